@@ -1,0 +1,227 @@
+/**
+ * VezaClient: undici keep-alive pool, bearer auth, JSON, retries, the per-process concurrency
+ * cap and the pagination iterator. Every path comes from the endpoint table.
+ */
+import { Pool } from "undici";
+import { resolveSettings, type SettingOverrides, type Settings } from "../config";
+import { ENDPOINTS, renderPath, type EndpointName, type HttpMethod } from "./endpoints";
+import { VezaApiError, redact } from "./errors";
+import { Limiter, processLimiter } from "./limiter";
+import { backoffDelay, networkVerdict, parseRetryAfter, retryableStatus, sleep, errorCode } from "./retry";
+
+export interface VezaClientOptions extends SettingOverrides {
+  /** Source of randomness for backoff jitter (tests). */
+  random?: () => number;
+  /** Base of the exponential backoff in ms (default 100). */
+  backoffBaseMs?: number;
+  /** Called for every retry and recovery, for logs and tests. Never receives the token. */
+  onEvent?: (e: ClientEvent) => void;
+}
+
+export interface ClientEvent {
+  kind: "retry" | "ambiguous" | "recovered";
+  method: HttpMethod;
+  path: string;
+  attempt: number;
+  status?: number;
+  waitMs?: number;
+  reason?: string;
+}
+
+export interface CallOptions {
+  params?: Record<string, string | number>;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /**
+   * For POSTs: after an ambiguous failure (sent, no answer) or a 409 following one, look the
+   * object up; a found object is returned instead of creating a duplicate.
+   */
+  recover?: () => Promise<unknown | undefined>;
+}
+
+const pools = new Map<string, Pool>();
+function poolFor(origin: string, connections: number): Pool {
+  let p = pools.get(origin);
+  if (!p) {
+    p = new Pool(origin, { connections, keepAliveTimeout: 30_000, pipelining: 1 });
+    pools.set(origin, p);
+  }
+  return p;
+}
+
+/** Closes every pooled connection of this process (tests, CLI exit). */
+export async function closeAllPools(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((p) => p.close().catch(() => undefined)));
+}
+
+/** Requests sent by this process, by "METHOD template" (attempts, including retries). */
+export const requestCounts: Record<string, number> = {};
+
+export class VezaClient {
+  private settingsCache?: Settings;
+  private limiterCache?: Limiter;
+
+  constructor(private readonly options: VezaClientOptions = {}) {}
+
+  /** Resolved on first use, so a missing setting fails the first call that needs the API. */
+  get settings(): Settings {
+    if (!this.settingsCache) this.settingsCache = resolveSettings(this.options);
+    return this.settingsCache;
+  }
+
+  private get limiter(): Limiter {
+    if (!this.limiterCache) this.limiterCache = processLimiter(this.settings.maxConcurrency);
+    return this.limiterCache;
+  }
+
+  /** One API call with retries; resolves to the parsed JSON body (or `{}` for an empty body). */
+  async call<T = any>(name: EndpointName, opts: CallOptions = {}): Promise<T> {
+    const ep = ENDPOINTS[name];
+    const s = this.settings;
+    const path = renderPath(ep.path, opts.params);
+    const search = queryString(opts.query);
+    const started = Date.now();
+    let ambiguousBefore = false;
+    let lastError: VezaApiError | undefined;
+    for (let attempt = 0; attempt <= s.maxRetries; attempt++) {
+      let waitMs = 0;
+      const outcome = await this.limiter.run(() => this.once(ep.method, ep.path, path + search, opts.body));
+      if (outcome.kind === "ok") return outcome.body as T;
+      if (outcome.kind === "status") {
+        const err = outcome.error;
+        if (err.status === 409 && ambiguousBefore && opts.recover) {
+          const found = await this.recover(ep.method, ep.path, attempt, opts.recover);
+          if (found !== undefined) return found as T;
+        }
+        if (!retryableStatus(ep.method, err.status)) throw err;
+        lastError = err;
+        waitMs = outcome.retryAfterMs ?? backoffDelay(attempt, { baseMs: this.options.backoffBaseMs, random: this.options.random });
+        this.emit({ kind: "retry", method: ep.method, path: ep.path, attempt, status: err.status, waitMs });
+      } else {
+        const verdict = networkVerdict(ep.method, outcome.cause);
+        lastError = outcome.error;
+        if (verdict === "ambiguous") {
+          this.emit({ kind: "ambiguous", method: ep.method, path: ep.path, attempt, reason: errorCode(outcome.cause) });
+          if (!opts.recover) throw outcome.error;
+          ambiguousBefore = true;
+          const found = await this.recover(ep.method, ep.path, attempt, opts.recover);
+          if (found !== undefined) return found as T;
+        }
+        waitMs = backoffDelay(attempt, { baseMs: this.options.backoffBaseMs, random: this.options.random });
+        this.emit({ kind: "retry", method: ep.method, path: ep.path, attempt, waitMs, reason: errorCode(outcome.cause) });
+      }
+      if (attempt === s.maxRetries) break;
+      if (Date.now() - started + waitMs > s.retryDeadlineMs) break;
+      await sleep(waitMs);
+    }
+    throw lastError ?? new Error(`Veza API ${ep.method} ${ep.path}: no attempt made`);
+  }
+
+  /** Every item of a paged list: page_size 100, follows `has_more` through empty pages, encodes the token. */
+  async *paginate<T = unknown>(name: EndpointName, opts: CallOptions = {}): AsyncGenerator<T> {
+    let token: string | undefined;
+    const seen = new Set<string>();
+    for (let page = 0; page < 100_000; page++) {
+      const body = await this.call<any>(name, { ...opts, query: { ...opts.query, page_size: 100, page_token: token || undefined } });
+      for (const item of Array.isArray(body?.values) ? body.values : []) yield item as T;
+      const next = typeof body?.next_page_token === "string" ? body.next_page_token : "";
+      if (body?.has_more !== true) return;
+      if (!next || seen.has(next)) {
+        throw new Error(`Veza API ${ENDPOINTS[name].method} ${ENDPOINTS[name].path}: has_more is true but the page token ${next ? "repeats" : "is empty"}`);
+      }
+      seen.add(next);
+      token = next;
+    }
+  }
+
+  private async recover(method: HttpMethod, path: string, attempt: number, fn: () => Promise<unknown>): Promise<unknown> {
+    const found = await fn();
+    if (found !== undefined) this.emit({ kind: "recovered", method, path, attempt });
+    return found;
+  }
+
+  private emit(e: ClientEvent): void {
+    this.options.onEvent?.(e);
+  }
+
+  private async once(method: HttpMethod, template: string, pathAndQuery: string, body: unknown): Promise<Outcome> {
+    const s = this.settings;
+    const url = new URL(s.url);
+    const pool = poolFor(url.origin, s.maxConcurrency);
+    const key = `${method} ${template}`;
+    requestCounts[key] = (requestCounts[key] ?? 0) + 1;
+    const basePath = url.pathname.replace(/\/+$/, "");
+    const shownPath = pathAndQuery.split("?")[0];
+    try {
+      const res = await pool.request({
+        method,
+        path: basePath + pathAndQuery,
+        headers: {
+          authorization: `Bearer ${s.token}`,
+          accept: "application/json",
+          ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+        headersTimeout: s.requestTimeoutMs,
+        bodyTimeout: s.requestTimeoutMs,
+      });
+      const text = await res.body.text();
+      const requestId = headerValue(res.headers["x-request-id"]);
+      if (res.statusCode >= 200 && res.statusCode < 300) {
+        return { kind: "ok", body: text ? safeJson(text) ?? {} : {} };
+      }
+      const parsed = safeJson(text);
+      const message = redact(
+        (parsed && typeof parsed.message === "string" && parsed.message) || text.trim().slice(0, 500) || `HTTP ${res.statusCode}`,
+        s.token,
+      );
+      const error = new VezaApiError({
+        method,
+        path: template,
+        url: shownPath,
+        status: res.statusCode,
+        serverCode: parsed?.code,
+        serverMessage: message,
+        requestId: (parsed && typeof parsed.request_id === "string" && parsed.request_id) || requestId,
+      });
+      return { kind: "status", error, retryAfterMs: parseRetryAfter(headerValue(res.headers["retry-after"])) };
+    } catch (cause) {
+      const code = errorCode(cause);
+      const error = new VezaApiError({
+        method,
+        path: template,
+        url: shownPath,
+        status: 0,
+        serverMessage: redact(`${code || "network error"}: ${(cause as Error)?.message ?? String(cause)}`, s.token),
+      });
+      return { kind: "network", error, cause };
+    }
+  }
+}
+
+type Outcome =
+  | { kind: "ok"; body: any }
+  | { kind: "status"; error: VezaApiError; retryAfterMs?: number }
+  | { kind: "network"; error: VezaApiError; cause: unknown };
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function safeJson(text: string): any {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function queryString(q: CallOptions["query"]): string {
+  if (!q) return "";
+  const parts = Object.entries(q)
+    .filter(([, v]) => v !== undefined && v !== "")
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+  return parts.length ? `?${parts.join("&")}` : "";
+}

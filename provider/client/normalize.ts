@@ -1,0 +1,165 @@
+/**
+ * Turns the API's varied response encodings into one canonical shape (snake_case, as the API
+ * names fields): enums as names (whether sent as names or proto numbers), numeric strings as
+ * numbers, null / absent / "" as absent, lists always arrays, both version shapes, both
+ * current-version spellings. Unknown extra fields are kept, never an error.
+ */
+import { z } from "zod";
+
+export const PROFILE_STATES = ["INITIAL", "RUNNING", "PAUSED", "DRY_RUN", "PENDING"] as const;
+/** Version states; proto order assumed DRAFT=0, PUBLISHED=1, RETIRED=2 (not documented). */
+export const VERSION_STATES = ["DRAFT", "PUBLISHED", "RETIRED"] as const;
+export type ProfileState = (typeof PROFILE_STATES)[number];
+export type VersionState = (typeof VERSION_STATES)[number];
+
+const isEmpty = (v: unknown) => v === null || v === undefined || v === "";
+
+/** Enum name from a name, a proto number or a numeric string; unknown numbers become `UNKNOWN_<n>`. */
+export function enumName(names: readonly string[], v: unknown): string | undefined {
+  if (isEmpty(v)) return undefined;
+  if (typeof v === "number" || (typeof v === "string" && /^\d+$/.test(v))) {
+    const n = Number(v);
+    return names[n] ?? `UNKNOWN_${n}`;
+  }
+  return String(v).toUpperCase();
+}
+
+export function toInt(v: unknown): number | undefined {
+  if (isEmpty(v)) return undefined;
+  if (typeof v === "number") return v;
+  if (typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v.trim())) return Number(v);
+  return undefined;
+}
+
+const str = z.preprocess((v) => (isEmpty(v) ? undefined : String(v)), z.string().optional());
+const int = z.preprocess(toInt, z.number().optional());
+const bool = z.preprocess((v) => (isEmpty(v) ? undefined : v === true || v === "true"), z.boolean().optional());
+const strList = z.preprocess((v) => (Array.isArray(v) ? v.filter((x) => !isEmpty(x)).map(String) : []), z.array(z.string()));
+const enumOf = (names: readonly string[]) => z.preprocess((v) => enumName(names, v), z.string().optional());
+/** Objects (maps, nested configs): empty object / null → absent. */
+const obj = z.preprocess(
+  (v) => (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length ? v : undefined),
+  z.record(z.string(), z.unknown()).optional(),
+);
+const list = z.preprocess((v) => (Array.isArray(v) ? v : []), z.array(z.unknown()));
+
+export const entitySchema = z.looseObject({
+  entity_type: str,
+  datasource_id: str,
+  entity_id: str,
+  assigned_to_entity_type: str,
+  assigned_to_entity_id: str,
+  grant_by: z.preprocess((v) => (isEmpty(v) ? undefined : v), z.union([z.string(), z.number()]).optional()),
+  condition: obj,
+  sync_identity_action: obj,
+  custom_properties: obj,
+});
+export type ApiEntity = z.infer<typeof entitySchema>;
+
+export const versionSchema = z.preprocess(
+  (v) => {
+    if (!v || typeof v !== "object") return v;
+    const r = { ...(v as Record<string, unknown>) };
+    if (r.access_profile_id === undefined && r.id !== undefined) r.access_profile_id = r.id;
+    if (r.version_number === undefined && r.version !== undefined) r.version_number = r.version;
+    return r;
+  },
+  z.looseObject({
+    access_profile_id: str,
+    version_number: int,
+    state: enumOf(VERSION_STATES),
+    entities_to_create_relationships_to: z.preprocess((v) => (Array.isArray(v) ? v : []), z.array(entitySchema)),
+    inherit_entities_from_access_profiles: strList,
+    members: strList,
+    access_request_policy_id: str,
+    application_datasource_id: str,
+    application_sync_identity_action: obj,
+    created_at: str,
+    updated_at: str,
+    published_at: str,
+  }),
+);
+export type ApiVersion = z.infer<typeof versionSchema>;
+
+export const typeSchema = z.looseObject({
+  id: z.string(),
+  name: str,
+  description: str,
+  allow_inherit_entities: bool,
+  allow_inherited_from_types: strList,
+  allow_create_relationships: bool,
+  require_single_datasource: bool,
+  require_single_integration: bool,
+  add_integration_prefix_to_access_profile_names: bool,
+  max_entitlements: int,
+  create_entitlement_based_on_profile: bool,
+  create_entitlements: list,
+  no_entitlements: bool,
+  on_create_behavior: enumOf(PROFILE_STATES),
+  instructions: str,
+  time_before_sync_check_in_seconds: int,
+  access_request_policy_id: str,
+  allow_overwrite_of_access_request_policy: bool,
+  name_transformer: obj,
+  remove_entitlement_on_member_upon_update: bool,
+  profiles_count: int,
+  integrations: strList,
+  created_at: str,
+  updated_at: str,
+});
+export type ApiType = z.infer<typeof typeSchema>;
+
+export const profileSchema = z.preprocess(
+  (v) => {
+    if (!v || typeof v !== "object") return v;
+    const r = { ...(v as Record<string, unknown>) };
+    const cv = r.current_version;
+    if (cv !== null && typeof cv !== "object") {
+      if (r.current_version_number === undefined) r.current_version_number = cv;
+      delete r.current_version;
+    }
+    return r;
+  },
+  z.looseObject({
+    id: z.string(),
+    name: str,
+    description: str,
+    state: enumOf(PROFILE_STATES),
+    profile_type: str,
+    labels: strList,
+    datasource_ids: strList,
+    require_approval_to_start: bool,
+    catalog_item_info: obj,
+    custom_properties: obj,
+    access_request_policy_id: str,
+    current_version_number: int,
+    draft_version_number: int,
+    integrations: strList,
+    provider_ids: strList,
+    current_version: versionSchema.optional(),
+    access_profiles_inherited: strList,
+    access_profiles_inherited_by: strList,
+    created_at: str,
+    updated_at: str,
+  }),
+);
+export type ApiProfile = z.infer<typeof profileSchema>;
+
+export const memberSchema = z.looseObject({
+  identity_id: z.preprocess((v) => (isEmpty(v) ? undefined : String(v)), z.string()),
+  identity_name: str,
+  access_profile_id: str,
+  created_from: z.unknown().optional(),
+  workflow: str,
+});
+export type ApiMember = z.infer<typeof memberSchema>;
+
+/** Parses with a schema; a shape mismatch becomes an error naming what was being read. */
+export function parseApi<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    throw new Error(`Unexpected ${what} from the Veza API: ${issues}`);
+  }
+  return r.data;
+}

@@ -1,0 +1,42 @@
+/**
+ * A small SCIM filter builder, so nobody concatenates filter strings by hand:
+ * `f.and(f.eq("profile_type", id), f.co("labels", "requestable"))`
+ * gives `(profile_type eq "…") and (labels co "requestable")`. Values are quoted and escaped.
+ */
+export type Filter = string & { readonly __scimFilter?: true };
+
+const ATTRIBUTE = /^[A-Za-z_][A-Za-z0-9_.]*$/;
+
+function attr(name: string): string {
+  if (!ATTRIBUTE.test(name)) throw new Error(`filter attribute "${name}" is not a valid attribute name (letters, digits, "_" and ".")`);
+  return name;
+}
+
+/** Quotes a value for a SCIM filter: backslashes and double quotes are escaped. */
+export function quote(value: string | number | boolean): string {
+  return `"${String(value).replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+
+const compare = (op: string) => (attribute: string, value: string | number | boolean): Filter =>
+  `${attr(attribute)} ${op} ${quote(value)}`;
+
+/** attribute equals value (on a list attribute: some element equals it). */
+export const eq = compare("eq");
+/** attribute does not equal value. */
+export const ne = compare("ne");
+/** attribute contains value (on a list attribute: some element contains it). */
+export const co = compare("co");
+/** attribute starts with value. */
+export const sw = compare("sw");
+
+function join(op: "and" | "or", parts: Filter[]): Filter {
+  const kept = parts.filter((p) => p && p.trim() !== "");
+  if (kept.length === 0) throw new Error(`filter.${op}() needs at least one condition`);
+  if (kept.length === 1) return kept[0];
+  return kept.map((p) => `(${p})`).join(` ${op} `);
+}
+
+/** Every condition holds. */
+export const and = (...parts: Filter[]): Filter => join("and", parts);
+/** At least one condition holds. */
+export const or = (...parts: Filter[]): Filter => join("or", parts);
