@@ -1,1 +1,23 @@
-export {};
+/**
+ * pulumi-veza: manage Veza Lifecycle Management Access Profiles as code.
+ *
+ * import * as veza from "pulumi-veza";
+ */
+export { AccessProfileType, type AccessProfileTypeArgs, type ProfileStateName } from "./resources/access-profile-type";
+export { AccessProfile, type AccessProfileArgs, type CatalogItemInfo } from "./resources/access-profile";
+export { AccessProfileVersion, type AccessProfileVersionArgs, type Entity, type VersionStateName } from "./resources/access-profile-version";
+export { ProfileMembership, type ProfileMembershipArgs } from "./resources/profile-membership";
+export { VezaClient, type VezaClientOptions, type ClientEvent } from "./client/client";
+export { VezaApi, type DeleteOutcome } from "./client/api";
+export { VezaApiError } from "./client/errors";
+export { VezaConfigError, type Settings } from "./config";
+export { ENDPOINTS, BASE_PATH } from "./client/endpoints";
+export {
+  listAccessProfiles,
+  listAccessProfilesOutput,
+  getAvailableIntegrations,
+  getAvailableIntegrationsOutput,
+  type AccessProfileInfo,
+  type ListAccessProfilesArgs,
+} from "./lookups";
+export * as filter from "./filter";

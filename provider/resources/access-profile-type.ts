@@ -1,0 +1,192 @@
+/**
+ * AccessProfileType: a category of access profiles and what they may do (inherit, relate to
+ * entities, limits). Sections: inputs, schema, field mapping, diff, CRUD, resource class.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { PROFILE_STATES, type ApiType } from "../client/normalize";
+import { createOrAdopt, updateChanged, type NamedObjectOps } from "./shared/crud";
+import { getApi, warn } from "./shared/context";
+import { defined, diffFields, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
+import { diffResult, type ResourceImpl } from "./shared/impl";
+import { uBool, uEnum, uInt, uList, uNonEmpty, uObject, uString, uStringList, validate } from "./shared/schema";
+import { shellFor } from "./shared/shell";
+
+export type ProfileStateName = (typeof PROFILE_STATES)[number];
+
+// ---- inputs ----
+export interface AccessProfileTypeArgs {
+  /** Name of the type, unique in the tenant. Defaults to the resource's logical name. */
+  name?: pulumi.Input<string>;
+  /** What the type is for. */
+  description?: pulumi.Input<string>;
+  /** Profiles of this type may inherit entities from other profiles. */
+  allowInheritEntities?: pulumi.Input<boolean>;
+  /** Ids of the AccessProfileTypes whose profiles these may inherit from (empty: any). Order does not matter. */
+  allowInheritedFromTypes?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Profiles of this type may relate directly to entities. */
+  allowCreateRelationships?: pulumi.Input<boolean>;
+  /** All entities of a profile must come from one datasource. */
+  requireSingleDatasource?: pulumi.Input<boolean>;
+  /** All entities of a profile must come from one integration. */
+  requireSingleIntegration?: pulumi.Input<boolean>;
+  /** Prefix profile names with the integration (with `requireSingleIntegration`). */
+  addIntegrationPrefixToAccessProfileNames?: pulumi.Input<boolean>;
+  /** Most entitlements a profile of this type may hold (>= 0; unset: no limit). */
+  maxEntitlements?: pulumi.Input<number>;
+  /** Create entitlements that are not found (with `requireSingleIntegration`). */
+  createEntitlementBasedOnProfile?: pulumi.Input<boolean>;
+  /** Entitlements to create from attribute transformers when a profile is created (API objects, camelCase keys). */
+  createEntitlements?: pulumi.Input<Record<string, unknown>[]>;
+  /** Create no entitlements when a profile is created. */
+  noEntitlements?: pulumi.Input<boolean>;
+  /** State of new profiles of this type. Unset: the server's default. */
+  onCreateBehavior?: pulumi.Input<ProfileStateName>;
+  /** Markdown instructions shown when creating a profile of this type. */
+  instructions?: pulumi.Input<string>;
+  /** Sync interval with the target in seconds (0 disables). Unset: the server's default. */
+  timeBeforeSyncCheckInSeconds?: pulumi.Input<number>;
+  /** Access request policy attached to new profiles. */
+  accessRequestPolicyId?: pulumi.Input<string>;
+  /** Profiles may override the access request policy. Unset: the server's default. */
+  allowOverwriteOfAccessRequestPolicy?: pulumi.Input<boolean>;
+  /** Name transformer rules (API object, camelCase keys). */
+  nameTransformer?: pulumi.Input<Record<string, unknown>>;
+  /** Remove deleted entitlements from members when a version is updated. */
+  removeEntitlementOnMemberUponUpdate?: pulumi.Input<boolean>;
+  /** On create, take over an existing type of the same name instead of failing with 409 (default false). */
+  adoptExisting?: pulumi.Input<boolean>;
+}
+
+// ---- schema ----
+const schema = z.looseObject({
+  name: uNonEmpty("a non-empty string"),
+  description: uString().optional(),
+  allowInheritEntities: uBool().optional(),
+  allowInheritedFromTypes: uStringList().optional(),
+  allowCreateRelationships: uBool().optional(),
+  requireSingleDatasource: uBool().optional(),
+  requireSingleIntegration: uBool().optional(),
+  addIntegrationPrefixToAccessProfileNames: uBool().optional(),
+  maxEntitlements: uInt(0).optional(),
+  createEntitlementBasedOnProfile: uBool().optional(),
+  createEntitlements: uList(uObject(), "a list of objects").optional(),
+  noEntitlements: uBool().optional(),
+  onCreateBehavior: uEnum(PROFILE_STATES).optional(),
+  instructions: uString().optional(),
+  timeBeforeSyncCheckInSeconds: uInt(0).optional(),
+  accessRequestPolicyId: uString().optional(),
+  allowOverwriteOfAccessRequestPolicy: uBool().optional(),
+  nameTransformer: uObject().optional(),
+  removeEntitlementOnMemberUponUpdate: uBool().optional(),
+  adoptExisting: uBool().optional(),
+});
+
+// ---- mapping ----
+export const TYPE_FIELDS: readonly Field[] = [
+  { input: "name", api: "name", kind: "string" },
+  { input: "description", api: "description", kind: "string" },
+  { input: "allowInheritEntities", api: "allow_inherit_entities", kind: "bool" },
+  { input: "allowInheritedFromTypes", api: "allow_inherited_from_types", kind: "set" },
+  { input: "allowCreateRelationships", api: "allow_create_relationships", kind: "bool" },
+  { input: "requireSingleDatasource", api: "require_single_datasource", kind: "bool" },
+  { input: "requireSingleIntegration", api: "require_single_integration", kind: "bool" },
+  { input: "addIntegrationPrefixToAccessProfileNames", api: "add_integration_prefix_to_access_profile_names", kind: "bool" },
+  { input: "maxEntitlements", api: "max_entitlements", kind: "int" },
+  { input: "createEntitlementBasedOnProfile", api: "create_entitlement_based_on_profile", kind: "bool" },
+  { input: "createEntitlements", api: "create_entitlements", kind: "list" },
+  { input: "noEntitlements", api: "no_entitlements", kind: "bool" },
+  { input: "onCreateBehavior", api: "on_create_behavior", kind: "enum", enumNames: PROFILE_STATES, resetWhenAbsent: false },
+  { input: "instructions", api: "instructions", kind: "string" },
+  { input: "timeBeforeSyncCheckInSeconds", api: "time_before_sync_check_in_seconds", kind: "int", resetWhenAbsent: false },
+  { input: "accessRequestPolicyId", api: "access_request_policy_id", kind: "string" },
+  { input: "allowOverwriteOfAccessRequestPolicy", api: "allow_overwrite_of_access_request_policy", kind: "bool", resetWhenAbsent: false },
+  { input: "nameTransformer", api: "name_transformer", kind: "object" },
+  { input: "removeEntitlementOnMemberUponUpdate", api: "remove_entitlement_on_member_upon_update", kind: "bool" },
+];
+
+const TYPE_OUTPUTS = [...TYPE_FIELDS.map((f) => f.input), "adoptExisting", "profilesCount", "integrations", "createdAt", "updatedAt"];
+
+function outputs(t: ApiType, inputs: Record<string, unknown>): Record<string, unknown> {
+  return defined({
+    ...outputsFrom(TYPE_FIELDS, t),
+    adoptExisting: inputs.adoptExisting === true,
+    profilesCount: t.profiles_count ?? 0,
+    integrations: [...t.integrations].sort(),
+    createdAt: t.created_at,
+    updatedAt: t.updated_at,
+  });
+}
+
+const ops = (): NamedObjectOps<ApiType> => ({
+  what: "access profile type",
+  fields: TYPE_FIELDS,
+  idOf: (t) => t.id,
+  outputs,
+  findByName: (name) => getApi().findTypeByName(name),
+  create: (body) => getApi().createType(body),
+  update: (id, body, mask) => getApi().updateType(id, body, mask),
+});
+
+// ---- CRUD ----
+export const impl: ResourceImpl = {
+  async check(_olds, news) {
+    return { inputs: news, failures: validate(schema, news, `AccessProfileType "${news?.name ?? ""}"`) };
+  },
+
+  async diff(_id, olds, news) {
+    return diffResult(diffFields(TYPE_FIELDS, olds, news).changed, []);
+  },
+
+  async create(inputs) {
+    return createOrAdopt(ops(), inputs);
+  },
+
+  async read(id, props) {
+    const t = await getApi().getType(id);
+    if (!t) return { id: "", props: {} };
+    return { id, props: outputs(t, props) };
+  },
+
+  async update(id, olds, news) {
+    const { changed } = diffFields(TYPE_FIELDS, olds, news);
+    if (changed.length === 0) return { outs: { ...olds, adoptExisting: news.adoptExisting === true } };
+    return { outs: await updateChanged(ops(), id, news, changed) };
+  },
+
+  async delete(id, props) {
+    const outcome = await getApi().deleteType(id);
+    if (outcome === "unsupported") {
+      warn(`AccessProfileType "${props?.name ?? id}": this Veza tenant does not support deleting profile types; it was left in Veza and dropped from the stack.`);
+    }
+  },
+};
+
+// ---- resource ----
+/** A Veza access profile type, managed as code. */
+export class AccessProfileType extends pulumi.dynamic.Resource {
+  declare public readonly name: pulumi.Output<string>;
+  declare public readonly description: pulumi.Output<string | undefined>;
+  declare public readonly allowInheritEntities: pulumi.Output<boolean>;
+  declare public readonly allowInheritedFromTypes: pulumi.Output<string[]>;
+  declare public readonly allowCreateRelationships: pulumi.Output<boolean>;
+  declare public readonly requireSingleDatasource: pulumi.Output<boolean>;
+  declare public readonly requireSingleIntegration: pulumi.Output<boolean>;
+  declare public readonly maxEntitlements: pulumi.Output<number | undefined>;
+  declare public readonly onCreateBehavior: pulumi.Output<ProfileStateName | undefined>;
+  declare public readonly profilesCount: pulumi.Output<number>;
+  declare public readonly integrations: pulumi.Output<string[]>;
+  declare public readonly createdAt: pulumi.Output<string>;
+  declare public readonly updatedAt: pulumi.Output<string>;
+
+  constructor(name: string, args: AccessProfileTypeArgs = {}, opts?: pulumi.CustomResourceOptions) {
+    super(
+      shellFor("AccessProfileType"),
+      name,
+      propsWithOutputs({ ...args, name: args.name ?? name }, TYPE_OUTPUTS),
+      opts,
+      "veza",
+      "AccessProfileType",
+    );
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * AccessProfile: the profile itself (metadata and lifecycle state). What a version grants is
+ * managed by AccessProfileVersion. Sections: inputs, schema, field mapping, diff, CRUD, resource class.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { PROFILE_STATES, type ApiProfile } from "../client/normalize";
+import type { ProfileStateName } from "./access-profile-type";
+import { createOrAdopt, updateChanged, type NamedObjectOps } from "./shared/crud";
+import { getApi, warn } from "./shared/context";
+import { defined, diffFields, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
+import { diffResult, type ResourceImpl } from "./shared/impl";
+import { uBool, uEnum, uNonEmpty, uObject, uString, uStringList, uStringMap, validate } from "./shared/schema";
+import { shellFor } from "./shared/shell";
+
+// ---- inputs ----
+export interface CatalogItemInfo {
+  name?: string;
+  description?: string;
+  markdownDescription?: string;
+  icon?: string;
+  recommended?: boolean;
+}
+
+export interface AccessProfileArgs {
+  /** Name of the profile, unique in the tenant. Defaults to the resource's logical name. */
+  name?: pulumi.Input<string>;
+  /** Id of the profile's AccessProfileType (a dependency). Changing it replaces the profile. */
+  profileType: pulumi.Input<string>;
+  /** What the profile grants and who it is for. */
+  description?: pulumi.Input<string>;
+  /** Free-form labels, e.g. "requestable". Order does not matter. */
+  labels?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Datasource ids the profile applies to. Order does not matter. */
+  datasourceIds?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Members need approval before the profile starts for them. */
+  requireApprovalToStart?: pulumi.Input<boolean>;
+  /** How the profile appears in the access request catalog. */
+  catalogItemInfo?: pulumi.Input<CatalogItemInfo>;
+  /** Custom properties (string values). */
+  customProperties?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Access request policy for this profile. */
+  accessRequestPolicyId?: pulumi.Input<string>;
+  /** Lifecycle state. Unset: the type's on-create behaviour decides, and it is not managed. */
+  state?: pulumi.Input<ProfileStateName>;
+  /** On create, take over an existing profile of the same name instead of failing with 409 (default false). */
+  adoptExisting?: pulumi.Input<boolean>;
+}
+
+// ---- schema ----
+const schema = z.looseObject({
+  name: uNonEmpty(),
+  profileType: uNonEmpty("the id of an AccessProfileType"),
+  description: uString().optional(),
+  labels: uStringList().optional(),
+  datasourceIds: uStringList().optional(),
+  requireApprovalToStart: uBool().optional(),
+  catalogItemInfo: uObject().optional(),
+  customProperties: uStringMap().optional(),
+  accessRequestPolicyId: uString().optional(),
+  state: uEnum(PROFILE_STATES).optional(),
+  adoptExisting: uBool().optional(),
+});
+
+// ---- mapping ----
+export const PROFILE_FIELDS: readonly Field[] = [
+  { input: "name", api: "name", kind: "string" },
+  { input: "profileType", api: "profile_type", kind: "string" },
+  { input: "description", api: "description", kind: "string" },
+  { input: "labels", api: "labels", kind: "set" },
+  { input: "datasourceIds", api: "datasource_ids", kind: "set" },
+  { input: "requireApprovalToStart", api: "require_approval_to_start", kind: "bool" },
+  { input: "catalogItemInfo", api: "catalog_item_info", kind: "object" },
+  { input: "customProperties", api: "custom_properties", kind: "map" },
+  { input: "accessRequestPolicyId", api: "access_request_policy_id", kind: "string" },
+  { input: "state", api: "state", kind: "enum", enumNames: PROFILE_STATES, resetWhenAbsent: false },
+];
+
+const PROFILE_OUTPUTS = [
+  ...PROFILE_FIELDS.map((f) => f.input),
+  "adoptExisting",
+  "currentVersionNumber",
+  "draftVersionNumber",
+  "integrations",
+  "providerIds",
+  "createdAt",
+  "updatedAt",
+];
+
+export function profileOutputs(p: ApiProfile, inputs: Record<string, unknown>): Record<string, unknown> {
+  return defined({
+    ...outputsFrom(PROFILE_FIELDS, p),
+    adoptExisting: inputs.adoptExisting === true,
+    currentVersionNumber: p.current_version_number ?? p.current_version?.version_number ?? 1,
+    draftVersionNumber: p.draft_version_number ?? 0,
+    integrations: [...p.integrations].sort(),
+    providerIds: [...p.provider_ids].sort(),
+    createdAt: p.created_at,
+    updatedAt: p.updated_at,
+  });
+}
+
+const ops = (): NamedObjectOps<ApiProfile> => ({
+  what: "access profile",
+  fields: PROFILE_FIELDS,
+  idOf: (p) => p.id,
+  outputs: profileOutputs,
+  findByName: (name) => getApi().getProfileByName(name),
+  create: async (body) => (await getApi().createProfile(body)).profile,
+  update: (id, body, mask) => getApi().updateProfile(id, body, mask),
+});
+
+// ---- CRUD ----
+export const impl: ResourceImpl = {
+  async check(_olds, news) {
+    return { inputs: news, failures: validate(schema, news, `AccessProfile "${news?.name ?? ""}"`) };
+  },
+
+  async diff(_id, olds, news) {
+    const { changed } = diffFields(PROFILE_FIELDS, olds, news);
+    const replaces = changed.filter((k) => k === "profileType");
+    // the name is unique, so the old profile must go before its replacement is created
+    return diffResult(changed, replaces, true);
+  },
+
+  async create(inputs) {
+    return createOrAdopt(ops(), inputs);
+  },
+
+  async read(id, props) {
+    const found = await getApi().getProfile(id);
+    if (!found) return { id: "", props: {} };
+    return { id, props: profileOutputs(found.profile, props) };
+  },
+
+  async update(id, olds, news) {
+    const { changed } = diffFields(PROFILE_FIELDS, olds, news);
+    if (changed.length === 0) return { outs: { ...olds, adoptExisting: news.adoptExisting === true } };
+    return { outs: await updateChanged(ops(), id, news, changed) };
+  },
+
+  async delete(id, props) {
+    const api = getApi();
+    const outcome = await api.deleteProfile(id);
+    if (outcome !== "unsupported") return;
+    // No DELETE on this tenant: retire the profile instead (paused, its published version emptied).
+    const version = Number(props?.currentVersionNumber) || 1;
+    await api.updateProfile(id, { state: "PAUSED" }, ["state"]);
+    await api.updateVersion(id, version, { entities_to_create_relationships_to: [], inherit_entities_from_access_profiles: [] }, [
+      "entities_to_create_relationships_to",
+      "inherit_entities_from_access_profiles",
+    ]);
+    warn(`AccessProfile "${props?.name ?? id}": this Veza tenant does not support deleting access profiles; it was retired instead (state PAUSED, version ${version} emptied) and dropped from the stack.`);
+  },
+};
+
+// ---- resource ----
+/** A Veza access profile (metadata and state). Its grants live in an AccessProfileVersion. */
+export class AccessProfile extends pulumi.dynamic.Resource {
+  declare public readonly name: pulumi.Output<string>;
+  declare public readonly profileType: pulumi.Output<string>;
+  declare public readonly description: pulumi.Output<string | undefined>;
+  declare public readonly labels: pulumi.Output<string[]>;
+  declare public readonly datasourceIds: pulumi.Output<string[]>;
+  declare public readonly state: pulumi.Output<ProfileStateName | undefined>;
+  /** The published version's number. */
+  declare public readonly currentVersionNumber: pulumi.Output<number>;
+  /** The draft version's number (0 when there is none). */
+  declare public readonly draftVersionNumber: pulumi.Output<number>;
+  declare public readonly integrations: pulumi.Output<string[]>;
+  declare public readonly providerIds: pulumi.Output<string[]>;
+  declare public readonly createdAt: pulumi.Output<string>;
+  declare public readonly updatedAt: pulumi.Output<string>;
+
+  constructor(name: string, args: AccessProfileArgs, opts?: pulumi.CustomResourceOptions) {
+    super(shellFor("AccessProfile"), name, propsWithOutputs({ ...args, name: args.name ?? name }, PROFILE_OUTPUTS), opts, "veza", "AccessProfile");
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * ProfileMembership: identities that hold a version of a profile. Non-exclusive (default): only the
+ * listed identities are managed. Exclusive: the list is the whole membership; others are drift.
+ * Sections: inputs, schema, diff, CRUD, resource class.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { getApi } from "./shared/context";
+import { canon, defined, propsWithOutputs, type Field } from "./shared/fields";
+import { diffResult, ResourceInitError, type ResourceImpl } from "./shared/impl";
+import { uBool, uInt, uNonEmpty, uStringList, validate } from "./shared/schema";
+import { shellFor } from "./shared/shell";
+import { containsUnknown } from "./shared/unknown";
+import { parseVersionId, resolveVersion, unlessGone, versionId, versionReplaces, type VersionRef } from "./shared/version-ref";
+
+// ---- inputs ----
+export interface ProfileMembershipArgs {
+  /** Id of the AccessProfile (a dependency). Changing it replaces this resource. */
+  accessProfileId: pulumi.Input<string>;
+  /** Version whose membership is managed. Default: the profile's current version, looked up at create. */
+  versionNumber?: pulumi.Input<number>;
+  /** Identity ids this resource grants the profile to; order does not matter. */
+  identityIds: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * false (default): only the listed identities are managed, others are left alone.
+   * true: the list is the whole membership; refresh reports others as drift and the next update removes them.
+   */
+  exclusive?: pulumi.Input<boolean>;
+}
+
+// ---- schema ----
+const schema = z.looseObject({
+  accessProfileId: uNonEmpty("the id of an AccessProfile"),
+  versionNumber: uInt(1).optional(),
+  identityIds: uStringList(),
+  exclusive: uBool().optional(),
+});
+
+const IDS: Field = { input: "identityIds", api: "identity_ids", kind: "set" };
+const ids = (v: unknown) => canon(IDS, v) as string[];
+const MEMBERSHIP_OUTPUTS = ["accessProfileId", "versionNumber", "identityIds", "exclusive"];
+
+function outputs(ref: VersionRef, identityIds: string[], exclusive: boolean): Record<string, unknown> {
+  return defined({ accessProfileId: ref.profileId, versionNumber: ref.version, identityIds: [...identityIds].sort(), exclusive });
+}
+
+async function change(ref: VersionRef, type: "ADD" | "REMOVE", identityIds: string[]): Promise<void> {
+  if (identityIds.length === 0) return;
+  const res = await getApi().changeMembers(ref.profileId, ref.version, type, identityIds);
+  if (res.errorMessage) throw new Error(`ProfileMembership ${versionId(ref, "/members")}: ${type} was not accepted: ${res.errorMessage}`);
+}
+
+async function currentMembers(ref: VersionRef): Promise<string[] | undefined> {
+  const list = await unlessGone(() => getApi().listMembers(ref.profileId, ref.version));
+  return list?.map((m) => m.identity_id);
+}
+
+// ---- CRUD ----
+export const impl: ResourceImpl = {
+  async check(_olds, news) {
+    return { inputs: news, failures: validate(schema, news, `ProfileMembership of profile ${news?.accessProfileId ?? "?"}`) };
+  },
+
+  async diff(_id, olds, news) {
+    const replaces = versionReplaces(olds, news);
+    const changed: string[] = [];
+    const want = ids(news.identityIds);
+    if (containsUnknown(news.identityIds) || JSON.stringify(want) !== JSON.stringify(ids(olds.identityIds))) changed.push("identityIds");
+    if ((news.exclusive === true) !== (olds.exclusive === true)) changed.push("exclusive");
+    return diffResult(changed, replaces);
+  },
+
+  async create(inputs) {
+    const ref = await resolveVersion(inputs.accessProfileId, inputs.versionNumber);
+    const want = ids(inputs.identityIds);
+    const exclusive = inputs.exclusive === true;
+    await change(ref, "ADD", want);
+    if (exclusive) {
+      try {
+        const extra = ((await currentMembers(ref)) ?? []).filter((m) => !want.includes(m));
+        await change(ref, "REMOVE", extra);
+      } catch (e) {
+        throw new ResourceInitError(versionId(ref, "/members"), outputs(ref, want, exclusive), e);
+      }
+    }
+    return { id: versionId(ref, "/members"), outs: outputs(ref, want, exclusive) };
+  },
+
+  async read(id, props) {
+    const ref = parseVersionId(id);
+    const members = await currentMembers(ref);
+    if (!members) return { id: "", props: {} };
+    const exclusive = props?.exclusive === true;
+    // exclusive: everything the server lists is ours (others show as drift); otherwise only what we manage
+    const managed = exclusive ? members : ids(props?.identityIds).filter((m) => members.includes(m));
+    return { id, props: outputs(ref, managed, exclusive) };
+  },
+
+  async update(id, olds, news) {
+    const ref = parseVersionId(id);
+    const want = ids(news.identityIds);
+    const had = ids(olds.identityIds);
+    // becoming exclusive: members added outside the stack since the last refresh are removed too
+    const current = news.exclusive === true && olds.exclusive !== true ? ((await currentMembers(ref)) ?? had) : had;
+    await change(ref, "ADD", want.filter((m) => !current.includes(m)));
+    await change(ref, "REMOVE", [...new Set([...had, ...current])].filter((m) => !want.includes(m)));
+    return { outs: outputs(ref, want, news.exclusive === true) };
+  },
+
+  async delete(id, props) {
+    const ref = parseVersionId(id);
+    const remove = props?.exclusive === true ? await currentMembers(ref) : ids(props?.identityIds);
+    if (!remove) return;
+    await unlessGone(() => change(ref, "REMOVE", remove));
+  },
+};
+
+// ---- resource ----
+/** Identities that hold a version of a Veza access profile. */
+export class ProfileMembership extends pulumi.dynamic.Resource {
+  declare public readonly accessProfileId: pulumi.Output<string>;
+  declare public readonly versionNumber: pulumi.Output<number>;
+  declare public readonly identityIds: pulumi.Output<string[]>;
+  declare public readonly exclusive: pulumi.Output<boolean>;
+
+  constructor(name: string, args: ProfileMembershipArgs, opts?: pulumi.CustomResourceOptions) {
+    super(shellFor("ProfileMembership"), name, propsWithOutputs(args, MEMBERSHIP_OUTPUTS), opts, "veza", "ProfileMembership");
+  }
+}

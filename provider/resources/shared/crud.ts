@@ -1,0 +1,61 @@
+/** Create/adopt and update flows shared by the named resources (types and profiles). */
+import type * as pulumi from "@pulumi/pulumi";
+import { VezaApiError } from "../../client/errors";
+import { apiBody, diffFields, type Field } from "./fields";
+import { ResourceInitError } from "./impl";
+
+export interface NamedObjectOps<T> {
+  /** e.g. "access profile type". */
+  what: string;
+  fields: readonly Field[];
+  idOf(obj: T): string;
+  outputs(obj: T, inputs: Record<string, unknown>): Record<string, unknown>;
+  findByName(name: string): Promise<T | undefined>;
+  create(body: Record<string, unknown>): Promise<T>;
+  update(id: string, body: Record<string, unknown>, mask: string[]): Promise<T>;
+}
+
+/**
+ * Creates the object, or with `adoptExisting` takes over one of the same name: only the fields
+ * that differ are PATCHed (one request, `update_mask`). A 409 names `adoptExisting`.
+ */
+export async function createOrAdopt<T>(ops: NamedObjectOps<T>, inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
+  const name = String(inputs.name);
+  if (inputs.adoptExisting === true) {
+    const existing = await ops.findByName(name);
+    if (existing) {
+      const id = ops.idOf(existing);
+      const current = ops.outputs(existing, inputs);
+      const { changed } = diffFields(ops.fields, current, inputs);
+      if (changed.length === 0) return { id, outs: current };
+      try {
+        return { id, outs: await updateChanged(ops, id, inputs, changed) };
+      } catch (e) {
+        throw new ResourceInitError(id, current, e);
+      }
+    }
+  }
+  let created: T;
+  try {
+    created = await ops.create(apiBody(ops.fields, inputs).body);
+  } catch (e) {
+    if (e instanceof VezaApiError && e.status === 409) {
+      throw new Error(`${ops.what} "${name}" already exists in Veza (${e.serverMessage}). Set adoptExisting: true to take it over, or choose another name.`);
+    }
+    throw e;
+  }
+  return { id: ops.idOf(created), outs: ops.outputs(created, inputs) };
+}
+
+/** PATCHes exactly the changed fields and returns the full outputs from the response. */
+export async function updateChanged<T>(ops: NamedObjectOps<T>, id: string, inputs: Record<string, unknown>, changed: string[]): Promise<Record<string, unknown>> {
+  const { body, mask } = apiBody(ops.fields, inputs, changed);
+  try {
+    return ops.outputs(await ops.update(id, body, mask), inputs);
+  } catch (e) {
+    if (e instanceof VezaApiError && e.status === 409) {
+      throw new Error(`${ops.what} "${String(inputs.name)}": the name is already taken in Veza (${e.serverMessage}).`);
+    }
+    throw e;
+  }
+}

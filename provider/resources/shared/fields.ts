@@ -1,0 +1,200 @@
+/**
+ * The field table each resource declares, and what it drives: inputs → API body, API object →
+ * outputs, and the pure diff on normalized values (set-like lists sorted, enum numbers equal to
+ * names, absent = null = "" = default) that also yields the `update_mask`.
+ */
+import { enumName, toInt } from "../../client/normalize";
+import { containsUnknown, UNKNOWN } from "./unknown";
+
+export type FieldKind = "string" | "bool" | "int" | "enum" | "set" | "object" | "map" | "list" | "entities";
+
+export interface Field {
+  /** camelCase input/output name. */
+  input: string;
+  /** snake_case API field. */
+  api: string;
+  kind: FieldKind;
+  enumNames?: readonly string[];
+  /**
+   * When the input is absent: `true` (default) means "the default" (false, [], cleared), so removing
+   * an input resets it; `false` means "not managed" (the server's choice is kept, never a diff).
+   */
+  resetWhenAbsent?: boolean;
+}
+
+const SKIP = Symbol("skip");
+type Canon = unknown;
+
+// ---- key case conversion (never applied to user maps such as customProperties) ----
+const toSnake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const toCamel = (k: string) => k.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+
+function convertKeys(v: unknown, conv: (k: string) => string): unknown {
+  if (Array.isArray(v)) return v.map((x) => convertKeys(x, conv));
+  if (v && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      // custom_properties / customProperties hold user keys: keep them verbatim
+      out[conv(k)] = k === "custom_properties" || k === "customProperties" ? x : convertKeys(x, conv);
+    }
+    return out;
+  }
+  return v;
+}
+export const snakeKeys = (v: unknown) => convertKeys(v, toSnake);
+export const camelKeys = (v: unknown) => convertKeys(v, toCamel);
+
+/** Drops null/undefined/""/empty-object members recursively, so absent and empty compare equal. */
+function prune(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(prune);
+  if (v && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) {
+      const x = prune((v as Record<string, unknown>)[k]);
+      if (x === null || x === undefined || x === "") continue;
+      if (x && typeof x === "object" && !Array.isArray(x) && Object.keys(x).length === 0) continue;
+      out[k] = x;
+    }
+    return out;
+  }
+  return v;
+}
+
+const stable = (v: unknown) => JSON.stringify(v);
+
+const ENTITY_KEYS = [
+  "entityType",
+  "datasourceId",
+  "entityId",
+  "assignedToEntityType",
+  "assignedToEntityId",
+  "grantBy",
+  "condition",
+  "syncIdentityAction",
+  "customProperties",
+];
+
+/** An entity (camelCase or snake_case, any extra read-only fields) reduced to its managed fields. */
+export function entityCanon(e: unknown): Record<string, unknown> {
+  if (e === UNKNOWN || !e || typeof e !== "object") return e as Record<string, unknown>;
+  const c = camelKeys(e) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of ENTITY_KEYS) if (c[k] !== undefined && c[k] !== null && c[k] !== "") out[k] = c[k];
+  if (typeof out.grantBy === "string" && /^\d+$/.test(out.grantBy)) out.grantBy = Number(out.grantBy);
+  return prune(out) as Record<string, unknown>;
+}
+
+/** The canonical form of a value of this field (what the diff compares). */
+export function canon(f: Field, v: unknown): Canon {
+  if (v === UNKNOWN) return UNKNOWN;
+  const empty = v === undefined || v === null || v === "";
+  switch (f.kind) {
+    case "string":
+      return empty ? null : String(v);
+    case "bool":
+      return empty ? false : v === true || v === "true";
+    case "int":
+      return empty ? null : toInt(v) ?? null;
+    case "enum":
+      return empty ? null : enumName(f.enumNames ?? [], v) ?? null;
+    case "set": {
+      const arr = Array.isArray(v) ? v : [];
+      return [...new Set(arr.filter((x) => x !== null && x !== undefined && x !== "").map(String))].sort();
+    }
+    case "entities": {
+      const arr = Array.isArray(v) ? v : [];
+      const seen = new Map<string, unknown>();
+      for (const e of arr) {
+        const c = entityCanon(e);
+        seen.set(stable(c), c);
+      }
+      return [...seen.keys()].sort().map((k) => seen.get(k));
+    }
+    case "list":
+      return Array.isArray(v) ? (prune(camelKeys(v)) as unknown[]) : [];
+    case "object":
+    case "map": {
+      if (empty || typeof v !== "object") return null;
+      const p = prune(f.kind === "object" ? camelKeys(v) : v) as Record<string, unknown>;
+      return Object.keys(p).length ? p : null;
+    }
+  }
+}
+
+function desired(f: Field, inputs: Record<string, unknown>): Canon | typeof SKIP {
+  const v = inputs[f.input];
+  if ((v === undefined || v === null) && f.resetWhenAbsent === false) return SKIP;
+  return canon(f, v);
+}
+
+export interface FieldDiff {
+  /** Input names whose desired value differs from the current (or is unknown). */
+  changed: string[];
+}
+
+/** Pure: compares new inputs with old outputs field by field on canonical values. */
+export function diffFields(fields: readonly Field[], olds: Record<string, unknown>, news: Record<string, unknown>): FieldDiff {
+  const changed: string[] = [];
+  for (const f of fields) {
+    const want = desired(f, news);
+    if (want === SKIP) continue;
+    if (containsUnknown(want) || stable(want) !== stable(canon(f, olds[f.input]))) changed.push(f.input);
+  }
+  return { changed };
+}
+
+/** The API value to send for a field (cleared values are sent explicitly so an update can reset them). */
+export function apiValue(f: Field, v: unknown): unknown {
+  const c = canon(f, v);
+  switch (f.kind) {
+    case "string":
+      return c ?? "";
+    case "set":
+      return c;
+    case "entities":
+      return (c as unknown[]).map((e) => snakeKeys(e));
+    case "list":
+      return snakeKeys(c);
+    case "object":
+      return c === null ? null : snakeKeys(c);
+    default:
+      return c;
+  }
+}
+
+/**
+ * The request body for the given inputs: every field in `only` (default: every field whose input is
+ * set, plus resettable fields), and the `update_mask` naming exactly those API fields.
+ */
+export function apiBody(fields: readonly Field[], inputs: Record<string, unknown>, only?: readonly string[]): { body: Record<string, unknown>; mask: string[] } {
+  const body: Record<string, unknown> = {};
+  const mask: string[] = [];
+  for (const f of fields) {
+    if (only ? !only.includes(f.input) : desired(f, inputs) === SKIP) continue;
+    body[f.api] = apiValue(f, inputs[f.input]);
+    mask.push(f.api);
+  }
+  return { body, mask };
+}
+
+/** Outputs (camelCase) from a normalized API object; absent values are omitted, never undefined. */
+export function outputsFrom(fields: readonly Field[], api: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    const c = canon(f, api[f.api]);
+    if (c === null || c === undefined) continue;
+    out[f.input] = c;
+  }
+  return out;
+}
+
+/** Removes undefined members (gRPC Struct rejects them). */
+export function defined<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Resource props: every output key present (undefined until known), then the given inputs. */
+export function propsWithOutputs(inputs: object, outputKeys: readonly string[]): Record<string, unknown> {
+  const props: Record<string, unknown> = Object.fromEntries(outputKeys.map((k) => [k, undefined]));
+  return Object.assign(props, inputs);
+}

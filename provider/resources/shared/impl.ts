@@ -1,0 +1,33 @@
+/** The contract every resource implementation follows, and the init-failed error. */
+import type * as pulumi from "@pulumi/pulumi";
+
+export interface ResourceImpl {
+  check(olds: any, news: any): Promise<pulumi.dynamic.CheckResult>;
+  diff(id: string, olds: any, news: any): Promise<pulumi.dynamic.DiffResult>;
+  create(inputs: any): Promise<pulumi.dynamic.CreateResult>;
+  read(id: string, props: any): Promise<pulumi.dynamic.ReadResult>;
+  update(id: string, olds: any, news: any): Promise<pulumi.dynamic.UpdateResult>;
+  delete(id: string, props: any): Promise<void>;
+}
+
+/**
+ * Thrown when the server created something but a later step failed: the engine records `id` and
+ * `properties` (ErrorResourceInitFailed), so the object is not orphaned and the next `up` updates it.
+ */
+export class ResourceInitError extends Error {
+  readonly reasons: string[];
+  constructor(readonly id: string, readonly properties: Record<string, unknown>, cause: unknown) {
+    super(`created ${id}, but ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = "ResourceInitError";
+    this.reasons = [this.message];
+  }
+}
+
+/** A DiffResult with an explicit `changes` boolean (never left to the engine). */
+export function diffResult(changed: string[], replaces: string[], deleteBeforeReplace = false): pulumi.dynamic.DiffResult {
+  return {
+    changes: changed.length > 0 || replaces.length > 0,
+    replaces,
+    deleteBeforeReplace: replaces.length > 0 && deleteBeforeReplace,
+  };
+}

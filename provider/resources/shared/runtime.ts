@@ -1,0 +1,31 @@
+/**
+ * What the serialized shell calls inside the dynamic-provider process: `configure` stores the
+ * stack's connection settings (read at call time, never serialized), `call` dispatches to the
+ * resource implementation of a kind.
+ */
+import { setProviderConfig } from "../../config";
+import { resetApi } from "./context";
+import type { ResourceImpl } from "./impl";
+
+const CONFIG_KEYS = ["veza:url", "veza:apiToken", "veza:maxConcurrency", "veza:requestTimeoutMs", "veza:maxRetries", "veza:retryDeadlineMs"];
+
+export async function configure(req: { config?: { get(key: string): string | undefined } }): Promise<void> {
+  const values: Record<string, string | undefined> = {};
+  for (const key of CONFIG_KEYS) values[key] = req?.config?.get(key);
+  setProviderConfig(values);
+  resetApi();
+}
+
+const IMPLS: Record<string, () => ResourceImpl> = {
+  AccessProfileType: () => require("../access-profile-type").impl,
+  AccessProfile: () => require("../access-profile").impl,
+  AccessProfileVersion: () => require("../access-profile-version").impl,
+  ProfileMembership: () => require("../profile-membership").impl,
+};
+
+export async function call(kind: string, method: keyof ResourceImpl, args: unknown[]): Promise<unknown> {
+  const load = IMPLS[kind];
+  if (!load) throw new Error(`pulumi-veza: unknown resource kind "${kind}"`);
+  const impl = load();
+  return (impl[method] as (...a: unknown[]) => Promise<unknown>)(...args);
+}
