@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+/**
+ * node dist/emulator/cli.js [--port N] [--host H] [--data FILE] [--token T] [--latency MS]
+ *   [--rate429 F] [--rate503 F] [--enum names|numbers|mixed] [--seed N]
+ */
+import { startEmulator } from "./server";
+import type { EmulatorKnobs } from "./knobs";
+
+const USAGE =
+  "usage: veza-emulator [--port N] [--host H] [--data FILE] [--token T] [--latency MS] [--rate429 F] [--rate503 F] [--enum names|numbers|mixed] [--seed N]";
+
+function parseArgs(argv: string[]): Parameters<typeof startEmulator>[0] {
+  const opts: NonNullable<Parameters<typeof startEmulator>[0]> = {};
+  const knobs: Partial<EmulatorKnobs> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--help" || arg === "-h") {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    const eq = arg.indexOf("=");
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (): string => {
+      const v = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    const num = (): number => {
+      const raw = value();
+      const n = Number(raw);
+      if (!Number.isFinite(n)) throw new Error(`${flag}: not a number: ${raw}`);
+      return n;
+    };
+    switch (flag) {
+      case "--port":
+        opts.port = num();
+        break;
+      case "--host":
+        opts.host = value();
+        break;
+      case "--data":
+        opts.dataFile = value();
+        break;
+      case "--token":
+        opts.token = value();
+        break;
+      case "--seed":
+        opts.seed = num();
+        break;
+      case "--latency":
+        knobs.latencyMs = num();
+        break;
+      case "--rate429":
+        knobs.rate429 = num();
+        break;
+      case "--rate503":
+        knobs.rate503 = num();
+        break;
+      case "--enum": {
+        const v = value();
+        if (v !== "names" && v !== "numbers" && v !== "mixed") throw new Error(`--enum must be names, numbers or mixed`);
+        knobs.enumEncoding = v;
+        break;
+      }
+      default:
+        throw new Error(`unknown argument ${arg}`);
+    }
+  }
+  opts.knobs = knobs;
+  return opts;
+}
+
+async function main(): Promise<void> {
+  let opts;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  const emu = await startEmulator(opts);
+  console.log(`Veza emulator listening on ${emu.url}`);
+  console.log(`token: ${emu.token}`);
+  if (opts?.dataFile) console.log(`data: ${opts.dataFile}`);
+  const stop = (): void => {
+    void emu.close().then(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+void main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

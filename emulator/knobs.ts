@@ -1,0 +1,92 @@
+/** Fault and encoding knobs, their defaults, and the seeded PRNG the emulator draws from. */
+
+export type DeleteSupport = "ok" | 404 | 405 | 501;
+
+export interface EmulatorKnobs {
+  /** Added to every response, per request and concurrently (default 0). */
+  latencyMs: number;
+  /** Fraction 0..1 of requests answered 429 (default 0). */
+  rate429: number;
+  /** Fraction of those 429s that carry a Retry-After header (default 0.5). */
+  retryAfterFraction: number;
+  /** The Retry-After value sent (default "0"; may be seconds or an HTTP date). */
+  retryAfter: string;
+  /** Fraction answered 503 (default 0). */
+  rate503: number;
+  /** Fraction of POSTs that are committed and then have their socket destroyed without a response. */
+  ambiguousPostRate: number;
+  /** Fraction of requests never answered (socket left open until close()). */
+  hangRate: number;
+  /** How enums are written in responses; "mixed" picks per field (and randomises numbersAsStrings too). */
+  enumEncoding: "names" | "numbers" | "mixed";
+  /** Write integer fields as strings. */
+  numbersAsStrings: boolean;
+  /** Version objects as {access_profile_id, version_number} ("standard") or {id, version} ("short"). */
+  versionShape: "standard" | "short" | "mixed";
+  /** How empty optional fields ([], "", false, null, {}) are written: dropped, null, or as-is (default). */
+  emptyAs: "omit" | "null" | "empty";
+  /** 0 = off; otherwise every Nth list page is served empty with has_more true, continuing on the next. */
+  emptyPageEvery: number;
+  /** Simulate an unsupported DELETE route. */
+  deleteSupport: { types: DeleteSupport; profiles: DeleteSupport };
+  /** 0 = off; after N requests the server destroys every socket and stops answering. */
+  failAfterRequests: number;
+  /** 0 = off; after N requests every request gets 401. */
+  invalidTokenAfterRequests: number;
+  /** Largest page served (default 100). */
+  maxPageSize: number;
+}
+
+export const DEFAULT_KNOBS: Readonly<EmulatorKnobs> = Object.freeze({
+  latencyMs: 0,
+  rate429: 0,
+  retryAfterFraction: 0.5,
+  retryAfter: "0",
+  rate503: 0,
+  ambiguousPostRate: 0,
+  hangRate: 0,
+  enumEncoding: "names",
+  numbersAsStrings: false,
+  versionShape: "standard",
+  emptyAs: "empty",
+  emptyPageEvery: 0,
+  deleteSupport: Object.freeze({ types: "ok", profiles: "ok" }) as EmulatorKnobs["deleteSupport"],
+  failAfterRequests: 0,
+  invalidTokenAfterRequests: 0,
+  maxPageSize: 100,
+});
+
+export function mergeKnobs(base: EmulatorKnobs, patch: Partial<EmulatorKnobs> | undefined): EmulatorKnobs {
+  const next: EmulatorKnobs = { ...base, deleteSupport: { ...base.deleteSupport } };
+  if (!patch) return next;
+  for (const [k, v] of Object.entries(patch) as [keyof EmulatorKnobs, unknown][]) {
+    if (v === undefined) continue;
+    if (k === "deleteSupport") next.deleteSupport = { ...next.deleteSupport, ...(v as Partial<EmulatorKnobs["deleteSupport"]>) };
+    else (next as unknown as Record<string, unknown>)[k] = v;
+  }
+  for (const k of ["rate429", "retryAfterFraction", "rate503", "ambiguousPostRate", "hangRate"] as const) {
+    const v = next[k];
+    if (typeof v !== "number" || !(v >= 0 && v <= 1)) throw new Error(`knob ${k} must be a number in 0..1, got ${String(v)}`);
+  }
+  for (const k of ["latencyMs", "emptyPageEvery", "failAfterRequests", "invalidTokenAfterRequests"] as const) {
+    const v = next[k];
+    if (typeof v !== "number" || !(v >= 0)) throw new Error(`knob ${k} must be a non-negative number, got ${String(v)}`);
+  }
+  if (!(next.maxPageSize >= 1)) throw new Error(`knob maxPageSize must be >= 1`);
+  if (!["names", "numbers", "mixed"].includes(next.enumEncoding)) throw new Error(`knob enumEncoding: names|numbers|mixed`);
+  if (!["standard", "short", "mixed"].includes(next.versionShape)) throw new Error(`knob versionShape: standard|short|mixed`);
+  if (!["omit", "null", "empty"].includes(next.emptyAs)) throw new Error(`knob emptyAs: omit|null|empty`);
+  return next;
+}
+
+/** mulberry32: small, fast, seeded; returns floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,286 @@
+/** The node:http server: auth, faults, latency, stats, routing, persistence. */
+import * as http from "node:http";
+import type { Socket } from "node:net";
+import { randomBytes, randomUUID } from "node:crypto";
+import { ApiError, Code } from "./errors";
+import { Encoder } from "./encode";
+import { decideFaults } from "./faults";
+import { DEFAULT_KNOBS, mergeKnobs, mulberry32, type EmulatorKnobs } from "./knobs";
+import { DataFile } from "./persist";
+import { matchRoute } from "./routes";
+import { EmulatorStore } from "./store";
+import type { Json } from "./types";
+
+export interface EmulatorStats {
+  total: number;
+  /** "METHOD template", e.g. "POST access_profiles", "PATCH access_profiles/{id}/versions/{version}"; "METHOD (unmatched)" otherwise. */
+  byRoute: Record<string, number>;
+  /** HTTP status → responses written (destroyed and hung requests write none). */
+  byStatus: Record<string, number>;
+  peakInFlight: number;
+  faults: { "429": number; "503": number; ambiguous: number; hang: number };
+}
+
+export interface Emulator {
+  /** http://127.0.0.1:<port> (no base path) */
+  url: string;
+  token: string;
+  stats(): EmulatorStats;
+  resetStats(): void;
+  setKnobs(k: Partial<EmulatorKnobs>): void;
+  /** The knobs in force (a copy). */
+  getKnobs(): EmulatorKnobs;
+  /** Direct access to the in-memory tenant, for seeding and assertions. */
+  store: EmulatorStore;
+  /** Stops the server; destroys hanging and keep-alive sockets. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  port?: number;
+  host?: string;
+  token?: string;
+  /** Tenant file: loaded at start, written atomically after every mutation. */
+  dataFile?: string;
+  knobs?: Partial<EmulatorKnobs>;
+  /** PRNG seed for fault and "mixed" encoding randomness (default 1). */
+  seed?: number;
+}
+
+const MAX_BODY = 16 * 1024 * 1024;
+
+function emptyStats(): EmulatorStats {
+  return { total: 0, byRoute: {}, byStatus: {}, peakInFlight: 0, faults: { "429": 0, "503": 0, ambiguous: 0, hang: 0 } };
+}
+
+export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> {
+  const token = opts.token ?? `veza-emu-${randomBytes(16).toString("hex")}`;
+  const host = opts.host ?? "127.0.0.1";
+  let knobs = mergeKnobs({ ...DEFAULT_KNOBS, deleteSupport: { ...DEFAULT_KNOBS.deleteSupport } }, opts.knobs);
+  const seed = opts.seed ?? 1;
+  const faultRng = mulberry32(seed);
+  const encodeRng = mulberry32(seed ^ 0x9e3779b9);
+  const store = new EmulatorStore();
+  const dataFile = opts.dataFile ? new DataFile(opts.dataFile, store) : undefined;
+  if (dataFile) {
+    dataFile.open();
+    store.onChange = () => dataFile.write();
+  }
+
+  let stats = emptyStats();
+  let requestCount = 0; // not reset by resetStats: drives failAfterRequests / invalidTokenAfterRequests
+  let inFlight = 0;
+  let listPages = 0;
+  let dead = false;
+  let closed = false;
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+
+  const bump = (rec: Record<string, number>, key: string): void => {
+    rec[key] = (rec[key] ?? 0) + 1;
+  };
+
+  const sleep = (ms: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve(!closed);
+      }, ms);
+      timers.add(t);
+    });
+
+  const die = (): void => {
+    dead = true;
+    for (const s of sockets) s.destroy();
+  };
+
+  const send = (res: http.ServerResponse, requestId: string, status: number, body: Json, headers: Record<string, string> = {}): void => {
+    if (res.destroyed || res.writableEnded) return;
+    const text = JSON.stringify(body);
+    bump(stats.byStatus, String(status));
+    res.writeHead(status, {
+      "content-type": "application/json",
+      "content-length": String(Buffer.byteLength(text)),
+      "x-request-id": requestId,
+      ...headers,
+    });
+    res.end(text);
+  };
+
+  const sendError = (res: http.ServerResponse, requestId: string, err: ApiError, headers?: Record<string, string>): void =>
+    send(res, requestId, err.status, { code: err.code, message: err.message, request_id: requestId }, headers);
+
+  const readBody = (req: http.IncomingMessage): Promise<Buffer | undefined> =>
+    new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on("data", (c: Buffer) => {
+        size += c.length;
+        if (size <= MAX_BODY) chunks.push(c);
+      });
+      req.on("end", () => resolve(size > MAX_BODY ? undefined : Buffer.concat(chunks)));
+      req.on("error", () => resolve(undefined));
+      req.on("close", () => resolve(Buffer.concat(chunks)));
+    });
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const requestId = randomUUID();
+    const method = (req.method ?? "GET").toUpperCase();
+    stats.total++;
+    requestCount++;
+    inFlight++;
+    stats.peakInFlight = Math.max(stats.peakInFlight, inFlight);
+    let done = false;
+    res.once("close", () => {
+      if (!done) {
+        done = true;
+        inFlight--;
+      }
+    });
+
+    const url = new URL(req.url ?? "/", "http://emulator.invalid");
+    const match = matchRoute(method, url.pathname);
+    bump(stats.byRoute, match.key);
+
+    if (dead || (knobs.failAfterRequests > 0 && requestCount > knobs.failAfterRequests)) {
+      die();
+      req.socket.destroy();
+      return;
+    }
+
+    const raw = await readBody(req);
+    if (knobs.latencyMs > 0 && !(await sleep(knobs.latencyMs))) return;
+    if (closed || dead) return;
+
+    if (knobs.invalidTokenAfterRequests > 0 && requestCount > knobs.invalidTokenAfterRequests) {
+      return sendError(res, requestId, new ApiError(Code.UNAUTHENTICATED, "invalid or expired token"));
+    }
+    const auth = req.headers["authorization"];
+    const m = typeof auth === "string" ? /^bearer\s+(.+)$/i.exec(auth.trim()) : null;
+    if (!m || m[1] !== token) {
+      return sendError(res, requestId, new ApiError(Code.UNAUTHENTICATED, "invalid or expired token"));
+    }
+
+    const fault = decideFaults(knobs, faultRng, method);
+    if (fault.hang) {
+      stats.faults.hang++;
+      return; // never answered; close() destroys the socket
+    }
+    if (fault.rateLimit) {
+      stats.faults["429"]++;
+      return sendError(
+        res,
+        requestId,
+        new ApiError(Code.RESOURCE_EXHAUSTED, "rate limited"),
+        fault.retryAfter ? { "retry-after": knobs.retryAfter } : {},
+      );
+    }
+    if (fault.unavailable) {
+      stats.faults["503"]++;
+      return sendError(res, requestId, new ApiError(Code.UNAVAILABLE, "service unavailable"));
+    }
+
+    if (match.kind === "none") return sendError(res, requestId, new ApiError(Code.NOT_FOUND, "route not found"));
+    if (match.kind === "method") {
+      return sendError(res, requestId, new ApiError(Code.UNIMPLEMENTED, "method not allowed", 405), { allow: match.allowed.join(", ") });
+    }
+
+    let body: unknown = {};
+    if (method === "POST" || method === "PATCH" || method === "PUT") {
+      if (raw === undefined) return sendError(res, requestId, new ApiError(Code.INVALID_ARGUMENT, "request body too large"));
+      const text = raw.toString("utf8");
+      if (text.trim() !== "") {
+        try {
+          body = JSON.parse(text) as unknown;
+        } catch (e) {
+          return sendError(
+            res,
+            requestId,
+            new ApiError(Code.INVALID_ARGUMENT, `request body is not valid JSON: ${(e as Error).message}`),
+          );
+        }
+      }
+    }
+
+    const enc = new Encoder(knobs, encodeRng);
+    let result;
+    try {
+      dataFile?.syncFromDisk();
+      result = match.route.handler({
+        store,
+        enc,
+        knobs,
+        query: url.searchParams,
+        params: match.params,
+        body,
+        emptyPageDue: () => {
+          listPages++;
+          return knobs.emptyPageEvery > 0 && listPages % knobs.emptyPageEvery === 0;
+        },
+      });
+    } catch (e) {
+      if (e instanceof ApiError) return sendError(res, requestId, e);
+      return send(res, requestId, 500, { code: 13, message: `internal error: ${(e as Error).message}`, request_id: requestId });
+    }
+    if (fault.ambiguous) {
+      stats.faults.ambiguous++;
+      req.socket.destroy(); // committed, but the client never hears about it
+      return;
+    }
+    send(res, requestId, result.status ?? 200, enc.finalize(result.body));
+  };
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent && !res.destroyed) {
+        res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ code: 13, message: String(e) }));
+      }
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  server.on("connection", (s: Socket) => {
+    if (dead || closed) {
+      s.destroy();
+      return;
+    }
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const addr = server.address();
+  if (addr === null || typeof addr === "string") throw new Error("emulator: unexpected server address");
+  const urlHost = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+
+  return {
+    url: `http://${urlHost}:${addr.port}`,
+    token,
+    store,
+    stats: () => structuredClone(stats),
+    resetStats: () => {
+      stats = emptyStats();
+      stats.peakInFlight = inFlight;
+    },
+    setKnobs: (k) => {
+      knobs = mergeKnobs(knobs, k);
+    },
+    getKnobs: () => mergeKnobs(knobs, undefined),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      const done = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      for (const s of sockets) s.destroy();
+      await done;
+    },
+  };
+}
