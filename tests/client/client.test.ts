@@ -1,0 +1,246 @@
+import { inspect } from "node:util";
+import { startEmulator, type Emulator } from "../../emulator";
+import { VezaApi } from "../../provider/client/api";
+import { closeAllPools, VezaClient, type ClientEvent, type VezaClientOptions } from "../../provider/client/client";
+import { VezaApiError } from "../../provider/client/errors";
+import { resolveSettings, VezaConfigError } from "../../provider/config";
+
+let emu: Emulator;
+const TOKEN = "tok-client-SECRET-7f3a9";
+
+beforeEach(async () => {
+  emu = await startEmulator({ token: TOKEN, seed: 7 });
+});
+afterEach(async () => {
+  await closeAllPools();
+  await emu.close();
+});
+
+function api(opts: VezaClientOptions = {}) {
+  return new VezaApi(new VezaClient({ url: emu.url, token: TOKEN, backoffBaseMs: 5, ...opts }));
+}
+
+async function seedType(a = api()) {
+  return a.createType({ name: "Profile", allow_create_relationships: true });
+}
+
+function everywhere(e: unknown): string {
+  return `${String(e)}\n${JSON.stringify(e)}\n${inspect(e, { showHidden: true, depth: 10 })}\n${(e as Error)?.stack ?? ""}`;
+}
+
+describe("pagination", () => {
+  test("250 profiles are listed across pages with an empty page in the middle", async () => {
+    const a = api();
+    const type = await seedType(a);
+    for (let i = 0; i < 250; i++) await a.createProfile({ name: `p-${String(i).padStart(3, "0")}`, profile_type: type.id });
+    emu.setKnobs({ emptyPageEvery: 2 });
+    emu.resetStats();
+    const names: string[] = [];
+    for await (const p of a.listProfiles()) names.push(p.name!);
+    expect(names).toHaveLength(250);
+    expect(new Set(names).size).toBe(250);
+    // 3 pages of values plus the injected empty pages
+    expect(emu.stats().byRoute["GET access_profiles"]).toBeGreaterThan(3);
+  });
+
+  test("a filter built with the builder is sent encoded and honoured", async () => {
+    const a = api();
+    const type = await seedType(a);
+    await a.createProfile({ name: 'we "quote" \\ it', profile_type: type.id, labels: ["requestable"] });
+    await a.createProfile({ name: "other", profile_type: type.id });
+    expect((await a.getProfileByName('we "quote" \\ it'))?.labels).toEqual(["requestable"]);
+  });
+});
+
+describe("retries", () => {
+  test("a 30% 429 storm completes with every call succeeding", async () => {
+    const events: ClientEvent[] = [];
+    const a = api({ onEvent: (e) => events.push(e), maxRetries: 12 });
+    const type = await seedType(a);
+    emu.setKnobs({ rate429: 0.3, retryAfterFraction: 0.5, retryAfter: "0" });
+    const created = await Promise.all(Array.from({ length: 40 }, (_, i) => a.createProfile({ name: `storm-${i}`, profile_type: type.id })));
+    expect(created).toHaveLength(40);
+    const listed: string[] = [];
+    for await (const p of a.listProfiles()) listed.push(p.name!);
+    expect(listed.sort()).toEqual(created.map((c) => c.profile.name).sort());
+    expect(emu.stats().faults["429"]).toBeGreaterThan(5);
+    expect(events.filter((e) => e.kind === "retry" && e.status === 429).length).toBe(emu.stats().faults["429"]);
+  });
+
+  test("Retry-After is honoured (seconds)", async () => {
+    const events: ClientEvent[] = [];
+    const a = api({ onEvent: (e) => events.push(e) });
+    emu.setKnobs({ rate429: 1, retryAfterFraction: 1, retryAfter: "1" });
+    const started = Date.now();
+    const pending = a.availableIntegrations();
+    await new Promise((r) => setTimeout(r, 300));
+    emu.setKnobs({ rate429: 0 });
+    expect(await pending).toContain("SALESFORCE");
+    expect(events[0]).toMatchObject({ kind: "retry", status: 429, waitMs: 1000 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+  });
+
+  test("503 on idempotent calls is retried a bounded number of times", async () => {
+    const a = api({ maxRetries: 2 });
+    emu.setKnobs({ rate503: 1 });
+    const err = await a.availableIntegrations().catch((e) => e);
+    expect(err).toBeInstanceOf(VezaApiError);
+    expect(err.status).toBe(503);
+    expect(emu.stats().byRoute["GET access_profiles:available_integrations"]).toBe(3);
+  });
+
+  test("a POST answered 503 is not blindly retried", async () => {
+    const a = api();
+    emu.setKnobs({ rate503: 1 });
+    await expect(a.createType({ name: "T" })).rejects.toMatchObject({ status: 503 });
+    expect(emu.stats().byRoute["POST access_profiles_types"]).toBe(1);
+  });
+
+  test("the retry deadline bounds the total time", async () => {
+    const a = api({ maxRetries: 100, retryDeadlineMs: 300, backoffBaseMs: 50 });
+    emu.setKnobs({ rate503: 1 });
+    const started = Date.now();
+    await expect(a.availableIntegrations()).rejects.toMatchObject({ status: 503 });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(emu.stats().byRoute["GET access_profiles:available_integrations"]).toBeLessThan(100);
+  });
+
+  test("a hanging request is abandoned after the timeout and retried (idempotent)", async () => {
+    const a = api({ requestTimeoutMs: 200, maxRetries: 3 });
+    emu.setKnobs({ hangRate: 1 });
+    const pending = a.availableIntegrations();
+    setTimeout(() => emu.setKnobs({ hangRate: 0 }), 300);
+    expect(await pending).toContain("OKTA");
+    expect(emu.stats().faults.hang).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("ambiguous POST", () => {
+  test("a POST committed but unanswered leaves exactly one object", async () => {
+    const events: ClientEvent[] = [];
+    const a = api({ onEvent: (e) => events.push(e) });
+    const type = await seedType(a);
+    emu.setKnobs({ ambiguousPostRate: 1 });
+    const { profile } = await a.createProfile({ name: "only-once", profile_type: type.id });
+    expect(profile.name).toBe("only-once");
+    expect(emu.store.listProfiles().filter((p) => p.name === "only-once")).toHaveLength(1);
+    expect(events.map((e) => e.kind)).toEqual(expect.arrayContaining(["ambiguous", "recovered"]));
+    const t2 = await a.createType({ name: "Second" });
+    expect(t2.name).toBe("Second");
+    expect(emu.store.listTypes().filter((t) => t.name === "Second")).toHaveLength(1);
+  });
+
+  test("under 30% ambiguous POSTs, 30 creates give 30 objects and no duplicates", async () => {
+    const a = api();
+    const type = await seedType(a);
+    emu.setKnobs({ ambiguousPostRate: 0.3 });
+    await Promise.all(Array.from({ length: 30 }, (_, i) => a.createProfile({ name: `amb-${i}`, profile_type: type.id })));
+    const names = emu.store.listProfiles().map((p) => p.name);
+    expect(names).toHaveLength(30);
+    expect(new Set(names).size).toBe(30);
+    expect(emu.stats().faults.ambiguous).toBeGreaterThan(0);
+  });
+});
+
+describe("concurrency", () => {
+  test("in-flight requests never exceed the cap", async () => {
+    const a = api({ maxConcurrency: 3 });
+    emu.setKnobs({ latencyMs: 30 });
+    await Promise.all(Array.from({ length: 20 }, () => a.availableIntegrations()));
+    expect(emu.stats().peakInFlight).toBeLessThanOrEqual(3);
+    expect(emu.stats().peakInFlight).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("normalization", () => {
+  test.each(["numbers", "mixed", "names"] as const)("enum encoding %s reads back as names", async (enc) => {
+    const a = api();
+    const type = await a.createType({ name: "T", on_create_behavior: "RUNNING", max_entitlements: 5 });
+    await a.createProfile({ name: "P", profile_type: type.id, state: "PAUSED" });
+    emu.setKnobs({ enumEncoding: enc, numbersAsStrings: true, versionShape: "short", emptyAs: "null" });
+    const t = await a.getType(type.id);
+    expect(t).toMatchObject({ on_create_behavior: "RUNNING", max_entitlements: 5 });
+    const p = (await a.getProfileByName("P"))!;
+    expect(p.state).toBe("PAUSED");
+    expect(p.current_version_number).toBe(1);
+    const got = await a.getProfile(p.id, 1);
+    expect(got?.version).toMatchObject({ access_profile_id: p.id, version_number: 1 });
+  });
+
+  test("unknown extra fields are kept", async () => {
+    const a = api();
+    const type = await seedType(a);
+    const t = (await a.getType(type.id)) as Record<string, unknown>;
+    expect(t.id).toBe(type.id);
+    expect(Object.keys(t)).toEqual(expect.arrayContaining(["id", "name", "created_at"]));
+  });
+});
+
+describe("errors and secrets", () => {
+  test("API errors carry method, path template, status, message and request id, never the token", async () => {
+    const a = api();
+    await seedType(a);
+    const conflict = await a.createType({ name: "Profile" }).catch((e) => e);
+    expect(conflict).toBeInstanceOf(VezaApiError);
+    expect(conflict).toMatchObject({ method: "POST", path: "access_profiles_types", status: 409 });
+    expect(conflict.requestId).toBeTruthy();
+    expect(conflict.message).toMatch(/already exists/);
+    const bad = new VezaApi(new VezaClient({ url: emu.url, token: `${TOKEN}-wrong` }));
+    const unauthorized = await bad.availableIntegrations().catch((e) => e);
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.message).toMatch(/invalid or expired/);
+    expect(emu.stats().byRoute["GET access_profiles:available_integrations"]).toBe(1); // no retry storm
+    const missing = await a.getProfile("does-not-exist");
+    expect(missing).toBeUndefined();
+    for (const e of [conflict, unauthorized]) {
+      expect(everywhere(e)).not.toContain(TOKEN);
+    }
+  });
+
+  test("a network failure message does not contain the token", async () => {
+    const a = api({ maxRetries: 1 });
+    await emu.close();
+    const err = await a.availableIntegrations().catch((e) => e);
+    expect(err.status).toBe(0);
+    expect(everywhere(err)).not.toContain(TOKEN);
+    emu = await startEmulator({ token: TOKEN });
+  });
+
+  test("missing settings name both the config key and the environment variable", () => {
+    const saved = { ...process.env };
+    delete process.env.VEZA_URL;
+    delete process.env.VEZA_API_TOKEN;
+    delete process.env.VEZA_TOKEN;
+    delete process.env.PULUMI_CONFIG;
+    try {
+      const err = (() => {
+        try {
+          resolveSettings();
+        } catch (e) {
+          return e as Error;
+        }
+      })();
+      expect(err).toBeInstanceOf(VezaConfigError);
+      expect(err!.message).toContain("veza:url");
+      expect(err!.message).toContain("VEZA_URL");
+      expect(err!.message).toContain("veza:apiToken");
+      expect(err!.message).toContain("VEZA_API_TOKEN");
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  test("settings fall back to the environment, VEZA_TOKEN last", () => {
+    const saved = { ...process.env };
+    process.env.VEZA_URL = "https://acme.vezacloud.com/";
+    delete process.env.VEZA_API_TOKEN;
+    process.env.VEZA_TOKEN = "t2";
+    try {
+      expect(resolveSettings()).toMatchObject({ url: "https://acme.vezacloud.com", token: "t2", maxConcurrency: 8 });
+      process.env.VEZA_MAX_CONCURRENCY = "zero";
+      expect(() => resolveSettings()).toThrow(/veza:maxConcurrency.*VEZA_MAX_CONCURRENCY/);
+    } finally {
+      process.env = saved;
+    }
+  });
+});
