@@ -4,14 +4,14 @@
  *   [--rate429 F] [--rate503 F] [--enum names|numbers|mixed] [--seed N]
  */
 import { startEmulator } from "./server";
-import type { EmulatorKnobs } from "./knobs";
+import type { KnobsPatch } from "./knobs";
 
 const USAGE =
   "usage: veza-emulator [--port N] [--host H] [--data FILE] [--token T] [--latency MS] [--rate429 F] [--rate503 F] [--enum names|numbers|mixed] [--seed N]";
 
 function parseArgs(argv: string[]): Parameters<typeof startEmulator>[0] {
   const opts: NonNullable<Parameters<typeof startEmulator>[0]> = {};
-  const knobs: Partial<EmulatorKnobs> = {};
+  const knobs: KnobsPatch = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--help" || arg === "-h") {

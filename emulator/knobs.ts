@@ -37,6 +37,9 @@ export interface EmulatorKnobs {
   maxPageSize: number;
 }
 
+/** What setKnobs/startEmulator accept: any subset, and deleteSupport may name just one of its two routes. */
+export type KnobsPatch = Partial<Omit<EmulatorKnobs, "deleteSupport">> & { deleteSupport?: Partial<EmulatorKnobs["deleteSupport"]> };
+
 export const DEFAULT_KNOBS: Readonly<EmulatorKnobs> = Object.freeze({
   latencyMs: 0,
   rate429: 0,
@@ -56,7 +59,7 @@ export const DEFAULT_KNOBS: Readonly<EmulatorKnobs> = Object.freeze({
   maxPageSize: 100,
 });
 
-export function mergeKnobs(base: EmulatorKnobs, patch: Partial<EmulatorKnobs> | undefined): EmulatorKnobs {
+export function mergeKnobs(base: EmulatorKnobs, patch: KnobsPatch | undefined): EmulatorKnobs {
   const next: EmulatorKnobs = { ...base, deleteSupport: { ...base.deleteSupport } };
   if (!patch) return next;
   for (const [k, v] of Object.entries(patch) as [keyof EmulatorKnobs, unknown][]) {

@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { ApiError, Code } from "./errors";
 import { Encoder } from "./encode";
 import { decideFaults } from "./faults";
-import { DEFAULT_KNOBS, mergeKnobs, mulberry32, type EmulatorKnobs } from "./knobs";
+import { DEFAULT_KNOBS, mergeKnobs, mulberry32, type EmulatorKnobs, type KnobsPatch } from "./knobs";
 import { DataFile } from "./persist";
 import { matchRoute } from "./routes";
 import { EmulatorStore } from "./store";
@@ -27,7 +27,8 @@ export interface Emulator {
   token: string;
   stats(): EmulatorStats;
   resetStats(): void;
-  setKnobs(k: Partial<EmulatorKnobs>): void;
+  /** Changes knobs from the next request on; deleteSupport may name only one route. */
+  setKnobs(k: KnobsPatch): void;
   /** The knobs in force (a copy). */
   getKnobs(): EmulatorKnobs;
   /** Direct access to the in-memory tenant, for seeding and assertions. */
@@ -42,7 +43,7 @@ export interface StartOptions {
   token?: string;
   /** Tenant file: loaded at start, written atomically after every mutation. */
   dataFile?: string;
-  knobs?: Partial<EmulatorKnobs>;
+  knobs?: KnobsPatch;
   /** PRNG seed for fault and "mixed" encoding randomness (default 1). */
   seed?: number;
 }

@@ -1,5 +1,5 @@
 /** Plain-fetch client for the emulator tests (deliberately not the provider's client). */
-import { startEmulator, type Emulator, type EmulatorKnobs } from "../../emulator";
+import { startEmulator, type Emulator, type KnobsPatch } from "../../emulator";
 
 export const BASE = "/api/private/lifecycle_management";
 
@@ -51,7 +51,7 @@ export function apiFor(emu: Emulator): Api {
   };
 }
 
-export async function start(knobs?: Partial<EmulatorKnobs>, extra: { dataFile?: string; seed?: number } = {}): Promise<Api> {
+export async function start(knobs?: KnobsPatch, extra: { dataFile?: string; seed?: number } = {}): Promise<Api> {
   return apiFor(await startEmulator({ knobs, ...extra }));
 }
 
