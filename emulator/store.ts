@@ -498,7 +498,8 @@ export class EmulatorStore {
     let contentChanged = false;
     for (const field of mask ?? Object.keys(body)) {
       if (field === "state") {
-        newState = asEnum("state", VERSION_STATES, body[field], "DRAFT");
+        // a masked state absent from the body leaves the state alone (it drives publishing, not content)
+        if (body[field] !== undefined && body[field] !== null) newState = asEnum("state", VERSION_STATES, body[field], "DRAFT");
         continue;
       }
       const set = VERSION_FIELDS[field];

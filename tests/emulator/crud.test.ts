@@ -316,6 +316,13 @@ describe("access profiles", () => {
     expect(p).toMatchObject({ current_version_number: 2, draft_version_number: 0 });
     expect((await api.get(`access_profiles/${id}?version=1`)).body.version.state).toBe("RETIRED");
     expect((await api.patch(`access_profiles/${id}/versions/2`, { state: "DRAFT" })).status).toBe(400);
+    const masked = await api.patch(`access_profiles/${id}/versions/2?update_mask=state,entities_to_create_relationships_to`, {
+      entities_to_create_relationships_to: [sf("g3")],
+    });
+    expect(masked.body.value).toMatchObject({ state: "PUBLISHED", entities_to_create_relationships_to: [sf("g3")] });
+    const retiredEdit = await api.patch(`access_profiles/${id}/versions/1`, { entities_to_create_relationships_to: [] });
+    expect(retiredEdit.status).toBe(400);
+    expect(retiredEdit.body.message).toMatch(/retired/);
     const bad = await api.patch(`access_profiles/${id}/versions/2`, { state: "LIVE" });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/state.*DRAFT.*PUBLISHED.*RETIRED/);
