@@ -1,0 +1,782 @@
+/**
+ * A small test engine that drives the real dynamic-provider gRPC server shipped in @pulumi/pulumi
+ * the way the Pulumi CLI does (there is no Pulumi CLI on the build machines).
+ *
+ * - The program runs in-process under `pulumi.runtime.setMocks(...)`; the mock monitor's
+ *   `registerResource` / `registerResourceOutputs` are replaced so the harness sees the raw
+ *   RegisterResourceRequest (serialized inputs with unknown sentinels and secret wrappers, the
+ *   dependency list, deleteBeforeReplace, additionalSecretOutputs) and answers with real ids and
+ *   outputs obtained over gRPC (Check / Diff / Create / Update / Delete).
+ * - One `cmd/dynamic-provider` process per operation; `Configure` is sent first.
+ * - Operations are serialized process-wide (the Pulumi runtime is a global singleton).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { DIFF_SOME, DIFF_UNKNOWN, ProviderCallError, ProviderProcess, defaultRepoRoot } from "./provider-process";
+import {
+  Json,
+  JsonObject,
+  UNKNOWN,
+  decryptSecrets,
+  deepEqual,
+  encryptSecrets,
+  markSecrets,
+  secretKeys,
+  toProvider,
+  toProviderObject,
+} from "./values";
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const settings = require("@pulumi/pulumi/runtime/settings");
+const runtimeResource = require("@pulumi/pulumi/runtime/resource");
+const resproto = require("@pulumi/pulumi/proto/resource_pb");
+const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+
+export interface EngineOptions {
+  /** JSON state persisted between operations (and between Engine instances); default: in memory. */
+  stateFile?: string;
+  /** Stack config sent in Configure args, namespaced keys, e.g. {"veza:url": "..."}. */
+  config?: Record<string, string>;
+  /** Config keys sent as secrets (wrapped the way the engine wraps secrets). */
+  secretConfigKeys?: string[];
+  /** Environment of the provider process (merged over process.env; undefined deletes a variable). */
+  env?: Record<string, string | undefined>;
+  /** Working dir of the provider process (default: the repo root). */
+  cwd?: string;
+  project?: string;
+  stack?: string;
+  /** Max concurrent resource operations (default 16). */
+  parallel?: number;
+  /** Bound on every single gRPC call (default 60 s). */
+  callTimeoutMs?: number;
+  /** Bound on each phase of an operation: program run, registrations, deletes, reads (default 45 s). */
+  opTimeoutMs?: number;
+}
+
+export type Program = () => unknown | Promise<unknown>;
+
+export type ResourceOp =
+  | "create"
+  | "update"
+  | "replace"
+  | "delete"
+  | "same"
+  | "read"
+  | "refresh-update"
+  | "refresh-delete"
+  | "failed";
+
+export interface ResourceResult {
+  urn: string;
+  type: string;
+  name: string;
+  op: ResourceOp;
+  id?: string;
+  changes?: boolean;
+  replaces?: string[];
+  error?: string;
+}
+
+export interface Summary {
+  op: "up" | "preview" | "refresh" | "destroy";
+  creates: number;
+  updates: number;
+  replaces: number;
+  deletes: number;
+  sames: number;
+  errors: { name: string; message: string }[];
+  resources: Record<string, ResourceResult>;
+  outputs: Record<string, unknown>;
+  grpc: Record<string, number>;
+  stderr: string;
+  warnings: string[];
+}
+
+export interface StateResource {
+  urn: string;
+  type: string;
+  name: string;
+  id?: string;
+  parent?: string;
+  inputs: JsonObject;
+  outputs: JsonObject;
+  dependencies: string[];
+  initErrors?: string[];
+  /** A replaced resource whose deletion is still pending (create-before-delete). */
+  delete?: boolean;
+}
+
+export interface EngineState {
+  resources: StateResource[];
+}
+
+const DYNAMIC_PREFIX = "pulumi-nodejs:dynamic";
+const STACK_TYPE = "pulumi:pulumi:Stack";
+const REGISTRATION_FAILED = "failed to register new resource";
+
+function isDynamic(type: string): boolean {
+  return type === DYNAMIC_PREFIX || type.startsWith(DYNAMIC_PREFIX + ":") || type.startsWith(DYNAMIC_PREFIX + "/");
+}
+
+function clone<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+function errMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+class Semaphore {
+  private active = 0;
+  private waiting: (() => void)[] = [];
+  constructor(private readonly max: number) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`harness: timed out after ${ms}ms waiting for ${what}`)), ms);
+      }),
+    ]);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+// ---- process-wide plumbing ---------------------------------------------------------------------
+
+let activeOp: Operation | undefined;
+let opChain: Promise<unknown> = Promise.resolve();
+
+// A registration whose inputs fail to resolve (e.g. an `apply` callback threw) never reaches the
+// monitor; the runtime rethrows that error from a promise nobody handles (the real language host
+// dies of it; under jest it would fail the test). Catch it, attributed to the resource named in
+// the runtime's label `resource:<name>[<type>]`.
+const debuggable = require("@pulumi/pulumi/runtime/debuggable");
+if (!debuggable.__vezaHarnessPatched) {
+  const original = debuggable.debuggablePromise;
+  debuggable.debuggablePromise = function patched(p: Promise<unknown>, ctx: unknown) {
+    const result = original.call(this, p, ctx);
+    const op = activeOp;
+    const m = typeof ctx === "string" ? /^resource:(.*)\[([^\]]*)\]$/.exec(ctx) : null;
+    if (op && m) {
+      void (result as Promise<unknown>).catch((err: unknown) => op.prepareFailed(m[1], m[2], err));
+    }
+    return result;
+  };
+  debuggable.__vezaHarnessPatched = true;
+}
+
+// ---- one operation -----------------------------------------------------------------------------
+
+type Kind = Summary["op"];
+
+class Operation {
+  readonly results: Record<string, ResourceResult> = {};
+  readonly errors: { name: string; message: string }[] = [];
+  outputs: Record<string, unknown> = {};
+
+  private readonly old = new Map<string, StateResource>();
+  private readonly registered = new Set<string>();
+  private readonly registeredNames = new Set<string>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly sem: Semaphore;
+  private readonly unhandled: unknown[] = [];
+  private readonly failedUrns = new Set<string>();
+
+  constructor(
+    private readonly engine: Engine,
+    readonly kind: Kind,
+    private readonly prov: ProviderProcess,
+    private live: StateResource[],
+  ) {
+    this.sem = new Semaphore(Math.max(1, engine.opts.parallel ?? 16));
+    for (const r of live) if (!r.delete) this.old.set(r.urn, clone(r));
+  }
+
+  get preview(): boolean {
+    return this.kind === "preview";
+  }
+
+  private get timeout(): number {
+    return this.engine.opts.opTimeoutMs ?? 45_000;
+  }
+
+  // -- state helpers
+
+  private persist(): void {
+    if (!this.preview) this.engine.writeState(this.live);
+  }
+
+  private findLive(urn: string): StateResource | undefined {
+    return this.live.find((r) => r.urn === urn && !r.delete);
+  }
+
+  private upsert(entry: StateResource): void {
+    const i = this.live.findIndex((r) => r.urn === entry.urn && !r.delete);
+    if (i >= 0) this.live[i] = entry;
+    else this.live.push(entry);
+  }
+
+  private remove(entry: StateResource): void {
+    this.live = this.live.filter((r) => r !== entry);
+  }
+
+  private fail(name: string, base: Omit<ResourceResult, "op" | "error">, message: string): void {
+    this.results[name] = { ...base, op: "failed", error: message };
+    this.errors.push({ name, message });
+  }
+
+  // -- program run (up / preview)
+
+  async runProgram(program: Program): Promise<void> {
+    const eng = this.engine;
+    await pulumi.runtime.setMocks(
+      {
+        newResource: () => {
+          throw new Error("harness: unexpected MockMonitor.newResource call");
+        },
+        call: (args: pulumi.runtime.MockCallArgs) => {
+          throw new Error(`harness: invokes are not supported (${args.token})`);
+        },
+      },
+      eng.project,
+      eng.stack,
+      this.preview,
+    );
+    const monitor = settings.getMonitor();
+    monitor.registerResource = (req: any, cb: (err: unknown, resp?: unknown) => void) => {
+      const p = this.register(req).then(
+        (resp) => cb(null, resp),
+        (err) => cb(err, undefined),
+      );
+      this.track(p);
+    };
+    monitor.registerResourceOutputs = (req: any, cb: (err: unknown, resp?: unknown) => void) => {
+      try {
+        const outs = (req.getOutputs()?.toJavaScript() ?? {}) as JsonObject;
+        const entry = this.findLive(req.getUrn());
+        if (entry) entry.outputs = outs;
+        if (entry?.type === STACK_TYPE) {
+          this.outputs = toProviderObject(outs) as Record<string, unknown>;
+          this.persist();
+        }
+        cb(null, {});
+      } catch (e) {
+        cb(e);
+      }
+    };
+    monitor.readResource = (_req: any, cb: (err: unknown) => void) =>
+      cb(new Error("harness: reading existing resources (Resource.get) is not supported"));
+
+    const onUnhandled = (reason: unknown) => this.unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const stackDone = pulumi.runtime.runInPulumiStack(async () => program()).then(
+        () => undefined,
+        (e) => this.programError(e),
+      );
+      await withTimeout(stackDone, this.timeout, "the program to return its outputs");
+      // All registrations settled: the runtime's RPC keep-alive chain has drained and no
+      // registration of ours is still in flight (a late registration restarts the wait).
+      for (;;) {
+        await withTimeout(settings.waitForRPCs(), this.timeout, "outstanding resource registrations");
+        if (this.inflight.size === 0) break;
+        await withTimeout(Promise.allSettled([...this.inflight]), this.timeout, "resource operations");
+      }
+      // Let rejections of dependents of failed resources surface before the listener goes away.
+      await new Promise((r) => setTimeout(r, 0));
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+    for (const u of this.unhandled) {
+      const m = errMessage(u);
+      if (!m.includes(REGISTRATION_FAILED)) this.errors.push({ name: "<unhandled>", message: m });
+    }
+  }
+
+  /** A resource whose registration failed before reaching the monitor (its inputs rejected). */
+  prepareFailed(name: string, type: string, err: unknown): void {
+    if (this.results[name]?.op === "failed") return;
+    this.fail(name, { urn: "", type, name }, `not registered: ${errMessage(err)}`);
+  }
+
+  private programError(e: unknown): void {
+    const m = errMessage(e);
+    if (m.includes(REGISTRATION_FAILED)) return; // already reported on the failed resource
+    this.errors.push({ name: `${this.engine.project}-${this.engine.stack}`, message: m });
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
+  }
+
+  private makeUrn(parent: string, type: string, name: string): string {
+    let qualified = type;
+    if (parent) {
+      const parentType = parent.split("::")[2];
+      if (parentType && parentType !== STACK_TYPE) qualified = `${parentType}$${type}`;
+    }
+    return `urn:pulumi:${this.engine.stack}::${this.engine.project}::${qualified}::${name}`;
+  }
+
+  private response(urn: string, id: string, object: JsonObject, result: number = resproto.Result.SUCCESS): unknown {
+    const resp = new resproto.RegisterResourceResponse();
+    resp.setUrn(urn);
+    resp.setId(id);
+    resp.setObject(Struct.fromJavaScript(object));
+    resp.setResult(result);
+    return resp;
+  }
+
+  /**
+   * The answer for a failed (FAIL) or skipped (SKIP) resource, as the engine gives it with
+   * --continue-on-error: a non-SUCCESS result makes the runtime keep unknowns, so the id and every
+   * property are unknown, and dependents register (with unknown inputs) instead of hanging.
+   */
+  private failedResponse(urn: string, inputs: JsonObject, result: number): unknown {
+    const object: JsonObject = {};
+    for (const k of Object.keys(inputs)) object[k] = UNKNOWN;
+    return this.response(urn, "", object, result);
+  }
+
+  private async register(req: any): Promise<unknown> {
+    const type: string = req.getType();
+    const name: string = req.getName();
+    const parent: string = req.getParent();
+    const urn = this.makeUrn(parent, type, name);
+    this.registeredNames.add(name);
+    if (this.registered.has(urn)) {
+      const message = `duplicate resource URN ${urn}`;
+      this.fail(name, { urn, type, name }, message);
+      return this.failedResponse(urn, {}, resproto.Result.FAIL);
+    }
+    this.registered.add(urn);
+    const inputs = (req.getObject()?.toJavaScript() ?? {}) as JsonObject;
+    const dependencies: string[] = req.getDependenciesList();
+
+    if (!isDynamic(type)) {
+      if (req.getCustom()) {
+        const message = `harness: only dynamic resources are supported, got custom resource type ${type}`;
+        this.fail(name, { urn, type, name }, message);
+        this.failedUrns.add(urn);
+        return this.failedResponse(urn, inputs, resproto.Result.FAIL);
+      }
+      // The root stack and component resources: recorded, nothing to do.
+      const prior = this.findLive(urn);
+      this.upsert({ urn, type, name, ...(parent ? { parent } : {}), inputs: {}, outputs: prior?.outputs ?? {}, dependencies });
+      this.persist();
+      return this.response(urn, "", {});
+    }
+    const failedDep = [...dependencies, parent].find((d) => d && this.failedUrns.has(d));
+    if (failedDep) {
+      this.failedUrns.add(urn);
+      this.fail(name, { urn, type, name }, `skipped: depends on failed resource ${failedDep}`);
+      return this.failedResponse(urn, inputs, resproto.Result.SKIP);
+    }
+    try {
+      return await this.sem.run(() => this.step(req, urn, type, name, parent, inputs, dependencies));
+    } catch (e) {
+      this.failedUrns.add(urn);
+      if (this.results[name]?.op !== "failed") this.fail(name, { urn, type, name }, errMessage(e));
+      return this.failedResponse(urn, inputs, resproto.Result.FAIL);
+    }
+  }
+
+  private async step(
+    req: any,
+    urn: string,
+    type: string,
+    name: string,
+    parent: string,
+    inputs: JsonObject,
+    dependencies: string[],
+  ): Promise<unknown> {
+    const base = { urn, type, name };
+    const prov = this.prov;
+    const old = this.old.get(urn);
+    const news = toProviderObject(inputs);
+    const oldInputs = old ? toProviderObject(old.inputs) : {};
+    const inputSecrets = secretKeys(inputs);
+    const outputSecrets = new Set<string>([...inputSecrets, ...(req.getAdditionalsecretoutputsList() as string[])]);
+    const entryBase = { urn, type, name, ...(parent ? { parent } : {}), dependencies };
+
+    let checked: JsonObject;
+    try {
+      const chk = await prov.check(urn, name, type, oldInputs, news);
+      if (chk.failures.length > 0) {
+        const message = `check failed: ${chk.failures.map((f) => (f.property ? `${f.property}: ${f.reason}` : f.reason)).join("; ")}`;
+        this.fail(name, base, message);
+        throw new Error(message);
+      }
+      checked = chk.inputs;
+    } catch (e) {
+      if (e instanceof ProviderCallError) this.fail(name, base, `check: ${e.message}`);
+      throw e;
+    }
+    const checkedEngine = markSecrets(checked, inputSecrets);
+
+    // Decide what to do.
+    let op: "create" | "update" | "replace" | "same" = "create";
+    let replaces: string[] = [];
+    let changes = true;
+    let deleteBeforeReplace = req.getDeletebeforereplace() as boolean;
+    if (old) {
+      let diff;
+      try {
+        diff = await prov.diff(urn, name, type, old.id ?? "", toProviderObject(old.outputs), checked, oldInputs);
+      } catch (e) {
+        this.fail(name, { ...base, id: old.id }, `diff: ${errMessage(e)}`);
+        throw e;
+      }
+      replaces = diff.replaces;
+      changes = diff.changes === DIFF_SOME || replaces.length > 0;
+      if (diff.changes === DIFF_UNKNOWN) changes = !deepEqual(oldInputs, checked);
+      if (old.initErrors && old.initErrors.length > 0) changes = true; // the engine always updates init-failed resources
+      deleteBeforeReplace = deleteBeforeReplace || diff.deleteBeforeReplace;
+      op = replaces.length > 0 ? "replace" : changes ? "update" : "same";
+    }
+
+    const record = (id: string | undefined) => {
+      this.results[name] = { ...base, op, ...(id !== undefined ? { id } : {}), changes, replaces };
+    };
+
+    if (this.preview) {
+      // No Create/Update/Delete. Outputs of resources that would be created/updated are their
+      // checked inputs (the dynamic provider does not support preview); everything else is unknown.
+      switch (op) {
+        case "same":
+          record(old!.id);
+          return this.response(urn, old!.id ?? "", old!.outputs);
+        case "update":
+          record(old!.id);
+          return this.response(urn, old!.id ?? "", checkedEngine);
+        default:
+          record(undefined);
+          return this.response(urn, "", checkedEngine);
+      }
+    }
+
+    if (op === "same") {
+      const entry: StateResource = { ...entryBase, id: old!.id, inputs: checkedEngine, outputs: old!.outputs };
+      this.upsert(entry);
+      this.persist();
+      record(old!.id);
+      return this.response(urn, old!.id ?? "", old!.outputs);
+    }
+
+    if (op === "update") {
+      try {
+        const res = await prov.update(urn, name, type, old!.id ?? "", toProviderObject(old!.outputs), checked, oldInputs);
+        const outputs = markSecrets(res.properties, outputSecrets);
+        this.upsert({ ...entryBase, id: old!.id, inputs: checkedEngine, outputs });
+        this.persist();
+        record(old!.id);
+        return this.response(urn, old!.id ?? "", outputs);
+      } catch (e) {
+        this.handleWriteError(e, name, base, entryBase, checkedEngine, outputSecrets, old!.id);
+        throw e;
+      }
+    }
+
+    if (op === "replace" && deleteBeforeReplace) {
+      const current = this.findLive(urn)!;
+      try {
+        await prov.delete(urn, name, type, old!.id ?? "", toProviderObject(old!.outputs), oldInputs);
+      } catch (e) {
+        this.fail(name, { ...base, id: old!.id }, `delete (before replace): ${errMessage(e)}`);
+        throw e;
+      }
+      this.remove(current);
+      this.persist();
+    }
+
+    // create (or the create half of a replace)
+    let created: { id: string; properties: JsonObject };
+    try {
+      created = await prov.create(urn, name, type, checked);
+    } catch (e) {
+      this.handleWriteError(e, name, base, entryBase, checkedEngine, outputSecrets, undefined);
+      throw e;
+    }
+    const outputs = markSecrets(created.properties, outputSecrets);
+    if (op === "replace" && !deleteBeforeReplace) {
+      const current = this.findLive(urn);
+      if (current) current.delete = true; // deleted after the program completes
+    }
+    this.upsert({ ...entryBase, id: created.id, inputs: checkedEngine, outputs });
+    this.persist();
+    record(created.id);
+    return this.response(urn, created.id, outputs);
+  }
+
+  private handleWriteError(
+    e: unknown,
+    name: string,
+    base: { urn: string; type: string; name: string },
+    entryBase: Omit<StateResource, "inputs" | "outputs">,
+    checkedEngine: JsonObject,
+    outputSecrets: Set<string>,
+    oldId: string | undefined,
+  ): void {
+    const init = e instanceof ProviderCallError ? e.initFailure : undefined;
+    const method = e instanceof ProviderCallError ? e.method.toLowerCase() : "operation";
+    if (init) {
+      // ErrorResourceInitFailed: the object exists; keep it (with its id) so the next up updates it.
+      this.upsert({
+        ...entryBase,
+        id: init.id || oldId,
+        inputs: checkedEngine,
+        outputs: markSecrets(init.properties, outputSecrets),
+        initErrors: init.reasons,
+      });
+      this.persist();
+    }
+    this.fail(name, { ...base, id: init?.id || oldId }, `${method}: ${errMessage(e)}`);
+  }
+
+  // -- deletes (up's removed resources, pending replaced resources, destroy)
+
+  async deleteAll(entries: StateResource[], countAsDelete: (e: StateResource) => boolean): Promise<void> {
+    const remaining = new Set(entries);
+    const failed = new Set<StateResource>();
+    const dependsOn = (a: StateResource, b: StateResource) =>
+      a !== b && (a.dependencies.includes(b.urn) || a.parent === b.urn);
+    while (remaining.size > 0) {
+      const blockers = [...remaining, ...failed];
+      const ready = [...remaining].filter((e) => !blockers.some((o) => dependsOn(o, e)));
+      if (ready.length === 0) {
+        for (const e of remaining) {
+          this.fail(e.name, { urn: e.urn, type: e.type, name: e.name, id: e.id }, "not deleted: a resource that depends on it could not be deleted");
+        }
+        break;
+      }
+      await withTimeout(
+        Promise.all(
+          ready.map((e) =>
+            this.sem.run(async () => {
+              remaining.delete(e);
+              if (isDynamic(e.type)) {
+                try {
+                  await this.prov.delete(e.urn, e.name, e.type, e.id ?? "", toProviderObject(e.outputs), toProviderObject(e.inputs));
+                } catch (err) {
+                  failed.add(e);
+                  this.fail(e.name, { urn: e.urn, type: e.type, name: e.name, id: e.id }, `delete: ${errMessage(err)}`);
+                  return;
+                }
+                if (countAsDelete(e)) {
+                  this.results[e.name] = { urn: e.urn, type: e.type, name: e.name, op: "delete", id: e.id };
+                }
+              }
+              this.remove(e);
+              this.persist();
+            }),
+          ),
+        ),
+        this.timeout,
+        "deletes",
+      );
+    }
+  }
+
+  async deletePhase(): Promise<void> {
+    const pending = this.live.filter((r) => r.delete);
+    const removed = this.live.filter((r) => !r.delete && !this.registered.has(r.urn));
+    if (this.errors.length > 0) {
+      // Like the engine, do not delete resources the program may have failed to declare.
+      await this.deleteAll(pending, () => false);
+      return;
+    }
+    await this.deleteAll([...pending, ...removed], (e) => !e.delete);
+  }
+
+  // -- refresh
+
+  async refresh(): Promise<void> {
+    const targets = this.live.filter((r) => isDynamic(r.type));
+    await withTimeout(
+      Promise.all(
+        targets.map((e) =>
+          this.sem.run(async () => {
+            const base = { urn: e.urn, type: e.type, name: e.name, id: e.id };
+            let res;
+            try {
+              res = await this.prov.read(e.urn, e.name, e.type, e.id ?? "", toProviderObject(e.outputs), toProviderObject(e.inputs));
+            } catch (err) {
+              this.fail(e.name, base, `read: ${errMessage(err)}`);
+              return;
+            }
+            if (!res.id) {
+              this.remove(e);
+              this.persist();
+              if (!e.delete) this.results[e.name] = { ...base, op: "refresh-delete" };
+              return;
+            }
+            const changed = !deepEqual(toProviderObject(e.outputs), res.properties) || res.id !== e.id;
+            const updated: StateResource = {
+              ...e,
+              id: res.id,
+              outputs: markSecrets(res.properties, secretKeys(e.outputs)),
+              inputs: res.inputs ? markSecrets(res.inputs, secretKeys(e.inputs)) : e.inputs,
+            };
+            this.live = this.live.map((r) => (r === e ? updated : r));
+            this.persist();
+            if (!e.delete) this.results[e.name] = { ...base, id: res.id, op: changed ? "refresh-update" : "same" };
+          }),
+        ),
+      ),
+      this.timeout,
+      "refresh reads",
+    );
+  }
+
+  summary(): Summary {
+    const count = (...ops: ResourceOp[]) => Object.values(this.results).filter((r) => ops.includes(r.op)).length;
+    const stderr = this.prov.stderr;
+    return {
+      op: this.kind,
+      creates: count("create"),
+      updates: count("update", "refresh-update"),
+      replaces: count("replace"),
+      deletes: count("delete", "refresh-delete"),
+      sames: count("same"),
+      errors: this.errors,
+      resources: this.results,
+      outputs: this.outputs,
+      grpc: { ...this.prov.calls },
+      stderr,
+      warnings: stderr.split("\n").filter((l) => /warning/i.test(l)),
+    };
+  }
+
+  get state(): StateResource[] {
+    return this.live;
+  }
+}
+
+// ---- the engine ----------------------------------------------------------------------------------
+
+export class Engine {
+  readonly project: string;
+  readonly stack: string;
+  private memState = JSON.stringify({ resources: [] }, null, 2);
+
+  constructor(readonly opts: EngineOptions = {}) {
+    this.project = opts.project ?? "project";
+    this.stack = opts.stack ?? "stack";
+  }
+
+  up(program: Program): Promise<Summary> {
+    return this.run("up", program);
+  }
+
+  preview(program: Program): Promise<Summary> {
+    return this.run("preview", program);
+  }
+
+  refresh(): Promise<Summary> {
+    return this.run("refresh");
+  }
+
+  destroy(): Promise<Summary> {
+    return this.run("destroy");
+  }
+
+  /** The persisted state (secrets appear as ciphertext, as in the file). */
+  state(): EngineState {
+    return JSON.parse(this.stateText()) as EngineState;
+  }
+
+  /** The exact JSON written to the state file. */
+  stateText(): string {
+    if (this.opts.stateFile) {
+      return fs.existsSync(this.opts.stateFile) ? fs.readFileSync(this.opts.stateFile, "utf8") : JSON.stringify({ resources: [] }, null, 2);
+    }
+    return this.memState;
+  }
+
+  /** @internal */
+  writeState(resources: StateResource[]): void {
+    const text = JSON.stringify({ resources: resources.map((r) => encryptSecrets(r as unknown as Json)) }, null, 2);
+    if (this.opts.stateFile) {
+      const tmp = `${this.opts.stateFile}.tmp-${process.pid}`;
+      fs.mkdirSync(path.dirname(this.opts.stateFile), { recursive: true });
+      fs.writeFileSync(tmp, text);
+      fs.renameSync(tmp, this.opts.stateFile);
+    } else {
+      this.memState = text;
+    }
+  }
+
+  private loadState(): StateResource[] {
+    const parsed = JSON.parse(this.stateText()) as EngineState;
+    return (parsed.resources ?? []).map((r) => decryptSecrets(r as unknown as Json) as unknown as StateResource);
+  }
+
+  private run(kind: Kind, program?: Program): Promise<Summary> {
+    const next = opChain.then(() => this.runExclusive(kind, program));
+    opChain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runExclusive(kind: Kind, program?: Program): Promise<Summary> {
+    const cwd = this.opts.cwd ?? defaultRepoRoot();
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      PULUMI_NODEJS_PROJECT: this.project,
+      PULUMI_NODEJS_STACK: this.stack,
+      ...(this.opts.env ?? {}),
+    };
+    const prov = new ProviderProcess({
+      cwd,
+      env,
+      callTimeoutMs: this.opts.callTimeoutMs ?? 60_000,
+      startTimeoutMs: 30_000,
+    });
+    const op = new Operation(this, kind, prov, this.loadState());
+    activeOp = op;
+    try {
+      await prov.start();
+      await prov.configure(this.opts.config ?? {}, this.opts.secretConfigKeys ?? []);
+      switch (kind) {
+        case "up":
+          await op.runProgram(program!);
+          await op.deletePhase();
+          break;
+        case "preview":
+          await op.runProgram(program!);
+          break;
+        case "refresh":
+          await op.refresh();
+          break;
+        case "destroy":
+          await op.deleteAll([...op.state].reverse(), (e) => !e.delete);
+          break;
+      }
+      if (kind !== "preview") this.writeState(op.state);
+      return op.summary();
+    } finally {
+      if (activeOp === op) activeOp = undefined;
+      await prov.stop();
+    }
+  }
+}
+
+export { UNKNOWN };

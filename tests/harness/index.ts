@@ -1,0 +1,10 @@
+export { Engine, UNKNOWN } from "./engine";
+export type {
+  EngineOptions,
+  EngineState,
+  Program,
+  ResourceOp,
+  ResourceResult,
+  StateResource,
+  Summary,
+} from "./engine";

@@ -1,0 +1,297 @@
+/**
+ * One dynamic-provider server process (`@pulumi/pulumi/cmd/dynamic-provider`) and a gRPC client
+ * for it, the way the Pulumi CLI starts the `pulumi-resource-pulumi-nodejs` plugin.
+ */
+import { ChildProcess, spawn } from "child_process";
+import * as path from "path";
+import { JsonObject, SIG_KEY, SECRET_SIG } from "./values";
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const grpc = require("@grpc/grpc-js");
+const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+const { Any } = require("google-protobuf/google/protobuf/any_pb");
+const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
+const provproto = require("@pulumi/pulumi/proto/provider_pb");
+const statusproto = require("@pulumi/pulumi/proto/status_pb");
+
+export const DIFF_UNKNOWN = 0;
+export const DIFF_NONE = 1;
+export const DIFF_SOME = 2;
+
+export interface InitFailure {
+  id: string;
+  properties: JsonObject;
+  reasons: string[];
+}
+
+/** An error from a provider call; `initFailure` is set when the server sent ErrorResourceInitFailed. */
+export class ProviderCallError extends Error {
+  constructor(
+    message: string,
+    readonly method: string,
+    readonly code?: number,
+    readonly initFailure?: InitFailure,
+  ) {
+    super(message);
+  }
+}
+
+export interface ProviderProcessOptions {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  callTimeoutMs: number;
+  startTimeoutMs: number;
+}
+
+function struct(obj: JsonObject): unknown {
+  return Struct.fromJavaScript(obj);
+}
+
+function decodeInitFailure(err: any): InitFailure | undefined {
+  const md = err?.metadata;
+  if (!md || typeof md.get !== "function") return undefined;
+  for (const raw of md.get("grpc-status-details-bin") as Buffer[]) {
+    const status = statusproto.Status.deserializeBinary(new Uint8Array(raw));
+    for (const any of status.getDetailsList() as (typeof Any)[]) {
+      if ((any as any).getTypeName() !== "pulumirpc.ErrorResourceInitFailed") continue;
+      const d = provproto.ErrorResourceInitFailed.deserializeBinary((any as any).getValue_asU8());
+      return {
+        id: d.getId(),
+        properties: (d.getProperties()?.toJavaScript() ?? {}) as JsonObject,
+        reasons: d.getReasonsList(),
+      };
+    }
+  }
+  return undefined;
+}
+
+// Provider processes still running; killed if this process exits without stopping them.
+const live = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const c of live) c.kill("SIGKILL");
+});
+
+export class ProviderProcess {
+  readonly calls: Record<string, number> = {};
+  private stderrChunks: string[] = [];
+  private child?: ChildProcess;
+  private client: any;
+  private exited = false;
+  private exitPromise?: Promise<void>;
+
+  constructor(private readonly opts: ProviderProcessOptions) {}
+
+  get stderr(): string {
+    return this.stderrChunks.join("");
+  }
+
+  async start(): Promise<void> {
+    const script = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js", { paths: [this.opts.cwd] });
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.opts.env)) if (v !== undefined) env[k] = v;
+    const watch = path.join(__dirname, "parent-watch.js");
+    const child = spawn(process.execPath, ["-r", watch, script, "127.0.0.1:1"], {
+      cwd: this.opts.cwd,
+      env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    this.child = child;
+    live.add(child);
+    child.stdin!.on("error", () => undefined);
+    this.exitPromise = new Promise((resolve) => {
+      child.once("exit", () => {
+        this.exited = true;
+        live.delete(child);
+        resolve();
+      });
+      child.once("error", () => {
+        this.exited = true;
+        live.delete(child);
+        resolve();
+      });
+    });
+    child.stderr!.setEncoding("utf8");
+    child.stderr!.on("data", (d: string) => this.stderrChunks.push(d));
+    let stdout = "";
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`dynamic-provider did not print its port within ${this.opts.startTimeoutMs}ms; stderr:\n${this.stderr}`)),
+        this.opts.startTimeoutMs,
+      );
+      child.stdout!.setEncoding("utf8");
+      child.stdout!.on("data", (d: string) => {
+        stdout += d;
+        const m = /^(\d+)\s*\n/.exec(stdout);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+      void this.exitPromise!.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`dynamic-provider exited before printing its port; stderr:\n${this.stderr}`));
+      });
+    });
+    this.client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  }
+
+  /** Kill the process (SIGKILL if it does not go away) and close the channel. Never throws. */
+  async stop(): Promise<void> {
+    try {
+      this.client?.close();
+    } catch {
+      /* ignore */
+    }
+    const child = this.child;
+    if (!child || this.exited) return;
+    child.stdin?.end();
+    child.kill("SIGTERM");
+    const t = setTimeout(() => child.kill("SIGKILL"), 2000);
+    await this.exitPromise;
+    clearTimeout(t);
+  }
+
+  private call<T>(method: string, req: unknown): Promise<T> {
+    this.calls[method] = (this.calls[method] ?? 0) + 1;
+    const fn = method.charAt(0).toLowerCase() + method.slice(1);
+    return new Promise<T>((resolve, reject) => {
+      const deadline = new Date(Date.now() + this.opts.callTimeoutMs);
+      this.client[fn](req, new grpc.Metadata(), { deadline }, (err: any, resp: T) => {
+        if (err) {
+          const msg = String(err.details ?? err.message ?? err);
+          reject(new ProviderCallError(msg, method, err.code, decodeInitFailure(err)));
+        } else resolve(resp);
+      });
+    });
+  }
+
+  async configure(config: Record<string, string>, secretKeys: string[]): Promise<void> {
+    const args: JsonObject = {};
+    for (const [k, v] of Object.entries(config)) {
+      args[k] = secretKeys.includes(k) ? { [SIG_KEY]: SECRET_SIG, value: v } : v;
+    }
+    const req = new provproto.ConfigureRequest();
+    req.setArgs(struct(args));
+    req.setAcceptsecrets(true);
+    req.setAcceptresources(true);
+    req.setSendsOldInputs(true);
+    req.setSendsOldInputsToDelete(true);
+    await this.call("Configure", req);
+  }
+
+  async check(
+    urn: string,
+    name: string,
+    type: string,
+    olds: JsonObject,
+    news: JsonObject,
+  ): Promise<{ inputs: JsonObject; failures: { property: string; reason: string }[] }> {
+    const req = new provproto.CheckRequest();
+    req.setUrn(urn);
+    req.setName(name);
+    req.setType(type);
+    req.setOlds(struct(olds));
+    req.setNews(struct(news));
+    const resp: any = await this.call("Check", req);
+    return {
+      inputs: (resp.getInputs()?.toJavaScript() ?? {}) as JsonObject,
+      failures: resp.getFailuresList().map((f: any) => ({ property: f.getProperty(), reason: f.getReason() })),
+    };
+  }
+
+  async diff(
+    urn: string,
+    name: string,
+    type: string,
+    id: string,
+    olds: JsonObject,
+    news: JsonObject,
+    oldInputs: JsonObject,
+  ): Promise<{ changes: number; replaces: string[]; deleteBeforeReplace: boolean }> {
+    const req = new provproto.DiffRequest();
+    req.setUrn(urn);
+    req.setName(name);
+    req.setType(type);
+    req.setId(id);
+    req.setOlds(struct(olds));
+    req.setNews(struct(news));
+    req.setOldInputs(struct(oldInputs));
+    const resp: any = await this.call("Diff", req);
+    return {
+      changes: resp.getChanges(),
+      replaces: resp.getReplacesList(),
+      deleteBeforeReplace: resp.getDeletebeforereplace(),
+    };
+  }
+
+  async create(urn: string, name: string, type: string, props: JsonObject): Promise<{ id: string; properties: JsonObject }> {
+    const req = new provproto.CreateRequest();
+    req.setUrn(urn);
+    req.setName(name);
+    req.setType(type);
+    req.setProperties(struct(props));
+    const resp: any = await this.call("Create", req);
+    return { id: resp.getId(), properties: (resp.getProperties()?.toJavaScript() ?? {}) as JsonObject };
+  }
+
+  async update(
+    urn: string,
+    name: string,
+    type: string,
+    id: string,
+    olds: JsonObject,
+    news: JsonObject,
+    oldInputs: JsonObject,
+  ): Promise<{ properties: JsonObject }> {
+    const req = new provproto.UpdateRequest();
+    req.setUrn(urn);
+    req.setName(name);
+    req.setType(type);
+    req.setId(id);
+    req.setOlds(struct(olds));
+    req.setNews(struct(news));
+    req.setOldInputs(struct(oldInputs));
+    const resp: any = await this.call("Update", req);
+    return { properties: (resp.getProperties()?.toJavaScript() ?? {}) as JsonObject };
+  }
+
+  async read(
+    urn: string,
+    name: string,
+    type: string,
+    id: string,
+    properties: JsonObject,
+    inputs: JsonObject,
+  ): Promise<{ id: string; properties: JsonObject; inputs?: JsonObject }> {
+    const req = new provproto.ReadRequest();
+    req.setUrn(urn);
+    req.setName(name);
+    req.setType(type);
+    req.setId(id);
+    req.setProperties(struct(properties));
+    req.setInputs(struct(inputs));
+    const resp: any = await this.call("Read", req);
+    const ins = resp.getInputs();
+    return {
+      id: resp.getId(),
+      properties: (resp.getProperties()?.toJavaScript() ?? {}) as JsonObject,
+      inputs: ins ? (ins.toJavaScript() as JsonObject) : undefined,
+    };
+  }
+
+  async delete(urn: string, name: string, type: string, id: string, properties: JsonObject, oldInputs: JsonObject): Promise<void> {
+    const req = new provproto.DeleteRequest();
+    req.setUrn(urn);
+    req.setName(name);
+    req.setType(type);
+    req.setId(id);
+    req.setProperties(struct(properties));
+    req.setOldInputs(struct(oldInputs));
+    await this.call("Delete", req);
+  }
+}
+
+export function defaultRepoRoot(): string {
+  // tests/harness/provider-process.ts -> repo root
+  return path.resolve(__dirname, "..", "..");
+}
