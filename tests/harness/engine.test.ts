@@ -127,6 +127,27 @@ describe("harness engine", () => {
     expect(e.state().resources.filter((x) => x.name === "b")).toHaveLength(1);
   });
 
+  test("create-before-delete replace deletes the old object after the program, dependents updated first", async () => {
+    const e = engine();
+    const program = (key: string) => () => {
+      const a = new KvItem("a", { key, value: "CREATE_BEFORE_DELETE" });
+      new KvItem("b", { key: "b", value: "1", refs: [a.id] });
+    };
+    await e.up(program("a"));
+    clearCalls();
+    const s = await e.up(program("a2"));
+    expect(s.errors).toEqual([]);
+    expect(s.resources.a).toMatchObject({ op: "replace", id: "item-a2" });
+    expect(s.resources.b).toMatchObject({ op: "update" });
+    const order = calls()
+      .filter((c) => ["create", "update", "delete"].includes(c.method))
+      .map((c) => `${c.method}:${c.data.inputs?.key ?? c.data.news?.key ?? c.data.id}`);
+    expect(order).toEqual(["create:a2", "update:b", "delete:item-a"]);
+    expect(storedIds()).toEqual(["item-a2", "item-b"]);
+    expect(e.state().resources.filter((r) => r.name === "a")).toEqual([expect.objectContaining({ id: "item-a2" })]);
+    expect(e.stateText()).not.toContain('"delete"');
+  });
+
   test("removing a resource from the program deletes it", async () => {
     const e = engine();
     await e.up(() => {
@@ -311,8 +332,11 @@ describe("harness engine", () => {
     });
     const s = await e.up(() => {
       new KvItem("a", { key: "a", value: pulumi.secret("s3cr3t-input") });
+      new KvItem("b", { key: "b", value: "plain" }, { additionalSecretOutputs: ["path"] });
     });
     expect(s.errors).toEqual([]);
+    expect(stateEntry(e, "b")!.outputs.path).toMatchObject({ ciphertext: expect.any(String) });
+    expect(stateEntry(e, "b")!.outputs.value).toBe("plain");
     expect(calls("configure").map((c) => c.data)).toEqual([{ tag: "blue", secret: "s3cr3t-config" }]);
     expect(s.warnings.some((w) => w.includes("kv tag is blue"))).toBe(true);
     // The provider got the plain secret input; the state holds it encrypted.
@@ -323,7 +347,8 @@ describe("harness engine", () => {
     // The secret input round-trips: the next up sees no change.
     const s2 = await e.up(() => {
       new KvItem("a", { key: "a", value: pulumi.secret("s3cr3t-input") });
+      new KvItem("b", { key: "b", value: "plain" }, { additionalSecretOutputs: ["path"] });
     });
-    expect([s2.sames, s2.updates]).toEqual([1, 0]);
+    expect([s2.sames, s2.updates]).toEqual([2, 0]);
   });
 });
