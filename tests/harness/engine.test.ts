@@ -266,6 +266,22 @@ describe("harness engine", () => {
     expect(e.state().resources).toEqual([]);
   });
 
+  test("a failed delete stays in state with an error, and so do its dependencies", async () => {
+    const e = engine();
+    await e.up(() => {
+      const a = new KvItem("a", { key: "a", value: "1" });
+      new KvItem("b", { key: "b", value: "FAIL_DELETE", refs: [a.id] });
+      new KvItem("c", { key: "c", value: "1" });
+    });
+    const d = await e.destroy();
+    expect(d.errors.map((x) => x.name).sort()).toEqual(["a", "b"]);
+    expect(d.errors.find((x) => x.name === "b")!.message).toMatch(/failed on purpose/);
+    expect(d.resources.c.op).toBe("delete");
+    expect(calls("delete").map((c) => c.data.id).sort()).toEqual(["item-b", "item-c"]);
+    expect(e.state().resources.map((r) => r.name).sort()).toEqual(["a", "b"]);
+    expect(storedIds()).toEqual(["item-a", "item-b"]);
+  });
+
   test("a check failure is reported with the resource name and nothing is created", async () => {
     const e = engine();
     const s = await e.up(() => {

@@ -564,6 +564,7 @@ class Operation {
       const ready = [...remaining].filter((e) => !blockers.some((o) => dependsOn(o, e)));
       if (ready.length === 0) {
         for (const e of remaining) {
+          if (!isDynamic(e.type)) continue; // the stack / components just stay
           this.fail(e.name, { urn: e.urn, type: e.type, name: e.name, id: e.id }, "not deleted: a resource that depends on it could not be deleted");
         }
         break;
