@@ -278,7 +278,7 @@ describe("harness engine", () => {
     expect(d.errors.find((x) => x.name === "b")!.message).toMatch(/failed on purpose/);
     expect(d.resources.c.op).toBe("delete");
     expect(calls("delete").map((c) => c.data.id).sort()).toEqual(["item-b", "item-c"]);
-    expect(e.state().resources.map((r) => r.name).sort()).toEqual(["a", "b"]);
+    expect(e.state().resources.map((r) => r.name).sort()).toEqual(["a", "b", "project-stack"]);
     expect(storedIds()).toEqual(["item-a", "item-b"]);
   });
 
