@@ -1,5 +1,5 @@
 /** An in-memory Veza-compatible Lifecycle Management server for tests, benchmarks and local runs. */
-export { startEmulator, type Emulator, type EmulatorStats, type StartOptions } from "./server";
+export { startEmulator, type Emulator, type EmulatorStats, type LoggedRequest, type StartOptions } from "./server";
 export { DEFAULT_KNOBS, type EmulatorKnobs, type KnobsPatch, type DeleteSupport } from "./knobs";
 export { EmulatorStore } from "./store";
 export { BASE_PATH } from "./routes";

@@ -33,8 +33,18 @@ export interface Emulator {
   getKnobs(): EmulatorKnobs;
   /** Direct access to the in-memory tenant, for seeding and assertions. */
   store: EmulatorStore;
+  /** Requests seen since start or the last resetStats (route key, query, parsed JSON body; never headers), at most 100,000. */
+  requests(): LoggedRequest[];
   /** Stops the server; destroys hanging and keep-alive sockets. */
   close(): Promise<void>;
+}
+
+export interface LoggedRequest {
+  method: string;
+  /** "METHOD template" as in stats.byRoute. */
+  route: string;
+  query: Record<string, string>;
+  body?: unknown;
 }
 
 export interface StartOptions {
@@ -69,6 +79,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
   }
 
   let stats = emptyStats();
+  let log: LoggedRequest[] = [];
   let requestCount = 0; // not reset by resetStats: drives failAfterRequests / invalidTokenAfterRequests
   let inFlight = 0;
   let listPages = 0;
@@ -142,6 +153,8 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
     const url = new URL(req.url ?? "/", "http://emulator.invalid");
     const match = matchRoute(method, url.pathname);
     bump(stats.byRoute, match.key);
+    const entry: LoggedRequest = { method, route: match.key, query: Object.fromEntries(url.searchParams) };
+    if (log.length < 100_000) log.push(entry);
 
     if (dead || (knobs.failAfterRequests > 0 && requestCount > knobs.failAfterRequests)) {
       die();
@@ -203,6 +216,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
       }
     }
 
+    entry.body = body;
     const enc = new Encoder(knobs, encodeRng);
     let result;
     try {
@@ -265,7 +279,9 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
     token,
     store,
     stats: () => structuredClone(stats),
+    requests: () => structuredClone(log),
     resetStats: () => {
+      log = [];
       stats = emptyStats();
       stats.peakInFlight = inFlight;
     },

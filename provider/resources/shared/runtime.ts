@@ -5,7 +5,7 @@
  */
 import { setProviderConfig } from "../../config";
 import { resetApi } from "./context";
-import type { ResourceImpl } from "./impl";
+import { ResourceInitError, type ResourceImpl } from "./impl";
 
 const CONFIG_KEYS = ["veza:url", "veza:apiToken", "veza:maxConcurrency", "veza:requestTimeoutMs", "veza:maxRetries", "veza:retryDeadlineMs"];
 
@@ -27,5 +27,15 @@ export async function call(kind: string, method: keyof ResourceImpl, args: unkno
   const load = IMPLS[kind];
   if (!load) throw new Error(`pulumi-veza: unknown resource kind "${kind}"`);
   const impl = load();
-  return (impl[method] as (...a: unknown[]) => Promise<unknown>)(...args);
+  try {
+    return await (impl[method] as (...a: unknown[]) => Promise<unknown>)(...args);
+  } catch (e) {
+    // The engine loads the provider for later Delete/Read from the recorded properties, so an
+    // init-failed resource must carry the serialized provider it was created with.
+    if (e instanceof ResourceInitError) {
+      const inputs = (method === "create" ? args[0] : args[2]) as Record<string, unknown> | undefined;
+      if (inputs && typeof inputs.__provider === "string") e.properties.__provider = inputs.__provider;
+    }
+    throw e;
+  }
 }

@@ -1,0 +1,50 @@
+/** Shared set-up for resource tests: an emulator, an engine wired to it, request accounting. */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startEmulator, type Emulator, type LoggedRequest } from "../../emulator";
+import { Engine, type EngineOptions } from "../harness";
+
+export const TOKEN = "veza-test-token-DO-NOT-LEAK-91c2";
+
+export interface Rig {
+  emu: Emulator;
+  dir: string;
+  stateFile: string;
+  engine(extra?: EngineOptions): Engine;
+  /** Requests since the last reset, mutating only (POST/PUT/PATCH/DELETE). */
+  mutations(): LoggedRequest[];
+  close(): Promise<void>;
+}
+
+export async function rig(knobs: Parameters<typeof startEmulator>[0] = {}): Promise<Rig> {
+  const emu = await startEmulator({ token: TOKEN, ...knobs });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "veza-res-"));
+  const stateFile = path.join(dir, "state.json");
+  return {
+    emu,
+    dir,
+    stateFile,
+    engine: (extra: EngineOptions = {}) =>
+      new Engine({
+        stateFile,
+        config: { "veza:url": emu.url, "veza:apiToken": TOKEN, ...(extra.config ?? {}) },
+        secretConfigKeys: ["veza:apiToken"],
+        env: { VEZA_URL: undefined, VEZA_API_TOKEN: undefined, VEZA_TOKEN: undefined, ...(extra.env ?? {}) },
+        ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== "config" && k !== "env")),
+      }),
+    mutations: () => emu.requests().filter((r) => r.method !== "GET"),
+    close: async () => {
+      await emu.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The tenant's contents, for "destroy leaves the emulator empty" and orphan checks. */
+export function tenant(emu: Emulator) {
+  return {
+    types: emu.store.listTypes().map((t) => t.name),
+    profiles: emu.store.listProfiles().map((p) => p.name),
+  };
+}
