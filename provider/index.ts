@@ -21,3 +21,5 @@ export {
   type ListAccessProfilesArgs,
 } from "./lookups";
 export * as filter from "./filter";
+/** @internal The dispatcher the serialized provider shell calls inside the provider process. */
+export { $ } from "./resources/shared/runtime";

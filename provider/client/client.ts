@@ -8,6 +8,7 @@ import { ENDPOINTS, renderPath, type EndpointName, type HttpMethod } from "./end
 import { VezaApiError, redact } from "./errors";
 import { Limiter, processLimiter } from "./limiter";
 import { backoffDelay, networkVerdict, parseRetryAfter, retryableStatus, sleep, errorCode } from "./retry";
+import { invalidateReadCache } from "../resources/shared/read-cache";
 
 export interface VezaClientOptions extends SettingOverrides {
   /** Source of randomness for backoff jitter (tests). */
@@ -78,6 +79,17 @@ export class VezaClient {
 
   /** One API call with retries; resolves to the parsed JSON body (or `{}` for an empty body). */
   async call<T = any>(name: EndpointName, opts: CallOptions = {}): Promise<T> {
+    if (ENDPOINTS[name].method === "GET") return this.send<T>(name, opts);
+    // a write makes the batched reads of this process stale: drop them before it starts and after it ends
+    invalidateReadCache();
+    try {
+      return await this.send<T>(name, opts);
+    } finally {
+      invalidateReadCache();
+    }
+  }
+
+  private async send<T>(name: EndpointName, opts: CallOptions): Promise<T> {
     const ep = ENDPOINTS[name];
     const s = this.settings;
     const path = renderPath(ep.path, opts.params);

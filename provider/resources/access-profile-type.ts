@@ -7,10 +7,11 @@ import { z } from "zod";
 import { PROFILE_STATES, type ApiType } from "../client/normalize";
 import { createOrAdopt, updateChanged, type NamedObjectOps } from "./shared/crud";
 import { getApi, warn } from "./shared/context";
+import { readType } from "./shared/read-cache";
 import { defined, diffFields, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
 import { diffResult, type ResourceImpl } from "./shared/impl";
 import { uBool, uEnum, uInt, uList, uNonEmpty, uObject, uString, uStringList, validate } from "./shared/schema";
-import { shellFor } from "./shared/shell";
+import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
 
 export type ProfileStateName = (typeof PROFILE_STATES)[number];
 
@@ -143,7 +144,8 @@ export const impl: ResourceImpl = {
   },
 
   async read(id, props) {
-    const t = await getApi().getType(id);
+    // many reads in one process (refresh) are served from one paged list; see shared/read-cache
+    const t = await readType(getApi(), id);
     if (!t) return { id: "", props: {} };
     return { id, props: outputs(t, props) };
   },
@@ -181,9 +183,9 @@ export class AccessProfileType extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: AccessProfileTypeArgs = {}, opts?: pulumi.CustomResourceOptions) {
     super(
-      shellFor("AccessProfileType"),
+      PLACEHOLDER_PROVIDER,
       name,
-      propsWithOutputs({ ...args, name: args.name ?? name }, TYPE_OUTPUTS),
+      withShell(propsWithOutputs({ ...args, name: args.name ?? name }, TYPE_OUTPUTS), "AccessProfileType"),
       opts,
       "veza",
       "AccessProfileType",

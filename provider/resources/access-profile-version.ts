@@ -11,7 +11,7 @@ import { getApi } from "./shared/context";
 import { apiBody, defined, diffFields, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
 import { diffResult, type ResourceImpl } from "./shared/impl";
 import { unk, uEnum, uInt, uList, uNonEmpty, uString, uStringList, uStringMap, validate } from "./shared/schema";
-import { shellFor } from "./shared/shell";
+import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
 import { parseVersionId, resolveVersion, unlessGone, versionId, versionReplaces, type VersionRef } from "./shared/version-ref";
 
 // ---- inputs ----
@@ -168,6 +168,6 @@ export class AccessProfileVersion extends pulumi.dynamic.Resource {
   declare public readonly updatedAt: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: AccessProfileVersionArgs, opts?: pulumi.CustomResourceOptions) {
-    super(shellFor("AccessProfileVersion"), name, propsWithOutputs(args, VERSION_OUTPUTS), opts, "veza", "AccessProfileVersion");
+    super(PLACEHOLDER_PROVIDER, name, withShell(propsWithOutputs(args, VERSION_OUTPUTS), "AccessProfileVersion"), opts, "veza", "AccessProfileVersion");
   }
 }

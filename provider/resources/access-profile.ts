@@ -8,10 +8,11 @@ import { PROFILE_STATES, type ApiProfile } from "../client/normalize";
 import type { ProfileStateName } from "./access-profile-type";
 import { createOrAdopt, updateChanged, type NamedObjectOps } from "./shared/crud";
 import { getApi, warn } from "./shared/context";
+import { readProfile } from "./shared/read-cache";
 import { defined, diffFields, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
 import { diffResult, type ResourceImpl } from "./shared/impl";
 import { uBool, uEnum, uNonEmpty, uObject, uString, uStringList, uStringMap, validate } from "./shared/schema";
-import { shellFor } from "./shared/shell";
+import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
 
 // ---- inputs ----
 export interface CatalogItemInfo {
@@ -128,9 +129,10 @@ export const impl: ResourceImpl = {
   },
 
   async read(id, props) {
-    const found = await getApi().getProfile(id);
+    // many reads in one process (refresh) are served from one paged list; see shared/read-cache
+    const found = await readProfile(getApi(), id);
     if (!found) return { id: "", props: {} };
-    return { id, props: profileOutputs(found.profile, props) };
+    return { id, props: profileOutputs(found, props) };
   },
 
   async update(id, olds, news) {
@@ -173,6 +175,6 @@ export class AccessProfile extends pulumi.dynamic.Resource {
   declare public readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: AccessProfileArgs, opts?: pulumi.CustomResourceOptions) {
-    super(shellFor("AccessProfile"), name, propsWithOutputs({ ...args, name: args.name ?? name }, PROFILE_OUTPUTS), opts, "veza", "AccessProfile");
+    super(PLACEHOLDER_PROVIDER, name, withShell(propsWithOutputs({ ...args, name: args.name ?? name }, PROFILE_OUTPUTS), "AccessProfile"), opts, "veza", "AccessProfile");
   }
 }

@@ -9,7 +9,7 @@ import { getApi } from "./shared/context";
 import { canon, defined, propsWithOutputs, type Field } from "./shared/fields";
 import { diffResult, ResourceInitError, type ResourceImpl } from "./shared/impl";
 import { uBool, uInt, uNonEmpty, uStringList, validate } from "./shared/schema";
-import { shellFor } from "./shared/shell";
+import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
 import { containsUnknown } from "./shared/unknown";
 import { parseVersionId, resolveVersion, unlessGone, versionId, versionReplaces, type VersionRef } from "./shared/version-ref";
 
@@ -124,6 +124,6 @@ export class ProfileMembership extends pulumi.dynamic.Resource {
   declare public readonly exclusive: pulumi.Output<boolean>;
 
   constructor(name: string, args: ProfileMembershipArgs, opts?: pulumi.CustomResourceOptions) {
-    super(shellFor("ProfileMembership"), name, propsWithOutputs(args, MEMBERSHIP_OUTPUTS), opts, "veza", "ProfileMembership");
+    super(PLACEHOLDER_PROVIDER, name, withShell(propsWithOutputs(args, MEMBERSHIP_OUTPUTS), "ProfileMembership"), opts, "veza", "ProfileMembership");
   }
 }

@@ -23,7 +23,10 @@ const IMPLS: Record<string, () => ResourceImpl> = {
   ProfileMembership: () => require("../profile-membership").impl,
 };
 
-export async function call(kind: string, method: keyof ResourceImpl, args: unknown[]): Promise<unknown> {
+/** `shell` is the serialized shell object (its `k` names the kind); `args` the method's arguments. */
+export async function call(shell: { k?: string }, method: keyof ResourceImpl, argList: ArrayLike<unknown>): Promise<unknown> {
+  const kind = String(shell?.k);
+  const args = Array.from(argList);
   const load = IMPLS[kind];
   if (!load) throw new Error(`pulumi-veza: unknown resource kind "${kind}"`);
   const impl = load();
@@ -38,4 +41,10 @@ export async function call(kind: string, method: keyof ResourceImpl, args: unkno
     }
     throw e;
   }
+}
+
+/** The single entry point of the serialized shell: `$(shell, "check", arguments)`. @internal */
+export function $(shell: { k?: string }, method: keyof ResourceImpl | "configure", argList: ArrayLike<unknown>): Promise<unknown> {
+  if (method === "configure") return configure(argList[0] as Parameters<typeof configure>[0]);
+  return call(shell, method, argList);
 }
