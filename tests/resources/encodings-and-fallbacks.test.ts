@@ -1,0 +1,116 @@
+/** Server encodings, unsupported DELETE routes, exclusive memberships, settings from the environment. */
+import * as veza from "../../provider";
+import { rig, tenant, TOKEN, type Rig } from "./helpers";
+
+let r: Rig;
+afterEach(async () => {
+  await r.close();
+});
+
+function stack() {
+  const t = new veza.AccessProfileType("t", { name: "Profile", allowCreateRelationships: true, onCreateBehavior: "RUNNING", maxEntitlements: 10, timeBeforeSyncCheckInSeconds: 3600 });
+  const roleT = new veza.AccessProfileType("rt", { name: "Role", allowInheritEntities: true, allowInheritedFromTypes: [t.id] });
+  const p = new veza.AccessProfile("p", { name: "AWS Admins", profileType: t.id, state: "PAUSED", labels: ["aws"], catalogItemInfo: { name: "AWS", recommended: true } });
+  const role = new veza.AccessProfile("role", { name: "Ops", profileType: roleT.id, state: "RUNNING" });
+  new veza.AccessProfileVersion("pv", {
+    accessProfileId: p.id,
+    state: "PUBLISHED",
+    entities: [{ entityType: "AwsIamRole", datasourceId: "aws-1", entityId: "arn:aws:iam::1:role/Admin", condition: { type: 1, conditionString: "department eq 'ops'" } }],
+  });
+  new veza.AccessProfileVersion("rv", { accessProfileId: role.id, inheritFrom: [p.id] });
+  new veza.ProfileMembership("m", { accessProfileId: p.id, identityIds: ["u1"] });
+}
+
+test.each(["numbers", "mixed"] as const)("with the server encoding enums as %s, refresh then up shows no diff", async (enumEncoding) => {
+  r = await rig({ knobs: { enumEncoding, numbersAsStrings: true, versionShape: "mixed", emptyAs: "null" } });
+  const e = r.engine();
+  expect((await e.up(stack)).errors).toEqual([]);
+  const refreshed = await e.refresh();
+  expect(refreshed.errors).toEqual([]);
+  r.emu.resetStats();
+  const again = await e.up(stack);
+  expect(again).toMatchObject({ creates: 0, updates: 0, replaces: 0, deletes: 0, errors: [] });
+  expect(r.mutations()).toEqual([]);
+  expect((await e.preview(stack)).updates).toBe(0);
+});
+
+test.each([405, 501, 404] as const)("when DELETE is unsupported (%s), destroy retires profiles, drops types, warns, and succeeds", async (status) => {
+  r = await rig({ knobs: { deleteSupport: { types: status, profiles: status } } });
+  const e = r.engine();
+  await e.up(stack);
+  const d = await e.destroy();
+  expect(d.errors).toEqual([]);
+  expect(e.state().resources.filter((x) => x.type.includes("veza"))).toHaveLength(0);
+  expect(d.warnings.join("\n")).toMatch(/does not support deleting access profiles; it was retired/);
+  expect(d.warnings.join("\n")).toMatch(/does not support deleting profile types/);
+  for (const p of r.emu.store.listProfiles()) {
+    expect(p.state).toBe("PAUSED");
+    expect(r.emu.store.currentVersion(p)!.entities_to_create_relationships_to).toEqual([]);
+    expect(r.emu.store.currentVersion(p)!.inherit_entities_from_access_profiles).toEqual([]);
+  }
+});
+
+test("a DELETE answered 404 for an object that is gone is done, not a fallback", async () => {
+  r = await rig();
+  const e = r.engine();
+  await e.up(stack);
+  const role = r.emu.store.findProfileByName("Ops")!;
+  r.emu.store.deleteProfile(role.id);
+  const d = await e.destroy();
+  expect(d.errors).toEqual([]);
+  expect(d.warnings).toEqual([]);
+  expect(tenant(r.emu)).toEqual({ types: [], profiles: [] });
+});
+
+test("exclusive membership: refresh reports foreign identities as drift and the next up removes them", async () => {
+  r = await rig();
+  const e = r.engine();
+  const program = (exclusive: boolean) => () => {
+    const t = new veza.AccessProfileType("t", { name: "Profile", allowCreateRelationships: true });
+    const p = new veza.AccessProfile("p", { name: "P", profileType: t.id });
+    new veza.ProfileMembership("m", { accessProfileId: p.id, identityIds: ["u1", "u2"], exclusive });
+  };
+  await e.up(program(false));
+  const p = r.emu.store.findProfileByName("P")!;
+  r.emu.store.changeMembers(p.id, 1, { type: "ADD", identity_ids: ["intruder"] });
+  // non-exclusive: others are left alone
+  expect((await e.refresh()).resources["m"].op).toBe("same");
+  expect((await e.up(program(false))).updates).toBe(0);
+  // exclusive: the intruder is removed
+  r.emu.resetStats();
+  const s = await e.up(program(true));
+  expect(s.updates).toBe(1);
+  expect(r.emu.store.listMembers(p.id, 1).map((m) => m.identity_id).sort()).toEqual(["u1", "u2"]);
+  r.emu.store.changeMembers(p.id, 1, { type: "ADD", identity_ids: ["late"] });
+  expect((await e.refresh()).resources["m"].op).toBe("refresh-update");
+  const fixed = await e.up(program(true));
+  expect(fixed.updates).toBe(1);
+  expect(r.emu.store.listMembers(p.id, 1).map((m) => m.identity_id).sort()).toEqual(["u1", "u2"]);
+  // destroy of an exclusive membership removes everyone the server lists
+  r.emu.store.changeMembers(p.id, 1, { type: "ADD", identity_ids: ["very-late"] });
+  await e.destroy();
+  expect(r.emu.store.findProfile(p.id)).toBeUndefined();
+});
+
+test("settings come from the environment when the stack has no veza config; a missing token names both places", async () => {
+  r = await rig();
+  const viaEnv = r.engine({ config: { "veza:url": "", "veza:apiToken": "" }, env: { VEZA_URL: r.emu.url, VEZA_API_TOKEN: TOKEN } });
+  // empty config values fall through to the environment
+  const s = await viaEnv.up(() => {
+    new veza.AccessProfileType("t", { name: "FromEnv" });
+  });
+  expect(s.errors).toEqual([]);
+  expect(tenant(r.emu).types).toEqual(["FromEnv"]);
+  const none = r.engine({ config: { "veza:url": "", "veza:apiToken": "" } });
+  const failed = await none.up(() => {
+    new veza.AccessProfileType("t2", { name: "NoToken" });
+  });
+  expect(failed.errors[0].message).toMatch(/veza:url.*VEZA_URL/);
+  expect(failed.errors[0].message).toMatch(/veza:apiToken.*VEZA_API_TOKEN/);
+  // and preview of the unchanged stack needs neither
+  const preview = await none.preview(() => {
+    new veza.AccessProfileType("t", { name: "FromEnv" });
+  });
+  expect(preview.errors).toEqual([]);
+  expect(preview.sames).toBe(1);
+});
