@@ -7,7 +7,7 @@ import { resolveSettings, type SettingOverrides, type Settings } from "../config
 import { ENDPOINTS, renderPath, type EndpointName, type HttpMethod } from "./endpoints";
 import { VezaApiError, redact } from "./errors";
 import { Limiter, processLimiter } from "./limiter";
-import { backoffDelay, networkVerdict, parseRetryAfter, retryableStatus, sleep, errorCode } from "./retry";
+import { backoffDelay, errorCode, networkVerdict, parseRetryAfter, RETRYABLE_STATUSES, retryableStatus, sleep } from "./retry";
 import { invalidateReadCache } from "../resources/shared/read-cache";
 
 export interface VezaClientOptions extends SettingOverrides {
@@ -107,7 +107,13 @@ export class VezaClient {
           const found = await this.recover(ep.method, ep.path, attempt, opts.recover);
           if (found !== undefined) return found as T;
         }
-        if (!retryableStatus(ep.method, err.status)) throw err;
+        if (!retryableStatus(ep.method, err.status)) {
+          // A POST answered 5xx may still have been committed: look it up by name before trying again.
+          if (!(ep.method === "POST" && RETRYABLE_STATUSES.has(err.status) && opts.recover)) throw err;
+          ambiguousBefore = true;
+          const found = await this.recover(ep.method, ep.path, attempt, opts.recover);
+          if (found !== undefined) return found as T;
+        }
         lastError = err;
         waitMs = outcome.retryAfterMs ?? backoffDelay(attempt, { baseMs: this.options.backoffBaseMs, random: this.options.random });
         this.emit({ kind: "retry", method: ep.method, path: ep.path, attempt, status: err.status, waitMs });

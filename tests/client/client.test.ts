@@ -89,10 +89,28 @@ describe("retries", () => {
     expect(emu.stats().byRoute["GET access_profiles:available_integrations"]).toBe(3);
   });
 
-  test("a POST answered 503 is not blindly retried", async () => {
-    const a = api();
+  test("a POST answered 503 is looked up by name before it is tried again", async () => {
+    const events: ClientEvent[] = [];
+    const a = api({ onEvent: (e) => events.push(e) });
     emu.setKnobs({ rate503: 1 });
-    await expect(a.createType({ name: "T" })).rejects.toMatchObject({ status: 503 });
+    const pending = a.createType({ name: "T" }).catch((e) => e);
+    await new Promise((res) => setTimeout(res, 30));
+    emu.setKnobs({ rate503: 0 });
+    const t = await pending;
+    expect(t.name).toBe("T");
+    expect(emu.store.listTypes().map((x) => x.name)).toEqual(["T"]);
+    // every POST that was answered 503 was followed by a look-up before the next POST
+    const routes = emu.requests().map((r) => r.route);
+    routes.forEach((route, i) => {
+      if (route === "POST access_profiles_types" && i < routes.length - 1) expect(routes[i + 1]).toBe("GET access_profiles_types");
+    });
+    expect(events.some((e) => e.kind === "retry" && e.status === 503)).toBe(true);
+  });
+
+  test("a POST without a way to look it up is not retried after a 5xx", async () => {
+    const c = new VezaClient({ url: emu.url, token: TOKEN, backoffBaseMs: 5 });
+    emu.setKnobs({ rate503: 1 });
+    await expect(c.call("createType", { body: { name: "T" } })).rejects.toMatchObject({ status: 503 });
     expect(emu.stats().byRoute["POST access_profiles_types"]).toBe(1);
   });
 
