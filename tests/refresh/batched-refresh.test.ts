@@ -1,0 +1,132 @@
+/** Batched refresh: many profile/type reads in one provider process are served from one paged list. */
+import * as veza from "../../provider";
+import { rig, type Rig } from "../resources/helpers";
+
+let r: Rig;
+beforeAll(async () => {
+  r = await rig();
+});
+afterAll(async () => {
+  await r.close();
+});
+
+const PROFILES = 300;
+const TYPES = 5;
+const WITH_CONTENT = 30;
+
+function program() {
+  const types = Array.from({ length: TYPES }, (_, i) => new veza.AccessProfileType(`type-${i}`, { name: `Type ${i}`, allowCreateRelationships: true }));
+  for (let i = 0; i < PROFILES; i++) {
+    const p = new veza.AccessProfile(`p-${i}`, { name: `Profile ${i}`, profileType: types[i % TYPES].id, labels: i % 2 ? ["odd"] : [] });
+    if (i < WITH_CONTENT) {
+      new veza.AccessProfileVersion(`p-${i}-v`, { accessProfileId: p.id, entities: [{ entityType: "OktaGroup", datasourceId: "okta-1", entityId: `g${i}` }] });
+      new veza.ProfileMembership(`p-${i}-m`, { accessProfileId: p.id, identityIds: [`u${i}`] });
+    }
+  }
+}
+
+const TOTAL = TYPES + PROFILES + 2 * WITH_CONTENT;
+
+function counts() {
+  const reqs = r.emu.requests();
+  const n = (pred: (x: (typeof reqs)[number]) => boolean) => reqs.filter(pred).length;
+  return {
+    profileLists: n((x) => x.route === "GET access_profiles"),
+    profileGets: n((x) => x.route === "GET access_profiles/{id}" && !x.query.version),
+    versionGets: n((x) => x.route === "GET access_profiles/{id}" && !!x.query.version),
+    typeLists: n((x) => x.route === "GET access_profiles_types"),
+    typeGets: n((x) => x.route === "GET access_profiles_types/{id}"),
+    memberLists: n((x) => x.route === "GET access_profiles/{id}/versions/{version}/members"),
+    total: reqs.length,
+  };
+}
+
+test(`refresh of ${PROFILES} profiles lists them in pages (<= 6 list requests) instead of ${PROFILES} GETs`, async () => {
+  const e = r.engine({ parallel: 16 });
+  const up = await e.up(program);
+  expect(up.errors).toEqual([]);
+  expect(up.creates).toBe(TOTAL);
+
+  // the first refresh after creation picks up read-only outputs that moved since (a type's
+  // profilesCount and integrations, a profile's updatedAt after its version was written)
+  const settle = await e.refresh();
+  expect(settle.errors).toEqual([]);
+
+  r.emu.resetStats();
+  const s = await e.refresh();
+  expect(s.errors).toEqual([]);
+  expect(s.sames).toBe(TOTAL);
+  const c = counts();
+  // figures for the report / bench
+  console.log(`refresh of ${TOTAL} resources (${PROFILES} profiles, ${TYPES} types, ${WITH_CONTENT} versions, ${WITH_CONTENT} memberships): ${JSON.stringify(c)}`);
+  expect(c.profileLists).toBeGreaterThanOrEqual(3);
+  expect(c.profileLists).toBeLessThanOrEqual(6);
+  expect(c.profileGets).toBe(0);
+  expect(c.typeGets + c.typeLists).toBeLessThanOrEqual(TYPES);
+  expect(c.versionGets).toBe(WITH_CONTENT);
+  expect(c.memberLists).toBe(WITH_CONTENT);
+  // no write during refresh
+  expect(r.mutations()).toEqual([]);
+}, 120_000);
+
+test("an out-of-band change made after one refresh is detected by the next; an out-of-band delete is reported gone", async () => {
+  const e = r.engine({ parallel: 16 });
+  const p7 = r.emu.store.findProfileByName("Profile 7")!;
+  r.emu.store.updateProfile(p7.id, { labels: ["tampered"] }, ["labels"]);
+  const p250 = r.emu.store.findProfileByName("Profile 250")!;
+  r.emu.store.deleteProfile(p250.id);
+  const t4 = r.emu.store.findTypeByName("Type 4")!;
+  r.emu.store.updateType(t4.id, { description: "changed by hand" }, ["description"]);
+
+  r.emu.resetStats();
+  const s = await e.refresh();
+  expect(s.errors).toEqual([]);
+  expect(s.resources["p-7"].op).toBe("refresh-update");
+  expect(s.resources["p-250"].op).toBe("refresh-delete");
+  expect(s.resources["type-4"].op).toBe("refresh-update");
+  // Profile 250 was of Type 0, whose read-only profilesCount dropped
+  expect(s.resources["type-0"].op).toBe("refresh-update");
+  expect(s.sames).toBe(TOTAL - 4);
+  const c = counts();
+  expect(c.profileLists).toBeLessThanOrEqual(6);
+  // the deleted profile is not in the list: one GET tells gone (404) from not listed
+  expect(c.profileGets).toBe(1);
+  const p7State = e.state().resources.find((x) => x.name === "p-7")!;
+  expect(p7State.outputs.labels).toEqual(["tampered"]);
+  expect(e.state().resources.find((x) => x.name === "p-250")).toBeUndefined();
+
+  // changed again after that refresh: seen by the next one (each refresh is a new provider process)
+  r.emu.store.updateProfile(p7.id, { labels: ["tampered", "twice"] }, ["labels"]);
+  const again = await e.refresh();
+  expect(again.resources["p-7"].op).toBe("refresh-update");
+  expect(again.sames).toBe(TOTAL - 2);
+}, 120_000);
+
+test("up after refresh repairs the drift and a refresh after it is clean", async () => {
+  const e = r.engine({ parallel: 16 });
+  const s = await e.up(program);
+  expect(s.errors).toEqual([]);
+  expect(s.creates).toBe(1); // p-250
+  expect(s.updates).toBe(2); // p-7 labels, type-4 description
+  const settle = await e.refresh();
+  expect(settle.errors).toEqual([]);
+  const clean = await e.refresh();
+  expect(clean.errors).toEqual([]);
+  expect(clean.sames).toBe(TOTAL);
+}, 120_000);
+
+test("a small refresh does not list the tenant: a couple of reads use plain GETs", async () => {
+  const small = r.engine({ stateFile: `${r.dir}/small.json` });
+  const t = r.emu.store.findTypeByName("Type 0")!;
+  await small.up(() => {
+    new veza.AccessProfile("a", { name: "Small A", profileType: t.id });
+    new veza.AccessProfile("b", { name: "Small B", profileType: t.id });
+  });
+  r.emu.resetStats();
+  const s = await small.refresh();
+  expect(s.errors).toEqual([]);
+  const c = counts();
+  expect(c.profileLists).toBe(0);
+  expect(c.profileGets).toBe(2);
+  await small.destroy();
+}, 120_000);
