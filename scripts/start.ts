@@ -1,0 +1,307 @@
+/**
+ * `npm start`: the root stack (Pulumi.yaml → examples/bootstrap) against a local Veza emulator,
+ * in one command, on a fresh machine.
+ *
+ * 1. Validates examples/bootstrap/catalog.yaml (a mistake stops here, before any request).
+ * 2. Starts the emulator (data in .data/, so the next run sees the same tenant) unless VEZA_URL and
+ *    VEZA_API_TOKEN (or VEZA_TOKEN) name a real tenant.
+ * 3. With a working Pulumi CLI (on PATH, else node_modules/.bin/pulumi): a local file backend
+ *    (.pulumi-local/, never a cloud login), stack `local`, `veza:url` and the secret `veza:apiToken`
+ *    set, then `pulumi up --yes` and `pulumi preview --expect-no-changes`.
+ *    Without one: the same plan / up / preview through the in-repo test engine, clearly labelled.
+ *
+ * Environment: VEZA_URL + VEZA_API_TOKEN (real tenant), VEZA_CATALOG (another catalog file),
+ * VEZA_START_DATA_DIR (default .data), VEZA_START_STATE_DIR (default .pulumi-local),
+ * PULUMI_FALLBACK=1 (skip the CLI, use the test engine), VEZA_START_CLI_TIMEOUT_MS (CLI probe, default 30000),
+ * PULUMI_CONFIG_PASSPHRASE (default: a fixed local one), VEZA_START_STACK (default local / tenant).
+ * The token is never printed.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Emulator } from "../emulator";
+import { CatalogError, loadCatalog, type Catalog } from "../examples/bootstrap/catalog";
+
+const REPO = path.resolve(__dirname, "..", "..");
+const PROJECT = "veza-bootstrap";
+const LOCAL_PASSPHRASE = "veza-local-development-only";
+const FALLBACK_LABEL = "[fallback: in-repo test engine, not the Pulumi CLI]";
+const INSTALL_HINT = "Install the Pulumi CLI with `curl -fsSL https://get.pulumi.com | sh` (or `brew install pulumi/tap/pulumi`), then run `npm start` again.";
+
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+/** A path relative to the repo when inside it, else absolute. */
+const shown = (p: string) => (path.relative(REPO, p).startsWith("..") ? p : path.relative(REPO, p) || ".");
+const say = (line = "") => process.stdout.write(`${line}\n`);
+const step = (line: string) => say(`==> ${line}`);
+
+interface Target {
+  url: string;
+  token: string;
+  stack: string;
+  emulator?: Emulator;
+}
+
+function dirFromEnv(name: string, fallback: string): string {
+  const v = process.env[name];
+  return path.resolve(v && v.trim() ? v : fallback);
+}
+
+function catalogFile(): string {
+  return process.env.VEZA_CATALOG ? path.resolve(process.env.VEZA_CATALOG) : path.join(REPO, "examples", "bootstrap", "catalog.yaml");
+}
+
+/** The emulator's token: made once, kept in the data dir (0600), never printed. */
+function localToken(dataDir: string): string {
+  const file = path.join(dataDir, "emulator-token");
+  if (fs.existsSync(file)) {
+    const t = fs.readFileSync(file, "utf8").trim();
+    if (t) return t;
+  }
+  const t = `veza-local-${randomBytes(18).toString("hex")}`;
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(file, `${t}\n`, { mode: 0o600 });
+  return t;
+}
+
+async function target(dataDir: string): Promise<Target> {
+  const url = process.env.VEZA_URL?.trim();
+  const token = (process.env.VEZA_API_TOKEN || process.env.VEZA_TOKEN || "").trim();
+  if (url || token) {
+    if (!url || !token) {
+      throw new Error("To use a real tenant set both VEZA_URL and VEZA_API_TOKEN (or VEZA_TOKEN); to use the local emulator set neither.");
+    }
+    step(`Veza tenant ${url} (from VEZA_URL); the local emulator is not started`);
+    return { url, token, stack: process.env.VEZA_START_STACK || "tenant" };
+  }
+  const { startEmulator } = require("../emulator") as typeof import("../emulator");
+  const dataFile = path.join(dataDir, "emulator.json");
+  const emulator = await startEmulator({ token: localToken(dataDir), dataFile, host: "127.0.0.1", port: 0 });
+  const seen = emulator.store.listTypes().length + emulator.store.listProfiles().length;
+  step(`local Veza emulator on ${emulator.url} (tenant data: ${shown(dataFile)}, ${seen} object${seen === 1 ? "" : "s"} from earlier runs)`);
+  return { url: emulator.url, token: emulator.token, stack: process.env.VEZA_START_STACK || "local", emulator };
+}
+
+// ---- the Pulumi CLI ----------------------------------------------------------------------------
+
+function onPath(cmd: string): string | undefined {
+  const exts = process.platform === "win32" ? [".exe", ".cmd", ""] : [""];
+  const npmBin = path.join(REPO, "node_modules", ".bin");
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    if (!dir || path.resolve(dir) === npmBin) continue; // npm puts node_modules/.bin first; that one is tried last
+    for (const ext of exts) {
+      const p = path.join(dir, cmd + ext);
+      try {
+        fs.accessSync(p, fs.constants.X_OK);
+        if (fs.statSync(p).isFile()) return p;
+      } catch {
+        /* not here */
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A Pulumi CLI that answers `version` within the time limit, or why there is none. */
+function findCli(): { bin?: string; why: string } {
+  if (process.env.PULUMI_FALLBACK === "1" || process.env.PULUMI_FALLBACK === "true") return { why: "PULUMI_FALLBACK is set" };
+  const timeout = Number(process.env.VEZA_START_CLI_TIMEOUT_MS) || 30_000;
+  const candidates = [onPath("pulumi"), path.join(REPO, "node_modules", ".bin", process.platform === "win32" ? "pulumi.cmd" : "pulumi")].filter(
+    (p): p is string => !!p && fs.existsSync(p),
+  );
+  const reasons: string[] = [];
+  for (const bin of candidates) {
+    step(`checking the Pulumi CLI: ${shown(bin)} version`);
+    const r = spawnSync(bin, ["version"], { encoding: "utf8", timeout, env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } });
+    const out = `${r.stdout ?? ""}`.trim();
+    if (r.status === 0 && /^v?\d+\.\d+/.test(out)) {
+      say(`    Pulumi CLI ${out}`);
+      return { bin, why: "" };
+    }
+    const detail = r.error ? String((r.error as NodeJS.ErrnoException).code ?? r.error.message) : `${(r.stderr ?? "").trim().split("\n").pop() || `exit ${r.status}`}`;
+    reasons.push(`${bin}: ${detail}`);
+  }
+  return { why: candidates.length ? reasons.join("; ") : "no `pulumi` on PATH and none in node_modules/.bin" };
+}
+
+function run(bin: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { cwd: REPO, env, stdio: [input === undefined ? "inherit" : "pipe", "inherit", "inherit"] });
+    if (input !== undefined) child.stdin!.end(input);
+    child.once("error", reject);
+    child.once("exit", (code) => resolve(code ?? 1));
+  });
+}
+
+async function withCli(bin: string, t: Target, stateDir: string): Promise<number> {
+  fs.mkdirSync(stateDir, { recursive: true });
+  const configFile = path.join(stateDir, `Pulumi.${t.stack}.yaml`);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PULUMI_BACKEND_URL: `file://${stateDir}`,
+    PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    // tsc already type-checked the program (npm run build); skip it again in ts-node
+    PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+  };
+  delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
+  const common = ["--stack", t.stack, "--config-file", configFile, "--non-interactive"];
+  const must = async (what: string, args: string[], input?: string) => {
+    const code = await run(bin, args, env, input);
+    if (code !== 0) throw new Error(`\`pulumi ${what}\` failed (exit ${code})`);
+  };
+  step(`Pulumi CLI with a local file backend (${shown(stateDir)}), stack "${t.stack}"`);
+  if ((await run(bin, ["stack", "select", t.stack, "--non-interactive"], env, "")) !== 0) {
+    await must("stack init", ["stack", "init", t.stack, "--non-interactive"], "");
+  }
+  await must("config set veza:url", ["config", "set", "veza:url", t.url, ...common], "");
+  // the token goes through stdin, never the command line
+  await must("config set --secret veza:apiToken", ["config", "set", "--secret", "veza:apiToken", ...common], t.token);
+  step("pulumi up --yes");
+  await must("up", ["up", "--yes", ...common]);
+  step("pulumi stack output (ids by name)");
+  await must("stack output", ["stack", "output", "--json", ...common]);
+  step("pulumi preview (a second run: expect no changes)");
+  await must("preview", ["preview", "--expect-no-changes", ...common]);
+  return 0;
+}
+
+// ---- the fallback: the in-repo test engine -----------------------------------------------------
+
+/** tsc does not copy tests/harness/parent-watch.js into dist/; the engine preloads it from there. */
+function ensureHarnessAssets(): void {
+  const src = path.join(REPO, "tests", "harness", "parent-watch.js");
+  const dst = path.join(REPO, "dist", "tests", "harness", "parent-watch.js");
+  if (!fs.existsSync(dst) && fs.existsSync(src)) fs.copyFileSync(src, dst);
+}
+
+const SYMBOL: Record<string, string> = { create: "+", update: "~", replace: "+-", delete: "-", same: " ", failed: "x" };
+const shortType = (type: string) => type.replace(/^pulumi-nodejs:dynamic\//, "");
+
+function printResources(resources: Record<string, { op: string; type: string; name: string; error?: string }>, showSame: boolean): void {
+  for (const r of Object.values(resources)) {
+    if (r.op === "same" && !showSame) continue;
+    say(`    ${(SYMBOL[r.op] ?? "?").padEnd(2)} ${r.op.padEnd(7)} ${shortType(r.type).padEnd(26)} ${r.name}${r.error ? `: ${r.error}` : ""}`);
+  }
+}
+
+function counts(s: { creates: number; updates: number; replaces: number; deletes: number; sames: number }, done = false): string {
+  const v = (future: string, past: string) => (done ? past : `to ${future}`);
+  const parts = [
+    s.creates && `${s.creates} ${v("create", "created")}`,
+    s.updates && `${s.updates} ${v("update", "updated")}`,
+    s.replaces && `${s.replaces} ${v("replace", "replaced")}`,
+    s.deletes && `${s.deletes} ${v("delete", "deleted")}`,
+    s.sames && `${s.sames} unchanged`,
+  ].filter(Boolean);
+  return parts.length ? parts.join(", ") : "nothing";
+}
+
+function printIds(outputs: Record<string, unknown>): void {
+  for (const [group, ids] of Object.entries(outputs)) {
+    say(`    ${group}:`);
+    for (const [name, id] of Object.entries((ids ?? {}) as Record<string, unknown>)) say(`      ${name.padEnd(28)} ${String(id)}`);
+  }
+}
+
+async function withEngine(catalog: Catalog, t: Target, stateDir: string): Promise<number> {
+  say(`${FALLBACK_LABEL}`);
+  ensureHarnessAssets();
+  const { Engine } = require("../tests/harness") as typeof import("../tests/harness");
+  const { bootstrap } = require("../examples/bootstrap/program") as typeof import("../examples/bootstrap/program");
+  const stateFile = path.join(stateDir, t.stack === "local" ? "fallback-state.json" : `fallback-state-${t.stack}.json`);
+  const engine = new Engine({
+    stateFile,
+    config: { "veza:url": t.url, "veza:apiToken": t.token },
+    secretConfigKeys: ["veza:apiToken"],
+    cwd: REPO,
+    project: PROJECT,
+    stack: t.stack,
+  });
+  const program = () => bootstrap(catalog);
+  const failed = (s: { errors: { name: string; message: string }[] }) => {
+    if (!s.errors.length) return false;
+    say(`    ${s.errors.length} error${s.errors.length === 1 ? "" : "s"}:`);
+    for (const e of s.errors) say(`      ${e.name}: ${e.message}`);
+    return true;
+  };
+  const warnings = (s: { warnings: string[] }) => {
+    for (const w of s.warnings) say(`    ${w.trim()}`);
+  };
+
+  const tracked = engine.state().resources.filter((r) => r.type !== "pulumi:pulumi:Stack").length;
+  if (t.emulator && tracked > 0 && t.emulator.store.listTypes().length === 0) {
+    // the emulator's data was removed but the state remains: let the state learn what is gone
+    step(`${FALLBACK_LABEL} refresh: the emulator's tenant is empty but the state tracks ${tracked} resources`);
+    const refreshed = await engine.refresh();
+    say(`    ${refreshed.deletes} gone from the tenant, dropped from the state [${elapsed()}]`);
+    if (failed(refreshed)) return 1;
+  }
+
+  step(`${FALLBACK_LABEL} preview: the plan (state: ${shown(stateFile)})`);
+  const plan = await engine.preview(program);
+  printResources(plan.resources, false);
+  const planned = plan.creates + plan.updates + plan.replaces + plan.deletes;
+  say(`    plan: ${planned ? counts(plan) : `no changes (${plan.sames} unchanged)`} [${elapsed()}]`);
+  if (failed(plan)) return 1;
+
+  step(`${FALLBACK_LABEL} up`);
+  const up = await engine.up(program);
+  printResources(Object.fromEntries(Object.entries(up.resources).filter(([, r]) => r.op === "failed")), false);
+  warnings(up);
+  say(`    result: ${counts(up, true)} [${elapsed()}]`);
+  if (failed(up)) return 1;
+  say("    ids by name (stack outputs):");
+  printIds(up.outputs);
+
+  step(`${FALLBACK_LABEL} preview (a second run: expect no changes)`);
+  const again = await engine.preview(program);
+  const changes = again.creates + again.updates + again.replaces + again.deletes;
+  printResources(again.resources, false);
+  if (failed(again)) return 1;
+  say(changes === 0 ? `    no changes: ${again.sames} resources unchanged [${elapsed()}]` : `    unexpected: ${counts(again)}`);
+  return changes === 0 ? 0 : 1;
+}
+
+// ---- main --------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const dataDir = dirFromEnv("VEZA_START_DATA_DIR", path.join(REPO, ".data"));
+  const stateDir = dirFromEnv("VEZA_START_STATE_DIR", path.join(REPO, ".pulumi-local"));
+  const file = catalogFile();
+  step(`catalog ${shown(file)}`);
+  let catalog: Catalog;
+  try {
+    catalog = loadCatalog(file);
+  } catch (e) {
+    if (e instanceof CatalogError) {
+      say(e.message);
+      return 1;
+    }
+    throw e;
+  }
+  say(`    ${catalog.types.length} types, ${catalog.profiles.length} profiles: valid`);
+
+  const t = await target(dataDir);
+  try {
+    const cli = findCli();
+    if (cli.bin) return await withCli(cli.bin, t, stateDir);
+    say(`The Pulumi CLI is not available (${cli.why}).`);
+    say(INSTALL_HINT);
+    return await withEngine(catalog, t, stateDir);
+  } finally {
+    await t.emulator?.close();
+  }
+}
+
+main().then(
+  (code) => {
+    say(code === 0 ? `done in ${elapsed()}` : `failed after ${elapsed()}`);
+    process.exit(code);
+  },
+  (e: unknown) => {
+    say(`error: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,86 @@
+/**
+ * `npm start` (dist/scripts/start.js) end to end through its fallback path (the in-repo test engine):
+ * its data and state dirs point at a temp folder; PULUMI_FALLBACK=1 skips the CLI probe so the test
+ * does the same on machines that have a Pulumi CLI. Needs `npm run build` first (npm test does it).
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startEmulator } from "../../emulator";
+import { REPO, tenant } from "./helpers";
+
+const START = path.join(REPO, "dist", "scripts", "start.js");
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "veza-start-"));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function start(env: Record<string, string | undefined> = {}): Promise<{ code: number; out: string; ms: number }> {
+  const merged: Record<string, string> = {};
+  const all = { ...process.env, VEZA_URL: undefined, VEZA_API_TOKEN: undefined, VEZA_TOKEN: undefined, VEZA_CATALOG: undefined, PULUMI_FALLBACK: "1", VEZA_START_DATA_DIR: path.join(dir, "data"), VEZA_START_STATE_DIR: path.join(dir, "state"), ...env };
+  for (const [k, v] of Object.entries(all)) if (v !== undefined) merged[k] = v;
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    execFile(process.execPath, [START], { cwd: REPO, env: merged, timeout: 45_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+      resolve({ code, out: `${stdout}${stderr}`, ms: Date.now() - t0 });
+    });
+  });
+}
+
+test("a fresh run creates the catalog in the local emulator and lists the ids; a second run reports no changes; the token is never printed", async () => {
+  const first = await start();
+  expect(first.out).toContain("[fallback: in-repo test engine, not the Pulumi CLI]");
+  expect(first.out).toContain("curl -fsSL https://get.pulumi.com | sh");
+  expect(first.code).toBe(0);
+  expect(first.out).toMatch(/plan: 28 to create/);
+  expect(first.out).toMatch(/result: 28 created/);
+  expect(first.out).toMatch(/Account Executive\s+[0-9a-f-]{36}\n/);
+  expect(first.out).toMatch(/Finance Analyst\s+[0-9a-f-]{36}\/versions\/1\/members/);
+  expect(first.out).toMatch(/no changes: 28 resources unchanged/);
+
+  const token = fs.readFileSync(path.join(dir, "data", "emulator-token"), "utf8").trim();
+  expect(token.length).toBeGreaterThan(20);
+  expect(first.out).not.toContain(token);
+  expect(fs.readFileSync(path.join(dir, "state", "fallback-state.json"), "utf8")).not.toContain(token);
+
+  const second = await start();
+  expect(second.code).toBe(0);
+  expect(second.out).toMatch(/13 objects from earlier runs/);
+  expect(second.out).toMatch(/plan: no changes \(28 unchanged\)/);
+  expect(second.out).toMatch(/result: 28 unchanged/);
+  expect(second.out).not.toContain(token);
+  console.log(`npm start (fallback): first run ${first.ms} ms, second run ${second.ms} ms`);
+});
+
+test("with VEZA_URL and VEZA_API_TOKEN set it uses that tenant and starts no emulator", async () => {
+  const token = "tenant-token-DO-NOT-PRINT-7d1c";
+  const emu = await startEmulator({ token });
+  try {
+    const run = await start({ VEZA_URL: emu.url, VEZA_API_TOKEN: token });
+    expect(run.out).toContain(`Veza tenant ${emu.url} (from VEZA_URL); the local emulator is not started`);
+    expect(run.code).toBe(0);
+    expect(run.out).not.toContain(token);
+    expect(tenant(emu).types).toEqual(["Business Role", "Profile"]);
+    expect(tenant(emu).profiles).toHaveLength(11);
+    expect(fs.existsSync(path.join(dir, "data"))).toBe(false);
+    expect(fs.existsSync(path.join(dir, "state", "fallback-state-tenant.json"))).toBe(true);
+  } finally {
+    await emu.close();
+  }
+});
+
+test("a catalog with a mistake stops before the emulator starts or any request, naming the line", async () => {
+  const bad = path.join(dir, "catalog.yaml");
+  fs.writeFileSync(bad, fs.readFileSync(path.join(REPO, "examples", "bootstrap", "catalog.yaml"), "utf8").replace("type: Business Role", "type: Busines Role"));
+  const run = await start({ VEZA_CATALOG: bad });
+  expect(run.code).toBe(1);
+  expect(run.out).toMatch(/catalog\.yaml:\d+:11 profiles\[8\] "Account Executive" type: type "Busines Role" is not defined in types/);
+  expect(fs.existsSync(path.join(dir, "data"))).toBe(false);
+  expect(fs.existsSync(path.join(dir, "state"))).toBe(false);
+});
