@@ -1,0 +1,132 @@
+/** An emulator plus a test engine wired to it, for either provider (ours or the baseline). */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startEmulator, type Emulator, type KnobsPatch } from "../emulator";
+import { Engine, type EngineOptions, type StateResource, type Summary } from "../tests/harness";
+import * as baseline from "./baseline";
+import type { Kit } from "./workload";
+
+export type Flavor = "ours" | "baseline";
+
+/**
+ * The harness preloads `parent-watch.js` from its own directory; tsc does not copy .js files, so
+ * when the harness runs from dist/ (benchmarks) the file is missing. Copy it from the sources.
+ */
+function ensureHarnessAssets(): void {
+  const here = path.join(__dirname, "..", "tests", "harness", "parent-watch.js");
+  if (fs.existsSync(here)) return;
+  const source = path.join(__dirname, "..", "..", "tests", "harness", "parent-watch.js");
+  if (fs.existsSync(source)) fs.copyFileSync(source, here);
+}
+
+/** The token every rig uses; checks search state and output for it. */
+export const BENCH_TOKEN = "veza-bench-token-MUST-NOT-LEAK-5e1d";
+
+export function kitFor(flavor: Flavor): Kit {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  return flavor === "ours" ? (require("../provider") as Kit) : (baseline as unknown as Kit);
+}
+
+/**
+ * The test engine writes the whole state file after every resource step (O(n²) bytes over an
+ * operation: with 900 resources about 1 GB of JSON per `up`, which swamps the provider's own cost).
+ * For timings, this engine writes at most every `intervalMs` and always once at the end of each
+ * operation. State contents are the same; only intermediate checkpoints are skipped.
+ */
+export class ThrottledEngine extends Engine {
+  private pending?: StateResource[];
+  private last = 0;
+  constructor(opts: EngineOptions, private readonly intervalMs = 1000) {
+    super(opts);
+  }
+  override writeState(resources: StateResource[]): void {
+    const now = Date.now();
+    if (now - this.last >= this.intervalMs) {
+      this.last = now;
+      this.pending = undefined;
+      super.writeState(resources);
+    } else this.pending = resources;
+  }
+  private flush(): void {
+    if (this.pending) super.writeState(this.pending);
+    this.pending = undefined;
+  }
+  private async wrap(p: Promise<Summary>): Promise<Summary> {
+    try {
+      return await p;
+    } finally {
+      this.flush();
+    }
+  }
+  override up(program: Parameters<Engine["up"]>[0]): Promise<Summary> {
+    return this.wrap(super.up(program));
+  }
+  override refresh(): Promise<Summary> {
+    return this.wrap(super.refresh());
+  }
+  override destroy(): Promise<Summary> {
+    return this.wrap(super.destroy());
+  }
+}
+
+export interface Rig {
+  emu: Emulator;
+  dir: string;
+  stateFile: string;
+  dataFile: string;
+  /** `checkpoints: "throttled"` uses ThrottledEngine (timings); default: the harness's own engine. */
+  engine(extra?: EngineOptions, checkpoints?: "every-step" | "throttled"): Engine;
+  /** Restarts the server on the same data file (the tenant survives); engines made afterwards use the new URL. */
+  restart(knobs?: KnobsPatch): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RigOptions {
+  flavor?: Flavor;
+  knobs?: KnobsPatch;
+  seed?: number;
+  /** Extra provider settings (config for ours, env for the baseline), e.g. {"veza:requestTimeoutMs": "300"}. */
+  config?: Record<string, string>;
+  /** Keep the tenant in a data file so `restart` keeps it (costs a file write per mutation: off for timings). */
+  persist?: boolean;
+}
+
+export async function makeRig(o: RigOptions = {}): Promise<Rig> {
+  const flavor = o.flavor ?? "ours";
+  ensureHarnessAssets();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "veza-bench-"));
+  const dataFile = path.join(dir, "tenant.json");
+  const stateFile = path.join(dir, "state.json");
+  let emu = await startEmulator({ token: BENCH_TOKEN, seed: o.seed ?? 1, knobs: o.knobs, dataFile: o.persist ? dataFile : undefined });
+  const rig: Rig = {
+    get emu() {
+      return emu;
+    },
+    dir,
+    stateFile,
+    dataFile,
+    engine(extra: EngineOptions = {}, checkpoints = "every-step") {
+      const base: EngineOptions =
+        flavor === "ours"
+          ? {
+              config: { "veza:url": emu.url, "veza:apiToken": BENCH_TOKEN, ...(o.config ?? {}) },
+              secretConfigKeys: ["veza:apiToken"],
+              env: { VEZA_URL: undefined, VEZA_API_TOKEN: undefined, VEZA_TOKEN: undefined },
+            }
+          : { config: {}, env: { VEZA_URL: emu.url, VEZA_API_TOKEN: BENCH_TOKEN, VEZA_TOKEN: undefined } };
+      const opts: EngineOptions = { stateFile, parallel: 64, opTimeoutMs: 600_000, callTimeoutMs: 120_000, ...base, ...extra };
+      return checkpoints === "throttled" ? new ThrottledEngine(opts) : new Engine(opts);
+    },
+    async restart(knobs?: KnobsPatch) {
+      if (!o.persist) throw new Error("restart needs a rig made with persist: true");
+      await emu.close();
+      emu = await startEmulator({ token: BENCH_TOKEN, seed: (o.seed ?? 1) + 1000, knobs, dataFile });
+    },
+    async close() {
+      await emu.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return rig;
+}

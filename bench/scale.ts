@@ -1,0 +1,103 @@
+/** One measured pass of the scale workloads (bootstrap, no-op up, preview, refresh, state size) for one provider. */
+import type { KnobsPatch } from "../emulator";
+import { BENCH_TOKEN, kitFor, makeRig, type Flavor } from "./rig";
+import { bootstrapSpec, duplicateNames, program, resourceCount, serverVsSpec, stateVsServer } from "./workload";
+
+export interface Phase {
+  wallMs: number;
+  requests: number;
+  byRoute: Record<string, number>;
+  peakInFlight: number;
+  errors: number;
+  firstError?: string;
+  creates: number;
+  updates: number;
+  replaces: number;
+  deletes: number;
+}
+
+export interface ScaleRun {
+  flavor: Flavor;
+  profiles: number;
+  resources: number;
+  bootstrap: Phase & { serverDiffs: number; duplicates: number; orphans: number; ghosts: number; faults: Record<string, number> };
+  noop: Phase;
+  preview: Phase;
+  refresh: Phase;
+  state: { totalBytes: number; resources: number; providerBytes: Record<string, number>; tokenInState: boolean };
+}
+
+const KIND_OF: Record<string, string> = { t: "AccessProfileType", p: "AccessProfile", v: "AccessProfileVersion", m: "ProfileMembership" };
+
+export async function scaleRun(
+  flavor: Flavor,
+  profiles: number,
+  latencyMs: number,
+  seed: number,
+  faults: KnobsPatch = {},
+  checkpoints: "every-step" | "throttled" = "throttled",
+): Promise<ScaleRun> {
+  const rig = await makeRig({ flavor, seed, knobs: { latencyMs, ...faults } });
+  const spec = bootstrapSpec(profiles);
+  const prog = program(spec, kitFor(flavor));
+  try {
+    const engine = rig.engine({}, checkpoints);
+    const phase = async (run: () => Promise<import("../tests/harness").Summary>): Promise<Phase> => {
+      rig.emu.resetStats();
+      const t0 = performance.now();
+      const s = await run();
+      const wallMs = performance.now() - t0;
+      const st = rig.emu.stats();
+      return {
+        wallMs,
+        requests: st.total,
+        byRoute: st.byRoute,
+        peakInFlight: st.peakInFlight,
+        errors: s.errors.length,
+        ...(s.errors.length ? { firstError: `${s.errors[0].name}: ${s.errors[0].message}`.slice(0, 300) } : {}),
+        creates: s.creates,
+        updates: s.updates,
+        replaces: s.replaces,
+        deletes: s.deletes,
+      };
+    };
+    const up = await phase(() => engine.up(prog));
+    const faultsSeen = rig.emu.stats().faults;
+    rig.emu.setKnobs({ rate429: 0, rate503: 0, ambiguousPostRate: 0, hangRate: 0 });
+    const check = stateVsServer(engine.state(), rig.emu.store);
+    const bootstrap = {
+      ...up,
+      serverDiffs: serverVsSpec(spec, rig.emu.store).length,
+      duplicates: duplicateNames(rig.emu.store).length,
+      orphans: check.orphans.length,
+      ghosts: check.ghosts.length,
+      faults: faultsSeen,
+    };
+    const noop = await phase(() => engine.up(prog));
+    const preview = await phase(() => engine.preview(prog));
+    const refresh = await phase(() => engine.refresh());
+
+    const text = engine.stateText();
+    const providerBytes: Record<string, number> = {};
+    let dynamic = 0;
+    for (const r of engine.state().resources) {
+      const kind = KIND_OF[r.name.split("-")[0]];
+      if (!kind || !r.id) continue;
+      dynamic++;
+      const p = r.inputs.__provider;
+      providerBytes[kind] = Math.max(providerBytes[kind] ?? 0, typeof p === "string" ? Buffer.byteLength(p) : 0);
+    }
+    return {
+      flavor,
+      profiles,
+      resources: resourceCount(spec),
+      bootstrap,
+      noop,
+      preview,
+      refresh,
+      state: { totalBytes: Buffer.byteLength(text), resources: dynamic, providerBytes, tokenInState: text.includes(BENCH_TOKEN) },
+    };
+  } finally {
+    await rig.close();
+  }
+}

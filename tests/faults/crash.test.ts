@@ -1,0 +1,38 @@
+/**
+ * Fault suite, part 2: the server dies mid-up, the token expires mid-up, and a short soak of random
+ * changes with faults on. Scenarios live in bench/faults.ts (the long soak is `npm run soak`).
+ */
+import { serverDeath, soak, tokenExpiry } from "../../bench/faults";
+
+test("the server dies mid-up: errors reported, every created object in state, the next up (restarted server) converges without duplicates", async () => {
+  const r = await serverDeath();
+  expect(r.firstUpErrors).toBeGreaterThan(0);
+  expect(r.orphans).toBe(0); // checked right after the crash and after the second up
+  expect(r.ghosts).toBe(0);
+  expect(r.secondUpErrors).toBe(0);
+  expect(r.duplicates).toBe(0);
+  expect(r.serverDiffs).toEqual([]);
+  expect(r.tokenLeaks).toEqual([]);
+}, 120_000);
+
+test("401 mid-run fails fast, says the token is invalid or expired, and retries nothing", async () => {
+  const r = await tokenExpiry();
+  expect(r.failures).toBeGreaterThan(0);
+  expect(r.messageOk).toBe(true);
+  // no retry storm: one 401 per failed resource at most (dependents of failed resources are skipped)
+  expect(r.unauthorized).toBeLessThanOrEqual(r.unauthorizedResources);
+  expect(r.orphans).toBe(0);
+  expect(r.tokenLeaks).toEqual([]);
+  expect(r.wallMs).toBeLessThan(30_000);
+}, 120_000);
+
+test("short soak: random create/update/delete cycles with faults; the server matches the last program exactly", async () => {
+  const r = await soak({ cycles: 4, seed: 7, deadlineMs: 45_000 });
+  expect(r.errors).toEqual([]);
+  expect(r.cyclesMismatched).toBe(0);
+  expect(r.serverDiffs).toEqual([]);
+  expect(r.duplicates).toBe(0);
+  expect(r.orphans).toBe(0);
+  expect(r.ghosts).toBe(0);
+  expect(r.tokenLeaks).toEqual([]);
+}, 120_000);
