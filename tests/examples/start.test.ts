@@ -84,3 +84,47 @@ test("a catalog with a mistake stops before the emulator starts or any request, 
   expect(fs.existsSync(path.join(dir, "data"))).toBe(false);
   expect(fs.existsSync(path.join(dir, "state"))).toBe(false);
 });
+
+test("with a Pulumi CLI on PATH: file backend, stack local, config set (token through stdin only), up --yes, preview --expect-no-changes", async () => {
+  // a stand-in `pulumi` that records its arguments, stdin and backend settings
+  const bin = path.join(dir, "bin");
+  const log = path.join(dir, "calls.jsonl");
+  fs.mkdirSync(bin);
+  fs.writeFileSync(
+    path.join(bin, "pulumi"),
+    `#!${process.execPath}
+const fs = require("fs");
+const args = process.argv.slice(2);
+if (args[0] === "version") { console.log("v3.999.0"); process.exit(0); }
+let stdin = "";
+try { if (!process.stdin.isTTY) stdin = fs.readFileSync(0, "utf8"); } catch {}
+fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ args, stdin, backend: process.env.PULUMI_BACKEND_URL, passphrase: !!process.env.PULUMI_CONFIG_PASSPHRASE }) + "\\n");
+process.exit(args[0] === "stack" && args[1] === "select" ? 1 : 0);
+`,
+    { mode: 0o755 },
+  );
+  const run = await start({ PULUMI_FALLBACK: undefined, PATH: `${bin}${path.delimiter}${path.dirname(process.execPath)}` });
+  expect(run.code).toBe(0);
+  expect(run.out).toContain("Pulumi CLI v3.999.0");
+  expect(run.out).not.toContain("[fallback");
+  const calls = fs.readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { args: string[]; stdin: string; backend: string; passphrase: boolean });
+  expect(calls.map((c) => c.args.slice(0, 3).join(" "))).toEqual([
+    "stack select local",
+    "stack init local",
+    "config set veza:url",
+    "config set --secret",
+    "up --yes --stack",
+    "stack output --json",
+    "preview --expect-no-changes --stack",
+  ]);
+  const token = fs.readFileSync(path.join(dir, "data", "emulator-token"), "utf8").trim();
+  for (const c of calls) {
+    expect(c.backend).toBe(`file://${path.join(dir, "state")}`);
+    expect(c.passphrase).toBe(true);
+    expect(c.args.join(" ")).not.toContain(token);
+  }
+  expect(calls[3]!.args).toContain("veza:apiToken");
+  expect(calls[3]!.stdin).toBe(token);
+  expect(calls[2]!.args[3]).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(run.out).not.toContain(token);
+});
