@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+/**
+ * The `pulumi-veza` command.
+ *
+ *   npx pulumi-veza export [--out <file>]
+ *
+ * Connection settings come from the environment (VEZA_URL, VEZA_API_TOKEN or VEZA_TOKEN) or, inside
+ * a Pulumi project, from the stack config the Pulumi CLI passes in PULUMI_CONFIG (veza:url,
+ * veza:apiToken). The token is never printed.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { closeAllPools } from "./client/client";
+import { exportTenant } from "./export";
+
+const USAGE = `Usage: pulumi-veza export [--out <file>]
+
+Reads the Veza tenant named by VEZA_URL (token: VEZA_API_TOKEN or VEZA_TOKEN) and writes a
+TypeScript Pulumi program that declares every access profile type, access profile, current
+version and membership, adopting the existing objects (adoptExisting: true).
+
+  --out <file>   write the program to <file> (default: stdout); progress goes to stderr
+  -h, --help     show this help
+`;
+
+interface Parsed {
+  command?: string;
+  out?: string;
+  help: boolean;
+}
+
+export function parseArgs(argv: string[]): Parsed {
+  const parsed: Parsed = { help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "-h" || a === "--help") parsed.help = true;
+    else if (a === "--out" || a === "-o") {
+      const v = argv[++i];
+      if (!v) throw new Error("--out needs a file name");
+      parsed.out = v;
+    } else if (a.startsWith("--out=")) parsed.out = a.slice("--out=".length);
+    else if (!parsed.command && !a.startsWith("-")) parsed.command = a;
+    else throw new Error(`unknown argument "${a}"`);
+  }
+  return parsed;
+}
+
+export async function main(argv: string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let args: Parsed;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    io.stderr.write(`pulumi-veza: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help || !args.command) {
+    (args.help ? io.stdout : io.stderr).write(USAGE);
+    return args.help ? 0 : 2;
+  }
+  if (args.command !== "export") {
+    io.stderr.write(`pulumi-veza: unknown command "${args.command}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const { program, tenant } = await exportTenant({ onProgress: (line) => io.stderr.write(`${line}\n`) });
+    if (args.out) {
+      const file = path.resolve(args.out);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, program);
+      io.stderr.write(`wrote ${tenant.types.length} types and ${tenant.profiles.length} profiles to ${args.out}\n`);
+    } else {
+      io.stdout.write(program);
+    }
+    return 0;
+  } catch (e) {
+    // VezaApiError and VezaConfigError messages never contain the token
+    io.stderr.write(`pulumi-veza export failed: ${(e as Error)?.message ?? String(e)}\n`);
+    return 1;
+  } finally {
+    await closeAllPools();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`pulumi-veza: ${(e as Error)?.message ?? String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

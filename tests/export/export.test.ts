@@ -1,0 +1,297 @@
+/**
+ * `pulumi-veza export`: a 200-profile tenant with inheritance is exported (in-process and through the
+ * CLI), the program type-checks, and running it through the engine takes the tenant over without
+ * creating or changing anything; the next up and preview are no-ops.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as ts from "typescript";
+import { VezaApi } from "../../provider/client/api";
+import { VezaClient, closeAllPools } from "../../provider/client/client";
+import { exportTenant, ExportError, generateProgram, type Tenant } from "../../provider/export";
+import { rig, TOKEN, type Rig } from "../resources/helpers";
+
+const REPO = path.resolve(__dirname, "..", "..");
+const GEN = path.join(__dirname, ".generated");
+
+let r: Rig;
+beforeAll(async () => {
+  r = await rig();
+  seed();
+});
+afterAll(async () => {
+  await r.close();
+  await closeAllPools();
+});
+
+const ent = (type: string, ds: string, id: string) => ({ entity_type: type, datasource_id: ds, entity_id: id });
+
+/** 4+2 types and 200 profiles: entities, inheritance chains, republished versions, drafts, members, odd names. */
+function seed(): void {
+  const s = r.emu.store;
+  const profileT = s.createType({ name: "Profile", description: "Basic profile", allow_create_relationships: true });
+  s.createType({ name: "profile", description: "same identifier, other case", allow_create_relationships: true, max_entitlements: 5 });
+  const roleT = s.createType({ name: "Business Role", allow_inherit_entities: true, allow_inherited_from_types: [profileT.id], on_create_behavior: "RUNNING" });
+  const teamT = s.createType({
+    name: 'Team "Quoted" Role',
+    allow_inherit_entities: true,
+    allow_create_relationships: true,
+    instructions: "Ask \\ your \"manager\"\nfirst",
+    time_before_sync_check_in_seconds: 3600,
+    allow_overwrite_of_access_request_policy: false,
+    name_transformer: { rules: [{ from: "a", to: "b" }] },
+  });
+  const nested = s.createType({ name: "Nested Role", allow_inherit_entities: true, allow_inherited_from_types: [roleT.id] });
+  s.updateType(nested.id, { allow_inherited_from_types: [roleT.id, nested.id] }, ["allow_inherited_from_types"]); // itself too
+  s.createType({ name: "Unused" });
+
+  const names = (i: number): string =>
+    ({ 0: "Salesforce Base", 1: "salesforce base", 2: "123 Start", 3: "class", 4: "Ünïcode Name", 5: 'A "quoted" \\ name' })[i] ?? `Profile ${i}`;
+  const base: string[] = [];
+  for (let i = 0; i < 120; i++) {
+    const { profile } = s.createProfile({
+      name: names(i),
+      profile_type: profileT.id,
+      description: i % 3 ? `profile ${i}` : "",
+      labels: i % 4 === 0 ? ["requestable", `l${i % 7}`] : [],
+      state: ["INITIAL", "RUNNING", "PAUSED"][i % 3],
+      ...(i % 10 === 0 ? { catalog_item_info: { name: `Catalog ${i}`, recommended: true }, custom_properties: { "cost-center": `cc${i}` } } : {}),
+      entities_to_create_relationships_to:
+        i % 5 === 4 ? [] : [ent("SalesforceGroup", "sf-1", `g${i}`), ...(i % 2 ? [ent("OktaGroup", "okta-1", `o${i}`)] : [])],
+    });
+    base.push(profile.id);
+    if (i % 15 === 0) s.updateVersion(profile.id, 2, { state: "PUBLISHED", entities_to_create_relationships_to: [ent("SalesforceGroup", "sf-1", `v2-${i}`)] }, undefined);
+    if (i % 40 === 7) s.updateVersion(profile.id, 2, { entities_to_create_relationships_to: [] }, undefined); // a draft: not exported
+  }
+  const roles: string[] = [];
+  for (let i = 0; i < 60; i++) {
+    const inherit = [base[(i * 7) % 120], base[(i * 11 + 3) % 120]].filter((x, k, a) => a.indexOf(x) === k);
+    roles.push(s.createProfile({ name: `Role ${i}`, profile_type: roleT.id, inherit_entities_from_access_profiles: inherit }).profile.id);
+  }
+  for (let i = 0; i < 20; i++) {
+    const type = i < 15 ? teamT.id : nested.id;
+    const inherit = i < 15 ? [roles[i], roles[i + 20]] : [roles[i], ...(i > 15 ? [] : [])];
+    s.createProfile({
+      name: `Team ${i}`,
+      profile_type: type,
+      inherit_entities_from_access_profiles: inherit,
+      entities_to_create_relationships_to: i < 15 && i % 2 ? [{ ...ent("OktaGroup", "okta-1", `t${i}`), grant_by: 1, custom_properties: { k: "v" } }] : [],
+    });
+  }
+  for (const p of s.listProfiles()) {
+    const n = Number(/\d+/.exec(p.name)?.[0] ?? 0);
+    if (n % 5 === 0) s.changeMembers(p.id, p.current_version_number, { type: "ADD", identity_ids: [`user-${n}`, `user-${n + 1}`] });
+  }
+}
+
+/** The tenant without timestamps, for "nothing changed". */
+function snapshot(): unknown {
+  // timestamps dropped; lists compared as sets (a version write stores its lists sorted)
+  const strip = (v: unknown): unknown =>
+    JSON.parse(
+      JSON.stringify(v, (k, x) =>
+        /_at$/.test(k) ? undefined : Array.isArray(x) ? [...x].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) : x,
+      ),
+    );
+  return strip(r.emu.store.toJSON());
+}
+
+const withoutHeaderDate = (program: string) => program.replace(/^\/\/ Generated by .*$/m, "");
+
+/** Type-checks the generated program against the package's source (as the repo's tsconfig maps it). */
+function typeCheck(file: string): string[] {
+  const options: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    strict: true,
+    noEmit: true,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    types: ["node"],
+    baseUrl: REPO,
+    paths: { "pulumi-veza": ["./provider/index.ts"] },
+  };
+  const program = ts.createProgram([file], options);
+  return ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => d.file?.fileName === file || !d.file)
+    .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+}
+
+/** Runs the CLI as a child process (asynchronously: the emulator answers from this very process). */
+function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(REPO, "dist/provider/cli.js"), ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill(), 60_000);
+    child.on("error", reject);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+/** The program as a function the engine can run again and again (fresh registrations each time). */
+function runnable(source: string): () => void {
+  const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+  const fn = new Function("require", "exports", "module", js);
+  return () => {
+    const module = { exports: {} };
+    fn(require, module.exports, module);
+  };
+}
+
+let program = "";
+let progress: string[] = [];
+
+test("export reads every page and writes a program with references, adoption and progress on the side", async () => {
+  const api = new VezaApi(new VezaClient({ url: r.emu.url, token: TOKEN }));
+  r.emu.resetStats();
+  const res = await exportTenant({ api, onProgress: (l) => progress.push(l) });
+  program = res.program;
+  fs.mkdirSync(GEN, { recursive: true });
+  fs.writeFileSync(path.join(GEN, "program.ts"), program);
+  expect(res.tenant.types).toHaveLength(6);
+  expect(res.tenant.profiles).toHaveLength(200);
+  const byRoute = r.emu.stats().byRoute;
+  expect(byRoute["GET access_profiles"]).toBe(2); // 200 profiles in pages of 100
+  expect(r.mutations()).toEqual([]);
+  expect(progress).toContain("read 200/200 profiles…");
+  expect(progress.some((l) => /read 100\/200 profiles…/.test(l))).toBe(true);
+
+  expect(program).toMatch(/^import \* as veza from "pulumi-veza";$/m);
+  expect(program).not.toContain(TOKEN);
+  expect(program.match(/new veza\.AccessProfileType\(/g)).toHaveLength(6);
+  expect(program.match(/new veza\.AccessProfile\(/g)).toHaveLength(200);
+  expect(program.match(/new veza\.AccessProfileVersion\(/g)).toHaveLength(200);
+  expect(program.match(/^  adoptExisting: true,$/gm)).toHaveLength(206);
+  // references, not ids
+  expect(program).toContain("allowInheritedFromTypes: [profileType.id]");
+  expect(program).toMatch(/const salesforceBase = new veza\.AccessProfile\("salesforce-base", \{\n  name: "Salesforce Base",\n  profileType: profileType\.id,/);
+  expect(program).toMatch(/inheritFrom: \[[a-zA-Z0-9]+\.id(, [a-zA-Z0-9]+\.id)*\]/);
+  // unique identifiers for names that collide or are not identifiers
+  expect(program).toContain("const profileType2 = new veza.AccessProfileType(");
+  expect(program).toContain("const salesforceBase2 = new veza.AccessProfile(");
+  expect(program).toContain("const profile123Start = new veza.AccessProfile(");
+  expect(program).toContain("const class2 = new veza.AccessProfile(");
+  expect(program).toContain('name: "A \\"quoted\\" \\\\ name"');
+  // a type that allows inheriting from itself keeps its own id (a resource cannot reference itself)
+  const nested = /const nestedRoleType = [^]*?\n\}\);/.exec(program)?.[0] ?? "";
+  expect(nested).toMatch(/allowInheritedFromTypes: \[.*businessRoleType\.id.*\]/);
+  expect(nested).toMatch(/allowInheritedFromTypes: \[.*"[0-9a-f-]+" \/\* itself \*\/.*\]/);
+  // republished profiles declare their current version
+  expect(program).toMatch(/versionNumber: 2,/);
+  // topological order: every reference is declared before it is used
+  const declared = new Set<string>();
+  for (const line of program.split("\n")) {
+    for (const m of line.matchAll(/([A-Za-z_$][\w$]*)\.id\b/g)) expect(declared.has(m[1]) ? m[1] : `undeclared ${m[1]} in: ${line}`).toBe(m[1]);
+    const d = /^const ([A-Za-z_$][\w$]*) =/.exec(line);
+    if (d) declared.add(d[1]);
+  }
+});
+
+test("the generated program type-checks", () => {
+  expect(program).not.toBe("");
+  expect(typeCheck(path.join(GEN, "program.ts"))).toEqual([]);
+});
+
+test("the CLI (node dist/provider/cli.js export) writes the same program; stdout without --out; never the token", async () => {
+  const env = { ...process.env, VEZA_URL: r.emu.url, VEZA_API_TOKEN: TOKEN, VEZA_TOKEN: undefined, PULUMI_CONFIG: undefined };
+  const out = path.join(GEN, "cli-program.ts");
+  const res = await cli(["export", "--out", out], env);
+  expect(res.stderr).not.toContain(TOKEN);
+  expect(res.status).toBe(0);
+  expect(res.stdout).toBe("");
+  expect(res.stderr).toContain("read 200/200 profiles…");
+  expect(res.stderr).toContain("wrote 6 types and 200 profiles");
+  expect(withoutHeaderDate(fs.readFileSync(out, "utf8"))).toBe(withoutHeaderDate(program));
+
+  const bad = await cli(["export"], { ...env, VEZA_API_TOKEN: "wrong-token-xyz" });
+  expect(bad.status).toBe(1);
+  expect(bad.stdout).toBe("");
+  expect(bad.stderr).toMatch(/pulumi-veza export failed: .*401/);
+  expect(bad.stderr).not.toContain("wrong-token-xyz");
+
+  const missing = await cli(["export"], { ...env, VEZA_URL: undefined });
+  expect(missing.status).toBe(1);
+  expect(missing.stderr).toMatch(/veza:url.*VEZA_URL/);
+
+  const stdout = await cli(["export"], env);
+  expect(stdout.status).toBe(0);
+  expect(withoutHeaderDate(stdout.stdout)).toBe(withoutHeaderDate(program));
+}, 120_000);
+
+test("running the exported program adopts the tenant: 0 POSTs, no type/profile PATCH, tenant unchanged; then 0 changes", async () => {
+  expect(program).not.toBe("");
+  const before = snapshot();
+  const e = r.engine({ parallel: 16 });
+  r.emu.resetStats();
+  const up = await e.up(runnable(program));
+  expect(up.errors).toEqual([]);
+  const m = r.mutations();
+  const count = (route: string) => m.filter((x) => x.route === route).length;
+  console.log(`first up of the exported program: ${JSON.stringify(r.emu.stats().byRoute)}`);
+  expect(m.filter((x) => x.method === "POST")).toEqual([]);
+  expect(count("PATCH access_profiles_types/{id}")).toBe(0);
+  expect(count("PATCH access_profiles/{id}")).toBe(0);
+  expect(m.filter((x) => x.method === "DELETE")).toEqual([]);
+  // versions and memberships write onto the existing version: the same content, already-present members
+  expect(count("PATCH access_profiles/{id}/versions/{version}")).toBe(200);
+  expect(m.filter((x) => x.method === "PUT").every((x) => (x.body as any).type === "ADD")).toBe(true);
+  expect(snapshot()).toEqual(before);
+
+  r.emu.resetStats();
+  const again = await e.up(runnable(program));
+  expect(again.errors).toEqual([]);
+  expect(again).toMatchObject({ creates: 0, updates: 0, replaces: 0, deletes: 0 });
+  expect(r.emu.stats().total).toBe(0);
+
+  const preview = await e.preview(runnable(program));
+  expect(preview).toMatchObject({ creates: 0, updates: 0, replaces: 0, deletes: 0 });
+  expect(r.emu.stats().total).toBe(0);
+
+  // a refresh only picks up read-only outputs that moved during the first up (a profile's updatedAt
+  // after its version was written); the one after it is clean
+  const refreshed = await e.refresh();
+  expect(refreshed.errors).toEqual([]);
+  const moved = Object.values(refreshed.resources).filter((x) => x.op !== "same");
+  expect(moved.every((x) => x.type.endsWith(":AccessProfile"))).toBe(true);
+  const clean = await e.refresh();
+  expect(clean.errors).toEqual([]);
+  expect(clean.updates).toBe(0);
+}, 180_000);
+
+describe("generateProgram on hand-made tenants", () => {
+  const type = (id: string, name: string, from: string[] = []) => ({ id, name, allow_inherited_from_types: from, integrations: [] }) as any;
+  const prof = (id: string, name: string, inherits: string[] = []) => ({
+    profile: { id, name, profile_type: "t1", labels: [], datasource_ids: [], integrations: [], provider_ids: [], access_profiles_inherited: [], access_profiles_inherited_by: [] } as any,
+    versionNumber: 1,
+    version: { entities_to_create_relationships_to: [], inherit_entities_from_access_profiles: inherits, members: [] } as any,
+    members: [],
+  });
+
+  test("an inheritance cycle is an error naming the cycle", () => {
+    const tenant: Tenant = { types: [type("t1", "T")], profiles: [prof("a", "Alpha", ["b"]), prof("b", "Beta", ["c"]), prof("c", "Gamma", ["a"])] };
+    expect(() => generateProgram(tenant)).toThrow(ExportError);
+    expect(() => generateProgram(tenant)).toThrow(/profile inheritance cycle "Alpha" -> "Beta" -> "Gamma" -> "Alpha"/);
+  });
+
+  test("a cycle between types' allowInheritedFromTypes is an error naming it", () => {
+    const tenant: Tenant = { types: [type("t1", "One", ["t2"]), type("t2", "Two", ["t1"])], profiles: [] };
+    expect(() => generateProgram(tenant)).toThrow(/type \(allowInheritedFromTypes\) cycle "One" -> "Two" -> "One"/);
+  });
+
+  test("dependencies come first whatever the names; ids outside the tenant stay literal", () => {
+    const tenant: Tenant = { types: [type("t1", "T")], profiles: [prof("a", "Aardvark", ["z"]), prof("z", "Zebra", ["elsewhere"])] };
+    const text = generateProgram(tenant, { generatedAt: "x" });
+    expect(text.indexOf('"Zebra"')).toBeLessThan(text.indexOf('"Aardvark"'));
+    expect(text).toContain('inheritFrom: ["elsewhere" /* not in this tenant */]');
+    expect(text).toContain("inheritFrom: [zebra.id]");
+  });
+});
