@@ -180,13 +180,6 @@ async function withCli(bin: string, t: Target, stateDir: string): Promise<number
 
 // ---- the fallback: the in-repo test engine -----------------------------------------------------
 
-/** tsc does not copy tests/harness/parent-watch.js into dist/; the engine preloads it from there. */
-function ensureHarnessAssets(): void {
-  const src = path.join(REPO, "tests", "harness", "parent-watch.js");
-  const dst = path.join(REPO, "dist", "tests", "harness", "parent-watch.js");
-  if (!fs.existsSync(dst) && fs.existsSync(src)) fs.copyFileSync(src, dst);
-}
-
 const SYMBOL: Record<string, string> = { create: "+", update: "~", replace: "+-", delete: "-", same: " ", failed: "x" };
 const shortType = (type: string) => type.replace(/^pulumi-nodejs:dynamic\//, "");
 
@@ -218,7 +211,6 @@ function printIds(outputs: Record<string, unknown>): void {
 
 async function withEngine(catalog: Catalog, t: Target, stateDir: string): Promise<number> {
   say(`${FALLBACK_LABEL}`);
-  ensureHarnessAssets();
   const { Engine } = require("../tests/harness") as typeof import("../tests/harness");
   const { bootstrap } = require("../examples/bootstrap/program") as typeof import("../examples/bootstrap/program");
   const stateFile = path.join(stateDir, t.stack === "local" ? "fallback-state.json" : `fallback-state-${t.stack}.json`);

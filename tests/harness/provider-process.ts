@@ -89,7 +89,7 @@ export class ProviderProcess {
     const script = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js", { paths: [this.opts.cwd] });
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(this.opts.env)) if (v !== undefined) env[k] = v;
-    const watch = path.join(__dirname, "parent-watch.js");
+    const watch = path.join(defaultRepoRoot(), "tests", "harness", "parent-watch.js");
     const child = spawn(process.execPath, ["-r", watch, script, "127.0.0.1:1"], {
       cwd: this.opts.cwd,
       env,
@@ -291,7 +291,8 @@ export class ProviderProcess {
   }
 }
 
+/** The repo root, whether this runs from source (tests/harness) or from the build (dist/tests/harness). */
 export function defaultRepoRoot(): string {
-  // tests/harness/provider-process.ts -> repo root
-  return path.resolve(__dirname, "..", "..");
+  const up = path.resolve(__dirname, "..", "..");
+  return path.basename(up) === "dist" ? path.dirname(up) : up;
 }
