@@ -127,7 +127,7 @@ export async function ambiguousPosts(o: ScenarioOptions = {}): Promise<FaultRepo
  * The server dies after K requests mid-`up` (every socket destroyed, nothing answered after). The
  * tenant survives in its data file; a new server is started on it (new URL) and `up` runs again.
  */
-export async function serverDeath(o: ScenarioOptions & { afterRequests?: number } = {}): Promise<FaultReport> {
+export async function serverDeath(o: ScenarioOptions & { afterRequests?: number } = {}): Promise<FaultReport & { firstUpErrors: number; secondUpErrors: number }> {
   const flavor = o.flavor ?? "ours";
   const k = o.afterRequests ?? 60;
   const rig = await makeRig({ flavor, seed: o.seed ?? 13, persist: true, knobs: { latencyMs: 5, failAfterRequests: k }, config: { "veza:maxRetries": "2" } });
@@ -202,7 +202,9 @@ export async function tokenExpiry(o: ScenarioOptions & { afterRequests?: number 
  * Random create/update/delete cycles of a generated program with faults on; after every `up` the
  * server must match that program exactly. Bounded by `cycles` and `deadlineMs`.
  */
-export async function soak(o: ScenarioOptions & { cycles?: number; deadlineMs?: number; knobs?: KnobsPatch; maxProfiles?: number; log?: (line: string) => void } = {}): Promise<FaultReport & { cycles: number; cyclesMismatched: number }> {
+export async function soak(
+  o: ScenarioOptions & { cycles?: number; deadlineMs?: number; knobs?: KnobsPatch; maxProfiles?: number; destroyAtEnd?: boolean; log?: (line: string) => void } = {},
+): Promise<FaultReport & { cycles: number; cyclesMismatched: number; destroyErrors: number; leftAfterDestroy: number }> {
   const flavor = o.flavor ?? "ours";
   const seed = o.seed ?? 21;
   const knobs: KnobsPatch = o.knobs ?? { latencyMs: 5, rate429: 0.1, retryAfterFraction: 0.5, retryAfter: "0", rate503: 0.03, ambiguousPostRate: 0.05 };
@@ -239,7 +241,22 @@ export async function soak(o: ScenarioOptions & { cycles?: number; deadlineMs?: 
     const rep = t.report(`soak: random changes with 429 ${knobs.rate429 ?? 0}, 503 ${knobs.rate503 ?? 0}, ambiguous POST ${knobs.ambiguousPostRate ?? 0}`, flavor, rig, engine, spec, t0, false, [
       `${cycles} cycles; program changes: ${created} profiles added, ${deleted} removed, ${updated} edits; ${mismatched} cycles where the server differed from the program`,
     ]);
-    return Object.assign(rep, { cycles, cyclesMismatched: mismatched });
+    let destroyErrors = 0;
+    let leftAfterDestroy = 0;
+    if (o.destroyAtEnd) {
+      const d = await engine.destroy();
+      destroyErrors = d.errors.length;
+      leftAfterDestroy = rig.emu.store.listTypes().length + rig.emu.store.listProfiles().length;
+      const st = rig.emu.stats();
+      rep.requests += st.total;
+      rep.operations += d.deletes;
+      addFaults(rep.injected, st);
+      if (JSON.stringify(d).includes(BENCH_TOKEN)) rep.tokenLeaks.push("destroy summary");
+      rep.errors.push(...d.errors.map((e) => `destroy: ${e.name}: ${e.message}`.slice(0, 400)));
+      rep.notes.push(`destroy under the same faults: ${d.deletes} deletes, ${d.errors.length} errors, ${leftAfterDestroy} objects left on the server`);
+      o.log?.(rep.notes[rep.notes.length - 1]);
+    }
+    return Object.assign(rep, { cycles, cyclesMismatched: mismatched, destroyErrors, leftAfterDestroy });
   } finally {
     await rig.close();
   }

@@ -107,6 +107,7 @@ export async function makeRig(o: RigOptions = {}): Promise<Rig> {
     stateFile,
     dataFile,
     engine(extra: EngineOptions = {}, checkpoints = "every-step") {
+      ensureHarnessAssets(); // again: a concurrent clean build may have emptied dist/ since
       const base: EngineOptions =
         flavor === "ours"
           ? {

@@ -27,9 +27,11 @@ test("401 mid-run fails fast, says the token is invalid or expired, and retries 
 }, 120_000);
 
 test("short soak: random create/update/delete cycles with faults; the server matches the last program exactly", async () => {
-  const r = await soak({ cycles: 4, seed: 7, deadlineMs: 45_000 });
+  const r = await soak({ cycles: 4, seed: 3, deadlineMs: 45_000, destroyAtEnd: true }); // seed 3: 5 profiles added, 3 removed, 6 edits
   expect(r.errors).toEqual([]);
   expect(r.cyclesMismatched).toBe(0);
+  expect(r.destroyErrors).toBe(0);
+  expect(r.leftAfterDestroy).toBe(0);
   expect(r.serverDiffs).toEqual([]);
   expect(r.duplicates).toBe(0);
   expect(r.orphans).toBe(0);
