@@ -10,7 +10,7 @@ import { VezaApiError } from "../client/errors";
 import { getApi } from "./shared/context";
 import { apiBody, defined, diffFields, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
 import { diffResult, type ResourceImpl } from "./shared/impl";
-import { unk, uEnum, uInt, uList, uNonEmpty, uString, uStringList, uStringMap, validate } from "./shared/schema";
+import { unk, uBool, uEnum, uInt, uList, uNonEmpty, uString, uStringList, uStringMap, validate } from "./shared/schema";
 import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
 import { parseVersionId, resolveVersion, unlessGone, versionId, versionReplaces, type VersionRef } from "./shared/version-ref";
 
@@ -53,6 +53,11 @@ export interface AccessProfileVersionArgs {
   applicationDatasourceId?: pulumi.Input<string>;
   /** Identity action for the application datasource. */
   applicationSyncIdentityAction?: pulumi.Input<{ policyId: pulumi.Input<string>; name: pulumi.Input<string> }>;
+  /**
+   * On create, read the version first and write only the fields that differ (none when the tenant
+   * already matches). Default false: create writes every managed field in one PATCH without reading.
+   */
+  adoptExisting?: pulumi.Input<boolean>;
 }
 
 // ---- schema ----
@@ -80,6 +85,7 @@ const schema = z.looseObject({
   accessRequestPolicyId: uString().optional(),
   applicationDatasourceId: uString().optional(),
   applicationSyncIdentityAction: syncAction.optional(),
+  adoptExisting: uBool().optional(),
 });
 
 // ---- mapping ----
@@ -92,13 +98,14 @@ export const VERSION_FIELDS: readonly Field[] = [
   { input: "applicationSyncIdentityAction", api: "application_sync_identity_action", kind: "object" },
 ];
 
-const VERSION_OUTPUTS = ["accessProfileId", "versionNumber", ...VERSION_FIELDS.map((f) => f.input), "members", "publishedAt", "updatedAt"];
+const VERSION_OUTPUTS = ["accessProfileId", "versionNumber", ...VERSION_FIELDS.map((f) => f.input), "adoptExisting", "members", "publishedAt", "updatedAt"];
 
-function outputs(ref: VersionRef, v: ApiVersion): Record<string, unknown> {
+function outputs(ref: VersionRef, v: ApiVersion, inputs: Record<string, unknown>): Record<string, unknown> {
   return defined({
     accessProfileId: ref.profileId,
     versionNumber: ref.version,
     ...outputsFrom(VERSION_FIELDS, v),
+    adoptExisting: inputs.adoptExisting === true,
     members: [...v.members].sort(),
     publishedAt: v.published_at,
     updatedAt: v.updated_at,
@@ -129,21 +136,29 @@ export const impl: ResourceImpl = {
 
   async create(inputs) {
     const ref = await resolveVersion(inputs.accessProfileId, inputs.versionNumber);
-    return { id: versionId(ref), outs: outputs(ref, await write(ref, inputs)) };
+    if (inputs.adoptExisting === true) {
+      const found = await unlessGone(() => getApi().getProfile(ref.profileId, ref.version));
+      if (!found?.version) throw new Error(`AccessProfileVersion ${versionId(ref)}: no such version in Veza to adopt`);
+      const current = outputs(ref, found.version, inputs);
+      const { changed } = diffFields(VERSION_FIELDS, current, inputs);
+      if (changed.length === 0) return { id: versionId(ref), outs: current };
+      return { id: versionId(ref), outs: outputs(ref, await write(ref, inputs, changed), inputs) };
+    }
+    return { id: versionId(ref), outs: outputs(ref, await write(ref, inputs), inputs) };
   },
 
-  async read(id) {
+  async read(id, props) {
     const ref = parseVersionId(id);
     const found = await unlessGone(() => getApi().getProfile(ref.profileId, ref.version));
     if (!found?.version) return { id: "", props: {} };
-    return { id, props: outputs(ref, found.version) };
+    return { id, props: outputs(ref, found.version, props ?? {}) };
   },
 
   async update(id, olds, news) {
     const ref = parseVersionId(id);
     const { changed } = diffFields(VERSION_FIELDS, olds, news);
-    if (changed.length === 0) return { outs: olds };
-    return { outs: outputs(ref, await write(ref, news, changed)) };
+    if (changed.length === 0) return { outs: { ...olds, adoptExisting: news.adoptExisting === true } };
+    return { outs: outputs(ref, await write(ref, news, changed), news) };
   },
 
   async delete(id) {

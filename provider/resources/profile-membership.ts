@@ -26,6 +26,11 @@ export interface ProfileMembershipArgs {
    * true: the list is the whole membership; refresh reports others as drift and the next update removes them.
    */
   exclusive?: pulumi.Input<boolean>;
+  /**
+   * On create, list the current members first and add only the missing identities (no request when
+   * all are members already). Default false: create sends one ADD without reading.
+   */
+  adoptExisting?: pulumi.Input<boolean>;
 }
 
 // ---- schema ----
@@ -34,14 +39,21 @@ const schema = z.looseObject({
   versionNumber: uInt(1).optional(),
   identityIds: uStringList(),
   exclusive: uBool().optional(),
+  adoptExisting: uBool().optional(),
 });
 
 const IDS: Field = { input: "identityIds", api: "identity_ids", kind: "set" };
 const ids = (v: unknown) => canon(IDS, v) as string[];
-const MEMBERSHIP_OUTPUTS = ["accessProfileId", "versionNumber", "identityIds", "exclusive"];
+const MEMBERSHIP_OUTPUTS = ["accessProfileId", "versionNumber", "identityIds", "exclusive", "adoptExisting"];
 
-function outputs(ref: VersionRef, identityIds: string[], exclusive: boolean): Record<string, unknown> {
-  return defined({ accessProfileId: ref.profileId, versionNumber: ref.version, identityIds: [...identityIds].sort(), exclusive });
+function outputs(ref: VersionRef, identityIds: string[], inputs: Record<string, unknown>): Record<string, unknown> {
+  return defined({
+    accessProfileId: ref.profileId,
+    versionNumber: ref.version,
+    identityIds: [...identityIds].sort(),
+    exclusive: inputs.exclusive === true,
+    adoptExisting: inputs.adoptExisting === true,
+  });
 }
 
 async function change(ref: VersionRef, type: "ADD" | "REMOVE", identityIds: string[]): Promise<void> {
@@ -72,28 +84,30 @@ export const impl: ResourceImpl = {
 
   async create(inputs) {
     const ref = await resolveVersion(inputs.accessProfileId, inputs.versionNumber);
+    const id = versionId(ref, "/members");
     const want = ids(inputs.identityIds);
     const exclusive = inputs.exclusive === true;
-    await change(ref, "ADD", want);
+    // exclusive or adopting: read the membership first, add only who is missing
+    const before = exclusive || inputs.adoptExisting === true ? await currentMembers(ref) : undefined;
+    if ((exclusive || inputs.adoptExisting === true) && !before) throw new Error(`ProfileMembership ${id}: the profile version was not found in Veza`);
+    await change(ref, "ADD", before ? want.filter((m) => !before.includes(m)) : want);
     if (exclusive) {
       try {
-        const extra = ((await currentMembers(ref)) ?? []).filter((m) => !want.includes(m));
-        await change(ref, "REMOVE", extra);
+        await change(ref, "REMOVE", before!.filter((m) => !want.includes(m)));
       } catch (e) {
-        throw new ResourceInitError(versionId(ref, "/members"), outputs(ref, want, exclusive), e);
+        throw new ResourceInitError(id, outputs(ref, want, inputs), e);
       }
     }
-    return { id: versionId(ref, "/members"), outs: outputs(ref, want, exclusive) };
+    return { id, outs: outputs(ref, want, inputs) };
   },
 
   async read(id, props) {
     const ref = parseVersionId(id);
     const members = await currentMembers(ref);
     if (!members) return { id: "", props: {} };
-    const exclusive = props?.exclusive === true;
     // exclusive: everything the server lists is ours (others show as drift); otherwise only what we manage
-    const managed = exclusive ? members : ids(props?.identityIds).filter((m) => members.includes(m));
-    return { id, props: outputs(ref, managed, exclusive) };
+    const managed = props?.exclusive === true ? members : ids(props?.identityIds).filter((m) => members.includes(m));
+    return { id, props: outputs(ref, managed, props ?? {}) };
   },
 
   async update(id, olds, news) {
@@ -104,7 +118,7 @@ export const impl: ResourceImpl = {
     const current = news.exclusive === true && olds.exclusive !== true ? ((await currentMembers(ref)) ?? had) : had;
     await change(ref, "ADD", want.filter((m) => !current.includes(m)));
     await change(ref, "REMOVE", [...new Set([...had, ...current])].filter((m) => !want.includes(m)));
-    return { outs: outputs(ref, want, news.exclusive === true) };
+    return { outs: outputs(ref, want, news) };
   },
 
   async delete(id, props) {

@@ -1,0 +1,38 @@
+/** adoptExisting on versions and memberships: read first, write only what differs. */
+import * as veza from "../../provider";
+import { rig, type Rig } from "./helpers";
+
+let r: Rig;
+beforeEach(async () => {
+  r = await rig();
+});
+afterEach(async () => {
+  await r.close();
+});
+
+test("an adopted version that already matches is not written; one that differs gets only the differing field", async () => {
+  const type = r.emu.store.createType({ name: "Profile", allow_create_relationships: true });
+  const entity = { entity_type: "OktaGroup", datasource_id: "okta", entity_id: "00g1" };
+  const a = r.emu.store.createProfile({ name: "A", profile_type: type.id, entities_to_create_relationships_to: [entity] }).profile;
+  const b = r.emu.store.createProfile({ name: "B", profile_type: type.id, access_request_policy_id: "" }).profile;
+  r.emu.store.changeMembers(a.id, 1, { type: "ADD", identity_ids: ["u1", "u2"] });
+  const program = () => {
+    const t = new veza.AccessProfileType("t", { name: "Profile", allowCreateRelationships: true, adoptExisting: true });
+    const pa = new veza.AccessProfile("a", { name: "A", profileType: t.id, adoptExisting: true });
+    const pb = new veza.AccessProfile("b", { name: "B", profileType: t.id, adoptExisting: true });
+    new veza.AccessProfileVersion("a-v", { accessProfileId: pa.id, entities: [{ entityType: "OktaGroup", datasourceId: "okta", entityId: "00g1" }], adoptExisting: true });
+    new veza.AccessProfileVersion("b-v", { accessProfileId: pb.id, versionNumber: 1, accessRequestPolicyId: "policy-7", adoptExisting: true });
+    new veza.ProfileMembership("a-m", { accessProfileId: pa.id, versionNumber: 1, identityIds: ["u1", "u2", "u3"], adoptExisting: true });
+  };
+  const e = r.engine();
+  const s = await e.up(program);
+  expect(s.errors).toEqual([]);
+  const writes = r.mutations().map((m) => [m.route, m.query.update_mask ?? (m.body as any)?.type, (m.body as any)?.identity_ids]);
+  expect(writes.sort((x, y) => String(x[0]).localeCompare(String(y[0])))).toEqual([
+    ["PATCH access_profiles/{id}/versions/{version}", "access_request_policy_id", undefined],
+    ["PUT access_profiles/{id}/versions/{version}/members", "ADD", ["u3"]],
+  ]);
+  r.emu.resetStats();
+  expect((await e.up(program)).sames).toBe(6);
+  expect(r.emu.stats().total).toBe(0);
+});
