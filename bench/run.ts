@@ -56,6 +56,7 @@ async function main(): Promise<void> {
   const runs: Record<Flavor, ScaleRun[]> = { ours: [], baseline: [] };
   const floor: Record<Flavor, ScaleRun[]> = { ours: [], baseline: [] };
   const limited: Record<Flavor, ScaleRun[]> = { ours: [], baseline: [] };
+  const wide: ScaleRun[] = [];
   for (let i = 0; i < RUNS; i++) {
     for (const f of FLAVORS) {
       log(`run ${i + 1}/${RUNS} ${f}: ${PROFILES} profiles, ${LATENCY} ms`);
@@ -66,6 +67,10 @@ async function main(): Promise<void> {
       log(`run ${i + 1}/${RUNS} ${f}: 100 profiles, ${LATENCY} ms, 10% 429 (half Retry-After: 0) + 2% 503`);
       limited[f].push(await scaleRun(f, 100, LATENCY, 300 + i, { rate429: 0.1, retryAfterFraction: 0.5, retryAfter: "0", rate503: 0.02 }));
     }
+  }
+  for (let i = 0; i < RUNS; i++) {
+    log(`run ${i + 1}/${RUNS} ours with veza:maxConcurrency 32: ${PROFILES} profiles, ${LATENCY} ms`);
+    wide.push(await scaleRun("ours", PROFILES, LATENCY, 500 + i, {}, "throttled", { "veza:maxConcurrency": "32" }));
   }
   let stock: ScaleRun | undefined;
   if (!SKIP_STOCK) {
@@ -80,7 +85,7 @@ async function main(): Promise<void> {
     }
   }
   const totalS = (performance.now() - started) / 1000;
-  fs.writeFileSync(OUT, report(runs, floor, limited, stock, faults, totalS));
+  fs.writeFileSync(OUT, report(runs, floor, limited, wide, stock, faults, totalS));
   log(`wrote ${OUT} in ${totalS.toFixed(0)} s`);
 }
 
@@ -88,6 +93,7 @@ function report(
   runs: Record<Flavor, ScaleRun[]>,
   floor: Record<Flavor, ScaleRun[]>,
   limited: Record<Flavor, ScaleRun[]>,
+  wide: ScaleRun[],
   stock: ScaleRun | undefined,
   faults: FaultReport[],
   totalS: number,
@@ -104,7 +110,6 @@ function report(
     [`Bootstrap: wall vs ideal (minimum requests × ${LATENCY} ms / ${CAP} = ${minIdealS.toFixed(2)} s)`, ...both((r) => r.bootstrap.wallMs / 1000 / minIdealS, 2, "×"), "≤ 1.3×"],
     [`Bootstrap: wall vs ideal for its own requests (requests × ${LATENCY} ms / ${CAP})`, ...both((r) => r.bootstrap.wallMs / 1000 / idealS(r), 2, "×"), ""],
     ["Bootstrap: wall with 0 ms latency, same run order (engine + CPU floor, s)", ...FLAVORS.map((f) => fmtOf(floor[f].map((r) => s(r.bootstrap.wallMs)), 2)), ""],
-    ["Bootstrap: wall minus 0 ms floor vs ideal", ...FLAVORS.map((f) => fmtOf(runs[f].map((r, i) => (r.bootstrap.wallMs - (floor[f][i]?.bootstrap.wallMs ?? 0)) / 1000 / minIdealS), 2, "×")), ""],
     ["Bootstrap: peak in-flight requests (server side)", ...both((r) => r.bootstrap.peakInFlight), `cap ${CAP}`],
     ["Bootstrap: errors / duplicates / orphans / server ≠ program", ...FLAVORS.map((f) => runs[f].map((r) => `${r.bootstrap.errors}/${r.bootstrap.duplicates}/${r.bootstrap.orphans}/${r.bootstrap.serverDiffs}`).join(", ")), "0/0/0/0"],
     ["No-op up: requests", ...both((r) => r.noop.requests), "0"],
@@ -190,8 +195,14 @@ bytes per operation (≈1 GB of JSON for a ${resources}-resource \`up\`) and dom
 (a no-op \`up\` took 21 s with zero requests). The runs above use \`ThrottledEngine\` (bench/rig.ts): the same
 engine writing the state at most once a second and always at the end of each operation. ${stockLine}
 
-The "0 ms floor" row is the same bootstrap with no added latency: the cost of the engine, the gRPC
-round trips, the program and the emulator sharing ${os.cpus().length} cores. It is most of the gap to the ideal.
+With \`veza:maxConcurrency\` raised to 32 (same workload, ${RUNS} runs): bootstrap ${fmtOf(wide.map((r) => s(r.bootstrap.wallMs)), 2)} s,
+${fmtOf(wide.map((r) => r.bootstrap.requests))} requests, peak in-flight ${fmtOf(wide.map((r) => r.bootstrap.peakInFlight))}, errors ${fmtOf(wide.map((r) => r.bootstrap.errors))};
+refresh ${fmtOf(wide.map((r) => s(r.refresh.wallMs)), 2)} s. The default cap of 8 is a choice for real tenants' rate limits, not a limit of the provider.
+
+The "0 ms latency" row is the same bootstrap with no added latency: the cost of the engine, the gRPC
+round trips, the program and the emulator sharing ${os.cpus().length} cores (and whatever else the machine was
+running: see the load average above). Where it is close to or above the ideal, the ideal cannot be reached
+on this machine by any provider; subtracting it from the 25 ms wall time is too noisy to report.
 
 ### Requests by route: bootstrap
 

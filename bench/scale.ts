@@ -36,8 +36,9 @@ export async function scaleRun(
   seed: number,
   faults: KnobsPatch = {},
   checkpoints: "every-step" | "throttled" = "throttled",
+  config: Record<string, string> = {},
 ): Promise<ScaleRun> {
-  const rig = await makeRig({ flavor, seed, knobs: { latencyMs, ...faults } });
+  const rig = await makeRig({ flavor, seed, knobs: { latencyMs, ...faults }, config });
   const spec = bootstrapSpec(profiles);
   const prog = program(spec, kitFor(flavor));
   try {
