@@ -8,7 +8,6 @@ import { ENDPOINTS, renderPath, type EndpointName, type HttpMethod } from "./end
 import { VezaApiError, redact } from "./errors";
 import { Limiter, processLimiter } from "./limiter";
 import { backoffDelay, errorCode, networkVerdict, parseRetryAfter, RETRYABLE_STATUSES, retryableStatus, sleep } from "./retry";
-import { invalidateReadCache } from "../resources/shared/read-cache";
 
 export interface VezaClientOptions extends SettingOverrides {
   /** Source of randomness for backoff jitter (tests). */
@@ -57,6 +56,17 @@ export async function closeAllPools(): Promise<void> {
   await Promise.all(all.map((p) => p.close().catch(() => undefined)));
 }
 
+const writeListeners = new Set<() => void>();
+
+/** Registers a callback run before and after every write (non-GET call) of this process, e.g. to drop a read cache. */
+export function onWrite(listener: () => void): void {
+  writeListeners.add(listener);
+}
+
+function notifyWrite(): void {
+  for (const l of writeListeners) l();
+}
+
 /** Requests sent by this process, by "METHOD template" (attempts, including retries). */
 export const requestCounts: Record<string, number> = {};
 
@@ -80,12 +90,12 @@ export class VezaClient {
   /** One API call with retries; resolves to the parsed JSON body (or `{}` for an empty body). */
   async call<T = any>(name: EndpointName, opts: CallOptions = {}): Promise<T> {
     if (ENDPOINTS[name].method === "GET") return this.send<T>(name, opts);
-    // a write makes the batched reads of this process stale: drop them before it starts and after it ends
-    invalidateReadCache();
+    // a write makes cached reads of this process stale: tell listeners before it starts and after it ends
+    notifyWrite();
     try {
       return await this.send<T>(name, opts);
     } finally {
-      invalidateReadCache();
+      notifyWrite();
     }
   }
 

@@ -14,6 +14,7 @@
  *   tells "gone" (404) from "not listed".
  */
 import type { VezaApi } from "../../client/api";
+import { onWrite } from "../../client/client";
 import { parseApi, profileSchema, typeSchema, type ApiProfile, type ApiType } from "../../client/normalize";
 
 const DEFAULT_TTL_MS = 5_000;
@@ -77,7 +78,7 @@ const sessions = new Map<string, Session<any>>();
 /** Counters for tests and benchmarks (this process). */
 export const readCacheStats = { listPages: 0, servedFromList: 0, gets: 0 };
 
-/** Drops every cached list; called by the client before and after every non-GET request. */
+/** Drops every cached list; run by the client before and after every non-GET request (see onWrite below). */
 export function invalidateReadCache(): void {
   generation++;
   for (const s of sessions.values()) {
@@ -196,3 +197,5 @@ export function readProfile(api: VezaApi, id: string): Promise<ApiProfile | unde
 export function readType(api: VezaApi, id: string): Promise<ApiType | undefined> {
   return read(types, api, id);
 }
+
+onWrite(invalidateReadCache);
