@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { PROFILE_STATES, type ApiType } from "../client/normalize";
-import { createOrAdopt, updateChanged, type NamedObjectOps } from "./shared/crud";
+import { createOrAdopt, updateNamed, type NamedObjectOps } from "./shared/crud";
 import { getApi, warn } from "./shared/context";
 import { readType } from "./shared/read-cache";
 import { defined, diffFields, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
@@ -151,9 +151,7 @@ export const impl: ResourceImpl = {
   },
 
   async update(id, olds, news) {
-    const { changed } = diffFields(TYPE_FIELDS, olds, news);
-    if (changed.length === 0) return { outs: { ...olds, adoptExisting: news.adoptExisting === true } };
-    return { outs: await updateChanged(ops(), id, news, changed) };
+    return updateNamed(ops(), id, olds, news);
   },
 
   async delete(id, props) {

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { PROFILE_STATES, type ApiProfile } from "../client/normalize";
 import type { ProfileStateName } from "./access-profile-type";
-import { createOrAdopt, updateChanged, type NamedObjectOps } from "./shared/crud";
+import { createOrAdopt, updateNamed, type NamedObjectOps } from "./shared/crud";
 import { getApi, warn } from "./shared/context";
 import { readProfile } from "./shared/read-cache";
 import { defined, diffFields, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
@@ -136,9 +136,7 @@ export const impl: ResourceImpl = {
   },
 
   async update(id, olds, news) {
-    const { changed } = diffFields(PROFILE_FIELDS, olds, news);
-    if (changed.length === 0) return { outs: { ...olds, adoptExisting: news.adoptExisting === true } };
-    return { outs: await updateChanged(ops(), id, news, changed) };
+    return updateNamed(ops(), id, olds, news);
   },
 
   async delete(id, props) {

@@ -47,6 +47,13 @@ export async function createOrAdopt<T>(ops: NamedObjectOps<T>, inputs: Record<st
   return { id: ops.idOf(created), outs: ops.outputs(created, inputs) };
 }
 
+/** Update: nothing to send when no managed field changed; otherwise one PATCH of exactly the changed fields. */
+export async function updateNamed<T>(ops: NamedObjectOps<T>, id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
+  const { changed } = diffFields(ops.fields, olds, news);
+  if (changed.length === 0) return { outs: { ...olds, adoptExisting: news.adoptExisting === true } };
+  return { outs: await updateChanged(ops, id, news, changed) };
+}
+
 /** PATCHes exactly the changed fields and returns the full outputs from the response. */
 export async function updateChanged<T>(ops: NamedObjectOps<T>, id: string, inputs: Record<string, unknown>, changed: string[]): Promise<Record<string, unknown>> {
   const { body, mask } = apiBody(ops.fields, inputs, changed);
