@@ -6,4 +6,5 @@ module.exports = {
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" }, module: { type: "commonjs" } }] },
   testTimeout: 60000,
   maxWorkers: 2,
+  setupFilesAfterEnv: ["<rootDir>/tests/jest.setup.ts"],
 };
