@@ -9,17 +9,6 @@ import type { Kit } from "./workload";
 
 export type Flavor = "ours" | "baseline";
 
-/**
- * The harness preloads `parent-watch.js` from its own directory; tsc does not copy .js files, so
- * when the harness runs from dist/ (benchmarks) the file is missing. Copy it from the sources.
- */
-function ensureHarnessAssets(): void {
-  const here = path.join(__dirname, "..", "tests", "harness", "parent-watch.js");
-  if (fs.existsSync(here)) return;
-  const source = path.join(__dirname, "..", "..", "tests", "harness", "parent-watch.js");
-  if (fs.existsSync(source)) fs.copyFileSync(source, here);
-}
-
 /** The token every rig uses; checks search state and output for it. */
 export const BENCH_TOKEN = "veza-bench-token-MUST-NOT-LEAK-5e1d";
 
@@ -28,54 +17,12 @@ export function kitFor(flavor: Flavor): Kit {
   return flavor === "ours" ? (require("../provider") as Kit) : (baseline as unknown as Kit);
 }
 
-/**
- * The test engine writes the whole state file after every resource step (O(n²) bytes over an
- * operation: with 900 resources about 1 GB of JSON per `up`, which swamps the provider's own cost).
- * For timings, this engine writes at most every `intervalMs` and always once at the end of each
- * operation. State contents are the same; only intermediate checkpoints are skipped.
- */
-export class ThrottledEngine extends Engine {
-  private pending?: StateResource[];
-  private last = 0;
-  constructor(opts: EngineOptions, private readonly intervalMs = 1000) {
-    super(opts);
-  }
-  override writeState(resources: StateResource[]): void {
-    const now = Date.now();
-    if (now - this.last >= this.intervalMs) {
-      this.last = now;
-      this.pending = undefined;
-      super.writeState(resources);
-    } else this.pending = resources;
-  }
-  private flush(): void {
-    if (this.pending) super.writeState(this.pending);
-    this.pending = undefined;
-  }
-  private async wrap(p: Promise<Summary>): Promise<Summary> {
-    try {
-      return await p;
-    } finally {
-      this.flush();
-    }
-  }
-  override up(program: Parameters<Engine["up"]>[0]): Promise<Summary> {
-    return this.wrap(super.up(program));
-  }
-  override refresh(): Promise<Summary> {
-    return this.wrap(super.refresh());
-  }
-  override destroy(): Promise<Summary> {
-    return this.wrap(super.destroy());
-  }
-}
-
 export interface Rig {
   emu: Emulator;
   dir: string;
   stateFile: string;
   dataFile: string;
-  /** `checkpoints: "throttled"` uses ThrottledEngine (timings); default: the harness's own engine. */
+  /** `checkpoints: "every-step"` writes the state after every resource step (checkpointMs 0); "throttled" is the engine's default (at most every 250 ms). */
   engine(extra?: EngineOptions, checkpoints?: "every-step" | "throttled"): Engine;
   /** Restarts the server on the same data file (the tenant survives); engines made afterwards use the new URL. */
   restart(knobs?: KnobsPatch): Promise<void>;
@@ -94,7 +41,6 @@ export interface RigOptions {
 
 export async function makeRig(o: RigOptions = {}): Promise<Rig> {
   const flavor = o.flavor ?? "ours";
-  ensureHarnessAssets();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "veza-bench-"));
   const dataFile = path.join(dir, "tenant.json");
   const stateFile = path.join(dir, "state.json");
@@ -107,7 +53,6 @@ export async function makeRig(o: RigOptions = {}): Promise<Rig> {
     stateFile,
     dataFile,
     engine(extra: EngineOptions = {}, checkpoints = "every-step") {
-      ensureHarnessAssets(); // again: a concurrent clean build may have emptied dist/ since
       const base: EngineOptions =
         flavor === "ours"
           ? {
@@ -117,7 +62,7 @@ export async function makeRig(o: RigOptions = {}): Promise<Rig> {
             }
           : { config: {}, env: { VEZA_URL: emu.url, VEZA_API_TOKEN: BENCH_TOKEN, VEZA_TOKEN: undefined } };
       const opts: EngineOptions = { stateFile, parallel: 64, opTimeoutMs: 600_000, callTimeoutMs: 120_000, ...base, ...extra };
-      return checkpoints === "throttled" ? new ThrottledEngine(opts) : new Engine(opts);
+      return new Engine({ checkpointMs: checkpoints === "every-step" ? 0 : undefined, ...opts });
     },
     async restart(knobs?: KnobsPatch) {
       if (!o.persist) throw new Error("restart needs a rig made with persist: true");

@@ -190,10 +190,10 @@ refresh, no retry, no concurrency cap (so its peak in-flight is bounded only by 
 \`diff\` by JSON comparison of each input with the old output. Its "ideal" row uses the same ${CAP}-request cap,
 which the baseline does not observe.
 
-Checkpoints: the test engine rewrites the whole state file after every resource step, which costs O(n²)
-bytes per operation (≈1 GB of JSON for a ${resources}-resource \`up\`) and dominated the first measurements
-(a no-op \`up\` took 21 s with zero requests). The runs above use \`ThrottledEngine\` (bench/rig.ts): the same
-engine writing the state at most once a second and always at the end of each operation. ${stockLine}
+Checkpoints: writing the whole state file after every resource step costs O(n²) bytes per operation
+(≈1 GB of JSON for a ${resources}-resource \`up\`) and dominated the first measurements (a no-op \`up\` took
+21 s with zero requests). The test engine now writes checkpoints at most every 250 ms and always at the end
+of each operation (\`checkpointMs\`); the runs above use that. ${stockLine}
 
 With \`veza:maxConcurrency\` raised to 32 (same workload, ${RUNS} runs): bootstrap ${fmtOf(wide.map((r) => s(r.bootstrap.wallMs)), 2)} s,
 ${fmtOf(wide.map((r) => r.bootstrap.requests))} requests, peak in-flight ${fmtOf(wide.map((r) => r.bootstrap.peakInFlight))}, errors ${fmtOf(wide.map((r) => r.bootstrap.errors))};

@@ -34,6 +34,8 @@ const resproto = require("@pulumi/pulumi/proto/resource_pb");
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
 
 export interface EngineOptions {
+  /** Least time between two state checkpoints written during an operation, in ms (default 250; 0: after every step). */
+  checkpointMs?: number;
   /** JSON state persisted between operations (and between Engine instances); default: in memory. */
   stateFile?: string;
   /** Stack config sent in Configure args, namespaced keys, e.g. {"veza:url": "..."}. */
@@ -220,7 +222,7 @@ class Operation {
   // -- state helpers
 
   private persist(): void {
-    if (!this.preview) this.engine.writeState(this.live);
+    if (!this.preview) this.engine.checkpoint(this.live);
   }
 
   private findLive(urn: string): StateResource | undefined {
@@ -713,8 +715,28 @@ export class Engine {
     return this.memState;
   }
 
+  private pendingCheckpoint?: StateResource[];
+  private lastCheckpoint = 0;
+
+  /**
+   * @internal A checkpoint during an operation: written at most every `checkpointMs` (default 250),
+   * so a 900-resource stack does not rewrite the whole state 900 times; the operation always
+   * writes the final state when it ends, successful or not.
+   */
+  checkpoint(resources: StateResource[]): void {
+    const now = Date.now();
+    if (now - this.lastCheckpoint >= (this.opts.checkpointMs ?? 250)) {
+      this.lastCheckpoint = now;
+      this.pendingCheckpoint = undefined;
+      this.writeState(resources);
+    } else {
+      this.pendingCheckpoint = resources;
+    }
+  }
+
   /** @internal */
   writeState(resources: StateResource[]): void {
+    this.pendingCheckpoint = undefined;
     const text = JSON.stringify({ resources: resources.map((r) => encryptSecrets(r as unknown as Json)) }, null, 2);
     if (this.opts.stateFile) {
       const tmp = `${this.opts.stateFile}.tmp-${process.pid}`;
@@ -774,6 +796,7 @@ export class Engine {
       if (kind !== "preview") this.writeState(op.state);
       return op.summary();
     } finally {
+      if (this.pendingCheckpoint) this.writeState(this.pendingCheckpoint);
       if (activeOp === op) activeOp = undefined;
       await prov.stop();
     }
