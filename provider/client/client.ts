@@ -2,6 +2,7 @@
  * VezaClient: undici keep-alive pool, bearer auth, JSON, retries, the per-process concurrency
  * cap and the pagination iterator. Every path comes from the endpoint table.
  */
+import { createHash } from "node:crypto";
 import { Pool } from "undici";
 import { resolveSettings, type SettingOverrides, type Settings } from "../config";
 import { ENDPOINTS, renderPath, type EndpointName, type HttpMethod } from "./endpoints";
@@ -39,15 +40,24 @@ export interface CallOptions {
   recover?: () => Promise<unknown | undefined>;
 }
 
+/** One keep-alive pool per origin and size (a client with a larger cap gets a pool that large). */
 const pools = new Map<string, Pool>();
 function poolFor(origin: string, connections: number): Pool {
-  let p = pools.get(origin);
+  const key = `${origin} ${connections}`;
+  let p = pools.get(key);
   if (!p) {
     p = new Pool(origin, { connections, keepAliveTimeout: 30_000, pipelining: 1 });
-    pools.set(origin, p);
+    pools.set(key, p);
   }
   return p;
 }
+
+/**
+ * Credentials the server rejected (401) in this process, by origin and token digest: later calls with
+ * them fail at once with the same error instead of each sending a request that will be refused.
+ */
+const rejected = new Map<string, VezaApiError>();
+const credentialKey = (s: Settings) => `${new URL(s.url).origin} ${createHash("sha256").update(s.token).digest("hex")}`;
 
 /** Closes every pooled connection of this process (tests, CLI exit). */
 export async function closeAllPools(): Promise<void> {
@@ -109,9 +119,12 @@ export class VezaClient {
     let lastError: VezaApiError | undefined;
     for (let attempt = 0; attempt <= s.maxRetries; attempt++) {
       let waitMs = 0;
+      const refused = rejected.get(credentialKey(s));
+      if (refused) throw new VezaApiError({ method: ep.method, path: ep.path, url: path, status: 401, serverCode: refused.serverCode, serverMessage: `${refused.serverMessage} (not sent: this token was already refused in this run)` });
       const outcome = await this.limiter.run(() => this.once(ep.method, ep.path, path + search, opts.body));
       if (outcome.kind === "ok") return outcome.body as T;
       if (outcome.kind === "status") {
+        if (outcome.error.status === 401) rejected.set(credentialKey(s), outcome.error);
         const err = outcome.error;
         if (err.status === 409 && ambiguousBefore && opts.recover) {
           const found = await this.recover(ep.method, ep.path, attempt, opts.recover);

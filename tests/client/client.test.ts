@@ -215,6 +215,17 @@ describe("errors and secrets", () => {
     }
   });
 
+  test("after a 401, later calls with the same token fail at once without sending (no storm)", async () => {
+    const bad = new VezaApi(new VezaClient({ url: emu.url, token: `${TOKEN}-revoked` }));
+    await expect(bad.availableIntegrations()).rejects.toMatchObject({ status: 401 });
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => bad.listTypes().next()));
+    expect(results.every((x) => x.status === "rejected" && (x.reason as VezaApiError).status === 401)).toBe(true);
+    expect(emu.stats().byStatus["401"]).toBe(1);
+    expect(everywhere((results[0] as PromiseRejectedResult).reason)).not.toContain(TOKEN);
+    // another token is unaffected
+    expect(await api().availableIntegrations()).toContain("AWS");
+  });
+
   test("a network failure message does not contain the token", async () => {
     const a = api({ maxRetries: 1 });
     await emu.close();
