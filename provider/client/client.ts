@@ -119,12 +119,9 @@ export class VezaClient {
     let lastError: VezaApiError | undefined;
     for (let attempt = 0; attempt <= s.maxRetries; attempt++) {
       let waitMs = 0;
-      const refused = rejected.get(credentialKey(s));
-      if (refused) throw new VezaApiError({ method: ep.method, path: ep.path, url: path, status: 401, serverCode: refused.serverCode, serverMessage: `${refused.serverMessage} (not sent: this token was already refused in this run)` });
       const outcome = await this.limiter.run(() => this.once(ep.method, ep.path, path + search, opts.body));
       if (outcome.kind === "ok") return outcome.body as T;
       if (outcome.kind === "status") {
-        if (outcome.error.status === 401) rejected.set(credentialKey(s), outcome.error);
         const err = outcome.error;
         if (err.status === 409 && ambiguousBefore && opts.recover) {
           const found = await this.recover(ep.method, ep.path, attempt, opts.recover);
@@ -189,12 +186,18 @@ export class VezaClient {
 
   private async once(method: HttpMethod, template: string, pathAndQuery: string, body: unknown): Promise<Outcome> {
     const s = this.settings;
+    const shownPath = pathAndQuery.split("?")[0];
+    // checked in the request slot, so calls queued behind the one that got the 401 send nothing
+    const refused = rejected.get(credentialKey(s));
+    if (refused) {
+      const serverMessage = `${refused.serverMessage} (not sent: this token was already refused in this run)`;
+      return { kind: "status", error: new VezaApiError({ method, path: template, url: shownPath, status: 401, serverCode: refused.serverCode, serverMessage }) };
+    }
     const url = new URL(s.url);
     const pool = poolFor(url.origin, s.maxConcurrency);
     const key = `${method} ${template}`;
     requestCounts[key] = (requestCounts[key] ?? 0) + 1;
     const basePath = url.pathname.replace(/\/+$/, "");
-    const shownPath = pathAndQuery.split("?")[0];
     try {
       const res = await pool.request({
         method,
@@ -227,6 +230,7 @@ export class VezaClient {
         serverMessage: message,
         requestId: (parsed && typeof parsed.request_id === "string" && parsed.request_id) || requestId,
       });
+      if (res.statusCode === 401) rejected.set(credentialKey(s), error);
       return { kind: "status", error, retryAfterMs: parseRetryAfter(headerValue(res.headers["retry-after"])) };
     } catch (cause) {
       const code = errorCode(cause);
