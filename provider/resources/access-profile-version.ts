@@ -8,6 +8,7 @@ import { z } from "zod";
 import { VERSION_STATES, type ApiVersion } from "../client/normalize";
 import { VezaApiError } from "../client/errors";
 import { getApi } from "./shared/context";
+import { readProfile } from "./shared/read-cache";
 import { apiBody, defined, diffFields, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
 import { diffResult, type ResourceImpl } from "./shared/impl";
 import { unk, uBool, uEnum, uInt, uList, uNonEmpty, uString, uStringList, uStringMap, validate } from "./shared/schema";
@@ -149,6 +150,13 @@ export const impl: ResourceImpl = {
 
   async read(id, props) {
     const ref = parseVersionId(id);
+    // the current version comes with its profile, which a refresh reads in batches (shared/read-cache)
+    const profile = await readProfile(getApi(), ref.profileId);
+    if (!profile) return { id: "", props: {} };
+    const listed = profile.current_version;
+    if (listed && (listed.version_number ?? profile.current_version_number) === ref.version) {
+      return { id, props: outputs(ref, listed, props ?? {}) };
+    }
     const found = await unlessGone(() => getApi().getProfile(ref.profileId, ref.version));
     if (!found?.version) return { id: "", props: {} };
     return { id, props: outputs(ref, found.version, props ?? {}) };
