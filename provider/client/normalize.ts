@@ -70,7 +70,8 @@ export const versionSchema = z.preprocess(
     state: enumOf(VERSION_STATES),
     entities_to_create_relationships_to: z.preprocess((v) => (Array.isArray(v) ? v : []), z.array(entitySchema)),
     inherit_entities_from_access_profiles: strList,
-    members: strList,
+    /** Identity ids; absent (not []) when the response did not carry the field, so callers can tell. */
+    members: z.preprocess((v) => (Array.isArray(v) ? v.filter((x) => !isEmpty(x)).map(String) : undefined), z.array(z.string()).optional()),
     access_request_policy_id: str,
     application_datasource_id: str,
     application_sync_identity_action: obj,

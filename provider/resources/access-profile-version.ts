@@ -107,7 +107,7 @@ function outputs(ref: VersionRef, v: ApiVersion, inputs: Record<string, unknown>
     versionNumber: ref.version,
     ...outputsFrom(VERSION_FIELDS, v),
     adoptExisting: inputs.adoptExisting === true,
-    members: [...v.members].sort(),
+    members: [...(v.members ?? [])].sort(),
     publishedAt: v.published_at,
     updatedAt: v.updated_at,
   });

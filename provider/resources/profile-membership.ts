@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { getApi } from "./shared/context";
+import { readProfile } from "./shared/read-cache";
 import { canon, defined, propsWithOutputs, type Field } from "./shared/fields";
 import { diffResult, ResourceInitError, type ResourceImpl } from "./shared/impl";
 import { uBool, uInt, uNonEmpty, uStringList, validate } from "./shared/schema";
@@ -67,6 +68,18 @@ async function currentMembers(ref: VersionRef): Promise<string[] | undefined> {
   return list?.map((m) => m.identity_id);
 }
 
+/**
+ * For refresh: the current version's `members` as the batched profile list carries them (no request
+ * of its own), else the version's member list.
+ */
+async function membersForRefresh(ref: VersionRef): Promise<string[] | undefined> {
+  const profile = await readProfile(getApi(), ref.profileId);
+  if (!profile) return undefined;
+  const listed = profile.current_version;
+  if (listed?.members && (listed.version_number ?? profile.current_version_number) === ref.version) return listed.members;
+  return currentMembers(ref);
+}
+
 // ---- CRUD ----
 export const impl: ResourceImpl = {
   async check(_olds, news) {
@@ -103,7 +116,7 @@ export const impl: ResourceImpl = {
 
   async read(id, props) {
     const ref = parseVersionId(id);
-    const members = await currentMembers(ref);
+    const members = await membersForRefresh(ref);
     if (!members) return { id: "", props: {} };
     // exclusive: everything the server lists is ours (others show as drift); otherwise only what we manage
     const managed = props?.exclusive === true ? members : ids(props?.identityIds).filter((m) => members.includes(m));
