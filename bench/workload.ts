@@ -7,6 +7,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { EmulatorStore } from "../emulator";
 import type { EngineState } from "../tests/harness";
+import { mulberry32 } from "../emulator/knobs";
 
 // ---- the description ----------------------------------------------------------------------------
 
@@ -133,17 +134,8 @@ export function bootstrapSpec(n: number, prefix = "bench"): Spec {
   return { types, profiles };
 }
 
-/** A small seeded PRNG (mulberry32), so a soak or a fault test is reproducible from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG (the emulator's mulberry32), so a soak or a fault test is reproducible from its seed. */
+export const rng = mulberry32;
 
 export interface Mutation {
   created: number;
