@@ -61,14 +61,14 @@ test("the package installed from its npm pack tarball runs the basic example; __
     } catch {
       install("--prefer-offline");
     }
-    const installed = require.resolve("pulumi-veza/runtime", { paths: [app] });
+    const installed = require.resolve("pulumi-veza", { paths: [app] });
     expect(installed.startsWith(path.join(app, "node_modules", "pulumi-veza"))).toBe(true);
     expect(fs.lstatSync(path.join(app, "node_modules", "pulumi-veza")).isSymbolicLink()).toBe(false);
     // the installed package loads on its own
     const loaded = execFileSync(process.execPath, ["-e", 'const v = require("pulumi-veza"); console.log([typeof v.AccessProfile, typeof v.ProfileMembership, typeof v.filter.eq].join(","))'], { cwd: app, encoding: "utf8" });
     expect(loaded.trim()).toBe("function,function,function");
 
-    // the provider process runs in the app folder, so require("pulumi-veza/...") resolves to the tarball's copy
+    // the provider process runs in the app folder, so require("pulumi-veza") resolves to the tarball's copy
     const e = r.engine({ cwd: app, stateFile: path.join(work, "state.json") });
     const up = await e.up(basic);
     expect(up.errors).toEqual([]);
@@ -76,7 +76,7 @@ test("the package installed from its npm pack tarball runs the basic example; __
     const providers = e.state().resources.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic")).map((x) => String(x.inputs.__provider));
     expect(providers).toHaveLength(4);
     for (const p of providers) {
-      expect(p).toMatch(/require\("pulumi-veza(\/runtime)?"\)/);
+      expect(p).toContain('require("pulumi-veza")');
       expect(p.length).toBeLessThanOrEqual(2048);
       expect(p).not.toMatch(/undici|zod|VezaClient|update_mask/);
     }
