@@ -8,6 +8,13 @@ export interface Phase {
   requests: number;
   byRoute: Record<string, number>;
   peakInFlight: number;
+  /** ms from the start of the operation to the first request the server saw (process start, program, first check). */
+  firstRequestMs: number;
+  /** Mean requests in flight at the server between its first request and its last answer. */
+  meanInFlight: number;
+  /** Server-side time per request, median and 90th percentile (latency knob plus the server's own queueing). */
+  serverP50Ms: number;
+  serverP90Ms: number;
   errors: number;
   firstError?: string;
   creates: number;
@@ -28,6 +35,22 @@ export interface ScaleRun {
 }
 
 const KIND_OF: Record<string, string> = { t: "AccessProfileType", p: "AccessProfile", v: "AccessProfileVersion", m: "ProfileMembership" };
+
+/** When requests ran, from the server's log: how much of the wall time the request slots were busy. */
+function timeline(reqs: import("../emulator").LoggedRequest[], t0: number) {
+  const answered = reqs.filter((r) => r.answeredAt !== undefined);
+  if (answered.length === 0) return { firstRequestMs: 0, meanInFlight: 0, serverP50Ms: 0, serverP90Ms: 0 };
+  const first = Math.min(...answered.map((r) => r.receivedAt));
+  const last = Math.max(...answered.map((r) => r.answeredAt!));
+  const durations = answered.map((r) => r.answeredAt! - r.receivedAt).sort((a, b) => a - b);
+  const busy = durations.reduce((a, b) => a + b, 0);
+  return {
+    firstRequestMs: first - t0,
+    meanInFlight: last > first ? busy / (last - first) : 0,
+    serverP50Ms: durations[Math.floor(durations.length / 2)],
+    serverP90Ms: durations[Math.floor(durations.length * 0.9)],
+  };
+}
 
 export async function scaleRun(
   flavor: Flavor,
@@ -54,6 +77,7 @@ export async function scaleRun(
         requests: st.total,
         byRoute: st.byRoute,
         peakInFlight: st.peakInFlight,
+        ...timeline(rig.emu.requests(), t0),
         errors: s.errors.length,
         ...(s.errors.length ? { firstError: `${s.errors[0].name}: ${s.errors[0].message}`.slice(0, 300) } : {}),
         creates: s.creates,

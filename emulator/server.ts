@@ -45,6 +45,9 @@ export interface LoggedRequest {
   route: string;
   query: Record<string, string>;
   body?: unknown;
+  /** performance.now() when the request arrived and when its response was written (absent if none was). */
+  receivedAt: number;
+  answeredAt?: number;
 }
 
 export interface StartOptions {
@@ -153,7 +156,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
     const url = new URL(req.url ?? "/", "http://emulator.invalid");
     const match = matchRoute(method, url.pathname);
     bump(stats.byRoute, match.key);
-    const entry: LoggedRequest = { method, route: match.key, query: Object.fromEntries(url.searchParams) };
+    const entry: LoggedRequest = { method, route: match.key, query: Object.fromEntries(url.searchParams), receivedAt: performance.now() };
     if (log.length < 100_000) log.push(entry);
 
     if (dead || (knobs.failAfterRequests > 0 && requestCount > knobs.failAfterRequests)) {
@@ -242,6 +245,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
       req.socket.destroy(); // committed, but the client never hears about it
       return;
     }
+    entry.answeredAt = performance.now();
     send(res, requestId, result.status ?? 200, enc.finalize(result.body));
   };
 
