@@ -217,10 +217,11 @@ export class VezaClient {
         return { kind: "ok", body: text ? safeJson(text) ?? {} : {} };
       }
       const parsed = safeJson(text);
+      // redact the whole text first, then shorten: a cut token would no longer match
       const message = redact(
-        (parsed && typeof parsed.message === "string" && parsed.message) || text.trim().slice(0, 500) || `HTTP ${res.statusCode}`,
+        (parsed && typeof parsed.message === "string" && parsed.message) || text.trim() || `HTTP ${res.statusCode}`,
         s.token,
-      );
+      ).slice(0, 500);
       const error = new VezaApiError({
         method,
         path: template,

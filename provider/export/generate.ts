@@ -167,7 +167,7 @@ export function generateProgram(tenant: Tenant, opts: GenerateOptions = {}): str
       ...fieldLines(PROFILE_FIELDS, p, { profileType: (v) => typeRef(String(v)) }, ["name"]),
       "adoptExisting: true",
     ];
-    if (!p.profile_type) notes.push(`profile "${p.name}" has no profile type`);
+    if (!p.profile_type) notes.push(`profile ${JSON.stringify(p.name ?? "")} has no profile type`);
     out.push(`const ${ident} = new veza.AccessProfile(${lit(names.logicalName(ident))}, {`, block(lines), "});");
     if (tp.version) {
       const vIdent = names.ident(`${ident} version`, "", "version");
@@ -191,6 +191,7 @@ export function generateProgram(tenant: Tenant, opts: GenerateOptions = {}): str
     }
     out.push("");
   }
-  for (const n of notes) out.push(`// note: ${n}`);
+  // a note is a one-line comment: no line break of any kind may end it early
+  for (const n of notes) out.push(`// note: ${n.replace(/[\r\n\u2028\u2029]/g, " ")}`);
   return out.join("\n").replace(/\n+$/, "\n");
 }

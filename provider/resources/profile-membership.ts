@@ -11,7 +11,7 @@ import { canon, defined, propsWithOutputs, type Field } from "./shared/fields";
 import { diffResult, ResourceInitError, type ResourceImpl } from "./shared/impl";
 import { uBool, uInt, uNonEmpty, uStringList, validate } from "./shared/schema";
 import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
-import { containsUnknown } from "./shared/unknown";
+import { containsUnknown, isUnknown } from "./shared/unknown";
 import { parseVersionId, resolveVersion, unlessGone, versionId, versionReplaces, type VersionRef } from "./shared/version-ref";
 
 // ---- inputs ----
@@ -91,7 +91,7 @@ export const impl: ResourceImpl = {
     const changed: string[] = [];
     const want = ids(news.identityIds);
     if (containsUnknown(news.identityIds) || JSON.stringify(want) !== JSON.stringify(ids(olds.identityIds))) changed.push("identityIds");
-    if ((news.exclusive === true) !== (olds.exclusive === true)) changed.push("exclusive");
+    if (isUnknown(news.exclusive) || (news.exclusive === true) !== (olds.exclusive === true)) changed.push("exclusive");
     return diffResult(changed, replaces);
   },
 

@@ -235,6 +235,25 @@ describe("errors and secrets", () => {
     emu = await startEmulator({ token: TOKEN });
   });
 
+  test("a server that echoes the token in a long plain-text error does not leak any part of it", async () => {
+    const http = await import("node:http");
+    const server = http.createServer((req, res) => {
+      res.writeHead(400, { "content-type": "text/plain" });
+      res.end(`${"x".repeat(455)}bad header: ${req.headers.authorization} and more text after it`);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const err = await new VezaClient({ url: `http://127.0.0.1:${port}`, token: TOKEN }).call("availableIntegrations").catch((e) => e);
+      expect(err.status).toBe(400);
+      expect(err.serverMessage).toContain("[redacted]");
+      for (let cut = 6; cut <= TOKEN.length; cut++) expect(everywhere(err)).not.toContain(TOKEN.slice(0, cut));
+    } finally {
+      await closeAllPools();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   test("missing settings name both the config key and the environment variable", () => {
     const saved = { ...process.env };
     delete process.env.VEZA_URL;
