@@ -35,6 +35,12 @@ export interface EmulatorKnobs {
   invalidTokenAfterRequests: number;
   /** Largest page served (default 100). */
   maxPageSize: number;
+  /**
+   * Answer POST/PATCH with the documented "simplified" bodies that leave fields out (a profile:
+   * id, name, state, profile_type, current_version_number, integrations, provider_ids, labels,
+   * timestamps; a version: id, version, entities, inheritance, updated_at), as the API guide shows.
+   */
+  simplifiedWrites: boolean;
 }
 
 /** What setKnobs/startEmulator accept: any subset, and deleteSupport may name just one of its two routes. */
@@ -57,6 +63,7 @@ export const DEFAULT_KNOBS: Readonly<EmulatorKnobs> = Object.freeze({
   failAfterRequests: 0,
   invalidTokenAfterRequests: 0,
   maxPageSize: 100,
+  simplifiedWrites: false,
 });
 
 export function mergeKnobs(base: EmulatorKnobs, patch: KnobsPatch | undefined): EmulatorKnobs {

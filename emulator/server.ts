@@ -63,6 +63,40 @@ export interface StartOptions {
 
 const MAX_BODY = 16 * 1024 * 1024;
 
+/** The fields the API guide's "simplified" write responses carry, by route. */
+const SIMPLIFIED: Record<string, string[]> = {
+  "POST access_profiles": ["id", "name", "state", "profile_type", "current_version_number", "integrations", "provider_ids", "labels", "created_at", "updated_at"],
+  "PATCH access_profiles/{id}": ["id", "name", "state", "profile_type", "current_version", "integrations", "provider_ids", "labels", "created_at", "updated_at"],
+  "POST access_profiles_types": ["id", "name", "description", "allow_inherit_entities", "allow_create_relationships", "require_single_datasource", "integrations", "profiles_count", "created_at", "updated_at"],
+  "PATCH access_profiles_types/{id}": ["id", "name", "description", "allow_inherit_entities", "allow_create_relationships", "require_single_datasource", "integrations", "profiles_count", "created_at", "updated_at"],
+};
+
+function simplified(route: string, body: Json): Json {
+  const value = (body as { value?: Record<string, Json> } | null)?.value;
+  if (!value || typeof value !== "object") return body;
+  if (route === "PATCH access_profiles/{id}/versions/{version}") {
+    const v = value as Record<string, Json>;
+    return {
+      value: {
+        id: v.access_profile_id ?? v.id,
+        version: v.version_number ?? v.version,
+        entities_to_create_relationships_to: v.entities_to_create_relationships_to,
+        inherit_entities_from_access_profiles: v.inherit_entities_from_access_profiles,
+        updated_at: v.updated_at,
+      },
+    } as Json;
+  }
+  const keep = SIMPLIFIED[route];
+  if (!keep) return body;
+  const out: Record<string, Json> = {};
+  for (const k of keep) {
+    if (k === "current_version" && typeof value.current_version === "object" && value.current_version) {
+      out.current_version = (value.current_version as Record<string, Json>).version_number ?? null; // a number, as in the guide's PATCH example
+    } else if (value[k] !== undefined) out[k] = value[k];
+  }
+  return { value: out } as Json;
+}
+
 function emptyStats(): EmulatorStats {
   return { total: 0, byRoute: {}, byStatus: {}, peakInFlight: 0, faults: { "429": 0, "503": 0, ambiguous: 0, hang: 0 } };
 }
@@ -240,6 +274,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
       if (e instanceof ApiError) return sendError(res, requestId, e);
       return send(res, requestId, 500, { code: 13, message: `internal error: ${(e as Error).message}`, request_id: requestId });
     }
+    if (knobs.simplifiedWrites && (method === "POST" || method === "PATCH")) result = { ...result, body: simplified(match.key, result.body) };
     if (fault.ambiguous) {
       stats.faults.ambiguous++;
       req.socket.destroy(); // committed, but the client never hears about it

@@ -155,6 +155,14 @@ export const memberSchema = z.looseObject({
 });
 export type ApiMember = z.infer<typeof memberSchema>;
 
+/** Where a parsed object records which fields the raw response carried (normalizing loses that: absent lists become []). */
+const PRESENT = Symbol("pulumi-veza.present");
+
+/** The API fields the response actually carried, or undefined when the object was not parsed from a response. */
+export function presentFields(obj: unknown): ReadonlySet<string> | undefined {
+  return obj && typeof obj === "object" ? (obj as { [PRESENT]?: Set<string> })[PRESENT] : undefined;
+}
+
 /** Parses with a schema; a shape mismatch becomes an error naming what was being read. */
 export function parseApi<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
   const r = schema.safeParse(value);
@@ -162,5 +170,12 @@ export function parseApi<S extends z.ZodType>(schema: S, value: unknown, what: s
     const issues = r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
     throw new Error(`Unexpected ${what} from the Veza API: ${issues}`);
   }
-  return r.data;
+  const data = r.data;
+  if (data && typeof data === "object" && value && typeof value === "object") {
+    const raw = value as Record<string, unknown>;
+    const carried = new Set(Object.keys(raw).filter((k) => raw[k] !== undefined));
+    // an object normalized before (e.g. a recovered create) keeps what its own response carried
+    Object.defineProperty(data, PRESENT, { value: presentFields(value) ?? carried, enumerable: false });
+  }
+  return data;
 }

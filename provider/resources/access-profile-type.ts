@@ -8,7 +8,7 @@ import { PROFILE_STATES, type ApiType } from "../client/normalize";
 import { createOrAdopt, updateNamed, type NamedObjectOps } from "./shared/crud";
 import { getApi, warn } from "./shared/context";
 import { readType } from "./shared/read-cache";
-import { defined, diffFields, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
+import { carries, defined, diffFields, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
 import { diffResult, type ResourceImpl } from "./shared/impl";
 import { uBool, uEnum, uInt, uList, uNonEmpty, uObject, uString, uStringList, validate } from "./shared/schema";
 import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
@@ -112,8 +112,9 @@ function outputs(t: ApiType, inputs: Record<string, unknown>): Record<string, un
   return defined({
     ...outputsFrom(TYPE_FIELDS, t),
     adoptExisting: inputs.adoptExisting === true,
-    profilesCount: t.profiles_count ?? 0,
-    integrations: [...t.integrations].sort(),
+    // read-only: left out (not invented) when a partial response did not carry them
+    profilesCount: carries(t, "profiles_count") ? (t.profiles_count ?? 0) : undefined,
+    integrations: carries(t, "integrations") ? [...t.integrations].sort() : undefined,
     createdAt: t.created_at,
     updatedAt: t.updated_at,
   });

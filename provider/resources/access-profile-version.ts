@@ -5,11 +5,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { VERSION_STATES, type ApiVersion } from "../client/normalize";
+import { presentFields, VERSION_STATES, type ApiVersion } from "../client/normalize";
 import { VezaApiError } from "../client/errors";
 import { getApi } from "./shared/context";
 import { readProfile } from "./shared/read-cache";
-import { apiBody, defined, diffFields, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
+import { apiBody, completeFromWrite, defined, diffFields, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
 import { diffResult, type ResourceImpl } from "./shared/impl";
 import { unk, uBool, uEnum, uInt, uList, uNonEmpty, uString, uStringList, uStringMap, validate } from "./shared/schema";
 import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
@@ -125,6 +125,15 @@ async function write(ref: VersionRef, inputs: Record<string, unknown>, only?: st
   }
 }
 
+/** Writes `sent` fields ("all": every managed one) and returns the outputs, completed where the response is partial. */
+async function writeOutputs(ref: VersionRef, inputs: Record<string, unknown>, sent: string[] | "all", previous: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  const v = await write(ref, inputs, sent === "all" ? undefined : sent);
+  const outs = completeFromWrite(VERSION_FIELDS, outputs(ref, v, inputs), v, inputs, sent, previous);
+  // members and timestamps are read-only: keep the previous ones when the response has none
+  if (!presentFields(v)?.has("members") && Array.isArray(previous.members)) outs.members = previous.members;
+  return outs;
+}
+
 // ---- CRUD ----
 export const impl: ResourceImpl = {
   async check(_olds, news) {
@@ -143,9 +152,9 @@ export const impl: ResourceImpl = {
       const current = outputs(ref, found.version, inputs);
       const { changed } = diffFields(VERSION_FIELDS, current, inputs);
       if (changed.length === 0) return { id: versionId(ref), outs: current };
-      return { id: versionId(ref), outs: outputs(ref, await write(ref, inputs, changed), inputs) };
+      return { id: versionId(ref), outs: await writeOutputs(ref, inputs, changed, current) };
     }
-    return { id: versionId(ref), outs: outputs(ref, await write(ref, inputs), inputs) };
+    return { id: versionId(ref), outs: await writeOutputs(ref, inputs, "all") };
   },
 
   async read(id, props) {
@@ -166,7 +175,7 @@ export const impl: ResourceImpl = {
     const ref = parseVersionId(id);
     const { changed } = diffFields(VERSION_FIELDS, olds, news);
     if (changed.length === 0) return { outs: { ...olds, adoptExisting: news.adoptExisting === true } };
-    return { outs: outputs(ref, await write(ref, news, changed), news) };
+    return { outs: await writeOutputs(ref, news, changed, olds) };
   },
 
   async delete(id) {

@@ -9,7 +9,7 @@ import type { ProfileStateName } from "./access-profile-type";
 import { createOrAdopt, updateNamed, type NamedObjectOps } from "./shared/crud";
 import { getApi, warn } from "./shared/context";
 import { readProfile } from "./shared/read-cache";
-import { defined, diffFields, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
+import { carries, defined, diffFields, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
 import { diffResult, type ResourceImpl } from "./shared/impl";
 import { uBool, uEnum, uNonEmpty, uObject, uString, uStringList, uStringMap, validate } from "./shared/schema";
 import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
@@ -92,10 +92,11 @@ export function profileOutputs(p: ApiProfile, inputs: Record<string, unknown>): 
   return defined({
     ...outputsFrom(PROFILE_FIELDS, p),
     adoptExisting: inputs.adoptExisting === true,
-    currentVersionNumber: p.current_version_number ?? p.current_version?.version_number ?? 1,
-    draftVersionNumber: p.draft_version_number ?? 0,
-    integrations: [...p.integrations].sort(),
-    providerIds: [...p.provider_ids].sort(),
+    // read-only: left out (not invented) when a partial response did not carry them
+    currentVersionNumber: p.current_version_number ?? p.current_version?.version_number,
+    draftVersionNumber: carries(p, "draft_version_number") ? (p.draft_version_number ?? 0) : undefined,
+    integrations: carries(p, "integrations") ? [...p.integrations].sort() : undefined,
+    providerIds: carries(p, "provider_ids") ? [...p.provider_ids].sort() : undefined,
     createdAt: p.created_at,
     updatedAt: p.updated_at,
   });

@@ -114,3 +114,37 @@ test("settings come from the environment when the stack has no veza config; a mi
   expect(preview.errors).toEqual([]);
   expect(preview.sames).toBe(1);
 });
+
+test("with the guide's simplified write responses (fields left out), a second up is still a no-op", async () => {
+  r = await rig({ knobs: { simplifiedWrites: true } });
+  const e = r.engine();
+  const program = (description: string) => () => {
+    const t = new veza.AccessProfileType("t", { name: "Profile", allowCreateRelationships: true, instructions: "Ask #iam", maxEntitlements: 10, onCreateBehavior: "RUNNING", timeBeforeSyncCheckInSeconds: 60 });
+    const p = new veza.AccessProfile("p", {
+      name: "P",
+      profileType: t.id,
+      description,
+      requireApprovalToStart: true,
+      customProperties: { owner: "iam" },
+      catalogItemInfo: { name: "P", recommended: true },
+      labels: ["x"],
+    });
+    new veza.AccessProfileVersion("v", { accessProfileId: p.id, versionNumber: p.currentVersionNumber, accessRequestPolicyId: "policy-1", state: "PUBLISHED", entities: [{ entityType: "OktaGroup", datasourceId: "okta", entityId: "g1" }] });
+    new veza.ProfileMembership("m", { accessProfileId: p.id, identityIds: ["u1"] });
+  };
+  expect((await e.up(program("first"))).errors).toEqual([]);
+  r.emu.resetStats();
+  expect(await e.up(program("first"))).toMatchObject({ creates: 0, updates: 0, replaces: 0, errors: [] });
+  expect(r.emu.stats().total).toBe(0);
+  const changed = await e.up(program("second"));
+  expect(changed.updates).toBe(1);
+  expect(r.mutations().map((m) => [m.route, m.query.update_mask])).toEqual([["PATCH access_profiles/{id}", "description"]]);
+  r.emu.resetStats();
+  expect((await e.up(program("second"))).updates).toBe(0);
+  expect(r.emu.stats().total).toBe(0);
+  // refresh reads the full objects; still nothing to change
+  expect((await e.refresh()).errors).toEqual([]);
+  r.emu.resetStats();
+  expect((await e.up(program("second"))).updates).toBe(0);
+  expect(r.mutations()).toEqual([]);
+});

@@ -1,7 +1,7 @@
 /** Create/adopt and update flows shared by the named resources (types and profiles). */
 import type * as pulumi from "@pulumi/pulumi";
 import { VezaApiError } from "../../client/errors";
-import { apiBody, diffFields, type Field } from "./fields";
+import { apiBody, completeFromWrite, diffFields, type Field } from "./fields";
 import { ResourceInitError } from "./impl";
 
 export interface NamedObjectOps<T> {
@@ -29,7 +29,7 @@ export async function createOrAdopt<T>(ops: NamedObjectOps<T>, inputs: Record<st
       const { changed } = diffFields(ops.fields, current, inputs);
       if (changed.length === 0) return { id, outs: current };
       try {
-        return { id, outs: await updateChanged(ops, id, inputs, changed) };
+        return { id, outs: await updateChanged(ops, id, inputs, changed, current) };
       } catch (e) {
         throw new ResourceInitError(id, current, e);
       }
@@ -44,21 +44,28 @@ export async function createOrAdopt<T>(ops: NamedObjectOps<T>, inputs: Record<st
     }
     throw e;
   }
-  return { id: ops.idOf(created), outs: ops.outputs(created, inputs) };
+  return { id: ops.idOf(created), outs: completeFromWrite(ops.fields, ops.outputs(created, inputs), created, inputs, "all") };
 }
 
 /** Update: nothing to send when no managed field changed; otherwise one PATCH of exactly the changed fields. */
 export async function updateNamed<T>(ops: NamedObjectOps<T>, id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
   const { changed } = diffFields(ops.fields, olds, news);
   if (changed.length === 0) return { outs: { ...olds, adoptExisting: news.adoptExisting === true } };
-  return { outs: await updateChanged(ops, id, news, changed) };
+  return { outs: await updateChanged(ops, id, news, changed, olds) };
 }
 
-/** PATCHes exactly the changed fields and returns the full outputs from the response. */
-export async function updateChanged<T>(ops: NamedObjectOps<T>, id: string, inputs: Record<string, unknown>, changed: string[]): Promise<Record<string, unknown>> {
+/** PATCHes exactly the changed fields; outputs from the response, completed from what was sent and `previous`. */
+export async function updateChanged<T>(
+  ops: NamedObjectOps<T>,
+  id: string,
+  inputs: Record<string, unknown>,
+  changed: string[],
+  previous: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   const { body, mask } = apiBody(ops.fields, inputs, changed);
   try {
-    return ops.outputs(await ops.update(id, body, mask), inputs);
+    const updated = await ops.update(id, body, mask);
+    return completeFromWrite(ops.fields, ops.outputs(updated, inputs), updated, inputs, changed, previous);
   } catch (e) {
     if (e instanceof VezaApiError && e.status === 409) {
       throw new Error(`${ops.what} "${String(inputs.name)}": the name is already taken in Veza (${e.serverMessage}).`);

@@ -3,7 +3,7 @@
  * outputs, and the pure diff on normalized values (set-like lists sorted, enum numbers equal to
  * names, absent = null = "" = default) that also yields the `update_mask`.
  */
-import { enumName, toInt } from "../../client/normalize";
+import { enumName, presentFields, toInt } from "../../client/normalize";
 import { containsUnknown, UNKNOWN } from "./unknown";
 
 export type FieldKind = "string" | "bool" | "int" | "enum" | "set" | "object" | "map" | "list" | "entities";
@@ -186,6 +186,41 @@ export function outputsFrom(fields: readonly Field[], api: Record<string, unknow
     out[f.input] = c;
   }
   return out;
+}
+
+/**
+ * Outputs after a write whose response may be partial (the documented "simplified" responses leave
+ * fields out): a field the response did not carry keeps the value that was sent (`sent` lists them;
+ * "all" for a create), or otherwise its previous output (`previous`). Without this, a field the
+ * response omits would vanish from the outputs and show as a change on every `up`.
+ */
+export function completeFromWrite(
+  fields: readonly Field[],
+  outs: Record<string, unknown>,
+  response: unknown,
+  inputs: Record<string, unknown>,
+  sent: readonly string[] | "all",
+  previous: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const carried = presentFields(response);
+  if (!carried) return outs;
+  for (const f of fields) {
+    if (carried.has(f.api)) continue;
+    const wasSent = sent === "all" || sent.includes(f.input);
+    const c = canon(f, wasSent ? inputs[f.input] : previous[f.input]);
+    if (c === null || c === undefined || (f.resetWhenAbsent === false && wasSent && inputs[f.input] == null)) delete outs[f.input];
+    else outs[f.input] = c;
+  }
+  // read-only outputs (counts, timestamps, derived lists) the response left out keep their previous values
+  const managed = new Set(fields.map((f) => f.input));
+  for (const [k, v] of Object.entries(previous)) if (!(k in outs) && !managed.has(k) && v !== undefined) outs[k] = v;
+  return outs;
+}
+
+/** For read-only outputs: true when the response carried the field (or the object did not come from a response). */
+export function carries(obj: unknown, apiField: string): boolean {
+  const carried = presentFields(obj);
+  return !carried || carried.has(apiField);
 }
 
 /** Removes undefined members (gRPC Struct rejects them). */
