@@ -45,17 +45,27 @@ const schema = z.looseObject({
 
 const IDS: Field = { input: "identityIds", api: "identity_ids", kind: "set" };
 const ids = (v: unknown) => canon(IDS, v) as string[];
-const MEMBERSHIP_OUTPUTS = ["accessProfileId", "versionNumber", "identityIds", "exclusive", "adoptExisting"];
+const MEMBERSHIP_OUTPUTS = ["accessProfileId", "versionNumber", "identityIds", "managedIdentityIds", "exclusive", "adoptExisting"];
 
-function outputs(ref: VersionRef, identityIds: string[], inputs: Record<string, unknown>): Record<string, unknown> {
+/**
+ * `reported`: the membership as this resource sees it (what diff compares with the desired list:
+ * with exclusive, every member, so others show as drift). `managed`: the identities this resource
+ * itself granted, the only ones a non-exclusive resource ever removes.
+ */
+function outputs(ref: VersionRef, reported: string[], managed: string[], inputs: Record<string, unknown>): Record<string, unknown> {
   return defined({
     accessProfileId: ref.profileId,
     versionNumber: ref.version,
-    identityIds: [...identityIds].sort(),
+    identityIds: [...reported].sort(),
+    managedIdentityIds: [...managed].sort(),
     exclusive: inputs.exclusive === true,
     adoptExisting: inputs.adoptExisting === true,
   });
 }
+
+/** What a resource granted, from its outputs (older state had only identityIds). */
+const managedOf = (props: Record<string, unknown> | undefined) => ids(props?.managedIdentityIds ?? props?.identityIds);
+const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
 
 async function change(ref: VersionRef, type: "ADD" | "REMOVE", identityIds: string[]): Promise<void> {
   if (identityIds.length === 0) return;
@@ -108,35 +118,45 @@ export const impl: ResourceImpl = {
       try {
         await change(ref, "REMOVE", before!.filter((m) => !want.includes(m)));
       } catch (e) {
-        throw new ResourceInitError(id, outputs(ref, want, inputs), e);
+        // the others are still members: recorded as such, the next up removes them
+        throw new ResourceInitError(id, outputs(ref, union(before!, want), want, inputs), e);
       }
     }
-    return { id, outs: outputs(ref, want, inputs) };
+    return { id, outs: outputs(ref, want, want, inputs) };
   },
 
   async read(id, props) {
     const ref = parseVersionId(id);
     const members = await membersForRefresh(ref);
     if (!members) return { id: "", props: {} };
-    // exclusive: everything the server lists is ours (others show as drift); otherwise only what we manage
-    const managed = props?.exclusive === true ? members : ids(props?.identityIds).filter((m) => members.includes(m));
-    return { id, props: outputs(ref, managed, props ?? {}) };
+    const managed = managedOf(props);
+    // exclusive: everything the server lists (others show as drift); otherwise only what we manage
+    const reported = props?.exclusive === true ? members : managed.filter((m) => members.includes(m));
+    return { id, props: outputs(ref, reported, managed, props ?? {}) };
   },
 
   async update(id, olds, news) {
     const ref = parseVersionId(id);
     const want = ids(news.identityIds);
-    const had = ids(olds.identityIds);
-    // becoming exclusive: members added outside the stack since the last refresh are removed too
-    const current = news.exclusive === true && olds.exclusive !== true ? ((await currentMembers(ref)) ?? had) : had;
-    await change(ref, "ADD", want.filter((m) => !current.includes(m)));
-    await change(ref, "REMOVE", [...new Set([...had, ...current])].filter((m) => !want.includes(m)));
-    return { outs: outputs(ref, want, news) };
+    const reported = ids(olds.identityIds);
+    const managed = managedOf(olds);
+    if (news.exclusive === true) {
+      // the list is the whole membership; becoming exclusive, read who else was added since the last refresh
+      const known = union(reported, managed);
+      const current = olds.exclusive !== true ? ((await currentMembers(ref)) ?? known) : known;
+      await change(ref, "ADD", want.filter((m) => !current.includes(m)));
+      await change(ref, "REMOVE", union(current, known).filter((m) => !want.includes(m)));
+    } else {
+      // only what this resource granted is ever removed (also when leaving exclusive)
+      await change(ref, "ADD", want.filter((m) => !reported.includes(m)));
+      await change(ref, "REMOVE", managed.filter((m) => !want.includes(m)));
+    }
+    return { outs: outputs(ref, want, want, news) };
   },
 
   async delete(id, props) {
     const ref = parseVersionId(id);
-    const remove = props?.exclusive === true ? await currentMembers(ref) : ids(props?.identityIds);
+    const remove = props?.exclusive === true ? await currentMembers(ref) : managedOf(props);
     if (!remove) return;
     await unlessGone(() => change(ref, "REMOVE", remove));
   },
@@ -147,7 +167,10 @@ export const impl: ResourceImpl = {
 export class ProfileMembership extends pulumi.dynamic.Resource {
   declare public readonly accessProfileId: pulumi.Output<string>;
   declare public readonly versionNumber: pulumi.Output<number>;
+  /** The membership as this resource sees it (exclusive: every member of the version). */
   declare public readonly identityIds: pulumi.Output<string[]>;
+  /** The identities this resource granted (the only ones a non-exclusive membership removes). */
+  declare public readonly managedIdentityIds: pulumi.Output<string[]>;
   declare public readonly exclusive: pulumi.Output<boolean>;
 
   constructor(name: string, args: ProfileMembershipArgs, opts?: pulumi.CustomResourceOptions) {

@@ -148,3 +148,55 @@ test("with the guide's simplified write responses (fields left out), a second up
   expect((await e.up(program("second"))).updates).toBe(0);
   expect(r.mutations()).toEqual([]);
 });
+
+test("leaving exclusive after a refresh that saw foreign members leaves them alone; a non-exclusive removal removes only its own", async () => {
+  r = await rig();
+  const e = r.engine();
+  const program = (exclusive: boolean, identityIds = ["u1"]) => () => {
+    const t = new veza.AccessProfileType("t", { name: "Profile", allowCreateRelationships: true });
+    const p = new veza.AccessProfile("p", { name: "P", profileType: t.id });
+    new veza.ProfileMembership("m", { accessProfileId: p.id, identityIds, exclusive });
+  };
+  await e.up(program(true));
+  const p = r.emu.store.findProfileByName("P")!;
+  const members = () => r.emu.store.listMembers(p.id, 1).map((m) => m.identity_id).sort();
+  r.emu.store.changeMembers(p.id, 1, { type: "ADD", identity_ids: ["foreign"] });
+  await e.refresh(); // exclusive: the foreign member is reported
+  r.emu.resetStats();
+  const s = await e.up(program(false));
+  expect(s.errors).toEqual([]);
+  expect(members()).toEqual(["foreign", "u1"]);
+  expect(r.mutations()).toEqual([]);
+  // removing u1 from a non-exclusive list removes only u1
+  await e.up(program(false, []));
+  expect(members()).toEqual(["foreign"]);
+});
+
+test("an exclusive membership whose REMOVE fails at create is recorded with the others still there, and the next up removes them", async () => {
+  r = await rig();
+  const e = r.engine();
+  const base = () => {
+    const t = new veza.AccessProfileType("t", { name: "Profile", allowCreateRelationships: true });
+    return new veza.AccessProfile("p", { name: "P", profileType: t.id });
+  };
+  await e.up(() => {
+    base();
+  });
+  const p = r.emu.store.findProfileByName("P")!;
+  r.emu.store.changeMembers(p.id, 1, { type: "ADD", identity_ids: ["foreign"] });
+  const withMembership = () => {
+    const profile = base();
+    new veza.ProfileMembership("m", { accessProfileId: profile.id, identityIds: ["u1"], exclusive: true });
+  };
+  // the membership's create: GET profile (its version), GET members, ADD, then REMOVE: refused
+  r.emu.setKnobs({ invalidTokenAfterRequests: r.emu.stats().total + 3 });
+  const failed = await e.up(withMembership);
+  expect(failed.errors.map((x) => x.name)).toEqual(["m"]);
+  const entry = e.state().resources.find((x) => x.name === "m")!;
+  expect(entry.id).toBe(`${p.id}/versions/1/members`);
+  expect(entry.outputs.identityIds).toEqual(["foreign", "u1"]);
+  r.emu.setKnobs({ invalidTokenAfterRequests: 0 });
+  const fixed = await e.up(withMembership);
+  expect(fixed.errors).toEqual([]);
+  expect(r.emu.store.listMembers(p.id, 1).map((m) => m.identity_id)).toEqual(["u1"]);
+});
