@@ -49,9 +49,15 @@ export class VezaApi {
     return undefined;
   }
 
+  /**
+   * The type, or undefined when it is gone. GET of a type is an assumed route, so a 404 is confirmed
+   * against the (documented) list before the type is called gone.
+   */
   async getType(id: string): Promise<ApiType | undefined> {
     const res = await orUndefinedOn404(this.client.call("getType", { params: { id } }));
-    return res ? asType(res.value ?? res) : undefined;
+    if (res) return asType(res.value ?? res);
+    for await (const t of this.listTypes()) if (t.id === id) return t;
+    return undefined;
   }
 
   async updateType(id: string, body: Record<string, unknown>, mask: string[]): Promise<ApiType> {

@@ -145,13 +145,31 @@ export const impl: ResourceImpl = {
     const outcome = await api.deleteProfile(id);
     if (outcome !== "unsupported") return;
     // No DELETE on this tenant: retire the profile instead (paused, its published version emptied).
-    const version = Number(props?.currentVersionNumber) || 1;
-    await api.updateProfile(id, { state: "PAUSED" }, ["state"]);
-    await api.updateVersion(id, version, { entities_to_create_relationships_to: [], inherit_entities_from_access_profiles: [] }, [
-      "entities_to_create_relationships_to",
-      "inherit_entities_from_access_profiles",
-    ]);
-    warn(`AccessProfile "${props?.name ?? id}": this Veza tenant does not support deleting access profiles; it was retired instead (state PAUSED, version ${version} emptied) and dropped from the stack.`);
+    // Either step failing is a warning, never a failed destroy (the contract's fallback).
+    const name = props?.name ?? id;
+    const problems: string[] = [];
+    const attempt = async (what: string, fn: () => Promise<unknown>) => {
+      try {
+        await fn();
+      } catch (e) {
+        problems.push(`${what}: ${(e as Error)?.message ?? String(e)}`);
+      }
+    };
+    let version = Number(props?.currentVersionNumber) || 1;
+    await attempt("reading its current version", async () => {
+      version = (await api.getProfile(id))?.profile.current_version_number ?? version;
+    });
+    await attempt("pausing it", () => api.updateProfile(id, { state: "PAUSED" }, ["state"]));
+    await attempt(`emptying version ${version}`, () =>
+      api.updateVersion(id, version, { entities_to_create_relationships_to: [], inherit_entities_from_access_profiles: [] }, [
+        "entities_to_create_relationships_to",
+        "inherit_entities_from_access_profiles",
+      ]),
+    );
+    warn(
+      `AccessProfile "${name}": this Veza tenant does not support deleting access profiles; it was retired instead (state PAUSED, version ${version} emptied) and dropped from the stack.` +
+        (problems.length ? ` Not everything worked, check it in Veza: ${problems.join("; ")}` : ""),
+    );
   },
 };
 

@@ -235,6 +235,29 @@ describe("errors and secrets", () => {
     emu = await startEmulator({ token: TOKEN });
   });
 
+  test("a type whose assumed GET route answers 404 is confirmed against the list before it is called gone", async () => {
+    const http = await import("node:http");
+    const server = http.createServer((req, res) => {
+      res.setHeader("content-type", "application/json");
+      if (req.url?.startsWith("/api/private/lifecycle_management/access_profiles_types?")) {
+        res.end(JSON.stringify({ values: [{ id: "t-1", name: "Profile" }], next_page_token: "", has_more: false }));
+      } else {
+        res.statusCode = 404;
+        res.end(JSON.stringify({ code: 5, message: "route not found" }));
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const a = new VezaApi(new VezaClient({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, token: TOKEN }));
+    try {
+      expect((await a.getType("t-1"))?.name).toBe("Profile");
+      expect(await a.getType("t-2")).toBeUndefined();
+      expect(await a.deleteType("t-1")).toBe("unsupported");
+    } finally {
+      await closeAllPools();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   test("a server that echoes the token in a long plain-text error does not leak any part of it", async () => {
     const http = await import("node:http");
     const server = http.createServer((req, res) => {
