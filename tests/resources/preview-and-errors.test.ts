@@ -1,6 +1,7 @@
 /** Preview with unknowns, bad inputs, server-side rule violations, and secrets, through the real gRPC provider. */
 import * as veza from "../../provider";
 import { UNKNOWN } from "../harness";
+import { shellText } from "../../provider/resources/shared/shell";
 import { rig, TOKEN, type Rig } from "./helpers";
 
 let r: Rig;
@@ -131,6 +132,8 @@ test("the serialized provider is a small shell that requires the package, with n
   await e.up(inheritingStack);
   for (const res of e.state().resources.filter((x) => x.type.includes("veza"))) {
     const p = String(res.inputs.__provider);
+    // exactly our module text: a @pulumi/pulumi that copied props before assigning __provider would store the placeholder
+    expect(p).toBe(shellText(res.type.split(":").pop()!));
     expect(p.length).toBeLessThanOrEqual(2048);
     expect(p).toContain('require("pulumi-veza")');
     expect(p).not.toMatch(/__f\d|with\(/); // not the closure serializer's by-value rendering
