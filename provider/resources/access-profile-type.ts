@@ -106,7 +106,6 @@ export const TYPE_FIELDS: readonly Field[] = [
   { input: "removeEntitlementOnMemberUponUpdate", api: "remove_entitlement_on_member_upon_update", kind: "bool" },
 ];
 
-const TYPE_OUTPUTS = [...TYPE_FIELDS.map((f) => f.input), "adoptExisting", "profilesCount", "integrations", "createdAt", "updatedAt"];
 
 function outputs(t: ApiType, inputs: Record<string, unknown>): Record<string, unknown> {
   return defined({
@@ -164,6 +163,13 @@ export const impl: ResourceImpl = {
 };
 
 // ---- resource ----
+/**
+ * The outputs the class declares (each gets an Output on the resource object). Only these are
+ * registered as output properties: every registered property costs the Pulumi runtime work per
+ * resource; the state still holds all outputs.
+ */
+const TYPE_OUTPUTS = ["name", "description", "allowInheritEntities", "allowInheritedFromTypes", "allowCreateRelationships", "requireSingleDatasource", "requireSingleIntegration", "maxEntitlements", "onCreateBehavior", "profilesCount", "integrations", "createdAt", "updatedAt"];
+
 /** A Veza access profile type, managed as code. */
 export class AccessProfileType extends pulumi.dynamic.Resource {
   declare public readonly name: pulumi.Output<string>;

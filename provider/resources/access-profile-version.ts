@@ -99,7 +99,6 @@ export const VERSION_FIELDS: readonly Field[] = [
   { input: "applicationSyncIdentityAction", api: "application_sync_identity_action", kind: "object" },
 ];
 
-const VERSION_OUTPUTS = ["accessProfileId", "versionNumber", ...VERSION_FIELDS.map((f) => f.input), "adoptExisting", "members", "publishedAt", "updatedAt"];
 
 function outputs(ref: VersionRef, v: ApiVersion, inputs: Record<string, unknown>): Record<string, unknown> {
   return defined({
@@ -187,6 +186,13 @@ export const impl: ResourceImpl = {
 };
 
 // ---- resource ----
+/**
+ * The outputs the class declares (each gets an Output on the resource object). Only these are
+ * registered as output properties: every registered property costs the Pulumi runtime work per
+ * resource; the state still holds all outputs.
+ */
+const VERSION_OUTPUTS = ["accessProfileId", "versionNumber", "entities", "inheritFrom", "state", "members", "publishedAt", "updatedAt"];
+
 /** The content (entities, inheritance) of one version of a Veza access profile. */
 export class AccessProfileVersion extends pulumi.dynamic.Resource {
   declare public readonly accessProfileId: pulumi.Output<string>;

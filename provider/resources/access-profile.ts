@@ -77,16 +77,6 @@ export const PROFILE_FIELDS: readonly Field[] = [
   { input: "state", api: "state", kind: "enum", enumNames: PROFILE_STATES, resetWhenAbsent: false },
 ];
 
-const PROFILE_OUTPUTS = [
-  ...PROFILE_FIELDS.map((f) => f.input),
-  "adoptExisting",
-  "currentVersionNumber",
-  "draftVersionNumber",
-  "integrations",
-  "providerIds",
-  "createdAt",
-  "updatedAt",
-];
 
 export function profileOutputs(p: ApiProfile, inputs: Record<string, unknown>): Record<string, unknown> {
   return defined({
@@ -174,6 +164,13 @@ export const impl: ResourceImpl = {
 };
 
 // ---- resource ----
+/**
+ * The outputs the class declares (each gets an Output on the resource object). Only these are
+ * registered as output properties: every registered property costs the Pulumi runtime work per
+ * resource; the state still holds all outputs.
+ */
+const PROFILE_OUTPUTS = ["name", "profileType", "description", "labels", "datasourceIds", "state", "currentVersionNumber", "draftVersionNumber", "integrations", "providerIds", "createdAt", "updatedAt"];
+
 /** A Veza access profile (metadata and state). Its grants live in an AccessProfileVersion. */
 export class AccessProfile extends pulumi.dynamic.Resource {
   declare public readonly name: pulumi.Output<string>;

@@ -45,7 +45,6 @@ const schema = z.looseObject({
 
 const IDS: Field = { input: "identityIds", api: "identity_ids", kind: "set" };
 const ids = (v: unknown) => canon(IDS, v) as string[];
-const MEMBERSHIP_OUTPUTS = ["accessProfileId", "versionNumber", "identityIds", "managedIdentityIds", "exclusive", "adoptExisting"];
 
 /**
  * `reported`: the membership as this resource sees it (what diff compares with the desired list:
@@ -163,6 +162,13 @@ export const impl: ResourceImpl = {
 };
 
 // ---- resource ----
+/**
+ * The outputs the class declares (each gets an Output on the resource object). Only these are
+ * registered as output properties: every registered property costs the Pulumi runtime work per
+ * resource; the state still holds all outputs.
+ */
+const MEMBERSHIP_OUTPUTS = ["accessProfileId", "versionNumber", "identityIds", "managedIdentityIds", "exclusive"];
+
 /** Identities that hold a version of a Veza access profile. */
 export class ProfileMembership extends pulumi.dynamic.Resource {
   declare public readonly accessProfileId: pulumi.Output<string>;
