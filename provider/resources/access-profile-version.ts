@@ -8,12 +8,20 @@ import { z } from "zod";
 import { presentFields, VERSION_STATES, type ApiVersion } from "../client/normalize";
 import { VezaApiError } from "../client/errors";
 import { getApi } from "./shared/context";
-import { readProfile } from "./shared/read-cache";
 import { apiBody, completeFromWrite, defined, diffFields, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
 import { diffResult, type ResourceImpl } from "./shared/impl";
 import { unk, uBool, uEnum, uInt, uList, uNonEmpty, uString, uStringList, uStringMap, validate } from "./shared/schema";
 import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
-import { parseVersionId, resolveVersion, unlessGone, versionId, versionReplaces, type VersionRef } from "./shared/version-ref";
+import {
+  clearVersionContent,
+  listedVersion,
+  parseVersionId,
+  resolveVersion,
+  unlessGone,
+  versionId,
+  versionReplaces,
+  type VersionRef,
+} from "./shared/version-ref";
 
 // ---- inputs ----
 /** An entity the version relates its members to. */
@@ -158,13 +166,10 @@ export const impl: ResourceImpl = {
 
   async read(id, props) {
     const ref = parseVersionId(id);
-    // the current version comes with its profile, which a refresh reads in batches (shared/read-cache)
-    const profile = await readProfile(getApi(), ref.profileId);
-    if (!profile) return { id: "", props: {} };
-    const listed = profile.current_version;
-    if (listed && (listed.version_number ?? profile.current_version_number) === ref.version) {
-      return { id, props: outputs(ref, listed, props ?? {}) };
-    }
+    // the current version comes with its profile, which a refresh reads in batches
+    const listed = await listedVersion(ref);
+    if (!listed.profile) return { id: "", props: {} };
+    if (listed.version) return { id, props: outputs(ref, listed.version, props ?? {}) };
     const found = await unlessGone(() => getApi().getProfile(ref.profileId, ref.version));
     if (!found?.version) return { id: "", props: {} };
     return { id, props: outputs(ref, found.version, props ?? {}) };
@@ -179,9 +184,8 @@ export const impl: ResourceImpl = {
 
   async delete(id) {
     const ref = parseVersionId(id);
-    const { body, mask } = apiBody(VERSION_FIELDS, {}, ["entities", "inheritFrom"]);
     // a 404 means the profile (and so the version) is already gone: nothing left to clear
-    await unlessGone(() => getApi().updateVersion(ref.profileId, ref.version, body, mask));
+    await unlessGone(() => clearVersionContent(getApi(), ref.profileId, ref.version));
   },
 };
 

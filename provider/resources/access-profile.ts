@@ -8,6 +8,7 @@ import { PROFILE_STATES, type ApiProfile } from "../client/normalize";
 import type { ProfileStateName } from "./access-profile-type";
 import { createOrAdopt, updateNamed, type NamedObjectOps } from "./shared/crud";
 import { getApi, warn } from "./shared/context";
+import { clearVersionContent } from "./shared/version-ref";
 import { readProfile } from "./shared/read-cache";
 import { carries, defined, diffFields, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
 import { diffResult, type ResourceImpl } from "./shared/impl";
@@ -150,12 +151,7 @@ export const impl: ResourceImpl = {
       version = (await api.getProfile(id))?.profile.current_version_number ?? version;
     });
     await attempt("pausing it", () => api.updateProfile(id, { state: "PAUSED" }, ["state"]));
-    await attempt(`emptying version ${version}`, () =>
-      api.updateVersion(id, version, { entities_to_create_relationships_to: [], inherit_entities_from_access_profiles: [] }, [
-        "entities_to_create_relationships_to",
-        "inherit_entities_from_access_profiles",
-      ]),
-    );
+    await attempt(`emptying version ${version}`, () => clearVersionContent(api, id, version));
     warn(
       `AccessProfile "${name}": this Veza tenant does not support deleting access profiles; it was retired instead (state PAUSED, version ${version} emptied) and dropped from the stack.` +
         (problems.length ? ` Not everything worked, check it in Veza: ${problems.join("; ")}` : ""),

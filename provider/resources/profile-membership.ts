@@ -6,13 +6,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { getApi } from "./shared/context";
-import { readProfile } from "./shared/read-cache";
 import { canon, defined, propsWithOutputs, type Field } from "./shared/fields";
 import { diffResult, ResourceInitError, type ResourceImpl } from "./shared/impl";
 import { uBool, uInt, uNonEmpty, uStringList, validate } from "./shared/schema";
 import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
 import { containsUnknown, isUnknown } from "./shared/unknown";
-import { parseVersionId, resolveVersion, unlessGone, versionId, versionReplaces, type VersionRef } from "./shared/version-ref";
+import { listedVersion, parseVersionId, resolveVersion, unlessGone, versionId, versionReplaces, type VersionRef } from "./shared/version-ref";
 
 // ---- inputs ----
 export interface ProfileMembershipArgs {
@@ -82,11 +81,9 @@ async function currentMembers(ref: VersionRef): Promise<string[] | undefined> {
  * of its own), else the version's member list.
  */
 async function membersForRefresh(ref: VersionRef): Promise<string[] | undefined> {
-  const profile = await readProfile(getApi(), ref.profileId);
-  if (!profile) return undefined;
-  const listed = profile.current_version;
-  if (listed?.members && (listed.version_number ?? profile.current_version_number) === ref.version) return listed.members;
-  return currentMembers(ref);
+  const listed = await listedVersion(ref);
+  if (!listed.profile) return undefined;
+  return listed.version?.members ?? currentMembers(ref);
 }
 
 // ---- CRUD ----

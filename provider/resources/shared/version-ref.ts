@@ -1,6 +1,9 @@
 /** Ids of version-scoped resources (`<profileId>/versions/<n>[/members]`) and current-version lookup. */
+import type { VezaApi } from "../../client/api";
 import { VezaApiError } from "../../client/errors";
+import type { ApiVersion } from "../../client/normalize";
 import { getApi } from "./context";
+import { readProfile } from "./read-cache";
 
 export interface VersionRef {
   profileId: string;
@@ -44,4 +47,24 @@ export function versionReplaces(olds: Record<string, unknown>, news: Record<stri
   const want = news.versionNumber;
   if (want !== undefined && want !== null && String(want) !== String(olds.versionNumber)) out.push("versionNumber");
   return out;
+}
+
+/**
+ * For reads: the profile, and its version `ref.version` when that is the current version the
+ * profile (batched in a refresh: shared/read-cache) carries. `profile` undefined: the profile is gone.
+ */
+export async function listedVersion(ref: VersionRef): Promise<{ profile?: object; version?: ApiVersion }> {
+  const profile = await readProfile(getApi(), ref.profileId);
+  if (!profile) return {};
+  const listed = profile.current_version;
+  const isCurrent = listed && (listed.version_number ?? profile.current_version_number) === ref.version;
+  return { profile, version: isCurrent ? listed : undefined };
+}
+
+/** Empties a version's entities and inheritance (one PATCH with both in the update_mask). */
+export function clearVersionContent(api: VezaApi, profileId: string, version: number): Promise<ApiVersion> {
+  return api.updateVersion(profileId, version, { entities_to_create_relationships_to: [], inherit_entities_from_access_profiles: [] }, [
+    "entities_to_create_relationships_to",
+    "inherit_entities_from_access_profiles",
+  ]);
 }
