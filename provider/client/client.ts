@@ -77,9 +77,6 @@ function notifyWrite(): void {
   for (const l of writeListeners) l();
 }
 
-/** Requests sent by this process, by "METHOD template" (attempts, including retries). */
-export const requestCounts: Record<string, number> = {};
-
 export class VezaClient {
   private settingsCache?: Settings;
   private limiterCache?: Limiter;
@@ -195,8 +192,6 @@ export class VezaClient {
     }
     const url = new URL(s.url);
     const pool = poolFor(url.origin, s.maxConcurrency);
-    const key = `${method} ${template}`;
-    requestCounts[key] = (requestCounts[key] ?? 0) + 1;
     const basePath = url.pathname.replace(/\/+$/, "");
     try {
       const res = await pool.request({

@@ -15,11 +15,6 @@ export function resetApi(): void {
   api = undefined;
 }
 
-/** Replace the API (tests). */
-export function setApi(a: VezaApi | undefined): void {
-  api = a;
-}
-
 /** A warning the Pulumi CLI shows (inside the provider process it is written to stderr). */
 export function warn(message: string): void {
   try {

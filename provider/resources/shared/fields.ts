@@ -149,8 +149,6 @@ export function apiValue(f: Field, v: unknown): unknown {
   switch (f.kind) {
     case "string":
       return c ?? "";
-    case "set":
-      return c;
     case "entities":
       return (c as unknown[]).map((e) => snakeKeys(e));
     case "list":

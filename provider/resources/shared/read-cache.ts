@@ -75,9 +75,6 @@ class Session<T> {
 let generation = 0;
 const sessions = new Map<string, Session<any>>();
 
-/** Counters for tests and benchmarks (this process). */
-export const readCacheStats = { listPages: 0, servedFromList: 0, gets: 0 };
-
 /** Drops every cached list; run by the client before and after every non-GET request (see onWrite below). */
 export function invalidateReadCache(): void {
   generation++;
@@ -100,7 +97,6 @@ async function pump<T>(src: Source<T>, s: Session<T>): Promise<void> {
     while (!s.done && !s.stopped && s.waiters.size > 0 && s.pages < Math.ceil(s.demand / 2)) {
       const gen = generation;
       const page = await src.fetchPage(s.api, s.token);
-      readCacheStats.listPages++;
       if (gen !== generation || s.gen !== generation) {
         s.stopped = true; // a write happened meanwhile: this page may predate it
         break;
@@ -132,7 +128,7 @@ async function pump<T>(src: Source<T>, s: Session<T>): Promise<void> {
 }
 
 async function read<T>(src: Source<T>, api: VezaApi, id: string): Promise<T | undefined> {
-  if (ttlMs() === 0) return getOne(src, api, id);
+  if (ttlMs() === 0) return src.get(api, id);
   let s = sessions.get(src.what) as Session<T> | undefined;
   if (!s || !s.fresh() || s.api !== api) {
     s = new Session<T>(api);
@@ -140,10 +136,9 @@ async function read<T>(src: Source<T>, api: VezaApi, id: string): Promise<T | un
   }
   s.demand++;
   if (s.items.has(id)) {
-    readCacheStats.servedFromList++;
     return s.items.get(id);
   }
-  if (s.done || s.stopped) return getOne(src, api, id);
+  if (s.done || s.stopped) return src.get(api, id);
   const session = s;
   const found = await new Promise<T | typeof NOT_LISTED>((resolve) => {
     const ws = session.waiters.get(id) ?? [];
@@ -154,14 +149,8 @@ async function read<T>(src: Source<T>, api: VezaApi, id: string): Promise<T | un
       setTimeout(() => void pump(src, session), WINDOW_MS);
     } else if (session.pages > 0 || session.running) void pump(src, session);
   });
-  if (found === NOT_LISTED) return getOne(src, api, id);
-  readCacheStats.servedFromList++;
+  if (found === NOT_LISTED) return src.get(api, id);
   return found;
-}
-
-function getOne<T>(src: Source<T>, api: VezaApi, id: string): Promise<T | undefined> {
-  readCacheStats.gets++;
-  return src.get(api, id);
 }
 
 function pageOf<T>(body: any, parse: (v: unknown) => T): Page<T> {
