@@ -186,10 +186,7 @@ export class ProviderProcess {
     olds: JsonObject,
     news: JsonObject,
   ): Promise<{ inputs: JsonObject; failures: { property: string; reason: string }[] }> {
-    const req = new provproto.CheckRequest();
-    req.setUrn(urn);
-    req.setName(name);
-    req.setType(type);
+    const req = addressed(new provproto.CheckRequest(), urn, name, type);
     req.setOlds(struct(olds));
     req.setNews(struct(news));
     const resp: any = await this.call("Check", req);
@@ -208,11 +205,7 @@ export class ProviderProcess {
     news: JsonObject,
     oldInputs: JsonObject,
   ): Promise<{ changes: number; replaces: string[]; deleteBeforeReplace: boolean }> {
-    const req = new provproto.DiffRequest();
-    req.setUrn(urn);
-    req.setName(name);
-    req.setType(type);
-    req.setId(id);
+    const req = addressed(new provproto.DiffRequest(), urn, name, type, id);
     req.setOlds(struct(olds));
     req.setNews(struct(news));
     req.setOldInputs(struct(oldInputs));
@@ -225,10 +218,7 @@ export class ProviderProcess {
   }
 
   async create(urn: string, name: string, type: string, props: JsonObject): Promise<{ id: string; properties: JsonObject }> {
-    const req = new provproto.CreateRequest();
-    req.setUrn(urn);
-    req.setName(name);
-    req.setType(type);
+    const req = addressed(new provproto.CreateRequest(), urn, name, type);
     req.setProperties(struct(props));
     const resp: any = await this.call("Create", req);
     return { id: resp.getId(), properties: (resp.getProperties()?.toJavaScript() ?? {}) as JsonObject };
@@ -243,11 +233,7 @@ export class ProviderProcess {
     news: JsonObject,
     oldInputs: JsonObject,
   ): Promise<{ properties: JsonObject }> {
-    const req = new provproto.UpdateRequest();
-    req.setUrn(urn);
-    req.setName(name);
-    req.setType(type);
-    req.setId(id);
+    const req = addressed(new provproto.UpdateRequest(), urn, name, type, id);
     req.setOlds(struct(olds));
     req.setNews(struct(news));
     req.setOldInputs(struct(oldInputs));
@@ -263,11 +249,7 @@ export class ProviderProcess {
     properties: JsonObject,
     inputs: JsonObject,
   ): Promise<{ id: string; properties: JsonObject; inputs?: JsonObject }> {
-    const req = new provproto.ReadRequest();
-    req.setUrn(urn);
-    req.setName(name);
-    req.setType(type);
-    req.setId(id);
+    const req = addressed(new provproto.ReadRequest(), urn, name, type, id);
     req.setProperties(struct(properties));
     req.setInputs(struct(inputs));
     const resp: any = await this.call("Read", req);
@@ -280,15 +262,26 @@ export class ProviderProcess {
   }
 
   async delete(urn: string, name: string, type: string, id: string, properties: JsonObject, oldInputs: JsonObject): Promise<void> {
-    const req = new provproto.DeleteRequest();
-    req.setUrn(urn);
-    req.setName(name);
-    req.setType(type);
-    req.setId(id);
+    const req = addressed(new provproto.DeleteRequest(), urn, name, type, id);
     req.setProperties(struct(properties));
     req.setOldInputs(struct(oldInputs));
     await this.call("Delete", req);
   }
+}
+
+/** Sets the fields every resource request carries (urn, name, type, and the id where the request has one). */
+function addressed<R extends { setUrn(v: string): unknown; setName(v: string): unknown; setType(v: string): unknown; setId?(v: string): unknown }>(
+  req: R,
+  urn: string,
+  name: string,
+  type: string,
+  id?: string,
+): R {
+  req.setUrn(urn);
+  req.setName(name);
+  req.setType(type);
+  if (id !== undefined) req.setId!(id);
+  return req;
 }
 
 /** The repo root, whether this runs from source (tests/harness) or from the build (dist/tests/harness). */
