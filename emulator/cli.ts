@@ -2,12 +2,14 @@
 /**
  * node dist/emulator/cli.js [--port N] [--host H] [--data FILE] [--token T] [--latency MS]
  *   [--rate429 F] [--rate503 F] [--enum names|numbers|mixed] [--seed N]
+ *   [--routes all|documented|gateway] [--short-lists]
+ * Environment: VEZA_EMULATOR_ROUTES, VEZA_EMULATOR_SHORT_LISTS (flags win).
  */
 import { startEmulator } from "./server";
 import type { KnobsPatch } from "./knobs";
 
 const USAGE =
-  "usage: veza-emulator [--port N] [--host H] [--data FILE] [--token T] [--latency MS] [--rate429 F] [--rate503 F] [--enum names|numbers|mixed] [--seed N]";
+  "usage: veza-emulator [--port N] [--host H] [--data FILE] [--token T] [--latency MS] [--rate429 F] [--rate503 F] [--enum names|numbers|mixed] [--seed N] [--routes all|documented|gateway] [--short-lists]";
 
 function parseArgs(argv: string[]): Parameters<typeof startEmulator>[0] {
   const opts: NonNullable<Parameters<typeof startEmulator>[0]> = {};
@@ -62,6 +64,15 @@ function parseArgs(argv: string[]): Parameters<typeof startEmulator>[0] {
         knobs.enumEncoding = v;
         break;
       }
+      case "--routes": {
+        const v = value();
+        if (v !== "all" && v !== "documented" && v !== "gateway") throw new Error(`--routes must be all, documented or gateway`);
+        knobs.routes = v;
+        break;
+      }
+      case "--short-lists":
+        knobs.shortLists = true;
+        break;
       default:
         throw new Error(`unknown argument ${arg}`);
     }

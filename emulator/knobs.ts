@@ -1,5 +1,7 @@
 /** Fault and encoding knobs, their defaults, and the seeded PRNG the emulator draws from. */
 
+import type { RoutesMode } from "./routes";
+
 export type DeleteSupport = "ok" | 404 | 405 | 501;
 
 export interface EmulatorKnobs {
@@ -41,6 +43,13 @@ export interface EmulatorKnobs {
    * timestamps; a version: id, version, entities, inheritance, updated_at), as the API guide shows.
    */
   simplifiedWrites: boolean;
+  /**
+   * Which routes exist: "all" (default), "documented" (only the calls the API guide documents; the
+   * rest answer 404) or "gateway" (documented only; an unbound method on a bound path answers 501).
+   */
+  routes: RoutesMode;
+  /** List items carry only the fields the guide's list examples show (see short-lists.ts). */
+  shortLists: boolean;
 }
 
 /** What setKnobs/startEmulator accept: any subset, and deleteSupport may name just one of its two routes. */
@@ -64,6 +73,8 @@ export const DEFAULT_KNOBS: Readonly<EmulatorKnobs> = Object.freeze({
   invalidTokenAfterRequests: 0,
   maxPageSize: 100,
   simplifiedWrites: false,
+  routes: "all",
+  shortLists: false,
 });
 
 export function mergeKnobs(base: EmulatorKnobs, patch: KnobsPatch | undefined): EmulatorKnobs {
@@ -86,7 +97,22 @@ export function mergeKnobs(base: EmulatorKnobs, patch: KnobsPatch | undefined): 
   if (!["names", "numbers", "mixed"].includes(next.enumEncoding)) throw new Error(`knob enumEncoding: names|numbers|mixed`);
   if (!["standard", "short", "mixed"].includes(next.versionShape)) throw new Error(`knob versionShape: standard|short|mixed`);
   if (!["omit", "null", "empty"].includes(next.emptyAs)) throw new Error(`knob emptyAs: omit|null|empty`);
+  if (!["all", "documented", "gateway"].includes(next.routes)) throw new Error(`knob routes: all|documented|gateway`);
   return next;
+}
+
+/**
+ * Knobs from the environment, under any explicit ones: VEZA_EMULATOR_ROUTES (all|documented|gateway)
+ * and VEZA_EMULATOR_SHORT_LISTS (1/true), so a whole test run can be repeated against a tenant that
+ * has only the documented routes.
+ */
+export function knobsFromEnv(env: NodeJS.ProcessEnv = process.env): KnobsPatch {
+  const patch: KnobsPatch = {};
+  const routes = env.VEZA_EMULATOR_ROUTES;
+  if (routes) patch.routes = routes as RoutesMode;
+  const short = env.VEZA_EMULATOR_SHORT_LISTS;
+  if (short) patch.shortLists = short === "1" || short === "true";
+  return patch;
 }
 
 /** mulberry32: small, fast, seeded; returns floats in [0, 1). */

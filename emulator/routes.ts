@@ -7,6 +7,7 @@ import { cutPage, parsePageRequest, scopeOf } from "./paging";
 import { evaluate, parseFilter, type AttrValue } from "./scim";
 import type { EmulatorStore } from "./store";
 import { PROFILE_STATES, type AccessProfileRecord, type AccessProfileTypeRecord, type Json } from "./types";
+import { shortProfile, shortType } from "./short-lists";
 import { parseMask } from "./validate";
 
 export const BASE_PATH = "/api/private/lifecycle_management";
@@ -34,7 +35,19 @@ interface Route {
   template: string;
   segments: string[];
   handler: Handler;
+  /** The API guide documents this call (the members calls are named there: counted as documented). */
+  documented: boolean;
 }
+
+/**
+ * Which routes a tenant has, for testing the provider against tenants that lack the assumed ones:
+ * - "all": every route below; a known path with another method answers 405.
+ * - "documented": only the calls the guide documents; any other route answers 404 like an unknown one.
+ * - "gateway": only the documented calls, grpc-gateway style: an unbound method on a bound path
+ *   answers 501, an unbound path 404.
+ */
+export type RoutesMode = "all" | "documented" | "gateway";
+export const ROUTES_MODES: readonly RoutesMode[] = ["all", "documented", "gateway"];
 
 const PROFILE_FILTER_ATTRS = [
   "id",
@@ -105,11 +118,18 @@ function page<T>(ctx: RouteContext, items: readonly T[], scopeParts: string[]): 
   return cutPage(items, req, scope, ctx.emptyPageDue());
 }
 
-const handlers: Array<[string, string, Handler]> = [
+/**
+ * Every route the emulator serves. The fourth element says whether the API guide
+ * (shared/veza-api/) documents the call; the others follow the API's resource-oriented
+ * conventions and are answered only in routes mode "all" (see RoutesMode). Written from the guide,
+ * never from the provider's endpoint table: the emulator is the second opinion.
+ */
+const handlers: Array<[string, string, Handler, "documented" | "assumed"]> = [
   [
     "POST",
     "access_profiles_types",
     (ctx) => ({ body: { value: ctx.enc.type(ctx.store.createType(ctx.body), ctx.store) } }),
+    "documented",
   ],
   [
     "GET",
@@ -119,13 +139,16 @@ const handlers: Array<[string, string, Handler]> = [
       const tree = filter.trim() ? parseFilter(filter, TYPE_FILTER_ATTRS) : undefined;
       const items = ctx.store.listTypes().filter((t) => !tree || evaluate(tree, (a) => typeAttr(t, a)));
       const pg = page(ctx, items, ["types", filter]);
-      return { body: { values: pg.values.map((t) => ctx.enc.type(t, ctx.store)), next_page_token: pg.next_page_token, has_more: pg.has_more } };
+      const values = pg.values.map((t) => ctx.enc.type(t, ctx.store));
+      return { body: { values: ctx.knobs.shortLists ? values.map(shortType) : values, next_page_token: pg.next_page_token, has_more: pg.has_more } };
     },
+    "documented",
   ],
   [
     "GET",
     "access_profiles_types/{id}",
     (ctx) => ({ body: { value: ctx.enc.type(ctx.store.getType(ctx.params["id"]!), ctx.store) } }),
+    "assumed",
   ],
   [
     "PATCH",
@@ -134,6 +157,7 @@ const handlers: Array<[string, string, Handler]> = [
       const t = ctx.store.updateType(ctx.params["id"]!, ctx.body, parseMask(ctx.query.get("update_mask")));
       return { body: { value: ctx.enc.type(t, ctx.store) } };
     },
+    "assumed",
   ],
   [
     "DELETE",
@@ -144,11 +168,13 @@ const handlers: Array<[string, string, Handler]> = [
       ctx.store.deleteType(ctx.params["id"]!);
       return { body: {} };
     },
+    "assumed",
   ],
   [
     "GET",
     "access_profiles:available_integrations",
     () => ({ body: { integrations: [...AVAILABLE_INTEGRATIONS] } }),
+    "documented",
   ],
   [
     "POST",
@@ -157,6 +183,7 @@ const handlers: Array<[string, string, Handler]> = [
       const { profile, version } = ctx.store.createProfile(ctx.body);
       return { body: { value: ctx.enc.profile(profile, ctx.store), version: ctx.enc.version(profile, version) } };
     },
+    "documented",
   ],
   [
     "GET",
@@ -169,12 +196,13 @@ const handlers: Array<[string, string, Handler]> = [
       const pg = page(ctx, items, ["profiles", filter]);
       return {
         body: {
-          values: pg.values.map((p) => ctx.enc.profile(p, ctx.store, extra)),
+          values: pg.values.map((p) => ctx.enc.profile(p, ctx.store, extra)).map((p) => (ctx.knobs.shortLists ? shortProfile(p) : p)),
           next_page_token: pg.next_page_token,
           has_more: pg.has_more,
         },
       };
     },
+    "documented",
   ],
   [
     "GET",
@@ -189,6 +217,7 @@ const handlers: Array<[string, string, Handler]> = [
       if (!v) throw notFound(`version ${rawVersion} of access profile ${p.id} not found`);
       return { body: { value: ctx.enc.profile(p, ctx.store, extra), version: ctx.enc.version(p, v, extra) } };
     },
+    "assumed",
   ],
   [
     "PATCH",
@@ -197,6 +226,7 @@ const handlers: Array<[string, string, Handler]> = [
       const p = ctx.store.updateProfile(ctx.params["id"]!, ctx.body, parseMask(ctx.query.get("update_mask")));
       return { body: { value: ctx.enc.profile(p, ctx.store) } };
     },
+    "documented",
   ],
   [
     "DELETE",
@@ -207,6 +237,7 @@ const handlers: Array<[string, string, Handler]> = [
       ctx.store.deleteProfile(ctx.params["id"]!);
       return { body: {} };
     },
+    "assumed",
   ],
   [
     "PATCH",
@@ -216,6 +247,7 @@ const handlers: Array<[string, string, Handler]> = [
       const v = ctx.store.updateVersion(id, versionParam(ctx), ctx.body, parseMask(ctx.query.get("update_mask")));
       return { body: { value: ctx.enc.version(ctx.store.getProfile(id), v) } };
     },
+    "documented",
   ],
   [
     "GET",
@@ -228,6 +260,7 @@ const handlers: Array<[string, string, Handler]> = [
       const pg = page(ctx, members, ["members", id, String(n)]);
       return { body: { values: pg.values.map((m) => ctx.enc.member(p, m)), next_page_token: pg.next_page_token, has_more: pg.has_more } };
     },
+    "documented",
   ],
   [
     "PUT",
@@ -236,23 +269,25 @@ const handlers: Array<[string, string, Handler]> = [
       const requestId = ctx.store.changeMembers(ctx.params["id"]!, versionParam(ctx), ctx.body);
       return { body: { access_request_id: requestId, access_request_error_message: "" } };
     },
+    "documented",
   ],
 ];
 
-const ROUTES: Route[] = handlers.map(([method, template, handler]) => ({
+const ROUTES: Route[] = handlers.map(([method, template, handler, source]) => ({
   method,
   template,
   segments: template.split("/"),
   handler,
+  documented: source === "documented",
 }));
 
 export type RouteMatch =
   | { kind: "ok"; key: string; route: Route; params: Record<string, string> }
-  | { kind: "method"; key: string; allowed: string[] }
+  | { kind: "method"; key: string; allowed: string[]; status: 405 | 501 }
   | { kind: "none"; key: string };
 
 /** Matches a raw URL path (still percent-encoded); segments are decoded before matching. */
-export function matchRoute(method: string, rawPath: string): RouteMatch {
+export function matchRoute(method: string, rawPath: string, mode: RoutesMode = "all"): RouteMatch {
   const unmatched: RouteMatch = { kind: "none", key: `${method} (unmatched)` };
   if (rawPath !== BASE_PATH && !rawPath.startsWith(BASE_PATH + "/")) return unmatched;
   const rest = rawPath.slice(BASE_PATH.length + 1).replace(/\/+$/, "");
@@ -264,6 +299,7 @@ export function matchRoute(method: string, rawPath: string): RouteMatch {
   }
   let methodMismatch: { template: string; allowed: string[] } | undefined;
   for (const r of ROUTES) {
+    if (mode !== "all" && !r.documented) continue;
     if (r.segments.length !== segs.length) continue;
     const params: Record<string, string> = {};
     let ok = true;
@@ -286,6 +322,8 @@ export function matchRoute(method: string, rawPath: string): RouteMatch {
     methodMismatch ??= { template: r.template, allowed: [] };
     if (methodMismatch.template === r.template) methodMismatch.allowed.push(r.method);
   }
-  if (methodMismatch) return { kind: "method", key: `${method} ${methodMismatch.template}`, allowed: methodMismatch.allowed };
+  if (methodMismatch && mode !== "documented") {
+    return { kind: "method", key: `${method} ${methodMismatch.template}`, allowed: methodMismatch.allowed, status: mode === "gateway" ? 501 : 405 };
+  }
   return unmatched;
 }

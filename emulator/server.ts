@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { ApiError, Code } from "./errors";
 import { Encoder } from "./encode";
 import { decideFaults } from "./faults";
-import { DEFAULT_KNOBS, mergeKnobs, mulberry32, type EmulatorKnobs, type KnobsPatch } from "./knobs";
+import { DEFAULT_KNOBS, knobsFromEnv, mergeKnobs, mulberry32, type EmulatorKnobs, type KnobsPatch } from "./knobs";
 import { DataFile } from "./persist";
 import { matchRoute } from "./routes";
 import { EmulatorStore } from "./store";
@@ -104,7 +104,7 @@ function emptyStats(): EmulatorStats {
 export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> {
   const token = opts.token ?? `veza-emu-${randomBytes(16).toString("hex")}`;
   const host = opts.host ?? "127.0.0.1";
-  let knobs = mergeKnobs({ ...DEFAULT_KNOBS, deleteSupport: { ...DEFAULT_KNOBS.deleteSupport } }, opts.knobs);
+  let knobs = mergeKnobs(mergeKnobs({ ...DEFAULT_KNOBS, deleteSupport: { ...DEFAULT_KNOBS.deleteSupport } }, knobsFromEnv()), opts.knobs);
   const seed = opts.seed ?? 1;
   const faultRng = mulberry32(seed);
   const encodeRng = mulberry32(seed ^ 0x9e3779b9);
@@ -188,7 +188,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
     });
 
     const url = new URL(req.url ?? "/", "http://emulator.invalid");
-    const match = matchRoute(method, url.pathname);
+    const match = matchRoute(method, url.pathname, knobs.routes);
     bump(stats.byRoute, match.key);
     const entry: LoggedRequest = { method, route: match.key, query: Object.fromEntries(url.searchParams), receivedAt: performance.now() };
     if (log.length < 100_000) log.push(entry);
@@ -233,6 +233,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
 
     if (match.kind === "none") return sendError(res, requestId, new ApiError(Code.NOT_FOUND, "route not found"));
     if (match.kind === "method") {
+      if (match.status === 501) return sendError(res, requestId, new ApiError(Code.UNIMPLEMENTED, "Not Implemented", 501));
       return sendError(res, requestId, new ApiError(Code.UNIMPLEMENTED, "method not allowed", 405), { allow: match.allowed.join(", ") });
     }
 
