@@ -1,10 +1,12 @@
 /** Typed calls on top of VezaClient: each returns the canonical (normalized) shape. */
-import { eq } from "../filter";
 import { VezaClient } from "./client";
+import type { EndpointName } from "./endpoints";
 import { VezaApiError } from "./errors";
+import { ListIndex, type ListPage } from "./list-index";
 import {
   memberSchema,
   parseApi,
+  presentFields,
   profileSchema,
   typeSchema,
   versionSchema,
@@ -17,56 +19,128 @@ import {
 /** What a DELETE achieved: removed, already gone, or the route is not supported (caller falls back). */
 export type DeleteOutcome = "deleted" | "gone" | "unsupported";
 
+/** Statuses with which a tenant says it lacks a route: never taken as "the object is gone" from an assumed route. */
+export const ROUTE_MISSING_STATUSES: ReadonlySet<number> = new Set([404, 405, 501]);
+
+/** Returned by calls on assumed routes when this tenant does not have the route. */
+export const ROUTE_MISSING = Symbol("route-missing");
+export type RouteMissing = typeof ROUTE_MISSING;
+
+/** The tenant has no route to update access profile types (PATCH access_profiles_types/{id} is an assumption). */
+export class TypeUpdateUnsupportedError extends Error {
+  readonly code = "VEZA_TYPE_UPDATE_UNSUPPORTED";
+  constructor(readonly status: number, cause?: unknown) {
+    super(`this Veza tenant has no route to update access profile types (PATCH access_profiles_types/{id} answered ${status})`, { cause });
+    this.name = "TypeUpdateUnsupportedError";
+  }
+}
+
 const asType = (v: unknown) => parseApi(typeSchema, v, "access profile type");
 const asProfile = (v: unknown) => parseApi(profileSchema, v, "access profile");
 const asVersion = (v: unknown) => parseApi(versionSchema, v, "access profile version");
 
-async function orUndefinedOn404<T>(p: Promise<T>): Promise<T | undefined> {
-  try {
-    return await p;
-  } catch (e) {
-    if (e instanceof VezaApiError && e.status === 404) return undefined;
-    throw e;
-  }
+function routeMissing(e: unknown): e is VezaApiError {
+  return e instanceof VezaApiError && ROUTE_MISSING_STATUSES.has(e.status);
 }
 
+/** Default lifetime of a shared list walk (see list-index.ts); `VEZA_READ_CACHE_TTL_MS` overrides it. */
+const DEFAULT_LIST_TTL_MS = 5_000;
+
+function listTtlMs(): number {
+  const raw = process.env.VEZA_READ_CACHE_TTL_MS;
+  const n = raw === undefined || raw === "" ? DEFAULT_LIST_TTL_MS : Number(raw);
+  return Number.isFinite(n) && n >= 0 ? n : DEFAULT_LIST_TTL_MS;
+}
+
+function pageOf<T>(body: any, parse: (v: unknown) => T): ListPage<T> {
+  return {
+    items: (Array.isArray(body?.values) ? body.values : []).map(parse),
+    next: typeof body?.next_page_token === "string" ? body.next_page_token : "",
+    hasMore: body?.has_more === true,
+  };
+}
+
+/**
+ * Typed calls on the endpoint table, one instance per provider process. The documented routes are
+ * the contract; every assumed route is an optimisation whose 404/405/501 is remembered as "this
+ * tenant lacks the route" (`missingRoutes`) and answered from the documented fallback from then on.
+ */
 export class VezaApi {
-  constructor(readonly client: VezaClient = new VezaClient()) {}
+  /** Assumed routes this tenant answered 404/405/501 for: not called again by this process. */
+  readonly missingRoutes = new Set<EndpointName>();
+  /** Profiles as this process last saw them in any response (create, update, list page): version look-ups need no request. */
+  private readonly latestProfiles = new Map<string, ApiProfile>();
+  /** Every profile / type of the tenant, from the documented lists (one shared walk each). */
+  readonly profiles: ListIndex<ApiProfile>;
+  readonly types: ListIndex<ApiType>;
+
+  constructor(readonly client: VezaClient = new VezaClient()) {
+    const ttlMs = listTtlMs();
+    this.profiles = new ListIndex({
+      what: "access profiles",
+      fetchPage: async (token) => {
+        const page = pageOf(await this.client.call("listProfiles", { query: { page_size: 100, page_token: token } }), asProfile);
+        for (const p of page.items) this.saw(p);
+        return page;
+      },
+      idOf: (p) => p.id,
+      nameOf: (p) => p.name,
+      ttlMs,
+    });
+    this.types = new ListIndex({
+      what: "access profile types",
+      fetchPage: async (token) => pageOf(await this.client.call("listTypes", { query: { page_size: 100, page_token: token } }), asType),
+      idOf: (t) => t.id,
+      nameOf: (t) => t.name,
+      ttlMs,
+    });
+  }
 
   // ---- access profile types ----
   async createType(body: Record<string, unknown>): Promise<ApiType> {
     const name = String(body.name);
     const res = await this.client.call("createType", { body, recover: async () => this.wrapValue(await this.findTypeByName(name)) });
-    return asType(res.value);
+    const created = asType(res.value);
+    this.types.put(created);
+    return created;
   }
 
   async *listTypes(): AsyncGenerator<ApiType> {
     for await (const t of this.client.paginate("listTypes")) yield asType(t);
   }
 
-  async findTypeByName(name: string): Promise<ApiType | undefined> {
-    for await (const t of this.listTypes()) if (t.name === name) return t;
-    return undefined;
+  /** The type of this name, from the documented list (undefined after a complete walk without it). */
+  findTypeByName(name: string): Promise<ApiType | undefined> {
+    return this.types.byName(name);
+  }
+
+  /** The type, from the documented list: undefined means a complete walk did not list it (gone). */
+  findType(id: string): Promise<ApiType | undefined> {
+    return this.types.byId(id);
   }
 
   /**
-   * The type, or undefined when it is gone. GET of a type is an assumed route, so a 404 is confirmed
-   * against the (documented) list before the type is called gone.
+   * PATCH of a type (an assumed route). Where the tenant lacks it, a type that is still listed fails
+   * with TypeUpdateUnsupportedError; one that is no longer listed with the server's 404.
    */
-  async getType(id: string): Promise<ApiType | undefined> {
-    const res = await orUndefinedOn404(this.client.call("getType", { params: { id } }));
-    if (res) return asType(res.value ?? res);
-    for await (const t of this.listTypes()) if (t.id === id) return t;
-    return undefined;
-  }
-
   async updateType(id: string, body: Record<string, unknown>, mask: string[]): Promise<ApiType> {
-    const res = await this.client.call("updateType", { params: { id }, query: { update_mask: mask.join(",") }, body });
-    return asType(res.value ?? res);
+    if (this.missingRoutes.has("updateType")) throw new TypeUpdateUnsupportedError(404);
+    try {
+      const res = await this.client.call("updateType", { params: { id }, query: { update_mask: mask.join(",") }, body });
+      const updated = asType(res.value ?? res);
+      this.types.put(updated);
+      return updated;
+    } catch (e) {
+      if (!routeMissing(e) || !(await this.findType(id))) throw e;
+      this.missingRoutes.add("updateType");
+      throw new TypeUpdateUnsupportedError(e.status, e);
+    }
   }
 
-  deleteType(id: string): Promise<DeleteOutcome> {
-    return this.deleteWithFallback("deleteType", id, () => this.getType(id));
+  async deleteType(id: string): Promise<DeleteOutcome> {
+    const outcome = await this.deleteWithFallback("deleteType", id, () => this.findType(id));
+    if (outcome !== "unsupported") this.types.remove(id);
+    return outcome;
   }
 
   // ---- access profiles ----
@@ -75,54 +149,123 @@ export class VezaApi {
     const res = await this.client.call("createProfile", {
       body,
       recover: async () => {
-        const found = await this.getProfileByName(name);
+        const found = await this.findProfileByName(name);
         return found ? { value: found, recovered: true } : undefined;
       },
     });
     const profile = asProfile(res.value);
     const version = res.version ? asVersion(res.version) : profile.current_version;
+    this.saw(profile, version);
+    this.profiles.put(profile);
     return { profile, version };
   }
 
   /** Raw list items are normalized; `filter` is a SCIM expression (see `filter`). */
   async *listProfiles(opts: { filter?: string; entityExtraInfo?: boolean } = {}): AsyncGenerator<ApiProfile> {
     const query = { filter: opts.filter, entity_extra_info: opts.entityExtraInfo ? true : undefined };
-    for await (const p of this.client.paginate("listProfiles", { query })) yield asProfile(p);
+    for await (const p of this.client.paginate("listProfiles", { query })) {
+      const profile = asProfile(p);
+      this.saw(profile);
+      yield profile;
+    }
   }
 
-  async getProfileByName(name: string): Promise<ApiProfile | undefined> {
-    for await (const p of this.listProfiles({ filter: eq("name", name) })) if (p.name === name) return p;
-    return undefined;
+  /**
+   * The profile of this name, from the documented list. (`name` is not among the guide's filter
+   * attributes, so the list is walked, shared with every other look-up of the process.)
+   */
+  findProfileByName(name: string): Promise<ApiProfile | undefined> {
+    return this.profiles.byName(name);
   }
 
-  /** The profile (with its published version), or with `version` the given version too. */
-  async getProfile(id: string, version?: number): Promise<{ profile: ApiProfile; version?: ApiVersion } | undefined> {
-    const res = await orUndefinedOn404(this.client.call("getProfile", { params: { id }, query: { version } }));
-    if (!res) return undefined;
-    const profile = asProfile(res.value ?? res);
-    const v = res.version ? asVersion(res.version) : version === undefined || version === profile.current_version_number ? profile.current_version : undefined;
-    return { profile, version: v };
+  /** The profile as listed (with its current version): undefined means a complete walk did not list it (gone). */
+  findProfile(id: string): Promise<ApiProfile | undefined> {
+    return this.profiles.byId(id);
+  }
+
+  /**
+   * The profile's current version number without a request when this process already saw the
+   * profile (its create response, an update, a list page), else from the documented list.
+   * Undefined: the profile is not listed.
+   */
+  async currentVersionNumber(id: string): Promise<number | undefined> {
+    const known = this.latestProfiles.get(id) ?? (await this.findProfile(id));
+    return known ? (known.current_version_number ?? known.current_version?.version_number) : undefined;
+  }
+
+  /** The content of the profile's version `n` as this process last saw it, when `n` is its current version. */
+  knownVersion(id: string, n: number): ApiVersion | undefined {
+    const p = this.latestProfiles.get(id);
+    const v = p?.current_version;
+    return v && (v.version_number ?? p.current_version_number) === n ? v : undefined;
+  }
+
+  /**
+   * One version of a profile, drafts included, by the assumed `GET access_profiles/{id}?version=n`.
+   * ROUTE_MISSING where the tenant lacks the route (or answers 404: it cannot be told from a
+   * missing version of a listed profile); the caller falls back to what the list carries.
+   */
+  async getVersion(id: string, n: number): Promise<ApiVersion | RouteMissing> {
+    if (this.missingRoutes.has("getProfile")) return ROUTE_MISSING;
+    try {
+      const res = await this.client.call("getProfile", { params: { id }, query: { version: n } });
+      if (!res.version) return ROUTE_MISSING;
+      return asVersion(res.version);
+    } catch (e) {
+      if (!routeMissing(e)) throw e;
+      this.missingRoutes.add("getProfile");
+      return ROUTE_MISSING;
+    }
   }
 
   async updateProfile(id: string, body: Record<string, unknown>, mask: string[]): Promise<ApiProfile> {
     const res = await this.client.call("updateProfile", { params: { id }, query: { update_mask: mask.join(",") }, body });
-    return asProfile(res.value ?? res);
+    const updated = asProfile(res.value ?? res);
+    this.saw(updated);
+    this.profiles.put(updated);
+    return updated;
   }
 
-  deleteProfile(id: string): Promise<DeleteOutcome> {
-    return this.deleteWithFallback("deleteProfile", id, async () => (await this.getProfile(id))?.profile);
+  async deleteProfile(id: string): Promise<DeleteOutcome> {
+    const outcome = await this.deleteWithFallback("deleteProfile", id, () => this.findProfile(id));
+    if (outcome !== "unsupported") {
+      this.profiles.remove(id);
+      this.latestProfiles.delete(id);
+    }
+    return outcome;
   }
 
   // ---- versions and members ----
   async updateVersion(id: string, version: number, body: Record<string, unknown>, mask: string[]): Promise<ApiVersion> {
     const res = await this.client.call("updateVersion", { params: { id, version }, query: { update_mask: mask.join(",") }, body });
-    return asVersion(res.value ?? res);
+    const updated = asVersion(res.value ?? res);
+    const known = this.latestProfiles.get(id);
+    const current = known?.current_version;
+    if (known && current && (current.version_number ?? known.current_version_number) === version) {
+      // what this process knows of the current version follows its own writes (fields the response left out stay)
+      const merged = { ...current };
+      for (const [k, v] of Object.entries(updated)) if (presentFields(updated)?.has(k) ?? true) (merged as Record<string, unknown>)[k] = v;
+      this.latestProfiles.set(id, { ...known, current_version: merged as ApiVersion });
+    }
+    return updated;
   }
 
-  async listMembers(id: string, version: number): Promise<ApiMember[]> {
-    const out: ApiMember[] = [];
-    for await (const m of this.client.paginate("listMembers", { params: { id, version } })) out.push(parseApi(memberSchema, m, "member"));
-    return out;
+  /**
+   * Members of a version by the members call (named in the guide; its path and wrapper are
+   * assumptions). ROUTE_MISSING where the tenant answers 404/405/501 for a profile that is still
+   * listed; a profile no longer listed throws the 404 (the caller decides what gone means).
+   */
+  async listMembers(id: string, version: number): Promise<ApiMember[] | RouteMissing> {
+    if (this.missingRoutes.has("listMembers")) return ROUTE_MISSING;
+    try {
+      const out: ApiMember[] = [];
+      for await (const m of this.client.paginate("listMembers", { params: { id, version } })) out.push(parseApi(memberSchema, m, "member"));
+      return out;
+    } catch (e) {
+      if (!routeMissing(e) || !(await this.findProfile(id))) throw e;
+      this.missingRoutes.add("listMembers");
+      return ROUTE_MISSING;
+    }
   }
 
   async changeMembers(id: string, version: number, type: "ADD" | "REMOVE", identityIds: string[]): Promise<{ accessRequestId?: string; errorMessage?: string }> {
@@ -144,19 +287,29 @@ export class VezaApi {
     return v === undefined ? undefined : { value: v };
   }
 
+  /** Remembers the newest view of a profile (and its current version, when a response carried it). */
+  private saw(p: ApiProfile, version?: ApiVersion): void {
+    const prev = this.latestProfiles.get(p.id);
+    const current = version ?? p.current_version ?? (prev && prev.current_version_number === p.current_version_number ? prev.current_version : undefined);
+    this.latestProfiles.set(p.id, current ? { ...p, current_version: current } : p);
+  }
+
   /**
-   * DELETE, telling an unsupported route from a gone object: 405/501 are unsupported; a 404 is
-   * checked with a GET (404 again: gone; found: the DELETE route is unsupported).
+   * DELETE on an assumed route. 2xx: deleted. 404/405/501: the route may be missing, so the
+   * documented list decides: not listed = gone; still listed = the tenant cannot delete it
+   * ("unsupported", remembered; the caller retires the object and warns).
    */
-  private async deleteWithFallback(name: "deleteType" | "deleteProfile", id: string, get: () => Promise<unknown>): Promise<DeleteOutcome> {
-    try {
-      await this.client.call(name, { params: { id } });
-      return "deleted";
-    } catch (e) {
-      if (!(e instanceof VezaApiError)) throw e;
-      if (e.status === 405 || e.status === 501) return "unsupported";
-      if (e.status === 404) return (await get()) === undefined ? "gone" : "unsupported";
-      throw e;
+  private async deleteWithFallback(name: "deleteType" | "deleteProfile", id: string, listed: () => Promise<unknown>): Promise<DeleteOutcome> {
+    if (!this.missingRoutes.has(name)) {
+      try {
+        await this.client.call(name, { params: { id } });
+        return "deleted";
+      } catch (e) {
+        if (!routeMissing(e)) throw e;
+      }
     }
+    if ((await listed()) === undefined) return "gone";
+    this.missingRoutes.add(name);
+    return "unsupported";
   }
 }

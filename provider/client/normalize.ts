@@ -171,11 +171,20 @@ export function parseApi<S extends z.ZodType>(schema: S, value: unknown, what: s
     throw new Error(`Unexpected ${what} from the Veza API: ${issues}`);
   }
   const data = r.data;
-  if (data && typeof data === "object" && value && typeof value === "object") {
-    const raw = value as Record<string, unknown>;
-    const carried = new Set(Object.keys(raw).filter((k) => raw[k] !== undefined));
-    // an object normalized before (e.g. a recovered create) keeps what its own response carried
-    Object.defineProperty(data, PRESENT, { value: presentFields(value) ?? carried, enumerable: false });
-  }
+  markPresent(data, value);
+  // a profile's current version is an object of its own whose fields a list may leave out too
+  const nested = (data as { current_version?: unknown } | undefined)?.current_version;
+  if (nested && typeof nested === "object") markPresent(nested, (value as { current_version?: unknown }).current_version);
   return data;
+}
+
+function markPresent(data: unknown, value: unknown): void {
+  if (!data || typeof data !== "object" || !value || typeof value !== "object") return;
+  const raw = value as Record<string, unknown>;
+  const carried = new Set(Object.keys(raw).filter((k) => raw[k] !== undefined));
+  // the short version shape spells these two fields differently
+  if (carried.has("id")) carried.add("access_profile_id");
+  if (carried.has("version")) carried.add("version_number");
+  // an object normalized before (e.g. a recovered create) keeps what its own response carried
+  Object.defineProperty(data, PRESENT, { value: presentFields(value) ?? carried, enumerable: false });
 }

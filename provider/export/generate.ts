@@ -191,6 +191,7 @@ export function generateProgram(tenant: Tenant, opts: GenerateOptions = {}): str
     }
     out.push("");
   }
+  for (const name of tenant.membersUnreadable ?? []) notes.push(`the members of profile ${JSON.stringify(name)} could not be read (this tenant has no members route); declare its ProfileMembership by hand`);
   // a note is a one-line comment: no line break of any kind may end it early
   for (const n of notes) out.push(`// note: ${n.replace(/[\r\n\u2028\u2029]/g, " ")}`);
   return out.join("\n").replace(/\n+$/, "\n");

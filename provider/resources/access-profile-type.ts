@@ -7,8 +7,8 @@ import { z } from "zod";
 import { PROFILE_STATES, type ApiType } from "../client/normalize";
 import { createOrAdopt, updateNamed, type NamedObjectOps } from "./shared/crud";
 import { getApi, warn } from "./shared/context";
-import { readType } from "./shared/read-cache";
-import { carries, defined, diffFields, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
+import { TypeUpdateUnsupportedError } from "../client/api";
+import { carries, defined, diffFields, keepUncarried, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
 import { diffResult, type ResourceImpl } from "./shared/impl";
 import { uBool, uEnum, uInt, uList, uNonEmpty, uObject, uString, uStringList, validate } from "./shared/schema";
 import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
@@ -97,18 +97,18 @@ export const TYPE_FIELDS: readonly Field[] = [
   { input: "createEntitlementBasedOnProfile", api: "create_entitlement_based_on_profile", kind: "bool" },
   { input: "createEntitlements", api: "create_entitlements", kind: "list" },
   { input: "noEntitlements", api: "no_entitlements", kind: "bool" },
-  { input: "onCreateBehavior", api: "on_create_behavior", kind: "enum", enumNames: PROFILE_STATES, resetWhenAbsent: false },
+  { input: "onCreateBehavior", api: "on_create_behavior", kind: "enum", enumNames: PROFILE_STATES },
   { input: "instructions", api: "instructions", kind: "string" },
-  { input: "timeBeforeSyncCheckInSeconds", api: "time_before_sync_check_in_seconds", kind: "int", resetWhenAbsent: false },
+  { input: "timeBeforeSyncCheckInSeconds", api: "time_before_sync_check_in_seconds", kind: "int" },
   { input: "accessRequestPolicyId", api: "access_request_policy_id", kind: "string" },
-  { input: "allowOverwriteOfAccessRequestPolicy", api: "allow_overwrite_of_access_request_policy", kind: "bool", resetWhenAbsent: false },
+  { input: "allowOverwriteOfAccessRequestPolicy", api: "allow_overwrite_of_access_request_policy", kind: "bool" },
   { input: "nameTransformer", api: "name_transformer", kind: "object" },
   { input: "removeEntitlementOnMemberUponUpdate", api: "remove_entitlement_on_member_upon_update", kind: "bool" },
 ];
 
 
-function outputs(t: ApiType, inputs: Record<string, unknown>): Record<string, unknown> {
-  return defined({
+function outputs(t: ApiType, inputs: Record<string, unknown>, previous?: Record<string, unknown>): Record<string, unknown> {
+  const outs = defined({
     ...outputsFrom(TYPE_FIELDS, t),
     adoptExisting: inputs.adoptExisting === true,
     // read-only: left out (not invented) when a partial response did not carry them
@@ -117,7 +117,16 @@ function outputs(t: ApiType, inputs: Record<string, unknown>): Record<string, un
     createdAt: t.created_at,
     updatedAt: t.updated_at,
   });
+  return keepUncarried(TYPE_READ_ONLY, keepUncarried(TYPE_FIELDS, outs, t, previous), t, previous);
 }
+
+/** Read-only outputs, for keeping their last value when a list item leaves them out. */
+const TYPE_READ_ONLY: readonly Field[] = [
+  { input: "profilesCount", api: "profiles_count", kind: "int" },
+  { input: "integrations", api: "integrations", kind: "set" },
+  { input: "createdAt", api: "created_at", kind: "string" },
+  { input: "updatedAt", api: "updated_at", kind: "string" },
+];
 
 const ops = (): NamedObjectOps<ApiType> => ({
   what: "access profile type",
@@ -126,7 +135,20 @@ const ops = (): NamedObjectOps<ApiType> => ({
   outputs,
   findByName: (name) => getApi().findTypeByName(name),
   create: (body) => getApi().createType(body),
-  update: (id, body, mask) => getApi().updateType(id, body, mask),
+  update: async (id, body, mask) => {
+    try {
+      return await getApi().updateType(id, body, mask);
+    } catch (e) {
+      if (!(e instanceof TypeUpdateUnsupportedError)) throw e;
+      const fields = TYPE_FIELDS.filter((f) => mask.includes(f.api)).map((f) => f.input);
+      throw new Error(
+        `AccessProfileType "${String(body.name ?? id)}" (${id}): cannot change ${fields.join(", ")}: ${e.message}. ` +
+          `Change ${fields.length === 1 ? "it" : "them"} in Veza and run \`pulumi refresh\`, or set the inputs back to the values in Veza; ` +
+          `to force a new type, give it a new name and move its profiles.`,
+        { cause: e },
+      );
+    }
+  },
 });
 
 // ---- CRUD ----
@@ -144,10 +166,10 @@ export const impl: ResourceImpl = {
   },
 
   async read(id, props) {
-    // many reads in one process (refresh) are served from one paged list; see shared/read-cache
-    const t = await readType(getApi(), id);
+    // from the documented list, one walk shared by every read of the process (client/list-index)
+    const t = await getApi().findType(id);
     if (!t) return { id: "", props: {} };
-    return { id, props: outputs(t, props) };
+    return { id, props: outputs(t, props ?? {}, props) };
   },
 
   async update(id, olds, news) {

@@ -5,10 +5,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { presentFields, VERSION_STATES, type ApiVersion } from "../client/normalize";
+import { VERSION_STATES, type ApiVersion } from "../client/normalize";
+import { ROUTE_MISSING } from "../client/api";
 import { VezaApiError } from "../client/errors";
-import { getApi } from "./shared/context";
-import { apiBody, completeFromWrite, defined, diffFields, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
+import { getApi, warn } from "./shared/context";
+import { apiBody, canon, completeFromWrite, defined, diffFields, keepUncarried, mergeEntities, outputsFrom, propsWithOutputs, snakeKeys, type Field } from "./shared/fields";
 import { diffResult, type ResourceImpl } from "./shared/impl";
 import { unk, uBool, uEnum, uInt, uList, uNonEmpty, uString, uStringList, uStringMap, validate } from "./shared/schema";
 import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
@@ -41,6 +42,8 @@ export interface Entity {
   /** Action used to create an identity for this entity. */
   syncIdentityAction?: pulumi.Input<{ policyId: pulumi.Input<string>; name: pulumi.Input<string> }>;
   customProperties?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Whether the profile created this entity (documented; unset: Veza's value is kept on every rewrite). */
+  createdByAccessProfile?: pulumi.Input<boolean>;
 }
 
 export type VersionStateName = (typeof VERSION_STATES)[number];
@@ -50,7 +53,7 @@ export interface AccessProfileVersionArgs {
   accessProfileId: pulumi.Input<string>;
   /** Version to manage. Default: the profile's current version, looked up once at create. Changing it replaces. */
   versionNumber?: pulumi.Input<number>;
-  /** Entities to relate to; order does not matter. Removing all clears them. */
+  /** Entities to relate to; order does not matter. Unset: not managed; `[]` clears them. */
   entities?: pulumi.Input<pulumi.Input<Entity>[]>;
   /** Ids of AccessProfiles to inherit entities from (dependencies); order does not matter. */
   inheritFrom?: pulumi.Input<pulumi.Input<string>[]>;
@@ -64,7 +67,7 @@ export interface AccessProfileVersionArgs {
   applicationSyncIdentityAction?: pulumi.Input<{ policyId: pulumi.Input<string>; name: pulumi.Input<string> }>;
   /**
    * On create, read the version first and write only the fields that differ (none when the tenant
-   * already matches). Default false: create writes every managed field in one PATCH without reading.
+   * already matches). Default false: create writes the declared fields in one PATCH.
    */
   adoptExisting?: pulumi.Input<boolean>;
 }
@@ -82,6 +85,7 @@ const entity = z.looseObject(
     condition: unk(z.looseObject({ type: unk(z.union([z.string(), z.number()])), conditionString: uNonEmpty() }, { error: "must be an object { type, conditionString }" })).optional(),
     syncIdentityAction: syncAction.optional(),
     customProperties: uStringMap().optional(),
+    createdByAccessProfile: uBool().optional(),
   },
   { error: "must be an entity object { entityType, datasourceId, entityId, ... }" },
 );
@@ -101,44 +105,88 @@ const schema = z.looseObject({
 export const VERSION_FIELDS: readonly Field[] = [
   { input: "entities", api: "entities_to_create_relationships_to", kind: "entities" },
   { input: "inheritFrom", api: "inherit_entities_from_access_profiles", kind: "set" },
-  { input: "state", api: "state", kind: "enum", enumNames: VERSION_STATES, resetWhenAbsent: false },
+  { input: "state", api: "state", kind: "enum", enumNames: VERSION_STATES },
   { input: "accessRequestPolicyId", api: "access_request_policy_id", kind: "string" },
   { input: "applicationDatasourceId", api: "application_datasource_id", kind: "string" },
   { input: "applicationSyncIdentityAction", api: "application_sync_identity_action", kind: "object" },
 ];
 
 
-function outputs(ref: VersionRef, v: ApiVersion, inputs: Record<string, unknown>): Record<string, unknown> {
-  return defined({
+/** Read-only outputs, for keeping their last value when a response or list item leaves them out. */
+const VERSION_READ_ONLY: readonly Field[] = [
+  { input: "members", api: "members", kind: "set" },
+  { input: "publishedAt", api: "published_at", kind: "string" },
+  { input: "updatedAt", api: "updated_at", kind: "string" },
+];
+const ENTITIES = VERSION_FIELDS[0]!;
+
+/**
+ * Outputs from a version object. `previous` (the last outputs) fills what the object does not
+ * carry: whole fields a list item leaves out, and the fields of an entity the list shows only by
+ * its identity (the guide's list example has entity_type, datasource_id and entity_id only).
+ */
+function outputs(ref: VersionRef, v: ApiVersion, inputs: Record<string, unknown>, previous?: Record<string, unknown>): Record<string, unknown> {
+  const outs: Record<string, unknown> = defined({
     accessProfileId: ref.profileId,
     versionNumber: ref.version,
     ...outputsFrom(VERSION_FIELDS, v),
     adoptExisting: inputs.adoptExisting === true,
-    members: [...(v.members ?? [])].sort(),
+    members: v.members ? [...v.members].sort() : undefined,
     publishedAt: v.published_at,
     updatedAt: v.updated_at,
   });
+  if (previous && Array.isArray(outs.entities) && Array.isArray(previous.entities)) {
+    outs.entities = canon(ENTITIES, mergeEntities(outs.entities as Record<string, unknown>[], canon(ENTITIES, previous.entities) as Record<string, unknown>[]));
+  }
+  return keepUncarried(VERSION_READ_ONLY, keepUncarried(VERSION_FIELDS, outs, v, previous), v, previous);
 }
 
-async function write(ref: VersionRef, inputs: Record<string, unknown>, only?: string[]): Promise<ApiVersion> {
-  const { body, mask } = apiBody(VERSION_FIELDS, inputs, only);
+/**
+ * PATCHes the fields in `sent` (the program's declared ones, or those that changed). Entities are
+ * sent completed with what Veza has and the program does not set (`current`: the version as last
+ * seen), so a rewrite never drops e.g. `created_by_access_profile`.
+ */
+async function write(ref: VersionRef, inputs: Record<string, unknown>, sent: string[], current: Record<string, unknown> | undefined): Promise<ApiVersion> {
+  const { body, mask } = apiBody(VERSION_FIELDS, inputs, sent);
+  if (Array.isArray(body[ENTITIES.api]) && Array.isArray(current?.entities)) {
+    const merged = mergeEntities(canon(ENTITIES, inputs.entities) as Record<string, unknown>[], canon(ENTITIES, current.entities) as Record<string, unknown>[]);
+    body[ENTITIES.api] = merged.map((e) => snakeKeys(e));
+  }
   try {
     return await getApi().updateVersion(ref.profileId, ref.version, body, mask);
   } catch (e) {
     if (e instanceof VezaApiError && (e.status === 400 || e.status === 404)) {
-      throw new Error(`AccessProfileVersion ${versionId(ref)}: Veza rejected the version (${e.serverMessage})`);
+      throw new Error(`AccessProfileVersion ${versionId(ref)}: Veza rejected the version (${e.serverMessage})`, { cause: e });
     }
     throw e;
   }
 }
 
-/** Writes `sent` fields ("all": every managed one) and returns the outputs, completed where the response is partial. */
-async function writeOutputs(ref: VersionRef, inputs: Record<string, unknown>, sent: string[] | "all", previous: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-  const v = await write(ref, inputs, sent === "all" ? undefined : sent);
+/** Writes `sent` and returns the outputs, completed where the response is partial. */
+async function writeOutputs(ref: VersionRef, inputs: Record<string, unknown>, sent: string[], previous: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  const v = await write(ref, inputs, sent, previous);
   const outs = completeFromWrite(VERSION_FIELDS, outputs(ref, v, inputs), v, inputs, sent, previous);
   // members and timestamps are read-only: keep the previous ones when the response has none
-  if (!presentFields(v)?.has("members") && Array.isArray(previous.members)) outs.members = previous.members;
-  return outs;
+  return keepUncarried(VERSION_READ_ONLY, outs, v, previous);
+}
+
+/** The fields the program sets (only those are managed). */
+const declared = (inputs: Record<string, unknown>) => VERSION_FIELDS.filter((f) => inputs[f.input] !== undefined && inputs[f.input] !== null).map((f) => f.input);
+
+/**
+ * The version as Veza has it, for a create: free when this process created or listed the profile
+ * (and `ref` is its current version); else from the documented list; else by the assumed GET of a
+ * version. Undefined when no route can read it.
+ */
+async function currentContent(ref: VersionRef): Promise<ApiVersion | undefined> {
+  const api = getApi();
+  const known = api.knownVersion(ref.profileId, ref.version);
+  if (known) return known;
+  const listed = await listedVersion(ref);
+  if (!listed.profile) throw new Error(`AccessProfile ${ref.profileId} does not exist in Veza (it is not in the list of access profiles)`);
+  if (listed.version) return listed.version;
+  const got = await api.getVersion(ref.profileId, ref.version);
+  return got === ROUTE_MISSING ? undefined : got;
 }
 
 // ---- CRUD ----
@@ -152,27 +200,34 @@ export const impl: ResourceImpl = {
   },
 
   async create(inputs) {
+    // The version always exists already: "create" takes it over and writes only what the program
+    // declares (with adoptExisting, only what differs), never clearing what it does not mention.
     const ref = await resolveVersion(inputs.accessProfileId, inputs.versionNumber);
-    if (inputs.adoptExisting === true) {
-      const found = await unlessGone(() => getApi().getProfile(ref.profileId, ref.version));
-      if (!found?.version) throw new Error(`AccessProfileVersion ${versionId(ref)}: no such version in Veza to adopt`);
-      const current = outputs(ref, found.version, inputs);
-      const { changed } = diffFields(VERSION_FIELDS, current, inputs);
-      if (changed.length === 0) return { id: versionId(ref), outs: current };
-      return { id: versionId(ref), outs: await writeOutputs(ref, inputs, changed, current) };
-    }
-    return { id: versionId(ref), outs: await writeOutputs(ref, inputs, "all") };
+    const id = versionId(ref);
+    const fields = declared(inputs);
+    const mustRead = inputs.adoptExisting === true || fields.includes(ENTITIES.input);
+    const seen = mustRead ? await currentContent(ref) : getApi().knownVersion(ref.profileId, ref.version);
+    if (inputs.adoptExisting === true && !seen) throw new Error(`AccessProfileVersion ${id}: no route of this Veza tenant can read this version to adopt it`);
+    const current = seen ? outputs(ref, seen, inputs) : undefined;
+    const send = inputs.adoptExisting === true ? diffFields(VERSION_FIELDS, current!, inputs).changed : fields;
+    if (send.length === 0) return { id, outs: current ?? outputs(ref, {} as ApiVersion, inputs) };
+    return { id, outs: await writeOutputs(ref, inputs, send, current) };
   },
 
   async read(id, props) {
     const ref = parseVersionId(id);
-    // the current version comes with its profile, which a refresh reads in batches
+    // the current version comes with its profile's list item (one walk for every read of a refresh)
     const listed = await listedVersion(ref);
     if (!listed.profile) return { id: "", props: {} };
-    if (listed.version) return { id, props: outputs(ref, listed.version, props ?? {}) };
-    const found = await unlessGone(() => getApi().getProfile(ref.profileId, ref.version));
-    if (!found?.version) return { id: "", props: {} };
-    return { id, props: outputs(ref, found.version, props ?? {}) };
+    if (listed.version) return { id, props: outputs(ref, listed.version, props ?? {}, props) };
+    const got = await getApi().getVersion(ref.profileId, ref.version);
+    if (got !== ROUTE_MISSING) return { id, props: outputs(ref, got, props ?? {}, props) };
+    // No documented route reads a version that is not the current one: keep what we knew, and say so.
+    warn(
+      `AccessProfileVersion ${id}: version ${ref.version} is not the profile's current version (${listed.profile.current_version_number ?? "?"}) ` +
+        `and this Veza tenant has no route to read other versions; its last known state is kept.`,
+    );
+    return { id, props: props ?? {} };
   },
 
   async update(id, olds, news) {
@@ -184,7 +239,7 @@ export const impl: ResourceImpl = {
 
   async delete(id) {
     const ref = parseVersionId(id);
-    // a 404 means the profile (and so the version) is already gone: nothing left to clear
+    // a 404 from this documented route means the profile (and so the version) is gone: nothing left to clear
     await unlessGone(() => clearVersionContent(getApi(), ref.profileId, ref.version));
   },
 };

@@ -9,8 +9,7 @@ import type { ProfileStateName } from "./access-profile-type";
 import { createOrAdopt, updateNamed, type NamedObjectOps } from "./shared/crud";
 import { getApi, warn } from "./shared/context";
 import { clearVersionContent } from "./shared/version-ref";
-import { readProfile } from "./shared/read-cache";
-import { carries, defined, diffFields, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
+import { carries, defined, diffFields, keepUncarried, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
 import { diffResult, type ResourceImpl } from "./shared/impl";
 import { uBool, uEnum, uNonEmpty, uObject, uString, uStringList, uStringMap, validate } from "./shared/schema";
 import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
@@ -75,12 +74,12 @@ export const PROFILE_FIELDS: readonly Field[] = [
   { input: "catalogItemInfo", api: "catalog_item_info", kind: "object" },
   { input: "customProperties", api: "custom_properties", kind: "map" },
   { input: "accessRequestPolicyId", api: "access_request_policy_id", kind: "string" },
-  { input: "state", api: "state", kind: "enum", enumNames: PROFILE_STATES, resetWhenAbsent: false },
+  { input: "state", api: "state", kind: "enum", enumNames: PROFILE_STATES },
 ];
 
 
-export function profileOutputs(p: ApiProfile, inputs: Record<string, unknown>): Record<string, unknown> {
-  return defined({
+export function profileOutputs(p: ApiProfile, inputs: Record<string, unknown>, previous?: Record<string, unknown>): Record<string, unknown> {
+  const outs = defined({
     ...outputsFrom(PROFILE_FIELDS, p),
     adoptExisting: inputs.adoptExisting === true,
     // read-only: left out (not invented) when a partial response did not carry them
@@ -91,14 +90,24 @@ export function profileOutputs(p: ApiProfile, inputs: Record<string, unknown>): 
     createdAt: p.created_at,
     updatedAt: p.updated_at,
   });
+  return keepUncarried(PROFILE_READ_ONLY, keepUncarried(PROFILE_FIELDS, outs, p, previous), p, previous);
 }
+
+/** Read-only outputs, for keeping their last value when a list item leaves them out. */
+const PROFILE_READ_ONLY: readonly Field[] = [
+  { input: "draftVersionNumber", api: "draft_version_number", kind: "int" },
+  { input: "integrations", api: "integrations", kind: "set" },
+  { input: "providerIds", api: "provider_ids", kind: "set" },
+  { input: "createdAt", api: "created_at", kind: "string" },
+  { input: "updatedAt", api: "updated_at", kind: "string" },
+];
 
 const ops = (): NamedObjectOps<ApiProfile> => ({
   what: "access profile",
   fields: PROFILE_FIELDS,
   idOf: (p) => p.id,
   outputs: profileOutputs,
-  findByName: (name) => getApi().getProfileByName(name),
+  findByName: (name) => getApi().findProfileByName(name),
   create: async (body) => (await getApi().createProfile(body)).profile,
   update: (id, body, mask) => getApi().updateProfile(id, body, mask),
 });
@@ -121,10 +130,10 @@ export const impl: ResourceImpl = {
   },
 
   async read(id, props) {
-    // many reads in one process (refresh) are served from one paged list; see shared/read-cache
-    const found = await readProfile(getApi(), id);
+    // from the documented list, one walk shared by every read of the process (client/list-index)
+    const found = await getApi().findProfile(id);
     if (!found) return { id: "", props: {} };
-    return { id, props: profileOutputs(found, props) };
+    return { id, props: profileOutputs(found, props ?? {}, props) };
   },
 
   async update(id, olds, news) {
@@ -135,8 +144,9 @@ export const impl: ResourceImpl = {
     const api = getApi();
     const outcome = await api.deleteProfile(id);
     if (outcome !== "unsupported") return;
-    // No DELETE on this tenant: retire the profile instead (paused, its published version emptied).
-    // Either step failing is a warning, never a failed destroy (the contract's fallback).
+    // The tenant cannot delete it and the documented list still has it: retire it instead (paused,
+    // its current version emptied) and say so. Either step failing is a warning naming what is left
+    // in Veza, never a failed destroy (the contract's fallback), and never reported as deleted.
     const name = props?.name ?? id;
     const problems: string[] = [];
     const attempt = async (what: string, fn: () => Promise<unknown>) => {
@@ -146,14 +156,16 @@ export const impl: ResourceImpl = {
         problems.push(`${what}: ${(e as Error)?.message ?? String(e)}`);
       }
     };
-    let version = Number(props?.currentVersionNumber) || 1;
+    let version = Number(props?.currentVersionNumber) || undefined;
     await attempt("reading its current version", async () => {
-      version = (await api.getProfile(id))?.profile.current_version_number ?? version;
+      version = (await api.currentVersionNumber(id)) ?? version;
     });
     await attempt("pausing it", () => api.updateProfile(id, { state: "PAUSED" }, ["state"]));
-    await attempt(`emptying version ${version}`, () => clearVersionContent(api, id, version));
+    if (version) await attempt(`emptying version ${version}`, () => clearVersionContent(api, id, version!));
+    else problems.push("its current version is unknown, so its entities and inheritance were left as they are");
     warn(
-      `AccessProfile "${name}": this Veza tenant does not support deleting access profiles; it was retired instead (state PAUSED, version ${version} emptied) and dropped from the stack.` +
+      `AccessProfile "${name}" (${id}) was NOT deleted: this Veza tenant has no route to delete access profiles. It was retired instead ` +
+        `(state PAUSED, version ${version ?? "?"} emptied of entities and inheritance; members keep their membership records) and dropped from the stack.` +
         (problems.length ? ` Not everything worked, check it in Veza: ${problems.join("; ")}` : ""),
     );
   },

@@ -5,13 +5,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { getApi } from "./shared/context";
+import { ROUTE_MISSING, type RouteMissing } from "../client/api";
+import { getApi, warn } from "./shared/context";
 import { canon, defined, propsWithOutputs, type Field } from "./shared/fields";
 import { diffResult, ResourceInitError, type ResourceImpl } from "./shared/impl";
 import { uBool, uInt, uNonEmpty, uStringList, validate } from "./shared/schema";
 import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
 import { containsUnknown, isUnknown } from "./shared/unknown";
-import { listedVersion, parseVersionId, resolveVersion, unlessGone, versionId, versionReplaces, type VersionRef } from "./shared/version-ref";
+import { listedVersion, parseVersionId, resolveVersion, versionId, versionReplaces, type VersionRef } from "./shared/version-ref";
 
 // ---- inputs ----
 export interface ProfileMembershipArgs {
@@ -71,19 +72,36 @@ async function change(ref: VersionRef, type: "ADD" | "REMOVE", identityIds: stri
   if (res.errorMessage) throw new Error(`ProfileMembership ${versionId(ref, "/members")}: ${type} was not accepted: ${res.errorMessage}`);
 }
 
-async function currentMembers(ref: VersionRef): Promise<string[] | undefined> {
-  const list = await unlessGone(() => getApi().listMembers(ref.profileId, ref.version));
-  return list?.map((m) => m.identity_id);
+/**
+ * The version's members: from what the documented list carries (the current version's `members`,
+ * else the profile's `member_details`), else the members call. undefined: a complete walk of the
+ * documented list no longer has the profile (gone). ROUTE_MISSING: nothing this tenant has can
+ * read them.
+ */
+async function readMembers(ref: VersionRef): Promise<string[] | undefined | RouteMissing> {
+  const listed = await listedVersion(ref);
+  if (!listed.profile) return undefined;
+  if (listed.version?.members) return listed.version.members;
+  const details = (listed.profile as { member_details?: unknown }).member_details;
+  if (listed.version && Array.isArray(details)) return details.map((d) => String((d as { identity_id?: unknown })?.identity_id ?? "")).filter(Boolean);
+  const list = await getApi().listMembers(ref.profileId, ref.version);
+  return list === ROUTE_MISSING ? list : list.map((m) => m.identity_id);
 }
 
 /**
- * For refresh: the current version's `members` as the batched profile list carries them (no request
- * of its own), else the version's member list.
+ * REMOVE for a delete. When it fails, the identities may still hold the profile: that is an error,
+ * unless the documented list confirms the profile itself is gone.
  */
-async function membersForRefresh(ref: VersionRef): Promise<string[] | undefined> {
-  const listed = await listedVersion(ref);
-  if (!listed.profile) return undefined;
-  return listed.version?.members ?? currentMembers(ref);
+async function removeOnDelete(ref: VersionRef, identityIds: string[]): Promise<void> {
+  try {
+    await change(ref, "REMOVE", identityIds);
+  } catch (e) {
+    if (!(await getApi().findProfile(ref.profileId))) return;
+    throw new Error(
+      `ProfileMembership ${versionId(ref, "/members")}: could not remove ${identityIds.join(", ")}; they still hold the profile in Veza: ${(e as Error)?.message ?? String(e)}`,
+      { cause: e },
+    );
+  }
 }
 
 // ---- CRUD ----
@@ -107,8 +125,10 @@ export const impl: ResourceImpl = {
     const want = ids(inputs.identityIds);
     const exclusive = inputs.exclusive === true;
     // exclusive or adopting: read the membership first, add only who is missing
-    const before = exclusive || inputs.adoptExisting === true ? await currentMembers(ref) : undefined;
-    if ((exclusive || inputs.adoptExisting === true) && !before) throw new Error(`ProfileMembership ${id}: the profile version was not found in Veza`);
+    const read = exclusive || inputs.adoptExisting === true ? await readMembers(ref) : ROUTE_MISSING;
+    if (read === undefined) throw new Error(`ProfileMembership ${id}: AccessProfile ${ref.profileId} does not exist in Veza`);
+    if (exclusive && read === ROUTE_MISSING) throw new Error(`ProfileMembership ${id}: exclusive needs the current members, and no route of this Veza tenant can read them`);
+    const before = read === ROUTE_MISSING ? undefined : read;
     await change(ref, "ADD", before ? want.filter((m) => !before.includes(m)) : want);
     if (exclusive) {
       try {
@@ -123,8 +143,12 @@ export const impl: ResourceImpl = {
 
   async read(id, props) {
     const ref = parseVersionId(id);
-    const members = await membersForRefresh(ref);
-    if (!members) return { id: "", props: {} };
+    const members = await readMembers(ref);
+    if (members === undefined) return { id: "", props: {} };
+    if (members === ROUTE_MISSING) {
+      warn(`ProfileMembership ${id}: no route of this Veza tenant can read the members of version ${ref.version}; its last known state is kept.`);
+      return { id, props: props ?? {} };
+    }
     const managed = managedOf(props);
     // exclusive: everything the server lists (others show as drift); otherwise only what we manage
     const reported = props?.exclusive === true ? members : managed.filter((m) => members.includes(m));
@@ -139,7 +163,8 @@ export const impl: ResourceImpl = {
     if (news.exclusive === true) {
       // the list is the whole membership; becoming exclusive, read who else was added since the last refresh
       const known = union(reported, managed);
-      const current = olds.exclusive !== true ? ((await currentMembers(ref)) ?? known) : known;
+      const read = olds.exclusive !== true ? await readMembers(ref) : undefined;
+      const current = Array.isArray(read) ? read : known;
       await change(ref, "ADD", want.filter((m) => !current.includes(m)));
       await change(ref, "REMOVE", union(current, known).filter((m) => !want.includes(m)));
     } else {
@@ -152,9 +177,12 @@ export const impl: ResourceImpl = {
 
   async delete(id, props) {
     const ref = parseVersionId(id);
-    const remove = props?.exclusive === true ? await currentMembers(ref) : managedOf(props);
-    if (!remove) return;
-    await unlessGone(() => change(ref, "REMOVE", remove));
+    if (props?.exclusive !== true) return removeOnDelete(ref, managedOf(props));
+    // exclusive: every member at delete time, including ones added since the last refresh
+    const members = await readMembers(ref);
+    if (members === undefined) return; // the profile is gone, and its membership with it
+    const known = union(ids(props?.identityIds), managedOf(props));
+    return removeOnDelete(ref, members === ROUTE_MISSING ? known : members);
   },
 };
 

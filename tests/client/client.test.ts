@@ -48,7 +48,7 @@ describe("pagination", () => {
     const type = await seedType(a);
     await a.createProfile({ name: 'we "quote" \\ it', profile_type: type.id, labels: ["requestable"] });
     await a.createProfile({ name: "other", profile_type: type.id });
-    expect((await a.getProfileByName('we "quote" \\ it'))?.labels).toEqual(["requestable"]);
+    expect((await a.findProfileByName('we "quote" \\ it'))?.labels).toEqual(["requestable"]);
   });
 });
 
@@ -176,19 +176,21 @@ describe("normalization", () => {
     const type = await a.createType({ name: "T", on_create_behavior: "RUNNING", max_entitlements: 5 });
     await a.createProfile({ name: "P", profile_type: type.id, state: "PAUSED" });
     emu.setKnobs({ enumEncoding: enc, numbersAsStrings: true, versionShape: "short", emptyAs: "null" });
-    const t = await a.getType(type.id);
+    const fresh = new VezaApi(a.client); // nothing seen yet: every read is a list page
+    const t = await fresh.findType(type.id);
     expect(t).toMatchObject({ on_create_behavior: "RUNNING", max_entitlements: 5 });
-    const p = (await a.getProfileByName("P"))!;
+    const p = (await fresh.findProfileByName("P"))!;
     expect(p.state).toBe("PAUSED");
     expect(p.current_version_number).toBe(1);
-    const got = await a.getProfile(p.id, 1);
-    expect(got?.version).toMatchObject({ access_profile_id: p.id, version_number: 1 });
+    expect(p.current_version).toMatchObject({ access_profile_id: p.id, version_number: 1 });
+    const got = await fresh.getVersion(p.id, 1);
+    expect(got).toMatchObject({ access_profile_id: p.id, version_number: 1 });
   });
 
   test("unknown extra fields are kept", async () => {
     const a = api();
     const type = await seedType(a);
-    const t = (await a.getType(type.id)) as Record<string, unknown>;
+    const t = (await new VezaApi(a.client).findType(type.id)) as Record<string, unknown>;
     expect(t.id).toBe(type.id);
     expect(Object.keys(t)).toEqual(expect.arrayContaining(["id", "name", "created_at"]));
   });
@@ -208,7 +210,7 @@ describe("errors and secrets", () => {
     expect(unauthorized.status).toBe(401);
     expect(unauthorized.message).toMatch(/invalid or expired/);
     expect(emu.stats().byRoute["GET access_profiles:available_integrations"]).toBe(1); // no retry storm
-    const missing = await a.getProfile("does-not-exist");
+    const missing = await a.findProfile("does-not-exist");
     expect(missing).toBeUndefined();
     for (const e of [conflict, unauthorized]) {
       expect(everywhere(e)).not.toContain(TOKEN);
@@ -235,7 +237,7 @@ describe("errors and secrets", () => {
     emu = await startEmulator({ token: TOKEN });
   });
 
-  test("a type whose assumed GET route answers 404 is confirmed against the list before it is called gone", async () => {
+  test("a type whose assumed DELETE route answers 404 is confirmed against the list before it is called gone", async () => {
     const http = await import("node:http");
     const server = http.createServer((req, res) => {
       res.setHeader("content-type", "application/json");
@@ -249,9 +251,10 @@ describe("errors and secrets", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const a = new VezaApi(new VezaClient({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, token: TOKEN }));
     try {
-      expect((await a.getType("t-1"))?.name).toBe("Profile");
-      expect(await a.getType("t-2")).toBeUndefined();
+      expect((await a.findType("t-1"))?.name).toBe("Profile");
+      expect(await a.findType("t-2")).toBeUndefined();
       expect(await a.deleteType("t-1")).toBe("unsupported");
+      expect(await a.deleteType("t-2")).toBe("gone");
     } finally {
       await closeAllPools();
       await new Promise((r) => server.close(r));

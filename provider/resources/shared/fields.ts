@@ -15,12 +15,10 @@ export interface Field {
   api: string;
   kind: FieldKind;
   enumNames?: readonly string[];
-  /**
-   * When the input is absent: `true` (default) means "the default" (false, [], cleared), so removing
-   * an input resets it; `false` means "not managed" (the server's choice is kept, never a diff).
-   */
-  resetWhenAbsent?: boolean;
 }
+// An input the program does not set (absent or null) is not managed: it is never sent, never a
+// diff, and the server's value is kept (creating or adopting clears nothing the program did not
+// mention). An explicit empty value ("", [], false) is managed and clears.
 
 const SKIP = Symbol("skip");
 type Canon = unknown;
@@ -72,7 +70,11 @@ const ENTITY_KEYS = [
   "condition",
   "syncIdentityAction",
   "customProperties",
+  "createdByAccessProfile",
 ];
+
+/** The fields that tell one entity of a version from another. */
+const ENTITY_IDENTITY = ["entityType", "datasourceId", "entityId", "assignedToEntityType", "assignedToEntityId"];
 
 /** An entity (camelCase or snake_case, any extra read-only fields) reduced to its managed fields. */
 export function entityCanon(e: unknown): Record<string, unknown> {
@@ -81,7 +83,44 @@ export function entityCanon(e: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of ENTITY_KEYS) if (c[k] !== undefined && c[k] !== null && c[k] !== "") out[k] = c[k];
   if (typeof out.grantBy === "string" && /^\d+$/.test(out.grantBy)) out.grantBy = Number(out.grantBy);
+  const cond = out.condition as Record<string, unknown> | undefined;
+  if (cond && typeof cond === "object" && typeof cond.type === "string" && /^\d+$/.test(cond.type)) out.condition = { ...cond, type: Number(cond.type) };
   return prune(out) as Record<string, unknown>;
+}
+
+/** `want` (the program's entity) holds for `have` (the server's): every field the program set is equal. */
+function entityHolds(want: Record<string, unknown>, have: Record<string, unknown>): boolean {
+  return Object.keys(want).every((k) => stable(want[k]) === stable(have[k]));
+}
+
+/**
+ * Pure: the program's entities (canonical) against the server's. Equal when they pair up one to
+ * one and each pair agrees on every field the program set; fields only the server has (e.g.
+ * `createdByAccessProfile`, or ones a list leaves out) are not the program's business.
+ */
+export function entitiesMatch(want: readonly Record<string, unknown>[], have: readonly Record<string, unknown>[]): boolean {
+  if (want.length !== have.length) return false;
+  const left = [...have];
+  for (const w of want) {
+    const i = left.findIndex((h) => entityHolds(w, h));
+    if (i < 0) return false;
+    left.splice(i, 1);
+  }
+  return true;
+}
+
+/**
+ * The entities to send: each of the program's entities completed with the fields the server's
+ * matching entity (same identity fields) has and the program did not set, so a rewrite keeps them.
+ */
+export function mergeEntities(want: readonly Record<string, unknown>[], have: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+  const left = [...have];
+  return want.map((w) => {
+    const i = left.findIndex((h) => ENTITY_IDENTITY.every((k) => w[k] === undefined || stable(w[k]) === stable(h[k])));
+    if (i < 0) return w;
+    const [h] = left.splice(i, 1);
+    return { ...h, ...w };
+  });
 }
 
 /** The canonical form of a value of this field (what the diff compares). */
@@ -123,7 +162,7 @@ export function canon(f: Field, v: unknown): Canon {
 
 function desired(f: Field, inputs: Record<string, unknown>): Canon | typeof SKIP {
   const v = inputs[f.input];
-  if ((v === undefined || v === null) && f.resetWhenAbsent === false) return SKIP;
+  if (v === undefined || v === null) return SKIP;
   return canon(f, v);
 }
 
@@ -138,7 +177,10 @@ export function diffFields(fields: readonly Field[], olds: Record<string, unknow
   for (const f of fields) {
     const want = desired(f, news);
     if (want === SKIP) continue;
-    if (containsUnknown(want) || stable(want) !== stable(canon(f, olds[f.input]))) changed.push(f.input);
+    if (containsUnknown(want)) changed.push(f.input);
+    else if (f.kind === "entities" ? !entitiesMatch(want as Record<string, unknown>[], canon(f, olds[f.input]) as Record<string, unknown>[]) : stable(want) !== stable(canon(f, olds[f.input]))) {
+      changed.push(f.input);
+    }
   }
   return { changed };
 }
@@ -162,7 +204,7 @@ export function apiValue(f: Field, v: unknown): unknown {
 
 /**
  * The request body for the given inputs: every field in `only` (default: every field whose input is
- * set, plus resettable fields), and the `update_mask` naming exactly those API fields.
+ * set), and the `update_mask` naming exactly those API fields.
  */
 export function apiBody(fields: readonly Field[], inputs: Record<string, unknown>, only?: readonly string[]): { body: Record<string, unknown>; mask: string[] } {
   const body: Record<string, unknown> = {};
@@ -206,12 +248,26 @@ export function completeFromWrite(
     if (carried.has(f.api)) continue;
     const wasSent = sent === "all" || sent.includes(f.input);
     const c = canon(f, wasSent ? inputs[f.input] : previous[f.input]);
-    if (c === null || c === undefined || (f.resetWhenAbsent === false && wasSent && inputs[f.input] == null)) delete outs[f.input];
+    if (c === null || c === undefined) delete outs[f.input];
     else outs[f.input] = c;
   }
   // read-only outputs (counts, timestamps, derived lists) the response left out keep their previous values
   const managed = new Set(fields.map((f) => f.input));
   for (const [k, v] of Object.entries(previous)) if (!(k in outs) && !managed.has(k) && v !== undefined) outs[k] = v;
+  return outs;
+}
+
+/**
+ * Outputs read from a list item: a field the item did not carry (the guide's list examples are
+ * short) keeps its last known value instead of reading as empty; so do read-only outputs.
+ */
+export function keepUncarried(fields: readonly Field[], outs: Record<string, unknown>, listed: unknown, previous: Record<string, unknown> | undefined): Record<string, unknown> {
+  const carried = presentFields(listed);
+  if (!carried || !previous) return outs;
+  for (const f of fields) {
+    if (carried.has(f.api) || previous[f.input] === undefined || previous[f.input] === null) continue;
+    outs[f.input] = previous[f.input];
+  }
   return outs;
 }
 

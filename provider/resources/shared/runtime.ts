@@ -9,9 +9,19 @@ import { ResourceInitError, type ResourceImpl } from "./impl";
 
 const CONFIG_KEYS = ["veza:url", "veza:apiToken", "veza:maxConcurrency", "veza:requestTimeoutMs", "veza:maxRetries", "veza:retryDeadlineMs"];
 
+let configured: string | undefined;
+
+/**
+ * The engine configures the provider once per distinct `__provider` text, i.e. once per resource
+ * kind: the client (and its list walks, seen profiles, missing routes) is kept when the settings
+ * are the same, so the four kinds share one process-wide view of the tenant.
+ */
 export async function configure(req: { config?: { get(key: string): string | undefined } }): Promise<void> {
   const values: Record<string, string | undefined> = {};
   for (const key of CONFIG_KEYS) values[key] = req?.config?.get(key);
+  const fingerprint = JSON.stringify(values);
+  if (fingerprint === configured) return;
+  configured = fingerprint;
   setProviderConfig(values);
   resetApi();
 }

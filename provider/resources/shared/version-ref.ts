@@ -1,9 +1,8 @@
 /** Ids of version-scoped resources (`<profileId>/versions/<n>[/members]`) and current-version lookup. */
 import type { VezaApi } from "../../client/api";
 import { VezaApiError } from "../../client/errors";
-import type { ApiVersion } from "../../client/normalize";
+import type { ApiProfile, ApiVersion } from "../../client/normalize";
 import { getApi } from "./context";
-import { readProfile } from "./read-cache";
 
 export interface VersionRef {
   profileId: string;
@@ -20,17 +19,21 @@ export function parseVersionId(id: string): VersionRef {
   return { profileId: m[1], version: Number(m[2]) };
 }
 
-/** The version to write: the given number, or the profile's current version (one GET, at create). */
+/**
+ * The version to write: the given number, or the profile's current version as this process already
+ * saw it (the profile's create response, a list page), else from the documented list: never a GET
+ * by id, and no request at all when the profile was created or listed in this run.
+ */
 export async function resolveVersion(profileId: string, versionNumber: unknown): Promise<VersionRef> {
   if (versionNumber !== undefined && versionNumber !== null) return { profileId, version: Number(versionNumber) };
-  const found = await getApi().getProfile(profileId);
-  if (!found) throw new Error(`access profile ${profileId} was not found in Veza`);
-  const version = found.profile.current_version_number ?? found.profile.current_version?.version_number;
-  if (!version) throw new Error(`access profile ${profileId} has no current version`);
+  const api = getApi();
+  const version = await api.currentVersionNumber(profileId);
+  if (version === undefined) throw new Error(`AccessProfile ${profileId} does not exist in Veza (it is not in the list of access profiles)`);
+  if (!version) throw new Error(`AccessProfile ${profileId} has no current version in Veza`);
   return { profileId, version };
 }
 
-/** Runs `fn`; a 404 (the profile or version is gone) resolves to undefined. */
+/** Runs `fn` (a documented route about one object); a 404 means the object is gone and resolves to undefined. */
 export async function unlessGone<T>(fn: () => Promise<T>): Promise<T | undefined> {
   try {
     return await fn();
@@ -50,11 +53,12 @@ export function versionReplaces(olds: Record<string, unknown>, news: Record<stri
 }
 
 /**
- * For reads: the profile, and its version `ref.version` when that is the current version the
- * profile (batched in a refresh: shared/read-cache) carries. `profile` undefined: the profile is gone.
+ * For reads: the profile as the documented list carries it, and its version `ref.version` when that
+ * is the profile's current version (the list item carries `current_version`). `profile` undefined:
+ * a complete walk of the list did not find it, so it is gone.
  */
-export async function listedVersion(ref: VersionRef): Promise<{ profile?: object; version?: ApiVersion }> {
-  const profile = await readProfile(getApi(), ref.profileId);
+export async function listedVersion(ref: VersionRef): Promise<{ profile?: ApiProfile; version?: ApiVersion }> {
+  const profile = await getApi().findProfile(ref.profileId);
   if (!profile) return {};
   const listed = profile.current_version;
   const isCurrent = listed && (listed.version_number ?? profile.current_version_number) === ref.version;

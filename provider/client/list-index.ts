@@ -1,0 +1,174 @@
+/**
+ * Look-ups by id or name served from a documented, paged list: the only evidence the provider
+ * accepts that an object is gone is its absence from a complete walk of that list (the contract's
+ * "REST endpoints" rules; GET by id is an assumed route and never used for that).
+ *
+ * - One walk per list is shared by every look-up of the process: look-ups arriving within
+ *   `GATHER_MS` wait together, pages are read lazily (only while some look-up still waits), and a
+ *   look-up whose key was already listed is answered without a request. A `pulumi refresh` of N
+ *   profiles costs about N/100 requests.
+ * - The walk knows this process's own writes (`put` / `remove`), so it never needs to be read
+ *   again because of them; a walk that ended longer ago than the TTL is replaced by a fresh one,
+ *   so a long run still sees what others changed meanwhile.
+ * - A page that breaks the paging rules (has_more with an empty or repeated token) fails the
+ *   waiting look-ups: a broken list is never taken as "not found".
+ */
+import type { VezaApiError } from "./errors";
+
+export interface ListPage<T> {
+  items: T[];
+  next: string;
+  hasMore: boolean;
+}
+
+export interface ListIndexOptions<T> {
+  /** e.g. "access profiles", for error messages. */
+  what: string;
+  fetchPage(token: string | undefined): Promise<ListPage<T>>;
+  idOf(item: T): string;
+  nameOf(item: T): string | undefined;
+  /** How long a walk's items stay trusted, in ms (0: every look-up walks on its own). */
+  ttlMs: number;
+}
+
+/** Look-ups arriving within this many ms share the walk's first page. */
+const GATHER_MS = 10;
+
+type Key = `id:${string}` | `name:${string}`;
+type Waiter<T> = { resolve(v: T | undefined): void; reject(e: unknown): void };
+
+class Walk<T> {
+  readonly items = new Map<Key, T>();
+  readonly waiters = new Map<Key, Waiter<T>[]>();
+  private readonly seenTokens = new Set<string>();
+  private token: string | undefined;
+  private scheduled = false;
+  private running = false;
+  done = false;
+  /** Pages read by this walk (tests and bench). */
+  pages = 0;
+
+  constructor(private readonly opts: ListIndexOptions<T>) {}
+
+  index(item: T): void {
+    this.items.set(`id:${this.opts.idOf(item)}`, item);
+    const name = this.opts.nameOf(item);
+    if (name !== undefined) this.items.set(`name:${name}`, item);
+  }
+
+  unindex(id: string): void {
+    const item = this.items.get(`id:${id}`);
+    if (!item) return;
+    this.items.delete(`id:${id}`);
+    const name = this.opts.nameOf(item);
+    if (name !== undefined && this.items.get(`name:${name}`) === item) this.items.delete(`name:${name}`);
+  }
+
+  find(key: Key): Promise<T | undefined> {
+    const known = this.items.get(key);
+    if (known || this.done) return Promise.resolve(known);
+    return new Promise<T | undefined>((resolve, reject) => {
+      const ws = this.waiters.get(key) ?? [];
+      ws.push({ resolve, reject });
+      this.waiters.set(key, ws);
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setTimeout(() => void this.pump(), GATHER_MS);
+      } else if (!this.running) void this.pump();
+    });
+  }
+
+  private settle(key: Key, value: T | undefined): void {
+    const ws = this.waiters.get(key);
+    if (!ws) return;
+    this.waiters.delete(key);
+    for (const w of ws) w.resolve(value);
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (!this.done && this.waiters.size > 0) {
+        const page = await this.opts.fetchPage(this.token);
+        this.pages++;
+        for (const item of page.items) {
+          this.index(item);
+          this.settle(`id:${this.opts.idOf(item)}`, item);
+          const name = this.opts.nameOf(item);
+          if (name !== undefined) this.settle(`name:${name}`, item);
+        }
+        if (!page.hasMore) {
+          this.done = true;
+          this.doneAt = Date.now();
+        }
+        else if (!page.next || this.seenTokens.has(page.next)) {
+          throw new Error(`Veza API: the list of ${this.opts.what} says has_more but its page token ${page.next ? "repeats" : "is empty"}; cannot tell which objects exist`);
+        } else {
+          this.seenTokens.add(page.next);
+          this.token = page.next;
+        }
+      }
+      // a complete walk: whoever is still waiting is not in the list
+      if (this.done) for (const key of [...this.waiters.keys()]) this.settle(key, this.items.get(key));
+    } catch (e) {
+      const all = [...this.waiters.values()].flat();
+      this.waiters.clear();
+      for (const w of all) w.reject(e as VezaApiError | Error);
+      this.failed = true;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** A failed walk is not reused: the next look-up starts over. */
+  failed = false;
+  /** When the walk reached the end of the list. */
+  private doneAt = 0;
+
+  /**
+   * A walk still in progress (or paused, waiting for a look-up of an id not listed yet) is always
+   * joined, so one refresh reads the list once however long it takes; a finished walk is trusted
+   * for `ttlMs` after its last page.
+   */
+  fresh(ttlMs: number): boolean {
+    if (this.failed || ttlMs <= 0) return false;
+    return !this.done || Date.now() - this.doneAt < ttlMs;
+  }
+}
+
+export class ListIndex<T> {
+  private walk?: Walk<T>;
+
+  constructor(private readonly opts: ListIndexOptions<T>) {}
+
+  private current(): Walk<T> {
+    if (!this.walk || !this.walk.fresh(this.opts.ttlMs)) this.walk = new Walk(this.opts);
+    return this.walk;
+  }
+
+  /** The listed object with this id; undefined only when a complete walk did not list it. */
+  byId(id: string): Promise<T | undefined> {
+    return this.current().find(`id:${id}`);
+  }
+
+  /** The listed object with this exact name; undefined only when a complete walk did not list it. */
+  byName(name: string): Promise<T | undefined> {
+    return this.current().find(`name:${name}`);
+  }
+
+  /** This process created or changed the object: the walk in progress answers with it from now on. */
+  put(item: T): void {
+    this.walk?.index(item);
+  }
+
+  /** This process deleted the object. */
+  remove(id: string): void {
+    this.walk?.unindex(id);
+  }
+
+  /** Pages the current walk has read (tests, bench). */
+  get pagesRead(): number {
+    return this.walk?.pages ?? 0;
+  }
+}
