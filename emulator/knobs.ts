@@ -50,6 +50,8 @@ export interface EmulatorKnobs {
   routes: RoutesMode;
   /** List items carry only the fields the guide's list examples show (see short-lists.ts). */
   shortLists: boolean;
+  /** Route keys ("PUT access_profiles/{id}/versions/{version}/members") answered 404 as if the tenant lacked them. */
+  missingRoutes: readonly string[];
 }
 
 /** What setKnobs/startEmulator accept: any subset, and deleteSupport may name just one of its two routes. */
@@ -75,6 +77,7 @@ export const DEFAULT_KNOBS: Readonly<EmulatorKnobs> = Object.freeze({
   simplifiedWrites: false,
   routes: "all",
   shortLists: false,
+  missingRoutes: Object.freeze([]) as readonly string[],
 });
 
 export function mergeKnobs(base: EmulatorKnobs, patch: KnobsPatch | undefined): EmulatorKnobs {

@@ -231,7 +231,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
       return sendError(res, requestId, new ApiError(Code.UNAVAILABLE, "service unavailable"));
     }
 
-    if (match.kind === "none") return sendError(res, requestId, new ApiError(Code.NOT_FOUND, "route not found"));
+    if (match.kind === "none" || knobs.missingRoutes.includes(match.key)) return sendError(res, requestId, new ApiError(Code.NOT_FOUND, "route not found"));
     if (match.kind === "method") {
       if (match.status === 501) return sendError(res, requestId, new ApiError(Code.UNIMPLEMENTED, "Not Implemented", 501));
       return sendError(res, requestId, new ApiError(Code.UNIMPLEMENTED, "method not allowed", 405), { allow: match.allowed.join(", ") });

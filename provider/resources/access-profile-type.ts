@@ -9,7 +9,7 @@ import { createOrAdopt, updateNamed, type NamedObjectOps } from "./shared/crud";
 import { getApi, warn } from "./shared/context";
 import { TypeUpdateUnsupportedError } from "../client/api";
 import { carries, defined, diffFields, keepUncarried, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
-import { diffResult, type ResourceImpl } from "./shared/impl";
+import { diffResult, goneResult, type ResourceImpl } from "./shared/impl";
 import { uBool, uEnum, uInt, uList, uNonEmpty, uObject, uString, uStringList, validate } from "./shared/schema";
 import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
 
@@ -168,7 +168,7 @@ export const impl: ResourceImpl = {
   async read(id, props) {
     // from the documented list, one walk shared by every read of the process (client/list-index)
     const t = await getApi().findType(id);
-    if (!t) return { id: "", props: {} };
+    if (!t) return goneResult("AccessProfileType", id, props);
     return { id, props: outputs(t, props ?? {}, props) };
   },
 
@@ -217,5 +217,13 @@ export class AccessProfileType extends pulumi.dynamic.Resource {
       "veza",
       "AccessProfileType",
     );
+  }
+
+  /**
+   * The existing access profile type with this Veza id, read-only in this stack (its outputs come from Veza;
+   * nothing is written or deleted). Fails when Veza has no such object.
+   */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): AccessProfileType {
+    return new AccessProfileType(name, {} as AccessProfileTypeArgs, { ...opts, id });
   }
 }

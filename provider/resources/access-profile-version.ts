@@ -10,7 +10,7 @@ import { ROUTE_MISSING } from "../client/api";
 import { VezaApiError } from "../client/errors";
 import { getApi, warn } from "./shared/context";
 import { apiBody, canon, completeFromWrite, defined, diffFields, keepUncarried, mergeEntities, outputsFrom, propsWithOutputs, snakeKeys, type Field } from "./shared/fields";
-import { diffResult, type ResourceImpl } from "./shared/impl";
+import { diffResult, goneResult, type ResourceImpl } from "./shared/impl";
 import { unk, uBool, uEnum, uInt, uList, uNonEmpty, uString, uStringList, uStringMap, validate } from "./shared/schema";
 import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
 import {
@@ -218,7 +218,7 @@ export const impl: ResourceImpl = {
     const ref = parseVersionId(id);
     // the current version comes with its profile's list item (one walk for every read of a refresh)
     const listed = await listedVersion(ref);
-    if (!listed.profile) return { id: "", props: {} };
+    if (!listed.profile) return goneResult("AccessProfile", ref.profileId, props);
     if (listed.version) return { id, props: outputs(ref, listed.version, props ?? {}, props) };
     const got = await getApi().getVersion(ref.profileId, ref.version);
     if (got !== ROUTE_MISSING) return { id, props: outputs(ref, got, props ?? {}, props) };
@@ -266,5 +266,13 @@ export class AccessProfileVersion extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: AccessProfileVersionArgs, opts?: pulumi.CustomResourceOptions) {
     super(PLACEHOLDER_PROVIDER, name, withShell(propsWithOutputs(args, VERSION_OUTPUTS), "AccessProfileVersion"), opts, "veza", "AccessProfileVersion");
+  }
+
+  /**
+   * The existing access profile version (id `<profileId>/versions/<n>`) with this Veza id, read-only in this stack (its outputs come from Veza;
+   * nothing is written or deleted). Fails when Veza has no such object.
+   */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): AccessProfileVersion {
+    return new AccessProfileVersion(name, {} as AccessProfileVersionArgs, { ...opts, id });
   }
 }

@@ -10,7 +10,7 @@ import { createOrAdopt, updateNamed, type NamedObjectOps } from "./shared/crud";
 import { getApi, warn } from "./shared/context";
 import { clearVersionContent } from "./shared/version-ref";
 import { carries, defined, diffFields, keepUncarried, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
-import { diffResult, type ResourceImpl } from "./shared/impl";
+import { diffResult, goneResult, type ResourceImpl } from "./shared/impl";
 import { uBool, uEnum, uNonEmpty, uObject, uString, uStringList, uStringMap, validate } from "./shared/schema";
 import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
 
@@ -132,7 +132,7 @@ export const impl: ResourceImpl = {
   async read(id, props) {
     // from the documented list, one walk shared by every read of the process (client/list-index)
     const found = await getApi().findProfile(id);
-    if (!found) return { id: "", props: {} };
+    if (!found) return goneResult("AccessProfile", id, props);
     return { id, props: profileOutputs(found, props ?? {}, props) };
   },
 
@@ -198,5 +198,13 @@ export class AccessProfile extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: AccessProfileArgs, opts?: pulumi.CustomResourceOptions) {
     super(PLACEHOLDER_PROVIDER, name, withShell(propsWithOutputs({ ...args, name: args.name ?? name }, PROFILE_OUTPUTS), "AccessProfile"), opts, "veza", "AccessProfile");
+  }
+
+  /**
+   * The existing access profile with this Veza id, read-only in this stack (its outputs come from Veza;
+   * nothing is written or deleted). Fails when Veza has no such object.
+   */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): AccessProfile {
+    return new AccessProfile(name, {} as AccessProfileArgs, { ...opts, id });
   }
 }

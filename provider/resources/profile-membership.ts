@@ -8,7 +8,7 @@ import { z } from "zod";
 import { ROUTE_MISSING, type RouteMissing } from "../client/api";
 import { getApi, warn } from "./shared/context";
 import { canon, defined, propsWithOutputs, type Field } from "./shared/fields";
-import { diffResult, ResourceInitError, type ResourceImpl } from "./shared/impl";
+import { diffResult, goneResult, isLookup, ResourceInitError, type ResourceImpl } from "./shared/impl";
 import { uBool, uInt, uNonEmpty, uStringList, validate } from "./shared/schema";
 import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
 import { containsUnknown, isUnknown } from "./shared/unknown";
@@ -144,7 +144,9 @@ export const impl: ResourceImpl = {
   async read(id, props) {
     const ref = parseVersionId(id);
     const members = await readMembers(ref);
-    if (members === undefined) return { id: "", props: {} };
+    if (members === undefined) return goneResult("AccessProfile", ref.profileId, props);
+    // a look-up (get / opts.id) reports every member, read-only
+    if (isLookup(props) && Array.isArray(members)) return { id, props: outputs(ref, members, [], {}) };
     if (members === ROUTE_MISSING) {
       warn(`ProfileMembership ${id}: no route of this Veza tenant can read the members of version ${ref.version}; its last known state is kept.`);
       return { id, props: props ?? {} };
@@ -206,5 +208,13 @@ export class ProfileMembership extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: ProfileMembershipArgs, opts?: pulumi.CustomResourceOptions) {
     super(PLACEHOLDER_PROVIDER, name, withShell(propsWithOutputs(args, MEMBERSHIP_OUTPUTS), "ProfileMembership"), opts, "veza", "ProfileMembership");
+  }
+
+  /**
+   * The existing membership (id `<profileId>/versions/<n>/members`) with this Veza id, read-only in this stack (its outputs come from Veza;
+   * nothing is written or deleted). Fails when Veza has no such object.
+   */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): ProfileMembership {
+    return new ProfileMembership(name, {} as ProfileMembershipArgs, { ...opts, id });
   }
 }

@@ -31,3 +31,18 @@ export function diffResult(changed: string[], replaces: string[], deleteBeforeRe
     deleteBeforeReplace: replaces.length > 0 && deleteBeforeReplace,
   };
 }
+
+/**
+ * What `read` answers for an object that is gone. For `Class.get(name, id)` / `opts.id` (the engine
+ * reads with only `__provider` in the props) that is an error naming the id: an empty id there would
+ * give a resource with empty outputs, silently. For a refresh it is an empty id: gone from state.
+ */
+export function goneResult(kind: string, id: string, props: Record<string, unknown> | undefined): pulumi.dynamic.ReadResult {
+  if (isLookup(props)) throw new Error(`${kind} ${id} does not exist in Veza`);
+  return { id: "", props: {} };
+}
+
+/** A read for `Class.get` / `opts.id`: the props hold nothing but the serialized provider. */
+export function isLookup(props: Record<string, unknown> | undefined): boolean {
+  return !props || Object.keys(props).every((k) => k === "__provider");
+}

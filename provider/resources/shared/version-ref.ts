@@ -3,6 +3,7 @@ import type { VezaApi } from "../../client/api";
 import { VezaApiError } from "../../client/errors";
 import type { ApiProfile, ApiVersion } from "../../client/normalize";
 import { getApi } from "./context";
+import { isUnknown } from "./unknown";
 
 export interface VersionRef {
   profileId: string;
@@ -48,6 +49,10 @@ export function versionReplaces(olds: Record<string, unknown>, news: Record<stri
   const out: string[] = [];
   if (news.accessProfileId !== olds.accessProfileId) out.push("accessProfileId");
   const want = news.versionNumber;
+  // Unknown in a preview when wired from the profile's currentVersionNumber while the profile is
+  // updated (the engine hands back only the new inputs): the profile's edits never publish a new
+  // version, so this is no change. The real `up` diffs again with the value, and replaces if it moved.
+  if (isUnknown(want)) return out;
   if (want !== undefined && want !== null && String(want) !== String(olds.versionNumber)) out.push("versionNumber");
   return out;
 }
