@@ -18,6 +18,10 @@ import {
   type VersionState,
 } from "./types";
 
+/** Numbers given to open enum names, process-wide so every response agrees (see Encoder.openEnum). */
+const GRANT_BY = new Map<string, number>();
+const CONDITION_TYPES = new Map<string, number>();
+
 export class Encoder {
   constructor(
     private readonly knobs: EmulatorKnobs,
@@ -32,6 +36,17 @@ export class Encoder {
     const mode = this.knobs.enumEncoding;
     const asNumber = mode === "numbers" || (mode === "mixed" && this.coin());
     return asNumber ? names.indexOf(name) : name;
+  }
+
+  /**
+   * Enums the guide names without listing their values (PolicyRules.GrantBy, the condition type):
+   * with "numbers" a name is answered as the number this emulator gave it on first use.
+   */
+  private openEnum(table: Map<string, number>, value: string): Json {
+    if (/^\d+$/.test(value) || (this.knobs.enumEncoding !== "numbers" && !(this.knobs.enumEncoding === "mixed" && this.coin()))) return value;
+    const key = value.toUpperCase();
+    if (!table.has(key)) table.set(key, table.size + 1);
+    return table.get(key)!;
   }
 
   profileState(s: ProfileState): Json {
@@ -50,6 +65,11 @@ export class Encoder {
 
   entity(e: Entity, extra: boolean): JsonObject {
     const out: JsonObject = { ...e };
+    if (typeof e.grant_by === "string") out["grant_by"] = this.openEnum(GRANT_BY, e.grant_by);
+    const cond = e.condition;
+    if (cond && typeof cond === "object" && !Array.isArray(cond) && typeof cond.type === "string") {
+      out["condition"] = { ...cond, type: this.openEnum(CONDITION_TYPES, cond.type) };
+    }
     if (extra) {
       const colon = e.entity_id.lastIndexOf(":");
       out["entity_name"] = colon >= 0 ? e.entity_id.slice(colon + 1) : e.entity_id;

@@ -9,7 +9,22 @@ import { VERSION_STATES, type ApiVersion } from "../client/normalize";
 import { ROUTE_MISSING } from "../client/api";
 import { VezaApiError } from "../client/errors";
 import { getApi, warn } from "./shared/context";
-import { apiBody, canon, completeFromWrite, defined, diffFields, keepUncarried, mergeEntities, outputsFrom, propsWithOutputs, snakeKeys, type Field } from "./shared/fields";
+import {
+  apiBody,
+  canon,
+  completeFromWrite,
+  defined,
+  diffFields,
+  keepUncarried,
+  learnEnumCodes,
+  mergeEntities,
+  outputsFrom,
+  propsWithOutputs,
+  snakeKeys,
+  withEnumCodes,
+  type EnumCodes,
+  type Field,
+} from "./shared/fields";
 import { diffResult, goneResult, type ResourceImpl } from "./shared/impl";
 import { unk, uBool, uEnum, uInt, uList, uNonEmpty, uString, uStringList, uStringMap, validate } from "./shared/schema";
 import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
@@ -134,6 +149,7 @@ function outputs(ref: VersionRef, v: ApiVersion, inputs: Record<string, unknown>
     members: v.members ? [...v.members].sort() : undefined,
     publishedAt: v.published_at,
     updatedAt: v.updated_at,
+    enumCodes: previous?.enumCodes as EnumCodes | undefined,
   });
   if (previous && Array.isArray(outs.entities) && Array.isArray(previous.entities)) {
     outs.entities = canon(ENTITIES, mergeEntities(outs.entities as Record<string, unknown>[], canon(ENTITIES, previous.entities) as Record<string, unknown>[]));
@@ -166,6 +182,10 @@ async function write(ref: VersionRef, inputs: Record<string, unknown>, sent: str
 async function writeOutputs(ref: VersionRef, inputs: Record<string, unknown>, sent: string[], previous: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
   const v = await write(ref, inputs, sent, previous);
   const outs = completeFromWrite(VERSION_FIELDS, outputs(ref, v, inputs), v, inputs, sent, previous);
+  if (Array.isArray(outs.entities) && sent.includes(ENTITIES.input)) {
+    const codes = learnEnumCodes(canon(ENTITIES, inputs.entities) as Record<string, unknown>[], outs.entities as Record<string, unknown>[], previous.enumCodes as EnumCodes | undefined);
+    if (Object.keys(codes).length) outs.enumCodes = codes;
+  }
   // members and timestamps are read-only: keep the previous ones when the response has none
   return keepUncarried(VERSION_READ_ONLY, outs, v, previous);
 }
@@ -189,6 +209,13 @@ async function currentContent(ref: VersionRef): Promise<ApiVersion | undefined> 
   return got === ROUTE_MISSING ? undefined : got;
 }
 
+/** The diff, with grantBy / condition.type names and numbers equal where their codes were learned. */
+function changedFields(olds: Record<string, unknown>, news: Record<string, unknown>): string[] {
+  const codes = olds.enumCodes;
+  const encoded = (x: Record<string, unknown>) => (x.entities === undefined ? x : { ...x, entities: withEnumCodes(x.entities, codes) });
+  return diffFields(VERSION_FIELDS, encoded(olds), encoded(news)).changed;
+}
+
 // ---- CRUD ----
 export const impl: ResourceImpl = {
   async check(_olds, news) {
@@ -196,7 +223,7 @@ export const impl: ResourceImpl = {
   },
 
   async diff(_id, olds, news) {
-    return diffResult(diffFields(VERSION_FIELDS, olds, news).changed, versionReplaces(olds, news));
+    return diffResult(changedFields(olds, news), versionReplaces(olds, news));
   },
 
   async create(inputs) {
@@ -232,7 +259,7 @@ export const impl: ResourceImpl = {
 
   async update(id, olds, news) {
     const ref = parseVersionId(id);
-    const { changed } = diffFields(VERSION_FIELDS, olds, news);
+    const changed = changedFields(olds, news);
     if (changed.length === 0) return { outs: { ...olds, adoptExisting: news.adoptExisting === true } };
     return { outs: await writeOutputs(ref, news, changed, olds) };
   },

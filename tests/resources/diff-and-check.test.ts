@@ -38,10 +38,12 @@ describe("diff", () => {
     expect((await typeImpl.diff("t", { name: "T", maxEntitlements: "50" }, { name: "T", maxEntitlements: 50 })).changes).toBe(false);
   });
 
-  test("state left unset is not managed; removing labels resets them", async () => {
-    const olds = { name: "P", profileType: "t", state: "RUNNING", labels: ["x"] };
+  test("an input left unset is not managed (no change); an explicit empty value clears", async () => {
+    const olds = { name: "P", profileType: "t", state: "RUNNING", labels: ["x"], description: "d" };
     expect((await profileImpl.diff("p", olds, { name: "P", profileType: "t", labels: ["x"] })).changes).toBe(false);
-    expect((await profileImpl.diff("p", olds, { name: "P", profileType: "t" })).changes).toBe(true);
+    expect((await profileImpl.diff("p", olds, { name: "P", profileType: "t" })).changes).toBe(false);
+    expect((await profileImpl.diff("p", olds, { name: "P", profileType: "t", labels: [] })).changes).toBe(true);
+    expect((await profileImpl.diff("p", olds, { name: "P", profileType: "t", description: "" })).changes).toBe(true);
   });
 
   test("profileType, accessProfileId and versionNumber replace", async () => {

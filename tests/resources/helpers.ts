@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startEmulator, type Emulator, type LoggedRequest } from "../../emulator";
+import { startEmulator, type Emulator, type LoggedRequest, type RoutesMode } from "../../emulator";
 import { Engine, type EngineOptions } from "../harness";
 
 export const TOKEN = "veza-test-token-DO-NOT-LEAK-91c2";
@@ -48,3 +48,8 @@ export function tenant(emu: Emulator) {
     profiles: emu.store.listProfiles().map((p) => p.name),
   };
 }
+
+/** The routes mode this run's emulators start in (jest project, see jest.config.js): "all" unless set. */
+export const ROUTES_MODE = (process.env.VEZA_EMULATOR_ROUTES ?? "all") as RoutesMode;
+/** The tenant has the assumed routes (GET/DELETE by id, PATCH of a type): tests of those routes' use check this. */
+export const HAS_ASSUMED_ROUTES = ROUTES_MODE === "all";

@@ -114,12 +114,60 @@ export function entitiesMatch(want: readonly Record<string, unknown>[], have: re
  * matching entity (same identity fields) has and the program did not set, so a rewrite keeps them.
  */
 export function mergeEntities(want: readonly Record<string, unknown>[], have: readonly Record<string, unknown>[]): Record<string, unknown>[] {
+  return pairEntities(want, have).map(([w, h]) => (h ? { ...h, ...w } : w));
+}
+
+/** Each of `want` with the entity of `have` that has the same identity fields (each used once), if any. */
+export function pairEntities(want: readonly Record<string, unknown>[], have: readonly Record<string, unknown>[]): [Record<string, unknown>, Record<string, unknown> | undefined][] {
   const left = [...have];
   return want.map((w) => {
     const i = left.findIndex((h) => ENTITY_IDENTITY.every((k) => w[k] === undefined || stable(w[k]) === stable(h[k])));
-    if (i < 0) return w;
-    const [h] = left.splice(i, 1);
-    return { ...h, ...w };
+    return [w, i < 0 ? undefined : left.splice(i, 1)[0]];
+  });
+}
+
+/**
+ * The open enums of an entity: the guide names PolicyRules.GrantBy and the condition type without
+ * listing their values, and Veza may answer a name with a number. What a name's number is gets
+ * learned from write responses (`enumCodes` in a version's outputs: "grantBy:NAME" → number).
+ */
+export type EnumCodes = Record<string, number>;
+const OPEN_ENUMS: { key: string; get(e: Record<string, unknown>): unknown; set(e: Record<string, unknown>, v: number): Record<string, unknown> }[] = [
+  { key: "grantBy", get: (e) => e.grantBy, set: (e, v) => ({ ...e, grantBy: v }) },
+  {
+    key: "condition",
+    get: (e) => (e.condition as Record<string, unknown> | undefined)?.type,
+    set: (e, v) => ({ ...e, condition: { ...(e.condition as Record<string, unknown>), type: v } }),
+  },
+];
+
+/** Codes learned from one write: a name sent and the number answered for the same entity (or the other way round). */
+export function learnEnumCodes(sent: readonly Record<string, unknown>[], answered: readonly Record<string, unknown>[], known: EnumCodes = {}): EnumCodes {
+  const codes = { ...known };
+  for (const [s, a] of pairEntities(sent, answered)) {
+    if (!a) continue;
+    for (const en of OPEN_ENUMS) {
+      const [x, y] = [en.get(s), en.get(a)];
+      if (typeof x === "string" && typeof y === "number") codes[`${en.key}:${x.toUpperCase()}`] = y;
+      if (typeof x === "number" && typeof y === "string") codes[`${en.key}:${y.toUpperCase()}`] = x;
+    }
+  }
+  return codes;
+}
+
+/** Entities with every open-enum name whose number is known written as that number (so name and number compare equal). */
+export function withEnumCodes(entities: unknown, codes: unknown): unknown {
+  if (!Array.isArray(entities) || !codes || typeof codes !== "object") return entities;
+  const known = codes as EnumCodes;
+  return entities.map((e) => {
+    if (!e || typeof e !== "object") return e;
+    let out = e as Record<string, unknown>;
+    for (const en of OPEN_ENUMS) {
+      const v = en.get(out);
+      const code = typeof v === "string" ? known[`${en.key}:${v.toUpperCase()}`] : undefined;
+      if (code !== undefined) out = en.set(out, code);
+    }
+    return out;
   });
 }
 
