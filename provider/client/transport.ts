@@ -205,6 +205,12 @@ export interface NetworkProblem {
  * failures name the variable the proxy came from and its host.
  */
 export function describeNetworkError(cause: unknown, s: Settings, t: Transport | undefined, code: string): NetworkProblem {
+  const p = explain(cause, s, t, code);
+  // VezaApiError ends the message with its own full stop
+  return { ...p, message: p.message.replace(/\.+$/, "") };
+}
+
+function explain(cause: unknown, s: Settings, t: Transport | undefined, code: string): NetworkProblem {
   const errors = chain(cause);
   const target = safeHost(s.url);
   const raw = `${code || "network error"}: ${(cause as Error)?.message ?? String(cause)}`;
