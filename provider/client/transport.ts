@@ -18,6 +18,8 @@ export interface ProxyRoute {
   source: string;
   /** Credentials of the proxy URL, to strip from any message. */
   secrets: string[];
+  /** An https:// proxy: its own certificate is checked too. */
+  tls: boolean;
 }
 
 export interface Transport {
@@ -114,6 +116,7 @@ export function transportFor(s: Settings): Transport {
         host: used.url.host,
         source: used.source,
         secrets: [used.url.username, used.url.password, decodeURIComponent(used.url.password)].filter((x) => x.length >= 4),
+        tls: used.url.protocol === "https:",
       };
     }
   }
@@ -212,7 +215,10 @@ export function describeNetworkError(cause: unknown, s: Settings, t: Transport |
 
 function explain(cause: unknown, s: Settings, t: Transport | undefined, code: string): NetworkProblem {
   const errors = chain(cause);
-  const target = safeHost(s.url);
+  const proxy = t?.proxy;
+  // undici wraps a failure of the TLS connection to an https proxy in UND_ERR_PRX_TLS: then the certificate is the proxy's
+  const ofProxy = proxy !== undefined && errors.some((e) => e?.code === "UND_ERR_PRX_TLS");
+  const target = ofProxy ? `the proxy ${proxy.host} (from ${proxy.source})` : proxy?.tls ? `${safeHost(s.url)} (or of the https proxy ${proxy.host})` : safeHost(s.url);
   const raw = `${code || "network error"}: ${(cause as Error)?.message ?? String(cause)}`;
   const clean = (text: string): string => {
     let out = redact(text, s.token);
@@ -224,7 +230,8 @@ function explain(cause: unknown, s: Settings, t: Transport | undefined, code: st
     const detail = clean(errors.find((e) => e.code === tlsCode)?.message ?? tlsCode);
     let what: string;
     if (tlsCode === HOST_MISMATCH) {
-      what = `the TLS certificate of ${target} does not name that host (${tlsCode}: ${detail}). Check veza:url / VEZA_URL: use the host name the certificate was issued for.`;
+      const fix = ofProxy ? `Check ${proxy.source}` : "Check veza:url / VEZA_URL";
+      what = `the TLS certificate of ${target} does not name that host (${tlsCode}: ${detail}). ${fix}: use the host name the certificate was issued for.`;
     } else if (EXPIRED_CERT.has(tlsCode)) {
       what = `the TLS certificate of ${target} is not valid now (${tlsCode}: ${detail}). The tenant (or a TLS-inspecting proxy) must present a current certificate; check the clock of this machine too.`;
     } else {
@@ -235,7 +242,6 @@ function explain(cause: unknown, s: Settings, t: Transport | undefined, code: st
     }
     return { message: what, fatal: true };
   }
-  const proxy = t?.proxy;
   if (proxy) {
     const text = errors.map((e) => String(e?.message ?? "")).join(" ");
     const status = /Proxy response \((\d{3})\)/.exec(text)?.[1] ?? (/Proxy Authentication Required \((407)\)/.exec(text)?.[1]);

@@ -81,4 +81,12 @@ describe("certificate failures are explained and not retried", () => {
       expect(p.message).toContain("acme.vezacloud.com");
     }
   });
+
+  test("a host-name failure of an https proxy's own certificate names the proxy and its variable", () => {
+    const t = { dispatcher: undefined as never, proxy: { host: "proxy.corp.example:3129", source: "HTTPS_PROXY", secrets: [], tls: true } };
+    const p = describeNetworkError(tlsError("ERR_TLS_CERT_ALTNAME_INVALID", true), s, t, "UND_ERR_PRX_TLS");
+    expect(p.fatal).toBe(true);
+    expect(p.message).toContain("the TLS certificate of the proxy proxy.corp.example:3129 (from HTTPS_PROXY) does not name that host");
+    expect(p.message).toContain("Check HTTPS_PROXY");
+  });
 });
