@@ -264,6 +264,7 @@ export class VezaClient {
   }
 }
 
+/** `ms`: time of the attempt; absent on a "status" outcome means nothing was sent (token already refused). */
 type Outcome =
   | { kind: "ok"; body: any; status?: number; ms?: number; requestId?: string }
   | { kind: "status"; error: VezaApiError; retryAfterMs?: number; ms?: number }
