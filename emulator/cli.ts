@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * node dist/emulator/cli.js [--port N] [--host H] [--data FILE] [--token T] [--latency MS]
- *   [--rate429 F] [--rate503 F] [--enum names|numbers|mixed] [--seed N]
+ *   [--rate429 F] [--rate503 F] [--enum names|numbers|mixed] [--seed N] [--tls]
  *   [--routes all|documented|gateway] [--short-lists]
  * Environment: VEZA_EMULATOR_ROUTES, VEZA_EMULATOR_SHORT_LISTS (flags win).
  */
@@ -9,7 +9,7 @@ import { startEmulator } from "./server";
 import type { KnobsPatch } from "./knobs";
 
 const USAGE =
-  "usage: veza-emulator [--port N] [--host H] [--data FILE] [--token T] [--latency MS] [--rate429 F] [--rate503 F] [--enum names|numbers|mixed] [--seed N] [--routes all|documented|gateway] [--short-lists]";
+  "usage: veza-emulator [--port N] [--host H] [--data FILE] [--token T] [--latency MS] [--rate429 F] [--rate503 F] [--enum names|numbers|mixed] [--seed N] [--tls] [--routes all|documented|gateway] [--short-lists]";
 
 function parseArgs(argv: string[]): Parameters<typeof startEmulator>[0] {
   const opts: NonNullable<Parameters<typeof startEmulator>[0]> = {};
@@ -45,6 +45,9 @@ function parseArgs(argv: string[]): Parameters<typeof startEmulator>[0] {
         break;
       case "--token":
         opts.token = value();
+        break;
+      case "--tls":
+        opts.tls = true;
         break;
       case "--seed":
         opts.seed = num();
@@ -93,6 +96,7 @@ async function main(): Promise<void> {
   console.log(`Veza emulator listening on ${emu.url}`);
   console.log(`token: ${emu.token}`);
   if (opts?.dataFile) console.log(`data: ${opts.dataFile}`);
+  if (emu.caFile) console.log(`CA certificate: ${emu.caFile} (give it to clients: NODE_EXTRA_CA_CERTS=${emu.caFile})`);
   const stop = (): void => {
     void emu.close().then(() => process.exit(0));
   };

@@ -3,6 +3,7 @@ export { startEmulator, type Emulator, type EmulatorStats, type LoggedRequest, t
 export { DEFAULT_KNOBS, type EmulatorKnobs, type KnobsPatch, type DeleteSupport } from "./knobs";
 export { ROUTES_MODES, type RoutesMode } from "./routes";
 export { EmulatorStore } from "./store";
+export { makeTlsMaterial, type TlsOptions, type TlsMaterial } from "./tls";
 export { BASE_PATH } from "./routes";
 export { AVAILABLE_INTEGRATIONS, integrationOf } from "./integrations";
 export { parseFilter, evaluate, type ScimNode } from "./scim";

@@ -1,5 +1,7 @@
 /** The node:http server: auth, faults, latency, stats, routing, persistence. */
+import * as fs from "node:fs";
 import * as http from "node:http";
+import * as https from "node:https";
 import type { Socket } from "node:net";
 import { randomBytes, randomUUID } from "node:crypto";
 import { ApiError, Code } from "./errors";
@@ -9,6 +11,7 @@ import { DEFAULT_KNOBS, knobsFromEnv, mergeKnobs, mulberry32, type EmulatorKnobs
 import { DataFile } from "./persist";
 import { matchRoute } from "./routes";
 import { EmulatorStore } from "./store";
+import { makeTlsMaterial, type TlsOptions } from "./tls";
 import type { Json } from "./types";
 
 export interface EmulatorStats {
@@ -22,8 +25,10 @@ export interface EmulatorStats {
 }
 
 export interface Emulator {
-  /** http://127.0.0.1:<port> (no base path) */
+  /** http://127.0.0.1:<port>, or https:// with `tls` (no base path) */
   url: string;
+  /** With `tls`: the PEM file of the CA that signed the server certificate (for NODE_EXTRA_CA_CERTS). */
+  caFile?: string;
   token: string;
   stats(): EmulatorStats;
   resetStats(): void;
@@ -33,7 +38,7 @@ export interface Emulator {
   getKnobs(): EmulatorKnobs;
   /** Direct access to the in-memory tenant, for seeding and assertions. */
   store: EmulatorStore;
-  /** Requests seen since start or the last resetStats (route key, query, parsed JSON body; never headers), at most 100,000. */
+  /** Requests seen since start or the last resetStats (route key, query, parsed JSON body, User-Agent; no other header), at most 100,000. */
   requests(): LoggedRequest[];
   /** Stops the server; destroys hanging and keep-alive sockets. */
   close(): Promise<void>;
@@ -45,6 +50,8 @@ export interface LoggedRequest {
   route: string;
   query: Record<string, string>;
   body?: unknown;
+  /** The User-Agent header as received. */
+  userAgent?: string;
   /** performance.now() when the request arrived and when its response was written (absent if none was). */
   receivedAt: number;
   answeredAt?: number;
@@ -59,6 +66,8 @@ export interface StartOptions {
   knobs?: KnobsPatch;
   /** PRNG seed for fault and "mixed" encoding randomness (default 1). */
   seed?: number;
+  /** Serve https with a certificate signed by a private CA made at start (see `Emulator.caFile`). */
+  tls?: boolean | TlsOptions;
 }
 
 const MAX_BODY = 16 * 1024 * 1024;
@@ -191,6 +200,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
     const match = matchRoute(method, url.pathname, knobs.routes);
     bump(stats.byRoute, match.key);
     const entry: LoggedRequest = { method, route: match.key, query: Object.fromEntries(url.searchParams), receivedAt: performance.now() };
+    if (typeof req.headers["user-agent"] === "string") entry.userAgent = req.headers["user-agent"];
     if (log.length < 100_000) log.push(entry);
 
     if (dead || (knobs.failAfterRequests > 0 && requestCount > knobs.failAfterRequests)) {
@@ -285,14 +295,16 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
     send(res, requestId, result.status ?? 200, enc.finalize(result.body));
   };
 
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     handle(req, res).catch((e: unknown) => {
       if (!res.headersSent && !res.destroyed) {
         res.writeHead(500, { "content-type": "application/json" });
         res.end(JSON.stringify({ code: 13, message: String(e) }));
       }
     });
-  });
+  };
+  const tls = opts.tls ? makeTlsMaterial(opts.tls === true ? {} : opts.tls) : undefined;
+  const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, onRequest) : http.createServer(onRequest);
   server.keepAliveTimeout = 5000;
   server.on("connection", (s: Socket) => {
     if (dead || closed) {
@@ -315,7 +327,8 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
   const urlHost = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
 
   return {
-    url: `http://${urlHost}:${addr.port}`,
+    url: `${tls ? "https" : "http"}://${urlHost}:${addr.port}`,
+    caFile: tls?.caFile,
     token,
     store,
     stats: () => structuredClone(stats),
@@ -338,6 +351,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
       server.closeAllConnections();
       for (const s of sockets) s.destroy();
       await done;
+      if (tls?.ownDir) fs.rmSync(tls.dir, { recursive: true, force: true });
     },
   };
 }

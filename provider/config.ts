@@ -16,7 +16,16 @@ export interface Settings {
   maxRetries: number;
   /** Total time one call may spend across all its attempts, in ms (default 120000). */
   retryDeadlineMs: number;
+  /** Proxy for every Veza request, overriding HTTPS_PROXY / HTTP_PROXY (NO_PROXY still applies). */
+  proxy?: string;
+  /** Allow an http:// URL to a non-loopback host, sending the token in clear text (labs only; default false). */
+  allowInsecureHttp: boolean;
+  /** Request log on the provider's stderr: off (default), info (retries and warnings), debug (every attempt). */
+  logLevel: LogLevel;
 }
+
+export const LOG_LEVELS = ["off", "info", "debug"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type SettingOverrides = Partial<Settings>;
 
@@ -33,6 +42,9 @@ const SPECS: SettingSpec[] = [
   { key: "requestTimeoutMs", config: "veza:requestTimeoutMs", env: ["VEZA_REQUEST_TIMEOUT_MS"] },
   { key: "maxRetries", config: "veza:maxRetries", env: ["VEZA_MAX_RETRIES"] },
   { key: "retryDeadlineMs", config: "veza:retryDeadlineMs", env: ["VEZA_RETRY_DEADLINE_MS"] },
+  { key: "proxy", config: "veza:proxy", env: ["VEZA_PROXY"] },
+  { key: "allowInsecureHttp", config: "veza:allowInsecureHttp", env: ["VEZA_ALLOW_INSECURE_HTTP"] },
+  { key: "logLevel", config: "veza:logLevel", env: ["VEZA_LOG"] },
 ];
 
 const DEFAULTS = { maxConcurrency: 8, requestTimeoutMs: 30_000, maxRetries: 6, retryDeadlineMs: 120_000 };
@@ -76,7 +88,7 @@ function describe(spec: SettingSpec): string {
 /** Resolves every setting now. A missing URL or token fails naming both the config key and the env variable. */
 export function resolveSettings(overrides: SettingOverrides = {}): Settings {
   const fromProgram = programConfig();
-  const out: Record<string, string | number> = {};
+  const out: Record<string, string | number | boolean> = {};
   const missing: string[] = [];
   for (const spec of SPECS) {
     const given = overrides[spec.key];
@@ -84,6 +96,10 @@ export function resolveSettings(overrides: SettingOverrides = {}): Settings {
     if (spec.key === "url" || spec.key === "token") {
       if (!raw) missing.push(`${spec.key === "url" ? "Veza URL" : "Veza API token"}: set ${describe(spec)}`);
       else out[spec.key] = spec.key === "url" ? raw.replace(/\/+$/, "") : raw;
+      continue;
+    }
+    if (spec.key === "proxy" || spec.key === "allowInsecureHttp" || spec.key === "logLevel") {
+      if (raw !== undefined || spec.key !== "proxy") out[spec.key] = networkSetting(spec, raw);
       continue;
     }
     if (raw === undefined) {
@@ -101,5 +117,65 @@ export function resolveSettings(overrides: SettingOverrides = {}): Settings {
   if (!/^https?:\/\//.test(String(out.url))) {
     throw new VezaConfigError(`${describe(SPECS[0])} must be an http(s) URL like https://acme.vezacloud.com`);
   }
+  checkCleartext(String(out.url), out.allowInsecureHttp === true);
   return out as unknown as Settings;
+}
+
+/** veza:proxy (a URL; scheme-less host:port means http://), veza:allowInsecureHttp (true/false), veza:logLevel. */
+function networkSetting(spec: SettingSpec, raw: string | undefined): string | boolean {
+  if (spec.key === "logLevel") {
+    const v = (raw ?? "off").trim().toLowerCase();
+    if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new VezaConfigError(`${describe(spec)} must be one of ${LOG_LEVELS.join(", ")}, got "${raw}"`);
+    return v;
+  }
+  if (spec.key === "allowInsecureHttp") {
+    const v = (raw ?? "false").trim().toLowerCase();
+    if (v !== "true" && v !== "false") throw new VezaConfigError(`${describe(spec)} must be true or false, got "${raw}"`);
+    return v === "true";
+  }
+  const proxy = parseProxyUrl(String(raw));
+  if (!proxy) throw new VezaConfigError(`${describe(spec)} must be a proxy URL like http://proxy.example.com:3128, got "${redactProxyUrl(String(raw))}"`);
+  return proxy.href;
+}
+
+/** A proxy URL as undici takes it (http: or https:, with a host); `host:port` without a scheme means http://. Undefined when malformed. */
+export function parseProxyUrl(raw: string): URL | undefined {
+  const text = raw.trim();
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`);
+  } catch {
+    return undefined;
+  }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || !url.hostname) return undefined;
+  return url;
+}
+
+/** A proxy URL fit for messages: user and password replaced by "***" (also in text that does not parse). */
+export function redactProxyUrl(raw: string): string {
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@\s]*@/i, (_m, scheme: string | undefined) => `${scheme ?? ""}***@`);
+}
+
+/** 127.0.0.0/8, ::1 and localhost: the only hosts an http:// URL (token in clear text) may name by default. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  if (h === "localhost" || h.endsWith(".localhost")) return true;
+  if (h === "::1" || h === "0:0:0:0:0:0:0:1") return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:7f[0-9a-f]{2}:/.test(h);
+}
+
+function checkCleartext(url: string, allowed: boolean): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new VezaConfigError(`${describe(SPECS[0])} is not a valid URL: "${url}"`);
+  }
+  if (parsed.protocol !== "http:" || allowed || isLoopbackHost(parsed.hostname)) return;
+  const spec = SPECS.find((s) => s.key === "allowInsecureHttp")!;
+  throw new VezaConfigError(
+    `${describe(SPECS[0])} is http://${parsed.host}: the API token would be sent in clear text. ` +
+      `Use https://${parsed.host}${parsed.pathname === "/" ? "" : parsed.pathname}. http:// is accepted only for loopback hosts ` +
+      `(127.0.0.1, ::1, localhost); for a lab without TLS set ${describe(spec)} to true.`,
+  );
 }

@@ -3,11 +3,12 @@
  * cap and the pagination iterator. Every path comes from the endpoint table.
  */
 import { createHash } from "node:crypto";
-import { Pool } from "undici";
-import { resolveSettings, type SettingOverrides, type Settings } from "../config";
+import { resolveSettings, VezaConfigError, type SettingOverrides, type Settings } from "../config";
 import { ENDPOINTS, renderPath, type EndpointName, type HttpMethod } from "./endpoints";
 import { VezaApiError, redact } from "./errors";
 import { Limiter, processLimiter } from "./limiter";
+import { RequestLog } from "./log";
+import { closeAllTransports, describeNetworkError, transportFor, userAgent, type Transport } from "./transport";
 import { backoffDelay, errorCode, networkVerdict, parseRetryAfter, RETRYABLE_STATUSES, retryableStatus, sleep } from "./retry";
 
 export interface VezaClientOptions extends SettingOverrides {
@@ -40,18 +41,6 @@ export interface CallOptions {
   recover?: () => Promise<unknown | undefined>;
 }
 
-/** One keep-alive pool per origin and size (a client with a larger cap gets a pool that large). */
-const pools = new Map<string, Pool>();
-function poolFor(origin: string, connections: number): Pool {
-  const key = `${origin} ${connections}`;
-  let p = pools.get(key);
-  if (!p) {
-    p = new Pool(origin, { connections, keepAliveTimeout: 30_000, pipelining: 1 });
-    pools.set(key, p);
-  }
-  return p;
-}
-
 /**
  * Credentials the server rejected (401) in this process, by origin and token digest: later calls with
  * them fail at once with the same error instead of each sending a request that will be refused.
@@ -61,9 +50,7 @@ const credentialKey = (s: Settings) => `${new URL(s.url).origin} ${createHash("s
 
 /** Closes every pooled connection of this process (tests, CLI exit). */
 export async function closeAllPools(): Promise<void> {
-  const all = [...pools.values()];
-  pools.clear();
-  await Promise.all(all.map((p) => p.close().catch(() => undefined)));
+  await closeAllTransports();
 }
 
 const writeListeners = new Set<() => void>();
@@ -80,6 +67,7 @@ function notifyWrite(): void {
 export class VezaClient {
   private settingsCache?: Settings;
   private limiterCache?: Limiter;
+  private logCache?: RequestLog;
 
   constructor(private readonly options: VezaClientOptions = {}) {}
 
@@ -87,6 +75,17 @@ export class VezaClient {
   get settings(): Settings {
     if (!this.settingsCache) this.settingsCache = resolveSettings(this.options);
     return this.settingsCache;
+  }
+
+  /** The request log (veza:logLevel / VEZA_LOG), on the provider's stderr. */
+  private get log(): RequestLog {
+    if (!this.logCache) {
+      this.logCache = new RequestLog(this.settings.logLevel, undefined, [this.settings.token]);
+      if (this.settings.allowInsecureHttp && this.settings.url.startsWith("http://")) {
+        this.logCache.notice(`veza:allowInsecureHttp is true: the API token is sent in clear text to ${new URL(this.settings.url).host}`);
+      }
+    }
+    return this.logCache;
   }
 
   private get limiter(): Limiter {
@@ -114,9 +113,12 @@ export class VezaClient {
     const started = Date.now();
     let ambiguousBefore = false;
     let lastError: VezaApiError | undefined;
+    let previous: Outcome | undefined;
     for (let attempt = 0; attempt <= s.maxRetries; attempt++) {
       let waitMs = 0;
       const outcome = await this.limiter.run(() => this.once(ep.method, ep.path, path + search, opts.body));
+      this.logAttempt(ep.method, ep.path, path, attempt, outcome, previous);
+      previous = outcome;
       if (outcome.kind === "ok") return outcome.body as T;
       if (outcome.kind === "status") {
         const err = outcome.error;
@@ -135,6 +137,7 @@ export class VezaClient {
         waitMs = outcome.retryAfterMs ?? backoffDelay(attempt, { baseMs: this.options.backoffBaseMs, random: this.options.random });
         this.emit({ kind: "retry", method: ep.method, path: ep.path, attempt, status: err.status, waitMs });
       } else {
+        if (outcome.fatal) throw outcome.error; // retrying cannot help: untrusted certificate, proxy wants credentials
         const verdict = networkVerdict(ep.method, outcome.cause);
         lastError = outcome.error;
         if (verdict === "ambiguous") {
@@ -178,7 +181,25 @@ export class VezaClient {
   }
 
   private emit(e: ClientEvent): void {
+    this.log.event(e);
     this.options.onEvent?.(e);
+  }
+
+  private logAttempt(method: HttpMethod, template: string, path: string, attempt: number, o: Outcome, previous: Outcome | undefined): void {
+    if (!this.log.debug) return;
+    const why = (p: Outcome): string => (p.kind === "status" ? `HTTP ${p.error.status}` : p.kind === "network" ? errorCode(p.cause) || "network error" : "");
+    this.log.attempt({
+      method,
+      template,
+      path,
+      attempt: attempt + 1,
+      status: o.kind === "ok" ? o.status : o.kind === "status" && o.ms !== undefined ? o.error.status : undefined,
+      notSent: o.kind === "status" && o.ms === undefined,
+      errorCode: o.kind === "network" ? errorCode(o.cause) : undefined,
+      ms: o.ms,
+      requestId: o.kind === "ok" ? o.requestId : o.kind === "status" ? o.error.requestId : undefined,
+      retryOf: previous ? why(previous) : undefined,
+    });
   }
 
   private async once(method: HttpMethod, template: string, pathAndQuery: string, body: unknown): Promise<Outcome> {
@@ -191,15 +212,19 @@ export class VezaClient {
       return { kind: "status", error: new VezaApiError({ method, path: template, url: shownPath, status: 401, serverCode: refused.serverCode, serverMessage }) };
     }
     const url = new URL(s.url);
-    const pool = poolFor(url.origin, s.maxConcurrency);
     const basePath = url.pathname.replace(/\/+$/, "");
+    let transport: Transport | undefined;
+    const sentAt = Date.now();
     try {
-      const res = await pool.request({
+      transport = transportFor(s);
+      const res = await transport.dispatcher.request({
+        origin: url.origin,
         method,
         path: basePath + pathAndQuery,
         headers: {
           authorization: `Bearer ${s.token}`,
           accept: "application/json",
+          "user-agent": userAgent(),
           ...(body !== undefined ? { "content-type": "application/json" } : {}),
         },
         body: body !== undefined ? JSON.stringify(body) : undefined,
@@ -208,8 +233,9 @@ export class VezaClient {
       });
       const text = await res.body.text();
       const requestId = headerValue(res.headers["x-request-id"]);
+      const ms = Date.now() - sentAt;
       if (res.statusCode >= 200 && res.statusCode < 300) {
-        return { kind: "ok", body: text ? safeJson(text) ?? {} : {} };
+        return { kind: "ok", body: text ? safeJson(text) ?? {} : {}, status: res.statusCode, ms, requestId };
       }
       const parsed = safeJson(text);
       // redact the whole text first, then shorten: a cut token would no longer match
@@ -227,25 +253,22 @@ export class VezaClient {
         requestId: (parsed && typeof parsed.request_id === "string" && parsed.request_id) || requestId,
       });
       if (res.statusCode === 401) rejected.set(credentialKey(s), error);
-      return { kind: "status", error, retryAfterMs: parseRetryAfter(headerValue(res.headers["retry-after"])) };
+      return { kind: "status", error, retryAfterMs: parseRetryAfter(headerValue(res.headers["retry-after"])), ms };
     } catch (cause) {
+      if (cause instanceof VezaConfigError) throw cause; // a malformed proxy variable: no request was made
       const code = errorCode(cause);
-      const error = new VezaApiError({
-        method,
-        path: template,
-        url: shownPath,
-        status: 0,
-        serverMessage: redact(`${code || "network error"}: ${(cause as Error)?.message ?? String(cause)}`, s.token),
-      });
-      return { kind: "network", error, cause };
+      const problem = describeNetworkError(cause, s, transport, code);
+      const error = new VezaApiError({ method, path: template, url: shownPath, status: 0, serverMessage: problem.message });
+      return { kind: "network", error, cause, fatal: problem.fatal, ms: Date.now() - sentAt };
     }
   }
 }
 
+/** `ms`: time of the attempt; absent on a "status" outcome means nothing was sent (token already refused). */
 type Outcome =
-  | { kind: "ok"; body: any }
-  | { kind: "status"; error: VezaApiError; retryAfterMs?: number }
-  | { kind: "network"; error: VezaApiError; cause: unknown };
+  | { kind: "ok"; body: any; status?: number; ms?: number; requestId?: string }
+  | { kind: "status"; error: VezaApiError; retryAfterMs?: number; ms?: number }
+  | { kind: "network"; error: VezaApiError; cause: unknown; fatal?: boolean; ms?: number };
 
 function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;

@@ -7,7 +7,17 @@ import { setProviderConfig } from "../../config";
 import { resetApi } from "./context";
 import { ResourceInitError, type ResourceImpl } from "./impl";
 
-const CONFIG_KEYS = ["veza:url", "veza:apiToken", "veza:maxConcurrency", "veza:requestTimeoutMs", "veza:maxRetries", "veza:retryDeadlineMs"];
+const CONFIG_KEYS = [
+  "veza:url",
+  "veza:apiToken",
+  "veza:maxConcurrency",
+  "veza:requestTimeoutMs",
+  "veza:maxRetries",
+  "veza:retryDeadlineMs",
+  "veza:proxy",
+  "veza:allowInsecureHttp",
+  "veza:logLevel",
+];
 
 let configured: string | undefined;
 
