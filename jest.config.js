@@ -10,7 +10,6 @@ const base = {
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" }, module: { type: "commonjs" } }] },
-  testTimeout: 60000,
   setupFilesAfterEnv: ["<rootDir>/tests/jest.setup.ts"],
 };
 
@@ -23,7 +22,9 @@ const LIFECYCLE_SUITES = [
 ];
 
 module.exports = {
+  // global options (jest ignores them inside a project)
   maxWorkers: 2,
+  testTimeout: 60000,
   projects: [
     { ...base, displayName: "routes all" },
     { ...base, displayName: "routes documented", testMatch: LIFECYCLE_SUITES, globals: { VEZA_EMULATOR_ROUTES: "documented", VEZA_EMULATOR_SHORT_LISTS: "1" } },

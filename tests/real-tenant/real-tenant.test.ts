@@ -167,4 +167,42 @@ describe.each(ROUTES_MODES)("routes %s, short lists", (routes) => {
     expect((await e.up(() => void new veza.AccessProfileVersion("v", { accessProfileId: profileId, entities: [ent("g1")] }))).updates).toBe(1);
     expect(versionNow(profileId).entities_to_create_relationships_to).toEqual([expect.objectContaining({ entity_id: "g1", created_by_access_profile: true })]);
   });
+
+  test("a type change without an update route fails at up naming the type, the fields and what to do", async () => {
+    const e = r.engine();
+    await e.up(program());
+    const changed = () => {
+      const type = new veza.AccessProfileType("type", { name: "Profile", allowCreateRelationships: true, maxEntitlements: 20, instructions: "Ask first" });
+      new veza.AccessProfile("p", { name: "Salesforce Base", profileType: type.id, labels: ["requestable"] });
+    };
+    const s = await e.up(() => {
+      changed();
+    });
+    if (routes === "all") {
+      expect(s.errors).toEqual([]);
+      expect(r.emu.store.findTypeByName("Profile")!.max_entitlements).toBe(20);
+    } else {
+      const err = s.errors.find((x) => x.name === "type");
+      expect(err?.message).toMatch(/AccessProfileType "Profile" \(.+\): cannot change maxEntitlements: this Veza tenant has no route to update access profile types/);
+      expect(err?.message).toMatch(/Change it in Veza and run `pulumi refresh`/);
+      expect(err?.message).not.toMatch(/^HTTP 404/);
+    }
+  });
+
+  test("a draft version no documented route can read keeps its last state on refresh, with a warning", async () => {
+    const e = r.engine();
+    const withDraft = () => {
+      const type = new veza.AccessProfileType("type", { name: "Profile", allowCreateRelationships: true });
+      const p = new veza.AccessProfile("p", { name: "Salesforce Base", profileType: type.id });
+      new veza.AccessProfileVersion("draft", { accessProfileId: p.id, versionNumber: 2, entities: [ent("g9")] });
+    };
+    expect((await e.up(withDraft)).errors).toEqual([]);
+    const s = await e.refresh();
+    expect(s.errors).toEqual([]);
+    expect(s.resources["draft"].op).not.toBe("refresh-delete");
+    const draft = e.state().resources.find((x) => x.name === "draft")!;
+    expect(draft.outputs.entities).toEqual([ent("g9")]);
+    if (routes !== "all") expect(s.warnings.join("\n")).toMatch(/version 2 is not the profile's current version \(1\) and this Veza tenant has no route to read other versions; its last known state is kept/);
+    expect((await e.up(withDraft)).sames).toBe(3);
+  });
 });
