@@ -1,9 +1,10 @@
 /**
  * Every test runs against an emulator with all routes. The lifecycle suites (all four resources,
  * adopt, export, look-ups, refresh) run again against a tenant that has only the routes the API
- * guide documents ("documented": the rest 404; with list items as short as the guide's examples)
- * and a grpc-gateway-style one ("gateway": unbound methods 501): the same files, parametrised by
- * VEZA_EMULATOR_ROUTES (set from the project's `globals` in tests/jest.setup.ts), not copied.
+ * guide documents ("documented": the rest 404) and a grpc-gateway-style one ("gateway": unbound
+ * methods 501): the same files, parametrised by VEZA_EMULATOR_ROUTES (set from the project's
+ * `globals` in tests/jest.setup.ts), not copied. tests/real-tenant runs every mode itself, with
+ * list items as short as the guide's examples.
  */
 const base = {
   testEnvironment: "node",
@@ -27,7 +28,7 @@ module.exports = {
   testTimeout: 60000,
   projects: [
     { ...base, displayName: "routes all" },
-    { ...base, displayName: "routes documented", testMatch: LIFECYCLE_SUITES, globals: { VEZA_EMULATOR_ROUTES: "documented", VEZA_EMULATOR_SHORT_LISTS: "1" } },
+    { ...base, displayName: "routes documented", testMatch: LIFECYCLE_SUITES, globals: { VEZA_EMULATOR_ROUTES: "documented" } },
     { ...base, displayName: "routes gateway", testMatch: LIFECYCLE_SUITES, globals: { VEZA_EMULATOR_ROUTES: "gateway" } },
   ],
 };

@@ -135,14 +135,14 @@ const ops = (): NamedObjectOps<ApiType> => ({
   outputs,
   findByName: (name) => getApi().findTypeByName(name),
   create: (body) => getApi().createType(body),
-  update: async (id, body, mask) => {
+  update: async (id, body, mask, inputs) => {
     try {
       return await getApi().updateType(id, body, mask);
     } catch (e) {
       if (!(e instanceof TypeUpdateUnsupportedError)) throw e;
       const fields = TYPE_FIELDS.filter((f) => mask.includes(f.api)).map((f) => f.input);
       throw new Error(
-        `AccessProfileType "${String(body.name ?? id)}" (${id}): cannot change ${fields.join(", ")}: ${e.message}. ` +
+        `AccessProfileType "${String(inputs.name ?? id)}" (${id}): cannot change ${fields.join(", ")}: ${e.message}. ` +
           `Change ${fields.length === 1 ? "it" : "them"} in Veza and run \`pulumi refresh\`, or set the inputs back to the values in Veza; ` +
           `to force a new type, give it a new name and move its profiles.`,
         { cause: e },

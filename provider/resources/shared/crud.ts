@@ -12,7 +12,8 @@ export interface NamedObjectOps<T> {
   outputs(obj: T, inputs: Record<string, unknown>): Record<string, unknown>;
   findByName(name: string): Promise<T | undefined>;
   create(body: Record<string, unknown>): Promise<T>;
-  update(id: string, body: Record<string, unknown>, mask: string[]): Promise<T>;
+  /** `inputs`: the program's inputs, for messages (the body holds only the changed fields). */
+  update(id: string, body: Record<string, unknown>, mask: string[], inputs: Record<string, unknown>): Promise<T>;
 }
 
 /**
@@ -64,7 +65,7 @@ export async function updateChanged<T>(
 ): Promise<Record<string, unknown>> {
   const { body, mask } = apiBody(ops.fields, inputs, changed);
   try {
-    const updated = await ops.update(id, body, mask);
+    const updated = await ops.update(id, body, mask, inputs);
     return completeFromWrite(ops.fields, ops.outputs(updated, inputs), updated, inputs, changed, previous);
   } catch (e) {
     if (e instanceof VezaApiError && e.status === 409) {
