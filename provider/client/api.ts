@@ -70,6 +70,8 @@ export class VezaApi {
   readonly missingRoutes = new Set<EndpointName>();
   /** Profiles as this process last saw them in any response (create, update, list page): version look-ups need no request. */
   private readonly latestProfiles = new Map<string, ApiProfile>();
+  /** Profiles this run retired instead of deleting (the tenant has no DELETE route): name → id. Their names stay taken. */
+  readonly retiredProfiles = new Map<string, string>();
   /** Every profile / type of the tenant, from the documented lists (one shared walk each). */
   readonly profiles: ListIndex<ApiProfile>;
   readonly types: ListIndex<ApiType>;

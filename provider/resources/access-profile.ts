@@ -108,6 +108,10 @@ const ops = (): NamedObjectOps<ApiProfile> => ({
   idOf: (p) => p.id,
   outputs: profileOutputs,
   findByName: (name) => getApi().findProfileByName(name),
+  conflictHint: (name) => {
+    const id = getApi().retiredProfiles.get(name);
+    return id ? `This run retired the profile ${id} of that name instead of deleting it (this Veza tenant has no route to delete access profiles), so the name is still taken.` : undefined;
+  },
   create: async (body) => (await getApi().createProfile(body)).profile,
   update: (id, body, mask) => getApi().updateProfile(id, body, mask),
 });
@@ -148,6 +152,14 @@ export const impl: ResourceImpl = {
     // its current version emptied) and say so. Either step failing is a warning naming what is left
     // in Veza, never a failed destroy (the contract's fallback), and never reported as deleted.
     const name = props?.name ?? id;
+    // As the server refuses to delete a profile others inherit from, retiring one would empty what they inherit: refuse too.
+    const inheritors = (await api.findProfile(id))?.access_profiles_inherited_by ?? [];
+    if (inheritors.length) {
+      const names = await Promise.all(inheritors.map(async (x) => `"${(await api.findProfile(x))?.name ?? x}"`));
+      throw new Error(
+        `AccessProfile "${name}" is inherited by ${names.join(", ")}: this Veza tenant cannot delete access profiles, and retiring it would empty what they inherit. Remove the inheritance first (inheritFrom of the inheritor's version), run \`pulumi up\`, then retry.`,
+      );
+    }
     const problems: string[] = [];
     const attempt = async (what: string, fn: () => Promise<unknown>) => {
       try {
@@ -161,6 +173,7 @@ export const impl: ResourceImpl = {
       version = (await api.currentVersionNumber(id)) ?? version;
     });
     await attempt("pausing it", () => api.updateProfile(id, { state: "PAUSED" }, ["state"]));
+    if (typeof props?.name === "string") api.retiredProfiles.set(props.name, id);
     if (version) await attempt(`emptying version ${version}`, () => clearVersionContent(api, id, version!));
     else problems.push("its current version is unknown, so its entities and inheritance were left as they are");
     warn(

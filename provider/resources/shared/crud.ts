@@ -11,6 +11,8 @@ export interface NamedObjectOps<T> {
   idOf(obj: T): string;
   outputs(obj: T, inputs: Record<string, unknown>): Record<string, unknown>;
   findByName(name: string): Promise<T | undefined>;
+  /** Why a name may be taken that the program does not expect (e.g. this run retired an object of that name). */
+  conflictHint?(name: string): string | undefined;
   create(body: Record<string, unknown>): Promise<T>;
   /** `inputs`: the program's inputs, for messages (the body holds only the changed fields). */
   update(id: string, body: Record<string, unknown>, mask: string[], inputs: Record<string, unknown>): Promise<T>;
@@ -41,7 +43,8 @@ export async function createOrAdopt<T>(ops: NamedObjectOps<T>, inputs: Record<st
     created = await ops.create(apiBody(ops.fields, inputs).body);
   } catch (e) {
     if (e instanceof VezaApiError && e.status === 409) {
-      throw new Error(`${ops.what} "${name}" already exists in Veza (${e.serverMessage}). Set adoptExisting: true to take it over, or choose another name.`);
+      const hint = ops.conflictHint?.(name);
+      throw new Error(`${ops.what} "${name}" already exists in Veza (${e.serverMessage}).${hint ? ` ${hint}` : ""} Set adoptExisting: true to take it over, or choose another name.`, { cause: e });
     }
     throw e;
   }
