@@ -6,8 +6,7 @@ const type = new veza.AccessProfileType("app-profile", { name: "App Profile", al
 const profile = new veza.AccessProfile("sf-sales", { name: "Salesforce Sales User", profileType: type.id, labels: ["requestable"] });
 
 new veza.AccessProfileVersion("sf-sales-v", {
-  accessProfileId: profile.id,
-  versionNumber: profile.currentVersionNumber,
+  accessProfileId: profile.id, // no versionNumber: the profile's current version
   entities: [{ entityType: "SalesforceGroup", datasourceId: "salesforce-prod", entityId: "00G5e000001SALES" }],
 });
 

@@ -55,9 +55,9 @@ export function bootstrap(catalog: Catalog): BootstrapOutputs {
   for (const p of catalog.profiles) {
     const profile = profiles[p.name]!;
     const version = new veza.AccessProfileVersion(`version:${p.name}`, {
+      // no versionNumber: the profile's current version, known without a request when this run created
+      // or listed the profile; the catalog is the whole truth, so an empty entity list clears
       accessProfileId: profile.id,
-      // known from the profile's outputs, so the version needs no extra GET at create
-      versionNumber: profile.currentVersionNumber,
       entities: p.entities ?? [],
       inheritFrom: (p.inherits ?? []).map((n) => profiles[n]!.id),
     });
@@ -65,7 +65,6 @@ export function bootstrap(catalog: Catalog): BootstrapOutputs {
     if (p.members !== undefined || p.exclusiveMembers) {
       const membership = new veza.ProfileMembership(`members:${p.name}`, {
         accessProfileId: profile.id,
-        versionNumber: profile.currentVersionNumber,
         identityIds: p.members ?? [],
         exclusive: p.exclusiveMembers,
       });
