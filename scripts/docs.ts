@@ -306,7 +306,7 @@ function resourcePage(r: ResourceDoc): string {
     "",
     "## Argument Reference",
     "",
-    `Every input also accepts a \`pulumi.Input\` (an Output of another resource, a Promise). An optional input your program does not set is not managed: it is never sent, and Veza's value is kept. ` +
+    `Every input also accepts a \`pulumi.Input\` (an Output of another resource, a Promise). An optional input without a default that your program leaves out is not managed: it is never sent, and Veza's value is kept (to clear a value, set it empty: \`""\`, \`[]\` or \`false\`). ` +
       (replaceList.length
         ? `Changing ${replaceList.join(" or ")} replaces the resource (from the provider's diff); any other change is an update in place.`
         : "No input replaces the resource when it changes (from the provider's diff); every change is an update in place."),
@@ -320,7 +320,7 @@ function resourcePage(r: ResourceDoc): string {
     "",
     "## Attributes Reference",
     "",
-    "Besides `id` and `urn`, the resource object has these outputs:",
+    "Besides `urn`, the resource object has these outputs:",
     "",
     "| output | type | description |",
     "| --- | --- | --- |",
