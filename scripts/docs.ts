@@ -130,7 +130,7 @@ function typeText(node: ts.TypeNode | undefined, sf: ts.SourceFile, checker: ts.
     const type = checker.getTypeFromTypeNode(node);
     if (type.isUnion() && type.types.every((t) => t.isStringLiteral())) return type.types.map((t) => JSON.stringify((t as ts.StringLiteralType).value)).join(" | ");
     const decl = type.getSymbol()?.declarations?.[0];
-    if (decl && ts.isInterfaceDeclaration(decl) && decl.getSourceFile().fileName.includes(`${path.sep}provider${path.sep}`)) nested.add(name);
+    if (decl && ts.isInterfaceDeclaration(decl) && decl.getSourceFile().fileName.includes("/provider/")) nested.add(name);
     return node.typeArguments ? `${name}<${node.typeArguments.map(rec).join(", ")}>` : name;
   }
   if (ts.isArrayTypeNode(node)) {
