@@ -237,7 +237,7 @@ export class AccessProfileType extends pulumi.dynamic.Resource {
   declare public readonly onCreateBehavior: pulumi.Output<ProfileStateName | undefined>;
   /** Number of profiles of this type (read-only; computed by Veza, so a refresh after an `up` may report a new value). */
   declare public readonly profilesCount: pulumi.Output<number>;
-  /** Integrations of this type's profiles (read-only; computed by Veza). */
+  /** Integrations Veza lists for the type (read-only; computed by Veza). */
   declare public readonly integrations: pulumi.Output<string[]>;
   /** When Veza created the type (read-only). */
   declare public readonly createdAt: pulumi.Output<string>;

@@ -217,9 +217,9 @@ export class AccessProfile extends pulumi.dynamic.Resource {
   declare public readonly currentVersionNumber: pulumi.Output<number>;
   /** The draft version's number (0 when there is none). */
   declare public readonly draftVersionNumber: pulumi.Output<number>;
-  /** Integrations of the profile (read-only; computed by Veza, so a refresh after an `up` may report a new value). */
+  /** Integrations Veza lists for the profile (read-only; computed by Veza, so a refresh after an `up` may report a new value). */
   declare public readonly integrations: pulumi.Output<string[]>;
-  /** Provider ids of the profile (read-only; computed by Veza). */
+  /** Provider ids Veza lists for the profile (read-only; computed by Veza). */
   declare public readonly providerIds: pulumi.Output<string[]>;
   /** When Veza created the profile (read-only). */
   declare public readonly createdAt: pulumi.Output<string>;
