@@ -135,7 +135,7 @@ function typeText(node: ts.TypeNode | undefined, sf: ts.SourceFile, checker: ts.
   }
   if (ts.isArrayTypeNode(node)) {
     const inner = rec(node.elementType);
-    return /[|\s]/.test(inner) && !inner.startsWith("{") ? `(${inner})[]` : `${inner}[]`;
+    return topLevelUnion(inner) ? `(${inner})[]` : `${inner}[]`;
   }
   if (ts.isUnionTypeNode(node)) return node.types.map(rec).join(" | ");
   if (ts.isParenthesizedTypeNode(node)) return rec(node.type);
@@ -144,6 +144,17 @@ function typeText(node: ts.TypeNode | undefined, sf: ts.SourceFile, checker: ts.
     return `{ ${members.join("; ")} }`;
   }
   return node.getText(sf);
+}
+
+/** Whether a printed type is a union outside any brackets (and so needs parentheses before `[]`). */
+function topLevelUnion(text: string): boolean {
+  let depth = 0;
+  for (const ch of text) {
+    if ("<({[".includes(ch)) depth++;
+    else if (">)}]".includes(ch)) depth--;
+    else if (ch === "|" && depth === 0) return true;
+  }
+  return false;
 }
 
 function membersOf(decl: ts.InterfaceDeclaration, sf: ts.SourceFile, checker: ts.TypeChecker, nested: Set<string>): Member[] {
@@ -276,7 +287,8 @@ function memberTable(members: Member[], opts: { replaces?: Set<string> } = {}): 
     head,
     sep,
     ...members.map((m) => {
-      const def = m.optional ? defaultFrom(m.doc) || "—" : "—";
+      // an optional input without a stated default is not managed when left out (said above the table)
+      const def = m.optional ? defaultFrom(m.doc) || (withReplace ? "(not managed)" : "—") : "—";
       const row = [code(m.name), code(m.type), m.optional ? "no" : "yes", def];
       if (withReplace) row.push(opts.replaces!.has(m.name) ? "**yes**" : "no");
       row.push(m.doc || "—");
@@ -291,7 +303,7 @@ function fenced(example: string): string {
 
 function resourcePage(r: ResourceDoc): string {
   const hasAdopt = r.inputs.find((m) => m.name === "adoptExisting");
-  const idFormat = r.getDoc.match(/`(<[^`]+>)`/)?.[1];
+  const idFormat = r.getDoc.match(/`(<[^`]+)`/)?.[1];
   const replaceList = [...r.replaces].map(code);
   const lines: string[] = [
     GENERATED(`provider/resources/${r.file}.ts`),
@@ -324,7 +336,7 @@ function resourcePage(r: ResourceDoc): string {
     "",
     "| output | type | description |",
     "| --- | --- | --- |",
-    `| ${code("id")} | ${code("string")} | ${cell(idFormat ? `${code(idFormat)}` : "The Veza id of the object.")} |`,
+    `| ${code("id")} | ${code("string")} | ${cell(idFormat ? `${code(idFormat)} (the id \`get\` takes)` : "The Veza id of the object (the id `get` takes).")} |`,
     ...r.outputs.map((m) => `| ${code(m.name)} | ${cell(code(m.type))} | ${cell(m.doc || "—")} |`),
     "",
     "## Adopting and referencing existing objects",

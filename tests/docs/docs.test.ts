@@ -57,6 +57,12 @@ test("replace rules come from the provider's diff", () => {
   expect(replaces("resources/profile-membership.md")).toEqual(["accessProfileId", "versionNumber"]);
 });
 
+test("ids and get come from the get TSDoc", () => {
+  expect(page("resources/access-profile.md")).toContain('veza.AccessProfile.get("existing", "<id>")');
+  expect(page("resources/access-profile-version.md")).toContain('veza.AccessProfileVersion.get("existing", "<profileId>/versions/<n>")');
+  expect(page("resources/profile-membership.md")).toContain("| `id` | `string` | `<profileId>/versions/<n>/members` (the id `get` takes) |");
+});
+
 test("every config setting is on the index page", () => {
   const index = page("index.md");
   for (const key of ["veza:url", "veza:apiToken", "veza:maxConcurrency", "veza:logLevel"]) expect(index).toContain(`| \`${key}\``);
