@@ -33,18 +33,20 @@ interface SettingSpec {
   key: keyof Settings;
   config: string;
   env: string[];
+  /** What the setting means, for users (docs/index.md is generated from it; a default the code does not hold in DEFAULTS is stated here as "Default X."). */
+  doc: string;
 }
 
 const SPECS: SettingSpec[] = [
-  { key: "url", config: "veza:url", env: ["VEZA_URL"] },
-  { key: "token", config: "veza:apiToken", env: ["VEZA_API_TOKEN", "VEZA_TOKEN"] },
-  { key: "maxConcurrency", config: "veza:maxConcurrency", env: ["VEZA_MAX_CONCURRENCY"] },
-  { key: "requestTimeoutMs", config: "veza:requestTimeoutMs", env: ["VEZA_REQUEST_TIMEOUT_MS"] },
-  { key: "maxRetries", config: "veza:maxRetries", env: ["VEZA_MAX_RETRIES"] },
-  { key: "retryDeadlineMs", config: "veza:retryDeadlineMs", env: ["VEZA_RETRY_DEADLINE_MS"] },
-  { key: "proxy", config: "veza:proxy", env: ["VEZA_PROXY"] },
-  { key: "allowInsecureHttp", config: "veza:allowInsecureHttp", env: ["VEZA_ALLOW_INSECURE_HTTP"] },
-  { key: "logLevel", config: "veza:logLevel", env: ["VEZA_LOG"] },
+  { key: "url", config: "veza:url", env: ["VEZA_URL"], doc: "Tenant base URL, e.g. `https://acme.vezacloud.com`. `http://` only for a loopback host unless `veza:allowInsecureHttp` is true." },
+  { key: "token", config: "veza:apiToken", env: ["VEZA_API_TOKEN", "VEZA_TOKEN"], doc: "API token (bearer). Set it with `pulumi config set --secret veza:apiToken` so it is stored encrypted." },
+  { key: "maxConcurrency", config: "veza:maxConcurrency", env: ["VEZA_MAX_CONCURRENCY"], doc: "Requests in flight per provider process, shared by all resources (a whole number >= 1)." },
+  { key: "requestTimeoutMs", config: "veza:requestTimeoutMs", env: ["VEZA_REQUEST_TIMEOUT_MS"], doc: "Time limit of one attempt, in ms." },
+  { key: "maxRetries", config: "veza:maxRetries", env: ["VEZA_MAX_RETRIES"], doc: "Retries after the first attempt (429, 5xx, refused connections)." },
+  { key: "retryDeadlineMs", config: "veza:retryDeadlineMs", env: ["VEZA_RETRY_DEADLINE_MS"], doc: "Total time one call may spend across its attempts, in ms." },
+  { key: "proxy", config: "veza:proxy", env: ["VEZA_PROXY"], doc: "Proxy URL for Veza requests, overriding `HTTPS_PROXY` / `HTTP_PROXY` (`NO_PROXY` still applies); `host:port` means `http://host:port`." },
+  { key: "allowInsecureHttp", config: "veza:allowInsecureHttp", env: ["VEZA_ALLOW_INSECURE_HTTP"], doc: "Allow an `http://` URL to a host that is not loopback, sending the token in clear text (labs only). Default false." },
+  { key: "logLevel", config: "veza:logLevel", env: ["VEZA_LOG"], doc: "Request log on the provider's stderr: `off`, `info` (retries and warnings) or `debug` (every attempt). Default off." },
 ];
 
 const DEFAULTS = { maxConcurrency: 8, requestTimeoutMs: 30_000, maxRetries: 6, retryDeadlineMs: 120_000 };

@@ -192,20 +192,56 @@ export const impl: ResourceImpl = {
  */
 const TYPE_OUTPUTS = ["name", "description", "allowInheritEntities", "allowInheritedFromTypes", "allowCreateRelationships", "requireSingleDatasource", "requireSingleIntegration", "maxEntitlements", "onCreateBehavior", "profilesCount", "integrations", "createdAt", "updatedAt"];
 
-/** A Veza access profile type, managed as code. */
+/**
+ * A Veza access profile type, managed as code: a category of access profiles and the rules its
+ * profiles follow (entities allowed, inheritance, limits).
+ *
+ * @remarks
+ * A tenant without the route to change a type makes `up` fail naming the fields: change them in
+ * Veza and run `pulumi refresh`, or set the inputs back. A tenant without the route to delete a type
+ * leaves it in Veza on destroy and drops it from the stack, with a warning.
+ *
+ * @example
+ * ```ts
+ * import * as veza from "pulumi-veza";
+ *
+ * // Profiles of this type grant entities directly.
+ * const profileType = new veza.AccessProfileType("profile", { name: "Profile", allowCreateRelationships: true });
+ *
+ * // Business roles may inherit only from profiles of the type above (its id is a dependency).
+ * const roleType = new veza.AccessProfileType("business-role", {
+ *   name: "Business Role",
+ *   allowInheritEntities: true,
+ *   allowInheritedFromTypes: [profileType.id],
+ * });
+ * ```
+ */
 export class AccessProfileType extends pulumi.dynamic.Resource {
+  /** Name of the type in Veza. */
   declare public readonly name: pulumi.Output<string>;
+  /** What the type is for. */
   declare public readonly description: pulumi.Output<string | undefined>;
+  /** Whether profiles of this type may inherit entities from other profiles. */
   declare public readonly allowInheritEntities: pulumi.Output<boolean>;
+  /** Ids of the AccessProfileTypes whose profiles these may inherit from (empty: any). */
   declare public readonly allowInheritedFromTypes: pulumi.Output<string[]>;
+  /** Whether profiles of this type may relate directly to entities. */
   declare public readonly allowCreateRelationships: pulumi.Output<boolean>;
+  /** Whether all entities of a profile must come from one datasource. */
   declare public readonly requireSingleDatasource: pulumi.Output<boolean>;
+  /** Whether all entities of a profile must come from one integration. */
   declare public readonly requireSingleIntegration: pulumi.Output<boolean>;
+  /** Most entitlements a profile of this type may hold (undefined: no limit). */
   declare public readonly maxEntitlements: pulumi.Output<number | undefined>;
+  /** State of new profiles of this type, as Veza reports it. */
   declare public readonly onCreateBehavior: pulumi.Output<ProfileStateName | undefined>;
+  /** Number of profiles of this type (read-only; computed by Veza, so a refresh after an `up` may report a new value). */
   declare public readonly profilesCount: pulumi.Output<number>;
+  /** Integrations Veza lists for the type (read-only; computed by Veza). */
   declare public readonly integrations: pulumi.Output<string[]>;
+  /** When Veza created the type (read-only). */
   declare public readonly createdAt: pulumi.Output<string>;
+  /** When Veza last changed the type (read-only). */
   declare public readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: AccessProfileTypeArgs = {}, opts?: pulumi.CustomResourceOptions) {

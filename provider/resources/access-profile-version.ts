@@ -279,16 +279,45 @@ export const impl: ResourceImpl = {
  */
 const VERSION_OUTPUTS = ["accessProfileId", "versionNumber", "entities", "inheritFrom", "state", "members", "publishedAt", "updatedAt"];
 
-/** The content (entities, inheritance) of one version of a Veza access profile. */
+/**
+ * The content (entities, inheritance) of one version of a Veza access profile.
+ *
+ * @remarks
+ * The version always exists already: creating this resource takes it over and writes only the
+ * inputs the program sets (with `adoptExisting`, only those that differ). Destroying it clears the
+ * version's entities and inheritance; the profile stays. Leave `versionNumber` out to manage the
+ * profile's current version, looked up once at create.
+ *
+ * @example
+ * ```ts
+ * import * as veza from "pulumi-veza";
+ *
+ * const profileType = new veza.AccessProfileType("profile", { name: "Profile", allowCreateRelationships: true });
+ * const sfSales = new veza.AccessProfile("sf-sales", { name: "Salesforce Sales User", profileType: profileType.id });
+ *
+ * // What the profile's current version grants.
+ * new veza.AccessProfileVersion("sf-sales-v", {
+ *   accessProfileId: sfSales.id,
+ *   entities: [{ entityType: "SalesforceGroup", datasourceId: "salesforce-prod", entityId: "00G5e000001SALES" }],
+ * });
+ * ```
+ */
 export class AccessProfileVersion extends pulumi.dynamic.Resource {
+  /** Id of the AccessProfile. */
   declare public readonly accessProfileId: pulumi.Output<string>;
+  /** Number of the version this resource manages (the profile's current version at create when the input is unset). */
   declare public readonly versionNumber: pulumi.Output<number>;
+  /** Entities the version relates its members to, as Veza reports them. */
   declare public readonly entities: pulumi.Output<Entity[]>;
+  /** Ids of the AccessProfiles the version inherits entities from. */
   declare public readonly inheritFrom: pulumi.Output<string[]>;
+  /** State of the version, as Veza reports it. */
   declare public readonly state: pulumi.Output<VersionStateName | undefined>;
   /** Identity ids holding this version (read-only). */
   declare public readonly members: pulumi.Output<string[]>;
+  /** When the version was published (read-only). */
   declare public readonly publishedAt: pulumi.Output<string | undefined>;
+  /** When Veza last changed the version (read-only). */
   declare public readonly updatedAt: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: AccessProfileVersionArgs, opts?: pulumi.CustomResourceOptions) {

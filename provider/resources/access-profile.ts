@@ -192,21 +192,51 @@ export const impl: ResourceImpl = {
  */
 const PROFILE_OUTPUTS = ["name", "profileType", "description", "labels", "datasourceIds", "state", "currentVersionNumber", "draftVersionNumber", "integrations", "providerIds", "createdAt", "updatedAt"];
 
-/** A Veza access profile (metadata and state). Its grants live in an AccessProfileVersion. */
+/**
+ * A Veza access profile (metadata and state). Its grants live in an AccessProfileVersion.
+ *
+ * @remarks
+ * Changing `profileType` replaces the profile: the name is unique, so the old profile is deleted
+ * before the new one is created. A profile that others inherit from cannot be replaced until the
+ * inheritance is removed. A tenant without the route to delete a profile retires it on destroy
+ * (state `PAUSED`, current version emptied of entities and inheritance) and says it was not deleted.
+ *
+ * @example
+ * ```ts
+ * import * as veza from "pulumi-veza";
+ *
+ * const profileType = new veza.AccessProfileType("profile", { name: "Profile", allowCreateRelationships: true });
+ * const sfSales = new veza.AccessProfile("sf-sales", {
+ *   name: "Salesforce Sales User",
+ *   profileType: profileType.id,
+ *   labels: ["requestable"],
+ * });
+ * ```
+ */
 export class AccessProfile extends pulumi.dynamic.Resource {
+  /** Name of the profile in Veza. */
   declare public readonly name: pulumi.Output<string>;
+  /** Id of the profile's AccessProfileType. */
   declare public readonly profileType: pulumi.Output<string>;
+  /** What the profile grants and who it is for. */
   declare public readonly description: pulumi.Output<string | undefined>;
+  /** Free-form labels. */
   declare public readonly labels: pulumi.Output<string[]>;
+  /** Datasource ids the profile applies to. */
   declare public readonly datasourceIds: pulumi.Output<string[]>;
+  /** Lifecycle state, as Veza reports it. */
   declare public readonly state: pulumi.Output<ProfileStateName | undefined>;
   /** The published version's number. */
   declare public readonly currentVersionNumber: pulumi.Output<number>;
   /** The draft version's number (0 when there is none). */
   declare public readonly draftVersionNumber: pulumi.Output<number>;
+  /** Integrations Veza lists for the profile (read-only; computed by Veza, so a refresh after an `up` may report a new value). */
   declare public readonly integrations: pulumi.Output<string[]>;
+  /** Provider ids Veza lists for the profile (read-only; computed by Veza). */
   declare public readonly providerIds: pulumi.Output<string[]>;
+  /** When Veza created the profile (read-only). */
   declare public readonly createdAt: pulumi.Output<string>;
+  /** When Veza last changed the profile (read-only). */
   declare public readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: AccessProfileArgs, opts?: pulumi.CustomResourceOptions) {

@@ -196,14 +196,37 @@ export const impl: ResourceImpl = {
  */
 const MEMBERSHIP_OUTPUTS = ["accessProfileId", "versionNumber", "identityIds", "managedIdentityIds", "exclusive"];
 
-/** Identities that hold a version of a Veza access profile. */
+/**
+ * Identities that hold a version of a Veza access profile.
+ *
+ * @remarks
+ * Non-exclusive (the default): only the listed identities are managed, and the resource removes only
+ * identities it granted itself (output `managedIdentityIds`), also when `exclusive` is turned off.
+ * With `exclusive: true` the list is the whole membership: a refresh reports other members as drift
+ * and the next `up` removes them.
+ *
+ * @example
+ * ```ts
+ * import * as veza from "pulumi-veza";
+ *
+ * const roleType = new veza.AccessProfileType("business-role", { name: "Business Role", allowInheritEntities: true });
+ * const ae = new veza.AccessProfile("account-executive", { name: "Account Executive", profileType: roleType.id });
+ * new veza.ProfileMembership("account-executive-members", {
+ *   accessProfileId: ae.id,
+ *   identityIds: ["alice@example.com", "bob@example.com"],
+ * });
+ * ```
+ */
 export class ProfileMembership extends pulumi.dynamic.Resource {
+  /** Id of the AccessProfile. */
   declare public readonly accessProfileId: pulumi.Output<string>;
+  /** Number of the version whose membership this resource manages (the profile's current version at create when the input is unset). */
   declare public readonly versionNumber: pulumi.Output<number>;
   /** The membership as this resource sees it (exclusive: every member of the version). */
   declare public readonly identityIds: pulumi.Output<string[]>;
   /** The identities this resource granted (the only ones a non-exclusive membership removes). */
   declare public readonly managedIdentityIds: pulumi.Output<string[]>;
+  /** Whether the list is the whole membership of the version. */
   declare public readonly exclusive: pulumi.Output<boolean>;
 
   constructor(name: string, args: ProfileMembershipArgs, opts?: pulumi.CustomResourceOptions) {
