@@ -43,8 +43,12 @@ function routeMissing(e: unknown): e is VezaApiError {
   return e instanceof VezaApiError && ROUTE_MISSING_STATUSES.has(e.status);
 }
 
-/** Default lifetime of a shared list walk (see list-index.ts); `VEZA_READ_CACHE_TTL_MS` overrides it. */
-const DEFAULT_LIST_TTL_MS = 5_000;
+/**
+ * How long a finished walk of a list is trusted (see list-index.ts); `VEZA_READ_CACHE_TTL_MS`
+ * overrides it. Long enough that one `pulumi refresh` of thousands of resources on a slow machine
+ * reads each list once; short enough that a long `up` sees what others changed meanwhile.
+ */
+const DEFAULT_LIST_TTL_MS = 30_000;
 
 function listTtlMs(): number {
   const raw = process.env.VEZA_READ_CACHE_TTL_MS;
