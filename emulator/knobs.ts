@@ -41,6 +41,25 @@ export interface EmulatorKnobs {
    * timestamps; a version: id, version, entities, inheritance, updated_at), as the API guide shows.
    */
   simplifiedWrites: boolean;
+  /**
+   * A token bucket in front of every route, like a real gateway (default null: off). The bucket holds
+   * at most `burst` requests and refills at `perSec`; a request that finds it empty is answered 429
+   * with `Retry-After` in whole seconds (>= 1). See emulator/ratelimit.ts.
+   */
+  rateLimit: RateLimitKnob | null;
+  /**
+   * Rate-limit headers on every answer while `rateLimit` is on (default "none"): "x-ratelimit" sends
+   * `X-RateLimit-Limit/Remaining/Reset`, "ratelimit" the IETF draft's `RateLimit-Limit/Remaining/Reset`
+   * and `RateLimit-Policy: <perSec>;w=1;burst=<burst>`.
+   */
+  rateLimitHeaders: "none" | "x-ratelimit" | "ratelimit";
+}
+
+export interface RateLimitKnob {
+  /** Requests per second the bucket refills (> 0). */
+  perSec: number;
+  /** Bucket size: requests that may arrive at once after a quiet spell (>= 1). */
+  burst: number;
 }
 
 /** What setKnobs/startEmulator accept: any subset, and deleteSupport may name just one of its two routes. */
@@ -64,6 +83,8 @@ export const DEFAULT_KNOBS: Readonly<EmulatorKnobs> = Object.freeze({
   invalidTokenAfterRequests: 0,
   maxPageSize: 100,
   simplifiedWrites: false,
+  rateLimit: null,
+  rateLimitHeaders: "none",
 });
 
 export function mergeKnobs(base: EmulatorKnobs, patch: KnobsPatch | undefined): EmulatorKnobs {
@@ -86,6 +107,14 @@ export function mergeKnobs(base: EmulatorKnobs, patch: KnobsPatch | undefined): 
   if (!["names", "numbers", "mixed"].includes(next.enumEncoding)) throw new Error(`knob enumEncoding: names|numbers|mixed`);
   if (!["standard", "short", "mixed"].includes(next.versionShape)) throw new Error(`knob versionShape: standard|short|mixed`);
   if (!["omit", "null", "empty"].includes(next.emptyAs)) throw new Error(`knob emptyAs: omit|null|empty`);
+  if (next.rateLimit !== null) {
+    const { perSec, burst } = next.rateLimit ?? ({} as RateLimitKnob);
+    if (!(typeof perSec === "number" && perSec > 0 && Number.isFinite(perSec)) || !(typeof burst === "number" && burst >= 1 && Number.isFinite(burst))) {
+      throw new Error(`knob rateLimit must be null or { perSec > 0, burst >= 1 }, got ${JSON.stringify(next.rateLimit)}`);
+    }
+    next.rateLimit = { perSec, burst };
+  }
+  if (!["none", "x-ratelimit", "ratelimit"].includes(next.rateLimitHeaders)) throw new Error(`knob rateLimitHeaders: none|x-ratelimit|ratelimit`);
   return next;
 }
 
