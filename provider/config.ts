@@ -16,6 +16,10 @@ export interface Settings {
   maxRetries: number;
   /** Total time one call may spend across all its attempts, in ms (default 120000). */
   retryDeadlineMs: number;
+  /** Adapt the send pace to the tenant's 429s and rate-limit headers (default true; false: the fixed cap only). */
+  adaptivePacing: boolean;
+  /** A ceiling on requests per second per process, 0 = none (default 0). */
+  maxRequestsPerSecond: number;
 }
 
 export type SettingOverrides = Partial<Settings>;
@@ -33,9 +37,11 @@ const SPECS: SettingSpec[] = [
   { key: "requestTimeoutMs", config: "veza:requestTimeoutMs", env: ["VEZA_REQUEST_TIMEOUT_MS"] },
   { key: "maxRetries", config: "veza:maxRetries", env: ["VEZA_MAX_RETRIES"] },
   { key: "retryDeadlineMs", config: "veza:retryDeadlineMs", env: ["VEZA_RETRY_DEADLINE_MS"] },
+  { key: "adaptivePacing", config: "veza:adaptivePacing", env: ["VEZA_ADAPTIVE_PACING"] },
+  { key: "maxRequestsPerSecond", config: "veza:maxRequestsPerSecond", env: ["VEZA_MAX_REQUESTS_PER_SECOND"] },
 ];
 
-const DEFAULTS = { maxConcurrency: 8, requestTimeoutMs: 30_000, maxRetries: 6, retryDeadlineMs: 120_000 };
+const DEFAULTS = { maxConcurrency: 8, requestTimeoutMs: 30_000, maxRetries: 6, retryDeadlineMs: 120_000, adaptivePacing: true, maxRequestsPerSecond: 0 };
 
 /** Raised when a setting is missing or malformed; names the config key and the env variable. */
 export class VezaConfigError extends Error {
@@ -76,7 +82,7 @@ function describe(spec: SettingSpec): string {
 /** Resolves every setting now. A missing URL or token fails naming both the config key and the env variable. */
 export function resolveSettings(overrides: SettingOverrides = {}): Settings {
   const fromProgram = programConfig();
-  const out: Record<string, string | number> = {};
+  const out: Record<string, string | number | boolean> = {};
   const missing: string[] = [];
   for (const spec of SPECS) {
     const given = overrides[spec.key];
@@ -88,6 +94,12 @@ export function resolveSettings(overrides: SettingOverrides = {}): Settings {
     }
     if (raw === undefined) {
       out[spec.key] = DEFAULTS[spec.key as keyof typeof DEFAULTS];
+      continue;
+    }
+    if (spec.key === "adaptivePacing") {
+      const b = raw.trim().toLowerCase();
+      if (b !== "true" && b !== "false") throw new VezaConfigError(`${describe(spec)} must be true or false, got "${raw}"`);
+      out[spec.key] = b === "true";
       continue;
     }
     const n = Number(raw);

@@ -7,8 +7,8 @@ import { Pool } from "undici";
 import { resolveSettings, type SettingOverrides, type Settings } from "../config";
 import { ENDPOINTS, renderPath, type EndpointName, type HttpMethod } from "./endpoints";
 import { VezaApiError, redact } from "./errors";
-import { Limiter, processLimiter } from "./limiter";
-import { backoffDelay, errorCode, networkVerdict, parseRetryAfter, RETRYABLE_STATUSES, retryableStatus, sleep } from "./retry";
+import { Limiter, processLimiter, rateLimitFeedback, type Feedback } from "./limiter";
+import { backoffDelay, errorCode, networkVerdict, parseRetryAfter, RETRYABLE_STATUSES, retryableStatus } from "./retry";
 
 export interface VezaClientOptions extends SettingOverrides {
   /** Source of randomness for backoff jitter (tests). */
@@ -90,7 +90,10 @@ export class VezaClient {
   }
 
   private get limiter(): Limiter {
-    if (!this.limiterCache) this.limiterCache = processLimiter(this.settings.maxConcurrency);
+    if (!this.limiterCache) {
+      const s = this.settings;
+      this.limiterCache = processLimiter(s.maxConcurrency, { adaptive: s.adaptivePacing, maxRate: s.maxRequestsPerSecond });
+    }
     return this.limiterCache;
   }
 
@@ -114,9 +117,12 @@ export class VezaClient {
     const started = Date.now();
     let ambiguousBefore = false;
     let lastError: VezaApiError | undefined;
+    let lastStatus: number | undefined;
     for (let attempt = 0; attempt <= s.maxRetries; attempt++) {
       let waitMs = 0;
-      const outcome = await this.limiter.run(() => this.once(ep.method, ep.path, path + search, opts.body));
+      // the limiter learns the tenant's pace from each answer; a retry of a 429 waits for its shared gate
+      const outcome = await this.limiter.run(() => this.once(ep.method, ep.path, path + search, opts.body), feedbackOf, { retry: lastStatus === 429 });
+      lastStatus = outcome.kind === "status" ? outcome.error.status : undefined;
       if (outcome.kind === "ok") return outcome.body as T;
       if (outcome.kind === "status") {
         const err = outcome.error;
@@ -149,7 +155,7 @@ export class VezaClient {
       }
       if (attempt === s.maxRetries) break;
       if (Date.now() - started + waitMs > s.retryDeadlineMs) break;
-      await sleep(waitMs);
+      await this.limiter.backoff(waitMs, lastStatus);
     }
     throw lastError ?? new Error(`Veza API ${ep.method} ${ep.path}: no attempt made`);
   }
@@ -209,7 +215,7 @@ export class VezaClient {
       const text = await res.body.text();
       const requestId = headerValue(res.headers["x-request-id"]);
       if (res.statusCode >= 200 && res.statusCode < 300) {
-        return { kind: "ok", body: text ? safeJson(text) ?? {} : {} };
+        return { kind: "ok", body: text ? safeJson(text) ?? {} : {}, feedback: { status: res.statusCode, ...rateLimitFeedback(res.headers) } };
       }
       const parsed = safeJson(text);
       // redact the whole text first, then shorten: a cut token would no longer match
@@ -227,7 +233,8 @@ export class VezaClient {
         requestId: (parsed && typeof parsed.request_id === "string" && parsed.request_id) || requestId,
       });
       if (res.statusCode === 401) rejected.set(credentialKey(s), error);
-      return { kind: "status", error, retryAfterMs: parseRetryAfter(headerValue(res.headers["retry-after"])) };
+      const retryAfterMs = parseRetryAfter(headerValue(res.headers["retry-after"]));
+      return { kind: "status", error, retryAfterMs, feedback: { status: res.statusCode, retryAfterMs, ...rateLimitFeedback(res.headers) } };
     } catch (cause) {
       const code = errorCode(cause);
       const error = new VezaApiError({
@@ -243,9 +250,12 @@ export class VezaClient {
 }
 
 type Outcome =
-  | { kind: "ok"; body: any }
-  | { kind: "status"; error: VezaApiError; retryAfterMs?: number }
+  | { kind: "ok"; body: any; feedback?: Feedback }
+  | { kind: "status"; error: VezaApiError; retryAfterMs?: number; feedback?: Feedback }
   | { kind: "network"; error: VezaApiError; cause: unknown };
+
+/** What an attempt told the limiter about the tenant's limit (a refused token is no answer from the tenant). */
+const feedbackOf = (o: Outcome): Feedback | undefined => (o.kind === "network" ? { status: 0 } : o.feedback);
 
 function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;

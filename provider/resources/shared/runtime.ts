@@ -7,7 +7,7 @@ import { setProviderConfig } from "../../config";
 import { resetApi } from "./context";
 import { ResourceInitError, type ResourceImpl } from "./impl";
 
-const CONFIG_KEYS = ["veza:url", "veza:apiToken", "veza:maxConcurrency", "veza:requestTimeoutMs", "veza:maxRetries", "veza:retryDeadlineMs"];
+const CONFIG_KEYS = ["veza:url", "veza:apiToken", "veza:maxConcurrency", "veza:requestTimeoutMs", "veza:maxRetries", "veza:retryDeadlineMs", "veza:adaptivePacing", "veza:maxRequestsPerSecond"];
 
 export async function configure(req: { config?: { get(key: string): string | undefined } }): Promise<void> {
   const values: Record<string, string | undefined> = {};
