@@ -5,13 +5,18 @@
  *
  * Options: --profiles N (300) --runs R (3) --latency MS (25) --out FILE (bench/RESULTS.md)
  *          --skip-stock (skip the one run through the harness's every-step checkpoints)
+ *          --rates 25,50,100 (bucket rates of the rate-limit rows; "none" skips them) --rate-profiles N (100)
+ *          --rate-new-user (rate rows without versionNumber, as a new user writes them)
+ *          --big N (3000; 0 skips the 300-vs-N rows) --only-new (only the rate, no-limit and big sections)
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { execSync } from "node:child_process";
 import { ambiguousPosts, hangs, rateLimited, serverDeath, tokenExpiry, type FaultReport } from "./faults";
+import { rateRun, type Pacing, type RateRun } from "./ratelimit";
 import { scaleRun, type ScaleRun } from "./scale";
+import { bigSection, noLimitSection, rateSection } from "./sections";
 import { fmtOf, table } from "./stats";
 import type { Flavor } from "./rig";
 
@@ -26,6 +31,13 @@ const LATENCY = Number(arg("latency", "25"));
 const CAP = 8;
 const OUT = arg("out", path.join(__dirname, "..", "..", "bench", "RESULTS.md"));
 const SKIP_STOCK = process.argv.includes("--skip-stock");
+const RATES = arg("rates", "25,50,100").split(",").filter((x) => x && x !== "none").map(Number);
+const RATE_PROFILES = Number(arg("rate-profiles", "100"));
+const RATE_LATENCY = 20;
+const RATE_NEW_USER = process.argv.includes("--rate-new-user");
+const BIG = Number(arg("big", "3000"));
+const ONLY_NEW = process.argv.includes("--only-new");
+const PACINGS: Pacing[] = ["adaptive", "fixed", "baseline"];
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 
 const FLAVORS: Flavor[] = ["ours", "baseline"];
@@ -57,6 +69,11 @@ async function main(): Promise<void> {
   const floor: Record<Flavor, ScaleRun[]> = { ours: [], baseline: [] };
   const limited: Record<Flavor, ScaleRun[]> = { ours: [], baseline: [] };
   const wide: ScaleRun[] = [];
+  const fixedCap: ScaleRun[] = [];
+  let stock: ScaleRun | undefined;
+  const extra: string[] = [];
+  if (!ONLY_NEW) await oldSections();
+  async function oldSections(): Promise<void> {
   for (let i = 0; i < RUNS; i++) {
     for (const f of FLAVORS) {
       log(`run ${i + 1}/${RUNS} ${f}: ${PROFILES} profiles, ${LATENCY} ms`);
@@ -69,23 +86,56 @@ async function main(): Promise<void> {
     }
   }
   for (let i = 0; i < RUNS; i++) {
+    log(`run ${i + 1}/${RUNS} ours with the fixed cap (veza:adaptivePacing false): ${PROFILES} profiles, ${LATENCY} ms`);
+    fixedCap.push(await scaleRun("ours", PROFILES, LATENCY, 100 + i, {}, "throttled", { "veza:adaptivePacing": "false" }));
+  }
+  for (let i = 0; i < RUNS; i++) {
     log(`run ${i + 1}/${RUNS} ours with veza:maxConcurrency 32: ${PROFILES} profiles, ${LATENCY} ms`);
     wide.push(await scaleRun("ours", PROFILES, LATENCY, 500 + i, {}, "throttled", { "veza:maxConcurrency": "32" }));
   }
-  let stock: ScaleRun | undefined;
   if (!SKIP_STOCK) {
     log(`one run of pulumi-veza through the harness's every-step checkpoints`);
     stock = await scaleRun("ours", PROFILES, LATENCY, 400, {}, "every-step");
   }
+  }
+  if (RATES.length) {
+    const rateRuns: RateRun[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      for (const perSec of RATES) {
+        for (const p of PACINGS) {
+          log(`rate-limit run ${i + 1}/${RUNS}: ${p}, ${perSec}/s, ${RATE_PROFILES} profiles, ${RATE_LATENCY} ms`);
+          const r = await rateRun(p, perSec, 600 + i, { profiles: RATE_PROFILES, latencyMs: RATE_LATENCY, program: RATE_NEW_USER ? { versionNumber: false } : undefined });
+          rateRuns.push(r);
+          log(`  ${Math.round(r.wallMs)} ms, ${r.requests} requests, ${r.limited} answered 429, ${r.failed} failed; preview ${Math.round(r.previewMs)} ms`);
+        }
+      }
+    }
+    const note = RATE_NEW_USER
+      ? "Versions and memberships are declared without `versionNumber`, as a new user writes them."
+      : "Versions and memberships pass `versionNumber: profile.currentVersionNumber` (as in the scale rows).";
+    extra.push(rateSection(rateRuns, RATES, PACINGS, RATE_LATENCY, RATE_PROFILES, note));
+  }
+  if (runs.ours.length && fixedCap.length) extra.push(noLimitSection(runs.ours, fixedCap, LATENCY));
+  if (BIG > 0) {
+    const bigLog = (l: string) => log(`  ${l}`);
+    log(`scale ${PROFILES} profiles (memory, export), ${LATENCY} ms`);
+    const small = await scaleRun("ours", PROFILES, LATENCY, 700, {}, "throttled", {}, { memory: true, exportPhase: true, log: bigLog });
+    log(`scale ${BIG} profiles (memory, export), ${LATENCY} ms`);
+    const big = await scaleRun("ours", BIG, LATENCY, 701, {}, "throttled", {}, { memory: true, exportPhase: true, log: bigLog });
+    extra.push(bigSection(small, big, LATENCY, BIG_NOTES));
+  }
   const faults: FaultReport[] = [];
-  for (const f of FLAVORS) {
-    for (const scenario of [rateLimited, ambiguousPosts, serverDeath, hangs, tokenExpiry]) {
-      log(`fault scenario ${scenario.name} (${f})`);
-      faults.push(await scenario({ flavor: f }));
+  if (!ONLY_NEW) {
+    for (const f of FLAVORS) {
+      for (const scenario of [rateLimited, ambiguousPosts, serverDeath, hangs, tokenExpiry]) {
+        log(`fault scenario ${scenario.name} (${f})`);
+        faults.push(await scenario({ flavor: f }));
+      }
     }
   }
   const totalS = (performance.now() - started) / 1000;
-  fs.writeFileSync(OUT, report(runs, floor, limited, wide, stock, faults, totalS));
+  if (ONLY_NEW) fs.writeFileSync(OUT, `# Benchmarks (issue 13 sections only)\n\nGenerated by \`npm run bench -- --only-new\` (${new Date().toISOString()}, commit ${gitRev()}, ${totalS.toFixed(0)} s); load average at start ${LOAD_AT_START}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(" / ")}.\n\n${extra.join("\n\n")}\n`);
+  else fs.writeFileSync(OUT, report(runs, floor, limited, wide, stock, faults, totalS, extra));
   log(`wrote ${OUT} in ${totalS.toFixed(0)} s`);
 }
 
@@ -97,6 +147,7 @@ function report(
   stock: ScaleRun | undefined,
   faults: FaultReport[],
   totalS: number,
+  extra: string[],
 ): string {
   const resources = runs.ours[0].resources;
   const minimum = resources; // 1 POST per type/profile, 1 PATCH per version, 1 PUT per membership
@@ -231,6 +282,8 @@ ${providerBytes}
 
 ${table(["figure", LABEL.ours, LABEL.baseline], limitedRows)}
 
+${extra.join("\n\n")}
+
 ## Fault scenarios (same code as the jest suite in tests/faults, one run each)
 
 ${table(["scenario", "provider", "faults injected", "operations", "failures", "duplicates", "orphans", "server ≠ program", "requests", "wall (s)", "token leaked"], faultRows)}
@@ -245,6 +298,9 @@ ${faultNotes.join("\n")}
 ${soakSection}
 `;
 }
+
+/** What the hunt for quadratic costs at 3,000 profiles found (kept by hand: it is analysis, not a measurement). */
+const BIG_NOTES: string[] = [];
 
 const SOAK_START = "<!-- soak:start -->";
 const SOAK_END = "<!-- soak:end -->";
