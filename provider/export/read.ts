@@ -39,14 +39,20 @@ export async function readTenant(api: VezaApi, opts: ReadOptions = {}): Promise<
   const profiles = await Promise.all(
     listed.map(async (p): Promise<TenantProfile> => {
       const versionNumber = p.current_version_number ?? p.current_version?.version_number ?? 1;
-      const [found, members] = await Promise.all([api.getProfile(p.id, versionNumber), api.listMembers(p.id, versionNumber).catch(notFoundAsEmpty)]);
+      // The list carries the current version (and its members): no request per profile when it does.
+      // Only what it leaves out is read: the version by GET ?version=n, the members from their list.
+      const carried = p.current_version && (p.current_version.version_number ?? versionNumber) === versionNumber ? p.current_version : undefined;
+      const [found, members] = await Promise.all([
+        carried ? { profile: p, version: carried } : api.getProfile(p.id, versionNumber),
+        carried?.members ?? api.listMembers(p.id, versionNumber).then((ms) => ms.map((m) => m.identity_id), notFoundAsEmpty),
+      ]);
       done++;
       if (total > every && (done % every === 0 || done === total)) progress(`read ${done}/${total} profiles…`);
       return {
         profile: found?.profile ?? p,
         versionNumber,
         version: found?.version,
-        members: members.map((m) => m.identity_id),
+        members,
       };
     }),
   );
