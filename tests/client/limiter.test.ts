@@ -335,3 +335,49 @@ describe("adaptive limiter against a token-bucket tenant (fake clock)", () => {
     l.release(t2);
   });
 });
+
+describe("settings", () => {
+  const KEYS = ["VEZA_URL", "VEZA_API_TOKEN", "VEZA_ADAPTIVE_PACING", "VEZA_MAX_REQUESTS_PER_SECOND", "PULUMI_CONFIG"];
+  const saved: Record<string, string | undefined> = {};
+  beforeEach(() => {
+    for (const k of KEYS) saved[k] = process.env[k];
+    process.env.VEZA_URL = "https://acme.vezacloud.com";
+    process.env.VEZA_API_TOKEN = "t";
+    delete process.env.PULUMI_CONFIG;
+  });
+  afterEach(() => {
+    for (const k of KEYS) if (saved[k] === undefined) delete process.env[k];
+    else process.env[k] = saved[k];
+  });
+
+  test("veza:adaptivePacing (default true) and veza:maxRequestsPerSecond (default 0) from the environment", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { resolveSettings } = require("../../provider/config") as typeof import("../../provider/config");
+    delete process.env.VEZA_ADAPTIVE_PACING;
+    delete process.env.VEZA_MAX_REQUESTS_PER_SECOND;
+    expect(resolveSettings()).toMatchObject({ adaptivePacing: true, maxRequestsPerSecond: 0 });
+    process.env.VEZA_ADAPTIVE_PACING = "false";
+    process.env.VEZA_MAX_REQUESTS_PER_SECOND = "20";
+    expect(resolveSettings()).toMatchObject({ adaptivePacing: false, maxRequestsPerSecond: 20 });
+    process.env.VEZA_ADAPTIVE_PACING = "sometimes";
+    expect(() => resolveSettings()).toThrow(/veza:adaptivePacing.*VEZA_ADAPTIVE_PACING.*true or false/);
+  });
+
+  test("maxRate paces from the first request, adaptive or not", async () => {
+    const clock = new FakeClock();
+    for (const adaptive of [true, false]) {
+      const l = new Limiter({ maxConcurrency: 8, adaptive, maxRate: 10, clock });
+      const starts: number[] = [];
+      const all = Array.from({ length: 5 }, async () => {
+        const t = await l.acquire();
+        starts.push(clock.now());
+        l.release(t, { status: 200 });
+      });
+      await clock.runUntil(clock.now() + 2000);
+      await Promise.all(all);
+      expect(starts).toHaveLength(5);
+      // 10 per second: five starts span at least 300 ms (the first two may go together)
+      expect(Math.max(...starts) - Math.min(...starts)).toBeGreaterThanOrEqual(300);
+    }
+  });
+});
