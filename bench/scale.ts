@@ -48,6 +48,8 @@ export interface ScaleExtras {
   exportPhase?: boolean;
   /** Progress lines. */
   log?: (line: string) => void;
+  /** Skip the no-op up and the preview (their figures are then zero). */
+  skipNoopAndPreview?: boolean;
 }
 
 export interface ScaleRun {
@@ -137,9 +139,10 @@ export async function scaleRun(
       faults: faultsSeen,
     };
     extras.log?.(`bootstrap: ${Math.round(up.wallMs)} ms, ${up.requests} requests, ${up.errors} errors; no-op up`);
-    const noop = await phase(() => engine.up(prog));
+    const skipped = async () => ({ ...up, wallMs: 0, requests: 0, byRoute: {}, errors: 0, creates: 0, updates: 0, replaces: 0, deletes: 0 });
+    const noop = await (extras.skipNoopAndPreview ? skipped() : phase(() => engine.up(prog)));
     extras.log?.(`no-op up: ${Math.round(noop.wallMs)} ms; preview`);
-    const preview = await phase(() => engine.preview(prog));
+    const preview = await (extras.skipNoopAndPreview ? skipped() : phase(() => engine.preview(prog)));
     extras.log?.(`preview: ${Math.round(preview.wallMs)} ms; refresh`);
     const refresh = await phase(() => engine.refresh());
     extras.log?.(`refresh: ${Math.round(refresh.wallMs)} ms, ${refresh.requests} requests`);
