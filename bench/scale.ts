@@ -1,7 +1,11 @@
 /** One measured pass of the scale workloads (bootstrap, no-op up, preview, refresh, state size) for one provider. */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { KnobsPatch } from "../emulator";
+import { peakRssEnv, readPeaks } from "./peak-rss";
 import { BENCH_TOKEN, kitFor, makeRig, type Flavor } from "./rig";
-import { bootstrapSpec, duplicateNames, program, resourceCount, serverVsSpec, stateVsServer } from "./workload";
+import { bootstrapSpec, duplicateNames, program, resourceCount, serverVsSpec, stateVsServer, type ProgramOptions } from "./workload";
 
 export interface Phase {
   wallMs: number;
@@ -21,6 +25,31 @@ export interface Phase {
   updates: number;
   replaces: number;
   deletes: number;
+  /** Peak resident memory of the provider process (MiB), when measured. */
+  peakMiB?: number;
+}
+
+export interface ExportPhase {
+  wallMs: number;
+  requests: number;
+  byRoute: Record<string, number>;
+  /** Peak resident memory of the `pulumi-veza export` process (MiB). */
+  peakMiB: number;
+  exitCode: number | null;
+  programBytes: number;
+  stderrTail: string;
+}
+
+export interface ScaleExtras {
+  program?: ProgramOptions;
+  /** Measure the provider process's peak memory in each phase. */
+  memory?: boolean;
+  /** Run `pulumi-veza export` (the CLI, as a child process) against the tenant after the refresh. */
+  exportPhase?: boolean;
+  /** Progress lines. */
+  log?: (line: string) => void;
+  /** Skip the no-op up and the preview (their figures are then zero). */
+  skipNoopAndPreview?: boolean;
 }
 
 export interface ScaleRun {
@@ -31,6 +60,7 @@ export interface ScaleRun {
   noop: Phase;
   preview: Phase;
   refresh: Phase;
+  export?: ExportPhase;
   state: { totalBytes: number; resources: number; providerBytes: Record<string, number>; tokenInState: boolean };
 }
 
@@ -60,12 +90,20 @@ export async function scaleRun(
   faults: KnobsPatch = {},
   checkpoints: "every-step" | "throttled" = "throttled",
   config: Record<string, string> = {},
+  extras: ScaleExtras = {},
 ): Promise<ScaleRun> {
   const rig = await makeRig({ flavor, seed, knobs: { latencyMs, ...faults }, config });
   const spec = bootstrapSpec(profiles);
-  const prog = program(spec, kitFor(flavor));
+  const prog = program(spec, kitFor(flavor), extras.program);
+  const rssDir = path.join(rig.dir, "rss");
+  const peak = (): number | undefined => {
+    if (!extras.memory) return undefined;
+    const peaks = readPeaks(rssDir);
+    for (const f of fs.readdirSync(rssDir)) fs.rmSync(path.join(rssDir, f), { force: true });
+    return peaks[0]?.mib;
+  };
   try {
-    const engine = rig.engine({}, checkpoints);
+    const engine = rig.engine(extras.memory ? { env: peakRssEnv(rssDir) } : {}, checkpoints);
     const phase = async (run: () => Promise<import("../tests/harness").Summary>): Promise<Phase> => {
       rig.emu.resetStats();
       const t0 = performance.now();
@@ -84,8 +122,10 @@ export async function scaleRun(
         updates: s.updates,
         replaces: s.replaces,
         deletes: s.deletes,
+        peakMiB: peak(),
       };
     };
+    extras.log?.(`bootstrap of ${resourceCount(spec, extras.program)} resources`);
     const up = await phase(() => engine.up(prog));
     const faultsSeen = rig.emu.stats().faults;
     rig.emu.setKnobs({ rate429: 0, rate503: 0, ambiguousPostRate: 0, hangRate: 0 });
@@ -98,9 +138,19 @@ export async function scaleRun(
       ghosts: check.ghosts.length,
       faults: faultsSeen,
     };
-    const noop = await phase(() => engine.up(prog));
-    const preview = await phase(() => engine.preview(prog));
+    extras.log?.(`bootstrap: ${Math.round(up.wallMs)} ms, ${up.requests} requests, ${up.errors} errors; no-op up`);
+    const skipped = async () => ({ ...up, wallMs: 0, requests: 0, byRoute: {}, errors: 0, creates: 0, updates: 0, replaces: 0, deletes: 0 });
+    const noop = await (extras.skipNoopAndPreview ? skipped() : phase(() => engine.up(prog)));
+    extras.log?.(`no-op up: ${Math.round(noop.wallMs)} ms; preview`);
+    const preview = await (extras.skipNoopAndPreview ? skipped() : phase(() => engine.preview(prog)));
+    extras.log?.(`preview: ${Math.round(preview.wallMs)} ms; refresh`);
     const refresh = await phase(() => engine.refresh());
+    extras.log?.(`refresh: ${Math.round(refresh.wallMs)} ms, ${refresh.requests} requests`);
+    let exported: ExportPhase | undefined;
+    if (extras.exportPhase) {
+      exported = await exportPhase(rig.emu, rig.dir);
+      extras.log?.(`export: ${Math.round(exported.wallMs)} ms, ${exported.requests} requests, exit ${exported.exitCode}`);
+    }
 
     const text = engine.stateText();
     const providerBytes: Record<string, number> = {};
@@ -115,14 +165,43 @@ export async function scaleRun(
     return {
       flavor,
       profiles,
-      resources: resourceCount(spec),
+      resources: resourceCount(spec, extras.program),
       bootstrap,
       noop,
       preview,
       refresh,
+      export: exported,
       state: { totalBytes: Buffer.byteLength(text), resources: dynamic, providerBytes, tokenInState: text.includes(BENCH_TOKEN) },
     };
   } finally {
     await rig.close();
   }
+}
+
+/** `pulumi-veza export --out FILE` as a child process against the emulator: wall, requests, peak memory. */
+async function exportPhase(emu: import("../emulator").Emulator, dir: string): Promise<ExportPhase> {
+  const rssDir = path.join(dir, "rss-export");
+  const out = path.join(dir, "exported.ts");
+  const cli = path.join(__dirname, "..", "provider", "cli.js");
+  emu.resetStats();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [cli, "export", "--out", out], {
+    env: { ...process.env, VEZA_URL: emu.url, VEZA_API_TOKEN: BENCH_TOKEN, VEZA_TOKEN: undefined, PULUMI_CONFIG: undefined, ...peakRssEnv(rssDir) },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (d: string) => (stderr = (stderr + d).slice(-2000)));
+  const exitCode = await new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const wallMs = performance.now() - t0;
+  const st = emu.stats();
+  return {
+    wallMs,
+    requests: st.total,
+    byRoute: st.byRoute,
+    peakMiB: readPeaks(rssDir)[0]?.mib ?? NaN,
+    exitCode,
+    programBytes: fs.existsSync(out) ? fs.statSync(out).size : 0,
+    stderrTail: stderr.split("\n").slice(-3).join(" ").slice(0, 300),
+  };
 }

@@ -57,8 +57,16 @@ export interface Kit {
 
 export const entity = (id: string) => ({ entityType: "SalesforceGroup", datasourceId: "sf-1", entityId: id });
 
+export interface ProgramOptions {
+  /** Pass `versionNumber: profile.currentVersionNumber` to versions and memberships (default true). */
+  versionNumber?: boolean;
+  /** Declare the memberships (default true). */
+  memberships?: boolean;
+}
+
 /** Logical names: t-<key>, p-<key>, v-<key>, m-<key> (the kind of a state entry is told by its prefix). */
-export function program(spec: Spec, kit: Kit): () => Record<string, unknown> {
+export function program(spec: Spec, kit: Kit, o: ProgramOptions = {}): () => Record<string, unknown> {
+  const withNumber = o.versionNumber ?? true;
   return () => {
     const types = new Map<string, WithId>();
     for (const t of spec.types) {
@@ -83,18 +91,25 @@ export function program(spec: Spec, kit: Kit): () => Record<string, unknown> {
       const profile = profiles.get(p.key)!;
       new kit.AccessProfileVersion(`v-${p.key}`, {
         accessProfileId: profile.id,
-        versionNumber: profile.currentVersionNumber,
+        ...(withNumber ? { versionNumber: profile.currentVersionNumber } : {}),
         entities: p.entities.map(entity),
         inheritFrom: p.inherits.map((k) => profiles.get(k)!.id),
       });
-      new kit.ProfileMembership(`m-${p.key}`, { accessProfileId: profile.id, versionNumber: profile.currentVersionNumber, identityIds: p.members });
+      if (o.memberships === false) continue;
+      new kit.ProfileMembership(`m-${p.key}`, { accessProfileId: profile.id, ...(withNumber ? { versionNumber: profile.currentVersionNumber } : {}), identityIds: p.members });
     }
     return { profiles: spec.profiles.length };
   };
 }
 
 /** Resources the program declares (for "requests per resource"). */
-export const resourceCount = (s: Spec) => s.types.length + 3 * s.profiles.length;
+export const resourceCount = (s: Spec, o: ProgramOptions = {}) => s.types.length + (o.memberships === false ? 2 : 3) * s.profiles.length;
+
+/** The issue's case: one type and `n` profiles of it, each with a version (entities only, no inheritance, no members). */
+export function flatSpec(n: number, prefix = "flat"): Spec {
+  const s = bootstrapSpec(n, prefix);
+  return { types: [s.types[0]], profiles: s.profiles.map((p) => ({ ...p, type: s.types[0].key, inherits: [], members: [] })) };
+}
 
 // ---- generators ---------------------------------------------------------------------------------
 

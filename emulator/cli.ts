@@ -3,17 +3,27 @@
  * node dist/emulator/cli.js [--port N] [--host H] [--data FILE] [--token T] [--latency MS]
  *   [--rate429 F] [--rate503 F] [--enum names|numbers|mixed] [--seed N] [--tls]
  *   [--routes all|documented|gateway] [--short-lists]
- * Environment: VEZA_EMULATOR_ROUTES, VEZA_EMULATOR_SHORT_LISTS (flags win).
+ *   [--rate-limit PERSEC[/BURST]] [--rate-limit-headers none|x-ratelimit|ratelimit]
+ * Environment (a flag wins): VEZA_EMULATOR_ROUTES, VEZA_EMULATOR_SHORT_LISTS, VEZA_EMULATOR_RATE_LIMIT,
+ * VEZA_EMULATOR_RATE_LIMIT_HEADERS.
  */
 import { startEmulator } from "./server";
-import type { KnobsPatch } from "./knobs";
+import type { EmulatorKnobs, KnobsPatch } from "./knobs";
+import { parseRateLimit } from "./ratelimit";
 
 const USAGE =
-  "usage: veza-emulator [--port N] [--host H] [--data FILE] [--token T] [--latency MS] [--rate429 F] [--rate503 F] [--enum names|numbers|mixed] [--seed N] [--tls] [--routes all|documented|gateway] [--short-lists]";
+  "usage: veza-emulator [--port N] [--host H] [--data FILE] [--token T] [--latency MS] [--rate429 F] [--rate503 F] [--enum names|numbers|mixed] [--seed N] [--tls] [--routes all|documented|gateway] [--short-lists] [--rate-limit PERSEC[/BURST]] [--rate-limit-headers none|x-ratelimit|ratelimit]";
+
+function rateLimitHeadersOf(v: string): EmulatorKnobs["rateLimitHeaders"] {
+  if (v !== "none" && v !== "x-ratelimit" && v !== "ratelimit") throw new Error(`--rate-limit-headers must be none, x-ratelimit or ratelimit`);
+  return v;
+}
 
 function parseArgs(argv: string[]): Parameters<typeof startEmulator>[0] {
   const opts: NonNullable<Parameters<typeof startEmulator>[0]> = {};
   const knobs: KnobsPatch = {};
+  if (process.env.VEZA_EMULATOR_RATE_LIMIT) knobs.rateLimit = parseRateLimit(process.env.VEZA_EMULATOR_RATE_LIMIT);
+  if (process.env.VEZA_EMULATOR_RATE_LIMIT_HEADERS) knobs.rateLimitHeaders = rateLimitHeadersOf(process.env.VEZA_EMULATOR_RATE_LIMIT_HEADERS);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--help" || arg === "-h") {
@@ -60,6 +70,12 @@ function parseArgs(argv: string[]): Parameters<typeof startEmulator>[0] {
         break;
       case "--rate503":
         knobs.rate503 = num();
+        break;
+      case "--rate-limit":
+        knobs.rateLimit = parseRateLimit(value());
+        break;
+      case "--rate-limit-headers":
+        knobs.rateLimitHeaders = rateLimitHeadersOf(value());
         break;
       case "--enum": {
         const v = value();

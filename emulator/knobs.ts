@@ -52,6 +52,25 @@ export interface EmulatorKnobs {
   shortLists: boolean;
   /** Route keys ("PUT access_profiles/{id}/versions/{version}/members") answered 404 as if the tenant lacked them. */
   missingRoutes: readonly string[];
+  /**
+   * A token bucket in front of every route, like a real gateway (default null: off). The bucket holds
+   * at most `burst` requests and refills at `perSec`; a request that finds it empty is answered 429
+   * with `Retry-After` in whole seconds (>= 1). See emulator/ratelimit.ts.
+   */
+  rateLimit: RateLimitKnob | null;
+  /**
+   * Rate-limit headers on every answer while `rateLimit` is on (default "none"): "x-ratelimit" sends
+   * `X-RateLimit-Limit/Remaining/Reset`, "ratelimit" the IETF draft's `RateLimit-Limit/Remaining/Reset`
+   * and `RateLimit-Policy: <perSec>;w=1;burst=<burst>`.
+   */
+  rateLimitHeaders: "none" | "x-ratelimit" | "ratelimit";
+}
+
+export interface RateLimitKnob {
+  /** Requests per second the bucket refills (> 0). */
+  perSec: number;
+  /** Bucket size: requests that may arrive at once after a quiet spell (>= 1). */
+  burst: number;
 }
 
 /** What setKnobs/startEmulator accept: any subset, and deleteSupport may name just one of its two routes. */
@@ -78,6 +97,8 @@ export const DEFAULT_KNOBS: Readonly<EmulatorKnobs> = Object.freeze({
   routes: "all",
   shortLists: false,
   missingRoutes: Object.freeze([]) as readonly string[],
+  rateLimit: null,
+  rateLimitHeaders: "none",
 });
 
 export function mergeKnobs(base: EmulatorKnobs, patch: KnobsPatch | undefined): EmulatorKnobs {
@@ -101,6 +122,14 @@ export function mergeKnobs(base: EmulatorKnobs, patch: KnobsPatch | undefined): 
   if (!["standard", "short", "mixed"].includes(next.versionShape)) throw new Error(`knob versionShape: standard|short|mixed`);
   if (!["omit", "null", "empty"].includes(next.emptyAs)) throw new Error(`knob emptyAs: omit|null|empty`);
   if (!["all", "documented", "gateway"].includes(next.routes)) throw new Error(`knob routes: all|documented|gateway`);
+  if (next.rateLimit !== null) {
+    const { perSec, burst } = next.rateLimit ?? ({} as RateLimitKnob);
+    if (!(typeof perSec === "number" && perSec > 0 && Number.isFinite(perSec)) || !(typeof burst === "number" && burst >= 1 && Number.isFinite(burst))) {
+      throw new Error(`knob rateLimit must be null or { perSec > 0, burst >= 1 }, got ${JSON.stringify(next.rateLimit)}`);
+    }
+    next.rateLimit = { perSec, burst };
+  }
+  if (!["none", "x-ratelimit", "ratelimit"].includes(next.rateLimitHeaders)) throw new Error(`knob rateLimitHeaders: none|x-ratelimit|ratelimit`);
   return next;
 }
 

@@ -9,6 +9,7 @@ import { Encoder } from "./encode";
 import { decideFaults } from "./faults";
 import { DEFAULT_KNOBS, knobsFromEnv, mergeKnobs, mulberry32, type EmulatorKnobs, type KnobsPatch } from "./knobs";
 import { DataFile } from "./persist";
+import { RateGate, rateLimitHeaders, type BucketVerdict } from "./ratelimit";
 import { matchRoute } from "./routes";
 import { EmulatorStore } from "./store";
 import { makeTlsMaterial, type TlsOptions } from "./tls";
@@ -22,6 +23,8 @@ export interface EmulatorStats {
   byStatus: Record<string, number>;
   peakInFlight: number;
   faults: { "429": number; "503": number; ambiguous: number; hang: number };
+  /** Requests the `rateLimit` token bucket answered 429 (not counted in faults["429"]). */
+  rateLimited: number;
 }
 
 export interface Emulator {
@@ -107,7 +110,7 @@ function simplified(route: string, body: Json): Json {
 }
 
 function emptyStats(): EmulatorStats {
-  return { total: 0, byRoute: {}, byStatus: {}, peakInFlight: 0, faults: { "429": 0, "503": 0, ambiguous: 0, hang: 0 } };
+  return { total: 0, byRoute: {}, byStatus: {}, peakInFlight: 0, faults: { "429": 0, "503": 0, ambiguous: 0, hang: 0 }, rateLimited: 0 };
 }
 
 export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> {
@@ -131,6 +134,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
   let listPages = 0;
   let dead = false;
   let closed = false;
+  const rateGate = new RateGate();
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
 
@@ -209,6 +213,9 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
       return;
     }
 
+    // the gateway's token bucket: charged when the request arrives, answered after the same latency
+    const bucket: BucketVerdict | undefined = rateGate.check(knobs, performance.now());
+    const rlHeaders = bucket ? rateLimitHeaders(knobs, bucket) : {};
     const raw = await readBody(req);
     if (knobs.latencyMs > 0 && !(await sleep(knobs.latencyMs))) return;
     if (closed || dead) return;
@@ -220,6 +227,11 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
     const m = typeof auth === "string" ? /^bearer\s+(.+)$/i.exec(auth.trim()) : null;
     if (!m || m[1] !== token) {
       return sendError(res, requestId, new ApiError(Code.UNAUTHENTICATED, "invalid or expired token"));
+    }
+
+    if (bucket && !bucket.allowed) {
+      stats.rateLimited++;
+      return sendError(res, requestId, new ApiError(Code.RESOURCE_EXHAUSTED, "rate limit exceeded"), { "retry-after": String(bucket.retryAfterS), ...rlHeaders });
     }
 
     const fault = decideFaults(knobs, faultRng, method);
@@ -292,7 +304,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
       return;
     }
     entry.answeredAt = performance.now();
-    send(res, requestId, result.status ?? 200, enc.finalize(result.body));
+    send(res, requestId, result.status ?? 200, enc.finalize(result.body), rlHeaders);
   };
 
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {

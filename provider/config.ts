@@ -22,6 +22,10 @@ export interface Settings {
   allowInsecureHttp: boolean;
   /** Request log on the provider's stderr: off (default), info (retries and warnings), debug (every attempt). */
   logLevel: LogLevel;
+  /** Adapt the send pace to the tenant's 429s and rate-limit headers (default true; false: the fixed cap only). */
+  adaptivePacing: boolean;
+  /** A ceiling on requests per second per process, 0 = none (default 0). */
+  maxRequestsPerSecond: number;
 }
 
 export const LOG_LEVELS = ["off", "info", "debug"] as const;
@@ -47,9 +51,11 @@ const SPECS: SettingSpec[] = [
   { key: "proxy", config: "veza:proxy", env: ["VEZA_PROXY"], doc: "Proxy URL for Veza requests, overriding `HTTPS_PROXY` / `HTTP_PROXY` (`NO_PROXY` still applies); `host:port` means `http://host:port`." },
   { key: "allowInsecureHttp", config: "veza:allowInsecureHttp", env: ["VEZA_ALLOW_INSECURE_HTTP"], doc: "Allow an `http://` URL to a host that is not loopback, sending the token in clear text (labs only). Default false." },
   { key: "logLevel", config: "veza:logLevel", env: ["VEZA_LOG"], doc: "Request log on the provider's stderr: `off`, `info` (retries and warnings) or `debug` (every attempt). Default off." },
+  { key: "adaptivePacing", config: "veza:adaptivePacing", env: ["VEZA_ADAPTIVE_PACING"], doc: "Adapt the send pace to the tenant's 429s and rate-limit headers. Default true; false: the fixed concurrency cap only." },
+  { key: "maxRequestsPerSecond", config: "veza:maxRequestsPerSecond", env: ["VEZA_MAX_REQUESTS_PER_SECOND"], doc: "A ceiling on requests per second per provider process; 0 means none. Default 0." },
 ];
 
-const DEFAULTS = { maxConcurrency: 8, requestTimeoutMs: 30_000, maxRetries: 6, retryDeadlineMs: 120_000 };
+const DEFAULTS = { maxConcurrency: 8, requestTimeoutMs: 30_000, maxRetries: 6, retryDeadlineMs: 120_000, adaptivePacing: true, maxRequestsPerSecond: 0 };
 
 /** Raised when a setting is missing or malformed; names the config key and the env variable. */
 export class VezaConfigError extends Error {
@@ -106,6 +112,12 @@ export function resolveSettings(overrides: SettingOverrides = {}): Settings {
     }
     if (raw === undefined) {
       out[spec.key] = DEFAULTS[spec.key as keyof typeof DEFAULTS];
+      continue;
+    }
+    if (spec.key === "adaptivePacing") {
+      const b = raw.trim().toLowerCase();
+      if (b !== "true" && b !== "false") throw new VezaConfigError(`${describe(spec)} must be true or false, got "${raw}"`);
+      out[spec.key] = b === "true";
       continue;
     }
     const n = Number(raw);

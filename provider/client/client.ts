@@ -6,10 +6,10 @@ import { createHash } from "node:crypto";
 import { resolveSettings, VezaConfigError, type SettingOverrides, type Settings } from "../config";
 import { ENDPOINTS, renderPath, type EndpointName, type HttpMethod } from "./endpoints";
 import { VezaApiError, redact } from "./errors";
-import { Limiter, processLimiter } from "./limiter";
+import { Limiter, processLimiter, rateLimitFeedback, type Feedback } from "./limiter";
 import { RequestLog } from "./log";
 import { closeAllTransports, describeNetworkError, transportFor, userAgent, type Transport } from "./transport";
-import { backoffDelay, errorCode, networkVerdict, parseRetryAfter, RETRYABLE_STATUSES, retryableStatus, sleep } from "./retry";
+import { backoffDelay, errorCode, networkVerdict, parseRetryAfter, RETRYABLE_STATUSES, retryableStatus } from "./retry";
 
 export interface VezaClientOptions extends SettingOverrides {
   /** Source of randomness for backoff jitter (tests). */
@@ -89,7 +89,10 @@ export class VezaClient {
   }
 
   private get limiter(): Limiter {
-    if (!this.limiterCache) this.limiterCache = processLimiter(this.settings.maxConcurrency);
+    if (!this.limiterCache) {
+      const s = this.settings;
+      this.limiterCache = processLimiter(s.maxConcurrency, { adaptive: s.adaptivePacing, maxRate: s.maxRequestsPerSecond });
+    }
     return this.limiterCache;
   }
 
@@ -114,9 +117,12 @@ export class VezaClient {
     let ambiguousBefore = false;
     let lastError: VezaApiError | undefined;
     let previous: Outcome | undefined;
+    let lastStatus: number | undefined;
     for (let attempt = 0; attempt <= s.maxRetries; attempt++) {
       let waitMs = 0;
-      const outcome = await this.limiter.run(() => this.once(ep.method, ep.path, path + search, opts.body));
+      // the limiter learns the tenant's pace from each answer; a retry of a 429 waits for its shared gate
+      const outcome = await this.limiter.run(() => this.once(ep.method, ep.path, path + search, opts.body), feedbackOf, { retry: lastStatus === 429 });
+      lastStatus = outcome.kind === "status" ? outcome.error.status : undefined;
       this.logAttempt(ep.method, ep.path, path, attempt, outcome, previous);
       previous = outcome;
       if (outcome.kind === "ok") return outcome.body as T;
@@ -152,7 +158,7 @@ export class VezaClient {
       }
       if (attempt === s.maxRetries) break;
       if (Date.now() - started + waitMs > s.retryDeadlineMs) break;
-      await sleep(waitMs);
+      await this.limiter.backoff(waitMs, lastStatus);
     }
     throw lastError ?? new Error(`Veza API ${ep.method} ${ep.path}: no attempt made`);
   }
@@ -235,7 +241,7 @@ export class VezaClient {
       const requestId = headerValue(res.headers["x-request-id"]);
       const ms = Date.now() - sentAt;
       if (res.statusCode >= 200 && res.statusCode < 300) {
-        return { kind: "ok", body: text ? safeJson(text) ?? {} : {}, status: res.statusCode, ms, requestId };
+        return { kind: "ok", body: text ? safeJson(text) ?? {} : {}, status: res.statusCode, ms, requestId, feedback: { status: res.statusCode, ...rateLimitFeedback(res.headers) } };
       }
       const parsed = safeJson(text);
       // redact the whole text first, then shorten: a cut token would no longer match
@@ -253,7 +259,8 @@ export class VezaClient {
         requestId: (parsed && typeof parsed.request_id === "string" && parsed.request_id) || requestId,
       });
       if (res.statusCode === 401) rejected.set(credentialKey(s), error);
-      return { kind: "status", error, retryAfterMs: parseRetryAfter(headerValue(res.headers["retry-after"])), ms };
+      const retryAfterMs = parseRetryAfter(headerValue(res.headers["retry-after"]));
+      return { kind: "status", error, retryAfterMs, ms, feedback: { status: res.statusCode, retryAfterMs, ...rateLimitFeedback(res.headers) } };
     } catch (cause) {
       if (cause instanceof VezaConfigError) throw cause; // a malformed proxy variable: no request was made
       const code = errorCode(cause);
@@ -266,9 +273,12 @@ export class VezaClient {
 
 /** `ms`: time of the attempt; absent on a "status" outcome means nothing was sent (token already refused). */
 type Outcome =
-  | { kind: "ok"; body: any; status?: number; ms?: number; requestId?: string }
-  | { kind: "status"; error: VezaApiError; retryAfterMs?: number; ms?: number }
+  | { kind: "ok"; body: any; status?: number; ms?: number; requestId?: string; feedback?: Feedback }
+  | { kind: "status"; error: VezaApiError; retryAfterMs?: number; ms?: number; feedback?: Feedback }
   | { kind: "network"; error: VezaApiError; cause: unknown; fatal?: boolean; ms?: number };
+
+/** What an attempt told the limiter about the tenant's limit (a refused token is no answer from the tenant). */
+const feedbackOf = (o: Outcome): Feedback | undefined => (o.kind === "network" ? { status: 0 } : o.feedback);
 
 function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;

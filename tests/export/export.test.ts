@@ -161,6 +161,9 @@ test("export reads every page and writes a program with references, adoption and
   expect(res.tenant.profiles).toHaveLength(200);
   const byRoute = r.emu.stats().byRoute;
   expect(byRoute["GET access_profiles"]).toBe(2); // 200 profiles in pages of 100
+  // the list carries each current version and its members: nothing read per profile
+  expect(byRoute["GET access_profiles/{id}"] ?? 0).toBe(0);
+  expect(byRoute["GET access_profiles/{id}/versions/{version}/members"] ?? 0).toBe(0);
   expect(r.mutations()).toEqual([]);
   expect(progress).toContain("read 200/200 profiles…");
   expect(progress.some((l) => /read 100\/200 profiles…/.test(l))).toBe(true);

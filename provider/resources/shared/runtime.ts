@@ -17,6 +17,8 @@ const CONFIG_KEYS = [
   "veza:proxy",
   "veza:allowInsecureHttp",
   "veza:logLevel",
+  "veza:adaptivePacing",
+  "veza:maxRequestsPerSecond",
 ];
 
 let configured: string | undefined;

@@ -1,0 +1,383 @@
+/**
+ * The adaptive limiter against a simulated tenant (a token bucket) on a fake clock: no real time
+ * passes and nothing here depends on timing; every figure is a count over simulated seconds.
+ */
+import { Limiter, rateLimitFeedback, type Clock, type Feedback } from "../../provider/client/limiter";
+import { TokenBucket } from "../../emulator/ratelimit";
+
+/** A discrete-event clock: timers run in time order when `advance` moves the time. */
+class FakeClock implements Clock {
+  t = 0;
+  private seq = 0;
+  private timers = new Map<number, { at: number; fn: () => void }>();
+  now(): number {
+    return this.t;
+  }
+  setTimer(fn: () => void, ms: number): unknown {
+    const id = ++this.seq;
+    this.timers.set(id, { at: this.t + Math.max(0, ms), fn });
+    return id;
+  }
+  clearTimer(h: unknown): void {
+    this.timers.delete(h as number);
+  }
+  /** Runs every timer due up to `until`, in order; promise callbacks settle between timers. */
+  async runUntil(until: number): Promise<void> {
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      await flush();
+      let next: [number, { at: number; fn: () => void }] | undefined;
+      for (const e of this.timers) if (!next || e[1].at < next[1].at) next = e;
+      if (!next || next[1].at > until) break;
+      this.timers.delete(next[0]);
+      this.t = Math.max(this.t, next[1].at);
+      next[1].fn();
+    }
+    this.t = Math.max(this.t, until);
+    await flush();
+  }
+}
+
+async function flush(): Promise<void> {
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+}
+
+interface SimOptions {
+  /** Tenant: token bucket; perSec may change at given times. */
+  perSec: number;
+  burst: number;
+  changes?: { at: number; perSec: number }[];
+  retryAfterS?: (retryAfterS: number) => number;
+  /** Requests the workload issues in all, and how many are outstanding at once (the engine's parallelism). */
+  requests: number;
+  parallel: number;
+  latencyMs: number;
+  cap: number;
+  adaptive?: boolean;
+  /** Give up after this much simulated time, ms. */
+  horizonMs: number;
+  /** Besides the bucket: this share of requests answered 429 at random (no Retry-After), like the fault knob. */
+  random429?: number;
+  headers?: (verdict: ReturnType<TokenBucket["take"]>, perSec: number, burst: number) => Feedback;
+}
+
+interface SimResult {
+  done: number;
+  accepted: number;
+  throttled: number;
+  maxInFlight: number;
+  endedAt: number;
+  /** Accepted requests by simulated second. */
+  perSecond: number[];
+  limiter: Limiter;
+}
+
+/**
+ * Drives `requests` calls through the limiter the way the client does: acquire, send (the tenant
+ * decides on arrival and answers after `latencyMs`), release with feedback, and on a 429 back off
+ * through the limiter and retry until accepted.
+ */
+async function simulate(o: SimOptions): Promise<SimResult> {
+  const clock = new FakeClock();
+  const cuts: unknown[] = [];
+  const limiter = new Limiter({ maxConcurrency: o.cap, adaptive: o.adaptive ?? true, clock, onCut: (e) => cuts.push([Math.round(e.at), Math.round(e.from), Math.round(e.to), e.measured]) });
+  let perSec = o.perSec;
+  let bucket = new TokenBucket({ perSec, burst: o.burst }, 0);
+  let inFlight = 0;
+  const r: SimResult = { done: 0, accepted: 0, throttled: 0, maxInFlight: 0, endedAt: 0, perSecond: [], limiter };
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const answerAfter = (ms: number) => new Promise<void>((res) => clock.setTimer(res, ms));
+
+  const call = async (): Promise<void> => {
+    let retry = false;
+    for (let attempt = 0; attempt < 200; attempt++) {
+      let status = 0;
+      let retryAfterMs = 0;
+      await limiter.run(
+        async () => {
+          inFlight++;
+          r.maxInFlight = Math.max(r.maxInFlight, inFlight);
+          for (const c of o.changes ?? []) {
+            if (clock.now() >= c.at && perSec !== c.perSec) {
+              perSec = c.perSec;
+              bucket = new TokenBucket({ perSec, burst: o.burst }, clock.now());
+            }
+          }
+          const v = bucket.take(clock.now());
+          await answerAfter(o.latencyMs);
+          inFlight--;
+          status = v.allowed ? 200 : 429;
+          retryAfterMs = v.allowed ? 0 : (o.retryAfterS ?? ((s) => s))(v.retryAfterS!) * 1000;
+          if (status === 200 && o.random429 && random() < o.random429) {
+            status = 429;
+            retryAfterMs = 50; // the client's backoff when no Retry-After comes
+            return { status } as Feedback;
+          }
+          return { status, retryAfterMs, ...(o.headers?.(v, perSec, o.burst) ?? {}) } as Feedback;
+        },
+        (fb) => fb,
+        { retry },
+      );
+      if (status === 200) {
+        r.accepted++;
+        const sec = Math.floor(clock.now() / 1000);
+        r.perSecond[sec] = (r.perSecond[sec] ?? 0) + 1;
+        return;
+      }
+      r.throttled++;
+      retry = true;
+      await limiter.backoff(retryAfterMs, 429);
+    }
+  };
+
+  let issued = 0;
+  const worker = async (): Promise<void> => {
+    while (issued < o.requests) {
+      issued++;
+      await call();
+      r.done++;
+    }
+  };
+  const all = Promise.all(Array.from({ length: o.parallel }, worker)).then(() => {
+    r.endedAt = clock.now();
+  });
+  for (let t = 0; t < o.horizonMs && r.done < o.requests; t += 100) await clock.runUntil(t + 100);
+  await clock.runUntil(clock.now());
+  void all;
+  if (process.env.LIMITER_SIM_LOG) console.log(JSON.stringify({ perSec: o.perSec, done: r.done, throttled: r.throttled, endedAt: r.endedAt, ideal: ideal(o.requests, o.perSec, o.burst), rate: limiter.rate(), counters: limiter.counters, perSecond: r.perSecond, cuts }));
+  return r;
+}
+
+const ideal = (requests: number, perSec: number, burst: number) => ((requests - burst) / perSec) * 1000;
+
+describe("adaptive limiter against a token-bucket tenant (fake clock)", () => {
+  test("converges under a fixed bucket: 25/s, burst 10 — few 429s, close to the ideal pace", async () => {
+    const r = await simulate({ perSec: 25, burst: 10, requests: 400, parallel: 64, latencyMs: 20, cap: 8, horizonMs: 60_000 });
+    expect(r.done).toBe(400);
+    expect(r.throttled / (r.accepted + r.throttled)).toBeLessThanOrEqual(0.05);
+    expect(r.endedAt).toBeLessThanOrEqual(1.15 * ideal(400, 25, 10) + 1000);
+    // the pace it settled on is near the tenant's rate
+    const rate = r.limiter.rate();
+    expect(rate).toBeGreaterThan(25 * 0.8);
+    expect(rate).toBeLessThan(25 * 2);
+  });
+
+  test.each([50, 100])("converges at %i/s too", async (perSec) => {
+    const r = await simulate({ perSec, burst: 10, requests: 1000, parallel: 64, latencyMs: 20, cap: 8, horizonMs: 60_000 });
+    expect(r.done).toBe(1000);
+    expect(r.throttled / (r.accepted + r.throttled)).toBeLessThanOrEqual(0.05);
+    expect(r.endedAt).toBeLessThanOrEqual(1.15 * ideal(1000, perSec, 10) + 1000);
+  });
+
+  test("backs off on 429: the pace is cut at the first 429 and stays below the tenant's rate after it", async () => {
+    const clock = new FakeClock();
+    const l = new Limiter({ maxConcurrency: 8, clock });
+    expect(l.rate()).toBe(Infinity);
+    // 30 accepted answers within the last second, then a 429
+    for (let i = 0; i < 30; i++) {
+      const t = await l.acquire();
+      clock.t += 10;
+      l.release(t, { status: 200 });
+    }
+    const sentBeforeCut = await l.acquire(); // in flight while the 429 arrives
+    const t = await l.acquire();
+    l.release(t, { status: 429, retryAfterMs: 1000 });
+    expect(l.counters.cuts).toBe(1);
+    expect(l.rate()).toBeLessThanOrEqual(30);
+    // a 429 of a request sent before the cut belongs to the same event: no second cut
+    const rateAfterCut = l.rate();
+    l.release(sentBeforeCut, { status: 429, retryAfterMs: 1000 });
+    expect(l.counters.cuts).toBe(1);
+    expect(l.rate()).toBeCloseTo(rateAfterCut, 5);
+    // the next request waits for the pace: not at once
+    let started = false;
+    void l.acquire().then(() => (started = true));
+    await flush();
+    expect(started).toBe(false);
+    await clock.runUntil(clock.now() + 1000);
+    expect(started).toBe(true);
+  });
+
+  test("recovers when the limit rises: 20/s, then 100/s from 10 s on — the pace follows within a few seconds", async () => {
+    const r = await simulate({
+      perSec: 20,
+      burst: 10,
+      changes: [{ at: 10_000, perSec: 100 }],
+      requests: 1500,
+      parallel: 64,
+      latencyMs: 20,
+      cap: 8,
+      horizonMs: 60_000,
+    });
+    expect(r.done).toBe(1500);
+    // before the change: about 20 a second
+    expect(r.perSecond[5]).toBeLessThanOrEqual(22);
+    // within 5 s of the change it sends at least 70 a second
+    const late = r.perSecond.slice(15, 18);
+    expect(Math.min(...late)).toBeGreaterThanOrEqual(70);
+    expect(r.throttled / (r.accepted + r.throttled)).toBeLessThanOrEqual(0.05);
+  });
+
+  test("429s at random (a fault, not a limit) slow it down, but do not stop it", async () => {
+    const r = await simulate({ perSec: 1e6, burst: 1e6, random429: 0.3, requests: 300, parallel: 64, latencyMs: 20, cap: 8, horizonMs: 120_000 });
+    expect(r.done).toBe(300);
+    // unpaced this takes about 1 s; paced down to nothing it would take minutes
+    expect(r.endedAt).toBeLessThan(15_000);
+  });
+
+  test("never exceeds the cap, whatever the tenant says", async () => {
+    for (const perSec of [10, 1000]) {
+      const r = await simulate({ perSec, burst: 10, requests: 300, parallel: 64, latencyMs: 50, cap: 4, horizonMs: 120_000 });
+      expect(r.done).toBe(300);
+      expect(r.maxInFlight).toBeLessThanOrEqual(4);
+      expect(r.limiter.peak).toBeLessThanOrEqual(4);
+    }
+  });
+
+  test("a tenant that does not limit sees the fixed cap: no pacing, peak = cap", async () => {
+    const r = await simulate({ perSec: 1e6, burst: 1e6, requests: 500, parallel: 64, latencyMs: 20, cap: 8, horizonMs: 60_000 });
+    expect(r.throttled).toBe(0);
+    expect(r.limiter.rate()).toBe(Infinity);
+    expect(r.maxInFlight).toBe(8);
+    // 500 requests at 8 in flight and 20 ms: 63 rounds
+    expect(r.endedAt).toBeLessThanOrEqual(64 * 20);
+  });
+
+  test("retries that got 429 together wake through one gate and do not collide again", async () => {
+    const clock = new FakeClock();
+    const l = new Limiter({ maxConcurrency: 8, clock });
+    // 8 requests in flight, all answered 429 with Retry-After 1 s
+    const tickets = await Promise.all(Array.from({ length: 8 }, () => l.acquire()));
+    for (const t of tickets) {
+      l.release(t, { status: 429, retryAfterMs: 1000 });
+      await l.backoff(1000, 429);
+    }
+    const starts: number[] = [];
+    const retried = Array.from({ length: 8 }, async () => {
+      const t = await l.acquire(true);
+      starts.push(clock.now());
+      l.release(t, { status: 200 });
+    });
+    await clock.runUntil(999);
+    expect(starts).toEqual([]); // Retry-After honoured
+    await clock.runUntil(5000);
+    await Promise.all(retried);
+    expect(starts).toHaveLength(8);
+    expect(Math.min(...starts)).toBeGreaterThanOrEqual(1000);
+    // released one by one at the pace, not all at once
+    expect(new Set(starts).size).toBe(8);
+  });
+
+  test("a long Retry-After (a spent quota) holds fresh requests too", async () => {
+    const clock = new FakeClock();
+    const l = new Limiter({ maxConcurrency: 8, clock });
+    const t = await l.acquire();
+    l.release(t, { status: 429, retryAfterMs: 5000 });
+    await l.backoff(5000, 429);
+    let started = -1;
+    void l.acquire().then(() => (started = clock.now()));
+    await clock.runUntil(4999);
+    expect(started).toBe(-1);
+    await clock.runUntil(6000);
+    expect(started).toBeGreaterThanOrEqual(5000);
+  });
+
+  test("headers: RateLimit-Policy paces below the policy from the first answer; 0 429s under a 25/s bucket", async () => {
+    const r = await simulate({
+      perSec: 25,
+      burst: 10,
+      requests: 300,
+      parallel: 64,
+      latencyMs: 20,
+      cap: 8,
+      horizonMs: 60_000,
+      headers: (v, perSec) => ({ limit: perSec, windowMs: 1000, remaining: v.remaining, resetMs: v.resetS * 1000 }),
+    });
+    expect(r.done).toBe(300);
+    expect(r.throttled).toBeLessThanOrEqual(3);
+    expect(r.limiter.rate()).toBeLessThanOrEqual(25);
+  });
+
+  test("rateLimitFeedback reads X-RateLimit-*, RateLimit-* and RateLimit-Policy", () => {
+    expect(rateLimitFeedback({ "x-ratelimit-limit": "25", "x-ratelimit-remaining": "3", "x-ratelimit-reset": "2" })).toEqual({ remaining: 3, resetMs: 2000 });
+    expect(rateLimitFeedback({ "ratelimit-remaining": "0", "ratelimit-reset": "1", "ratelimit-policy": "50;w=1;burst=10" })).toEqual({
+      remaining: 0,
+      resetMs: 1000,
+      limit: 50,
+      windowMs: 1000,
+    });
+    expect(rateLimitFeedback({ "x-ratelimit-reset": String(1_700_000_010) }, 1_700_000_000_000)).toEqual({ resetMs: 10_000 });
+    expect(rateLimitFeedback({})).toEqual({});
+  });
+
+  test("not adaptive: the plain semaphore — no pacing, no gate, backoff sleeps per call", async () => {
+    const clock = new FakeClock();
+    const l = new Limiter({ maxConcurrency: 2, adaptive: false, clock });
+    const a = await l.acquire();
+    l.release(a, { status: 429, retryAfterMs: 1000 });
+    expect(l.rate()).toBe(Infinity);
+    let slept = false;
+    const b = l.backoff(500, 429).then(() => (slept = true));
+    await clock.runUntil(499);
+    expect(slept).toBe(false);
+    await clock.runUntil(500);
+    await b;
+    expect(slept).toBe(true);
+    const t1 = await l.acquire();
+    const t2 = await l.acquire();
+    let third = false;
+    void l.acquire().then(() => (third = true));
+    await flush();
+    expect(third).toBe(false);
+    l.release(t1);
+    await flush();
+    expect(third).toBe(true);
+    l.release(t2);
+  });
+});
+
+describe("settings", () => {
+  const KEYS = ["VEZA_URL", "VEZA_API_TOKEN", "VEZA_ADAPTIVE_PACING", "VEZA_MAX_REQUESTS_PER_SECOND", "PULUMI_CONFIG"];
+  const saved: Record<string, string | undefined> = {};
+  beforeEach(() => {
+    for (const k of KEYS) saved[k] = process.env[k];
+    process.env.VEZA_URL = "https://acme.vezacloud.com";
+    process.env.VEZA_API_TOKEN = "t";
+    delete process.env.PULUMI_CONFIG;
+  });
+  afterEach(() => {
+    for (const k of KEYS) if (saved[k] === undefined) delete process.env[k];
+    else process.env[k] = saved[k];
+  });
+
+  test("veza:adaptivePacing (default true) and veza:maxRequestsPerSecond (default 0) from the environment", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { resolveSettings } = require("../../provider/config") as typeof import("../../provider/config");
+    delete process.env.VEZA_ADAPTIVE_PACING;
+    delete process.env.VEZA_MAX_REQUESTS_PER_SECOND;
+    expect(resolveSettings()).toMatchObject({ adaptivePacing: true, maxRequestsPerSecond: 0 });
+    process.env.VEZA_ADAPTIVE_PACING = "false";
+    process.env.VEZA_MAX_REQUESTS_PER_SECOND = "20";
+    expect(resolveSettings()).toMatchObject({ adaptivePacing: false, maxRequestsPerSecond: 20 });
+    process.env.VEZA_ADAPTIVE_PACING = "sometimes";
+    expect(() => resolveSettings()).toThrow(/veza:adaptivePacing.*VEZA_ADAPTIVE_PACING.*true or false/);
+  });
+
+  test("maxRate paces from the first request, adaptive or not", async () => {
+    const clock = new FakeClock();
+    for (const adaptive of [true, false]) {
+      const l = new Limiter({ maxConcurrency: 8, adaptive, maxRate: 10, clock });
+      const starts: number[] = [];
+      const all = Array.from({ length: 5 }, async () => {
+        const t = await l.acquire();
+        starts.push(clock.now());
+        l.release(t, { status: 200 });
+      });
+      await clock.runUntil(clock.now() + 2000);
+      await Promise.all(all);
+      expect(starts).toHaveLength(5);
+      // 10 per second: five starts span at least 300 ms (the first two may go together)
+      expect(Math.max(...starts) - Math.min(...starts)).toBeGreaterThanOrEqual(300);
+    }
+  });
+});
