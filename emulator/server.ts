@@ -24,7 +24,10 @@ export interface EmulatorStats {
 export interface Emulator {
   /** http://127.0.0.1:<port> (no base path) */
   url: string;
-  token: string;
+  /** The one bearer token accepted now. */
+  readonly token: string;
+  /** Token rotation: from the next request on only `token` is accepted (the old one gets 401). */
+  setToken(token: string): void;
   stats(): EmulatorStats;
   resetStats(): void;
   /** Changes knobs from the next request on; deleteSupport may name only one route. */
@@ -102,7 +105,7 @@ function emptyStats(): EmulatorStats {
 }
 
 export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> {
-  const token = opts.token ?? `veza-emu-${randomBytes(16).toString("hex")}`;
+  let token = opts.token ?? `veza-emu-${randomBytes(16).toString("hex")}`;
   const host = opts.host ?? "127.0.0.1";
   let knobs = mergeKnobs({ ...DEFAULT_KNOBS, deleteSupport: { ...DEFAULT_KNOBS.deleteSupport } }, opts.knobs);
   const seed = opts.seed ?? 1;
@@ -315,7 +318,13 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
 
   return {
     url: `http://${urlHost}:${addr.port}`,
-    token,
+    get token() {
+      return token;
+    },
+    setToken: (t: string) => {
+      if (!t) throw new Error("emulator: the token must not be empty");
+      token = t;
+    },
     store,
     stats: () => structuredClone(stats),
     requests: () => structuredClone(log),
