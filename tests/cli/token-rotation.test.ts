@@ -57,7 +57,7 @@ test("refresh and destroy after a token rotation use the environment token (conf
   expect(destroyed.warnings.filter((w) => w.includes(WARNING))).toHaveLength(1);
   expect(tenant(r.emu)).toEqual({ types: [], profiles: [] });
   expectNoToken([rotated.stateText(), refreshed.stderr, destroyed.stderr, up.stderr, configOnly.stateText()]);
-});
+}, 240_000);
 
 test("up after a token rotation with only the environment token updated succeeds and warns once", async () => {
   expect((await r.engine().up(program)).errors).toEqual([]);
@@ -74,7 +74,7 @@ test("up after a token rotation with only the environment token updated succeeds
   expectNoToken([e.stateText(), s.stderr]);
   // the saved config now comes from this up (still the old token: the stack config was not changed)
   expect((await e.destroy()).errors).toEqual([]);
-});
+}, 180_000);
 
 describe("client", () => {
   const saved = { ...process.env };

@@ -1023,7 +1023,9 @@ export class Engine {
     const loaded = this.loadState();
     // up / preview configure the provider from the current stack config (up saves it in state);
     // refresh and destroy, like the CLI without --run-program, from the config saved by the last up.
-    const config = kind === "up" || kind === "preview" ? this.currentConfig() : loaded.config ?? {};
+    // (A state written before the engine saved config has none: it gets the current config, since
+    // the CLI always has the default provider's entry.)
+    const config = kind === "up" || kind === "preview" || !loaded.config ? this.currentConfig() : loaded.config;
     let previewGrpc: Record<string, number> | undefined;
     if (kind === "refresh" && this.opts.refreshWithPreview) {
       previewGrpc = await this.runRefreshPreview(loaded.resources, config);
@@ -1031,7 +1033,7 @@ export class Engine {
     const prov = this.newProvider();
     const op = new Operation(this, kind, prov, loaded.resources, config);
     activeOp = op;
-    if (kind !== "preview") this.stateConfig = kind === "up" ? config : loaded.config;
+    if (kind !== "preview") this.stateConfig = config;
     try {
       await prov.start();
       const args = configureArgs(config);
