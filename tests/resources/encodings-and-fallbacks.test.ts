@@ -90,7 +90,7 @@ test("exclusive membership: refresh reports foreign identities as drift and the 
   r.emu.store.changeMembers(p.id, 1, { type: "ADD", identity_ids: ["very-late"] });
   await e.destroy();
   expect(r.emu.store.findProfile(p.id)).toBeUndefined();
-});
+}, 180_000); // seven operations; slow on a loaded machine
 
 test("settings come from the environment when the stack has no veza config; a missing token names both places", async () => {
   r = await rig();
