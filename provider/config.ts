@@ -65,15 +65,30 @@ export function setProviderConfig(values: Record<string, string | undefined>): v
 }
 
 /**
- * The program's stack config through `@pulumi/pulumi`'s own `Config` (both key forms the language
- * host may write, `veza:config:url` and `veza:url`). Loaded lazily; outside a Pulumi program it is
- * simply empty.
+ * `@pulumi/pulumi` when this process runs Pulumi code (a program, the provider process: the SDK is
+ * already loaded, or the language host set PULUMI_CONFIG). Elsewhere (the export CLI, scripts) it is
+ * not loaded just to find no config: loading the SDK costs a second or more.
+ */
+function pulumiSdk(): typeof import("@pulumi/pulumi") | undefined {
+  try {
+    const resolved = require.resolve("@pulumi/pulumi");
+    if (process.env.PULUMI_CONFIG === undefined && !require.cache[resolved]) return undefined;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(resolved) as typeof import("@pulumi/pulumi");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The program's stack config through `@pulumi/pulumi`'s own `Config`, which understands both key
+ * forms the language host may write (`veza:config:url` and `veza:url`).
  */
 function programConfig(key: string): string | undefined {
+  const pulumi = pulumiSdk();
+  if (!pulumi) return undefined;
   const i = key.indexOf(":");
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
     return new pulumi.Config(key.slice(0, i)).get(key.slice(i + 1));
   } catch {
     return undefined;
