@@ -32,7 +32,10 @@ export interface Emulator {
   url: string;
   /** With `tls`: the PEM file of the CA that signed the server certificate (for NODE_EXTRA_CA_CERTS). */
   caFile?: string;
-  token: string;
+  /** The one bearer token accepted now. */
+  readonly token: string;
+  /** Token rotation: from the next request on only `token` is accepted (the old one gets 401). */
+  setToken(token: string): void;
   stats(): EmulatorStats;
   resetStats(): void;
   /** Changes knobs from the next request on; deleteSupport may name only one route. */
@@ -114,7 +117,7 @@ function emptyStats(): EmulatorStats {
 }
 
 export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> {
-  const token = opts.token ?? `veza-emu-${randomBytes(16).toString("hex")}`;
+  let token = opts.token ?? `veza-emu-${randomBytes(16).toString("hex")}`;
   const host = opts.host ?? "127.0.0.1";
   let knobs = mergeKnobs(mergeKnobs({ ...DEFAULT_KNOBS, deleteSupport: { ...DEFAULT_KNOBS.deleteSupport } }, knobsFromEnv()), opts.knobs);
   const seed = opts.seed ?? 1;
@@ -341,7 +344,13 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
   return {
     url: `${tls ? "https" : "http"}://${urlHost}:${addr.port}`,
     caFile: tls?.caFile,
-    token,
+    get token() {
+      return token;
+    },
+    setToken: (t: string) => {
+      if (!t) throw new Error("emulator: the token must not be empty");
+      token = t;
+    },
     store,
     stats: () => structuredClone(stats),
     requests: () => structuredClone(log),

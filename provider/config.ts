@@ -3,7 +3,13 @@
  * provider, never written to state, never printed).
  *
  * Precedence: explicit overrides → stack config given to the provider's `configure`
- * (`veza:*`) → the program's stack config (`PULUMI_CONFIG`, set by the Pulumi CLI) → environment.
+ * (`veza:*`) → the program's stack config (`@pulumi/pulumi`'s `Config("veza")`, which reads the
+ * `PULUMI_CONFIG` the language host sets, keys `veza:config:url` or `veza:url`) → environment.
+ *
+ * Token rotation: a token from stack config that the server refuses (401) is replaced, for the rest
+ * of the process, by a different token from the environment (`fallbackToken`, see client.ts). The
+ * CLI's `refresh` and `destroy` configure the provider from the config saved at the last `up`, so
+ * after a rotation the environment is the only place a new token can come from for them.
  */
 export interface Settings {
   url: string;
@@ -26,15 +32,20 @@ export interface Settings {
   adaptivePacing: boolean;
   /** A ceiling on requests per second per process, 0 = none (default 0). */
   maxRequestsPerSecond: number;
+  /**
+   * A different token from the environment, used when `token` came from stack config and the
+   * server refuses it (401). Absent when the token was given explicitly or came from the environment.
+   */
+  fallbackToken?: { value: string; variable: string };
 }
 
 export const LOG_LEVELS = ["off", "info", "debug"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export type SettingOverrides = Partial<Settings>;
+export type SettingOverrides = Partial<Omit<Settings, "fallbackToken">>;
 
 interface SettingSpec {
-  key: keyof Settings;
+  key: Exclude<keyof Settings, "fallbackToken">;
   config: string;
   env: string[];
   /** What the setting means, for users (docs/index.md is generated from it; a default the code does not hold in DEFAULTS is stated here as "Default X."). */
@@ -73,20 +84,55 @@ export function setProviderConfig(values: Record<string, string | undefined>): v
   providerConfig = { ...values };
 }
 
-function programConfig(): Record<string, string> {
-  const raw = process.env.PULUMI_CONFIG;
-  if (!raw) return {};
+/**
+ * `@pulumi/pulumi` when this process runs Pulumi code (a program, the provider process: the SDK is
+ * already loaded, or the language host set PULUMI_CONFIG). Elsewhere (the export CLI, scripts) it is
+ * not loaded just to find no config: loading the SDK costs a second or more.
+ */
+function pulumiSdk(): typeof import("@pulumi/pulumi") | undefined {
   try {
-    const parsed = JSON.parse(raw) as Record<string, unknown>;
-    return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === "string")) as Record<string, string>;
+    const resolved = require.resolve("@pulumi/pulumi");
+    if (process.env.PULUMI_CONFIG === undefined && !require.cache[resolved]) return undefined;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(resolved) as typeof import("@pulumi/pulumi");
   } catch {
-    return {};
+    return undefined;
   }
 }
 
-function lookup(spec: SettingSpec, fromProgram: Record<string, string>): string | undefined {
-  const candidates = [providerConfig[spec.config], fromProgram[spec.config], ...spec.env.map((e) => process.env[e])];
-  return candidates.find((v) => v !== undefined && v !== "");
+/**
+ * The program's stack config through `@pulumi/pulumi`'s own `Config`, which understands both key
+ * forms the language host may write (`veza:config:url` and `veza:url`).
+ */
+function programConfig(key: string): string | undefined {
+  const pulumi = pulumiSdk();
+  if (!pulumi) return undefined;
+  const i = key.indexOf(":");
+  try {
+    return new pulumi.Config(key.slice(0, i)).get(key.slice(i + 1));
+  } catch {
+    return undefined;
+  }
+}
+
+const present = (v: string | undefined): v is string => v !== undefined && v !== "";
+
+type Source = "config" | "env";
+
+function lookup(spec: SettingSpec): { value: string; source: Source } | undefined {
+  const fromConfig = [providerConfig[spec.config], programConfig(spec.config)].find(present);
+  if (fromConfig !== undefined) return { value: fromConfig, source: "config" };
+  const fromEnv = spec.env.map((e) => process.env[e]).find(present);
+  return fromEnv !== undefined ? { value: fromEnv, source: "env" } : undefined;
+}
+
+/** The first environment token that differs from `token` (VEZA_API_TOKEN, then VEZA_TOKEN). */
+function environmentFallback(spec: SettingSpec, token: string): Settings["fallbackToken"] {
+  for (const variable of spec.env) {
+    const value = process.env[variable];
+    if (present(value) && value !== token) return { value, variable };
+  }
+  return undefined;
 }
 
 function describe(spec: SettingSpec): string {
@@ -95,15 +141,19 @@ function describe(spec: SettingSpec): string {
 
 /** Resolves every setting now. A missing URL or token fails naming both the config key and the env variable. */
 export function resolveSettings(overrides: SettingOverrides = {}): Settings {
-  const fromProgram = programConfig();
-  const out: Record<string, string | number | boolean> = {};
+  const out: Record<string, unknown> = {};
   const missing: string[] = [];
   for (const spec of SPECS) {
     const given = overrides[spec.key];
-    const raw = given !== undefined ? String(given) : lookup(spec, fromProgram);
+    const found = given !== undefined ? { value: String(given), source: "override" as const } : lookup(spec);
+    const raw = found?.value;
     if (spec.key === "url" || spec.key === "token") {
       if (!raw) missing.push(`${spec.key === "url" ? "Veza URL" : "Veza API token"}: set ${describe(spec)}`);
       else out[spec.key] = spec.key === "url" ? raw.replace(/\/+$/, "") : raw;
+      if (raw && spec.key === "token" && found?.source === "config") {
+        const fallback = environmentFallback(spec, raw);
+        if (fallback) out.fallbackToken = fallback;
+      }
       continue;
     }
     if (spec.key === "proxy" || spec.key === "allowInsecureHttp" || spec.key === "logLevel") {

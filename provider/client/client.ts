@@ -46,7 +46,43 @@ export interface CallOptions {
  * them fail at once with the same error instead of each sending a request that will be refused.
  */
 const rejected = new Map<string, VezaApiError>();
-const credentialKey = (s: Settings) => `${new URL(s.url).origin} ${createHash("sha256").update(s.token).digest("hex")}`;
+const credentialKey = (s: Settings, token: string) => `${new URL(s.url).origin} ${createHash("sha256").update(token).digest("hex")}`;
+
+/**
+ * Token rotation: config token (by credential key) -> the environment token this process uses instead,
+ * after the server refused the config token with 401 (see `Settings.fallbackToken`).
+ */
+const replaced = new Map<string, string>();
+
+/** The token to send: the configured one, unless it was refused and replaced by the environment's. */
+function currentToken(s: Settings): string {
+  return replaced.get(credentialKey(s, s.token)) ?? s.token;
+}
+
+/**
+ * After a 401 for `used`: switch to the environment token if there is a different one not refused
+ * yet (warns once per process, naming the variable, never a token). True: send the request again.
+ */
+function switchToFallback(s: Settings, used: string): boolean {
+  const fb = s.fallbackToken;
+  if (!fb || fb.value === used || used !== s.token) return false;
+  if (rejected.has(credentialKey(s, fb.value))) return false;
+  const key = credentialKey(s, s.token);
+  if (!replaced.has(key)) {
+    replaced.set(key, fb.value);
+    warn(`the token from stack config was refused (401); using ${fb.variable} from the environment for the rest of this run`);
+  }
+  return true;
+}
+
+function warn(message: string): void {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    void (require("@pulumi/pulumi") as typeof import("@pulumi/pulumi")).log.warn(`pulumi-veza: ${message}`);
+  } catch {
+    process.stderr.write(`warning: pulumi-veza: ${message}\n`);
+  }
+}
 
 /** Closes every pooled connection of this process (tests, CLI exit). */
 export async function closeAllPools(): Promise<void> {
@@ -80,7 +116,7 @@ export class VezaClient {
   /** The request log (veza:logLevel / VEZA_LOG), on the provider's stderr. */
   private get log(): RequestLog {
     if (!this.logCache) {
-      this.logCache = new RequestLog(this.settings.logLevel, undefined, [this.settings.token]);
+      this.logCache = new RequestLog(this.settings.logLevel, undefined, [this.settings.token, this.settings.fallbackToken?.value].filter((t): t is string => !!t));
       if (this.settings.allowInsecureHttp && this.settings.url.startsWith("http://")) {
         this.logCache.notice(`veza:allowInsecureHttp is true: the API token is sent in clear text to ${new URL(this.settings.url).host}`);
       }
@@ -118,16 +154,24 @@ export class VezaClient {
     let lastError: VezaApiError | undefined;
     let previous: Outcome | undefined;
     let lastStatus: number | undefined;
+    let switchedToken = false;
     for (let attempt = 0; attempt <= s.maxRetries; attempt++) {
       let waitMs = 0;
+      const token = currentToken(s);
       // the limiter learns the tenant's pace from each answer; a retry of a 429 waits for its shared gate
-      const outcome = await this.limiter.run(() => this.once(ep.method, ep.path, path + search, opts.body), feedbackOf, { retry: lastStatus === 429 });
+      const outcome = await this.limiter.run(() => this.once(ep.method, ep.path, path + search, opts.body, token), feedbackOf, { retry: lastStatus === 429 });
       lastStatus = outcome.kind === "status" ? outcome.error.status : undefined;
       this.logAttempt(ep.method, ep.path, path, attempt, outcome, previous);
       previous = outcome;
       if (outcome.kind === "ok") return outcome.body as T;
       if (outcome.kind === "status") {
         const err = outcome.error;
+        // a refused config token: once per call, again at once with the environment's token
+        if (err.status === 401 && !switchedToken && switchToFallback(s, token)) {
+          switchedToken = true;
+          attempt--;
+          continue;
+        }
         if (err.status === 409 && ambiguousBefore && opts.recover) {
           const found = await this.recover(ep.method, ep.path, attempt, opts.recover);
           if (found !== undefined) return found as T;
@@ -208,11 +252,11 @@ export class VezaClient {
     });
   }
 
-  private async once(method: HttpMethod, template: string, pathAndQuery: string, body: unknown): Promise<Outcome> {
+  private async once(method: HttpMethod, template: string, pathAndQuery: string, body: unknown, token: string): Promise<Outcome> {
     const s = this.settings;
     const shownPath = pathAndQuery.split("?")[0];
     // checked in the request slot, so calls queued behind the one that got the 401 send nothing
-    const refused = rejected.get(credentialKey(s));
+    const refused = rejected.get(credentialKey(s, token));
     if (refused) {
       const serverMessage = `${refused.serverMessage} (not sent: this token was already refused in this run)`;
       return { kind: "status", error: new VezaApiError({ method, path: template, url: shownPath, status: 401, serverCode: refused.serverCode, serverMessage }) };
@@ -228,7 +272,7 @@ export class VezaClient {
         method,
         path: basePath + pathAndQuery,
         headers: {
-          authorization: `Bearer ${s.token}`,
+          authorization: `Bearer ${token}`,
           accept: "application/json",
           "user-agent": userAgent(),
           ...(body !== undefined ? { "content-type": "application/json" } : {}),
@@ -245,9 +289,9 @@ export class VezaClient {
       }
       const parsed = safeJson(text);
       // redact the whole text first, then shorten: a cut token would no longer match
-      const message = redact(
+      const message = redactTokens(
         (parsed && typeof parsed.message === "string" && parsed.message) || text.trim() || `HTTP ${res.statusCode}`,
-        s.token,
+        s,
       ).slice(0, 500);
       const error = new VezaApiError({
         method,
@@ -258,14 +302,14 @@ export class VezaClient {
         serverMessage: message,
         requestId: (parsed && typeof parsed.request_id === "string" && parsed.request_id) || requestId,
       });
-      if (res.statusCode === 401) rejected.set(credentialKey(s), error);
+      if (res.statusCode === 401) rejected.set(credentialKey(s, token), error);
       const retryAfterMs = parseRetryAfter(headerValue(res.headers["retry-after"]));
       return { kind: "status", error, retryAfterMs, ms, feedback: { status: res.statusCode, retryAfterMs, ...rateLimitFeedback(res.headers) } };
     } catch (cause) {
       if (cause instanceof VezaConfigError) throw cause; // a malformed proxy variable: no request was made
       const code = errorCode(cause);
       const problem = describeNetworkError(cause, s, transport, code);
-      const error = new VezaApiError({ method, path: template, url: shownPath, status: 0, serverMessage: problem.message });
+      const error = new VezaApiError({ method, path: template, url: shownPath, status: 0, serverMessage: redactTokens(problem.message, s) });
       return { kind: "network", error, cause, fatal: problem.fatal, ms: Date.now() - sentAt };
     }
   }
@@ -279,6 +323,11 @@ type Outcome =
 
 /** What an attempt told the limiter about the tenant's limit (a refused token is no answer from the tenant). */
 const feedbackOf = (o: Outcome): Feedback | undefined => (o.kind === "network" ? { status: 0 } : o.feedback);
+
+/** Both tokens this client may send (the configured one and the environment's fallback) redacted. */
+function redactTokens(text: string, s: Settings): string {
+  return redact(redact(text, s.token), s.fallbackToken?.value);
+}
 
 function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;

@@ -57,7 +57,7 @@ function formatMessage(d: ApiErrorDetails): string {
     .filter(Boolean)
     .join(", ");
   let hint = "";
-  if (d.status === 401) hint = " The Veza API token is invalid or expired: set a valid token in veza:apiToken (pulumi config set --secret veza:apiToken ...) or VEZA_API_TOKEN.";
+  if (d.status === 401) hint = " The Veza API token is invalid or expired: set a valid token in veza:apiToken (pulumi config set --secret veza:apiToken ...) or VEZA_API_TOKEN. pulumi refresh and destroy use the config saved at the last pulumi up; a different VEZA_API_TOKEN in the environment is tried after a 401.";
   if (d.status === 403) hint = " The Veza API token lacks permission for this call.";
   if (d.status === 429) hint = " Rate limited by Veza after all retries; lower veza:maxConcurrency or raise veza:maxRetries.";
   const status = d.status === 0 ? "no response" : `HTTP ${d.status}`;

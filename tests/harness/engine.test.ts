@@ -266,8 +266,24 @@ describe("harness engine", () => {
     expect(e.state().resources).toEqual([]);
   });
 
-  test("a failed delete stays in state with an error, and so do its dependencies", async () => {
+  test("a failed delete stops the destroy: what depends on nothing still in flight completes, the rest stays in state", async () => {
     const e = engine();
+    await e.up(() => {
+      const a = new KvItem("a", { key: "a", value: "1" });
+      new KvItem("b", { key: "b", value: "FAIL_DELETE", refs: [a.id] });
+      new KvItem("c", { key: "c", value: "1" });
+    });
+    const d = await e.destroy();
+    // Like the CLI: only the failure is reported; a (after b) is not started.
+    expect(d.errors.map((x) => x.name)).toEqual(["b"]);
+    expect(d.resources.c.op).toBe("delete"); // started together with b
+    expect(calls("delete").map((c) => c.data.id).sort()).toEqual(["item-b", "item-c"]);
+    expect(e.state().resources.map((r) => r.name).sort()).toEqual(["a", "b", "project-stack"]);
+    expect(storedIds()).toEqual(["item-a", "item-b"]);
+  });
+
+  test("with continueOnError a failed delete stays in state with an error, and so do its dependencies", async () => {
+    const e = engine({ continueOnError: true });
     await e.up(() => {
       const a = new KvItem("a", { key: "a", value: "1" });
       new KvItem("b", { key: "b", value: "FAIL_DELETE", refs: [a.id] });
@@ -289,7 +305,9 @@ describe("harness engine", () => {
       new KvItem("child", { key: "child", value: "1", refs: [bad.id] });
     });
     expect(s.grpc.Create).toBeUndefined();
-    expect(s.errors.map((x) => x.name).sort()).toEqual(["bad", "child"]);
+    // the operation stops at the failure: the dependent is not started (and not an error of its own)
+    expect(s.errors.map((x) => x.name)).toEqual(["bad"]);
+    expect(s.resources.child.op).toBe("skipped");
     expect(s.errors.find((x) => x.name === "bad")!.message).toMatch(/value: value must not be FAIL_CHECK/);
     expect(s.resources.bad.op).toBe("failed");
     expect(storedIds()).toEqual([]);
@@ -323,8 +341,8 @@ describe("harness engine", () => {
     expect(storedIds()).toEqual([]);
   });
 
-  test("a failing resource does not hang its dependents and independent resources still go through", async () => {
-    const e = engine();
+  test("with continueOnError a failing resource does not hang its dependents and independent resources still go through", async () => {
+    const e = engine({ continueOnError: true });
     const started = Date.now();
     const s = await e.up(() => {
       const a = new KvItem("a", { key: "a", value: "FAIL_CREATE" });
@@ -366,5 +384,164 @@ describe("harness engine", () => {
       new KvItem("b", { key: "b", value: "plain" }, { additionalSecretOutputs: ["path"] });
     });
     expect([s2.sames, s2.updates]).toEqual([2, 0]);
+  });
+  test("the operation stops at the first failed resource: nothing new starts, nothing is deleted", async () => {
+    const e = engine({ parallel: 1 });
+    await e.up(() => {
+      new KvItem("old", { key: "old", value: "1" });
+    });
+    clearCalls();
+    const s = await e.up(() => {
+      new KvItem("a", { key: "a", value: "FAIL_CREATE" });
+      new KvItem("b", { key: "b", value: "1" });
+      new KvItem("c", { key: "c", value: "1" });
+    });
+    expect(s.errors.map((x) => x.name)).toEqual(["a"]);
+    expect([s.resources.b.op, s.resources.c.op]).toEqual(["skipped", "skipped"]);
+    expect(calls("create").map((c) => c.data.inputs.key)).toEqual(["a"]);
+    // "old" is no longer declared, but the failed up does not delete it
+    expect(calls("delete")).toEqual([]);
+    expect(storedIds()).toEqual(["item-old"]);
+  });
+
+  test("preview of an in-place update: its state is the new inputs, so outputs that are not inputs reach dependents as unknown", async () => {
+    const e = engine();
+    const program = (aValue: string) => () => {
+      const a = new KvItem("a", { key: "a", value: aValue });
+      const b = new KvItem("b", { key: "b", value: "2", refs: [pulumi.interpolate`${a.version}`, a.value] });
+      return { aVersion: a.version, aValue: a.value, bRefs: b.refs };
+    };
+    await e.up(program("1"));
+    clearCalls();
+    const s = await e.preview(program("2"));
+    expect(s.errors).toEqual([]);
+    expect(s.resources.a.op).toBe("update");
+    expect(s.grpc.Update).toBeUndefined();
+    // version is an output only: unknown; value is an input: its new value
+    expect(s.outputs).toMatchObject({ aVersion: UNKNOWN, aValue: "2" });
+    const bCheck = calls("check").find((c) => c.data.news.key === "b")!;
+    expect(bCheck.data.news.refs).toEqual([UNKNOWN, "2"]);
+    const bDiff = calls("diff").find((c) => c.data.news.key === "b")!;
+    expect(bDiff.data.news.refs).toEqual([UNKNOWN, "2"]);
+    expect(bDiff.data.olds.refs).toEqual(["1", "1"]);
+  });
+
+  test("the program sees the stack config the way the language host passes it (veza:config:* keys)", async () => {
+    const e = engine({ config: { "kv:tag": "blue", "kv:secret": "s3cr3t" }, secretConfigKeys: ["kv:secret"] });
+    const before = process.env.PULUMI_CONFIG;
+    const s = await e.up(() => {
+      const cfg = new pulumi.Config("kv");
+      return { tag: cfg.get("tag"), raw: process.env.PULUMI_CONFIG, secretKeys: process.env.PULUMI_CONFIG_SECRET_KEYS };
+    });
+    expect(s.errors).toEqual([]);
+    expect(s.outputs.tag).toBe("blue");
+    expect(JSON.parse(s.outputs.raw as string)).toEqual({ "kv:config:tag": "blue", "kv:config:secret": "s3cr3t" });
+    expect(JSON.parse(s.outputs.secretKeys as string)).toEqual(["kv:config:secret"]);
+    expect(process.env.PULUMI_CONFIG).toBe(before);
+  });
+
+  test("refresh and destroy configure the provider from the config saved by the last up; preview and up from the current one", async () => {
+    await engine({ config: { "kv:tag": "blue", "kv:secret": "old-s3cr3t" }, secretConfigKeys: ["kv:secret"] }).up(() => {
+      new KvItem("a", { key: "a", value: "1" });
+    });
+    const saved = JSON.parse(fs.readFileSync(stateFile, "utf8"));
+    expect(saved.config["kv:tag"]).toBe("blue");
+    expect(saved.config["kv:secret"]).toMatchObject({ ciphertext: expect.any(String) });
+    expect(fs.readFileSync(stateFile, "utf8")).not.toContain("old-s3cr3t");
+
+    const rotated = engine({ config: { "kv:tag": "red", "kv:secret": "new-s3cr3t" }, secretConfigKeys: ["kv:secret"] });
+    clearCalls();
+    expect((await rotated.refresh()).errors).toEqual([]);
+    expect(calls("configure").map((c) => c.data)).toEqual([{ tag: "blue", secret: "old-s3cr3t" }]);
+    clearCalls();
+    await rotated.preview(() => {
+      new KvItem("a", { key: "a", value: "1" });
+    });
+    expect(calls("configure").map((c) => c.data)).toEqual([{ tag: "red", secret: "new-s3cr3t" }]);
+    clearCalls();
+    expect((await rotated.destroy()).errors).toEqual([]);
+    expect(calls("configure").map((c) => c.data)).toEqual([{ tag: "blue", secret: "old-s3cr3t" }]);
+    expect(storedIds()).toEqual([]);
+    // an empty stack keeps no config
+    expect(JSON.parse(fs.readFileSync(stateFile, "utf8")).config).toBeUndefined();
+  });
+
+  test("Resource.get reads an existing object (also in preview) with only __provider, and destroy leaves it alone", async () => {
+    const e = engine();
+    await e.up(() => {
+      new KvItem("a", { key: "a", value: "1" });
+    });
+    clearCalls();
+    const program = () => {
+      const got = KvItem.get("a-read", "item-a");
+      return { value: got.value, version: got.version };
+    };
+    const pv = await e.preview(program);
+    expect(pv.errors).toEqual([]);
+    expect(pv.resources["a-read"]).toMatchObject({ op: "read", id: "item-a" });
+    expect(pv.outputs).toEqual({ value: "1", version: 1 });
+    const reads = calls("read");
+    expect(reads).toHaveLength(1);
+    expect(Object.keys(reads[0].data.props)).toEqual(["__provider"]);
+
+    const s = await e.up(program); // a is no longer declared: deleted; the read one is external
+    expect(s.errors).toEqual([]);
+    expect(s.outputs).toEqual({ value: "1", version: 1 });
+    expect(stateEntry(e, "a-read")).toMatchObject({ id: "item-a", external: true });
+    expect(storedIds()).toEqual([]); // "a" was deleted by this up (removed from the program)
+  });
+
+  test("Resource.get of an external object that exists: destroy drops it from state without deleting it", async () => {
+    const e = engine();
+    await e.up(() => {
+      new KvItem("a", { key: "a", value: "1" });
+    });
+    const other = new Engine({ stateFile: path.join(dir, "other.json"), env: { KV_DIR: kvDir } });
+    const s = await other.up(() => ({ v: KvItem.get("a-read", "item-a").value }));
+    expect(s.errors).toEqual([]);
+    expect(s.outputs).toEqual({ v: "1" });
+    clearCalls();
+    const d = await other.destroy();
+    expect(d.errors).toEqual([]);
+    expect(calls("delete")).toEqual([]);
+    expect(other.state().resources).toEqual([]);
+    expect(storedIds()).toEqual(["item-a"]);
+  });
+
+  test("Resource.get of a missing id fails with the engine's error when the provider's read returns an empty id", async () => {
+    const e = engine();
+    const s = await e.up(() => ({ v: KvItem.get("ghost", "item-zzz").value }));
+    expect(s.errors.map((x) => x.name)).toEqual(["ghost"]);
+    expect(s.errors[0].message).toBe("resource 'item-zzz' does not exist");
+    expect(e.state().resources.filter((r) => r.type === KV_TYPE)).toEqual([]);
+    const pv = await e.preview(() => ({ v: KvItem.get("ghost", "item-zzz").value }));
+    expect(pv.errors.map((x) => x.message)).toEqual(["resource 'item-zzz' does not exist"]);
+  });
+
+  test("refresh shows a change of outputs that are not inputs as same (the provider's diff decides), and state takes the new outputs", async () => {
+    const e = engine();
+    await e.up(() => {
+      new KvItem("a", { key: "a", value: "1" });
+    });
+    fs.writeFileSync(path.join(kvDir, "item-a.json"), JSON.stringify({ ...readItem("item-a"), version: 7 }));
+    const r = await e.refresh();
+    expect(r.errors).toEqual([]);
+    expect(r.resources.a.op).toBe("same");
+    expect(stateEntry(e, "a")!.outputs.version).toBe(7);
+  });
+
+  test("refreshWithPreview reads every resource twice, like pulumi refresh without --skip-preview", async () => {
+    const e = engine({ refreshWithPreview: true });
+    await e.up(() => {
+      new KvItem("a", { key: "a", value: "1" });
+      new KvItem("b", { key: "b", value: "1" });
+    });
+    fs.unlinkSync(path.join(kvDir, "item-b.json"));
+    const r = await e.refresh();
+    expect(r.errors).toEqual([]);
+    expect(r.grpc.Read).toBe(4);
+    expect(r.grpc.Configure).toBe(2);
+    expect(r.resources.b.op).toBe("refresh-delete");
+    expect(stateEntry(e, "b")).toBeUndefined();
   });
 });

@@ -7,8 +7,16 @@
  *   RegisterResourceRequest (serialized inputs with unknown sentinels and secret wrappers, the
  *   dependency list, deleteBeforeReplace, additionalSecretOutputs) and answers with real ids and
  *   outputs obtained over gRPC (Check / Diff / Create / Update / Delete).
- * - One `cmd/dynamic-provider` process per operation; `Configure` is sent first.
+ * - One `cmd/dynamic-provider` process per operation; `Configure` is sent first: `up` and
+ *   `preview` with the current config (saved in state by `up`, as the CLI saves it in the default
+ *   provider's entry), `refresh` and `destroy` with the config saved in state.
+ * - The program sees the config the way the Node.js language host passes it: `PULUMI_CONFIG` with
+ *   keys in the `<ns>:config:<key>` form.
+ * - The operation stops at the first failed resource unless `continueOnError` is set.
+ * - `Resource.get` / `opts.id` reads go to the provider's Read like the CLI's ReadStep.
  * - Operations are serialized process-wide (the Pulumi runtime is a global singleton).
+ *
+ * tests/harness/README.md lists what the engine models and what it does not.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -21,14 +29,17 @@ import {
   decryptSecrets,
   deepEqual,
   encryptSecrets,
+  isSecret,
   markSecrets,
   secretKeys,
   toProvider,
   toProviderObject,
+  wrapSecret,
 } from "./values";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const settings = require("@pulumi/pulumi/runtime/settings");
+const runtimeState = require("@pulumi/pulumi/runtime/state");
 const runtimeResource = require("@pulumi/pulumi/runtime/resource");
 const resproto = require("@pulumi/pulumi/proto/resource_pb");
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
@@ -54,6 +65,17 @@ export interface EngineOptions {
   callTimeoutMs?: number;
   /** Bound on each phase of an operation: program run, registrations, deletes, reads (default 45 s). */
   opTimeoutMs?: number;
+  /**
+   * Like the CLI's `--continue-on-error`: keep going after a failed resource (dependents of the
+   * failed one are skipped and reported, independent resources go through). Default false: like
+   * the CLI, no new operation starts after the first failure; operations in flight complete.
+   */
+  continueOnError?: boolean;
+  /**
+   * `refresh` runs every read twice, like `pulumi refresh` without `--skip-preview` (a preview
+   * pass in its own provider process, then the refresh). Default false (`--skip-preview`).
+   */
+  refreshWithPreview?: boolean;
 }
 
 export type Program = () => unknown | Promise<unknown>;
@@ -67,7 +89,9 @@ export type ResourceOp =
   | "read"
   | "refresh-update"
   | "refresh-delete"
-  | "failed";
+  | "failed"
+  /** Not started: an earlier resource failed and the operation stopped (no `continueOnError`). */
+  | "skipped";
 
 export interface ResourceResult {
   urn: string;
@@ -107,15 +131,42 @@ export interface StateResource {
   initErrors?: string[];
   /** A replaced resource whose deletion is still pending (create-before-delete). */
   delete?: boolean;
+  /** Read with `Resource.get` / `opts.id`: never deleted by the engine, only dropped from state. */
+  external?: boolean;
 }
 
 export interface EngineState {
   resources: StateResource[];
+  /**
+   * The stack config the last `up` configured the provider with (engine form: secret values
+   * wrapped, encrypted in the file), as the CLI keeps it in the default provider's state entry.
+   * `refresh` and `destroy` configure the provider from it.
+   */
+  config?: JsonObject;
 }
 
 const DYNAMIC_PREFIX = "pulumi-nodejs:dynamic";
 const STACK_TYPE = "pulumi:pulumi:Stack";
 const REGISTRATION_FAILED = "failed to register new resource";
+const READ_FAILED = "failed to read resource";
+
+/** `veza:url` -> `veza:config:url`: the key form the Node.js language host writes into PULUMI_CONFIG. */
+export function languageHostKey(key: string): string {
+  const i = key.indexOf(":");
+  if (i <= 0 || key.startsWith("config:", i + 1)) return key;
+  return `${key.slice(0, i)}:config:${key.slice(i + 1)}`;
+}
+
+/** Engine-form config (secret values wrapped) -> Configure's plain values and the list of secret keys. */
+function configureArgs(config: JsonObject): { values: Record<string, string>; secretKeys: string[] } {
+  const values: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [k, v] of Object.entries(config)) {
+    values[k] = String(isSecret(v) ? v.value : v);
+    if (isSecret(v)) secretKeys.push(k);
+  }
+  return { values, secretKeys };
+}
 
 function isDynamic(type: string): boolean {
   return type === DYNAMIC_PREFIX || type.startsWith(DYNAMIC_PREFIX + ":") || type.startsWith(DYNAMIC_PREFIX + "/");
@@ -175,7 +226,8 @@ if (!debuggable.__vezaHarnessPatched) {
   debuggable.debuggablePromise = function patched(p: Promise<unknown>, ctx: unknown) {
     const result = original.call(this, p, ctx);
     const op = activeOp;
-    const m = typeof ctx === "string" ? /^resource:(.*)\[([^\]]*)\]$/.exec(ctx) : null;
+    // registrations are labelled `resource:<name>[<type>]`, reads `resource:<name>[<type>]#...`
+    const m = typeof ctx === "string" ? /^resource:(.*)\[([^\]]*)\](?:#\.\.\.)?$/.exec(ctx) : null;
     if (op && m) {
       void (result as Promise<unknown>).catch((err: unknown) => op.prepareFailed(m[1], m[2], err));
     }
@@ -200,19 +252,35 @@ class Operation {
   private readonly sem: Semaphore;
   private readonly unhandled: unknown[] = [];
   private readonly failedUrns = new Set<string>();
+  /** Set by the first failure; with `continueOnError` off, nothing new starts after it. */
+  private halted = false;
 
   constructor(
     private readonly engine: Engine,
     readonly kind: Kind,
     private readonly prov: ProviderProcess,
     private live: StateResource[],
+    /** Config the program sees (engine form), for up / preview. */
+    private readonly programConfig: JsonObject = {},
+    /** A dry run: nothing is written (preview, and the preview pass of a refresh). */
+    private readonly dryRun: boolean = kind === "preview",
   ) {
     this.sem = new Semaphore(Math.max(1, engine.opts.parallel ?? 16));
-    for (const r of live) if (!r.delete) this.old.set(r.urn, clone(r));
+    // An external (read) resource is not the old state of a registered resource with its URN.
+    for (const r of live) if (!r.delete && !r.external) this.old.set(r.urn, clone(r));
   }
 
   get preview(): boolean {
-    return this.kind === "preview";
+    return this.dryRun;
+  }
+
+  /** True once a resource failed and the operation must not start anything new (the CLI's default). */
+  private get stopping(): boolean {
+    return this.halted && !this.engine.opts.continueOnError;
+  }
+
+  private skip(name: string, base: Omit<ResourceResult, "op" | "error">): void {
+    if (!this.results[name]) this.results[name] = { ...base, op: "skipped" };
   }
 
   private get timeout(): number {
@@ -240,6 +308,7 @@ class Operation {
   }
 
   private fail(name: string, base: Omit<ResourceResult, "op" | "error">, message: string): void {
+    this.halted = true;
     this.results[name] = { ...base, op: "failed", error: message };
     this.errors.push({ name, message });
   }
@@ -247,6 +316,44 @@ class Operation {
   // -- program run (up / preview)
 
   async runProgram(program: Program): Promise<void> {
+    const restoreConfig = this.exposeProgramConfig();
+    try {
+      await this.runProgramWithConfig(program);
+    } finally {
+      restoreConfig();
+    }
+  }
+
+  /**
+   * The Node.js language host gives the program the stack config in PULUMI_CONFIG with keys in the
+   * old `<ns>:config:<key>` form (and PULUMI_CONFIG_SECRET_KEYS); `@pulumi/pulumi`'s Config reads
+   * them from the runtime store, which captured PULUMI_CONFIG when it was created, so both are set.
+   */
+  private exposeProgramConfig(): () => void {
+    const values: Record<string, string> = {};
+    const secrets: string[] = [];
+    for (const [k, v] of Object.entries(this.programConfig)) {
+      const key = languageHostKey(k);
+      values[key] = String(isSecret(v) ? v.value : v);
+      if (isSecret(v)) secrets.push(key);
+    }
+    const ENV = "PULUMI_CONFIG";
+    const ENV_SECRETS = "PULUMI_CONFIG_SECRET_KEYS";
+    const store = runtimeState.getStore();
+    const saved = { env: process.env[ENV], envSecrets: process.env[ENV_SECRETS], store: store.config[ENV], storeSecrets: store.config[ENV_SECRETS] };
+    process.env[ENV] = store.config[ENV] = JSON.stringify(values);
+    process.env[ENV_SECRETS] = store.config[ENV_SECRETS] = JSON.stringify(secrets);
+    return () => {
+      if (saved.env === undefined) delete process.env[ENV];
+      else process.env[ENV] = saved.env;
+      if (saved.envSecrets === undefined) delete process.env[ENV_SECRETS];
+      else process.env[ENV_SECRETS] = saved.envSecrets;
+      store.config[ENV] = saved.store;
+      store.config[ENV_SECRETS] = saved.storeSecrets;
+    };
+  }
+
+  private async runProgramWithConfig(program: Program): Promise<void> {
     const eng = this.engine;
     await pulumi.runtime.setMocks(
       {
@@ -283,8 +390,13 @@ class Operation {
         cb(e);
       }
     };
-    monitor.readResource = (_req: any, cb: (err: unknown) => void) =>
-      cb(new Error("harness: reading existing resources (Resource.get) is not supported"));
+    monitor.readResource = (req: any, cb: (err: unknown, resp?: unknown) => void) => {
+      const p = this.readExternal(req).then(
+        (resp) => cb(null, resp),
+        (err) => cb(err, undefined),
+      );
+      this.track(p);
+    };
 
     const onUnhandled = (reason: unknown) => this.unhandled.push(reason);
     process.on("unhandledRejection", onUnhandled);
@@ -309,7 +421,7 @@ class Operation {
     }
     for (const u of this.unhandled) {
       const m = errMessage(u);
-      if (!m.includes(REGISTRATION_FAILED)) this.errors.push({ name: "<unhandled>", message: m });
+      if (!m.includes(REGISTRATION_FAILED) && !m.includes(READ_FAILED)) this.errors.push({ name: "<unhandled>", message: m });
     }
   }
 
@@ -321,7 +433,7 @@ class Operation {
 
   private programError(e: unknown): void {
     const m = errMessage(e);
-    if (m.includes(REGISTRATION_FAILED)) return; // already reported on the failed resource
+    if (m.includes(REGISTRATION_FAILED) || m.includes(READ_FAILED)) return; // already reported on the failed resource
     this.errors.push({ name: `${this.engine.project}-${this.engine.stack}`, message: m });
   }
 
@@ -387,6 +499,12 @@ class Operation {
       this.persist();
       return this.response(urn, "", {});
     }
+    if (this.stopping) {
+      // Like the CLI without --continue-on-error: nothing new starts after a failure.
+      this.failedUrns.add(urn);
+      this.skip(name, { urn, type, name });
+      return this.failedResponse(urn, inputs, resproto.Result.SKIP);
+    }
     const failedDep = [...dependencies, parent].find((d) => d && this.failedUrns.has(d));
     if (failedDep) {
       this.failedUrns.add(urn);
@@ -394,12 +512,90 @@ class Operation {
       return this.failedResponse(urn, inputs, resproto.Result.SKIP);
     }
     try {
-      return await this.sem.run(() => this.step(req, urn, type, name, parent, inputs, dependencies));
+      const resp = await this.sem.run(async () => {
+        if (this.stopping) return undefined; // a failure happened while this one waited for a slot
+        return this.step(req, urn, type, name, parent, inputs, dependencies);
+      });
+      if (resp === undefined) {
+        this.failedUrns.add(urn);
+        this.skip(name, { urn, type, name });
+        return this.failedResponse(urn, inputs, resproto.Result.SKIP);
+      }
+      return resp;
     } catch (e) {
       this.failedUrns.add(urn);
       if (this.results[name]?.op !== "failed") this.fail(name, { urn, type, name }, errMessage(e));
       return this.failedResponse(urn, inputs, resproto.Result.FAIL);
     }
+  }
+
+  /**
+   * `Resource.get(name, id)` / `opts.id`: the CLI's ReadStep. It runs in previews too; an unknown id
+   * gives empty outputs; the provider's Read gets the registration's properties (for a dynamic
+   * resource only `__provider`) as both inputs and state; an empty id back is the engine's error
+   * "resource '<id>' does not exist". The resource lands in state as external: destroy and a program
+   * that no longer reads it drop it from state without calling Delete.
+   */
+  private async readExternal(req: any): Promise<unknown> {
+    const type: string = req.getType();
+    const name: string = req.getName();
+    const parent: string = req.getParent();
+    const id: string = req.getId();
+    const urn = this.makeUrn(parent, type, name);
+    const base = { urn, type, name, id };
+    this.registeredNames.add(name);
+    const respond = (outputs: JsonObject) => {
+      const resp = new resproto.ReadResourceResponse();
+      resp.setUrn(urn);
+      resp.setProperties(Struct.fromJavaScript(outputs));
+      return resp;
+    };
+    if (this.registered.has(urn)) {
+      this.fail(name, base, `duplicate resource URN ${urn}`);
+      return respond({});
+    }
+    this.registered.add(urn);
+    const inputs = (req.getProperties()?.toJavaScript() ?? {}) as JsonObject;
+    const dependencies: string[] = req.getDependenciesList();
+    // A failed read is an error of the operation (reported in the summary). The CLI also fails the
+    // program's read; here the program gets empty outputs instead, because the SDK would turn the
+    // error into unhandled rejections of every output, which jest reports as a test failure.
+    if (!isDynamic(type)) {
+      this.fail(name, base, `harness: only dynamic resources can be read, got ${type}`);
+      return respond({});
+    }
+    if (this.stopping) {
+      this.failedUrns.add(urn);
+      this.skip(name, base);
+      return respond({});
+    }
+    return this.sem.run(async () => {
+      if (id === UNKNOWN) {
+        this.results[name] = { ...base, op: "read" };
+        return respond({});
+      }
+      let res;
+      try {
+        res = await this.prov.read(urn, name, type, id, toProviderObject(inputs), toProviderObject(inputs));
+      } catch (e) {
+        this.failedUrns.add(urn);
+        this.fail(name, base, `read: ${errMessage(e)}`);
+        return respond({});
+      }
+      if (!res.id) {
+        // provider_plugin.go Read: an empty id is "missing" (nil outputs); ReadStep then fails with this
+        this.failedUrns.add(urn);
+        this.fail(name, base, `resource '${id}' does not exist`);
+        return respond({});
+      }
+      const outputs = markSecrets(res.properties, req.getAdditionalsecretoutputsList() as string[]);
+      if (!this.preview) {
+        this.upsert({ urn, type, name, ...(parent ? { parent } : {}), id: res.id, inputs, outputs, dependencies, external: true });
+        this.persist();
+      }
+      this.results[name] = { ...base, id: res.id, op: "read" };
+      return respond(outputs);
+    });
   }
 
   private async step(
@@ -562,6 +758,7 @@ class Operation {
     const dependsOn = (a: StateResource, b: StateResource) =>
       a !== b && (a.dependencies.includes(b.urn) || a.parent === b.urn);
     while (remaining.size > 0) {
+      if (this.stopping) break; // the rest stays in state; the CLI reports only the failure
       const blockers = [...remaining, ...failed];
       const ready = [...remaining].filter((e) => !blockers.some((o) => dependsOn(o, e)));
       if (ready.length === 0) {
@@ -575,8 +772,10 @@ class Operation {
         Promise.all(
           ready.map((e) =>
             this.sem.run(async () => {
+              if (this.stopping) return;
               remaining.delete(e);
-              if (isDynamic(e.type)) {
+              // An external (read) resource is only dropped from state, as the CLI does.
+              if (isDynamic(e.type) && !e.external) {
                 try {
                   await this.prov.delete(e.urn, e.name, e.type, e.id ?? "", toProviderObject(e.outputs), toProviderObject(e.inputs));
                 } catch (err) {
@@ -603,6 +802,8 @@ class Operation {
     const pending = this.live.filter((r) => r.delete);
     const removed = this.live.filter((r) => !r.delete && !this.registered.has(r.urn));
     if (this.errors.length > 0) {
+      // Without continueOnError the CLI stops at the failure: pending deletes wait for the next up.
+      if (!this.engine.opts.continueOnError) return;
       // Like the engine, do not delete resources the program may have failed to declare.
       await this.deleteAll(pending, () => false);
       return;
@@ -618,6 +819,7 @@ class Operation {
       Promise.all(
         targets.map((e) =>
           this.sem.run(async () => {
+            if (this.stopping) return;
             const base = { urn: e.urn, type: e.type, name: e.name, id: e.id };
             let res;
             try {
@@ -627,20 +829,30 @@ class Operation {
               return;
             }
             if (!res.id) {
-              this.remove(e);
-              this.persist();
+              if (!this.preview) {
+                this.remove(e);
+                this.persist();
+              }
               if (!e.delete) this.results[e.name] = { ...base, op: "refresh-delete" };
               return;
             }
-            const changed = !deepEqual(toProviderObject(e.outputs), res.properties) || res.id !== e.id;
             const updated: StateResource = {
               ...e,
               id: res.id,
               outputs: markSecrets(res.properties, secretKeys(e.outputs)),
               inputs: res.inputs ? markSecrets(res.inputs, secretKeys(e.inputs)) : e.inputs,
             };
-            this.live = this.live.map((r) => (r === e ? updated : r));
-            this.persist();
+            let changed: boolean;
+            try {
+              changed = await this.refreshChanged(e, updated, res.id);
+            } catch (err) {
+              this.fail(e.name, base, `diff: ${errMessage(err)}`);
+              return;
+            }
+            if (!this.preview) {
+              this.live = this.live.map((r) => (r === e ? updated : r));
+              this.persist();
+            }
             if (!e.delete) this.results[e.name] = { ...base, id: res.id, op: changed ? "refresh-update" : "same" };
           }),
         ),
@@ -648,6 +860,22 @@ class Operation {
       this.timeout,
       "refresh reads",
     );
+  }
+
+  /**
+   * What the CLI shows for a refreshed resource (RefreshStep.ResultOp). For a managed resource it
+   * asks the provider's Diff what an `up` of the unchanged program would do right after the refresh
+   * (old outputs = refreshed outputs, old inputs = refreshed inputs, new inputs = the inputs in state):
+   * no diff shows as "same", even when read-only outputs moved. An external resource compares outputs.
+   */
+  private async refreshChanged(old: StateResource, updated: StateResource, id: string): Promise<boolean> {
+    if (old.external) return !deepEqual(toProviderObject(old.outputs), toProviderObject(updated.outputs));
+    const newInputs = toProviderObject(updated.inputs);
+    const oldInputs = toProviderObject(old.inputs);
+    const diff = await this.prov.diff(old.urn, old.name, old.type, id, toProviderObject(updated.outputs), oldInputs, newInputs);
+    if (diff.replaces.length > 0) return true;
+    if (diff.changes === DIFF_UNKNOWN) return !deepEqual(newInputs, oldInputs);
+    return diff.changes === DIFF_SOME;
   }
 
   summary(): Summary {
@@ -741,10 +969,15 @@ export class Engine {
     }
   }
 
+  /** The config saved in state for the operation in progress (see EngineState.config). */
+  private stateConfig?: JsonObject;
+
   /** @internal */
   writeState(resources: StateResource[]): void {
     this.pendingCheckpoint = undefined;
-    const text = JSON.stringify({ resources: resources.map((r) => encryptSecrets(r as unknown as Json)) }, null, 2);
+    const body: Record<string, Json> = { resources: resources.map((r) => encryptSecrets(r as unknown as Json)) };
+    if (this.stateConfig && resources.length > 0) body.config = encryptSecrets(this.stateConfig);
+    const text = JSON.stringify(body, null, 2);
     if (this.opts.stateFile) {
       const tmp = `${this.opts.stateFile}.tmp-${process.pid}`;
       fs.mkdirSync(path.dirname(this.opts.stateFile), { recursive: true });
@@ -755,9 +988,20 @@ export class Engine {
     }
   }
 
-  private loadState(): StateResource[] {
+  private loadState(): { resources: StateResource[]; config?: JsonObject } {
     const parsed = JSON.parse(this.stateText()) as EngineState;
-    return (parsed.resources ?? []).map((r) => decryptSecrets(r as unknown as Json) as unknown as StateResource);
+    return {
+      resources: (parsed.resources ?? []).map((r) => decryptSecrets(r as unknown as Json) as unknown as StateResource),
+      config: parsed.config ? (decryptSecrets(parsed.config) as JsonObject) : undefined,
+    };
+  }
+
+  /** EngineOptions.config in engine form (secret keys wrapped). */
+  private currentConfig(): JsonObject {
+    const secret = new Set(this.opts.secretConfigKeys ?? []);
+    const out: JsonObject = {};
+    for (const [k, v] of Object.entries(this.opts.config ?? {})) out[k] = secret.has(k) ? wrapSecret(v) : v;
+    return out;
   }
 
   private run(kind: Kind, program?: Program): Promise<Summary> {
@@ -766,7 +1010,7 @@ export class Engine {
     return next;
   }
 
-  private async runExclusive(kind: Kind, program?: Program): Promise<Summary> {
+  private newProvider(): ProviderProcess {
     const cwd = this.opts.cwd ?? defaultRepoRoot();
     const env: Record<string, string | undefined> = {
       ...process.env,
@@ -774,17 +1018,33 @@ export class Engine {
       PULUMI_NODEJS_STACK: this.stack,
       ...(this.opts.env ?? {}),
     };
-    const prov = new ProviderProcess({
+    return new ProviderProcess({
       cwd,
       env,
       callTimeoutMs: this.opts.callTimeoutMs ?? 60_000,
       startTimeoutMs: 30_000,
     });
-    const op = new Operation(this, kind, prov, this.loadState());
+  }
+
+  private async runExclusive(kind: Kind, program?: Program): Promise<Summary> {
+    const loaded = this.loadState();
+    // up / preview configure the provider from the current stack config (up saves it in state);
+    // refresh and destroy, like the CLI without --run-program, from the config saved by the last up.
+    // (A state written before the engine saved config has none: it gets the current config, since
+    // the CLI always has the default provider's entry.)
+    const config = kind === "up" || kind === "preview" || !loaded.config ? this.currentConfig() : loaded.config;
+    let previewGrpc: Record<string, number> | undefined;
+    if (kind === "refresh" && this.opts.refreshWithPreview) {
+      previewGrpc = await this.runRefreshPreview(loaded.resources, config);
+    }
+    const prov = this.newProvider();
+    const op = new Operation(this, kind, prov, loaded.resources, config);
     activeOp = op;
+    if (kind !== "preview") this.stateConfig = config;
     try {
       await prov.start();
-      await prov.configure(this.opts.config ?? {}, this.opts.secretConfigKeys ?? []);
+      const args = configureArgs(config);
+      await prov.configure(args.values, args.secretKeys);
       switch (kind) {
         case "up":
           await op.runProgram(program!);
@@ -801,10 +1061,29 @@ export class Engine {
           break;
       }
       if (kind !== "preview") this.writeState(op.state);
-      return op.summary();
+      const summary = op.summary();
+      if (previewGrpc) {
+        for (const [k, n] of Object.entries(previewGrpc)) summary.grpc[k] = (summary.grpc[k] ?? 0) + n;
+      }
+      return summary;
     } finally {
       if (this.pendingCheckpoint) this.writeState(this.pendingCheckpoint);
       if (activeOp === op) activeOp = undefined;
+      await prov.stop();
+    }
+  }
+
+  /** The preview pass of `pulumi refresh` (no --skip-preview): every read, in its own provider process, nothing written. */
+  private async runRefreshPreview(resources: StateResource[], config: JsonObject): Promise<Record<string, number>> {
+    const prov = this.newProvider();
+    const op = new Operation(this, "refresh", prov, clone(resources), config, true);
+    try {
+      await prov.start();
+      const args = configureArgs(config);
+      await prov.configure(args.values, args.secretKeys);
+      await op.refresh();
+      return { ...prov.calls };
+    } finally {
       await prov.stop();
     }
   }

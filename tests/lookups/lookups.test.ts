@@ -97,10 +97,28 @@ test("getAvailableIntegrations resolves to the tenant's integrations", async () 
   expect(await veza.getAvailableIntegrations({ ...conn })).toEqual([...AVAILABLE_INTEGRATIONS]);
 });
 
+test("look-ups inside a program see the stack config in the key form the language host writes (veza:config:*), nothing else", async () => {
+  const saved = { ...process.env };
+  delete process.env.VEZA_URL;
+  delete process.env.VEZA_API_TOKEN;
+  delete process.env.VEZA_TOKEN;
+  try {
+    // the engine passes the rig's config {veza:url, veza:apiToken} to the program as the CLI does
+    const s = await r.engine().up(() => ({
+      keys: Object.keys(JSON.parse(process.env.PULUMI_CONFIG ?? "{}")).sort(),
+      names: veza.listAccessProfilesOutput({ filter: f.eq("name", "P3") }).apply((ps) => ps.map((p) => p.name)),
+      integrations: veza.getAvailableIntegrationsOutput(),
+    }));
+    expect(s.errors).toEqual([]);
+    expect(s.outputs).toEqual({ keys: ["veza:config:apiToken", "veza:config:url"], names: ["P3"], integrations: [...AVAILABLE_INTEGRATIONS] });
+    expect(s.stderr).not.toContain(TOKEN);
+  } finally {
+    process.env = saved;
+  }
+});
+
 test("the Output variants resolve inside a program run by the engine, with a filter built from a resource's id", async () => {
   const saved = { ...process.env };
-  // the program process resolves settings like the provider: config (PULUMI_CONFIG) or environment
-  process.env.PULUMI_CONFIG = JSON.stringify({ "veza:url": r.emu.url, "veza:apiToken": TOKEN });
   try {
     const e = r.engine();
     const program = () => {

@@ -101,7 +101,7 @@ test("exclusive membership: refresh reports foreign identities as drift and the 
   expect((await e.destroy()).errors).toEqual([]);
   if (HAS_ASSUMED_ROUTES) expect(r.emu.store.findProfile(p.id)).toBeUndefined();
   else expect(r.emu.store.listMembers(p.id, 1)).toEqual([]); // the profile is retired, nobody holds it
-});
+}, 180_000); // seven operations; slow on a loaded machine
 
 test("settings come from the environment when the stack has no veza config; a missing token names both places", async () => {
   r = await rig();
