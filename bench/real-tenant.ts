@@ -5,39 +5,13 @@
  * `versionNumber`, the program users write first; and `versionNumber` wired from the profile's
  * `currentVersionNumber`), requests per resource and by route; then refresh and destroy of that stack.
  */
-import * as veza from "../provider";
 import { ROUTES_MODES, type RoutesMode } from "../emulator";
-import { makeRig } from "./rig";
-import { bootstrapSpec, entity, resourceCount, type Spec } from "./workload";
+import { kitFor, makeRig } from "./rig";
+import { bootstrapSpec, program, resourceCount, type Spec } from "./workload";
 
 type Wiring = "no versionNumber" | "versionNumber wired";
 
-function program(spec: Spec, wiring: Wiring) {
-  return () => {
-    const types = new Map<string, veza.AccessProfileType>();
-    for (const t of spec.types) {
-      types.set(
-        t.key,
-        new veza.AccessProfileType(`t-${t.key}`, {
-          name: t.name,
-          description: t.description,
-          allowCreateRelationships: true,
-          ...(t.inheritsFrom ? { allowInheritEntities: true, allowInheritedFromTypes: t.inheritsFrom.map((k) => types.get(k)!.id) } : {}),
-        }),
-      );
-    }
-    const profiles = new Map<string, veza.AccessProfile>();
-    for (const p of spec.profiles) {
-      profiles.set(p.key, new veza.AccessProfile(`p-${p.key}`, { name: p.name, profileType: types.get(p.type)!.id, description: p.description, labels: p.labels }));
-    }
-    for (const p of spec.profiles) {
-      const profile = profiles.get(p.key)!;
-      const versionNumber = wiring === "versionNumber wired" ? profile.currentVersionNumber : undefined;
-      new veza.AccessProfileVersion(`v-${p.key}`, { accessProfileId: profile.id, versionNumber, entities: p.entities.map(entity), inheritFrom: p.inherits.map((k) => profiles.get(k)!.id) });
-      new veza.ProfileMembership(`m-${p.key}`, { accessProfileId: profile.id, versionNumber, identityIds: p.members });
-    }
-  };
-}
+const programFor = (spec: Spec, wiring: Wiring) => program(spec, kitFor("ours"), { versionNumber: wiring === "versionNumber wired" });
 
 interface Row {
   routes: RoutesMode;
@@ -54,7 +28,7 @@ async function measure(routes: RoutesMode, wiring: Wiring, n: number): Promise<R
   try {
     const e = rig.engine({}, "throttled");
     const t0 = Date.now();
-    const up = await e.up(program(spec, wiring));
+    const up = await e.up(programFor(spec, wiring));
     const wallS = (Date.now() - t0) / 1000;
     const bootstrap = { requests: rig.emu.stats().total, byRoute: rig.emu.stats().byRoute, errors: up.errors.length, wallS };
     await e.refresh(); // settles read-only outputs that moved after creation

@@ -7,7 +7,7 @@
  *          --skip-stock (skip the one run through the harness's every-step checkpoints)
  *          --rates 25,50,100 (bucket rates of the rate-limit rows; "none" skips them) --rate-profiles N (100)
  *          --rate-new-user (rate rows without versionNumber, as a new user writes them)
- *          --big N (3000; 0 skips the 300-vs-N rows) --only-new (only the rate and big sections, written
+ *          --big N (3000; 0 skips the 300-vs-N rows) --real-tenant N (100; 0 skips the rows per routes mode) --only-new (only the rate and big sections, written
  *          between their markers into the existing file) --no-limit (with --only-new: the fixed-cap runs too)
  */
 import * as fs from "node:fs";
@@ -17,6 +17,7 @@ import { execSync } from "node:child_process";
 import { ambiguousPosts, hangs, rateLimited, serverDeath, tokenExpiry, type FaultReport } from "./faults";
 import { rateRun, type Pacing, type RateRun } from "./ratelimit";
 import { scaleRun, type ScaleRun } from "./scale";
+import { realTenantSection } from "./real-tenant";
 import { bigSection, noLimitSection, rateSection } from "./sections";
 import { fmtOf, table } from "./stats";
 import type { Flavor } from "./rig";
@@ -38,6 +39,8 @@ const RATE_LATENCY = 20;
 const RATE_NEW_USER = process.argv.includes("--rate-new-user");
 const BIG = Number(arg("big", "3000"));
 const ONLY_NEW = process.argv.includes("--only-new");
+/** Profiles of the real-tenant rows (bench/real-tenant.ts; 0 skips them). */
+const REAL_TENANT = Number(arg("real-tenant", "100"));
 /** With --only-new: also the adaptive-vs-fixed-cap runs where the tenant does not limit. */
 const NO_LIMIT = process.argv.includes("--no-limit");
 const PACINGS: Pacing[] = ["adaptive", "fixed", "baseline"];
@@ -130,6 +133,10 @@ async function main(): Promise<void> {
     }
   }
   if (runs.ours.length && fixedCap.length) extra.push(noLimitSection(runs.ours, fixedCap, LATENCY));
+  if (REAL_TENANT > 0) {
+    log(`tenants without the assumed routes: ${REAL_TENANT} profiles in each routes mode, both wirings`);
+    extra.push(await realTenantSection(REAL_TENANT));
+  }
   if (BIG > 0) {
     const bigLog = (l: string) => log(`  ${l}`);
     log(`scale ${PROFILES} profiles (memory, export), ${LATENCY} ms`);

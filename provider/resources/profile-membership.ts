@@ -5,7 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ROUTE_MISSING, type RouteMissing } from "../client/api";
+import { ROUTE_MISSING, ROUTE_MISSING_STATUSES, type RouteMissing } from "../client/api";
+import { VezaApiError } from "../client/errors";
 import { getApi, warn } from "./shared/context";
 import { canon, defined, propsWithOutputs, type Field } from "./shared/fields";
 import { diffResult, goneResult, isLookup, ResourceInitError, type ResourceImpl } from "./shared/impl";
@@ -73,18 +74,32 @@ async function change(ref: VersionRef, type: "ADD" | "REMOVE", identityIds: stri
 }
 
 /**
- * The version's members: from what the documented list carries (the current version's `members`,
- * else the profile's `member_details`), else the members call. undefined: a complete walk of the
- * documented list no longer has the profile (gone). ROUTE_MISSING: nothing this tenant has can
- * read them.
+ * The version's members. For a refresh (`fresh` false): from what the documented list carries (the
+ * current version's `members`, else the profile's `member_details`; one walk for the whole run),
+ * else the members call. Before a write (`fresh`): the members call first, since a list page read
+ * earlier in the run does not show what other resources of this run added or removed since.
+ * undefined: a complete walk of the documented list no longer has the profile (gone).
+ * ROUTE_MISSING: nothing this tenant has can read them.
  */
-async function readMembers(ref: VersionRef): Promise<string[] | undefined | RouteMissing> {
+async function readMembers(ref: VersionRef, fresh = false): Promise<string[] | undefined | RouteMissing> {
+  const api = getApi();
+  if (fresh) {
+    try {
+      const list = await api.listMembers(ref.profileId, ref.version);
+      if (list !== ROUTE_MISSING) return list.map((m) => m.identity_id);
+    } catch (e) {
+      // listMembers throws a 404/405/501 only when the documented list no longer has the profile
+      if (e instanceof VezaApiError && ROUTE_MISSING_STATUSES.has(e.status)) return undefined;
+      throw e;
+    }
+  }
   const listed = await listedVersion(ref);
   if (!listed.profile) return undefined;
   if (listed.version?.members) return listed.version.members;
   const details = (listed.profile as { member_details?: unknown }).member_details;
   if (listed.version && Array.isArray(details)) return details.map((d) => String((d as { identity_id?: unknown })?.identity_id ?? "")).filter(Boolean);
-  const list = await getApi().listMembers(ref.profileId, ref.version);
+  if (fresh) return ROUTE_MISSING;
+  const list = await api.listMembers(ref.profileId, ref.version);
   return list === ROUTE_MISSING ? list : list.map((m) => m.identity_id);
 }
 
@@ -125,7 +140,7 @@ export const impl: ResourceImpl = {
     const want = ids(inputs.identityIds);
     const exclusive = inputs.exclusive === true;
     // exclusive or adopting: read the membership first, add only who is missing
-    const read = exclusive || inputs.adoptExisting === true ? await readMembers(ref) : ROUTE_MISSING;
+    const read = exclusive || inputs.adoptExisting === true ? await readMembers(ref, true) : ROUTE_MISSING;
     if (read === undefined) throw new Error(`ProfileMembership ${id}: AccessProfile ${ref.profileId} does not exist in Veza`);
     if (exclusive && read === ROUTE_MISSING) throw new Error(`ProfileMembership ${id}: exclusive needs the current members, and no route of this Veza tenant can read them`);
     const before = read === ROUTE_MISSING ? undefined : read;
@@ -165,7 +180,7 @@ export const impl: ResourceImpl = {
     if (news.exclusive === true) {
       // the list is the whole membership; becoming exclusive, read who else was added since the last refresh
       const known = union(reported, managed);
-      const read = olds.exclusive !== true ? await readMembers(ref) : undefined;
+      const read = olds.exclusive !== true ? await readMembers(ref, true) : undefined;
       const current = Array.isArray(read) ? read : known;
       await change(ref, "ADD", want.filter((m) => !current.includes(m)));
       await change(ref, "REMOVE", union(current, known).filter((m) => !want.includes(m)));
@@ -181,7 +196,7 @@ export const impl: ResourceImpl = {
     const ref = parseVersionId(id);
     if (props?.exclusive !== true) return removeOnDelete(ref, managedOf(props));
     // exclusive: every member at delete time, including ones added since the last refresh
-    const members = await readMembers(ref);
+    const members = await readMembers(ref, true);
     if (members === undefined) return; // the profile is gone, and its membership with it
     const known = union(ids(props?.identityIds), managedOf(props));
     return removeOnDelete(ref, members === ROUTE_MISSING ? known : members);

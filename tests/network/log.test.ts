@@ -53,20 +53,23 @@ test("VEZA_LOG=debug: one line per attempt for every request kind (up, refresh, 
 }, 120_000);
 
 test("veza:logLevel=info: only the retries; off by default: nothing", async () => {
-  r = await rig({ knobs: { rate429: 0.3, retryAfterFraction: 1, retryAfter: "0" } });
+  r = await rig({ knobs: { rate429: 0.6, retryAfterFraction: 1, retryAfter: "0" } });
+  // off (the default): retries happen, nothing is logged
+  const off = await r.engine({ config: { "veza:maxRetries": "30" }, env: { ...CLEAN_ENV } }).up(smallStack());
+  expect(off.errors).toEqual([]);
+  expect(r.emu.stats().byStatus["429"]).toBeGreaterThan(0);
+  expect(off.stderr).not.toContain("[veza]");
+  // destroy configures the provider from the config saved by that up (as the CLI does): still off
+  expect((await r.engine({ config: { "veza:maxRetries": "30" }, env: { ...CLEAN_ENV } }).destroy()).errors).toEqual([]);
+
+  r.emu.resetStats();
+  r.emu.setKnobs({ rate429: 0.3 });
   const info = await r.engine({ config: { "veza:maxRetries": "30", "veza:logLevel": "info" }, env: { ...CLEAN_ENV } }).up(smallStack());
   expect(info.errors).toEqual([]);
   const lines = veza(info.stderr);
   expect(lines.length).toBe(r.emu.stats().byStatus["429"]);
   for (const l of lines) expect(l).toMatch(/^\[veza\] retry (GET|POST|PUT|PATCH|DELETE) \S+ after attempt \d+ \(HTTP 429\), waiting \d+ms$/);
   expectNothingSecret(info.stderr);
-
-  r.emu.resetStats();
-  r.emu.setKnobs({ rate429: 0.6 });
-  const off = await r.engine({ config: { "veza:maxRetries": "30" }, env: { ...CLEAN_ENV } }).destroy();
-  expect(off.errors).toEqual([]);
-  expect(r.emu.stats().byStatus["429"]).toBeGreaterThan(0);
-  expect(off.stderr).not.toContain("[veza]");
 }, 120_000);
 
 test("a log level other than off, info, debug fails naming the key and the allowed values", async () => {

@@ -75,7 +75,8 @@ test("every bad input fails check, naming the field and what is allowed, with 0 
 });
 
 test("inheritance cycles and type-rule violations come back as clear errors naming the profile", async () => {
-  const e = r.engine();
+  // three independent failures: like `pulumi up --continue-on-error` (the CLI otherwise stops at the first)
+  const e = r.engine({ continueOnError: true });
   const s = await e.up(() => {
     const base = new veza.AccessProfileType("base-type", { name: "Profile", allowCreateRelationships: true, maxEntitlements: 1, requireSingleDatasource: true });
     const roleT = new veza.AccessProfileType("role-type", { name: "Business Role", allowInheritEntities: true, allowInheritedFromTypes: [base.id] });

@@ -42,7 +42,10 @@ export function goneResult(kind: string, id: string, props: Record<string, unkno
   return { id: "", props: {} };
 }
 
-/** A read for `Class.get` / `opts.id`: the props hold nothing but the serialized provider. */
+/**
+ * A read for `Class.get` / `opts.id`: the props hold nothing but the serialized provider (and the
+ * `name` the class defaults to its logical name), never the outputs a refresh's props carry.
+ */
 export function isLookup(props: Record<string, unknown> | undefined): boolean {
-  return !props || Object.keys(props).every((k) => k === "__provider");
+  return !props || Object.keys(props).every((k) => k === "__provider" || k === "name");
 }
