@@ -376,6 +376,8 @@ interface ConfigRow {
 function literalValue(e: ts.Expression, sf: ts.SourceFile): unknown {
   if (ts.isStringLiteral(e)) return e.text;
   if (ts.isNumericLiteral(e)) return Number(e.text.replace(/_/g, ""));
+  if (e.kind === ts.SyntaxKind.TrueKeyword) return true;
+  if (e.kind === ts.SyntaxKind.FalseKeyword) return false;
   if (ts.isArrayLiteralExpression(e)) return e.elements.map((x) => literalValue(x, sf));
   if (ts.isObjectLiteralExpression(e)) {
     return Object.fromEntries(e.properties.filter(ts.isPropertyAssignment).map((p) => [p.name.getText(sf), literalValue(p.initializer, sf)]));
