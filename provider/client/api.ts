@@ -105,7 +105,14 @@ export class VezaApi {
   // ---- access profile types ----
   async createType(body: Record<string, unknown>): Promise<ApiType> {
     const name = String(body.name);
-    const res = await this.client.call("createType", { body, recover: async () => this.wrapValue(await this.findTypeByName(name)) });
+    const res = await this.client.call("createType", {
+      body,
+      // after a POST that got no answer, only a new walk can tell whether it was committed
+      recover: async () => {
+        this.types.forget();
+        return this.wrapValue(await this.findTypeByName(name));
+      },
+    });
     const created = asType(res.value);
     this.types.put(created);
     return created;
@@ -154,7 +161,9 @@ export class VezaApi {
     const name = String(body.name);
     const res = await this.client.call("createProfile", {
       body,
+      // after a POST that got no answer, only a new walk can tell whether it was committed
       recover: async () => {
+        this.profiles.forget();
         const found = await this.findProfileByName(name);
         return found ? { value: found, recovered: true } : undefined;
       },

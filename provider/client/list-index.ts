@@ -162,6 +162,14 @@ export class ListIndex<T> {
     this.walk?.index(item);
   }
 
+  /**
+   * The tenant may have changed in a way this process cannot know (a POST that got no answer may
+   * have been committed): the next look-up starts a new walk.
+   */
+  forget(): void {
+    this.walk = undefined;
+  }
+
   /** This process deleted the object. */
   remove(id: string): void {
     this.walk?.unindex(id);
