@@ -89,16 +89,6 @@ export async function closeAllPools(): Promise<void> {
   await closeAllTransports();
 }
 
-const writeListeners = new Set<() => void>();
-
-/** Registers a callback run before and after every write (non-GET call) of this process, e.g. to drop a read cache. */
-export function onWrite(listener: () => void): void {
-  writeListeners.add(listener);
-}
-
-function notifyWrite(): void {
-  for (const l of writeListeners) l();
-}
 
 export class VezaClient {
   private settingsCache?: Settings;
@@ -134,17 +124,6 @@ export class VezaClient {
 
   /** One API call with retries; resolves to the parsed JSON body (or `{}` for an empty body). */
   async call<T = any>(name: EndpointName, opts: CallOptions = {}): Promise<T> {
-    if (ENDPOINTS[name].method === "GET") return this.send<T>(name, opts);
-    // a write makes cached reads of this process stale: tell listeners before it starts and after it ends
-    notifyWrite();
-    try {
-      return await this.send<T>(name, opts);
-    } finally {
-      notifyWrite();
-    }
-  }
-
-  private async send<T>(name: EndpointName, opts: CallOptions): Promise<T> {
     const ep = ENDPOINTS[name];
     const s = this.settings;
     const path = renderPath(ep.path, opts.params);
