@@ -15,6 +15,7 @@ const base = {
 };
 
 const LIFECYCLE_SUITES = [
+  "<rootDir>/tests/conformance/**/*.test.ts",
   "<rootDir>/tests/resources/**/*.test.ts",
   "<rootDir>/tests/adopt/**/*.test.ts",
   "<rootDir>/tests/export/**/*.test.ts",

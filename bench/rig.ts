@@ -13,7 +13,6 @@ export type Flavor = "ours" | "baseline";
 export const BENCH_TOKEN = "veza-bench-token-MUST-NOT-LEAK-5e1d";
 
 export function kitFor(flavor: Flavor): Kit {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   return flavor === "ours" ? (require("../provider") as Kit) : (baseline as unknown as Kit);
 }
 

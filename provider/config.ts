@@ -32,6 +32,8 @@ export interface Settings {
   adaptivePacing: boolean;
   /** A ceiling on requests per second per process, 0 = none (default 0). */
   maxRequestsPerSecond: number;
+  /** How long a finished walk of a documented list answers look-ups, in ms (default 30000; 0: every look-up walks). */
+  readCacheTtlMs: number;
   /**
    * A different token from the environment, used when `token` came from stack config and the
    * server refuses it (401). Absent when the token was given explicitly or came from the environment.
@@ -64,9 +66,15 @@ const SPECS: SettingSpec[] = [
   { key: "logLevel", config: "veza:logLevel", env: ["VEZA_LOG"], doc: "Request log on the provider's stderr: `off`, `info` (retries and warnings) or `debug` (every attempt). Default off." },
   { key: "adaptivePacing", config: "veza:adaptivePacing", env: ["VEZA_ADAPTIVE_PACING"], doc: "Adapt the send pace to the tenant's 429s and rate-limit headers. Default true; false: the fixed concurrency cap only." },
   { key: "maxRequestsPerSecond", config: "veza:maxRequestsPerSecond", env: ["VEZA_MAX_REQUESTS_PER_SECOND"], doc: "A ceiling on requests per second per provider process; 0 means none. Default 0." },
+  {
+    key: "readCacheTtlMs",
+    config: "veza:readCacheTtlMs",
+    env: ["VEZA_READ_CACHE_TTL_MS"],
+    doc: "How long a finished walk of Veza's lists answers look-ups (refresh, name and version look-ups), in ms; 0: every look-up walks the list again.",
+  },
 ];
 
-const DEFAULTS = { maxConcurrency: 8, requestTimeoutMs: 30_000, maxRetries: 6, retryDeadlineMs: 120_000, adaptivePacing: true, maxRequestsPerSecond: 0 };
+const DEFAULTS = { maxConcurrency: 8, requestTimeoutMs: 30_000, maxRetries: 6, retryDeadlineMs: 120_000, adaptivePacing: true, maxRequestsPerSecond: 0, readCacheTtlMs: 30_000 };
 
 /** Raised when a setting is missing or malformed; names the config key and the env variable. */
 export class VezaConfigError extends Error {
@@ -77,12 +85,11 @@ export class VezaConfigError extends Error {
   }
 }
 
-let providerConfig: Record<string, string | undefined> = {};
+/** The stack's config values (namespaced keys, e.g. `veza:url`), as the provider's `configure` hands them over. */
+export type StackConfig = Readonly<Record<string, string | undefined>>;
 
-/** Called by the provider's `configure` with the stack's (namespaced) config values. */
-export function setProviderConfig(values: Record<string, string | undefined>): void {
-  providerConfig = { ...values };
-}
+/** Every config key the provider reads: what `configure` takes from the engine's request. */
+export const CONFIG_KEYS: readonly string[] = SPECS.map((s) => s.config);
 
 /**
  * `@pulumi/pulumi` when this process runs Pulumi code (a program, the provider process: the SDK is
@@ -93,7 +100,6 @@ function pulumiSdk(): typeof import("@pulumi/pulumi") | undefined {
   try {
     const resolved = require.resolve("@pulumi/pulumi");
     if (process.env.PULUMI_CONFIG === undefined && !require.cache[resolved]) return undefined;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(resolved) as typeof import("@pulumi/pulumi");
   } catch {
     return undefined;
@@ -119,8 +125,8 @@ const present = (v: string | undefined): v is string => v !== undefined && v !==
 
 type Source = "config" | "env";
 
-function lookup(spec: SettingSpec): { value: string; source: Source } | undefined {
-  const fromConfig = [providerConfig[spec.config], programConfig(spec.config)].find(present);
+function lookup(spec: SettingSpec, stackConfig: StackConfig): { value: string; source: Source } | undefined {
+  const fromConfig = [stackConfig[spec.config], programConfig(spec.config)].find(present);
   if (fromConfig !== undefined) return { value: fromConfig, source: "config" };
   const fromEnv = spec.env.map((e) => process.env[e]).find(present);
   return fromEnv !== undefined ? { value: fromEnv, source: "env" } : undefined;
@@ -140,12 +146,12 @@ function describe(spec: SettingSpec): string {
 }
 
 /** Resolves every setting now. A missing URL or token fails naming both the config key and the env variable. */
-export function resolveSettings(overrides: SettingOverrides = {}): Settings {
+export function resolveSettings(overrides: SettingOverrides = {}, stackConfig: StackConfig = {}): Settings {
   const out: Record<string, unknown> = {};
   const missing: string[] = [];
   for (const spec of SPECS) {
     const given = overrides[spec.key];
-    const found = given !== undefined ? { value: String(given), source: "override" as const } : lookup(spec);
+    const found = given !== undefined ? { value: String(given), source: "override" as const } : lookup(spec, stackConfig);
     const raw = found?.value;
     if (spec.key === "url" || spec.key === "token") {
       if (!raw) missing.push(`${spec.key === "url" ? "Veza URL" : "Veza API token"}: set ${describe(spec)}`);

@@ -23,6 +23,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
+import { RESOURCES } from "../provider/resources/registry";
 import { call } from "../provider/resources/shared/runtime";
 
 export interface DocsOptions {
@@ -175,9 +176,8 @@ function membersOf(decl: ts.InterfaceDeclaration, sf: ts.SourceFile, checker: ts
 
 function readResource(file: string, prog: ts.Program, checker: ts.TypeChecker): ResourceDoc | undefined {
   const sf = prog.getSourceFile(file)!;
-  const cls = sf.statements.find(
-    (s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && !!s.heritageClauses?.some((h) => h.types.some((t) => t.expression.getText(sf) === "pulumi.dynamic.Resource")),
-  );
+  // the class of a declared resource (provider/resources/registry.ts)
+  const cls = sf.statements.find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && !!s.name && s.name.text in RESOURCES);
   if (!cls?.name) return undefined;
   const className = cls.name.text;
   const args = sf.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === `${className}Args`);

@@ -43,18 +43,8 @@ function routeMissing(e: unknown): e is VezaApiError {
   return e instanceof VezaApiError && ROUTE_MISSING_STATUSES.has(e.status);
 }
 
-/**
- * How long a finished walk of a list is trusted (see list-index.ts); `VEZA_READ_CACHE_TTL_MS`
- * overrides it. Long enough that one `pulumi refresh` of thousands of resources on a slow machine
- * reads each list once; short enough that a long `up` sees what others changed meanwhile.
- */
-const DEFAULT_LIST_TTL_MS = 30_000;
-
-function listTtlMs(): number {
-  const raw = process.env.VEZA_READ_CACHE_TTL_MS;
-  const n = raw === undefined || raw === "" ? DEFAULT_LIST_TTL_MS : Number(raw);
-  return Number.isFinite(n) && n >= 0 ? n : DEFAULT_LIST_TTL_MS;
-}
+/** Items per page of the documented list calls (the guide's largest example page size). */
+const LIST_PAGE_SIZE = 100;
 
 function pageOf<T>(body: any, parse: (v: unknown) => T): ListPage<T> {
   return {
@@ -81,24 +71,25 @@ export class VezaApi {
   readonly types: ListIndex<ApiType>;
 
   constructor(readonly client: VezaClient = new VezaClient()) {
-    const ttlMs = listTtlMs();
+    // how long a finished walk is trusted: veza:readCacheTtlMs (config.ts)
+    const trustMs = () => this.client.settings.readCacheTtlMs;
     this.profiles = new ListIndex({
       what: "access profiles",
       fetchPage: async (token) => {
-        const page = pageOf(await this.client.call("listProfiles", { query: { page_size: 100, page_token: token } }), asProfile);
+        const page = pageOf(await this.client.call("listProfiles", { query: { page_size: LIST_PAGE_SIZE, page_token: token } }), asProfile);
         for (const p of page.items) this.saw(p);
         return page;
       },
       idOf: (p) => p.id,
       nameOf: (p) => p.name,
-      ttlMs,
+      trustMs,
     });
     this.types = new ListIndex({
       what: "access profile types",
-      fetchPage: async (token) => pageOf(await this.client.call("listTypes", { query: { page_size: 100, page_token: token } }), asType),
+      fetchPage: async (token) => pageOf(await this.client.call("listTypes", { query: { page_size: LIST_PAGE_SIZE, page_token: token } }), asType),
       idOf: (t) => t.id,
       nameOf: (t) => t.name,
-      ttlMs,
+      trustMs,
     });
   }
 

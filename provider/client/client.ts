@@ -3,7 +3,7 @@
  * cap and the pagination iterator. Every path comes from the endpoint table.
  */
 import { createHash } from "node:crypto";
-import { resolveSettings, VezaConfigError, type SettingOverrides, type Settings } from "../config";
+import { resolveSettings, VezaConfigError, type SettingOverrides, type Settings, type StackConfig } from "../config";
 import { ENDPOINTS, renderPath, type EndpointName, type HttpMethod } from "./endpoints";
 import { VezaApiError, redact } from "./errors";
 import { Limiter, processLimiter, rateLimitFeedback, type Feedback } from "./limiter";
@@ -12,6 +12,8 @@ import { closeAllTransports, describeNetworkError, transportFor, userAgent, type
 import { backoffDelay, errorCode, networkVerdict, parseRetryAfter, RETRYABLE_STATUSES, retryableStatus } from "./retry";
 
 export interface VezaClientOptions extends SettingOverrides {
+  /** The stack's config as the provider's `configure` received it (`veza:url`, ...), below explicit settings. */
+  stackConfig?: StackConfig;
   /** Source of randomness for backoff jitter (tests). */
   random?: () => number;
   /** Base of the exponential backoff in ms (default 100). */
@@ -77,7 +79,6 @@ function switchToFallback(s: Settings, used: string): boolean {
 
 function warn(message: string): void {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     void (require("@pulumi/pulumi") as typeof import("@pulumi/pulumi")).log.warn(`pulumi-veza: ${message}`);
   } catch {
     process.stderr.write(`warning: pulumi-veza: ${message}\n`);
@@ -99,7 +100,7 @@ export class VezaClient {
 
   /** Resolved on first use, so a missing setting fails the first call that needs the API. */
   get settings(): Settings {
-    if (!this.settingsCache) this.settingsCache = resolveSettings(this.options);
+    if (!this.settingsCache) this.settingsCache = resolveSettings(this.options, this.options.stackConfig);
     return this.settingsCache;
   }
 
@@ -288,7 +289,9 @@ export class VezaClient {
       if (cause instanceof VezaConfigError) throw cause; // a malformed proxy variable: no request was made
       const code = errorCode(cause);
       const problem = describeNetworkError(cause, s, transport, code);
-      const error = new VezaApiError({ method, path: template, url: shownPath, status: 0, serverMessage: redactTokens(problem.message, s) });
+      // the cause is a copy (message with tokens redacted, code): the original may hold sockets and options
+      const copy = Object.assign(new Error(redactTokens(String((cause as Error)?.message ?? cause), s)), { code });
+      const error = new VezaApiError({ method, path: template, url: shownPath, status: 0, serverMessage: redactTokens(problem.message, s), cause: copy });
       return { kind: "network", error, cause, fatal: problem.fatal, ms: Date.now() - sentAt };
     }
   }

@@ -13,6 +13,8 @@ export interface ApiErrorDetails {
   /** The concrete path that was requested (ids included; never the query string). */
   url?: string;
   attempts?: number;
+  /** What failed underneath (a network error: its code and redacted message). */
+  cause?: unknown;
 }
 
 /** An API call failed. `status` 0 means no HTTP response was received. */
@@ -28,7 +30,7 @@ export class VezaApiError extends Error implements ApiErrorDetails {
   readonly attempts?: number;
 
   constructor(d: ApiErrorDetails) {
-    super(formatMessage(d));
+    super(formatMessage(d), d.cause === undefined ? undefined : { cause: d.cause });
     this.name = "VezaApiError";
     this.method = d.method;
     this.path = d.path;
@@ -38,16 +40,6 @@ export class VezaApiError extends Error implements ApiErrorDetails {
     this.requestId = d.requestId;
     this.url = d.url;
     this.attempts = d.attempts;
-  }
-
-  get isNotFound(): boolean {
-    return this.status === 404;
-  }
-  get isConflict(): boolean {
-    return this.status === 409;
-  }
-  get isUnauthorized(): boolean {
-    return this.status === 401 || this.status === 403;
   }
 }
 

@@ -151,10 +151,8 @@ export class Limiter {
   /** Pace ceiling from `RateLimit-Policy`. */
   private policyRate = Infinity;
 
-  /** Most requests in flight at once so far. */
-  peak = 0;
-  /** Counters for tests, logs and benchmarks. */
-  readonly counters = { started: 0, throttled: 0, cuts: 0, gates: 0 };
+  /** Counters for tests, logs and benchmarks; `peak`: most requests in flight at once so far (the cap's test). */
+  readonly counters = { started: 0, throttled: 0, cuts: 0, gates: 0, peak: 0 };
 
   constructor(options: LimiterOptions | number = {}) {
     const o = typeof options === "number" ? { maxConcurrency: options } : options;
@@ -388,7 +386,7 @@ export class Limiter {
       if (interval) this.nextAt = Math.max(this.nextAt, now - interval) + interval;
       this.active++;
       this.counters.started++;
-      if (this.active > this.peak) this.peak = this.active;
+      if (this.active > this.counters.peak) this.counters.peak = this.active;
       w.resolve({ startedAt: now });
     }
   }

@@ -27,8 +27,8 @@ export interface ListIndexOptions<T> {
   fetchPage(token: string | undefined): Promise<ListPage<T>>;
   idOf(item: T): string;
   nameOf(item: T): string | undefined;
-  /** How long a walk's items stay trusted, in ms (0: every look-up walks on its own). */
-  ttlMs: number;
+  /** How long a walk's items stay trusted, in ms (0: every look-up walks on its own); asked when a look-up comes. */
+  trustMs(): number;
 }
 
 /** Look-ups arriving within this many ms share the walk's first page. */
@@ -143,7 +143,7 @@ export class ListIndex<T> {
   constructor(private readonly opts: ListIndexOptions<T>) {}
 
   private current(): Walk<T> {
-    if (!this.walk || !this.walk.fresh(this.opts.ttlMs)) this.walk = new Walk(this.opts);
+    if (!this.walk || !this.walk.fresh(this.opts.trustMs())) this.walk = new Walk(this.opts);
     return this.walk;
   }
 

@@ -56,13 +56,20 @@ export const entitySchema = z.looseObject({
 });
 export type ApiEntity = z.infer<typeof entitySchema>;
 
-export const versionSchema = z.preprocess(
-  (v) => {
+/** A schema for an API object whose other spellings `rename` first brings to the documented one (on a copy). */
+function renamed<S extends z.ZodType>(rename: (r: Record<string, unknown>) => void, schema: S) {
+  return z.preprocess((v) => {
     if (!v || typeof v !== "object") return v;
     const r = { ...(v as Record<string, unknown>) };
+    rename(r);
+    return r;
+  }, schema);
+}
+
+export const versionSchema = renamed(
+  (r) => {
     if (r.access_profile_id === undefined && r.id !== undefined) r.access_profile_id = r.id;
     if (r.version_number === undefined && r.version !== undefined) r.version_number = r.version;
-    return r;
   },
   z.looseObject({
     access_profile_id: str,
@@ -110,16 +117,14 @@ export const typeSchema = z.looseObject({
 });
 export type ApiType = z.infer<typeof typeSchema>;
 
-export const profileSchema = z.preprocess(
-  (v) => {
-    if (!v || typeof v !== "object") return v;
-    const r = { ...(v as Record<string, unknown>) };
+export const profileSchema = renamed(
+  (r) => {
+    // a number in current_version is the current version's number, not the version object
     const cv = r.current_version;
     if (cv !== null && typeof cv !== "object") {
       if (r.current_version_number === undefined) r.current_version_number = cv;
       delete r.current_version;
     }
-    return r;
   },
   z.looseObject({
     id: z.string(),

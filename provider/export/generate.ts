@@ -4,9 +4,10 @@
  * generated resources instead of ids, topologically ordered. A following `up` changes nothing:
  * every field whose value differs from what an absent input means is written out.
  */
-import { TYPE_FIELDS } from "../resources/access-profile-type";
-import { PROFILE_FIELDS } from "../resources/access-profile";
-import { VERSION_FIELDS } from "../resources/access-profile-version";
+import { accessProfileType } from "../resources/access-profile-type";
+import { accessProfile } from "../resources/access-profile";
+import { accessProfileVersion } from "../resources/access-profile-version";
+import { profileMembership } from "../resources/profile-membership";
 import { canon, type Field } from "../resources/shared/fields";
 import type { Tenant, TenantProfile } from "./read";
 import type { ApiType } from "../client/normalize";
@@ -150,10 +151,10 @@ export function generateProgram(tenant: Tenant, opts: GenerateOptions = {}): str
     typeIdent.set(id, ident);
     const lines = [
       `name: ${lit(t.name ?? "")}`,
-      ...fieldLines(TYPE_FIELDS, t, { allowInheritedFromTypes: (v) => refList(v, (x) => typeRef(x, id)) }, ["name"]),
+      ...fieldLines(accessProfileType.fields, t, { allowInheritedFromTypes: (v) => refList(v, (x) => typeRef(x, id)) }, ["name"]),
       "adoptExisting: true",
     ];
-    out.push(`const ${ident} = new veza.AccessProfileType(${lit(names.logicalName(ident))}, {`, block(lines), "});", "");
+    out.push(`const ${ident} = new veza.${accessProfileType.kind}(${lit(names.logicalName(ident))}, {`, block(lines), "});", "");
   }
 
   if (profOrder.length) out.push("// ---- access profiles, their current versions and members ----", "");
@@ -164,20 +165,20 @@ export function generateProgram(tenant: Tenant, opts: GenerateOptions = {}): str
     profIdent.set(id, ident);
     const lines = [
       `name: ${lit(p.name ?? "")}`,
-      ...fieldLines(PROFILE_FIELDS, p, { profileType: (v) => typeRef(String(v)) }, ["name"]),
+      ...fieldLines(accessProfile.fields, p, { profileType: (v) => typeRef(String(v)) }, ["name"]),
       "adoptExisting: true",
     ];
     if (!p.profile_type) notes.push(`profile ${JSON.stringify(p.name ?? "")} has no profile type`);
-    out.push(`const ${ident} = new veza.AccessProfile(${lit(names.logicalName(ident))}, {`, block(lines), "});");
+    out.push(`const ${ident} = new veza.${accessProfile.kind}(${lit(names.logicalName(ident))}, {`, block(lines), "});");
     if (tp.version) {
       const vIdent = names.ident(`${ident} version`, "", "version");
       const vLines = [
         `accessProfileId: ${ident}.id`,
         `versionNumber: ${tp.versionNumber}`,
-        ...fieldLines(VERSION_FIELDS, tp.version, { inheritFrom: (v) => refList(v, (x) => profRef(x, id)) }),
+        ...fieldLines(accessProfileVersion.fields, tp.version, { inheritFrom: (v) => refList(v, (x) => profRef(x, id)) }),
         "adoptExisting: true",
       ];
-      out.push(`new veza.AccessProfileVersion(${lit(names.logicalName(vIdent))}, {`, block(vLines), "});");
+      out.push(`new veza.${accessProfileVersion.kind}(${lit(names.logicalName(vIdent))}, {`, block(vLines), "});");
     }
     if (tp.members.length) {
       const mIdent = names.ident(`${ident} members`, "", "members");
@@ -187,7 +188,7 @@ export function generateProgram(tenant: Tenant, opts: GenerateOptions = {}): str
         `identityIds: ${lit([...new Set(tp.members)].sort())}`,
         "adoptExisting: true",
       ];
-      out.push(`new veza.ProfileMembership(${lit(names.logicalName(mIdent))}, {`, block(mLines), "});");
+      out.push(`new veza.${profileMembership.kind}(${lit(names.logicalName(mIdent))}, {`, block(mLines), "});");
     }
     out.push("");
   }

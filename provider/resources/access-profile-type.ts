@@ -1,17 +1,16 @@
 /**
  * AccessProfileType: a category of access profiles and what they may do (inherit, relate to
- * entities, limits). Sections: inputs, schema, field mapping, diff, CRUD, resource class.
+ * entities, limits). Sections: inputs, declaration (validation, API fields, diff, calls), resource class.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
 import { PROFILE_STATES, type ApiType } from "../client/normalize";
-import { createOrAdopt, updateNamed, type NamedObjectOps } from "./shared/crud";
-import { getApi, warn } from "./shared/context";
 import { TypeUpdateUnsupportedError } from "../client/api";
-import { carries, defined, diffFields, keepUncarried, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
-import { diffResult, goneResult, type ResourceImpl } from "./shared/impl";
-import { uBool, uEnum, uInt, uList, uNonEmpty, uObject, uString, uStringList, validate } from "./shared/schema";
-import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
+import { VezaResourceError } from "./shared/errors";
+import { namedOperations, type NamedObjectOps } from "./shared/crud";
+import type { ProviderContext } from "./shared/context";
+import { declareResource, type DeclaredResource, type RegisteredOutputs, type SameKeys } from "./shared/declare";
+import { carries, defined, keepUncarried, outputsFrom } from "./shared/fields";
+import { VezaResource } from "./shared/resource-class";
 
 export type ProfileStateName = (typeof PROFILE_STATES)[number];
 
@@ -59,57 +58,74 @@ export interface AccessProfileTypeArgs {
   adoptExisting?: pulumi.Input<boolean>;
 }
 
-// ---- schema ----
-const schema = z.looseObject({
-  name: uNonEmpty("a non-empty string"),
-  description: uString().optional(),
-  allowInheritEntities: uBool().optional(),
-  allowInheritedFromTypes: uStringList().optional(),
-  allowCreateRelationships: uBool().optional(),
-  requireSingleDatasource: uBool().optional(),
-  requireSingleIntegration: uBool().optional(),
-  addIntegrationPrefixToAccessProfileNames: uBool().optional(),
-  maxEntitlements: uInt(0).optional(),
-  createEntitlementBasedOnProfile: uBool().optional(),
-  createEntitlements: uList(uObject(), "a list of objects").optional(),
-  noEntitlements: uBool().optional(),
-  onCreateBehavior: uEnum(PROFILE_STATES).optional(),
-  instructions: uString().optional(),
-  timeBeforeSyncCheckInSeconds: uInt(0).optional(),
-  accessRequestPolicyId: uString().optional(),
-  allowOverwriteOfAccessRequestPolicy: uBool().optional(),
-  nameTransformer: uObject().optional(),
-  removeEntitlementOnMemberUponUpdate: uBool().optional(),
-  adoptExisting: uBool().optional(),
+/** The outputs the class registers (its `declare` members below; checked at compile time). */
+const TYPE_OUTPUTS = [
+  "name",
+  "description",
+  "allowInheritEntities",
+  "allowInheritedFromTypes",
+  "allowCreateRelationships",
+  "requireSingleDatasource",
+  "requireSingleIntegration",
+  "maxEntitlements",
+  "onCreateBehavior",
+  "profilesCount",
+  "integrations",
+  "createdAt",
+  "updatedAt",
+] as const;
+
+// ---- declaration ----
+/** The one declaration of the resource: inputs (validation, API field, diff), read-only outputs, registered outputs, calls. */
+export const accessProfileType: DeclaredResource<AccessProfileTypeArgs> = declareResource<AccessProfileTypeArgs>({
+  kind: "AccessProfileType",
+  nameInput: "name",
+  label: (inputs) => `AccessProfileType "${inputs.name ?? ""}"`,
+  inputs: {
+    name: { api: "name", kind: "string", required: true },
+    description: { api: "description", kind: "string" },
+    allowInheritEntities: { api: "allow_inherit_entities", kind: "bool" },
+    allowInheritedFromTypes: { api: "allow_inherited_from_types", kind: "set" },
+    allowCreateRelationships: { api: "allow_create_relationships", kind: "bool" },
+    requireSingleDatasource: { api: "require_single_datasource", kind: "bool" },
+    requireSingleIntegration: { api: "require_single_integration", kind: "bool" },
+    addIntegrationPrefixToAccessProfileNames: { api: "add_integration_prefix_to_access_profile_names", kind: "bool" },
+    maxEntitlements: { api: "max_entitlements", kind: "int" },
+    createEntitlementBasedOnProfile: { api: "create_entitlement_based_on_profile", kind: "bool" },
+    createEntitlements: { api: "create_entitlements", kind: "list" },
+    noEntitlements: { api: "no_entitlements", kind: "bool" },
+    onCreateBehavior: { api: "on_create_behavior", kind: "enum", enumNames: PROFILE_STATES },
+    instructions: { api: "instructions", kind: "string" },
+    timeBeforeSyncCheckInSeconds: { api: "time_before_sync_check_in_seconds", kind: "int" },
+    accessRequestPolicyId: { api: "access_request_policy_id", kind: "string" },
+    allowOverwriteOfAccessRequestPolicy: { api: "allow_overwrite_of_access_request_policy", kind: "bool" },
+    nameTransformer: { api: "name_transformer", kind: "object" },
+    removeEntitlementOnMemberUponUpdate: { api: "remove_entitlement_on_member_upon_update", kind: "bool" },
+    adoptExisting: { kind: "bool" },
+  },
+  readOnly: {
+    profilesCount: { api: "profiles_count", kind: "int" },
+    integrations: { api: "integrations", kind: "set" },
+    createdAt: { api: "created_at", kind: "string" },
+    updatedAt: { api: "updated_at", kind: "string" },
+  },
+  outputs: TYPE_OUTPUTS,
+  operations: {
+    ...namedOperations(ops),
+
+    async delete(ctx, id, props) {
+      const outcome = await ctx.api.deleteType(id);
+      if (outcome === "unsupported") {
+        ctx.warn(`AccessProfileType "${props?.name ?? id}": this Veza tenant does not support deleting profile types; it was left in Veza and dropped from the stack.`);
+      }
+    },
+  },
 });
 
-// ---- mapping ----
-export const TYPE_FIELDS: readonly Field[] = [
-  { input: "name", api: "name", kind: "string" },
-  { input: "description", api: "description", kind: "string" },
-  { input: "allowInheritEntities", api: "allow_inherit_entities", kind: "bool" },
-  { input: "allowInheritedFromTypes", api: "allow_inherited_from_types", kind: "set" },
-  { input: "allowCreateRelationships", api: "allow_create_relationships", kind: "bool" },
-  { input: "requireSingleDatasource", api: "require_single_datasource", kind: "bool" },
-  { input: "requireSingleIntegration", api: "require_single_integration", kind: "bool" },
-  { input: "addIntegrationPrefixToAccessProfileNames", api: "add_integration_prefix_to_access_profile_names", kind: "bool" },
-  { input: "maxEntitlements", api: "max_entitlements", kind: "int" },
-  { input: "createEntitlementBasedOnProfile", api: "create_entitlement_based_on_profile", kind: "bool" },
-  { input: "createEntitlements", api: "create_entitlements", kind: "list" },
-  { input: "noEntitlements", api: "no_entitlements", kind: "bool" },
-  { input: "onCreateBehavior", api: "on_create_behavior", kind: "enum", enumNames: PROFILE_STATES },
-  { input: "instructions", api: "instructions", kind: "string" },
-  { input: "timeBeforeSyncCheckInSeconds", api: "time_before_sync_check_in_seconds", kind: "int" },
-  { input: "accessRequestPolicyId", api: "access_request_policy_id", kind: "string" },
-  { input: "allowOverwriteOfAccessRequestPolicy", api: "allow_overwrite_of_access_request_policy", kind: "bool" },
-  { input: "nameTransformer", api: "name_transformer", kind: "object" },
-  { input: "removeEntitlementOnMemberUponUpdate", api: "remove_entitlement_on_member_upon_update", kind: "bool" },
-];
-
-
 function outputs(t: ApiType, inputs: Record<string, unknown>, previous?: Record<string, unknown>): Record<string, unknown> {
+  const { fields, readOnlyFields } = accessProfileType;
   const outs = defined({
-    ...outputsFrom(TYPE_FIELDS, t),
+    ...outputsFrom(fields, t),
     adoptExisting: inputs.adoptExisting === true,
     // read-only: left out (not invented) when a partial response did not carry them
     profilesCount: carries(t, "profiles_count") ? (t.profiles_count ?? 0) : undefined,
@@ -117,80 +133,39 @@ function outputs(t: ApiType, inputs: Record<string, unknown>, previous?: Record<
     createdAt: t.created_at,
     updatedAt: t.updated_at,
   });
-  return keepUncarried(TYPE_READ_ONLY, keepUncarried(TYPE_FIELDS, outs, t, previous), t, previous);
+  return keepUncarried(readOnlyFields, keepUncarried(fields, outs, t, previous), t, previous);
 }
 
-/** Read-only outputs, for keeping their last value when a list item leaves them out. */
-const TYPE_READ_ONLY: readonly Field[] = [
-  { input: "profilesCount", api: "profiles_count", kind: "int" },
-  { input: "integrations", api: "integrations", kind: "set" },
-  { input: "createdAt", api: "created_at", kind: "string" },
-  { input: "updatedAt", api: "updated_at", kind: "string" },
-];
-
-const ops = (): NamedObjectOps<ApiType> => ({
-  what: "access profile type",
-  fields: TYPE_FIELDS,
-  idOf: (t) => t.id,
-  outputs,
-  findByName: (name) => getApi().findTypeByName(name),
-  create: (body) => getApi().createType(body),
-  update: async (id, body, mask, inputs) => {
-    try {
-      return await getApi().updateType(id, body, mask);
-    } catch (e) {
-      if (!(e instanceof TypeUpdateUnsupportedError)) throw e;
-      const fields = TYPE_FIELDS.filter((f) => mask.includes(f.api)).map((f) => f.input);
-      throw new Error(
-        `AccessProfileType "${String(inputs.name ?? id)}" (${id}): cannot change ${fields.join(", ")}: ${e.message}. ` +
-          `Change ${fields.length === 1 ? "it" : "them"} in Veza and run \`pulumi refresh\`, or set the inputs back to the values in Veza; ` +
-          `to force a new type, give it a new name and move its profiles.`,
-        { cause: e },
-      );
-    }
-  },
-});
-
-// ---- CRUD ----
-export const impl: ResourceImpl = {
-  async check(_olds, news) {
-    return { inputs: news, failures: validate(schema, news, `AccessProfileType "${news?.name ?? ""}"`) };
-  },
-
-  async diff(_id, olds, news) {
-    return diffResult(diffFields(TYPE_FIELDS, olds, news).changed, []);
-  },
-
-  async create(inputs) {
-    return createOrAdopt(ops(), inputs);
-  },
-
-  async read(id, props) {
-    // from the documented list, one walk shared by every read of the process (client/list-index)
-    const t = await getApi().findType(id);
-    if (!t) return goneResult("AccessProfileType", id, props);
-    return { id, props: outputs(t, props ?? {}, props) };
-  },
-
-  async update(id, olds, news) {
-    return updateNamed(ops(), id, olds, news);
-  },
-
-  async delete(id, props) {
-    const outcome = await getApi().deleteType(id);
-    if (outcome === "unsupported") {
-      warn(`AccessProfileType "${props?.name ?? id}": this Veza tenant does not support deleting profile types; it was left in Veza and dropped from the stack.`);
-    }
-  },
-};
+function ops(ctx: ProviderContext): NamedObjectOps<ApiType> {
+  return {
+    what: "access profile type",
+    kind: accessProfileType.kind,
+    fields: accessProfileType.fields,
+    idOf: (t) => t.id,
+    outputs,
+    findByName: (name) => ctx.api.findTypeByName(name),
+    find: (id) => ctx.api.findType(id),
+    readOutputs: outputs,
+    create: (body) => ctx.api.createType(body),
+    update: async (id, body, mask, inputs) => {
+      try {
+        return await ctx.api.updateType(id, body, mask);
+      } catch (e) {
+        if (!(e instanceof TypeUpdateUnsupportedError)) throw e;
+        const fields = accessProfileType.fields.filter((f) => mask.includes(f.api)).map((f) => f.input);
+        throw new VezaResourceError(
+          "VEZA_TYPE_UPDATE_UNSUPPORTED",
+          `AccessProfileType "${String(inputs.name ?? id)}" (${id}): cannot change ${fields.join(", ")}: ${e.message}. ` +
+            `Change ${fields.length === 1 ? "it" : "them"} in Veza and run \`pulumi refresh\`, or set the inputs back to the values in Veza; ` +
+            `to force a new type, give it a new name and move its profiles.`,
+          e,
+        );
+      }
+    },
+  };
+}
 
 // ---- resource ----
-/**
- * The outputs the class declares (each gets an Output on the resource object). Only these are
- * registered as output properties: every registered property costs the Pulumi runtime work per
- * resource; the state still holds all outputs.
- */
-const TYPE_OUTPUTS = ["name", "description", "allowInheritEntities", "allowInheritedFromTypes", "allowCreateRelationships", "requireSingleDatasource", "requireSingleIntegration", "maxEntitlements", "onCreateBehavior", "profilesCount", "integrations", "createdAt", "updatedAt"];
 
 /**
  * A Veza access profile type, managed as code: a category of access profiles and the rules its
@@ -216,7 +191,7 @@ const TYPE_OUTPUTS = ["name", "description", "allowInheritEntities", "allowInher
  * });
  * ```
  */
-export class AccessProfileType extends pulumi.dynamic.Resource {
+export class AccessProfileType extends VezaResource {
   /** Name of the type in Veza. */
   declare public readonly name: pulumi.Output<string>;
   /** What the type is for. */
@@ -245,14 +220,7 @@ export class AccessProfileType extends pulumi.dynamic.Resource {
   declare public readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: AccessProfileTypeArgs = {}, opts?: pulumi.CustomResourceOptions) {
-    super(
-      PLACEHOLDER_PROVIDER,
-      name,
-      withShell(propsWithOutputs({ ...args, name: args.name ?? name }, TYPE_OUTPUTS), "AccessProfileType"),
-      opts,
-      "veza",
-      "AccessProfileType",
-    );
+    super(accessProfileType, name, args, opts);
   }
 
   /**
@@ -263,3 +231,7 @@ export class AccessProfileType extends pulumi.dynamic.Resource {
     return new AccessProfileType(name, {} as AccessProfileTypeArgs, { ...opts, id });
   }
 }
+
+/** The class registers exactly the declared outputs. */
+const registersDeclaredOutputs: SameKeys<RegisteredOutputs<AccessProfileType>, (typeof TYPE_OUTPUTS)[number]> = true;
+void registersDeclaredOutputs;

@@ -1,14 +1,15 @@
 /**
  * AccessProfileVersion: what a version of a profile grants (entities, inheritance). It writes onto
  * an existing version; deleting it clears the version's entities and inheritance (the profile stays).
- * Sections: inputs, schema, field mapping, diff, CRUD, resource class.
+ * Sections: inputs, declaration (validation, API fields, diff, calls), resource class.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { VERSION_STATES, type ApiVersion } from "../client/normalize";
-import { ROUTE_MISSING } from "../client/api";
+import { ROUTE_MISSING, type VezaApi } from "../client/api";
 import { VezaApiError } from "../client/errors";
-import { getApi, warn } from "./shared/context";
+import { declareResource, type DeclaredResource, type RegisteredOutputs, type SameKeys } from "./shared/declare";
+import { VezaResourceError } from "./shared/errors";
 import {
   apiBody,
   canon,
@@ -19,23 +20,22 @@ import {
   learnEnumCodes,
   mergeEntities,
   outputsFrom,
-  propsWithOutputs,
   snakeKeys,
   withEnumCodes,
   type EnumCodes,
-  type Field,
 } from "./shared/fields";
-import { diffResult, goneResult, type ResourceImpl } from "./shared/impl";
-import { unk, uBool, uEnum, uInt, uList, uNonEmpty, uString, uStringList, uStringMap, validate } from "./shared/schema";
-import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
+import { goneResult } from "./shared/impl";
+import { unk, uBool, uEnum, uList, uNonEmpty, uString, uStringMap } from "./shared/schema";
+import { VezaResource } from "./shared/resource-class";
 import {
   clearVersionContent,
   listedVersion,
   parseVersionId,
+  profileNotListed,
   resolveVersion,
   unlessGone,
   versionId,
-  versionReplaces,
+  VERSION_SCOPE_INPUTS,
   type VersionRef,
 } from "./shared/version-ref";
 
@@ -48,7 +48,9 @@ export interface Entity {
   datasourceId: pulumi.Input<string>;
   /** The entity's id in that datasource. */
   entityId: pulumi.Input<string>;
+  /** Type of the entity to assign to (the guide's `assigned_to_entity_type`). */
   assignedToEntityType?: pulumi.Input<string>;
+  /** Id of the entity to assign to (with `assignedToEntityType`). */
   assignedToEntityId?: pulumi.Input<string>;
   /** How the grant is applied (PolicyRules.GrantBy, name or number). */
   grantBy?: pulumi.Input<string | number>;
@@ -56,6 +58,7 @@ export interface Entity {
   condition?: pulumi.Input<{ type: pulumi.Input<string | number>; conditionString: pulumi.Input<string> }>;
   /** Action used to create an identity for this entity. */
   syncIdentityAction?: pulumi.Input<{ policyId: pulumi.Input<string>; name: pulumi.Input<string> }>;
+  /** Custom properties of the entity (string values). */
   customProperties?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Whether the profile created this entity (documented; unset: Veza's value is kept on every rewrite). */
   createdByAccessProfile?: pulumi.Input<boolean>;
@@ -87,7 +90,7 @@ export interface AccessProfileVersionArgs {
   adoptExisting?: pulumi.Input<boolean>;
 }
 
-// ---- schema ----
+// ---- validation of nested inputs ----
 const syncAction = unk(z.looseObject({ policyId: uNonEmpty(), name: uNonEmpty() }, { error: "must be an object { policyId, name }" }));
 const entity = z.looseObject(
   {
@@ -104,36 +107,86 @@ const entity = z.looseObject(
   },
   { error: "must be an entity object { entityType, datasourceId, entityId, ... }" },
 );
-const schema = z.looseObject({
-  accessProfileId: uNonEmpty("the id of an AccessProfile"),
-  versionNumber: uInt(1).optional(),
-  entities: uList(entity, "a list of entities").optional(),
-  inheritFrom: uStringList().optional(),
-  state: uEnum(["DRAFT", "PUBLISHED"]).optional(),
-  accessRequestPolicyId: uString().optional(),
-  applicationDatasourceId: uString().optional(),
-  applicationSyncIdentityAction: syncAction.optional(),
-  adoptExisting: uBool().optional(),
+/** The outputs the class registers (its `declare` members below; checked at compile time). */
+const VERSION_OUTPUTS = ["accessProfileId", "versionNumber", "entities", "inheritFrom", "state", "members", "publishedAt", "updatedAt"] as const;
+
+// ---- declaration ----
+/** The one declaration of the resource: inputs (validation, API field, diff), read-only outputs, registered outputs, calls. */
+export const accessProfileVersion: DeclaredResource<AccessProfileVersionArgs> = declareResource<AccessProfileVersionArgs>({
+  kind: "AccessProfileVersion",
+  label: (inputs) => `AccessProfileVersion of profile ${inputs.accessProfileId ?? "?"}`,
+  inputs: {
+    ...VERSION_SCOPE_INPUTS,
+    entities: { api: "entities_to_create_relationships_to", kind: "entities", schema: uList(entity, "a list of entities") },
+    inheritFrom: { api: "inherit_entities_from_access_profiles", kind: "set" },
+    // outputs may read RETIRED; a program may set only these two
+    state: { api: "state", kind: "enum", enumNames: VERSION_STATES, schema: uEnum(["DRAFT", "PUBLISHED"]) },
+    accessRequestPolicyId: { api: "access_request_policy_id", kind: "string" },
+    applicationDatasourceId: { api: "application_datasource_id", kind: "string" },
+    applicationSyncIdentityAction: { api: "application_sync_identity_action", kind: "object", schema: syncAction },
+    adoptExisting: { kind: "bool" },
+  },
+  readOnly: {
+    members: { api: "members", kind: "set" },
+    publishedAt: { api: "published_at", kind: "string" },
+    updatedAt: { api: "updated_at", kind: "string" },
+  },
+  outputs: VERSION_OUTPUTS,
+  operations: {
+    async create(ctx, inputs) {
+      // The version always exists already: "create" takes it over and writes only what the program
+      // declares (with adoptExisting, only what differs), never clearing what it does not mention.
+      const ref = await resolveVersion(ctx.api, inputs.accessProfileId, inputs.versionNumber);
+      const id = versionId(ref);
+      const fields = declared(inputs);
+      const mustRead = inputs.adoptExisting === true || fields.includes(ENTITIES);
+      const seen = mustRead ? await currentContent(ctx.api, ref) : ctx.api.knownVersion(ref.profileId, ref.version);
+      if (inputs.adoptExisting === true && !seen) {
+        throw new VezaResourceError("VEZA_VERSION_UNREADABLE", `AccessProfileVersion ${id}: no route of this Veza tenant can read this version to adopt it`);
+      }
+      const current = seen ? outputs(ref, seen, inputs) : undefined;
+      const send = inputs.adoptExisting === true ? diffFields(accessProfileVersion.fields, current!, inputs).changed : fields;
+      if (send.length === 0) return { id, outs: current ?? outputs(ref, {} as ApiVersion, inputs) };
+      return { id, outs: await writeOutputs(ctx.api, ref, inputs, send, current) };
+    },
+
+    async read(ctx, id, props) {
+      const ref = parseVersionId(id);
+      // the current version comes with its profile's list item (one walk for every read of a refresh)
+      const listed = await listedVersion(ctx.api, ref);
+      if (!listed.profile) return goneResult("AccessProfile", ref.profileId, props);
+      if (listed.version) return { id, props: outputs(ref, listed.version, props ?? {}, props) };
+      const got = await ctx.api.getVersion(ref.profileId, ref.version);
+      if (got !== ROUTE_MISSING) return { id, props: outputs(ref, got, props ?? {}, props) };
+      // No documented route reads a version that is not the current one: keep what we knew, and say so.
+      ctx.warn(
+        `AccessProfileVersion ${id}: version ${ref.version} is not the profile's current version (${listed.profile.current_version_number ?? "?"}) ` +
+          `and this Veza tenant has no route to read other versions; its last known state is kept.`,
+      );
+      return { id, props: props ?? {} };
+    },
+
+    async update(ctx, id, olds, news) {
+      const ref = parseVersionId(id);
+      const changed = accessProfileVersion.changed(olds, news);
+      if (changed.length === 0) return { outs: { ...olds, adoptExisting: news.adoptExisting === true } };
+      return { outs: await writeOutputs(ctx.api, ref, news, changed, olds) };
+    },
+
+    async delete(ctx, id) {
+      const ref = parseVersionId(id);
+      // a 404 from this documented route means the profile (and so the version) is gone: nothing left to clear
+      await unlessGone(() => clearVersionContent(ctx.api, ref.profileId, ref.version));
+    },
+
+    // grantBy / condition.type names and numbers compare equal where their codes were learned
+    comparable: (props, olds) => (props.entities === undefined ? props : { ...props, entities: withEnumCodes(props.entities, olds.enumCodes) }),
+  },
 });
 
-// ---- mapping ----
-export const VERSION_FIELDS: readonly Field[] = [
-  { input: "entities", api: "entities_to_create_relationships_to", kind: "entities" },
-  { input: "inheritFrom", api: "inherit_entities_from_access_profiles", kind: "set" },
-  { input: "state", api: "state", kind: "enum", enumNames: VERSION_STATES },
-  { input: "accessRequestPolicyId", api: "access_request_policy_id", kind: "string" },
-  { input: "applicationDatasourceId", api: "application_datasource_id", kind: "string" },
-  { input: "applicationSyncIdentityAction", api: "application_sync_identity_action", kind: "object" },
-];
-
-
-/** Read-only outputs, for keeping their last value when a response or list item leaves them out. */
-const VERSION_READ_ONLY: readonly Field[] = [
-  { input: "members", api: "members", kind: "set" },
-  { input: "publishedAt", api: "published_at", kind: "string" },
-  { input: "updatedAt", api: "updated_at", kind: "string" },
-];
-const ENTITIES = VERSION_FIELDS[0]!;
+/** The entities input (its API field is the one whose entities are merged with Veza's). */
+const ENTITIES = "entities";
+const entitiesField = () => accessProfileVersion.fields.find((f) => f.input === ENTITIES)!;
 
 /**
  * Outputs from a version object. `previous` (the last outputs) fills what the object does not
@@ -144,7 +197,7 @@ function outputs(ref: VersionRef, v: ApiVersion, inputs: Record<string, unknown>
   const outs: Record<string, unknown> = defined({
     accessProfileId: ref.profileId,
     versionNumber: ref.version,
-    ...outputsFrom(VERSION_FIELDS, v),
+    ...outputsFrom(accessProfileVersion.fields, v),
     adoptExisting: inputs.adoptExisting === true,
     members: v.members ? [...v.members].sort() : undefined,
     publishedAt: v.published_at,
@@ -152,9 +205,11 @@ function outputs(ref: VersionRef, v: ApiVersion, inputs: Record<string, unknown>
     enumCodes: previous?.enumCodes as EnumCodes | undefined,
   });
   if (previous && Array.isArray(outs.entities) && Array.isArray(previous.entities)) {
-    outs.entities = canon(ENTITIES, mergeEntities(outs.entities as Record<string, unknown>[], canon(ENTITIES, previous.entities) as Record<string, unknown>[]));
+    const f = entitiesField();
+    outs.entities = canon(f, mergeEntities(outs.entities as Record<string, unknown>[], canon(f, previous.entities) as Record<string, unknown>[]));
   }
-  return keepUncarried(VERSION_READ_ONLY, keepUncarried(VERSION_FIELDS, outs, v, previous), v, previous);
+  const { fields, readOnlyFields } = accessProfileVersion;
+  return keepUncarried(readOnlyFields, keepUncarried(fields, outs, v, previous), v, previous);
 }
 
 /**
@@ -162,123 +217,54 @@ function outputs(ref: VersionRef, v: ApiVersion, inputs: Record<string, unknown>
  * sent completed with what Veza has and the program does not set (`current`: the version as last
  * seen), so a rewrite never drops e.g. `created_by_access_profile`.
  */
-async function write(ref: VersionRef, inputs: Record<string, unknown>, sent: string[], current: Record<string, unknown> | undefined): Promise<ApiVersion> {
-  const { body, mask } = apiBody(VERSION_FIELDS, inputs, sent);
-  if (Array.isArray(body[ENTITIES.api]) && Array.isArray(current?.entities)) {
-    const merged = mergeEntities(canon(ENTITIES, inputs.entities) as Record<string, unknown>[], canon(ENTITIES, current.entities) as Record<string, unknown>[]);
-    body[ENTITIES.api] = merged.map((e) => snakeKeys(e));
+async function write(api: VezaApi, ref: VersionRef, inputs: Record<string, unknown>, sent: string[], current: Record<string, unknown> | undefined): Promise<ApiVersion> {
+  const { body, mask } = apiBody(accessProfileVersion.fields, inputs, sent);
+  const f = entitiesField();
+  if (Array.isArray(body[f.api]) && Array.isArray(current?.entities)) {
+    const merged = mergeEntities(canon(f, inputs.entities) as Record<string, unknown>[], canon(f, current.entities) as Record<string, unknown>[]);
+    body[f.api] = merged.map((e) => snakeKeys(e));
   }
   try {
-    return await getApi().updateVersion(ref.profileId, ref.version, body, mask);
+    return await api.updateVersion(ref.profileId, ref.version, body, mask);
   } catch (e) {
     if (e instanceof VezaApiError && (e.status === 400 || e.status === 404)) {
-      throw new Error(`AccessProfileVersion ${versionId(ref)}: Veza rejected the version (${e.serverMessage})`, { cause: e });
+      throw new VezaResourceError("VEZA_VERSION_REJECTED", `AccessProfileVersion ${versionId(ref)}: Veza rejected the version (${e.serverMessage})`, e);
     }
     throw e;
   }
 }
 
 /** Writes `sent` and returns the outputs, completed where the response is partial. */
-async function writeOutputs(ref: VersionRef, inputs: Record<string, unknown>, sent: string[], previous: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-  const v = await write(ref, inputs, sent, previous);
-  const outs = completeFromWrite(VERSION_FIELDS, outputs(ref, v, inputs), v, inputs, sent, previous);
-  if (Array.isArray(outs.entities) && sent.includes(ENTITIES.input)) {
-    const codes = learnEnumCodes(canon(ENTITIES, inputs.entities) as Record<string, unknown>[], outs.entities as Record<string, unknown>[], previous.enumCodes as EnumCodes | undefined);
+async function writeOutputs(api: VezaApi, ref: VersionRef, inputs: Record<string, unknown>, sent: string[], previous: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  const v = await write(api, ref, inputs, sent, previous);
+  const outs = completeFromWrite(accessProfileVersion.fields, outputs(ref, v, inputs), v, inputs, sent, previous);
+  if (Array.isArray(outs.entities) && sent.includes(ENTITIES)) {
+    const codes = learnEnumCodes(canon(entitiesField(), inputs.entities) as Record<string, unknown>[], outs.entities as Record<string, unknown>[], previous.enumCodes as EnumCodes | undefined);
     if (Object.keys(codes).length) outs.enumCodes = codes;
   }
   // members and timestamps are read-only: keep the previous ones when the response has none
-  return keepUncarried(VERSION_READ_ONLY, outs, v, previous);
+  return keepUncarried(accessProfileVersion.readOnlyFields, outs, v, previous);
 }
 
 /** The fields the program sets (only those are managed). */
-const declared = (inputs: Record<string, unknown>) => VERSION_FIELDS.filter((f) => inputs[f.input] !== undefined && inputs[f.input] !== null).map((f) => f.input);
+const declared = (inputs: Record<string, unknown>) => accessProfileVersion.fields.filter((f) => inputs[f.input] !== undefined && inputs[f.input] !== null).map((f) => f.input);
 
 /**
  * The version as Veza has it, for a create: free when this process created or listed the profile
  * (and `ref` is its current version); else from the documented list; else by the assumed GET of a
  * version. Undefined when no route can read it.
  */
-async function currentContent(ref: VersionRef): Promise<ApiVersion | undefined> {
-  const api = getApi();
+async function currentContent(api: VezaApi, ref: VersionRef): Promise<ApiVersion | undefined> {
   const known = api.knownVersion(ref.profileId, ref.version);
   if (known) return known;
-  const listed = await listedVersion(ref);
-  if (!listed.profile) throw new Error(`AccessProfile ${ref.profileId} does not exist in Veza (it is not in the list of access profiles)`);
+  const listed = await listedVersion(api, ref);
+  if (!listed.profile) throw profileNotListed(ref.profileId);
   if (listed.version) return listed.version;
   const got = await api.getVersion(ref.profileId, ref.version);
   return got === ROUTE_MISSING ? undefined : got;
 }
 
-/** The diff, with grantBy / condition.type names and numbers equal where their codes were learned. */
-function changedFields(olds: Record<string, unknown>, news: Record<string, unknown>): string[] {
-  const codes = olds.enumCodes;
-  const encoded = (x: Record<string, unknown>) => (x.entities === undefined ? x : { ...x, entities: withEnumCodes(x.entities, codes) });
-  return diffFields(VERSION_FIELDS, encoded(olds), encoded(news)).changed;
-}
-
-// ---- CRUD ----
-export const impl: ResourceImpl = {
-  async check(_olds, news) {
-    return { inputs: news, failures: validate(schema, news, `AccessProfileVersion of profile ${news?.accessProfileId ?? "?"}`) };
-  },
-
-  async diff(_id, olds, news) {
-    return diffResult(changedFields(olds, news), versionReplaces(olds, news));
-  },
-
-  async create(inputs) {
-    // The version always exists already: "create" takes it over and writes only what the program
-    // declares (with adoptExisting, only what differs), never clearing what it does not mention.
-    const ref = await resolveVersion(inputs.accessProfileId, inputs.versionNumber);
-    const id = versionId(ref);
-    const fields = declared(inputs);
-    const mustRead = inputs.adoptExisting === true || fields.includes(ENTITIES.input);
-    const seen = mustRead ? await currentContent(ref) : getApi().knownVersion(ref.profileId, ref.version);
-    if (inputs.adoptExisting === true && !seen) throw new Error(`AccessProfileVersion ${id}: no route of this Veza tenant can read this version to adopt it`);
-    const current = seen ? outputs(ref, seen, inputs) : undefined;
-    const send = inputs.adoptExisting === true ? diffFields(VERSION_FIELDS, current!, inputs).changed : fields;
-    if (send.length === 0) return { id, outs: current ?? outputs(ref, {} as ApiVersion, inputs) };
-    return { id, outs: await writeOutputs(ref, inputs, send, current) };
-  },
-
-  async read(id, props) {
-    const ref = parseVersionId(id);
-    // the current version comes with its profile's list item (one walk for every read of a refresh)
-    const listed = await listedVersion(ref);
-    if (!listed.profile) return goneResult("AccessProfile", ref.profileId, props);
-    if (listed.version) return { id, props: outputs(ref, listed.version, props ?? {}, props) };
-    const got = await getApi().getVersion(ref.profileId, ref.version);
-    if (got !== ROUTE_MISSING) return { id, props: outputs(ref, got, props ?? {}, props) };
-    // No documented route reads a version that is not the current one: keep what we knew, and say so.
-    warn(
-      `AccessProfileVersion ${id}: version ${ref.version} is not the profile's current version (${listed.profile.current_version_number ?? "?"}) ` +
-        `and this Veza tenant has no route to read other versions; its last known state is kept.`,
-    );
-    return { id, props: props ?? {} };
-  },
-
-  async update(id, olds, news) {
-    const ref = parseVersionId(id);
-    const changed = changedFields(olds, news);
-    if (changed.length === 0) return { outs: { ...olds, adoptExisting: news.adoptExisting === true } };
-    return { outs: await writeOutputs(ref, news, changed, olds) };
-  },
-
-  async delete(id) {
-    const ref = parseVersionId(id);
-    // a 404 from this documented route means the profile (and so the version) is gone: nothing left to clear
-    await unlessGone(() => clearVersionContent(getApi(), ref.profileId, ref.version));
-  },
-};
-
 // ---- resource ----
-/**
- * The outputs the class declares (each gets an Output on the resource object). Only these are
- * registered as output properties: every registered property costs the Pulumi runtime work per
- * resource; the state still holds all outputs.
- */
-const VERSION_OUTPUTS = ["accessProfileId", "versionNumber", "entities", "inheritFrom", "state", "members", "publishedAt", "updatedAt"];
-
 /**
  * The content (entities, inheritance) of one version of a Veza access profile.
  *
@@ -302,7 +288,7 @@ const VERSION_OUTPUTS = ["accessProfileId", "versionNumber", "entities", "inheri
  * });
  * ```
  */
-export class AccessProfileVersion extends pulumi.dynamic.Resource {
+export class AccessProfileVersion extends VezaResource {
   /** Id of the AccessProfile. */
   declare public readonly accessProfileId: pulumi.Output<string>;
   /** Number of the version this resource manages (the profile's current version at create when the input is unset). */
@@ -321,7 +307,7 @@ export class AccessProfileVersion extends pulumi.dynamic.Resource {
   declare public readonly updatedAt: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: AccessProfileVersionArgs, opts?: pulumi.CustomResourceOptions) {
-    super(PLACEHOLDER_PROVIDER, name, withShell(propsWithOutputs(args, VERSION_OUTPUTS), "AccessProfileVersion"), opts, "veza", "AccessProfileVersion");
+    super(accessProfileVersion, name, args, opts);
   }
 
   /**
@@ -332,3 +318,7 @@ export class AccessProfileVersion extends pulumi.dynamic.Resource {
     return new AccessProfileVersion(name, {} as AccessProfileVersionArgs, { ...opts, id });
   }
 }
+
+/** The class registers exactly the declared outputs. */
+const registersDeclaredOutputs: SameKeys<RegisteredOutputs<AccessProfileVersion>, (typeof VERSION_OUTPUTS)[number]> = true;
+void registersDeclaredOutputs;

@@ -1,25 +1,30 @@
 /**
  * AccessProfile: the profile itself (metadata and lifecycle state). What a version grants is
- * managed by AccessProfileVersion. Sections: inputs, schema, field mapping, diff, CRUD, resource class.
+ * managed by AccessProfileVersion. Sections: inputs, declaration (validation, API fields, diff, calls), resource class.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
 import { PROFILE_STATES, type ApiProfile } from "../client/normalize";
 import type { ProfileStateName } from "./access-profile-type";
-import { createOrAdopt, updateNamed, type NamedObjectOps } from "./shared/crud";
-import { getApi, warn } from "./shared/context";
+import type { ProviderContext } from "./shared/context";
+import { namedOperations, type NamedObjectOps } from "./shared/crud";
+import { declareResource, type DeclaredResource, type RegisteredOutputs, type SameKeys } from "./shared/declare";
+import { VezaResourceError } from "./shared/errors";
+import { carries, defined, keepUncarried, outputsFrom } from "./shared/fields";
+import { VezaResource } from "./shared/resource-class";
 import { clearVersionContent } from "./shared/version-ref";
-import { carries, defined, diffFields, keepUncarried, outputsFrom, propsWithOutputs, type Field } from "./shared/fields";
-import { diffResult, goneResult, type ResourceImpl } from "./shared/impl";
-import { uBool, uEnum, uNonEmpty, uObject, uString, uStringList, uStringMap, validate } from "./shared/schema";
-import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
 
 // ---- inputs ----
+/** How a profile appears in the access request catalog. */
 export interface CatalogItemInfo {
+  /** Title of the catalog item. */
   name?: string;
+  /** Plain-text description shown in the catalog. */
   description?: string;
+  /** Description in Markdown. */
   markdownDescription?: string;
+  /** Icon of the catalog item (text, as Veza takes it). */
   icon?: string;
+  /** Show the item as recommended. */
   recommended?: boolean;
 }
 
@@ -48,39 +53,65 @@ export interface AccessProfileArgs {
   adoptExisting?: pulumi.Input<boolean>;
 }
 
-// ---- schema ----
-const schema = z.looseObject({
-  name: uNonEmpty(),
-  profileType: uNonEmpty("the id of an AccessProfileType"),
-  description: uString().optional(),
-  labels: uStringList().optional(),
-  datasourceIds: uStringList().optional(),
-  requireApprovalToStart: uBool().optional(),
-  catalogItemInfo: uObject().optional(),
-  customProperties: uStringMap().optional(),
-  accessRequestPolicyId: uString().optional(),
-  state: uEnum(PROFILE_STATES).optional(),
-  adoptExisting: uBool().optional(),
+/** The outputs the class registers (its `declare` members below; checked at compile time). */
+const PROFILE_OUTPUTS = [
+  "name",
+  "profileType",
+  "description",
+  "labels",
+  "datasourceIds",
+  "state",
+  "currentVersionNumber",
+  "draftVersionNumber",
+  "integrations",
+  "providerIds",
+  "createdAt",
+  "updatedAt",
+] as const;
+
+// ---- declaration ----
+/** The one declaration of the resource: inputs (validation, API field, diff), read-only outputs, registered outputs, calls. */
+export const accessProfile: DeclaredResource<AccessProfileArgs> = declareResource<AccessProfileArgs>({
+  kind: "AccessProfile",
+  nameInput: "name",
+  label: (inputs) => `AccessProfile "${inputs.name ?? ""}"`,
+  inputs: {
+    name: { api: "name", kind: "string", required: true },
+    profileType: { api: "profile_type", kind: "string", required: true, what: "the id of an AccessProfileType", replaces: true },
+    description: { api: "description", kind: "string" },
+    labels: { api: "labels", kind: "set" },
+    datasourceIds: { api: "datasource_ids", kind: "set" },
+    requireApprovalToStart: { api: "require_approval_to_start", kind: "bool" },
+    catalogItemInfo: { api: "catalog_item_info", kind: "object" },
+    customProperties: { api: "custom_properties", kind: "map" },
+    accessRequestPolicyId: { api: "access_request_policy_id", kind: "string" },
+    state: { api: "state", kind: "enum", enumNames: PROFILE_STATES },
+    adoptExisting: { kind: "bool" },
+  },
+  readOnly: {
+    draftVersionNumber: { api: "draft_version_number", kind: "int" },
+    integrations: { api: "integrations", kind: "set" },
+    providerIds: { api: "provider_ids", kind: "set" },
+    createdAt: { api: "created_at", kind: "string" },
+    updatedAt: { api: "updated_at", kind: "string" },
+  },
+  outputs: PROFILE_OUTPUTS,
+  // the name is unique, so the old profile must go before its replacement is created
+  deleteBeforeReplace: true,
+  operations: {
+    ...namedOperations(ops),
+
+    async delete(ctx, id, props) {
+      const outcome = await ctx.api.deleteProfile(id);
+      if (outcome === "unsupported") await retire(ctx, id, props ?? {});
+    },
+  },
 });
 
-// ---- mapping ----
-export const PROFILE_FIELDS: readonly Field[] = [
-  { input: "name", api: "name", kind: "string" },
-  { input: "profileType", api: "profile_type", kind: "string" },
-  { input: "description", api: "description", kind: "string" },
-  { input: "labels", api: "labels", kind: "set" },
-  { input: "datasourceIds", api: "datasource_ids", kind: "set" },
-  { input: "requireApprovalToStart", api: "require_approval_to_start", kind: "bool" },
-  { input: "catalogItemInfo", api: "catalog_item_info", kind: "object" },
-  { input: "customProperties", api: "custom_properties", kind: "map" },
-  { input: "accessRequestPolicyId", api: "access_request_policy_id", kind: "string" },
-  { input: "state", api: "state", kind: "enum", enumNames: PROFILE_STATES },
-];
-
-
 export function profileOutputs(p: ApiProfile, inputs: Record<string, unknown>, previous?: Record<string, unknown>): Record<string, unknown> {
+  const { fields, readOnlyFields } = accessProfile;
   const outs = defined({
-    ...outputsFrom(PROFILE_FIELDS, p),
+    ...outputsFrom(fields, p),
     adoptExisting: inputs.adoptExisting === true,
     // read-only: left out (not invented) when a partial response did not carry them
     currentVersionNumber: p.current_version_number ?? p.current_version?.version_number,
@@ -90,108 +121,69 @@ export function profileOutputs(p: ApiProfile, inputs: Record<string, unknown>, p
     createdAt: p.created_at,
     updatedAt: p.updated_at,
   });
-  return keepUncarried(PROFILE_READ_ONLY, keepUncarried(PROFILE_FIELDS, outs, p, previous), p, previous);
+  return keepUncarried(readOnlyFields, keepUncarried(fields, outs, p, previous), p, previous);
 }
 
-/** Read-only outputs, for keeping their last value when a list item leaves them out. */
-const PROFILE_READ_ONLY: readonly Field[] = [
-  { input: "draftVersionNumber", api: "draft_version_number", kind: "int" },
-  { input: "integrations", api: "integrations", kind: "set" },
-  { input: "providerIds", api: "provider_ids", kind: "set" },
-  { input: "createdAt", api: "created_at", kind: "string" },
-  { input: "updatedAt", api: "updated_at", kind: "string" },
-];
+function ops(ctx: ProviderContext): NamedObjectOps<ApiProfile> {
+  return {
+    what: "access profile",
+    kind: accessProfile.kind,
+    fields: accessProfile.fields,
+    idOf: (p) => p.id,
+    outputs: profileOutputs,
+    findByName: (name) => ctx.api.findProfileByName(name),
+    find: (id) => ctx.api.findProfile(id),
+    readOutputs: profileOutputs,
+    conflictHint: (name) => {
+      const id = ctx.api.retiredProfiles.get(name);
+      return id ? `This run retired the profile ${id} of that name instead of deleting it (this Veza tenant has no route to delete access profiles), so the name is still taken.` : undefined;
+    },
+    create: async (body) => (await ctx.api.createProfile(body)).profile,
+    update: (id, body, mask) => ctx.api.updateProfile(id, body, mask),
+  };
+}
 
-const ops = (): NamedObjectOps<ApiProfile> => ({
-  what: "access profile",
-  fields: PROFILE_FIELDS,
-  idOf: (p) => p.id,
-  outputs: profileOutputs,
-  findByName: (name) => getApi().findProfileByName(name),
-  conflictHint: (name) => {
-    const id = getApi().retiredProfiles.get(name);
-    return id ? `This run retired the profile ${id} of that name instead of deleting it (this Veza tenant has no route to delete access profiles), so the name is still taken.` : undefined;
-  },
-  create: async (body) => (await getApi().createProfile(body)).profile,
-  update: (id, body, mask) => getApi().updateProfile(id, body, mask),
-});
-
-// ---- CRUD ----
-export const impl: ResourceImpl = {
-  async check(_olds, news) {
-    return { inputs: news, failures: validate(schema, news, `AccessProfile "${news?.name ?? ""}"`) };
-  },
-
-  async diff(_id, olds, news) {
-    const { changed } = diffFields(PROFILE_FIELDS, olds, news);
-    const replaces = changed.filter((k) => k === "profileType");
-    // the name is unique, so the old profile must go before its replacement is created
-    return diffResult(changed, replaces, true);
-  },
-
-  async create(inputs) {
-    return createOrAdopt(ops(), inputs);
-  },
-
-  async read(id, props) {
-    // from the documented list, one walk shared by every read of the process (client/list-index)
-    const found = await getApi().findProfile(id);
-    if (!found) return goneResult("AccessProfile", id, props);
-    return { id, props: profileOutputs(found, props ?? {}, props) };
-  },
-
-  async update(id, olds, news) {
-    return updateNamed(ops(), id, olds, news);
-  },
-
-  async delete(id, props) {
-    const api = getApi();
-    const outcome = await api.deleteProfile(id);
-    if (outcome !== "unsupported") return;
-    // The tenant cannot delete it and the documented list still has it: retire it instead (paused,
-    // its current version emptied) and say so. Either step failing is a warning naming what is left
-    // in Veza, never a failed destroy (the contract's fallback), and never reported as deleted.
-    const name = props?.name ?? id;
-    // As the server refuses to delete a profile others inherit from, retiring one would empty what they inherit: refuse too.
-    const inheritors = (await api.findProfile(id))?.access_profiles_inherited_by ?? [];
-    if (inheritors.length) {
-      const names = await Promise.all(inheritors.map(async (x) => `"${(await api.findProfile(x))?.name ?? x}"`));
-      throw new Error(
-        `AccessProfile "${name}" is inherited by ${names.join(", ")}: this Veza tenant cannot delete access profiles, and retiring it would empty what they inherit. Remove the inheritance first (inheritFrom of the inheritor's version), run \`pulumi up\`, then retry.`,
-      );
-    }
-    const problems: string[] = [];
-    const attempt = async (what: string, fn: () => Promise<unknown>) => {
-      try {
-        await fn();
-      } catch (e) {
-        problems.push(`${what}: ${(e as Error)?.message ?? String(e)}`);
-      }
-    };
-    let version = Number(props?.currentVersionNumber) || undefined;
-    await attempt("reading its current version", async () => {
-      version = (await api.currentVersionNumber(id)) ?? version;
-    });
-    await attempt("pausing it", () => api.updateProfile(id, { state: "PAUSED" }, ["state"]));
-    if (typeof props?.name === "string") api.retiredProfiles.set(props.name, id);
-    if (version) await attempt(`emptying version ${version}`, () => clearVersionContent(api, id, version!));
-    else problems.push("its current version is unknown, so its entities and inheritance were left as they are");
-    warn(
-      `AccessProfile "${name}" (${id}) was NOT deleted: this Veza tenant has no route to delete access profiles. It was retired instead ` +
-        `(state PAUSED, version ${version ?? "?"} emptied of entities and inheritance; members keep their membership records) and dropped from the stack.` +
-        (problems.length ? ` Not everything worked, check it in Veza: ${problems.join("; ")}` : ""),
+/**
+ * The tenant cannot delete the profile and the documented list still has it: retire it instead
+ * (paused, its current version emptied) and say so. Either step failing is a warning naming what is
+ * left in Veza, never a failed destroy (the contract's fallback), and never reported as deleted.
+ */
+async function retire(ctx: ProviderContext, id: string, props: Record<string, any>): Promise<void> {
+  const api = ctx.api;
+  const name = props.name ?? id;
+  // As the server refuses to delete a profile others inherit from, retiring one would empty what they inherit: refuse too.
+  const inheritors = (await api.findProfile(id))?.access_profiles_inherited_by ?? [];
+  if (inheritors.length) {
+    const names = await Promise.all(inheritors.map(async (x) => `"${(await api.findProfile(x))?.name ?? x}"`));
+    throw new VezaResourceError(
+      "VEZA_PROFILE_INHERITED",
+      `AccessProfile "${name}" is inherited by ${names.join(", ")}: this Veza tenant cannot delete access profiles, and retiring it would empty what they inherit. Remove the inheritance first (inheritFrom of the inheritor's version), run \`pulumi up\`, then retry.`,
     );
-  },
-};
+  }
+  const problems: string[] = [];
+  const attempt = async (what: string, fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+    } catch (e) {
+      problems.push(`${what}: ${(e as Error)?.message ?? String(e)}`);
+    }
+  };
+  let version = Number(props.currentVersionNumber) || undefined;
+  await attempt("reading its current version", async () => {
+    version = (await api.currentVersionNumber(id)) ?? version;
+  });
+  await attempt("pausing it", () => api.updateProfile(id, { state: "PAUSED" }, ["state"]));
+  if (typeof props.name === "string") api.retiredProfiles.set(props.name, id);
+  if (version) await attempt(`emptying version ${version}`, () => clearVersionContent(api, id, version!));
+  else problems.push("its current version is unknown, so its entities and inheritance were left as they are");
+  ctx.warn(
+    `AccessProfile "${name}" (${id}) was NOT deleted: this Veza tenant has no route to delete access profiles. It was retired instead ` +
+      `(state PAUSED, version ${version ?? "?"} emptied of entities and inheritance; members keep their membership records) and dropped from the stack.` +
+      (problems.length ? ` Not everything worked, check it in Veza: ${problems.join("; ")}` : ""),
+  );
+}
 
 // ---- resource ----
-/**
- * The outputs the class declares (each gets an Output on the resource object). Only these are
- * registered as output properties: every registered property costs the Pulumi runtime work per
- * resource; the state still holds all outputs.
- */
-const PROFILE_OUTPUTS = ["name", "profileType", "description", "labels", "datasourceIds", "state", "currentVersionNumber", "draftVersionNumber", "integrations", "providerIds", "createdAt", "updatedAt"];
-
 /**
  * A Veza access profile (metadata and state). Its grants live in an AccessProfileVersion.
  *
@@ -213,7 +205,7 @@ const PROFILE_OUTPUTS = ["name", "profileType", "description", "labels", "dataso
  * });
  * ```
  */
-export class AccessProfile extends pulumi.dynamic.Resource {
+export class AccessProfile extends VezaResource {
   /** Name of the profile in Veza. */
   declare public readonly name: pulumi.Output<string>;
   /** Id of the profile's AccessProfileType. */
@@ -240,7 +232,7 @@ export class AccessProfile extends pulumi.dynamic.Resource {
   declare public readonly updatedAt: pulumi.Output<string>;
 
   constructor(name: string, args: AccessProfileArgs, opts?: pulumi.CustomResourceOptions) {
-    super(PLACEHOLDER_PROVIDER, name, withShell(propsWithOutputs({ ...args, name: args.name ?? name }, PROFILE_OUTPUTS), "AccessProfile"), opts, "veza", "AccessProfile");
+    super(accessProfile, name, args, opts);
   }
 
   /**
@@ -251,3 +243,7 @@ export class AccessProfile extends pulumi.dynamic.Resource {
     return new AccessProfile(name, {} as AccessProfileArgs, { ...opts, id });
   }
 }
+
+/** The class registers exactly the declared outputs. */
+const registersDeclaredOutputs: SameKeys<RegisteredOutputs<AccessProfile>, (typeof PROFILE_OUTPUTS)[number]> = true;
+void registersDeclaredOutputs;

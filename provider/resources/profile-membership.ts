@@ -1,19 +1,17 @@
 /**
  * ProfileMembership: identities that hold a version of a profile. Non-exclusive (default): only the
  * listed identities are managed. Exclusive: the list is the whole membership; others are drift.
- * Sections: inputs, schema, diff, CRUD, resource class.
+ * Sections: inputs, declaration (validation, diff, calls), resource class.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
-import { ROUTE_MISSING, ROUTE_MISSING_STATUSES, type RouteMissing } from "../client/api";
+import { ROUTE_MISSING, ROUTE_MISSING_STATUSES, type RouteMissing, type VezaApi } from "../client/api";
 import { VezaApiError } from "../client/errors";
-import { getApi, warn } from "./shared/context";
-import { canon, defined, propsWithOutputs, type Field } from "./shared/fields";
-import { diffResult, goneResult, isLookup, ResourceInitError, type ResourceImpl } from "./shared/impl";
-import { uBool, uInt, uNonEmpty, uStringList, validate } from "./shared/schema";
-import { PLACEHOLDER_PROVIDER, withShell } from "./shared/shell";
-import { containsUnknown, isUnknown } from "./shared/unknown";
-import { listedVersion, parseVersionId, resolveVersion, versionId, versionReplaces, type VersionRef } from "./shared/version-ref";
+import { declareResource, type DeclaredResource, type RegisteredOutputs, type SameKeys } from "./shared/declare";
+import { VezaResourceError } from "./shared/errors";
+import { canon, defined, type Field } from "./shared/fields";
+import { goneResult, isLookup, ResourceInitError } from "./shared/impl";
+import { VezaResource } from "./shared/resource-class";
+import { listedVersion, parseVersionId, resolveVersion, versionId, VERSION_SCOPE_INPUTS, type VersionRef } from "./shared/version-ref";
 
 // ---- inputs ----
 export interface ProfileMembershipArgs {
@@ -35,13 +33,94 @@ export interface ProfileMembershipArgs {
   adoptExisting?: pulumi.Input<boolean>;
 }
 
-// ---- schema ----
-const schema = z.looseObject({
-  accessProfileId: uNonEmpty("the id of an AccessProfile"),
-  versionNumber: uInt(1).optional(),
-  identityIds: uStringList(),
-  exclusive: uBool().optional(),
-  adoptExisting: uBool().optional(),
+/** The outputs the class registers (its `declare` members below; checked at compile time). */
+const MEMBERSHIP_OUTPUTS = ["accessProfileId", "versionNumber", "identityIds", "managedIdentityIds", "exclusive"] as const;
+
+// ---- declaration ----
+/** The one declaration of the resource: inputs (validation, diff), registered outputs, calls. */
+export const profileMembership: DeclaredResource<ProfileMembershipArgs> = declareResource<ProfileMembershipArgs>({
+  kind: "ProfileMembership",
+  label: (inputs) => `ProfileMembership of profile ${inputs.accessProfileId ?? "?"}`,
+  inputs: {
+    ...VERSION_SCOPE_INPUTS,
+    // sent as the body of the members call, not as a field of an object: compared only
+    identityIds: { kind: "set", required: true, compared: true },
+    // unset means false: turning it off by removing it is a change
+    exclusive: { kind: "bool", compared: true, managedWhenAbsent: true },
+    adoptExisting: { kind: "bool" },
+  },
+  outputs: MEMBERSHIP_OUTPUTS,
+  operations: {
+    async create(ctx, inputs) {
+      const ref = await resolveVersion(ctx.api, inputs.accessProfileId, inputs.versionNumber);
+      const id = versionId(ref, "/members");
+      const want = ids(inputs.identityIds);
+      const exclusive = inputs.exclusive === true;
+      // exclusive or adopting: read the membership first, add only who is missing
+      const read = exclusive || inputs.adoptExisting === true ? await readMembers(ctx.api, ref, true) : ROUTE_MISSING;
+      if (read === undefined) throw new VezaResourceError("VEZA_NOT_FOUND", `ProfileMembership ${id}: AccessProfile ${ref.profileId} does not exist in Veza`);
+      if (exclusive && read === ROUTE_MISSING) {
+        throw new VezaResourceError("VEZA_MEMBERS_UNREADABLE", `ProfileMembership ${id}: exclusive needs the current members, and no route of this Veza tenant can read them`);
+      }
+      const before = read === ROUTE_MISSING ? undefined : read;
+      await change(ctx.api, ref, "ADD", before ? want.filter((m) => !before.includes(m)) : want);
+      if (exclusive) {
+        try {
+          await change(ctx.api, ref, "REMOVE", before!.filter((m) => !want.includes(m)));
+        } catch (e) {
+          // the others are still members: recorded as such, the next up removes them
+          throw new ResourceInitError(id, outputs(ref, union(before!, want), want, inputs), e);
+        }
+      }
+      return { id, outs: outputs(ref, want, want, inputs) };
+    },
+
+    async read(ctx, id, props) {
+      const ref = parseVersionId(id);
+      const members = await readMembers(ctx.api, ref);
+      if (members === undefined) return goneResult("AccessProfile", ref.profileId, props);
+      // a look-up (get / opts.id) reports every member, read-only
+      if (isLookup(props) && Array.isArray(members)) return { id, props: outputs(ref, members, [], {}) };
+      if (members === ROUTE_MISSING) {
+        ctx.warn(`ProfileMembership ${id}: no route of this Veza tenant can read the members of version ${ref.version}; its last known state is kept.`);
+        return { id, props: props ?? {} };
+      }
+      const managed = managedOf(props);
+      // exclusive: everything the server lists (others show as drift); otherwise only what we manage
+      const reported = props?.exclusive === true ? members : managed.filter((m) => members.includes(m));
+      return { id, props: outputs(ref, reported, managed, props ?? {}) };
+    },
+
+    async update(ctx, id, olds, news) {
+      const ref = parseVersionId(id);
+      const want = ids(news.identityIds);
+      const reported = ids(olds.identityIds);
+      const managed = managedOf(olds);
+      if (news.exclusive === true) {
+        // the list is the whole membership; becoming exclusive, read who else was added since the last refresh
+        const known = union(reported, managed);
+        const read = olds.exclusive !== true ? await readMembers(ctx.api, ref, true) : undefined;
+        const current = Array.isArray(read) ? read : known;
+        await change(ctx.api, ref, "ADD", want.filter((m) => !current.includes(m)));
+        await change(ctx.api, ref, "REMOVE", union(current, known).filter((m) => !want.includes(m)));
+      } else {
+        // only what this resource granted is ever removed (also when leaving exclusive)
+        await change(ctx.api, ref, "ADD", want.filter((m) => !reported.includes(m)));
+        await change(ctx.api, ref, "REMOVE", managed.filter((m) => !want.includes(m)));
+      }
+      return { outs: outputs(ref, want, want, news) };
+    },
+
+    async delete(ctx, id, props) {
+      const ref = parseVersionId(id);
+      if (props?.exclusive !== true) return removeOnDelete(ctx.api, ref, managedOf(props));
+      // exclusive: every member at delete time, including ones added since the last refresh
+      const members = await readMembers(ctx.api, ref, true);
+      if (members === undefined) return; // the profile is gone, and its membership with it
+      const known = union(ids(props?.identityIds), managedOf(props));
+      return removeOnDelete(ctx.api, ref, members === ROUTE_MISSING ? known : members);
+    },
+  },
 });
 
 const IDS: Field = { input: "identityIds", api: "identity_ids", kind: "set" };
@@ -67,10 +146,10 @@ function outputs(ref: VersionRef, reported: string[], managed: string[], inputs:
 const managedOf = (props: Record<string, unknown> | undefined) => ids(props?.managedIdentityIds ?? props?.identityIds);
 const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
 
-async function change(ref: VersionRef, type: "ADD" | "REMOVE", identityIds: string[]): Promise<void> {
+async function change(api: VezaApi, ref: VersionRef, type: "ADD" | "REMOVE", identityIds: string[]): Promise<void> {
   if (identityIds.length === 0) return;
-  const res = await getApi().changeMembers(ref.profileId, ref.version, type, identityIds);
-  if (res.errorMessage) throw new Error(`ProfileMembership ${versionId(ref, "/members")}: ${type} was not accepted: ${res.errorMessage}`);
+  const res = await api.changeMembers(ref.profileId, ref.version, type, identityIds);
+  if (res.errorMessage) throw new VezaResourceError("VEZA_MEMBERS_NOT_ACCEPTED", `ProfileMembership ${versionId(ref, "/members")}: ${type} was not accepted: ${res.errorMessage}`);
 }
 
 /**
@@ -81,8 +160,7 @@ async function change(ref: VersionRef, type: "ADD" | "REMOVE", identityIds: stri
  * undefined: a complete walk of the documented list no longer has the profile (gone).
  * ROUTE_MISSING: nothing this tenant has can read them.
  */
-async function readMembers(ref: VersionRef, fresh = false): Promise<string[] | undefined | RouteMissing> {
-  const api = getApi();
+async function readMembers(api: VezaApi, ref: VersionRef, fresh = false): Promise<string[] | undefined | RouteMissing> {
   if (fresh) {
     try {
       const list = await api.listMembers(ref.profileId, ref.version);
@@ -93,7 +171,7 @@ async function readMembers(ref: VersionRef, fresh = false): Promise<string[] | u
       throw e;
     }
   }
-  const listed = await listedVersion(ref);
+  const listed = await listedVersion(api, ref);
   if (!listed.profile) return undefined;
   if (listed.version?.members) return listed.version.members;
   const details = (listed.profile as { member_details?: unknown }).member_details;
@@ -107,110 +185,20 @@ async function readMembers(ref: VersionRef, fresh = false): Promise<string[] | u
  * REMOVE for a delete. When it fails, the identities may still hold the profile: that is an error,
  * unless the documented list confirms the profile itself is gone.
  */
-async function removeOnDelete(ref: VersionRef, identityIds: string[]): Promise<void> {
+async function removeOnDelete(api: VezaApi, ref: VersionRef, identityIds: string[]): Promise<void> {
   try {
-    await change(ref, "REMOVE", identityIds);
+    await change(api, ref, "REMOVE", identityIds);
   } catch (e) {
-    if (!(await getApi().findProfile(ref.profileId))) return;
-    throw new Error(
+    if (!(await api.findProfile(ref.profileId))) return;
+    throw new VezaResourceError(
+      "VEZA_MEMBERS_NOT_REMOVED",
       `ProfileMembership ${versionId(ref, "/members")}: could not remove ${identityIds.join(", ")}; they still hold the profile in Veza: ${(e as Error)?.message ?? String(e)}`,
-      { cause: e },
+      e,
     );
   }
 }
 
-// ---- CRUD ----
-export const impl: ResourceImpl = {
-  async check(_olds, news) {
-    return { inputs: news, failures: validate(schema, news, `ProfileMembership of profile ${news?.accessProfileId ?? "?"}`) };
-  },
-
-  async diff(_id, olds, news) {
-    const replaces = versionReplaces(olds, news);
-    const changed: string[] = [];
-    const want = ids(news.identityIds);
-    if (containsUnknown(news.identityIds) || JSON.stringify(want) !== JSON.stringify(ids(olds.identityIds))) changed.push("identityIds");
-    if (isUnknown(news.exclusive) || (news.exclusive === true) !== (olds.exclusive === true)) changed.push("exclusive");
-    return diffResult(changed, replaces);
-  },
-
-  async create(inputs) {
-    const ref = await resolveVersion(inputs.accessProfileId, inputs.versionNumber);
-    const id = versionId(ref, "/members");
-    const want = ids(inputs.identityIds);
-    const exclusive = inputs.exclusive === true;
-    // exclusive or adopting: read the membership first, add only who is missing
-    const read = exclusive || inputs.adoptExisting === true ? await readMembers(ref, true) : ROUTE_MISSING;
-    if (read === undefined) throw new Error(`ProfileMembership ${id}: AccessProfile ${ref.profileId} does not exist in Veza`);
-    if (exclusive && read === ROUTE_MISSING) throw new Error(`ProfileMembership ${id}: exclusive needs the current members, and no route of this Veza tenant can read them`);
-    const before = read === ROUTE_MISSING ? undefined : read;
-    await change(ref, "ADD", before ? want.filter((m) => !before.includes(m)) : want);
-    if (exclusive) {
-      try {
-        await change(ref, "REMOVE", before!.filter((m) => !want.includes(m)));
-      } catch (e) {
-        // the others are still members: recorded as such, the next up removes them
-        throw new ResourceInitError(id, outputs(ref, union(before!, want), want, inputs), e);
-      }
-    }
-    return { id, outs: outputs(ref, want, want, inputs) };
-  },
-
-  async read(id, props) {
-    const ref = parseVersionId(id);
-    const members = await readMembers(ref);
-    if (members === undefined) return goneResult("AccessProfile", ref.profileId, props);
-    // a look-up (get / opts.id) reports every member, read-only
-    if (isLookup(props) && Array.isArray(members)) return { id, props: outputs(ref, members, [], {}) };
-    if (members === ROUTE_MISSING) {
-      warn(`ProfileMembership ${id}: no route of this Veza tenant can read the members of version ${ref.version}; its last known state is kept.`);
-      return { id, props: props ?? {} };
-    }
-    const managed = managedOf(props);
-    // exclusive: everything the server lists (others show as drift); otherwise only what we manage
-    const reported = props?.exclusive === true ? members : managed.filter((m) => members.includes(m));
-    return { id, props: outputs(ref, reported, managed, props ?? {}) };
-  },
-
-  async update(id, olds, news) {
-    const ref = parseVersionId(id);
-    const want = ids(news.identityIds);
-    const reported = ids(olds.identityIds);
-    const managed = managedOf(olds);
-    if (news.exclusive === true) {
-      // the list is the whole membership; becoming exclusive, read who else was added since the last refresh
-      const known = union(reported, managed);
-      const read = olds.exclusive !== true ? await readMembers(ref, true) : undefined;
-      const current = Array.isArray(read) ? read : known;
-      await change(ref, "ADD", want.filter((m) => !current.includes(m)));
-      await change(ref, "REMOVE", union(current, known).filter((m) => !want.includes(m)));
-    } else {
-      // only what this resource granted is ever removed (also when leaving exclusive)
-      await change(ref, "ADD", want.filter((m) => !reported.includes(m)));
-      await change(ref, "REMOVE", managed.filter((m) => !want.includes(m)));
-    }
-    return { outs: outputs(ref, want, want, news) };
-  },
-
-  async delete(id, props) {
-    const ref = parseVersionId(id);
-    if (props?.exclusive !== true) return removeOnDelete(ref, managedOf(props));
-    // exclusive: every member at delete time, including ones added since the last refresh
-    const members = await readMembers(ref, true);
-    if (members === undefined) return; // the profile is gone, and its membership with it
-    const known = union(ids(props?.identityIds), managedOf(props));
-    return removeOnDelete(ref, members === ROUTE_MISSING ? known : members);
-  },
-};
-
 // ---- resource ----
-/**
- * The outputs the class declares (each gets an Output on the resource object). Only these are
- * registered as output properties: every registered property costs the Pulumi runtime work per
- * resource; the state still holds all outputs.
- */
-const MEMBERSHIP_OUTPUTS = ["accessProfileId", "versionNumber", "identityIds", "managedIdentityIds", "exclusive"];
-
 /**
  * Identities that hold a version of a Veza access profile.
  *
@@ -232,7 +220,7 @@ const MEMBERSHIP_OUTPUTS = ["accessProfileId", "versionNumber", "identityIds", "
  * });
  * ```
  */
-export class ProfileMembership extends pulumi.dynamic.Resource {
+export class ProfileMembership extends VezaResource {
   /** Id of the AccessProfile. */
   declare public readonly accessProfileId: pulumi.Output<string>;
   /** Number of the version whose membership this resource manages (the profile's current version at create when the input is unset). */
@@ -245,7 +233,7 @@ export class ProfileMembership extends pulumi.dynamic.Resource {
   declare public readonly exclusive: pulumi.Output<boolean>;
 
   constructor(name: string, args: ProfileMembershipArgs, opts?: pulumi.CustomResourceOptions) {
-    super(PLACEHOLDER_PROVIDER, name, withShell(propsWithOutputs(args, MEMBERSHIP_OUTPUTS), "ProfileMembership"), opts, "veza", "ProfileMembership");
+    super(profileMembership, name, args, opts);
   }
 
   /**
@@ -256,3 +244,7 @@ export class ProfileMembership extends pulumi.dynamic.Resource {
     return new ProfileMembership(name, {} as ProfileMembershipArgs, { ...opts, id });
   }
 }
+
+/** The class registers exactly the declared outputs. */
+const registersDeclaredOutputs: SameKeys<RegisteredOutputs<ProfileMembership>, (typeof MEMBERSHIP_OUTPUTS)[number]> = true;
+void registersDeclaredOutputs;

@@ -6,7 +6,6 @@
  */
 import * as veza from "../../provider";
 import { closeAllPools, VezaClient } from "../../provider/client/client";
-import { setProviderConfig } from "../../provider/config";
 import { rig, tenant, TOKEN, type Rig } from "../resources/helpers";
 
 const NEW_TOKEN = "veza-rotated-token-DO-NOT-LEAK-77ab";
@@ -80,13 +79,12 @@ describe("client", () => {
   const saved = { ...process.env };
   afterEach(() => {
     process.env = { ...saved };
-    setProviderConfig({});
   });
 
   test("a refused config token is sent once per process; later calls go with the environment token", async () => {
     r.emu.setToken(NEW_TOKEN);
     process.env.VEZA_API_TOKEN = NEW_TOKEN;
-    setProviderConfig({ "veza:url": r.emu.url, "veza:apiToken": TOKEN });
+    const stackConfig = { "veza:url": r.emu.url, "veza:apiToken": TOKEN };
     r.emu.resetStats();
     const stderr: string[] = [];
     const spy = jest.spyOn(process.stderr, "write").mockImplementation((chunk: any) => (stderr.push(String(chunk)), true));
@@ -94,7 +92,7 @@ describe("client", () => {
     const log = jest.spyOn(console, "log").mockImplementation((...a: unknown[]) => void stderr.push(a.join(" ")));
     const err = jest.spyOn(console, "error").mockImplementation((...a: unknown[]) => void stderr.push(a.join(" ")));
     try {
-      for (let i = 0; i < 3; i++) expect(await new VezaClient().call("availableIntegrations").catch((e) => e)).not.toBeInstanceOf(Error);
+      for (let i = 0; i < 3; i++) expect(await new VezaClient({ stackConfig }).call("availableIntegrations").catch((e) => e)).not.toBeInstanceOf(Error);
     } finally {
       spy.mockRestore();
       warn.mockRestore();

@@ -230,7 +230,7 @@ describe("adaptive limiter against a token-bucket tenant (fake clock)", () => {
       const r = await simulate({ perSec, burst: 10, requests: 300, parallel: 64, latencyMs: 50, cap: 4, horizonMs: 120_000 });
       expect(r.done).toBe(300);
       expect(r.maxInFlight).toBeLessThanOrEqual(4);
-      expect(r.limiter.peak).toBeLessThanOrEqual(4);
+      expect(r.limiter.counters.peak).toBeLessThanOrEqual(4);
     }
   });
 
@@ -351,7 +351,6 @@ describe("settings", () => {
   });
 
   test("veza:adaptivePacing (default true) and veza:maxRequestsPerSecond (default 0) from the environment", () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { resolveSettings } = require("../../provider/config") as typeof import("../../provider/config");
     delete process.env.VEZA_ADAPTIVE_PACING;
     delete process.env.VEZA_MAX_REQUESTS_PER_SECOND;

@@ -6,7 +6,6 @@ export const BASE = "/api/private/lifecycle_management";
 export interface Reply {
   status: number;
   headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
 }
 

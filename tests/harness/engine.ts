@@ -37,7 +37,6 @@ import {
   wrapSecret,
 } from "./values";
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 const settings = require("@pulumi/pulumi/runtime/settings");
 const runtimeState = require("@pulumi/pulumi/runtime/state");
 const runtimeResource = require("@pulumi/pulumi/runtime/resource");

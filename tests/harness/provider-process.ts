@@ -6,7 +6,6 @@ import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
 import { JsonObject, SIG_KEY, SECRET_SIG } from "./values";
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 const grpc = require("@grpc/grpc-js");
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
 const { Any } = require("google-protobuf/google/protobuf/any_pb");

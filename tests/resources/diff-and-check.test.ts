@@ -1,9 +1,16 @@
 /** Pure behaviour of check and diff (no network: the API is never constructed here). */
-import { impl as typeImpl } from "../../provider/resources/access-profile-type";
-import { impl as profileImpl } from "../../provider/resources/access-profile";
-import { impl as versionImpl } from "../../provider/resources/access-profile-version";
-import { impl as membershipImpl } from "../../provider/resources/profile-membership";
+import { call } from "../../provider/resources/shared/runtime";
 import { UNKNOWN } from "../../provider/resources/shared/unknown";
+
+/** check and diff of a kind, through the runtime dispatcher the provider process uses. */
+const kind = (k: string) => ({
+  check: (olds: any, news: any) => call({ k }, "check", [olds, news]) as Promise<any>,
+  diff: (id: string, olds: any, news: any) => call({ k }, "diff", [id, olds, news]) as Promise<any>,
+});
+const typeImpl = kind("AccessProfileType");
+const profileImpl = kind("AccessProfile");
+const versionImpl = kind("AccessProfileVersion");
+const membershipImpl = kind("ProfileMembership");
 
 const entity = (id: string, extra: Record<string, unknown> = {}) => ({ entityType: "SalesforceGroup", datasourceId: "sf", entityId: id, ...extra });
 
@@ -72,8 +79,8 @@ describe("diff", () => {
 describe("check", () => {
   test("every bad field is named with what is allowed", async () => {
     const r = await typeImpl.check({}, { name: "T", onCreateBehavior: "SOMETIMES", maxEntitlements: -1, allowInheritEntities: "yes" });
-    const text = r.failures!.map((f) => f.reason).join("\n");
-    expect(r.failures!.map((f) => f.property).sort()).toEqual(["allowInheritEntities", "maxEntitlements", "onCreateBehavior"]);
+    const text = r.failures!.map((f: any) => f.reason).join("\n");
+    expect(r.failures!.map((f: any) => f.property).sort()).toEqual(["allowInheritEntities", "maxEntitlements", "onCreateBehavior"]);
     expect(text).toMatch(/onCreateBehavior must be one of INITIAL, RUNNING, PAUSED, DRY_RUN, PENDING/);
     expect(text).toMatch(/maxEntitlements must be a whole number >= 0/);
     expect(text).toMatch(/allowInheritEntities must be true or false/);
@@ -83,9 +90,9 @@ describe("check", () => {
     const p = await profileImpl.check({}, { name: "P" });
     expect(p.failures).toEqual([{ property: "profileType", reason: 'AccessProfile "P": profileType is required' }]);
     const v = await versionImpl.check({}, { accessProfileId: "p", entities: [{ entityType: "X", datasourceId: "d" }], state: "LIVE" });
-    const props = v.failures!.map((f) => f.property).sort();
+    const props = v.failures!.map((f: any) => f.property).sort();
     expect(props).toEqual(["entities.0.entityId", "state"]);
-    expect(v.failures!.find((f) => f.property === "state")!.reason).toMatch(/DRAFT, PUBLISHED/);
+    expect(v.failures!.find((f: any) => f.property === "state")!.reason).toMatch(/DRAFT, PUBLISHED/);
     const m = await membershipImpl.check({}, { accessProfileId: "p", identityIds: "u1" });
     expect(m.failures![0]).toMatchObject({ property: "identityIds" });
   });

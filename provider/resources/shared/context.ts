@@ -1,26 +1,28 @@
-/** Per-process state the resource implementations share: the API client and warnings. */
+/**
+ * What a resource's calls get from the provider process, passed in (never a module-level global):
+ * the API client for the stack's settings, and the way to warn the user.
+ */
 import { VezaApi } from "../../client/api";
 import { VezaClient } from "../../client/client";
+import type { StackConfig } from "../../config";
 
-let api: VezaApi | undefined;
-
-/** The process's API (one client, one connection pool, one concurrency cap). */
-export function getApi(): VezaApi {
-  if (!api) api = new VezaApi(new VezaClient());
-  return api;
+export interface ProviderContext {
+  /** The tenant's API: one client, so one connection pool, one pacing and one view of the lists per process. */
+  readonly api: VezaApi;
+  /** A warning the Pulumi CLI shows. */
+  warn(message: string): void;
 }
 
-/** Forget the client so the next call resolves settings again (after `configure`). */
-export function resetApi(): void {
-  api = undefined;
-}
-
-/** A warning the Pulumi CLI shows (inside the provider process it is written to stderr). */
-export function warn(message: string): void {
+/** A warning through the Pulumi SDK (the CLI shows it); on stderr where the SDK is not loaded. */
+function pulumiWarn(message: string): void {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     require("@pulumi/pulumi").log.warn(message);
   } catch {
     process.stderr.write(`warning: ${message}\n`);
   }
+}
+
+/** The context for a stack's config (as `configure` received it). Settings are resolved at the first request. */
+export function createContext(stackConfig: StackConfig = {}): ProviderContext {
+  return { api: new VezaApi(new VezaClient({ stackConfig })), warn: pulumiWarn };
 }

@@ -1,16 +1,25 @@
-/** Create/adopt and update flows shared by the named resources (types and profiles). */
+/** Create/adopt, read and update shared by the named resources (types and profiles). */
 import type * as pulumi from "@pulumi/pulumi";
+import type { ProviderContext } from "./context";
+import type { Operations } from "./declare";
 import { VezaApiError } from "../../client/errors";
 import { apiBody, completeFromWrite, diffFields, type Field } from "./fields";
-import { ResourceInitError } from "./impl";
+import { VezaResourceError } from "./errors";
+import { goneResult, ResourceInitError } from "./impl";
 
 export interface NamedObjectOps<T> {
   /** e.g. "access profile type". */
   what: string;
+  /** The resource's kind, e.g. "AccessProfileType". */
+  kind: string;
   fields: readonly Field[];
   idOf(obj: T): string;
   outputs(obj: T, inputs: Record<string, unknown>): Record<string, unknown>;
   findByName(name: string): Promise<T | undefined>;
+  /** The object from the documented list (one walk shared by every read of the process, client/list-index); undefined: gone. */
+  find(id: string): Promise<T | undefined>;
+  /** Outputs from a listed object; `previous` fills what a short list item leaves out. */
+  readOutputs(obj: T, props: Record<string, unknown>, previous: Record<string, unknown> | undefined): Record<string, unknown>;
   /** Why a name may be taken that the program does not expect (e.g. this run retired an object of that name). */
   conflictHint?(name: string): string | undefined;
   create(body: Record<string, unknown>): Promise<T>;
@@ -44,7 +53,11 @@ export async function createOrAdopt<T>(ops: NamedObjectOps<T>, inputs: Record<st
   } catch (e) {
     if (e instanceof VezaApiError && e.status === 409) {
       const hint = ops.conflictHint?.(name);
-      throw new Error(`${ops.what} "${name}" already exists in Veza (${e.serverMessage}).${hint ? ` ${hint}` : ""} Set adoptExisting: true to take it over, or choose another name.`, { cause: e });
+      throw new VezaResourceError(
+        "VEZA_NAME_TAKEN",
+        `${ops.what} "${name}" already exists in Veza (${e.serverMessage}).${hint ? ` ${hint}` : ""} Set adoptExisting: true to take it over, or choose another name.`,
+        e,
+      );
     }
     throw e;
   }
@@ -72,8 +85,22 @@ export async function updateChanged<T>(
     return completeFromWrite(ops.fields, ops.outputs(updated, inputs), updated, inputs, changed, previous);
   } catch (e) {
     if (e instanceof VezaApiError && e.status === 409) {
-      throw new Error(`${ops.what} "${String(inputs.name)}": the name is already taken in Veza (${e.serverMessage}).`);
+      throw new VezaResourceError("VEZA_NAME_TAKEN", `${ops.what} "${String(inputs.name)}": the name is already taken in Veza (${e.serverMessage}).`, e);
     }
     throw e;
   }
+}
+
+/** create, read and update of a named object; the resource adds its delete. */
+export function namedOperations<T>(ops: (ctx: ProviderContext) => NamedObjectOps<T>): Pick<Operations, "create" | "read" | "update"> {
+  return {
+    create: (ctx, inputs) => createOrAdopt(ops(ctx), inputs),
+    async read(ctx, id, props) {
+      const o = ops(ctx);
+      const found = await o.find(id);
+      if (!found) return goneResult(o.kind, id, props);
+      return { id, props: o.readOutputs(found, props ?? {}, props) };
+    },
+    update: (ctx, id, olds, news) => updateNamed(ops(ctx), id, olds, news),
+  };
 }

@@ -11,10 +11,12 @@ export type FieldKind = "string" | "bool" | "int" | "enum" | "set" | "object" | 
 export interface Field {
   /** camelCase input/output name. */
   input: string;
-  /** snake_case API field. */
+  /** snake_case API field ("" for an input that is compared but is not a field of the API object). */
   api: string;
   kind: FieldKind;
   enumNames?: readonly string[];
+  /** Unset means the kind's empty value (compared as such) instead of "not managed". */
+  managedWhenAbsent?: boolean;
 }
 // An input the program does not set (absent or null) is not managed: it is never sent, never a
 // diff, and the server's value is kept (creating or adopting clears nothing the program did not
@@ -210,7 +212,7 @@ export function canon(f: Field, v: unknown): Canon {
 
 function desired(f: Field, inputs: Record<string, unknown>): Canon | typeof SKIP {
   const v = inputs[f.input];
-  if (v === undefined || v === null) return SKIP;
+  if ((v === undefined || v === null) && !f.managedWhenAbsent) return SKIP;
   return canon(f, v);
 }
 
@@ -328,10 +330,4 @@ export function carries(obj: unknown, apiField: string): boolean {
 /** Removes undefined members (gRPC Struct rejects them). */
 export function defined<T extends Record<string, unknown>>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-/** Resource props: every output key present (undefined until known), then the given inputs. */
-export function propsWithOutputs(inputs: object, outputKeys: readonly string[]): Record<string, unknown> {
-  const props: Record<string, unknown> = Object.fromEntries(outputKeys.map((k) => [k, undefined]));
-  return Object.assign(props, inputs);
 }

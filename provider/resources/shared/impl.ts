@@ -1,23 +1,16 @@
-/** The contract every resource implementation follows, and the init-failed error. */
+/** The init-failed error, and the results every resource answers the same way (diff, gone). */
 import type * as pulumi from "@pulumi/pulumi";
-
-export interface ResourceImpl {
-  check(olds: any, news: any): Promise<pulumi.dynamic.CheckResult>;
-  diff(id: string, olds: any, news: any): Promise<pulumi.dynamic.DiffResult>;
-  create(inputs: any): Promise<pulumi.dynamic.CreateResult>;
-  read(id: string, props: any): Promise<pulumi.dynamic.ReadResult>;
-  update(id: string, olds: any, news: any): Promise<pulumi.dynamic.UpdateResult>;
-  delete(id: string, props: any): Promise<void>;
-}
+import { VezaResourceError } from "./errors";
 
 /**
  * Thrown when the server created something but a later step failed: the engine records `id` and
  * `properties` (ErrorResourceInitFailed), so the object is not orphaned and the next `up` updates it.
  */
 export class ResourceInitError extends Error {
+  readonly code = "VEZA_CREATED_INCOMPLETE";
   readonly reasons: string[];
   constructor(readonly id: string, readonly properties: Record<string, unknown>, cause: unknown) {
-    super(`created ${id}, but ${(cause as Error)?.message ?? String(cause)}`);
+    super(`created ${id}, but ${(cause as Error)?.message ?? String(cause)}`, { cause });
     this.name = "ResourceInitError";
     this.reasons = [this.message];
   }
@@ -38,7 +31,7 @@ export function diffResult(changed: string[], replaces: string[], deleteBeforeRe
  * give a resource with empty outputs, silently. For a refresh it is an empty id: gone from state.
  */
 export function goneResult(kind: string, id: string, props: Record<string, unknown> | undefined): pulumi.dynamic.ReadResult {
-  if (isLookup(props)) throw new Error(`${kind} ${id} does not exist in Veza`);
+  if (isLookup(props)) throw new VezaResourceError("VEZA_NOT_FOUND", `${kind} ${id} does not exist in Veza`);
   return { id: "", props: {} };
 }
 

@@ -1,59 +1,65 @@
 /**
- * What the serialized shell calls inside the dynamic-provider process: `configure` stores the
- * stack's connection settings (read at call time, never serialized), `call` dispatches to the
- * resource implementation of a kind.
+ * What the serialized shell calls inside the dynamic-provider process: `configure` builds the
+ * process's context from the stack's config (read at call time, never serialized), `call`
+ * dispatches to the declared resource of a kind (../registry.ts).
  */
-import { setProviderConfig } from "../../config";
-import { resetApi } from "./context";
-import { ResourceInitError, type ResourceImpl } from "./impl";
+import { CONFIG_KEYS } from "../../config";
+import { RESOURCES } from "../registry";
+import { createContext, type ProviderContext } from "./context";
+import { ResourceInitError } from "./impl";
 
-const CONFIG_KEYS = [
-  "veza:url",
-  "veza:apiToken",
-  "veza:maxConcurrency",
-  "veza:requestTimeoutMs",
-  "veza:maxRetries",
-  "veza:retryDeadlineMs",
-  "veza:proxy",
-  "veza:allowInsecureHttp",
-  "veza:logLevel",
-  "veza:adaptivePacing",
-  "veza:maxRequestsPerSecond",
-];
+export type Method = "check" | "diff" | "create" | "read" | "update" | "delete";
 
-let configured: string | undefined;
+/**
+ * The provider process's context and the config it was built from. This is the one place that
+ * holds it: the shell is stateless text in each resource's state, so the process needs somewhere
+ * to keep what `configure` gave it; everything below receives the context as an argument.
+ */
+let current: { fingerprint: string; context: ProviderContext } | undefined;
 
 /**
  * The engine configures the provider once per distinct `__provider` text, i.e. once per resource
- * kind: the client (and its list walks, seen profiles, missing routes) is kept when the settings
+ * kind: the context (and its list walks, seen profiles, missing routes) is kept when the settings
  * are the same, so the four kinds share one process-wide view of the tenant.
  */
 export async function configure(req: { config?: { get(key: string): string | undefined } }): Promise<void> {
   const values: Record<string, string | undefined> = {};
   for (const key of CONFIG_KEYS) values[key] = req?.config?.get(key);
   const fingerprint = JSON.stringify(values);
-  if (fingerprint === configured) return;
-  configured = fingerprint;
-  setProviderConfig(values);
-  resetApi();
+  if (current?.fingerprint === fingerprint) return;
+  current = { fingerprint, context: createContext(values) };
 }
 
-const IMPLS: Record<string, () => ResourceImpl> = {
-  AccessProfileType: () => require("../access-profile-type").impl,
-  AccessProfile: () => require("../access-profile").impl,
-  AccessProfileVersion: () => require("../access-profile-version").impl,
-  ProfileMembership: () => require("../profile-membership").impl,
-};
+/** The process's context; without a `configure` (a program-side call), settings come from the program's config and environment. */
+function context(): ProviderContext {
+  if (!current) current = { fingerprint: "", context: createContext() };
+  return current.context;
+}
 
 /** `shell` is the serialized shell object (its `k` names the kind); `args` the method's arguments. */
-export async function call(shell: { k?: string }, method: keyof ResourceImpl, argList: ArrayLike<unknown>): Promise<unknown> {
+export async function call(shell: { k?: string }, method: Method, argList: ArrayLike<unknown>): Promise<unknown> {
   const kind = String(shell?.k);
-  const args = Array.from(argList);
-  const load = IMPLS[kind];
-  if (!load) throw new Error(`pulumi-veza: unknown resource kind "${kind}"`);
-  const impl = load();
+  const args = Array.from(argList) as any[];
+  const resource = RESOURCES[kind];
+  if (!resource) throw new Error(`pulumi-veza: unknown resource kind "${kind}"`);
+  const ops = resource.operations;
   try {
-    return await (impl[method] as (...a: unknown[]) => Promise<unknown>)(...args);
+    switch (method) {
+      case "check":
+        return resource.check(args[1]);
+      case "diff":
+        return resource.diff(args[1], args[2]);
+      case "create":
+        return await ops.create(context(), args[0]);
+      case "read":
+        return await ops.read(context(), args[0], args[1]);
+      case "update":
+        return await ops.update(context(), args[0], args[1], args[2]);
+      case "delete":
+        return await ops.delete(context(), args[0], args[1]);
+      default:
+        throw new Error(`pulumi-veza: unknown method "${String(method)}"`);
+    }
   } catch (e) {
     // The engine loads the provider for later Delete/Read from the recorded properties, so an
     // init-failed resource must carry the serialized provider it was created with.
@@ -66,7 +72,7 @@ export async function call(shell: { k?: string }, method: keyof ResourceImpl, ar
 }
 
 /** The single entry point of the serialized shell: `$(shell, "check", arguments)`. @internal */
-export function $(shell: { k?: string }, method: keyof ResourceImpl | "configure", argList: ArrayLike<unknown>): Promise<unknown> {
+export function $(shell: { k?: string }, method: Method | "configure", argList: ArrayLike<unknown>): Promise<unknown> {
   if (method === "configure") return configure(argList[0] as Parameters<typeof configure>[0]);
   return call(shell, method, argList);
 }

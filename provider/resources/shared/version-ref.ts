@@ -2,8 +2,8 @@
 import type { VezaApi } from "../../client/api";
 import { VezaApiError } from "../../client/errors";
 import type { ApiProfile, ApiVersion } from "../../client/normalize";
-import { getApi } from "./context";
-import { isUnknown } from "./unknown";
+import type { InputSpec } from "./declare";
+import { VezaResourceError } from "./errors";
 
 export interface VersionRef {
   profileId: string;
@@ -16,7 +16,7 @@ export function versionId(ref: VersionRef, suffix = ""): string {
 
 export function parseVersionId(id: string): VersionRef {
   const m = /^(.+)\/versions\/(\d+)(?:\/members)?$/.exec(id);
-  if (!m) throw new Error(`"${id}" is not an id of the form <profileId>/versions/<n>`);
+  if (!m) throw new VezaResourceError("VEZA_BAD_ID", `"${id}" is not an id of the form <profileId>/versions/<n>`);
   return { profileId: m[1], version: Number(m[2]) };
 }
 
@@ -25,12 +25,11 @@ export function parseVersionId(id: string): VersionRef {
  * saw it (the profile's create response, a list page), else from the documented list: never a GET
  * by id, and no request at all when the profile was created or listed in this run.
  */
-export async function resolveVersion(profileId: string, versionNumber: unknown): Promise<VersionRef> {
+export async function resolveVersion(api: VezaApi, profileId: string, versionNumber: unknown): Promise<VersionRef> {
   if (versionNumber !== undefined && versionNumber !== null) return { profileId, version: Number(versionNumber) };
-  const api = getApi();
   const version = await api.currentVersionNumber(profileId);
-  if (version === undefined) throw new Error(`AccessProfile ${profileId} does not exist in Veza (it is not in the list of access profiles)`);
-  if (!version) throw new Error(`AccessProfile ${profileId} has no current version in Veza`);
+  if (version === undefined) throw profileNotListed(profileId);
+  if (!version) throw new VezaResourceError("VEZA_NO_CURRENT_VERSION", `AccessProfile ${profileId} has no current version in Veza`);
   return { profileId, version };
 }
 
@@ -44,17 +43,20 @@ export async function unlessGone<T>(fn: () => Promise<T>): Promise<T | undefined
   }
 }
 
-/** Replacement reasons shared by version-scoped resources. */
-export function versionReplaces(olds: Record<string, unknown>, news: Record<string, unknown>): string[] {
-  const out: string[] = [];
-  if (news.accessProfileId !== olds.accessProfileId) out.push("accessProfileId");
-  const want = news.versionNumber;
-  // Unknown in a preview when wired from the profile's currentVersionNumber while the profile is
-  // updated (the engine hands back only the new inputs): the profile's edits never publish a new
-  // version, so this is no change. The real `up` diffs again with the value, and replaces if it moved.
-  if (isUnknown(want)) return out;
-  if (want !== undefined && want !== null && String(want) !== String(olds.versionNumber)) out.push("versionNumber");
-  return out;
+/**
+ * The inputs that name the version a version-scoped resource manages (they form its id). Changing
+ * either replaces it. `versionNumber` unknown in a preview is no change: wired from the profile's
+ * `currentVersionNumber` while the profile is updated (the engine hands back only the new inputs),
+ * and the profile's edits never publish a new version; the real `up` diffs again with the value.
+ */
+export const VERSION_SCOPE_INPUTS = {
+  accessProfileId: { kind: "string", required: true, what: "the id of an AccessProfile", compared: true, replaces: true },
+  versionNumber: { kind: "int", min: 1, compared: true, replaces: true, unknownIsNoChange: true },
+} as const satisfies Record<string, InputSpec>;
+
+/** A complete walk of the documented list did not find the profile. */
+export function profileNotListed(profileId: string): VezaResourceError {
+  return new VezaResourceError("VEZA_NOT_FOUND", `AccessProfile ${profileId} does not exist in Veza (it is not in the list of access profiles)`);
 }
 
 /**
@@ -62,8 +64,8 @@ export function versionReplaces(olds: Record<string, unknown>, news: Record<stri
  * is the profile's current version (the list item carries `current_version`). `profile` undefined:
  * a complete walk of the list did not find it, so it is gone.
  */
-export async function listedVersion(ref: VersionRef): Promise<{ profile?: ApiProfile; version?: ApiVersion }> {
-  const profile = await getApi().findProfile(ref.profileId);
+export async function listedVersion(api: VezaApi, ref: VersionRef): Promise<{ profile?: ApiProfile; version?: ApiVersion }> {
+  const profile = await api.findProfile(ref.profileId);
   if (!profile) return {};
   const listed = profile.current_version;
   const isCurrent = listed && (listed.version_number ?? profile.current_version_number) === ref.version;

@@ -1,0 +1,194 @@
+/**
+ * A resource, declared once. Each resource file declares its inputs (API field, kind, validation,
+ * replace or not, managed when absent or not), its read-only outputs, the outputs its class
+ * registers and its calls; everything else derives from that declaration:
+ *
+ * - the check: a zod schema built from the inputs (every level also accepts the preview unknown);
+ * - the diff: the compared inputs on canonical values, the replacing ones, `deleteBeforeReplace`;
+ * - the request bodies, `update_mask` and outputs: the inputs that have an API field (`fields`);
+ * - the props the class registers (`props`), and the runtime dispatcher's entry (../registry.ts);
+ * - the exporter's block (export/generate.ts reads `fields`) and the reference docs (scripts/docs.ts).
+ *
+ * The `<Kind>Args` interface stays hand-written because its TSDoc is what users see in their editor
+ * and in docs/; `inputs` is keyed by it (`{ [K in keyof Required<Args>]: InputSpec }`), so an input
+ * added to one and not the other does not compile. The class's `declare` members are tied to
+ * `outputs` the same way (`RegisteredOutputs`).
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import type { ProviderContext } from "./context";
+import { diffFields, type Field, type FieldKind } from "./fields";
+import { diffResult } from "./impl";
+import { uBool, uEnum, uInt, uList, uNonEmpty, uObject, uString, uStringList, uStringMap, validate } from "./schema";
+import { withShell } from "./shell";
+import { isUnknown } from "./unknown";
+
+/** One input of a resource. */
+export interface InputSpec {
+  kind: FieldKind;
+  /**
+   * The snake_case field of the API object it is sent as and read back from. Absent: not a field
+   * of the object (part of the resource's id, or an instruction such as `adoptExisting`).
+   */
+  api?: string;
+  /** The names a kind "enum" accepts (a number is read as the index into them). */
+  enumNames?: readonly string[];
+  /** The check fails without it. Default: optional. */
+  required?: boolean;
+  /** What a valid value is, for the check's message, e.g. "the id of an AccessProfile". */
+  what?: string;
+  /** Smallest whole number allowed (kind "int"; default 0). */
+  min?: number;
+  /** Validation where the kind's own does not fit (entities, nested objects). */
+  schema?: z.ZodType;
+  /** The diff compares it. Default: true when it has an `api` field; an instruction (`adoptExisting`) is not compared. */
+  compared?: boolean;
+  /** Changing it replaces the resource. */
+  replaces?: boolean;
+  /**
+   * Unset means the kind's empty value and is managed (leaving it out after setting it is a change).
+   * Default: an unset input is not managed (never sent, never a diff, Veza's value kept).
+   */
+  managedWhenAbsent?: boolean;
+  /**
+   * An unknown value in a preview is no change: the engine hands a preview of an update only the new
+   * inputs, and this one is wired from an output that the update does not move (the real `up` diffs
+   * again with the value). Used for `versionNumber: profile.currentVersionNumber`.
+   */
+  unknownIsNoChange?: boolean;
+}
+
+/** A read-only output (computed by Veza): where it is in the API object. */
+export interface ReadOnlySpec {
+  api: string;
+  kind: FieldKind;
+}
+
+/** The calls of a resource; `check` and `diff` derive from the declaration. */
+export interface Operations {
+  create(ctx: ProviderContext, inputs: Record<string, any>): Promise<pulumi.dynamic.CreateResult>;
+  read(ctx: ProviderContext, id: string, props: Record<string, any> | undefined): Promise<pulumi.dynamic.ReadResult>;
+  update(ctx: ProviderContext, id: string, olds: Record<string, any>, news: Record<string, any>): Promise<pulumi.dynamic.UpdateResult>;
+  delete(ctx: ProviderContext, id: string, props: Record<string, any> | undefined): Promise<void>;
+  /** Values as the diff should compare them, when the field table alone cannot (the version's learned enum codes). */
+  comparable?(props: Record<string, any>, olds: Record<string, any>): Record<string, any>;
+}
+
+export interface ResourceDeclaration<Args extends object> {
+  /** The class name and the resource type's name (`veza:<kind>`... registered as module "veza", type `<kind>`). */
+  kind: string;
+  /** Every input of `<Kind>Args`, in the order of the API object's fields (bodies and docs follow it). */
+  inputs: { [K in keyof Required<Args>]: InputSpec };
+  /** Outputs computed by Veza: a response or short list item that leaves one out keeps its last value. */
+  readOnly?: Record<string, ReadOnlySpec>;
+  /**
+   * The outputs the class registers, i.e. its `declare public readonly` members (each gets an Output
+   * on the resource object). Only these are registered: each costs the Pulumi runtime work per
+   * resource; the state holds every output.
+   */
+  outputs: readonly string[];
+  /** The input that defaults to the resource's logical name. */
+  nameInput?: keyof Args & string;
+  /** How check failures name the resource, e.g. `AccessProfileType "Profile"`. */
+  label(inputs: Record<string, any>): string;
+  /** A replacement deletes the old object before creating the new one (its name is unique). */
+  deleteBeforeReplace?: boolean;
+  operations: Operations;
+}
+
+export interface DeclaredResource<Args extends object> extends ResourceDeclaration<Args> {
+  /** The inputs that are fields of the API object: bodies, `update_mask`, outputs, export. */
+  readonly fields: readonly Field[];
+  /** The read-only outputs as fields (for keeping the last value of what a response leaves out). */
+  readonly readOnlyFields: readonly Field[];
+  /** The check's schema. */
+  readonly schema: z.ZodType;
+  check(news: Record<string, any>): pulumi.dynamic.CheckResult;
+  /** The compared inputs whose new value differs from the old output (or is unknown). */
+  changed(olds: Record<string, any>, news: Record<string, any>): string[];
+  diff(olds: Record<string, any>, news: Record<string, any>): pulumi.dynamic.DiffResult;
+  /** The props a class passes to `pulumi.dynamic.Resource`: every registered output, the inputs, the provider shell. */
+  props(name: string, args: object): Record<string, unknown>;
+}
+
+/** The input's validation: its own `schema`, else the kind's (never optional here). */
+function inputSchema(name: string, s: InputSpec): z.ZodType {
+  if (s.schema) return s.schema;
+  switch (s.kind) {
+    case "string":
+      return s.required ? uNonEmpty(s.what ?? "a non-empty string") : uString(s.what);
+    case "bool":
+      return uBool();
+    case "int":
+      return uInt(s.min ?? 0);
+    case "enum":
+      return uEnum(s.enumNames ?? []);
+    case "set":
+      return uStringList();
+    case "object":
+      return uObject();
+    case "map":
+      return uStringMap();
+    case "list":
+      return uList(uObject(), "a list of objects");
+    case "entities":
+      throw new Error(`declare: input ${name} of kind "entities" needs its own schema`);
+  }
+}
+
+const asField = (input: string, s: { api?: string; kind: FieldKind; enumNames?: readonly string[] }): Field => ({
+  input,
+  api: s.api ?? "",
+  kind: s.kind,
+  ...(s.enumNames ? { enumNames: s.enumNames } : {}),
+  ...("managedWhenAbsent" in s && s.managedWhenAbsent ? { managedWhenAbsent: true } : {}),
+});
+
+/** Builds the derived parts of a resource from its declaration. */
+export function declareResource<Args extends object>(d: ResourceDeclaration<Args>): DeclaredResource<Args> {
+  const inputs = Object.entries(d.inputs) as [string, InputSpec][];
+  const fields = inputs.filter(([, s]) => s.api).map(([k, s]) => asField(k, s));
+  const compared = inputs.filter(([, s]) => s.compared ?? Boolean(s.api)).map(([k, s]) => asField(k, s));
+  const readOnlyFields = Object.entries(d.readOnly ?? {}).map(([k, s]) => asField(k, s));
+  const replacing = new Set(inputs.filter(([, s]) => s.replaces).map(([k]) => k));
+  const keepsOnUnknown = new Set(inputs.filter(([, s]) => s.unknownIsNoChange).map(([k]) => k));
+  const schema = z.looseObject(Object.fromEntries(inputs.map(([k, s]) => [k, s.required ? inputSchema(k, s) : inputSchema(k, s).optional()])));
+
+  const changed = (olds: Record<string, any>, news: Record<string, any>): string[] => {
+    const comparable = d.operations.comparable;
+    const [o, n] = comparable ? [comparable(olds, olds), comparable(news, olds)] : [olds, news];
+    return diffFields(compared, o, n).changed.filter((k) => !(keepsOnUnknown.has(k) && isUnknown(news[k])));
+  };
+
+  return {
+    ...d,
+    fields,
+    readOnlyFields,
+    schema,
+    check(news) {
+      return { inputs: news, failures: validate(schema, news, d.label(news ?? {})) };
+    },
+    changed,
+    diff(olds, news) {
+      const diffs = changed(olds, news);
+      return diffResult(diffs, diffs.filter((k) => replacing.has(k)), d.deleteBeforeReplace === true);
+    },
+    props(name, args) {
+      const given = args as Record<string, unknown>;
+      const inputValues = d.nameInput ? { ...given, [d.nameInput]: given[d.nameInput] ?? name } : { ...given };
+      // every registered output present (undefined until known), so each gets an Output on the object
+      const props: Record<string, unknown> = Object.fromEntries(d.outputs.map((k) => [k, undefined]));
+      return withShell(Object.assign(props, inputValues), d.kind);
+    },
+  };
+}
+
+/**
+ * The names of a class's registered outputs (its `pulumi.Output` members other than `id` and `urn`),
+ * for tying the class to its declaration at compile time:
+ * `const _outputs: SameKeys<RegisteredOutputs<AccessProfileType>, (typeof OUTPUTS)[number]> = true;`
+ */
+export type RegisteredOutputs<C> = Exclude<{ [K in keyof C]: C[K] extends pulumi.Output<unknown> ? K : never }[keyof C], "id" | "urn">;
+
+/** `true` only when both sets of names are the same. */
+export type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;

@@ -1,0 +1,139 @@
+/**
+ * What every resource must do, one case per resource: a program that declares the resource under
+ * test as "subject" (with what it needs), and how to change, drift and delete it. The suite
+ * (conformance.test.ts) runs every case in every emulator routes mode. A new resource adds a case.
+ */
+import * as veza from "../../provider";
+import type { Emulator } from "../../emulator";
+
+/** The program's variants each step uses. */
+export interface Variant {
+  /** The single-field update. */
+  updated?: boolean;
+  /** The same lists in another order. */
+  reordered?: boolean;
+  /** An input the check must refuse (named by `badInput.property`). */
+  bad?: boolean;
+}
+
+export interface ConformanceCase {
+  kind: string;
+  /** Resources the program declares (the subject and what it needs). */
+  resources: number;
+  program(v: Variant): () => void;
+  /** The update's one request: its route and, for a PATCH, its `update_mask`; for a member change, its body. */
+  update: { route: string; mask?: string[]; body?: Record<string, unknown> };
+  /** Whether a tenant without the assumed routes can make the update (a type's PATCH is assumed). */
+  updateNeedsAssumedRoutes?: boolean;
+  /** The check's failure for `bad`: the property it names. */
+  badInput: { property: string };
+  /** Changes the subject in Veza behind the program's back (a refresh must report it). */
+  drift(emu: Emulator, id: string): void;
+  /** Deletes the subject in Veza behind the program's back (a refresh must drop it). */
+  deleteOutOfBand(emu: Emulator, id: string): void;
+  /** After destroy: Veza no longer has the subject, or (a tenant without the DELETE routes) it no longer grants anything. */
+  released(emu: Emulator, id: string, hasAssumedRoutes: boolean): boolean;
+}
+
+const ent = (id: string): veza.Entity => ({ entityType: "SalesforceGroup", datasourceId: "sf-1", entityId: id });
+const profileOf = (id: string) => id.split("/versions/")[0];
+
+/** A type for the profile the version and membership cases need. */
+function profileFixture() {
+  const type = new veza.AccessProfileType("fixture-type", { name: "Fixture Type", allowCreateRelationships: true });
+  return new veza.AccessProfile("fixture-profile", { name: "Fixture Profile", profileType: type.id });
+}
+
+export const CASES: ConformanceCase[] = [
+  {
+    kind: "AccessProfileType",
+    resources: 3,
+    program: (v) => () => {
+      const a = new veza.AccessProfileType("inherits-a", { name: "Inherit A" });
+      const b = new veza.AccessProfileType("inherits-b", { name: "Inherit B" });
+      new veza.AccessProfileType("subject", {
+        name: "Subject Type",
+        description: v.updated ? "Changed" : "Initial",
+        allowInheritEntities: true,
+        allowInheritedFromTypes: v.reordered ? [b.id, a.id] : [a.id, b.id],
+        maxEntitlements: v.bad ? -1 : 10,
+      });
+    },
+    update: { route: "PATCH access_profiles_types/{id}", mask: ["description"] },
+    updateNeedsAssumedRoutes: true,
+    badInput: { property: "maxEntitlements" },
+    drift: (emu, id) => emu.store.updateType(id, { description: "tampered" }, ["description"]),
+    deleteOutOfBand: (emu, id) => emu.store.deleteType(id),
+    // a tenant without the DELETE route keeps the type (dropped from the stack with a warning)
+    released: (emu, id, hasAssumedRoutes) => emu.store.findType(id) === undefined || !hasAssumedRoutes,
+  },
+  {
+    kind: "AccessProfile",
+    resources: 2,
+    program: (v) => () => {
+      const type = new veza.AccessProfileType("fixture-type", { name: "Fixture Type", allowCreateRelationships: true });
+      new veza.AccessProfile("subject", {
+        name: "Subject Profile",
+        profileType: type.id,
+        description: v.updated ? "Changed" : "Initial",
+        labels: v.reordered ? ["b", "a"] : ["a", "b"],
+        state: v.bad ? ("BOGUS" as veza.ProfileStateName) : undefined,
+      });
+    },
+    update: { route: "PATCH access_profiles/{id}", mask: ["description"] },
+    badInput: { property: "state" },
+    drift: (emu, id) => emu.store.updateProfile(id, { labels: ["tampered"] }, ["labels"]),
+    deleteOutOfBand: (emu, id) => emu.store.deleteProfile(id),
+    // deleted, or (no DELETE route) retired: paused with its current version emptied
+    released: (emu, id) => {
+      const p = emu.store.findProfile(id);
+      return !p || (p.state === "PAUSED" && emu.store.currentVersion(p)!.entities_to_create_relationships_to.length === 0);
+    },
+  },
+  {
+    kind: "AccessProfileVersion",
+    resources: 3,
+    program: (v) => () => {
+      const profile = profileFixture();
+      new veza.AccessProfileVersion("subject", {
+        accessProfileId: profile.id,
+        entities: v.bad ? [{ entityType: "SalesforceGroup", entityId: "g1" } as veza.Entity] : v.updated ? [ent("g1")] : v.reordered ? [ent("g2"), ent("g1")] : [ent("g1"), ent("g2")],
+      });
+    },
+    update: { route: "PATCH access_profiles/{id}/versions/{version}", mask: ["entities_to_create_relationships_to"] },
+    badInput: { property: "entities.0.datasourceId" },
+    drift: (emu, id) => {
+      const [profileId, n] = id.split("/versions/");
+      emu.store.updateVersion(profileId, Number(n), { entities_to_create_relationships_to: [{ entity_type: "SalesforceGroup", datasource_id: "sf-1", entity_id: "tampered" }] }, [
+        "entities_to_create_relationships_to",
+      ]);
+    },
+    deleteOutOfBand: (emu, id) => emu.store.deleteProfile(profileOf(id)),
+    released: (emu, id) => {
+      const p = emu.store.findProfile(profileOf(id));
+      return !p || emu.store.currentVersion(p)!.entities_to_create_relationships_to.length === 0;
+    },
+  },
+  {
+    kind: "ProfileMembership",
+    resources: 3,
+    program: (v) => () => {
+      const profile = profileFixture();
+      new veza.ProfileMembership("subject", {
+        accessProfileId: profile.id,
+        identityIds: v.bad ? ("u1" as unknown as string[]) : v.updated ? ["u1", "u2", "u3"] : v.reordered ? ["u2", "u1"] : ["u1", "u2"],
+      });
+    },
+    update: { route: "PUT access_profiles/{id}/versions/{version}/members", body: { type: "ADD", identity_ids: ["u3"] } },
+    badInput: { property: "identityIds" },
+    drift: (emu, id) => {
+      const [profileId, n] = id.replace(/\/members$/, "").split("/versions/");
+      emu.store.changeMembers(profileId, Number(n), { type: "REMOVE", identity_ids: ["u1"] });
+    },
+    deleteOutOfBand: (emu, id) => emu.store.deleteProfile(profileOf(id)),
+    released: (emu, id) => {
+      const p = emu.store.findProfile(profileOf(id));
+      return !p || emu.store.currentVersion(p)!.members.length === 0;
+    },
+  },
+];
