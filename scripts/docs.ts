@@ -185,12 +185,11 @@ function readResource(file: string, prog: ts.Program, checker: ts.TypeChecker): 
   const nestedNames = new Set<string>();
   const inputs = membersOf(args, sf, checker, nestedNames);
   const outputs: Member[] = [];
-  let getDoc = "";
+  const getDoc = RESOURCES[className].getDoc;
   for (const m of cls.members) {
     if (ts.isPropertyDeclaration(m) && m.modifiers?.some((x) => x.kind === ts.SyntaxKind.DeclareKeyword)) {
       outputs.push({ name: m.name.getText(sf), optional: false, type: typeText(m.type, sf, checker, nestedNames), doc: oneLine(docOf(m, sf).text), typeNode: m.type });
     }
-    if (ts.isMethodDeclaration(m) && m.name.getText(sf) === "get" && m.modifiers?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword)) getDoc = oneLine(docOf(m, sf).text);
   }
   // nested interfaces, from any provider file (Entity lives beside its resource, CatalogItemInfo too)
   const nested = new Map<string, Member[]>();

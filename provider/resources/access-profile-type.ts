@@ -8,8 +8,7 @@ import { TypeUpdateUnsupportedError } from "../client/api";
 import { VezaResourceError } from "./shared/errors";
 import { namedOperations, type NamedObjectOps } from "./shared/crud";
 import type { ProviderContext } from "./shared/context";
-import { declareResource, type DeclaredResource, type RegisteredOutputs, type SameKeys } from "./shared/declare";
-import { carries, defined, keepUncarried, outputsFrom } from "./shared/fields";
+import { ADOPT_EXISTING_INPUT, TIMESTAMP_OUTPUTS, declareResource, type DeclaredResource } from "./shared/declare";
 import { VezaResource } from "./shared/resource-class";
 
 export type ProfileStateName = (typeof PROFILE_STATES)[number];
@@ -59,26 +58,13 @@ export interface AccessProfileTypeArgs {
 }
 
 /** The outputs the class registers (its `declare` members below; checked at compile time). */
-const TYPE_OUTPUTS = [
-  "name",
-  "description",
-  "allowInheritEntities",
-  "allowInheritedFromTypes",
-  "allowCreateRelationships",
-  "requireSingleDatasource",
-  "requireSingleIntegration",
-  "maxEntitlements",
-  "onCreateBehavior",
-  "profilesCount",
-  "integrations",
-  "createdAt",
-  "updatedAt",
-] as const;
+const TYPE_OUTPUTS = ["name", "description", "allowInheritEntities", "allowInheritedFromTypes", "allowCreateRelationships", "requireSingleDatasource", "requireSingleIntegration", "maxEntitlements", "onCreateBehavior", "profilesCount", "integrations", "createdAt", "updatedAt"] as const;
 
 // ---- declaration ----
 /** The one declaration of the resource: inputs (validation, API field, diff), read-only outputs, registered outputs, calls. */
-export const accessProfileType: DeclaredResource<AccessProfileTypeArgs> = declareResource<AccessProfileTypeArgs>({
+export const accessProfileType: DeclaredResource<AccessProfileTypeArgs, (typeof TYPE_OUTPUTS)[number]> = declareResource({
   kind: "AccessProfileType",
+  what: "access profile type",
   nameInput: "name",
   label: (inputs) => `AccessProfileType "${inputs.name ?? ""}"`,
   inputs: {
@@ -101,13 +87,12 @@ export const accessProfileType: DeclaredResource<AccessProfileTypeArgs> = declar
     allowOverwriteOfAccessRequestPolicy: { api: "allow_overwrite_of_access_request_policy", kind: "bool" },
     nameTransformer: { api: "name_transformer", kind: "object" },
     removeEntitlementOnMemberUponUpdate: { api: "remove_entitlement_on_member_upon_update", kind: "bool" },
-    adoptExisting: { kind: "bool" },
+    ...ADOPT_EXISTING_INPUT,
   },
   readOnly: {
     profilesCount: { api: "profiles_count", kind: "int" },
     integrations: { api: "integrations", kind: "set" },
-    createdAt: { api: "created_at", kind: "string" },
-    updatedAt: { api: "updated_at", kind: "string" },
+    ...TIMESTAMP_OUTPUTS,
   },
   outputs: TYPE_OUTPUTS,
   operations: {
@@ -122,30 +107,13 @@ export const accessProfileType: DeclaredResource<AccessProfileTypeArgs> = declar
   },
 });
 
-function outputs(t: ApiType, inputs: Record<string, unknown>, previous?: Record<string, unknown>): Record<string, unknown> {
-  const { fields, readOnlyFields } = accessProfileType;
-  const outs = defined({
-    ...outputsFrom(fields, t),
-    adoptExisting: inputs.adoptExisting === true,
-    // read-only: left out (not invented) when a partial response did not carry them
-    profilesCount: carries(t, "profiles_count") ? (t.profiles_count ?? 0) : undefined,
-    integrations: carries(t, "integrations") ? [...t.integrations].sort() : undefined,
-    createdAt: t.created_at,
-    updatedAt: t.updated_at,
-  });
-  return keepUncarried(readOnlyFields, keepUncarried(fields, outs, t, previous), t, previous);
-}
-
 function ops(ctx: ProviderContext): NamedObjectOps<ApiType> {
   return {
-    what: "access profile type",
-    kind: accessProfileType.kind,
-    fields: accessProfileType.fields,
+    resource: accessProfileType,
     idOf: (t) => t.id,
-    outputs,
+    outputs: (t, inputs, previous) => accessProfileType.outputsOf(t, inputs, previous),
     findByName: (name) => ctx.api.findTypeByName(name),
     find: (id) => ctx.api.findType(id),
-    readOutputs: outputs,
     create: (body) => ctx.api.createType(body),
     update: async (id, body, mask, inputs) => {
       try {
@@ -223,15 +191,4 @@ export class AccessProfileType extends VezaResource {
     super(accessProfileType, name, args, opts);
   }
 
-  /**
-   * The existing access profile type with this Veza id, read-only in this stack (its outputs come from Veza;
-   * nothing is written or deleted). Fails when Veza has no such object.
-   */
-  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): AccessProfileType {
-    return new AccessProfileType(name, {} as AccessProfileTypeArgs, { ...opts, id });
-  }
 }
-
-/** The class registers exactly the declared outputs. */
-const registersDeclaredOutputs: SameKeys<RegisteredOutputs<AccessProfileType>, (typeof TYPE_OUTPUTS)[number]> = true;
-void registersDeclaredOutputs;

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { VERSION_STATES, type ApiVersion } from "../client/normalize";
 import { ROUTE_MISSING, type VezaApi } from "../client/api";
 import { VezaApiError } from "../client/errors";
-import { declareResource, type DeclaredResource, type RegisteredOutputs, type SameKeys } from "./shared/declare";
+import { ADOPT_EXISTING_INPUT, declareResource, type DeclaredResource } from "./shared/declare";
 import { VezaResourceError } from "./shared/errors";
 import {
   apiBody,
@@ -112,8 +112,10 @@ const VERSION_OUTPUTS = ["accessProfileId", "versionNumber", "entities", "inheri
 
 // ---- declaration ----
 /** The one declaration of the resource: inputs (validation, API field, diff), read-only outputs, registered outputs, calls. */
-export const accessProfileVersion: DeclaredResource<AccessProfileVersionArgs> = declareResource<AccessProfileVersionArgs>({
+export const accessProfileVersion: DeclaredResource<AccessProfileVersionArgs, (typeof VERSION_OUTPUTS)[number]> = declareResource({
   kind: "AccessProfileVersion",
+  what: "access profile version",
+  idForm: "<profileId>/versions/<n>",
   label: (inputs) => `AccessProfileVersion of profile ${inputs.accessProfileId ?? "?"}`,
   inputs: {
     ...VERSION_SCOPE_INPUTS,
@@ -124,7 +126,7 @@ export const accessProfileVersion: DeclaredResource<AccessProfileVersionArgs> = 
     accessRequestPolicyId: { api: "access_request_policy_id", kind: "string" },
     applicationDatasourceId: { api: "application_datasource_id", kind: "string" },
     applicationSyncIdentityAction: { api: "application_sync_identity_action", kind: "object", schema: syncAction },
-    adoptExisting: { kind: "bool" },
+    ...ADOPT_EXISTING_INPUT,
   },
   readOnly: {
     members: { api: "members", kind: "set" },
@@ -310,15 +312,4 @@ export class AccessProfileVersion extends VezaResource {
     super(accessProfileVersion, name, args, opts);
   }
 
-  /**
-   * The existing access profile version (id `<profileId>/versions/<n>`) with this Veza id, read-only in this stack (its outputs come from Veza;
-   * nothing is written or deleted). Fails when Veza has no such object.
-   */
-  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): AccessProfileVersion {
-    return new AccessProfileVersion(name, {} as AccessProfileVersionArgs, { ...opts, id });
-  }
 }
-
-/** The class registers exactly the declared outputs. */
-const registersDeclaredOutputs: SameKeys<RegisteredOutputs<AccessProfileVersion>, (typeof VERSION_OUTPUTS)[number]> = true;
-void registersDeclaredOutputs;

@@ -7,9 +7,8 @@ import { PROFILE_STATES, type ApiProfile } from "../client/normalize";
 import type { ProfileStateName } from "./access-profile-type";
 import type { ProviderContext } from "./shared/context";
 import { namedOperations, type NamedObjectOps } from "./shared/crud";
-import { declareResource, type DeclaredResource, type RegisteredOutputs, type SameKeys } from "./shared/declare";
+import { ADOPT_EXISTING_INPUT, TIMESTAMP_OUTPUTS, declareResource, type DeclaredResource } from "./shared/declare";
 import { VezaResourceError } from "./shared/errors";
-import { carries, defined, keepUncarried, outputsFrom } from "./shared/fields";
 import { VezaResource } from "./shared/resource-class";
 import { clearVersionContent } from "./shared/version-ref";
 
@@ -54,25 +53,13 @@ export interface AccessProfileArgs {
 }
 
 /** The outputs the class registers (its `declare` members below; checked at compile time). */
-const PROFILE_OUTPUTS = [
-  "name",
-  "profileType",
-  "description",
-  "labels",
-  "datasourceIds",
-  "state",
-  "currentVersionNumber",
-  "draftVersionNumber",
-  "integrations",
-  "providerIds",
-  "createdAt",
-  "updatedAt",
-] as const;
+const PROFILE_OUTPUTS = ["name", "profileType", "description", "labels", "datasourceIds", "state", "currentVersionNumber", "draftVersionNumber", "integrations", "providerIds", "createdAt", "updatedAt"] as const;
 
 // ---- declaration ----
 /** The one declaration of the resource: inputs (validation, API field, diff), read-only outputs, registered outputs, calls. */
-export const accessProfile: DeclaredResource<AccessProfileArgs> = declareResource<AccessProfileArgs>({
+export const accessProfile: DeclaredResource<AccessProfileArgs, (typeof PROFILE_OUTPUTS)[number]> = declareResource({
   kind: "AccessProfile",
+  what: "access profile",
   nameInput: "name",
   label: (inputs) => `AccessProfile "${inputs.name ?? ""}"`,
   inputs: {
@@ -86,14 +73,13 @@ export const accessProfile: DeclaredResource<AccessProfileArgs> = declareResourc
     customProperties: { api: "custom_properties", kind: "map" },
     accessRequestPolicyId: { api: "access_request_policy_id", kind: "string" },
     state: { api: "state", kind: "enum", enumNames: PROFILE_STATES },
-    adoptExisting: { kind: "bool" },
+    ...ADOPT_EXISTING_INPUT,
   },
   readOnly: {
     draftVersionNumber: { api: "draft_version_number", kind: "int" },
     integrations: { api: "integrations", kind: "set" },
     providerIds: { api: "provider_ids", kind: "set" },
-    createdAt: { api: "created_at", kind: "string" },
-    updatedAt: { api: "updated_at", kind: "string" },
+    ...TIMESTAMP_OUTPUTS,
   },
   outputs: PROFILE_OUTPUTS,
   // the name is unique, so the old profile must go before its replacement is created
@@ -108,32 +94,17 @@ export const accessProfile: DeclaredResource<AccessProfileArgs> = declareResourc
   },
 });
 
-export function profileOutputs(p: ApiProfile, inputs: Record<string, unknown>, previous?: Record<string, unknown>): Record<string, unknown> {
-  const { fields, readOnlyFields } = accessProfile;
-  const outs = defined({
-    ...outputsFrom(fields, p),
-    adoptExisting: inputs.adoptExisting === true,
-    // read-only: left out (not invented) when a partial response did not carry them
-    currentVersionNumber: p.current_version_number ?? p.current_version?.version_number,
-    draftVersionNumber: carries(p, "draft_version_number") ? (p.draft_version_number ?? 0) : undefined,
-    integrations: carries(p, "integrations") ? [...p.integrations].sort() : undefined,
-    providerIds: carries(p, "provider_ids") ? [...p.provider_ids].sort() : undefined,
-    createdAt: p.created_at,
-    updatedAt: p.updated_at,
-  });
-  return keepUncarried(readOnlyFields, keepUncarried(fields, outs, p, previous), p, previous);
-}
+/** The current version's number is an output of its own (versions and memberships are wired from it). */
+const profileOutputs = (p: ApiProfile, inputs: Record<string, unknown>, previous?: Record<string, unknown>) =>
+  accessProfile.outputsOf(p, inputs, previous, { currentVersionNumber: p.current_version_number ?? p.current_version?.version_number });
 
 function ops(ctx: ProviderContext): NamedObjectOps<ApiProfile> {
   return {
-    what: "access profile",
-    kind: accessProfile.kind,
-    fields: accessProfile.fields,
+    resource: accessProfile,
     idOf: (p) => p.id,
     outputs: profileOutputs,
     findByName: (name) => ctx.api.findProfileByName(name),
     find: (id) => ctx.api.findProfile(id),
-    readOutputs: profileOutputs,
     conflictHint: (name) => {
       const id = ctx.api.retiredProfiles.get(name);
       return id ? `This run retired the profile ${id} of that name instead of deleting it (this Veza tenant has no route to delete access profiles), so the name is still taken.` : undefined;
@@ -235,15 +206,4 @@ export class AccessProfile extends VezaResource {
     super(accessProfile, name, args, opts);
   }
 
-  /**
-   * The existing access profile with this Veza id, read-only in this stack (its outputs come from Veza;
-   * nothing is written or deleted). Fails when Veza has no such object.
-   */
-  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): AccessProfile {
-    return new AccessProfile(name, {} as AccessProfileArgs, { ...opts, id });
-  }
 }
-
-/** The class registers exactly the declared outputs. */
-const registersDeclaredOutputs: SameKeys<RegisteredOutputs<AccessProfile>, (typeof PROFILE_OUTPUTS)[number]> = true;
-void registersDeclaredOutputs;

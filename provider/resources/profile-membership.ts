@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ROUTE_MISSING, ROUTE_MISSING_STATUSES, type RouteMissing, type VezaApi } from "../client/api";
 import { VezaApiError } from "../client/errors";
-import { declareResource, type DeclaredResource, type RegisteredOutputs, type SameKeys } from "./shared/declare";
+import { ADOPT_EXISTING_INPUT, declareResource, type DeclaredResource } from "./shared/declare";
 import { VezaResourceError } from "./shared/errors";
 import { canon, defined, type Field } from "./shared/fields";
 import { goneResult, isLookup, ResourceInitError } from "./shared/impl";
@@ -38,8 +38,10 @@ const MEMBERSHIP_OUTPUTS = ["accessProfileId", "versionNumber", "identityIds", "
 
 // ---- declaration ----
 /** The one declaration of the resource: inputs (validation, diff), registered outputs, calls. */
-export const profileMembership: DeclaredResource<ProfileMembershipArgs> = declareResource<ProfileMembershipArgs>({
+export const profileMembership: DeclaredResource<ProfileMembershipArgs, (typeof MEMBERSHIP_OUTPUTS)[number]> = declareResource({
   kind: "ProfileMembership",
+  what: "profile membership",
+  idForm: "<profileId>/versions/<n>/members",
   label: (inputs) => `ProfileMembership of profile ${inputs.accessProfileId ?? "?"}`,
   inputs: {
     ...VERSION_SCOPE_INPUTS,
@@ -47,7 +49,7 @@ export const profileMembership: DeclaredResource<ProfileMembershipArgs> = declar
     identityIds: { kind: "set", required: true, compared: true },
     // unset means false: turning it off by removing it is a change
     exclusive: { kind: "bool", compared: true, managedWhenAbsent: true },
-    adoptExisting: { kind: "bool" },
+    ...ADOPT_EXISTING_INPUT,
   },
   outputs: MEMBERSHIP_OUTPUTS,
   operations: {
@@ -236,15 +238,4 @@ export class ProfileMembership extends VezaResource {
     super(profileMembership, name, args, opts);
   }
 
-  /**
-   * The existing membership (id `<profileId>/versions/<n>/members`) with this Veza id, read-only in this stack (its outputs come from Veza;
-   * nothing is written or deleted). Fails when Veza has no such object.
-   */
-  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): ProfileMembership {
-    return new ProfileMembership(name, {} as ProfileMembershipArgs, { ...opts, id });
-  }
 }
-
-/** The class registers exactly the declared outputs. */
-const registersDeclaredOutputs: SameKeys<RegisteredOutputs<ProfileMembership>, (typeof MEMBERSHIP_OUTPUTS)[number]> = true;
-void registersDeclaredOutputs;

@@ -15,7 +15,10 @@ export interface Shape {
 
 export const ent = (id: string): veza.Entity => ({ entityType: "SalesforceGroup", datasourceId: "sf-1", entityId: id });
 
-/** Three types, two profiles (one inheriting from the other), their versions and a membership: 9 resources. */
+/** Resources `program` declares: four types, two profiles, their two versions and a membership. */
+export const PROGRAM_RESOURCES = 9;
+
+/** Four types, two profiles (one inheriting from the other), their versions and a membership: PROGRAM_RESOURCES. */
 export function program(s: Shape = {}) {
   return () => {
     const profileT = new veza.AccessProfileType("profile-type", {

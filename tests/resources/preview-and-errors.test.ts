@@ -14,6 +14,9 @@ afterEach(async () => {
 
 const ent = (id: string, ds = "ad-1"): veza.Entity => ({ entityType: "ActiveDirectoryGroup", datasourceId: ds, entityId: id });
 
+/** Resources `inheritingStack` declares. */
+const INHERITING_STACK_RESOURCES = 9;
+
 function inheritingStack() {
   const base = new veza.AccessProfileType("base-type", { name: "Profile", allowCreateRelationships: true });
   const roleT = new veza.AccessProfileType("role-type", { name: "Business Role", allowInheritEntities: true, allowInheritedFromTypes: [base.id] });
@@ -30,7 +33,7 @@ test("a fresh-stack preview where versions inherit from not-yet-created profiles
   const e = r.engine();
   const s = await e.preview(inheritingStack);
   expect(s.errors).toEqual([]);
-  expect(s.creates).toBe(9);
+  expect(s.creates).toBe(INHERITING_STACK_RESOURCES);
   expect(s.grpc.Create ?? 0).toBe(0);
   expect(r.emu.stats().total).toBe(0);
   expect(Object.values(s.resources).every((x) => x.op === "create")).toBe(true);
@@ -50,7 +53,7 @@ test("preview of an existing stack with a new dependent of a new profile sees un
   });
   expect(s.errors).toEqual([]);
   expect(s.creates).toBe(2);
-  expect(s.sames).toBe(9);
+  expect(s.sames).toBe(INHERITING_STACK_RESOURCES);
   expect(r.emu.stats().total).toBe(0);
   void UNKNOWN;
 });

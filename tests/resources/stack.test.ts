@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as veza from "../../provider";
 import { HAS_ASSUMED_ROUTES, rig, tenant, TOKEN, type Rig } from "./helpers";
-import { ent, program, stack, type Shape } from "./fixtures";
+import { ent, program, PROGRAM_RESOURCES, stack, type Shape } from "./fixtures";
 
 let r: Rig;
 afterEach(async () => {
@@ -19,14 +19,14 @@ test("create, no-op second up, zero-request preview, destroy leaves the tenant e
   const e = r.engine();
   const first = await e.up(program());
   expect(first.errors).toEqual([]);
-  expect(first.creates).toBe(9);
+  expect(first.creates).toBe(PROGRAM_RESOURCES);
   expect(tenant(r.emu)).toEqual({ types: expect.arrayContaining(["Profile", "Other", "Business Role"]), profiles: expect.arrayContaining(["Salesforce Base", "Sales Role"]) });
   const roleProfile = r.emu.store.findProfileByName("Sales Role")!;
   expect(r.emu.store.currentVersion(roleProfile)!.inherit_entities_from_access_profiles).toEqual([r.emu.store.findProfileByName("Salesforce Base")!.id]);
 
   r.emu.resetStats();
   const second = await e.up(program());
-  expect(second).toMatchObject({ creates: 0, updates: 0, replaces: 0, deletes: 0, sames: 9, errors: [] });
+  expect(second).toMatchObject({ creates: 0, updates: 0, replaces: 0, deletes: 0, sames: PROGRAM_RESOURCES, errors: [] });
   expect(r.mutations()).toEqual([]);
   expect(r.emu.stats().total).toBe(0);
 
@@ -38,7 +38,7 @@ test("create, no-op second up, zero-request preview, destroy leaves the tenant e
 
   const destroyed = await e.destroy();
   expect(destroyed.errors).toEqual([]);
-  expect(destroyed.deletes).toBe(9);
+  expect(destroyed.deletes).toBe(PROGRAM_RESOURCES);
   if (HAS_ASSUMED_ROUTES) expect(tenant(r.emu)).toEqual({ types: [], profiles: [] });
   else {
     // no DELETE routes: the profiles are retired (paused, emptied), never reported deleted; the types stay
@@ -91,7 +91,7 @@ test("refresh detects out-of-band changes and deletes; the next up repairs them"
   expect(repaired.creates).toBe(1);
   expect(repaired.updates).toBe(2);
   expect(r.emu.store.findProfileByName("Salesforce Base")!.labels.sort()).toEqual(["requestable", "salesforce"]);
-  expect((await e.up(program())).sames).toBe(9);
+  expect((await e.up(program())).sames).toBe(PROGRAM_RESOURCES);
 });
 
 test.each(["numbers", "mixed"] as const)("with the server encoding enums as %s, refresh then up shows no diff", async (enumEncoding) => {

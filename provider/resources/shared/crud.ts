@@ -1,25 +1,21 @@
 /** Create/adopt, read and update shared by the named resources (types and profiles). */
 import type * as pulumi from "@pulumi/pulumi";
 import type { ProviderContext } from "./context";
-import type { Operations } from "./declare";
+import type { DeclaredResource, Operations } from "./declare";
 import { VezaApiError } from "../../client/errors";
-import { apiBody, completeFromWrite, diffFields, type Field } from "./fields";
+import { apiBody, completeFromWrite, diffFields } from "./fields";
 import { VezaResourceError } from "./errors";
 import { goneResult, ResourceInitError } from "./impl";
 
 export interface NamedObjectOps<T> {
-  /** e.g. "access profile type". */
-  what: string;
-  /** The resource's kind, e.g. "AccessProfileType". */
-  kind: string;
-  fields: readonly Field[];
+  /** The resource's declaration (kind, what it is, its API fields). */
+  resource: DeclaredResource<any>;
   idOf(obj: T): string;
-  outputs(obj: T, inputs: Record<string, unknown>): Record<string, unknown>;
+  /** Outputs from an API object; `previous` fills what a short list item or partial response leaves out. */
+  outputs(obj: T, inputs: Record<string, unknown>, previous?: Record<string, unknown>): Record<string, unknown>;
   findByName(name: string): Promise<T | undefined>;
   /** The object from the documented list (one walk shared by every read of the process, client/list-index); undefined: gone. */
   find(id: string): Promise<T | undefined>;
-  /** Outputs from a listed object; `previous` fills what a short list item leaves out. */
-  readOutputs(obj: T, props: Record<string, unknown>, previous: Record<string, unknown> | undefined): Record<string, unknown>;
   /** Why a name may be taken that the program does not expect (e.g. this run retired an object of that name). */
   conflictHint?(name: string): string | undefined;
   create(body: Record<string, unknown>): Promise<T>;
@@ -38,7 +34,7 @@ export async function createOrAdopt<T>(ops: NamedObjectOps<T>, inputs: Record<st
     if (existing) {
       const id = ops.idOf(existing);
       const current = ops.outputs(existing, inputs);
-      const { changed } = diffFields(ops.fields, current, inputs);
+      const { changed } = diffFields(ops.resource.fields, current, inputs);
       if (changed.length === 0) return { id, outs: current };
       try {
         return { id, outs: await updateChanged(ops, id, inputs, changed, current) };
@@ -49,24 +45,24 @@ export async function createOrAdopt<T>(ops: NamedObjectOps<T>, inputs: Record<st
   }
   let created: T;
   try {
-    created = await ops.create(apiBody(ops.fields, inputs).body);
+    created = await ops.create(apiBody(ops.resource.fields, inputs).body);
   } catch (e) {
     if (e instanceof VezaApiError && e.status === 409) {
       const hint = ops.conflictHint?.(name);
       throw new VezaResourceError(
         "VEZA_NAME_TAKEN",
-        `${ops.what} "${name}" already exists in Veza (${e.serverMessage}).${hint ? ` ${hint}` : ""} Set adoptExisting: true to take it over, or choose another name.`,
+        `${ops.resource.what} "${name}" already exists in Veza (${e.serverMessage}).${hint ? ` ${hint}` : ""} Set adoptExisting: true to take it over, or choose another name.`,
         e,
       );
     }
     throw e;
   }
-  return { id: ops.idOf(created), outs: completeFromWrite(ops.fields, ops.outputs(created, inputs), created, inputs, "all") };
+  return { id: ops.idOf(created), outs: completeFromWrite(ops.resource.fields, ops.outputs(created, inputs), created, inputs, "all") };
 }
 
 /** Update: nothing to send when no managed field changed; otherwise one PATCH of exactly the changed fields. */
 export async function updateNamed<T>(ops: NamedObjectOps<T>, id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
-  const { changed } = diffFields(ops.fields, olds, news);
+  const { changed } = diffFields(ops.resource.fields, olds, news);
   if (changed.length === 0) return { outs: { ...olds, adoptExisting: news.adoptExisting === true } };
   return { outs: await updateChanged(ops, id, news, changed, olds) };
 }
@@ -79,13 +75,13 @@ export async function updateChanged<T>(
   changed: string[],
   previous: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
-  const { body, mask } = apiBody(ops.fields, inputs, changed);
+  const { body, mask } = apiBody(ops.resource.fields, inputs, changed);
   try {
     const updated = await ops.update(id, body, mask, inputs);
-    return completeFromWrite(ops.fields, ops.outputs(updated, inputs), updated, inputs, changed, previous);
+    return completeFromWrite(ops.resource.fields, ops.outputs(updated, inputs), updated, inputs, changed, previous);
   } catch (e) {
     if (e instanceof VezaApiError && e.status === 409) {
-      throw new VezaResourceError("VEZA_NAME_TAKEN", `${ops.what} "${String(inputs.name)}": the name is already taken in Veza (${e.serverMessage}).`, e);
+      throw new VezaResourceError("VEZA_NAME_TAKEN", `${ops.resource.what} "${String(inputs.name)}": the name is already taken in Veza (${e.serverMessage}).`, e);
     }
     throw e;
   }
@@ -98,8 +94,8 @@ export function namedOperations<T>(ops: (ctx: ProviderContext) => NamedObjectOps
     async read(ctx, id, props) {
       const o = ops(ctx);
       const found = await o.find(id);
-      if (!found) return goneResult(o.kind, id, props);
-      return { id, props: o.readOutputs(found, props ?? {}, props) };
+      if (!found) return goneResult(o.resource.kind, id, props);
+      return { id, props: o.outputs(found, props ?? {}, props) };
     },
     update: (ctx, id, olds, news) => updateNamed(ops(ctx), id, olds, news),
   };

@@ -12,12 +12,12 @@
  * The `<Kind>Args` interface stays hand-written because its TSDoc is what users see in their editor
  * and in docs/; `inputs` is keyed by it (`{ [K in keyof Required<Args>]: InputSpec }`), so an input
  * added to one and not the other does not compile. The class's `declare` members are tied to
- * `outputs` the same way (`RegisteredOutputs`).
+ * `outputs` the same way (`RegisteredOutputs`, checked in ../registry.ts).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { ProviderContext } from "./context";
-import { diffFields, type Field, type FieldKind } from "./fields";
+import { defined, diffFields, keepUncarried, outputsFrom, readOnlyOutputsFrom, type Field, type FieldKind } from "./fields";
 import { diffResult } from "./impl";
 import { uBool, uEnum, uInt, uList, uNonEmpty, uObject, uString, uStringList, uStringMap, validate } from "./schema";
 import { withShell } from "./shell";
@@ -58,6 +58,15 @@ export interface InputSpec {
   unknownIsNoChange?: boolean;
 }
 
+/** The input every resource that can take over an existing object has (an instruction for create: not compared, not sent). */
+export const ADOPT_EXISTING_INPUT = { adoptExisting: { kind: "bool" } } as const satisfies Record<string, InputSpec>;
+
+/** When Veza created and last changed the object: read-only outputs of the named objects. */
+export const TIMESTAMP_OUTPUTS = {
+  createdAt: { api: "created_at", kind: "string" },
+  updatedAt: { api: "updated_at", kind: "string" },
+} as const satisfies Record<string, ReadOnlySpec>;
+
 /** A read-only output (computed by Veza): where it is in the API object. */
 export interface ReadOnlySpec {
   api: string;
@@ -74,9 +83,13 @@ export interface Operations {
   comparable?(props: Record<string, any>, olds: Record<string, any>): Record<string, any>;
 }
 
-export interface ResourceDeclaration<Args extends object> {
-  /** The class name and the resource type's name (`veza:<kind>`... registered as module "veza", type `<kind>`). */
+export interface ResourceDeclaration<Args extends object, Out extends string = string> {
+  /** The class name and the resource type's name (registered as module "veza", type `<kind>`). */
   kind: string;
+  /** What it is, in words, e.g. "access profile type" (messages, docs). */
+  what: string;
+  /** The form of its id where it is not Veza's id of the object, e.g. "<profileId>/versions/<n>". */
+  idForm?: string;
   /** Every input of `<Kind>Args`, in the order of the API object's fields (bodies and docs follow it). */
   inputs: { [K in keyof Required<Args>]: InputSpec };
   /** Outputs computed by Veza: a response or short list item that leaves one out keeps its last value. */
@@ -86,7 +99,7 @@ export interface ResourceDeclaration<Args extends object> {
    * on the resource object). Only these are registered: each costs the Pulumi runtime work per
    * resource; the state holds every output.
    */
-  outputs: readonly string[];
+  outputs: readonly Out[];
   /** The input that defaults to the resource's logical name. */
   nameInput?: keyof Args & string;
   /** How check failures name the resource, e.g. `AccessProfileType "Profile"`. */
@@ -96,7 +109,9 @@ export interface ResourceDeclaration<Args extends object> {
   operations: Operations;
 }
 
-export interface DeclaredResource<Args extends object> extends ResourceDeclaration<Args> {
+export interface DeclaredResource<Args extends object, Out extends string = string> extends ResourceDeclaration<Args, Out> {
+  /** What `Class.get(name, id)` does, for the docs. */
+  readonly getDoc: string;
   /** The inputs that are fields of the API object: bodies, `update_mask`, outputs, export. */
   readonly fields: readonly Field[];
   /** The read-only outputs as fields (for keeping the last value of what a response leaves out). */
@@ -107,6 +122,11 @@ export interface DeclaredResource<Args extends object> extends ResourceDeclarati
   /** The compared inputs whose new value differs from the old output (or is unknown). */
   changed(olds: Record<string, any>, news: Record<string, any>): string[];
   diff(olds: Record<string, any>, news: Record<string, any>): pulumi.dynamic.DiffResult;
+  /**
+   * Outputs from an API object: its API fields, the instruction inputs echoed (`adoptExisting`),
+   * `extra`, its read-only outputs; what the object does not carry keeps its value in `previous`.
+   */
+  outputsOf(obj: Record<string, any>, inputs: Record<string, unknown>, previous?: Record<string, unknown>, extra?: Record<string, unknown>): Record<string, unknown>;
   /** The props a class passes to `pulumi.dynamic.Resource`: every registered output, the inputs, the provider shell. */
   props(name: string, args: object): Record<string, unknown>;
 }
@@ -145,7 +165,7 @@ const asField = (input: string, s: { api?: string; kind: FieldKind; enumNames?: 
 });
 
 /** Builds the derived parts of a resource from its declaration. */
-export function declareResource<Args extends object>(d: ResourceDeclaration<Args>): DeclaredResource<Args> {
+export function declareResource<Args extends object, Out extends string>(d: ResourceDeclaration<Args, Out>): DeclaredResource<Args, Out> {
   const inputs = Object.entries(d.inputs) as [string, InputSpec][];
   const fields = inputs.filter(([, s]) => s.api).map(([k, s]) => asField(k, s));
   const compared = inputs.filter(([, s]) => s.compared ?? Boolean(s.api)).map(([k, s]) => asField(k, s));
@@ -162,6 +182,9 @@ export function declareResource<Args extends object>(d: ResourceDeclaration<Args
 
   return {
     ...d,
+    getDoc:
+      `The existing ${d.what}${d.idForm ? ` (id \`${d.idForm}\`)` : ""} with this Veza id, read-only in this stack ` +
+      `(its outputs come from Veza; nothing is written or deleted). Fails when Veza has no such object.`,
     fields,
     readOnlyFields,
     schema,
@@ -172,6 +195,15 @@ export function declareResource<Args extends object>(d: ResourceDeclaration<Args
     diff(olds, news) {
       const diffs = changed(olds, news);
       return diffResult(diffs, diffs.filter((k) => replacing.has(k)), d.deleteBeforeReplace === true);
+    },
+    outputsOf(obj, inputs, previous, extra = {}) {
+      const outs = defined({
+        ...outputsFrom(fields, obj),
+        ...("adoptExisting" in d.inputs ? { adoptExisting: inputs.adoptExisting === true } : {}),
+        ...extra,
+        ...readOnlyOutputsFrom(readOnlyFields, obj),
+      });
+      return keepUncarried(readOnlyFields, keepUncarried(fields, outs, obj, previous), obj, previous);
     },
     props(name, args) {
       const given = args as Record<string, unknown>;
@@ -185,8 +217,7 @@ export function declareResource<Args extends object>(d: ResourceDeclaration<Args
 
 /**
  * The names of a class's registered outputs (its `pulumi.Output` members other than `id` and `urn`),
- * for tying the class to its declaration at compile time:
- * `const _outputs: SameKeys<RegisteredOutputs<AccessProfileType>, (typeof OUTPUTS)[number]> = true;`
+ * for tying the class to its declaration at compile time (../registry.ts).
  */
 export type RegisteredOutputs<C> = Exclude<{ [K in keyof C]: C[K] extends pulumi.Output<unknown> ? K : never }[keyof C], "id" | "urn">;
 

@@ -321,6 +321,21 @@ export function keepUncarried(fields: readonly Field[], outs: Record<string, unk
   return outs;
 }
 
+/**
+ * Read-only outputs (counts, derived lists, timestamps) from an API object: each field it carries,
+ * none it leaves out (never invented). A carried number that is null reads 0.
+ */
+export function readOnlyOutputsFrom(fields: readonly Field[], obj: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    if (!carries(obj, f.api)) continue;
+    const c = canon(f, obj[f.api]);
+    if (c !== null && c !== undefined) out[f.input] = c;
+    else if (f.kind === "int") out[f.input] = 0;
+  }
+  return out;
+}
+
 /** For read-only outputs: true when the response carried the field (or the object did not come from a response). */
 export function carries(obj: unknown, apiField: string): boolean {
   const carried = presentFields(obj);
