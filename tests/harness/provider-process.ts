@@ -88,8 +88,9 @@ export class ProviderProcess {
     const script = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js", { paths: [this.opts.cwd] });
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(this.opts.env)) if (v !== undefined) env[k] = v;
-    const watch = path.join(defaultRepoRoot(), "tests", "harness", "parent-watch.js");
-    const child = spawn(process.execPath, ["-r", watch, script, "127.0.0.1:1"], {
+    const harness = path.join(defaultRepoRoot(), "tests", "harness");
+    const preload = ["parent-watch.js", "lazy-closure-deps.js"].flatMap((f) => ["-r", path.join(harness, f)]);
+    const child = spawn(process.execPath, [...preload, script, "127.0.0.1:1"], {
       cwd: this.opts.cwd,
       env,
       stdio: ["pipe", "pipe", "pipe"],
