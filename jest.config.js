@@ -1,12 +1,11 @@
 /**
  * Every test runs against an emulator with all routes. The lifecycle suites (the conformance suite
- * of every resource, each resource's own tests, adopt, export, look-ups, refresh) run again against
+ * of every resource, each resource's own tests, adopt, export, refresh, short list items) run again against
  * a tenant that has only the routes the API guide documents ("documented": the rest 404): the same
  * files, parametrised by VEZA_EMULATOR_ROUTES (set from the project's `globals` in
  * tests/jest.setup.ts), not copied. A grpc-gateway-style tenant ("gateway": unbound methods 501)
  * differs from "documented" only in the status of a missing route, which every fallback reads the
- * same way (ROUTE_MISSING_STATUSES): the conformance suite runs there too. tests/real-tenant runs
- * every mode itself, with list items as short as the guide's examples.
+ * same way (ROUTE_MISSING_STATUSES): the conformance suite runs there too.
  */
 const base = {
   testEnvironment: "node",
@@ -16,13 +15,14 @@ const base = {
   setupFilesAfterEnv: ["<rootDir>/tests/jest.setup.ts"],
 };
 
+// Look-ups call only documented routes, the same in every routes mode: they run in "all" only.
 const LIFECYCLE_SUITES = [
   "<rootDir>/tests/conformance/**/*.test.ts",
   "<rootDir>/tests/resources/**/*.test.ts",
   "<rootDir>/tests/adopt/**/*.test.ts",
   "<rootDir>/tests/export/**/*.test.ts",
-  "<rootDir>/tests/lookups/**/*.test.ts",
   "<rootDir>/tests/refresh/batched-refresh.test.ts",
+  "<rootDir>/tests/real-tenant/**/*.test.ts",
 ];
 
 module.exports = {

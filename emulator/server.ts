@@ -320,7 +320,9 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
   };
   const tls = opts.tls ? makeTlsMaterial(opts.tls === true ? {} : opts.tls) : undefined;
   const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, onRequest) : http.createServer(onRequest);
-  server.keepAliveTimeout = 5000;
+  // Longer than clients keep an idle connection (undici: 4 s), so the client always closes it first: a
+  // server that closes first races a client reusing the connection (ECONNRESET on a loaded machine).
+  server.keepAliveTimeout = 30_000;
   server.on("connection", (s: Socket) => {
     if (dead || closed) {
       s.destroy();

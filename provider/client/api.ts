@@ -1,6 +1,6 @@
 /** Typed calls on top of VezaClient: each returns the canonical (normalized) shape. */
 import { VezaClient } from "./client";
-import type { EndpointName } from "./endpoints";
+import { LIST_PAGE_SIZE, type EndpointName } from "./endpoints";
 import { VezaApiError } from "./errors";
 import { ListIndex, type ListPage } from "./list-index";
 import {
@@ -42,9 +42,6 @@ const asVersion = (v: unknown) => parseApi(versionSchema, v, "access profile ver
 function routeMissing(e: unknown): e is VezaApiError {
   return e instanceof VezaApiError && ROUTE_MISSING_STATUSES.has(e.status);
 }
-
-/** Items per page of the documented list calls (the guide's largest example page size). */
-const LIST_PAGE_SIZE = 100;
 
 function pageOf<T>(body: any, parse: (v: unknown) => T): ListPage<T> {
   return {

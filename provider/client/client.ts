@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { resolveSettings, VezaConfigError, type SettingOverrides, type Settings, type StackConfig } from "../config";
-import { ENDPOINTS, renderPath, type EndpointName, type HttpMethod } from "./endpoints";
+import { ENDPOINTS, LIST_PAGE_SIZE, renderPath, type EndpointName, type HttpMethod } from "./endpoints";
 import { VezaApiError, redact } from "./errors";
 import { Limiter, processLimiter, rateLimitFeedback, type Feedback } from "./limiter";
 import { RequestLog } from "./log";
@@ -187,12 +187,12 @@ export class VezaClient {
     throw lastError ?? new Error(`Veza API ${ep.method} ${ep.path}: no attempt made`);
   }
 
-  /** Every item of a paged list: page_size 100, follows `has_more` through empty pages, encodes the token. */
+  /** Every item of a paged list: LIST_PAGE_SIZE a page, follows `has_more` through empty pages, encodes the token. */
   async *paginate<T = unknown>(name: EndpointName, opts: CallOptions = {}): AsyncGenerator<T> {
     let token: string | undefined;
     const seen = new Set<string>();
     for (let page = 0; page < 100_000; page++) {
-      const body = await this.call<any>(name, { ...opts, query: { ...opts.query, page_size: 100, page_token: token || undefined } });
+      const body = await this.call<any>(name, { ...opts, query: { ...opts.query, page_size: LIST_PAGE_SIZE, page_token: token || undefined } });
       for (const item of Array.isArray(body?.values) ? body.values : []) yield item as T;
       const next = typeof body?.next_page_token === "string" ? body.next_page_token : "";
       if (body?.has_more !== true) return;

@@ -7,6 +7,9 @@
  */
 export const BASE_PATH = "/api/private/lifecycle_management";
 
+/** Items per page asked of the documented list calls (the largest page size the guide's examples use). */
+export const LIST_PAGE_SIZE = 100;
+
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface Endpoint {

@@ -56,8 +56,14 @@ function formatMessage(d: ApiErrorDetails): string {
   return `Veza API ${where} failed (${status}): ${d.serverMessage}${tail ? ` (${tail})` : ""}.${hint}`;
 }
 
+/**
+ * Secrets shorter than this are not searched for in text to redact: replacing every "a" or "ab" of a
+ * message would destroy it, and a credential that short protects nothing anyway.
+ */
+export const SHORTEST_REDACTED_SECRET = 4;
+
 /** Removes every occurrence of the secret from a string (defence in depth for messages built from server text). */
 export function redact(text: string, secret: string | undefined): string {
-  if (!secret || secret.length < 4) return text;
+  if (!secret || secret.length < SHORTEST_REDACTED_SECRET) return text;
   return text.split(secret).join("[redacted]");
 }

@@ -5,6 +5,7 @@
  * why the attempt is a retry and the server's request id. Never the token, headers or bodies.
  */
 import type { LogLevel } from "../config";
+import { SHORTEST_REDACTED_SECRET } from "./errors";
 
 export interface AttemptRecord {
   method: string;
@@ -85,7 +86,7 @@ export class RequestLog {
 
   private emit(line: string): void {
     let out = line;
-    for (const s of this.secrets) if (s && s.length >= 4) out = out.split(s).join("[redacted]");
+    for (const s of this.secrets) if (s && s.length >= SHORTEST_REDACTED_SECRET) out = out.split(s).join("[redacted]");
     this.write(out);
   }
 }

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Agent, EnvHttpProxyAgent, type Dispatcher } from "undici";
 import { parseProxyUrl, redactProxyUrl, VezaConfigError, type Settings } from "../config";
-import { redact } from "./errors";
+import { redact, SHORTEST_REDACTED_SECRET } from "./errors";
 
 /** The proxy a request to the Veza origin goes through, for messages (never its credentials). */
 export interface ProxyRoute {
@@ -115,7 +115,7 @@ export function transportFor(s: Settings): Transport {
       proxy = {
         host: used.url.host,
         source: used.source,
-        secrets: [used.url.username, used.url.password, decodeURIComponent(used.url.password)].filter((x) => x.length >= 4),
+        secrets: [used.url.username, used.url.password, decodeURIComponent(used.url.password)].filter((x) => x.length >= SHORTEST_REDACTED_SECRET),
         tls: used.url.protocol === "https:",
       };
     }
