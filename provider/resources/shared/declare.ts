@@ -90,7 +90,7 @@ export interface ResourceDeclaration<Args extends object, Out extends string = s
   what: string;
   /** The form of its id where it is not Veza's id of the object, e.g. "<profileId>/versions/<n>". */
   idForm?: string;
-  /** Every input of `<Kind>Args`, in the order of the API object's fields (bodies and docs follow it). */
+  /** Every input of `<Kind>Args` (request bodies list the API fields in this order). */
   inputs: { [K in keyof Required<Args>]: InputSpec };
   /** Outputs computed by Veza: a response or short list item that leaves one out keeps its last value. */
   readOnly?: Record<string, ReadOnlySpec>;
