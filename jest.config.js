@@ -19,6 +19,8 @@ const base = {
 const LIFECYCLE_SUITES = [
   "<rootDir>/tests/conformance/**/*.test.ts",
   "<rootDir>/tests/resources/**/*.test.ts",
+  "!**/tests/resources/diff-and-check.test.ts", // pure: no tenant
+  "!**/tests/resources/preview-and-errors.test.ts", // previews and check failures send nothing; token and shell checks
   "<rootDir>/tests/adopt/**/*.test.ts",
   "<rootDir>/tests/export/**/*.test.ts",
   "<rootDir>/tests/refresh/batched-refresh.test.ts",
