@@ -290,7 +290,9 @@ export class VezaClient {
       const code = errorCode(cause);
       const problem = describeNetworkError(cause, s, transport, code);
       // the cause is a copy (message with tokens redacted, code): the original may hold sockets and options
-      const copy = Object.assign(new Error(redactTokens(String((cause as Error)?.message ?? cause), s)), { code });
+      let text = redactTokens(String((cause as Error)?.message ?? cause), s);
+      for (const secret of transport?.proxy?.secrets ?? []) text = redact(text, secret);
+      const copy = Object.assign(new Error(text), { code });
       const error = new VezaApiError({ method, path: template, url: shownPath, status: 0, serverMessage: redactTokens(problem.message, s), cause: copy });
       return { kind: "network", error, cause, fatal: problem.fatal, ms: Date.now() - sentAt };
     }
