@@ -29,7 +29,8 @@ const LIFECYCLE_SUITES = [
 
 module.exports = {
   // global options (jest ignores them inside a project)
-  maxWorkers: 2,
+  // 3 on 2 cores: engine tests wait on child processes, rate-limit buckets and timeouts; a third worker fills those waits
+  maxWorkers: 3,
   testTimeout: 60000,
   projects: [
     { ...base, displayName: "routes all" },

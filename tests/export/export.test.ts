@@ -1,5 +1,5 @@
 /**
- * `pulumi-veza export`: a 200-profile tenant with inheritance is exported (in-process and through the
+ * `pulumi-veza export`: a tenant of two list pages of profiles with inheritance is exported (in-process and through the
  * CLI), the program type-checks, and running it through the engine takes the tenant over without
  * creating or changing anything; the next up and preview are no-ops.
  */
@@ -10,6 +10,7 @@ import * as ts from "typescript";
 import { VezaApi } from "../../provider/client/api";
 import { VezaClient, closeAllPools } from "../../provider/client/client";
 import { exportTenant, ExportError, generateProgram, type Tenant } from "../../provider/export";
+import { LIST_PAGE_SIZE } from "../../provider/client/endpoints";
 import { ROUTES_MODE, rig, TOKEN, type Rig } from "../resources/helpers";
 
 /** What does not depend on the tenant's routes (type-checking, the CLI's output) runs in the "all" project only. */
@@ -30,7 +31,14 @@ afterAll(async () => {
 
 const ent = (type: string, ds: string, id: string) => ({ entity_type: type, datasource_id: ds, entity_id: id });
 
-/** 4+2 types and 200 profiles: entities, inheritance chains, republished versions, drafts, members, odd names. */
+/** Profiles seeded: base profiles, roles inheriting from them, teams inheriting from roles (more than one list page). */
+const BASE = 60;
+const ROLES = 30;
+const TEAMS = 20;
+const PROFILES = BASE + ROLES + TEAMS;
+const PAGES = Math.ceil(PROFILES / LIST_PAGE_SIZE);
+
+/** 4+2 types and PROFILES profiles: entities, inheritance chains, republished versions, drafts, members, odd names. */
 function seed(): void {
   const s = r.emu.store;
   const profileT = s.createType({ name: "Profile", description: "Basic profile", allow_create_relationships: true });
@@ -52,7 +60,7 @@ function seed(): void {
   const names = (i: number): string =>
     ({ 0: "Salesforce Base", 1: "salesforce base", 2: "123 Start", 3: "class", 4: "Ünïcode Name", 5: 'A "quoted" \\ name' })[i] ?? `Profile ${i}`;
   const base: string[] = [];
-  for (let i = 0; i < 120; i++) {
+  for (let i = 0; i < BASE; i++) {
     const { profile } = s.createProfile({
       name: names(i),
       profile_type: profileT.id,
@@ -68,13 +76,13 @@ function seed(): void {
     if (i % 40 === 7) s.updateVersion(profile.id, 2, { entities_to_create_relationships_to: [] }, undefined); // a draft: not exported
   }
   const roles: string[] = [];
-  for (let i = 0; i < 60; i++) {
-    const inherit = [base[(i * 7) % 120], base[(i * 11 + 3) % 120]].filter((x, k, a) => a.indexOf(x) === k);
+  for (let i = 0; i < ROLES; i++) {
+    const inherit = [base[(i * 7) % BASE], base[(i * 11 + 3) % BASE]].filter((x, k, a) => a.indexOf(x) === k);
     roles.push(s.createProfile({ name: `Role ${i}`, profile_type: roleT.id, inherit_entities_from_access_profiles: inherit }).profile.id);
   }
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < TEAMS; i++) {
     const type = i < 15 ? teamT.id : nested.id;
-    const inherit = i < 15 ? [roles[i], roles[i + 20]] : [roles[i], ...(i > 15 ? [] : [])];
+    const inherit = i < 15 ? [roles[i], roles[(i + 20) % ROLES]] : [roles[i], ...(i > 15 ? [] : [])];
     s.createProfile({
       name: `Team ${i}`,
       profile_type: type,
@@ -161,25 +169,25 @@ test("export reads every page and writes a program with references, adoption and
   fs.mkdirSync(GEN, { recursive: true });
   fs.writeFileSync(path.join(GEN, "program.ts"), program);
   expect(res.tenant.types).toHaveLength(6);
-  expect(res.tenant.profiles).toHaveLength(200);
+  expect(res.tenant.profiles).toHaveLength(PROFILES);
   const byRoute = r.emu.stats().byRoute;
-  expect(byRoute["GET access_profiles"]).toBe(2); // 200 profiles in pages of 100
+  expect(byRoute["GET access_profiles"]).toBe(PAGES);
   // the list carries each current version and its members: nothing read per profile
   expect(byRoute["GET access_profiles/{id}"] ?? 0).toBe(0);
   expect(byRoute["GET access_profiles/{id}/versions/{version}/members"] ?? 0).toBe(0);
   expect(r.mutations()).toEqual([]);
-  expect(progress).toContain("read 200/200 profiles…");
-  expect(progress.some((l) => /read 100\/200 profiles…/.test(l))).toBe(true);
+  expect(progress).toContain(`read ${PROFILES}/${PROFILES} profiles…`);
+  expect(progress).toContain(`read ${LIST_PAGE_SIZE}/${PROFILES} profiles…`);
 
   expect(program).toMatch(/^import \* as veza from "pulumi-veza";$/m);
   expect(program).not.toContain(TOKEN);
   expect(program.match(/new veza\.AccessProfileType\(/g)).toHaveLength(6);
-  expect(program.match(/new veza\.AccessProfile\(/g)).toHaveLength(200);
-  expect(program.match(/new veza\.AccessProfileVersion\(/g)).toHaveLength(200);
-  // every resource is adopted: 6 types, 200 profiles, 200 versions and each membership
+  expect(program.match(/new veza\.AccessProfile\(/g)).toHaveLength(PROFILES);
+  expect(program.match(/new veza\.AccessProfileVersion\(/g)).toHaveLength(PROFILES);
+  // every resource is adopted: 6 types, every profile, its version and each membership
   const memberships = program.match(/new veza\.ProfileMembership\(/g)!.length;
   expect(memberships).toBeGreaterThan(0);
-  expect(program.match(/^  adoptExisting: true,$/gm)).toHaveLength(206 + 200 + memberships);
+  expect(program.match(/^  adoptExisting: true,$/gm)).toHaveLength(6 + PROFILES + PROFILES + memberships);
   // references, not ids
   expect(program).toContain("allowInheritedFromTypes: [profileType.id]");
   expect(program).toMatch(/const salesforceBase = new veza\.AccessProfile\("salesforce-base", \{\n  name: "Salesforce Base",\n  profileType: profileType\.id,/);
@@ -217,8 +225,8 @@ routesIndependent("the CLI (node dist/provider/cli.js export) writes the same pr
   expect(res.stderr).not.toContain(TOKEN);
   expect(res.status).toBe(0);
   expect(res.stdout).toBe("");
-  expect(res.stderr).toContain("read 200/200 profiles…");
-  expect(res.stderr).toContain("wrote 6 types and 200 profiles");
+  expect(res.stderr).toContain(`read ${PROFILES}/${PROFILES} profiles…`);
+  expect(res.stderr).toContain(`wrote 6 types and ${PROFILES} profiles`);
   expect(withoutHeaderDate(fs.readFileSync(out, "utf8"))).toBe(withoutHeaderDate(program));
 
   const bad = await cli(["export"], { ...env, VEZA_API_TOKEN: "wrong-token-xyz" });
