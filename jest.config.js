@@ -29,8 +29,8 @@ const LIFECYCLE_SUITES = [
 
 module.exports = {
   // global options (jest ignores them inside a project)
-  // 3 on 2 cores: engine tests wait on child processes, rate-limit buckets and timeouts; a third worker fills those waits
-  maxWorkers: 3,
+  // the engine tests keep both cores busy (a third worker measured no faster)
+  maxWorkers: 2,
   testTimeout: 60000,
   projects: [
     { ...base, displayName: "routes all" },

@@ -6,9 +6,15 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Agent, EnvHttpProxyAgent, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import { parseProxyUrl, redactProxyUrl, VezaConfigError, type Settings } from "../config";
 import { redact, SHORTEST_REDACTED_SECRET } from "./errors";
+
+/**
+ * undici, loaded when the first request needs a dispatcher: a provider process that only checks and
+ * diffs (a preview) never sends a request, and loading undici is a tenth of its start-up.
+ */
+const undici = (): typeof import("undici") => require("undici");
 
 /** The proxy a request to the Veza origin goes through, for messages (never its credentials). */
 export interface ProxyRoute {
@@ -100,16 +106,16 @@ export function transportFor(s: Settings): Transport {
   let dispatcher: Dispatcher;
   let proxy: ProxyRoute | undefined;
   if (!http && !https) {
-    dispatcher = new Agent(agentOptions);
+    dispatcher = new (undici().Agent)(agentOptions);
   } else {
-    dispatcher = new EnvHttpProxyAgent({
+    dispatcher = new (undici().EnvHttpProxyAgent)({
       ...agentOptions,
       // an empty string stops EnvHttpProxyAgent from reading the variable itself (we chose the proxy above)
       httpProxy: http?.url.href ?? "",
       httpsProxy: https?.url.href ?? "",
       noProxy,
       proxyTunnel: false,
-    } as EnvHttpProxyAgent.Options);
+    } as import("undici").EnvHttpProxyAgent.Options);
     const used = target.protocol === "https:" ? https : http;
     if (used && !bypassed(noProxy, target)) {
       proxy = {

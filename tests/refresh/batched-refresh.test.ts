@@ -12,7 +12,7 @@ afterAll(async () => {
 });
 
 /** More than one page of the profile list (LIST_PAGE_SIZE a page), fewer than would make the test slow. */
-const PROFILES = 150;
+const PROFILES = 110;
 const PAGES = Math.ceil(PROFILES / LIST_PAGE_SIZE);
 const TYPES = 5;
 const WITH_CONTENT = 30;
@@ -80,8 +80,8 @@ test("an out-of-band change made after one refresh is detected by the next; an o
   const e = r.engine({ parallel: 16 });
   const p7 = r.emu.store.findProfileByName("Profile 7")!;
   r.emu.store.updateProfile(p7.id, { labels: ["tampered"] }, ["labels"]);
-  const p125 = r.emu.store.findProfileByName("Profile 125")!;
-  r.emu.store.deleteProfile(p125.id);
+  const p105 = r.emu.store.findProfileByName("Profile 105")!;
+  r.emu.store.deleteProfile(p105.id);
   const t4 = r.emu.store.findTypeByName("Type 4")!;
   r.emu.store.updateType(t4.id, { description: "changed by hand" }, ["description"]);
 
@@ -90,12 +90,12 @@ test("an out-of-band change made after one refresh is detected by the next; an o
   const s = await e.refresh();
   expect(s.errors).toEqual([]);
   expect(s.resources["p-7"].op).toBe("refresh-update");
-  expect(s.resources["p-125"].op).toBe("refresh-delete");
+  expect(s.resources["p-105"].op).toBe("refresh-delete");
   // type-4's description is not set by the program, so it is not managed: the state takes Veza's
   // value and, like the CLI, the refresh shows it as same (no diff against the program's inputs)
   expect(s.resources["type-4"].op).toBe("same");
   expect(e.state().resources.find((x) => x.name === "type-4")!.outputs.description).toBe("changed by hand");
-  // Profile 125 was of Type 0, whose read-only profilesCount dropped: the state takes the new count,
+  // Profile 105 was of Type 0, whose read-only profilesCount dropped: the state takes the new count,
   // but like the CLI the refresh shows the type as same (its diff against the inputs is empty)
   expect(s.resources["type-0"].op).toBe("same");
   expect(e.state().resources.find((x) => x.name === "type-0")!.outputs.profilesCount).toBe(countBefore - 1);
@@ -106,21 +106,21 @@ test("an out-of-band change made after one refresh is detected by the next; an o
   expect(c.profileGets).toBe(0);
   const p7State = e.state().resources.find((x) => x.name === "p-7")!;
   expect(p7State.outputs.labels).toEqual(["tampered"]);
-  expect(e.state().resources.find((x) => x.name === "p-125")).toBeUndefined();
+  expect(e.state().resources.find((x) => x.name === "p-105")).toBeUndefined();
 
   // changed again after that refresh: seen by the next one (each refresh is a new provider process)
   r.emu.store.updateProfile(p7.id, { labels: ["tampered", "twice"] }, ["labels"]);
   const again = await e.refresh();
   expect(again.resources["p-7"].op).toBe("refresh-update");
   expect(again.resources["type-4"].op).toBe("same");
-  expect(again.sames).toBe(TOTAL - 2); // p-125 is gone from the stack, p-7 changed
+  expect(again.sames).toBe(TOTAL - 2); // p-105 is gone from the stack, p-7 changed
 }, 120_000);
 
 test("up after refresh repairs the drift and a refresh after it is clean", async () => {
   const e = r.engine({ parallel: 16 });
   const s = await e.up(program);
   expect(s.errors).toEqual([]);
-  expect(s.creates).toBe(1); // p-125
+  expect(s.creates).toBe(1); // p-105
   // p-7 labels; type-4's description is not set by the program, so it is not managed: no update
   expect(s.updates).toBe(1);
   const settle = await e.refresh();
