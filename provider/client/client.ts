@@ -7,7 +7,7 @@ import { resolveSettings, VezaConfigError, type SettingOverrides, type Settings,
 import { ENDPOINTS, LIST_PAGE_SIZE, renderPath, type EndpointName, type HttpMethod } from "./endpoints";
 import { VezaApiError, redact } from "./errors";
 import { Limiter, processLimiter, rateLimitFeedback, type Feedback } from "./limiter";
-import { RequestLog } from "./log";
+import { pulumiWarn, RequestLog } from "./log";
 import { closeAllTransports, describeNetworkError, transportFor, userAgent, type Transport } from "./transport";
 import { backoffDelay, errorCode, networkVerdict, parseRetryAfter, RETRYABLE_STATUSES, retryableStatus } from "./retry";
 
@@ -78,11 +78,7 @@ function switchToFallback(s: Settings, used: string): boolean {
 }
 
 function warn(message: string): void {
-  try {
-    void (require("@pulumi/pulumi") as typeof import("@pulumi/pulumi")).log.warn(`pulumi-veza: ${message}`);
-  } catch {
-    process.stderr.write(`warning: pulumi-veza: ${message}\n`);
-  }
+  pulumiWarn(`pulumi-veza: ${message}`);
 }
 
 /** Closes every pooled connection of this process (tests, CLI exit). */

@@ -7,6 +7,15 @@
 import type { LogLevel } from "../config";
 import { SHORTEST_REDACTED_SECRET } from "./errors";
 
+/** A warning the Pulumi CLI shows (through the SDK's log); on stderr where the SDK cannot be loaded. */
+export function pulumiWarn(message: string): void {
+  try {
+    void (require("@pulumi/pulumi") as typeof import("@pulumi/pulumi")).log.warn(message);
+  } catch {
+    process.stderr.write(`warning: ${message}\n`);
+  }
+}
+
 export interface AttemptRecord {
   method: string;
   /** Route template, e.g. `access_profiles/{id}`. */

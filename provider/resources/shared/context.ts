@@ -4,6 +4,7 @@
  */
 import { VezaApi } from "../../client/api";
 import { VezaClient } from "../../client/client";
+import { pulumiWarn } from "../../client/log";
 import type { StackConfig } from "../../config";
 
 export interface ProviderContext {
@@ -11,15 +12,6 @@ export interface ProviderContext {
   readonly api: VezaApi;
   /** A warning the Pulumi CLI shows. */
   warn(message: string): void;
-}
-
-/** A warning through the Pulumi SDK (the CLI shows it); on stderr where the SDK is not loaded. */
-function pulumiWarn(message: string): void {
-  try {
-    require("@pulumi/pulumi").log.warn(message);
-  } catch {
-    process.stderr.write(`warning: ${message}\n`);
-  }
 }
 
 /** The context for a stack's config (as `configure` received it). Settings are resolved at the first request. */
