@@ -5,8 +5,8 @@
  * (wall, requests, 429s, failures) and the same stack's 0-request preview, for the ideal
  * "minimum requests / rate + preview".
  */
-import { kitFor, makeRig, type Flavor } from "./rig";
-import { bootstrapSpec, duplicateNames, program, resourceCount, serverVsSpec, type ProgramOptions } from "./workload";
+import { kitFor, makeRig, type Flavor } from "../harness/rig";
+import { bootstrapSpec, duplicateNames, program, resourceCount, serverVsSpec, type ProgramOptions } from "../harness/workload";
 
 export type Pacing = "adaptive" | "fixed" | "baseline";
 

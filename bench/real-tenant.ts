@@ -6,8 +6,8 @@
  * `currentVersionNumber`), requests per resource and by route; then refresh and destroy of that stack.
  */
 import { ROUTES_MODES, type RoutesMode } from "../emulator";
-import { kitFor, makeRig } from "./rig";
-import { bootstrapSpec, program, resourceCount, type Spec } from "./workload";
+import { kitFor, makeRig } from "../harness/rig";
+import { bootstrapSpec, program, resourceCount, type Spec } from "../harness/workload";
 
 type Wiring = "no versionNumber" | "versionNumber wired";
 

@@ -14,13 +14,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { execSync } from "node:child_process";
-import { ambiguousPosts, hangs, rateLimited, serverDeath, tokenExpiry, type FaultReport } from "./faults";
+import { ambiguousPosts, hangs, rateLimited, serverDeath, tokenExpiry, type FaultReport } from "../harness/faults";
 import { rateRun, type Pacing, type RateRun } from "./ratelimit";
 import { scaleRun, type ScaleRun } from "./scale";
 import { realTenantSection } from "./real-tenant";
 import { bigSection, noLimitSection, rateSection } from "./sections";
 import { fmtOf, table } from "./stats";
-import type { Flavor } from "./rig";
+import type { Flavor } from "../harness/rig";
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -262,7 +262,7 @@ and a ProfileMembership (2 identities). Then a second \`up\` of the same program
 
 ${table(["figure", LABEL.ours, LABEL.baseline, "goal"], rows)}
 
-The baseline (\`bench/baseline/\`) is written the way most published dynamic providers are: provider objects
+The baseline (\`harness/baseline/\`) is written the way most published dynamic providers are: provider objects
 serialized by value, plain \`fetch\`, create/update followed by a read-back GET, one GET per resource on
 refresh, no retry, no concurrency cap (so its peak in-flight is bounded only by the engine's \`parallel\`),
 \`diff\` by JSON comparison of each input with the old output. Its "ideal" row uses the same ${CAP}-request cap,
@@ -329,7 +329,7 @@ ${soakSection}
 const BIG_NOTES: string[] = [
   "What was looked for, and found, in the cost at 3,000 profiles:",
   "",
-  "- **Harness checkpoints (fixed):** the test engine rewrote the whole state every 250 ms during an operation. At 9,003 resources the state is 23 MB (0.64 s to serialise, 1.24 s to write on a loaded machine), so checkpoints took most of every operation and their total grew with the square of the stack. `tests/harness/engine.ts` spaces intermediate checkpoints to at least ten times the last write's cost (the final write of each operation is unchanged).",
+  "- **Harness checkpoints (fixed):** the test engine rewrote the whole state every 250 ms during an operation. At 9,003 resources the state is 23 MB (0.64 s to serialise, 1.24 s to write on a loaded machine), so checkpoints took most of every operation and their total grew with the square of the stack. `harness/engine.ts` spaces intermediate checkpoints to at least ten times the last write's cost (the final write of each operation is unchanged).",
   "- **Harness state look-ups (fixed):** every registration looked its URN up by scanning the whole state (`findLive`/`upsert`): about 81 million comparisons per operation at 9,003 resources, which made the no-op `up` 15.5× the 300-profile one. The engine now keeps each URN's position in a map (the no-op `up` row above).",
   "- **Refresh (fixed):** the old read cache's list sessions expired during a long refresh and each new one walked the profile list again from page 1 (313 requests at 3,000 profiles). `provider/client/list-index.ts` keeps one lazily paged walk per list per process, joined by every read while it runs and trusted for `veza:readCacheTtlMs` (30 s) after its last page: the pages of each list once (the refresh rows above).",
   "- **Export (fixed):** `pulumi-veza export` reads each current version and its members from the paged profile list (it sent a GET per profile and a member list per profile before: 6,031 requests at 3,000 profiles); now the pages only, plus a read for a version or members a list item leaves out.",

@@ -4,8 +4,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { KnobsPatch } from "../emulator";
 import { peakRssEnv, readPeaks } from "./peak-rss";
-import { BENCH_TOKEN, kitFor, makeRig, type Flavor } from "./rig";
-import { bootstrapSpec, duplicateNames, program, resourceCount, serverVsSpec, stateVsServer, type ProgramOptions } from "./workload";
+import { BENCH_TOKEN, kitFor, makeRig, type Flavor } from "../harness/rig";
+import { bootstrapSpec, duplicateNames, program, resourceCount, serverVsSpec, stateVsServer, type ProgramOptions } from "../harness/workload";
 
 export interface Phase {
   wallMs: number;
@@ -104,7 +104,7 @@ export async function scaleRun(
   };
   try {
     const engine = rig.engine(extras.memory ? { env: peakRssEnv(rssDir) } : {}, checkpoints);
-    const phase = async (run: () => Promise<import("../tests/harness").Summary>): Promise<Phase> => {
+    const phase = async (run: () => Promise<import("../harness").Summary>): Promise<Phase> => {
       rig.emu.resetStats();
       const t0 = performance.now();
       const s = await run();

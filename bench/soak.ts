@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { soak } from "./faults";
+import { soak } from "../harness/faults";
 import { table } from "./stats";
 
 function arg(name: string, def: string): string {

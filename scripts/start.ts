@@ -211,7 +211,7 @@ function printIds(outputs: Record<string, unknown>): void {
 
 async function withEngine(catalog: Catalog, t: Target, stateDir: string): Promise<number> {
   say(`${FALLBACK_LABEL}`);
-  const { Engine } = require("../tests/harness") as typeof import("../tests/harness");
+  const { Engine } = require("../harness") as typeof import("../harness");
   const { bootstrap } = require("../examples/bootstrap/program") as typeof import("../examples/bootstrap/program");
   const stateFile = path.join(stateDir, t.stack === "local" ? "fallback-state.json" : `fallback-state-${t.stack}.json`);
   const engine = new Engine({

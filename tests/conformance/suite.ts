@@ -10,7 +10,7 @@
  * What is special to a resource lives in tests/resources/<resource>.test.ts.
  */
 import { HAS_ASSUMED_ROUTES, rig, TOKEN, type Rig } from "../resources/helpers";
-import type { Engine } from "../harness";
+import type { Engine } from "../../harness";
 import type { ConformanceCase } from "./cases";
 
 /** Declares the suite's tests for one resource's case. */

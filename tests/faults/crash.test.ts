@@ -1,8 +1,8 @@
 /**
  * Fault suite, part 2: the server dies mid-up, the token expires mid-up, and a short soak of random
- * changes with faults on. Scenarios live in bench/faults.ts (the long soak is `npm run soak`).
+ * changes with faults on. Scenarios live in harness/faults.ts (the long soak is `npm run soak`).
  */
-import { serverDeath, soak, tokenExpiry } from "../../bench/faults";
+import { serverDeath, soak, tokenExpiry } from "../../harness/faults";
 
 test("the server dies mid-up: errors reported, every created object in state, the next up (restarted server) converges without duplicates", async () => {
   const r = await serverDeath();

@@ -1,8 +1,8 @@
 /**
  * Fault suite, part 1: rate limiting, ambiguous POSTs, hanging requests. Through the real
- * dynamic-provider server (test engine) against the emulator. Scenarios live in bench/faults.ts.
+ * dynamic-provider server (test engine) against the emulator. Scenarios live in harness/faults.ts.
  */
-import { ambiguousPosts, hangs, rateLimited, type FaultReport } from "../../bench/faults";
+import { ambiguousPosts, hangs, rateLimited, type FaultReport } from "../../harness/faults";
 
 function expectClean(r: FaultReport): void {
   expect(r.errors).toEqual([]);

@@ -3,7 +3,7 @@
  * Retry-After 1), through the real dynamic-provider gRPC server: every resource is created, none
  * fails. No timing assertion: the run takes a few seconds by construction.
  */
-import { duplicateNames, flatSpec, program, serverVsSpec } from "../../bench/workload";
+import { duplicateNames, flatSpec, program, serverVsSpec } from "../../harness/workload";
 import * as veza from "../../provider";
 import { rig, type Rig } from "../resources/helpers";
 

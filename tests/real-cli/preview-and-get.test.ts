@@ -1,6 +1,6 @@
 /**
  * What the real Pulumi CLI does that a kinder engine would hide (the engine models it, see
- * tests/harness/README.md): a preview of an update hands back only the new inputs, so outputs such
+ * harness/README.md): a preview of an update hands back only the new inputs, so outputs such
  * as `currentVersionNumber` are unknown there; `Class.get(name, id)` reads with nothing but the
  * serialized provider in the props.
  */

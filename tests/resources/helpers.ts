@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type Emulator, type LoggedRequest, type RoutesMode } from "../../emulator";
-import { Engine, type EngineOptions } from "../harness";
+import { Engine, type EngineOptions } from "../../harness";
 
 export const TOKEN = "veza-test-token-DO-NOT-LEAK-91c2";
 

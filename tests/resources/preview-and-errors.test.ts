@@ -1,6 +1,6 @@
 /** Preview with unknowns, bad inputs, server-side rule violations, and secrets, through the real gRPC provider. */
 import * as veza from "../../provider";
-import { UNKNOWN } from "../harness";
+import { UNKNOWN } from "../../harness";
 import { shellText } from "../../provider/resources/shared/shell";
 import { rig, TOKEN, type Rig } from "./helpers";
 

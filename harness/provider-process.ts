@@ -88,7 +88,7 @@ export class ProviderProcess {
     const script = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js", { paths: [this.opts.cwd] });
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(this.opts.env)) if (v !== undefined) env[k] = v;
-    const harness = path.join(defaultRepoRoot(), "tests", "harness");
+    const harness = path.join(defaultRepoRoot(), "harness");
     const preload = ["parent-watch.js", "lazy-closure-deps.js"].flatMap((f) => ["-r", path.join(harness, f)]);
     const child = spawn(process.execPath, [...preload, script, "127.0.0.1:1"], {
       cwd: this.opts.cwd,
@@ -284,8 +284,8 @@ function addressed<R extends { setUrn(v: string): unknown; setName(v: string): u
   return req;
 }
 
-/** The repo root, whether this runs from source (tests/harness) or from the build (dist/tests/harness). */
+/** The repo root, whether this runs from source (harness/) or from the build (dist/harness/). */
 export function defaultRepoRoot(): string {
-  const up = path.resolve(__dirname, "..", "..");
+  const up = path.resolve(__dirname, "..");
   return path.basename(up) === "dist" ? path.dirname(up) : up;
 }

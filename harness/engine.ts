@@ -16,7 +16,7 @@
  * - `Resource.get` / `opts.id` reads go to the provider's Read like the CLI's ReadStep.
  * - Operations are serialized process-wide (the Pulumi runtime is a global singleton).
  *
- * tests/harness/README.md lists what the engine models and what it does not.
+ * harness/README.md lists what the engine models and what it does not.
  */
 import * as fs from "fs";
 import * as path from "path";

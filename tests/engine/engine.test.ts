@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { Engine, EngineOptions, UNKNOWN } from "./index";
+import { Engine, EngineOptions, UNKNOWN } from "../../harness";
 import { KvItem, readCalls } from "./fixtures/kv";
 
 const KV_TYPE = "pulumi-nodejs:dynamic/kv:KvItem";

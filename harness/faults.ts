@@ -4,7 +4,7 @@
  * tests/faults asserts on them and `npm run bench` / `npm run soak` print them in bench/RESULTS.md.
  */
 import type { EmulatorStats, KnobsPatch } from "../emulator";
-import type { Engine, Summary } from "../tests/harness";
+import type { Engine, Summary } from "./index";
 import { BENCH_TOKEN, kitFor, makeRig, type Flavor, type Rig } from "./rig";
 import { bootstrapSpec, duplicateNames, mutate, program, rng, serverVsSpec, stateVsServer, type Spec } from "./workload";
 

@@ -6,7 +6,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { EmulatorStore } from "../emulator";
-import type { EngineState } from "../tests/harness";
+import type { EngineState } from "./index";
 import { mulberry32 } from "../emulator/knobs";
 
 // ---- the description ----------------------------------------------------------------------------
