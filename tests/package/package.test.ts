@@ -81,6 +81,15 @@ suite("the published package", () => {
     expect(manifest.peerDependencies["@pulumi/pulumi"]).toBeDefined();
   });
 
+  test("the README and examples/basic install the release tarball of this version from this repository (the same URL)", () => {
+    const repo = String(manifest.repository.url).replace(/^git\+/, "").replace(/\.git$/, "");
+    const tarball = `${repo}/releases/download/v${manifest.version}/pulumi-veza-${manifest.version}.tgz`;
+    expect(fs.readFileSync(path.join(REPO, "README.md"), "utf8")).toContain(`npm install ${tarball} @pulumi/pulumi`);
+    const basic = JSON.parse(fs.readFileSync(path.join(REPO, "examples/basic/package.json"), "utf8"));
+    expect(basic.dependencies["pulumi-veza"]).toBe(tarball);
+    expect(basic.engines.node).toBe(manifest.engines.node);
+  });
+
   test("the internal `$` dispatcher is not in the public typings (the run-time test below checks it still exists)", () => {
     for (const f of files) {
       if (!f.endsWith(".d.ts")) continue;
