@@ -210,94 +210,143 @@ class Analysis {
     return old ? prop(old, key) : undefined;
   }
 
-  graph(side: Side): Graph {
+  /**
+   * Both sides' graphs. A value one side cannot read (a secret, an unknown with no dependency that
+   * settles it) is noted and taken from the other side of the same resource: what cannot be read is
+   * never counted as a gain or a loss.
+   */
+  graphs(): { before: Graph; after: Graph } {
+    const before = this.read("before");
+    const after = this.read("after");
+    for (const [urn, a] of after.versionNodes) {
+      const b = before.versionNodes.get(urn);
+      if (!b) continue;
+      if (!a.entities) a.entities = b.entities;
+      if (!b.entities) b.entities = a.entities;
+      if (a.partial) a.inheritFrom = [...new Set([...a.inheritFrom, ...b.inheritFrom])];
+      if (b.partial) b.inheritFrom = [...new Set([...b.inheritFrom, ...a.inheritFrom])];
+    }
+    for (const [urn, a] of after.memberships) {
+      const b = before.memberships.get(urn);
+      if (!b) continue;
+      if (a.partial) a.identities = [...new Set([...a.identities, ...b.identities])];
+      if (b.partial) b.identities = [...new Set([...b.identities, ...a.identities])];
+    }
+    return { before: this.index("before", before), after: this.index("after", after) };
+  }
+
+  private read(side: Side): RawSide {
     const states = side === "before" ? this.sides.before : this.sides.after;
-    const g: Graph = { side, names: new Map(), currentVersion: new Map(), versions: new Map(), holdings: new Map() };
+    const raw: RawSide = { names: new Map(), currentVersion: new Map(), versionNodes: new Map(), memberships: new Map() };
     for (const r of states.values()) {
       if (r.type === KIND.profile) {
         const name = prop(r, "name");
-        g.names.set(r.urn, isPlain(name) ? name : r.urn.split("::").pop()!);
+        raw.names.set(r.urn, isPlain(name) ? name : r.urn.split("::").pop()!);
         const cur = prop(r, "currentVersionNumber");
-        if (typeof cur === "number") g.currentVersion.set(r.urn, cur);
+        if (typeof cur === "number") raw.currentVersion.set(r.urn, cur);
       } else if (r.type === KIND.version) {
         const profile = this.profileRef(r, side);
         if (!profile) continue;
         const inherit = this.inheritRefs(r, this.value(r, side, "inheritFrom"), side);
         const n = prop(r, "versionNumber");
-        const node: VersionNode = {
+        raw.versionNodes.set(r.urn, {
           urn: r.urn,
           profile,
           versionNumber: typeof n === "number" ? n : undefined,
           entities: this.entities(r, this.value(r, side, "entities"), side),
           inheritFrom: inherit.keys,
           partial: inherit.partial,
-        };
-        const list = g.versions.get(profile) ?? [];
-        list.push(node);
-        g.versions.set(profile, list);
+        });
       } else if (r.type === KIND.membership) {
         const profile = this.profileRef(r, side);
         if (!profile) continue;
         const n = prop(r, "versionNumber");
-        for (const identity of this.holders(r, side)) {
-          const list = g.holdings.get(identity) ?? [];
-          list.push({ profile, versionNumber: typeof n === "number" ? n : undefined, from: r.urn });
-          g.holdings.set(identity, list);
-        }
+        const list = this.identityList(r, prop(r, "identityIds"), side);
+        raw.memberships.set(r.urn, { urn: r.urn, profile, versionNumber: typeof n === "number" ? n : undefined, ...list, exclusive: prop(r, "exclusive") === true });
+      }
+    }
+    return raw;
+  }
+
+  /**
+   * Who holds what. After the change, a non-exclusive membership also keeps the members it did not
+   * grant itself (it never removes those; see ProfileMembership's managedIdentityIds), also when it
+   * is deleted; an exclusive one's list is the whole membership.
+   */
+  private index(side: Side, raw: RawSide): Graph {
+    const g: Graph = { side, names: raw.names, currentVersion: raw.currentVersion, versions: new Map(), holdings: new Map() };
+    for (const v of raw.versionNodes.values()) {
+      const list = g.versions.get(v.profile) ?? [];
+      list.push(v);
+      g.versions.set(v.profile, list);
+    }
+    const hold = (identity: string, m: MembershipNode) => {
+      const list = g.holdings.get(identity) ?? [];
+      list.push({ profile: m.profile, versionNumber: m.versionNumber, from: m.urn });
+      g.holdings.set(identity, list);
+    };
+    for (const m of raw.memberships.values()) {
+      const kept = side === "after" && !m.exclusive ? this.keptOnRemoval(m.urn) : [];
+      for (const identity of new Set([...m.identities, ...kept])) hold(identity, m);
+    }
+    if (side === "after") {
+      for (const [urn, old] of this.sides.before) {
+        if (old.type !== KIND.membership || this.sides.after.has(urn) || prop(old, "exclusive") === true) continue;
+        const profile = this.profileRef(old, "before");
+        if (!profile) continue;
+        const n = prop(old, "versionNumber");
+        const m: MembershipNode = { urn, profile, versionNumber: typeof n === "number" ? n : undefined, identities: [], partial: false, exclusive: false };
+        for (const identity of this.keptOnRemoval(urn)) hold(identity, m);
       }
     }
     return g;
   }
 
-  private identityList(r: ResourceV3, value: unknown, side: Side): string[] {
-    if (value === undefined || value === null) return [];
+  private identityList(r: ResourceV3, value: unknown, side: Side): { identities: string[]; partial: boolean } {
+    if (value === undefined || value === null) return { identities: [], partial: false };
     if (!Array.isArray(value)) {
-      this.note(r.urn, `identityIds is ${what(value)} (${SIDE_WORD[side]}): who holds this profile cannot be listed`);
-      return [];
+      this.note(r.urn, `identityIds is ${what(value)} (${SIDE_WORD[side]}): who holds this profile cannot be listed, and no change of its holders is counted`);
+      return { identities: [], partial: true };
     }
-    const out: string[] = [];
+    const identities: string[] = [];
+    let partial = false;
     value.forEach((v, i) => {
-      if (isPlain(v)) out.push(v);
-      else this.note(r.urn, `identityIds[${i}] is ${what(v)} (${SIDE_WORD[side]})`);
+      if (isPlain(v)) identities.push(v);
+      else {
+        partial = true;
+        this.note(r.urn, `identityIds[${i}] is ${what(v)} (${SIDE_WORD[side]})`);
+      }
     });
-    return out;
+    return { identities, partial };
   }
 
-  /**
-   * Who holds the membership's version. After the change: the new list, plus, for a non-exclusive
-   * membership, the members this resource did not grant itself (it never removes those; see
-   * ProfileMembership's managedIdentityIds). A deleted membership keeps exactly those.
-   */
-  private holders(r: ResourceV3, side: Side): string[] {
-    const list = this.identityList(r, prop(r, "identityIds"), side);
-    if (side === "before") return list;
-    const old = this.sides.before.get(r.urn);
-    if (!old || prop(r, "exclusive") === true) return list;
-    return [...new Set([...list, ...this.keptOnRemoval(old)])];
-  }
-
-  /** Members of an old membership that removing or shrinking it (non-exclusive) leaves in place. */
-  keptOnRemoval(old: ResourceV3): string[] {
-    const before = this.identityList(old, prop(old, "identityIds"), "before");
+  /** Members of the old membership `urn` that shrinking or removing it (non-exclusive) leaves in place. */
+  private keptOnRemoval(urn: string): string[] {
+    const old = this.sides.before.get(urn);
+    if (!old) return [];
+    const before = this.identityList(old, prop(old, "identityIds"), "before").identities;
     const managedRaw = prop(old, "managedIdentityIds");
     const managed = new Set(Array.isArray(managedRaw) ? managedRaw.filter(isPlain) : before);
     return before.filter((m) => !managed.has(m));
   }
+}
 
-  /** Members a deleted membership leaves behind (non-exclusive: the ones it did not grant). */
-  deletedMembershipsKeep(g: Graph): void {
-    for (const [urn, old] of this.sides.before) {
-      if (old.type !== KIND.membership || this.sides.after.has(urn) || prop(old, "exclusive") === true) continue;
-      const profile = this.profileRef(old, "before");
-      if (!profile) continue;
-      const n = prop(old, "versionNumber");
-      for (const identity of this.keptOnRemoval(old)) {
-        const list = g.holdings.get(identity) ?? [];
-        list.push({ profile, versionNumber: typeof n === "number" ? n : undefined, from: urn });
-        g.holdings.set(identity, list);
-      }
-    }
-  }
+interface MembershipNode {
+  urn: string;
+  profile: ProfileKey;
+  versionNumber?: number;
+  identities: string[];
+  /** Some identities could not be read (reported). */
+  partial: boolean;
+  exclusive: boolean;
+}
+
+/** One side as read, before the sides fill each other's unreadable values in. */
+interface RawSide {
+  names: Map<ProfileKey, string>;
+  currentVersion: Map<ProfileKey, number>;
+  versionNodes: Map<string, VersionNode>;
+  memberships: Map<string, MembershipNode>;
 }
 
 /** The version resource that says what a held version grants, if the input has one. */
@@ -424,9 +473,7 @@ function reacher(g: Graph): (hs: Holding[]) => Reach {
 /** The impact of going from `sides.before` to `sides.after`. */
 export function analyse(sides: Sides): Impact {
   const a = new Analysis(sides);
-  const before = a.graph("before");
-  const after = a.graph("after");
-  a.deletedMembershipsKeep(after);
+  const { before, after } = a.graphs();
   const warnings: string[] = [];
 
   // cycles: reported (with the version that closes them), never looped
