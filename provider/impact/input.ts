@@ -134,8 +134,8 @@ export interface Sides {
   after: Map<string, ResourceV3>;
   /** How many steps were `same` (for the --show-sames warning), the root stack's excluded. */
   sames: number;
-  /** How many steps there were, the root stack's excluded. */
-  steps: number;
+  /** How many steps had an old state (the stack existed), the root stack's excluded. */
+  existing: number;
 }
 
 const isRootStack = (urn: string) => urn.split("::")[2] === "pulumi:pulumi:Stack";
@@ -149,11 +149,11 @@ export function sidesOf(preview: PreviewDigest, state: ResourceV3[] = []): Sides
   const after = new Map<string, ResourceV3>();
   const shown = new Set<string>();
   let sames = 0;
-  let steps = 0;
+  let existing = 0;
   for (const step of preview.steps ?? []) {
     shown.add(step.urn);
     if (!isRootStack(step.urn)) {
-      steps++;
+      if (step.oldState) existing++;
       if (step.op === "same") sames++;
     }
     if (step.oldState && !before.has(step.urn)) before.set(step.urn, step.oldState);
@@ -169,5 +169,5 @@ export function sidesOf(preview: PreviewDigest, state: ResourceV3[] = []): Sides
     before.set(r.urn, r);
     after.set(r.urn, r);
   }
-  return { before, after, sames, steps };
+  return { before, after, sames, existing };
 }

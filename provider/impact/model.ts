@@ -526,7 +526,8 @@ export function analyse(sides: Sides): Impact {
   }
   profiles.sort((x, y) => x.profile.localeCompare(y.profile));
 
-  if (sides.steps > 0 && sides.sames === 0) {
+  // a stack that existed, shown without its unchanged resources (a new stack has none to show)
+  if (sides.existing > 0 && sides.sames === 0) {
     warnings.push(
       "the preview has no `same` steps: run `pulumi preview --json --show-sames` (or pass --state with `pulumi stack export`), or unchanged memberships and versions are missing and their holders' changes are not listed",
     );

@@ -170,6 +170,14 @@ describe("the model", () => {
     }
   });
 
+  test("the --show-sames warning: only when a stack that existed is shown without its unchanged resources", () => {
+    const m = members("A", "pa", ["ann"]);
+    const created = base.map((x) => ({ op: "create", urn: x.urn, newState: x }));
+    expect(analyse(sidesOf({ steps: [...created, { op: "create", urn: m.urn, newState: m }] } as PreviewDigest)).warnings).toEqual([]);
+    const edited = analyse(sidesOf({ steps: [update(base[3]!, version("A", "pa", [e("a"), e("a2")], ["pb"]))] } as PreviewDigest));
+    expect(edited.warnings).toEqual([expect.stringContaining("the preview has no `same` steps: run `pulumi preview --json --show-sames`")]);
+  });
+
   test("a profile held whose grants the input does not hold is unresolved, not an empty grant", () => {
     const m = members("X", "px", ["ann"]);
     const { report } = analyse(sidesOf({ steps: [{ op: "create", urn: m.urn, newState: m }, ...base.map(same)] } as PreviewDigest));
