@@ -7,6 +7,8 @@ export const FORMATS: readonly Format[] = ["markdown", "json", "text"];
 /** Past this many identities, each identity's table is collapsed in a <details>; past ROWS rows, any table is. */
 export const COLLAPSE_IDENTITIES = 5;
 export const COLLAPSE_ROWS = 15;
+/** Markdown longer than this leaves out its last sections (GitHub refuses comments over 65,536 characters). */
+export const MAX_MARKDOWN_CHARS = 60_000;
 /** The Mermaid graph draws at most this many nodes (GitHub refuses very large diagrams). */
 export const GRAPH_NODES = 60;
 
@@ -65,13 +67,15 @@ function section(title: string, body: string[], collapsed: boolean): string[] {
 
 function markdown(impact: Impact): string {
   const r = impact.report;
-  const out: string[] = ["### Veza access impact", "", `**${summaryLine(r)}**`, ""];
-  for (const w of impact.warnings) out.push(`> **Warning:** ${w}`, "");
-  if (r.identities.length === 0 && r.profiles.length === 0) out.push("No identity gains or loses an entitlement.", "");
+  const head: string[] = ["### Veza access impact", "", `**${summaryLine(r)}**`, ""];
+  for (const w of impact.warnings) head.push(`> **Warning:** ${w}`, "");
+  if (r.identities.length === 0 && r.profiles.length === 0) head.push("No identity gains or loses an entitlement.", "");
+  // blocks in order of importance; the last ones are left out when the comment would be too long
+  const blocks: string[][] = [];
   const collapseAll = r.identities.length > COLLAPSE_IDENTITIES;
   for (const i of r.identities) {
     const title = `${i.identity}: +${i.gains.length} −${i.losses.length}`;
-    out.push(...section(title, table(i.gains, i.losses), collapseAll || i.gains.length + i.losses.length > COLLAPSE_ROWS));
+    blocks.push(section(title, table(i.gains, i.losses), collapseAll || i.gains.length + i.losses.length > COLLAPSE_ROWS));
   }
   if (r.profiles.length) {
     const rows = r.profiles.flatMap((p) => [
@@ -79,15 +83,27 @@ function markdown(impact: Impact): string {
       ...p.losses.map((g) => `| ${cell(p.profile)} | − | ${cell(g.entityType)} ${code(g.entityId)} | ${code(g.datasourceId)} | ${cell(g.via.join(" → "))} |`),
     ]);
     const body = ["| profile | | entitlement | datasource | via |", "|---|---|---|---|---|", ...rows];
-    out.push(...section(`Profiles whose grants change (${r.profiles.length})`, body, rows.length > COLLAPSE_ROWS));
-    out.push(...section("Inheritance graph", mermaid(impact), r.profiles.length > COLLAPSE_IDENTITIES));
+    blocks.push(section(`Profiles whose grants change (${r.profiles.length})`, body, rows.length > COLLAPSE_ROWS));
+    blocks.push(section("Inheritance graph", mermaid(impact), r.profiles.length > COLLAPSE_IDENTITIES));
   }
+  const tail: string[] = [];
   if (r.unresolved.length) {
     const body = r.unresolved.map((u) => `- ${code(u.urn)}: ${cell(u.reason)}`);
-    out.push(...section(`Unresolved (${r.unresolved.length}): not counted above`, body, r.unresolved.length > COLLAPSE_ROWS));
+    tail.push(...section(`Unresolved (${r.unresolved.length}): not counted above`, body, r.unresolved.length > COLLAPSE_ROWS));
   }
-  out.push("<sub>`pulumi-veza impact` from `pulumi preview --json --show-sames`</sub>", "");
-  return out.join("\n");
+  tail.push("<sub>`pulumi-veza impact` from `pulumi preview --json --show-sames`</sub>", "");
+  let size = [...head, ...tail].join("\n").length + 200;
+  const kept: string[] = [];
+  let left = blocks.length;
+  for (const b of blocks) {
+    const text = b.join("\n");
+    if (size + text.length > MAX_MARKDOWN_CHARS) break;
+    size += text.length + 1;
+    kept.push(...b);
+    left--;
+  }
+  if (left > 0) kept.push(`_${left} more section${left === 1 ? "" : "s"} left out: a pull-request comment holds at most 65,536 characters. \`pulumi-veza impact --format json\` lists everything._`, "");
+  return [...head, ...kept, ...tail].join("\n");
 }
 
 /** A Mermaid flowchart: changed profiles, their inheritance edges (added thick, removed dotted) and own entity changes. */

@@ -201,6 +201,16 @@ describe("the formats", () => {
     expect(md).toContain("| + | OktaGroup `a` | `okta` | A \\| pipes |");
   });
 
+  test("markdown stays under GitHub's comment limit: the last sections are left out and it says so; json has everything", () => {
+    const crowd = Array.from({ length: 2000 }, (_, i) => `someone-with-a-long-name-${i}@acme.com`);
+    const big = analyse(sidesOf({ steps: [same(A), same(v), update(old, members("A", "pa", crowd))] } as PreviewDigest));
+    const md = render(big, "markdown");
+    expect(md.length).toBeLessThanOrEqual(65_536);
+    expect(md).toContain("**2000 identities gain access");
+    expect(md).toMatch(/_\d+ more sections left out: a pull-request comment holds at most 65,536 characters\. `pulumi-veza impact --format json` lists everything\._/);
+    expect(JSON.parse(render(big, "json")).identities).toHaveLength(2000);
+  });
+
   test("json: exactly the documented keys", () => {
     const doc = JSON.parse(render(impact, "json"));
     expect(Object.keys(doc)).toEqual(["identities", "profiles", "unresolved"]);
