@@ -1,7 +1,8 @@
 /**
  * Who gains and who loses access: the stack before the preview and after it, read as a graph.
  *
- * An identity holds a profile's version through a ProfileMembership; a version grants its `entities`
+ * An identity holds a profile's version through a ProfileMembership (or as a member Veza lists on the
+ * version, its `members` output); a version grants its `entities`
  * and, through `inheritFrom`, everything the current versions of those profiles grant (transitively;
  * a cycle is reported and walked once). An identity's entitlements are everything reachable from the
  * versions it holds; gains are the entitlements after that were not there before, with the shortest
@@ -218,6 +219,11 @@ class Analysis {
   graphs(): { before: Graph; after: Graph } {
     const before = this.read("before");
     const after = this.read("after");
+    // deleting an AccessProfileVersion clears its entities and inheritance and leaves the profile
+    for (const [urn, b] of before.versionNodes) {
+      const profileStays = b.profile.startsWith("id:") || this.sides.after.has(b.profile);
+      if (!this.sides.after.has(urn) && profileStays) after.versionNodes.set(urn, { ...b, entities: [], inheritFrom: [], partial: false });
+    }
     for (const [urn, a] of after.versionNodes) {
       const b = before.versionNodes.get(urn);
       if (!b) continue;
@@ -232,7 +238,42 @@ class Analysis {
       if (a.partial) a.identities = [...new Set([...a.identities, ...b.identities])];
       if (b.partial) b.identities = [...new Set([...b.identities, ...a.identities])];
     }
-    return { before: this.index("before", before), after: this.index("after", after) };
+    const g = { before: this.index("before", before), after: this.index("after", after) };
+    this.versionMembers(before, g.before, g.after, after);
+    return g;
+  }
+
+  /**
+   * Identities Veza lists as members of a version (the version's read-only `members` output, as last
+   * read by an up or refresh) hold it too, also when no ProfileMembership of the stack grants them
+   * (access requests, grants made in Veza). They keep it after the change unless a membership of the
+   * stack removes them (an exclusive one: everyone not on its list) or the profile is deleted.
+   */
+  private versionMembers(beforeRaw: RawSide, before: Graph, after: Graph, afterRaw: RawSide): void {
+    const membershipHolders = (g: Graph, profile: ProfileKey) =>
+      new Set([...g.holdings].filter(([, hs]) => hs.some((h) => h.profile === profile)).map(([identity]) => identity));
+    const additions: [Graph, string, Holding][] = [];
+    for (const [urn, v] of beforeRaw.versionNodes) {
+      const listed = prop(this.sides.before.get(urn)!, "members");
+      if (!Array.isArray(listed) || listed.length === 0) continue;
+      const members = listed.filter(isPlain);
+      const holding: Holding = { profile: v.profile, versionNumber: v.versionNumber, from: urn };
+      for (const m of members) additions.push([before, m, holding]);
+      if (!v.profile.startsWith("id:") && !this.sides.after.has(v.profile)) continue; // the profile is deleted
+      const had = membershipHolders(before, v.profile);
+      const has = membershipHolders(after, v.profile);
+      const exclusive = [...afterRaw.memberships.values()].filter((m) => m.profile === v.profile && m.exclusive);
+      for (const m of members) {
+        if (had.has(m) && !has.has(m)) continue; // a membership of the stack removes it
+        if (exclusive.length && !exclusive.some((x) => x.identities.includes(m))) continue;
+        additions.push([after, m, holding]);
+      }
+    }
+    for (const [g, identity, h] of additions) {
+      const list = g.holdings.get(identity) ?? [];
+      list.push(h);
+      g.holdings.set(identity, list);
+    }
   }
 
   private read(side: Side): RawSide {

@@ -122,6 +122,33 @@ describe("the model", () => {
     expect(deleted.report.identities.map((i) => i.identity)).toEqual(["ann"]);
   });
 
+  test("members Veza lists on a version (its `members` output) hold it too, unless a membership of the stack removes them", () => {
+    // C's version lists ann and cid as members (access requests); no membership of the stack grants ann
+    const vC = version("C", "pc", [e("c")], [], { outputs: { accessProfileId: "pc", versionNumber: 1, entities: [e("c")], inheritFrom: [], members: ["ann", "cid"] } });
+    const vC2 = version("C", "pc", [e("c"), e("c2")]);
+    const mC = members("C", "pc", ["cid"]);
+    const steps = (m: object) => [same(A), same(B), same(C), same(base[3]!), same(base[4]!), update(vC, vC2), m];
+    const r1 = analyse(sidesOf({ steps: steps(same(mC)) } as PreviewDigest)).report;
+    expect(r1.identities.map((i) => [i.identity, i.gains.map((g) => g.entityId)])).toEqual([
+      ["ann", ["c2"]],
+      ["cid", ["c2"]],
+    ]);
+    // the membership drops cid (it granted cid): cid loses c and does not gain c2; ann keeps C
+    const r2 = analyse(sidesOf({ steps: steps(update(mC, members("C", "pc", []))) } as PreviewDigest)).report;
+    expect(r2.identities.map((i) => [i.identity, i.gains.map((g) => g.entityId), i.losses.map((g) => g.entityId)])).toEqual([
+      ["ann", ["c2"], []],
+      ["cid", [], ["c"]],
+    ]);
+  });
+
+  test("a deleted AccessProfileVersion clears what the profile grants (the profile stays)", () => {
+    const m = members("B", "pb", ["bo"]);
+    const steps = [same(A), same(B), same(C), same(base[3]!), { op: "delete", urn: base[4]!.urn, oldState: base[4]! }, same(base[5]!), same(m)];
+    const { report } = analyse(sidesOf({ steps } as PreviewDigest));
+    expect(report.identities).toEqual([{ identity: "bo", gains: [], losses: [{ ...e("b"), via: ["B"] }, { ...e("c"), via: ["B", "C"] }] }]);
+    expect(report.unresolved).toEqual([]);
+  });
+
   test("a replace (with --show-replacement-steps' halves too) is one change of the URN", () => {
     const m = members("C", "pc", ["ann"]);
     const m2 = { ...members("C", "pc", ["ann", "bo"]), id: undefined };
