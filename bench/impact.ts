@@ -2,7 +2,7 @@
  * `npm run bench -- --impact`: how `pulumi-veza impact` scales with the preview's size. For 1,000,
  * 5,000 and 10,000 profiles it writes a `pulumi preview --json --show-sames` document shaped like a
  * catalog stack (leaf profiles with entities, business roles inheriting leaves and, for some, other
- * roles; memberships; every state carrying a ~440-byte `__provider` as the real ones do) in which
+ * roles; memberships and each version's `members` output; every state carrying a ~440-byte `__provider` as the real ones do) in which
  * 1 % of the roles change their inheritance, then measures:
  *
  * - in-process: parse + analyse + render markdown (median of --impact-runs, default 3);
@@ -55,12 +55,13 @@ export function syntheticPreview(n: number): { text: string; steps: number } {
     const entities = leaf ? [{ entityType: "OktaGroup", datasourceId: "okta", entityId: `g-${i}` }, ...(i % 3 === 0 ? [{ entityType: "AwsIamRole", datasourceId: "aws", entityId: `r-${i}` }] : [])] : [];
     const r = i - leaves;
     const inherits = leaf ? [] : [pid(r % leaves), pid((r * 7 + 1) % leaves), pid((r * 13 + 2) % leaves), ...(r % 10 === 9 ? [pid(leaves + r - 1)] : [])];
-    const v = state("AccessProfileVersion", `${name(i)} v`, `${pid(i)}/versions/1`, { accessProfileId: pid(i), versionNumber: 1, entities, inheritFrom: inherits });
+    const holders = leaf ? (i % 5 === 0 ? [`user${i % (n / 2)}@acme.com`, `user${(i * 3) % (n / 2)}@acme.com`] : []) : Array.from({ length: 5 }, (_, k) => `user${(r * 5 + k) % (n / 2)}@acme.com`);
+    // a version's read-only `members` output lists its holders (what an up or refresh read)
+    const v = state("AccessProfileVersion", `${name(i)} v`, `${pid(i)}/versions/1`, { accessProfileId: pid(i), versionNumber: 1, entities, inheritFrom: inherits, members: holders });
     if (!leaf && r % 100 === 0) {
       const edited = { ...v, inputs: { ...v.inputs, inheritFrom: [...inherits, pid((r * 17 + 3) % leaves)] } };
       steps.push({ op: "update", urn: v.urn, oldState: v, newState: { ...edited, outputs: edited.inputs }, detailedDiff: null });
     } else same(v);
-    const holders = leaf ? (i % 5 === 0 ? [`user${i % (n / 2)}@acme.com`, `user${(i * 3) % (n / 2)}@acme.com`] : []) : Array.from({ length: 5 }, (_, k) => `user${(r * 5 + k) % (n / 2)}@acme.com`);
     if (holders.length) same(state("ProfileMembership", `${name(i)} m`, `${pid(i)}/versions/1/members`, { accessProfileId: pid(i), versionNumber: 1, identityIds: holders, managedIdentityIds: holders, exclusive: false }));
   }
   return { text: JSON.stringify({ steps, changeSummary: { same: steps.length } }, null, 4), steps: steps.length };
@@ -131,7 +132,7 @@ export async function impactBench(out: string): Promise<void> {
     START,
     "## `pulumi-veza impact`: digest size",
     "",
-    `A synthetic \`pulumi preview --json --show-sames\` of a catalog stack (1/5 roles inheriting 3 leaves, 1 in 10 also a role; memberships; a ~440-byte \`__provider\` per state), 1 % of roles edited. In-process: parse + analyse + render markdown, median of ${runs}. The bin: \`node dist/provider/cli.js impact FILE --format json\`, wall time (node start included) and peak RSS. ${new Date().toISOString()}, ${os.cpus().length} cores, load average at start ${load}.`,
+    `A synthetic \`pulumi preview --json --show-sames\` of a catalog stack (1/5 roles inheriting 3 leaves, 1 in 10 also a role; memberships, and each version's \`members\` output; a ~440-byte \`__provider\` per state), 1 % of roles edited. In-process: parse + analyse + render markdown, median of ${runs}. The bin: \`node dist/provider/cli.js impact FILE --format json\`, wall time (node start included) and peak RSS. ${new Date().toISOString()}, ${os.cpus().length} cores, load average at start ${load}.`,
     "",
     "| profiles | steps | preview JSON | in-process | per 1,000 profiles | bin wall time | bin peak RSS | identities that change |",
     "|---:|---:|---:|---:|---:|---:|---:|---:|",

@@ -250,8 +250,16 @@ class Analysis {
    * stack removes them (an exclusive one: everyone not on its list) or the profile is deleted.
    */
   private versionMembers(beforeRaw: RawSide, before: Graph, after: Graph, afterRaw: RawSide): void {
-    const membershipHolders = (g: Graph, profile: ProfileKey) =>
-      new Set([...g.holdings].filter(([, hs]) => hs.some((h) => h.profile === profile)).map(([identity]) => identity));
+    // who holds each profile through a membership, per side (one pass over the holdings)
+    const byProfile = (g: Graph) => {
+      const out = new Map<ProfileKey, Set<string>>();
+      for (const [identity, hs] of g.holdings) for (const h of hs) (out.get(h.profile) ?? out.set(h.profile, new Set()).get(h.profile)!).add(identity);
+      return out;
+    };
+    const heldBefore = byProfile(before);
+    const heldAfter = byProfile(after);
+    const exclusiveAfter = new Map<ProfileKey, MembershipNode[]>();
+    for (const m of afterRaw.memberships.values()) if (m.exclusive) exclusiveAfter.set(m.profile, [...(exclusiveAfter.get(m.profile) ?? []), m]);
     const additions: [Graph, string, Holding][] = [];
     for (const [urn, v] of beforeRaw.versionNodes) {
       const listed = prop(this.sides.before.get(urn)!, "members");
@@ -260,11 +268,11 @@ class Analysis {
       const holding: Holding = { profile: v.profile, versionNumber: v.versionNumber, from: urn };
       for (const m of members) additions.push([before, m, holding]);
       if (!v.profile.startsWith("id:") && !this.sides.after.has(v.profile)) continue; // the profile is deleted
-      const had = membershipHolders(before, v.profile);
-      const has = membershipHolders(after, v.profile);
-      const exclusive = [...afterRaw.memberships.values()].filter((m) => m.profile === v.profile && m.exclusive);
+      const had = heldBefore.get(v.profile);
+      const has = heldAfter.get(v.profile);
+      const exclusive = exclusiveAfter.get(v.profile) ?? [];
       for (const m of members) {
-        if (had.has(m) && !has.has(m)) continue; // a membership of the stack removes it
+        if (had?.has(m) && !has?.has(m)) continue; // a membership of the stack removes it
         if (exclusive.length && !exclusive.some((x) => x.identities.includes(m))) continue;
         additions.push([after, m, holding]);
       }
