@@ -74,6 +74,8 @@ interface VersionNode {
   versionNumber?: number;
   /** undefined: not readable (reported as unresolved). */
   entities?: Entitlement[];
+  /** Some entities could not be read (reported). */
+  entitiesPartial: boolean;
   inheritFrom: ProfileKey[];
   /** Some inheritFrom elements could not be resolved (reported). */
   partial: boolean;
@@ -184,20 +186,23 @@ class Analysis {
     return { keys: [...keys], partial };
   }
 
-  entities(r: ResourceV3, value: unknown, side: Side): Entitlement[] | undefined {
-    if (value === undefined || value === null) return [];
+  entities(r: ResourceV3, value: unknown, side: Side): { entities?: Entitlement[]; entitiesPartial: boolean } {
+    if (value === undefined || value === null) return { entities: [], entitiesPartial: false };
     if (!Array.isArray(value)) {
       this.note(r.urn, `entities is ${what(value)} (${SIDE_WORD[side]}): what the version grants cannot be listed`);
-      return undefined;
+      return { entities: undefined, entitiesPartial: false };
     }
     const out: Entitlement[] = [];
+    let entitiesPartial = false;
     value.forEach((e, i) => {
       const o = (e ?? {}) as Record<string, unknown>;
       const bad = (["entityType", "datasourceId", "entityId"] as const).find((k) => !isPlain(o[k]));
-      if (bad) this.note(r.urn, `entities[${i}].${bad} is ${what(o[bad])} (${SIDE_WORD[side]})`);
-      else out.push({ entityType: o.entityType as string, datasourceId: o.datasourceId as string, entityId: o.entityId as string });
+      if (bad) {
+        entitiesPartial = true;
+        this.note(r.urn, `entities[${i}].${bad} is ${what(o[bad])} (${SIDE_WORD[side]})`);
+      } else out.push({ entityType: o.entityType as string, datasourceId: o.datasourceId as string, entityId: o.entityId as string });
     });
-    return out;
+    return { entities: out, entitiesPartial };
   }
 
   /**
@@ -222,13 +227,28 @@ class Analysis {
     // deleting an AccessProfileVersion clears its entities and inheritance and leaves the profile
     for (const [urn, b] of before.versionNodes) {
       const profileStays = b.profile.startsWith("id:") || this.sides.after.has(b.profile);
-      if (!this.sides.after.has(urn) && profileStays) after.versionNodes.set(urn, { ...b, entities: [], inheritFrom: [], partial: false });
+      if (!this.sides.after.has(urn) && profileStays) after.versionNodes.set(urn, { ...b, entities: [], entitiesPartial: false, inheritFrom: [], partial: false });
     }
+    // a resource whose profile one side cannot name is the other side's, unchanged
+    for (const [from, to] of [
+      [before, after],
+      [after, before],
+    ] as const) {
+      for (const urn of to.unnamed) {
+        const v = from.versionNodes.get(urn);
+        if (v) to.versionNodes.set(urn, { ...v });
+        const m = from.memberships.get(urn);
+        if (m) to.memberships.set(urn, { ...m, identities: [...m.identities] });
+      }
+    }
+    const union = <T>(a: T[], b: T[], key: (x: T) => string) => [...new Map([...a, ...b].map((x) => [key(x), x])).values()];
     for (const [urn, a] of after.versionNodes) {
       const b = before.versionNodes.get(urn);
       if (!b) continue;
       if (!a.entities) a.entities = b.entities;
       if (!b.entities) b.entities = a.entities;
+      if (a.entitiesPartial && a.entities && b.entities) a.entities = union(a.entities, b.entities, entitlementKey);
+      if (b.entitiesPartial && a.entities && b.entities) b.entities = union(b.entities, a.entities, entitlementKey);
       if (a.partial) a.inheritFrom = [...new Set([...a.inheritFrom, ...b.inheritFrom])];
       if (b.partial) b.inheritFrom = [...new Set([...b.inheritFrom, ...a.inheritFrom])];
     }
@@ -286,7 +306,7 @@ class Analysis {
 
   private read(side: Side): RawSide {
     const states = side === "before" ? this.sides.before : this.sides.after;
-    const raw: RawSide = { names: new Map(), currentVersion: new Map(), versionNodes: new Map(), memberships: new Map() };
+    const raw: RawSide = { names: new Map(), currentVersion: new Map(), versionNodes: new Map(), memberships: new Map(), unnamed: new Set() };
     for (const r of states.values()) {
       if (r.type === KIND.profile) {
         const name = prop(r, "name");
@@ -295,20 +315,26 @@ class Analysis {
         if (typeof cur === "number") raw.currentVersion.set(r.urn, cur);
       } else if (r.type === KIND.version) {
         const profile = this.profileRef(r, side);
-        if (!profile) continue;
+        if (!profile) {
+          raw.unnamed.add(r.urn);
+          continue;
+        }
         const inherit = this.inheritRefs(r, this.value(r, side, "inheritFrom"), side);
         const n = prop(r, "versionNumber");
         raw.versionNodes.set(r.urn, {
           urn: r.urn,
           profile,
           versionNumber: typeof n === "number" ? n : undefined,
-          entities: this.entities(r, this.value(r, side, "entities"), side),
+          ...this.entities(r, this.value(r, side, "entities"), side),
           inheritFrom: inherit.keys,
           partial: inherit.partial,
         });
       } else if (r.type === KIND.membership) {
         const profile = this.profileRef(r, side);
-        if (!profile) continue;
+        if (!profile) {
+          raw.unnamed.add(r.urn);
+          continue;
+        }
         const n = prop(r, "versionNumber");
         const list = this.identityList(r, prop(r, "identityIds"), side);
         raw.memberships.set(r.urn, { urn: r.urn, profile, versionNumber: typeof n === "number" ? n : undefined, ...list, exclusive: prop(r, "exclusive") === true });
@@ -396,6 +422,8 @@ interface RawSide {
   currentVersion: Map<ProfileKey, number>;
   versionNodes: Map<string, VersionNode>;
   memberships: Map<string, MembershipNode>;
+  /** Versions and memberships whose profile this side cannot name (noted). */
+  unnamed: Set<string>;
 }
 
 /** The version resource that says what a held version grants, if the input has one. */

@@ -173,6 +173,19 @@ describe("the model", () => {
     expect(r2.unresolved).toEqual([{ urn: vA.urn, reason: expect.stringContaining("inheritFrom has 1 value(s) unknown in the preview and propertyDependencies.inheritFrom names 0 other AccessProfile(s)") }]);
   });
 
+  test("a value one side cannot read is never a loss: an unknown entity id, a profile id no dependency names", () => {
+    const m = members("C", "pc", ["ann"]);
+    const vC = base[5]!;
+    const unknownEntity = update(vC, version("C", "pc", [e("c2"), { ...e("x"), entityId: U }]));
+    const r1 = analyse(sidesOf({ steps: [...base.slice(0, 5).map(same), unknownEntity, same(m)] } as PreviewDigest)).report;
+    expect(r1.identities).toEqual([{ identity: "ann", gains: [{ ...e("c2"), via: ["C"] }], losses: [] }]);
+    expect(r1.unresolved).toEqual([{ urn: vC.urn, reason: "entities[1].entityId is unknown in the preview (new state)" }]);
+    const lostProfile = update(m, { ...members("C", "pc", ["ann", "bo"]), inputs: { accessProfileId: U, identityIds: ["ann", "bo"] }, outputs: { accessProfileId: U, identityIds: ["ann", "bo"] } });
+    const r2 = analyse(sidesOf({ steps: [...base.map(same), lostProfile] } as PreviewDigest)).report;
+    expect(r2.identities).toEqual([]); // ann is not said to lose C, nor bo to gain anything
+    expect(r2.unresolved).toEqual([{ urn: m.urn, reason: "accessProfileId is unknown in the preview and its propertyDependencies name 0 AccessProfiles, not one (new state)" }]);
+  });
+
   test("a stack export's secrets are [secret] (unresolved) unless exported with --show-secrets", async () => {
     const sig = "4dabf18193072939515e22adb298388d";
     const secret = { [sig]: "1b47061264138c4ac30d75fd1eb44270", ciphertext: "AAAA" };
