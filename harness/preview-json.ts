@@ -107,7 +107,10 @@ export function previewDigest(steps: StepEvent[], o: DigestOptions): JsonObject 
   const out: JsonObject[] = [];
   const summary: Record<string, number> = {};
   const stack = steps.find((s) => s.new?.type === STACK_TYPE || s.old?.type === STACK_TYPE);
-  const custom = steps.filter((s) => isCustom((s.new ?? s.old)!.type));
+  const typeOf = (s: StepEvent) => (s.new ?? s.old)!.type;
+  const custom = steps.filter((s) => isCustom(typeOf(s)));
+  // every resource but the root stack, in step order (components too, with no provider)
+  const resources = steps.filter((s) => s !== stack);
   const step = (s: { op: string; urn: string; provider?: string; old?: JsonObject; new?: JsonObject }): JsonObject => {
     const j: JsonObject = { op: s.op, urn: s.urn };
     if (s.provider) j.provider = s.provider;
@@ -130,15 +133,16 @@ export function previewDigest(steps: StepEvent[], o: DigestOptions): JsonObject 
     count(op);
     if (op !== "same" || o.showSames) out.push(step({ op, urn, old: existed ? state : undefined, new: state }));
   }
-  for (const s of custom) {
-    count(s.op === "delete-replaced" ? "delete" : s.op);
-    if (s.op === "delete-replaced") continue; // not a logical step: shown only with --show-replacement-steps
+  for (const s of resources) {
+    // the delete half of a replacement is not a logical step: counted and shown as the replace
+    if (s.op === "delete-replaced") continue;
+    count(s.op);
     if (s.op === "same" && !o.showSames) continue;
     out.push(
       step({
         op: s.op,
         urn: s.urn,
-        provider: `${providerUrn(s.urn)}::${PROVIDER_ID}`,
+        provider: isCustom(typeOf(s)) ? `${providerUrn(s.urn)}::${PROVIDER_ID}` : undefined,
         old: s.old && resourceV3(s.old),
         new: s.op === "delete" ? undefined : s.new && resourceV3(s.new),
       }),
