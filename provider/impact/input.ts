@@ -136,6 +136,8 @@ export interface Sides {
   sames: number;
   /** How many steps had an old state (the stack existed), the root stack's excluded. */
   existing: number;
+  /** Diagnostics of severity error: a failed preview stops early, and its steps are not the whole change. */
+  errors: number;
 }
 
 const isRootStack = (urn: string) => urn.split("::")[2] === "pulumi:pulumi:Stack";
@@ -169,5 +171,6 @@ export function sidesOf(preview: PreviewDigest, state: ResourceV3[] = []): Sides
     before.set(r.urn, r);
     after.set(r.urn, r);
   }
-  return { before, after, sames, existing };
+  const errors = (preview.diagnostics ?? []).filter((d) => (d as { severity?: unknown } | null)?.severity === "error").length;
+  return { before, after, sames, existing, errors };
 }

@@ -603,6 +603,9 @@ export function analyse(sides: Sides): Impact {
   }
   profiles.sort((x, y) => x.profile.localeCompare(y.profile));
 
+  if (sides.errors > 0) {
+    warnings.push(`the preview reported ${sides.errors} error(s) (see its diagnostics): it stops at the first failure, so these steps may not be the whole change`);
+  }
   // a stack that existed, shown without its unchanged resources (a new stack has none to show)
   if (sides.existing > 0 && sides.sames === 0) {
     warnings.push(

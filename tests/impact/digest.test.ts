@@ -218,6 +218,13 @@ describe("the model", () => {
     expect(edited.warnings).toEqual([expect.stringContaining("the preview has no `same` steps: run `pulumi preview --json --show-sames`")]);
   });
 
+  test("a preview that reported an error is said to be possibly incomplete", () => {
+    const digest = { steps: base.map(same), diagnostics: [{ message: "check failed", severity: "error" }, { message: "fyi", severity: "info" }] };
+    expect(analyse(sidesOf(parsePreview(JSON.stringify(digest), "p.json"))).warnings).toEqual([
+      "the preview reported 1 error(s) (see its diagnostics): it stops at the first failure, so these steps may not be the whole change",
+    ]);
+  });
+
   test("a profile held whose grants the input does not hold is unresolved, not an empty grant", () => {
     const m = members("X", "px", ["ann"]);
     const { report } = analyse(sidesOf({ steps: [{ op: "create", urn: m.urn, newState: m }, ...base.map(same)] } as PreviewDigest));
