@@ -69,8 +69,24 @@ function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
+    if (isEventStream(text)) {
+      throw new ImpactInputError(
+        `${file}: a stream of engine events (\`pulumi up --json\`, or a preview with PULUMI_ENABLE_STREAMING_JSON_PREVIEW set), not the preview's JSON document; run \`pulumi preview --json --show-sames\` without PULUMI_ENABLE_STREAMING_JSON_PREVIEW`,
+      );
+    }
     const why = (e as Error).message.replace(/\s+/g, " ");
     throw new ImpactInputError(`${file}: not JSON (${why}); expected the output of \`pulumi preview --json --show-sames\``);
+  }
+}
+
+/** One JSON engine event per line (apitype.EngineEvent: a `sequence` number and one event field). */
+function isEventStream(text: string): boolean {
+  const first = text.trimStart().split("\n", 1)[0] ?? "";
+  try {
+    const o = JSON.parse(first) as Record<string, unknown>;
+    return typeof o === "object" && o !== null && typeof o.sequence === "number";
+  } catch {
+    return false;
   }
 }
 

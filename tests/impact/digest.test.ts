@@ -52,6 +52,11 @@ describe("bad input: exit 2 and one line naming the file and what is wrong", () 
     ["a list", "[]", /bad\.json: expected a JSON object \(the output of `pulumi preview --json`\), got a list\n$/],
     ["a step without op", JSON.stringify({ steps: [{ urn: "x" }] }), /bad\.json: steps\[0\]\.op: must be a step operation string/],
     ["a state with a bad URN", JSON.stringify({ steps: [{ op: "same", urn: "x", newState: { urn: 5, type: "t" } }] }), /bad\.json: steps\[0\]\.newState\.urn: must be a URN string/],
+    [
+      "an engine event stream",
+      ['{"sequence":0,"timestamp":1,"preludeEvent":{"config":{}}}', '{"sequence":1,"timestamp":1,"resourcePreEvent":{"metadata":{"op":"same"}}}'].join("\n"),
+      /bad\.json: a stream of engine events \(`pulumi up --json`, or a preview with PULUMI_ENABLE_STREAMING_JSON_PREVIEW set\), not the preview's JSON document/,
+    ],
     ["a stack export", JSON.stringify({ version: 3, deployment: { resources: [] } }), /bad\.json: this is a `pulumi stack export`, not a preview; pass it with --state/],
   ])("%s", async (_what, text, message) => {
     const r = await run([file("bad.json", text)]);
