@@ -12,6 +12,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { closeAllPools } from "./client/client";
 import { exportTenant } from "./export";
+import { impactMain } from "./impact";
 
 const USAGE = `Usage: pulumi-veza export [--out <file>]
 
@@ -21,6 +22,14 @@ version and membership, adopting the existing objects (adoptExisting: true).
 
   --out <file>   write the program to <file> (default: stdout); progress goes to stderr
   -h, --help     show this help
+`;
+
+/** The other subcommand (its own help: `pulumi-veza impact --help`). */
+const IMPACT_LINE = `
+Usage: pulumi-veza impact [FILE] [--format markdown|json|text] [--state FILE] [--fail-on-gain] [--fail-on-loss]
+
+Reads \`pulumi preview --json --show-sames\` (FILE or standard input) and prints who gains and who
+loses which entitlements, through which profiles (see pulumi-veza impact --help).
 `;
 
 interface Parsed {
@@ -46,6 +55,7 @@ export function parseArgs(argv: string[]): Parsed {
 }
 
 export async function main(argv: string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  if (argv[0] === "impact") return impactMain(argv.slice(1), { ...io, stdin: process.stdin });
   let args: Parsed;
   try {
     args = parseArgs(argv);
@@ -54,7 +64,7 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
     return 2;
   }
   if (args.help || !args.command) {
-    (args.help ? io.stdout : io.stderr).write(USAGE);
+    (args.help ? io.stdout : io.stderr).write(USAGE + IMPACT_LINE);
     return args.help ? 0 : 2;
   }
   if (args.command !== "export") {
