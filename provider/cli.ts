@@ -3,8 +3,9 @@
  * The `pulumi-veza` command.
  *
  *   npx pulumi-veza export [-o|--out <file>]
+ *   npx pulumi-veza impact [FILE|-] [--format …]      (provider/impact/)
  *
- * A standalone command: connection settings come from the environment only (VEZA_URL, VEZA_API_TOKEN
+ * export is a standalone command: connection settings come from the environment only (VEZA_URL, VEZA_API_TOKEN
  * or VEZA_TOKEN, and the VEZA_* tuning variables); stack config reaches only a Pulumi program, so
  * messages name the variables. The token is never printed.
  */
@@ -12,6 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { closeAllPools } from "./client/client";
 import { exportTenant } from "./export";
+import { impactMain } from "./impact";
 
 const USAGE = `Usage: pulumi-veza export [-o|--out <file>]
 
@@ -30,6 +32,14 @@ Environment:
   VEZA_RETRY_DEADLINE_MS       total time one call may take across its attempts, in ms
   VEZA_PROXY, HTTPS_PROXY, NO_PROXY, NODE_EXTRA_CA_CERTS, VEZA_LOG, and the other VEZA_*
   variables of the README's Configuration table work as they do for the provider.
+`;
+
+/** The other subcommand (its own help: `pulumi-veza impact --help`). */
+const IMPACT_LINE = `
+Usage: pulumi-veza impact [FILE] [--format markdown|json|text] [--state FILE] [--fail-on-gain] [--fail-on-loss]
+
+Reads \`pulumi preview --json --show-sames\` (FILE or standard input) and prints who gains and who
+loses which entitlements, through which profiles (see pulumi-veza impact --help).
 `;
 
 interface Parsed {
@@ -55,6 +65,7 @@ export function parseArgs(argv: string[]): Parsed {
 }
 
 export async function main(argv: string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  if (argv[0] === "impact") return impactMain(argv.slice(1), { ...io, stdin: process.stdin });
   let args: Parsed;
   try {
     args = parseArgs(argv);
@@ -63,7 +74,7 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
     return 2;
   }
   if (args.help || !args.command) {
-    (args.help ? io.stdout : io.stderr).write(USAGE);
+    (args.help ? io.stdout : io.stderr).write(USAGE + IMPACT_LINE);
     return args.help ? 0 : 2;
   }
   if (args.command !== "export") {
