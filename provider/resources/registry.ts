@@ -17,7 +17,8 @@ export const RESOURCES: Readonly<Record<string, DeclaredResource<any, any>>> = O
 type Registered<D> = D extends DeclaredResource<any, any, infer R> ? R : never;
 /** Inputs a declaration has (its `inputs` is keyed by `<Kind>Args`). */
 type Inputs<D> = D extends { inputs: infer I } ? keyof I : never;
-type OutputsOf<D> = D extends DeclaredResource<any, infer O, any> ? O : never;
+/** The outputs as a declaration's state holds them (`<Kind>Outputs`). */
+type StateOf<D> = D extends DeclaredResource<any, infer O, any> ? O : never;
 /** `true` only when A and B are the same type (undefined aside: the state may lack any output). */
 type SameType<A, B> = [NonNullable<A>] extends [NonNullable<B>] ? ([NonNullable<B>] extends [NonNullable<A>] ? true : never) : never;
 
@@ -29,7 +30,7 @@ type SameType<A, B> = [NonNullable<A>] extends [NonNullable<B>] ? ([NonNullable<
 type Agrees<C, D> = [
   SameKeys<RegisteredOutputs<C>, Registered<D>>,
   [Inputs<D>] extends [Registered<D>] ? true : never,
-  { [K in RegisteredOutputs<C> & keyof OutputsOf<D>]: SameType<OutputValue<C[K]>, OutputsOf<D>[K]> }[RegisteredOutputs<C> & keyof OutputsOf<D>],
+  { [K in RegisteredOutputs<C> & keyof StateOf<D>]: SameType<OutputValue<C[K]>, StateOf<D>[K]> }[RegisteredOutputs<C> & keyof StateOf<D>],
 ];
 
 const classesAgreeWithTheirDeclarations: [
