@@ -273,6 +273,31 @@ describe("the formats", () => {
     expect(JSON.parse(render(big, "json")).identities).toHaveLength(2000);
   });
 
+  test("markdown stays under the limit with 1,000 unresolved values too: the list is cut and says how many more", () => {
+    // 1,000 memberships whose identityIds turned secret: each is unresolved on both sides
+    const ms = Array.from({ length: 1000 }, (_, i) => members(`a-membership-with-a-long-name-${i}`, "pa", ["ann"]));
+    const steps = [same(A), same(v), ...ms.map((m) => update(m, { ...m, inputs: { ...m.inputs, identityIds: "[secret]" }, outputs: { ...m.outputs, identityIds: "[secret]" } }))];
+    const big = analyse(sidesOf({ steps } as PreviewDigest));
+    expect(big.report.unresolved.length).toBeGreaterThanOrEqual(1000);
+    const md = render(big, "markdown");
+    expect(md.length).toBeLessThanOrEqual(65_536);
+    expect(md).toContain(`<details><summary>Unresolved (${big.report.unresolved.length}): not counted above</summary>`);
+    const listed = md.split("\n").filter((l) => l.startsWith("- `urn:pulumi:")).length;
+    expect(listed).toBeGreaterThan(10);
+    expect(listed).toBeLessThan(big.report.unresolved.length);
+    expect(md).toContain(`_${big.report.unresolved.length - listed} more unresolved values left out: a pull-request comment holds at most 65,536 characters. \`pulumi-veza impact --format json\` lists everything._`);
+    expect(md.trimEnd().endsWith("<sub>`pulumi-veza impact` from `pulumi preview --json --show-sames`</sub>")).toBe(true);
+    expect(JSON.parse(render(big, "json")).unresolved).toHaveLength(big.report.unresolved.length);
+  });
+
+  test("markdown starts with the hidden marker CI finds its comment by; an identity in a heading is plain text", () => {
+    const odd = "<img src=x> *b* `c` #1|2";
+    const one = analyse(sidesOf({ steps: [same(A), same(v), update(old, members("A", "pa", [odd]))] } as PreviewDigest));
+    const md = render(one, "markdown");
+    expect(md.split("\n")[0]).toBe("<!-- pulumi-veza-impact -->");
+    expect(md).toContain("#### &lt;img src=x&gt; \\*b\\* \\`c\\` \\#1\\|2: +1 −0\n");
+  });
+
   test("json: exactly the documented keys", () => {
     const doc = JSON.parse(render(impact, "json"));
     expect(Object.keys(doc)).toEqual(["identities", "profiles", "unresolved"]);
