@@ -110,6 +110,11 @@ suite("the published package", () => {
     const runs: string[] = wf.jobs.publish.steps.map((x: any) => x.run ?? "");
     expect(runs.some((r) => /^npm run pack\b/.test(r))).toBe(true);
     expect(runs.some((r) => /^npm publish \.pack\/pulumi-veza-\*\.tgz .*--provenance/.test(r))).toBe(true);
+    // publishing is switched on by a repository variable, not by a token's presence (trusted publishing has none)
+    const publish = wf.jobs.publish.steps.find((x: any) => /^npm publish /.test(x.run ?? ""));
+    expect(publish.if).toBe("vars.NPM_PUBLISH == 'true'");
+    expect(JSON.stringify(wf)).not.toMatch(/NODE_AUTH_TOKEN != ''/);
+    expect(runs.some((r) => /^npm install -g npm@\^11\.5\.1$/.test(r))).toBe(true);
     expect(runs.some((r) => /gh release create .*\.tgz/.test(r))).toBe(true);
   });
 
