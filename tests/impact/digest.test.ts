@@ -223,6 +223,19 @@ describe("the model", () => {
     expect(edited.warnings).toEqual([expect.stringContaining("the preview has no `same` steps: run `pulumi preview --json --show-sames`")]);
   });
 
+  test("the --show-sames warning when the changeSummary counts more same steps than are shown (one shown for a protect change)", () => {
+    const stack = { op: "same", urn: "urn:pulumi:dev::acme::pulumi:pulumi:Stack::acme-dev" };
+    // without --show-sames the CLI still shows a same step whose `protect` changed, and the root stack
+    const shown = [stack, { ...same(base[0]!), newState: { ...base[0]!, protect: true } }, update(base[3]!, version("A", "pa", [e("a"), e("a2")], ["pb"]))];
+    const cut = analyse(sidesOf({ steps: shown, changeSummary: { same: 6, update: 1 } } as PreviewDigest));
+    expect(cut.warnings).toEqual([expect.stringMatching(/^the preview counts 4 more `same` steps than it shows: run `pulumi preview --json --show-sames`/)]);
+    // every same step shown (--show-sames): no warning
+    const all = [stack, ...base.filter((_, i) => i !== 3).map(same), shown[2]!];
+    expect(analyse(sidesOf({ steps: all, changeSummary: { same: base.length, update: 1 } } as PreviewDigest)).warnings).toEqual([]);
+    // a stack export fills in what the preview leaves out: no warning either
+    expect(analyse(sidesOf({ steps: shown, changeSummary: { same: 6, update: 1 } } as PreviewDigest, base)).warnings).toEqual([]);
+  });
+
   test("a membership list turned secret: its holders' changes through that profile are not counted, either way", () => {
     const mC = members("C", "pc", ["cy"], { outputs: { accessProfileId: "pc", versionNumber: 1, identityIds: ["cy"] } });
     const vC = { ...base[5]!, outputs: { ...base[5]!.outputs, members: ["cy"] } };
@@ -334,5 +347,13 @@ describe("the formats", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test("an internal error exits 3 with the message on stderr, never 1 (a tripped gate)", async () => {
+    const err = { s: "" };
+    const broken = { write: () => { throw new Error("output closed"); } };
+    const io = { stdout: broken, stderr: { write: (s: string) => ((err.s += s), true) }, stdin: Readable.from(["{\"steps\":[]}"]) };
+    expect(await impactMain(["-", "--fail-on-gain"], io as never)).toBe(3);
+    expect(err.s).toMatch(/^pulumi-veza impact: internal error \(please report it\): Error: output closed\n/);
   });
 });
