@@ -15,7 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as ts from "typescript";
 import { parse } from "yaml";
-import { dryRun, pack, stage, type PackReport } from "../../scripts/pack";
+import { dryRun, pack, PACK_DIR, stage, type PackReport } from "../../scripts/pack";
 import { ROUTES_MODE } from "../resources/helpers";
 
 const suite = ROUTES_MODE === "all" ? describe : describe.skip;
@@ -81,12 +81,16 @@ suite("the published package", () => {
     expect(manifest.peerDependencies["@pulumi/pulumi"]).toBeDefined();
   });
 
-  test("the README and examples/basic install the release tarball of this version from this repository (the same URL)", () => {
+  test("the README names the release tarball of this version from this repository; examples/basic installs the one `npm run pack` writes in a clone", () => {
     const repo = String(manifest.repository.url).replace(/^git\+/, "").replace(/\.git$/, "");
     const tarball = `${repo}/releases/download/v${manifest.version}/pulumi-veza-${manifest.version}.tgz`;
-    expect(fs.readFileSync(path.join(REPO, "README.md"), "utf8")).toContain(`npm install ${tarball} @pulumi/pulumi`);
+    const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+    expect(readme).toContain(`npm install ${tarball} @pulumi/pulumi`);
+    const packed = path.join(PACK_DIR, `pulumi-veza-${manifest.version}.tgz`);
+    expect(readme).toContain(`npm install ../pulumi-veza/${path.relative(REPO, packed)} @pulumi/pulumi`);
+    // installable today, from a clone: a file: tarball (a copy, not a link to the repository and its own @pulumi/pulumi)
     const basic = JSON.parse(fs.readFileSync(path.join(REPO, "examples/basic/package.json"), "utf8"));
-    expect(basic.dependencies["pulumi-veza"]).toBe(tarball);
+    expect(basic.dependencies["pulumi-veza"]).toBe(`file:${path.relative(path.join(REPO, "examples/basic"), packed)}`);
     expect(basic.engines.node).toBe(manifest.engines.node);
   });
 
@@ -125,6 +129,8 @@ suite("the published package", () => {
       const pkgDir = path.join(app, "node_modules", "pulumi-veza");
       fs.mkdirSync(pkgDir, { recursive: true });
       const tarball = pack(path.join(tmp, "out"), REPO);
+      // the name examples/basic's file: dependency expects in .pack/
+      expect(path.basename(tarball)).toBe(`pulumi-veza-${manifest.version}.tgz`);
       execFileSync("tar", ["-xzf", tarball, "-C", pkgDir, "--strip-components=1"]);
       // the package's dependencies and the user's own, as npm would install them (linked from this repository: no network)
       for (const dep of ["@pulumi/pulumi", "undici", "zod", "@types/node"]) {
