@@ -26,12 +26,13 @@ import {
   Json,
   JsonObject,
   UNKNOWN,
+  annotateSecrets,
+  applyIgnoreChanges,
   decryptSecrets,
   deepEqual,
   encryptSecrets,
   isSecret,
   markSecrets,
-  secretKeys,
   toProvider,
   toProviderObject,
   wrapSecret,
@@ -79,6 +80,11 @@ export interface EngineOptions {
 
 export type Program = () => unknown | Promise<unknown>;
 
+export interface UpOptions {
+  /** `pulumi up --refresh`: refresh every resource in state first, then run the program. */
+  refresh?: boolean;
+}
+
 export type ResourceOp =
   | "create"
   | "update"
@@ -88,6 +94,8 @@ export type ResourceOp =
   | "read"
   | "refresh-update"
   | "refresh-delete"
+  /** The `import` option: the object was read by its id and taken into state (an update may follow, `changes`). */
+  | "import"
   | "failed"
   /** Not started: an earlier resource failed and the operation stopped (no `continueOnError`). */
   | "skipped";
@@ -100,6 +108,11 @@ export interface ResourceResult {
   id?: string;
   changes?: boolean;
   replaces?: string[];
+  /**
+   * For an update or replace: the keys the CLI's row names (`[diff: ~labels]`). A dynamic provider
+   * sends no detailed diff, so the CLI compares the old inputs with the new ones.
+   */
+  diffKeys?: string[];
   error?: string;
 }
 
@@ -116,6 +129,8 @@ export interface Summary {
   grpc: Record<string, number>;
   stderr: string;
   warnings: string[];
+  /** `up --refresh`: what the refresh before the program did. */
+  refresh?: Summary;
 }
 
 export interface StateResource {
@@ -130,6 +145,10 @@ export interface StateResource {
   initErrors?: string[];
   /** A replaced resource whose deletion is still pending (create-before-delete). */
   delete?: boolean;
+  /** The registration's `additionalSecretOutputs`, applied again when a refresh reads new outputs. */
+  additionalSecretOutputs?: string[];
+  /** The id the `import` option named, while the program still names it (the CLI's ImportID). */
+  importId?: string;
   /** Read with `Resource.get` / `opts.id`: never deleted by the engine, only dropped from state. */
   external?: boolean;
 }
@@ -165,6 +184,12 @@ function configureArgs(config: JsonObject): { values: Record<string, string>; se
     if (isSecret(v)) secretKeys.push(k);
   }
   return { values, secretKeys };
+}
+
+/** Top-level keys whose values differ, internal `__` keys (such as `__provider`) left out. */
+function changedKeys(olds: JsonObject, news: JsonObject): string[] {
+  const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
+  return [...keys].filter((k) => !k.startsWith("__") && !deepEqual(olds[k], news[k])).sort();
 }
 
 function isDynamic(type: string): boolean {
@@ -242,6 +267,8 @@ type Kind = Summary["op"];
 class Operation {
   readonly results: Record<string, ResourceResult> = {};
   readonly errors: { name: string; message: string }[] = [];
+  /** Warnings the engine itself prints (not the provider's stderr), e.g. a preview of a replace that names an import id. */
+  readonly warnings: string[] = [];
   outputs: Record<string, unknown> = {};
 
   private readonly old = new Map<string, StateResource>();
@@ -271,6 +298,11 @@ class Operation {
 
   get preview(): boolean {
     return this.dryRun;
+  }
+
+  /** The provider process this operation calls. */
+  get provider(): ProviderProcess {
+    return this.prov;
   }
 
   /** True once a resource failed and the operation must not start anything new (the CLI's default). */
@@ -615,7 +647,7 @@ class Operation {
         this.fail(name, base, `resource '${id}' does not exist`);
         return respond({});
       }
-      const outputs = markSecrets(res.properties, req.getAdditionalsecretoutputsList() as string[]);
+      const outputs = markSecrets(annotateSecrets(res.properties, inputs), req.getAdditionalsecretoutputsList() as string[]);
       if (!this.preview) {
         this.upsert({ urn, type, name, ...(parent ? { parent } : {}), id: res.id, inputs, outputs, dependencies, external: true });
         this.persist();
@@ -623,6 +655,39 @@ class Operation {
       this.results[name] = { ...base, id: res.id, op: "read" };
       return respond(outputs);
     });
+  }
+
+  /**
+   * The outputs as the engine records them: the same-name rule against the checked inputs (nested),
+   * then every `additionalSecretOutputs` key (step_executor.go; `id` cannot be made secret).
+   */
+  private secretOutputs(props: JsonObject, checkedEngine: JsonObject, additionalSecretOutputs: readonly string[]): JsonObject {
+    return markSecrets(annotateSecrets(props, checkedEngine), additionalSecretOutputs.filter((k) => k !== "id"));
+  }
+
+  /**
+   * The `import` resource option (ImportStep in pkg/resource/deploy/step.go, non-planned): the
+   * provider's Read gets only the id (no properties, no inputs), so a dynamic provider, which finds
+   * its code in `__provider`, cannot serve it. A Read that returns no inputs fails the import with
+   * the engine's message. Otherwise the read state becomes the old state the registration is diffed
+   * against (continueStepsFromImport).
+   */
+  private async importRead(urn: string, name: string, type: string, importId: string): Promise<StateResource> {
+    const base = { urn, type, name, id: importId };
+    let res;
+    try {
+      res = await this.prov.read(urn, name, type, importId, {}, {});
+    } catch (e) {
+      this.fail(name, base, `import: read: ${errMessage(e)}`);
+      throw e;
+    }
+    const fail = (message: string) => {
+      this.fail(name, base, message);
+      return new Error(message);
+    };
+    if (!res.id && Object.keys(res.properties).length === 0) throw fail(`resource '${importId}' does not exist`);
+    if (!res.inputs) throw fail(`provider does not support importing resources; please try updating the '${type.split(":")[0]}' plugin`);
+    return { urn, type, name, id: res.id || importId, inputs: res.inputs, outputs: res.properties, dependencies: [], importId };
   }
 
   private async step(
@@ -636,12 +701,28 @@ class Operation {
   ): Promise<unknown> {
     const base = { urn, type, name };
     const prov = this.prov;
-    const old = this.old.get(urn);
-    const news = toProviderObject(inputs);
+    const additionalSecretOutputs = req.getAdditionalsecretoutputsList() as string[];
+    const ignoreChanges = req.getIgnorechangesList() as string[];
+    // step_generator.go: an import when the registration has an id that is not the one the old
+    // state was imported with (or created under).
+    const importId = (req.getImportid() as string) || undefined;
+    let old = this.old.get(urn);
+    const importing = importId !== undefined && (!old || (old.importId ?? old.id) !== importId);
+    if (importing) old = await this.importRead(urn, name, type, importId!);
+    // ignoreChanges: the listed inputs take their old values before Check (processIgnoreChanges).
+    const programInputs = old && ignoreChanges.length > 0 ? applyIgnoreChanges(inputs, old.inputs, ignoreChanges).inputs : inputs;
+    const news = toProviderObject(programInputs);
     const oldInputs = old ? toProviderObject(old.inputs) : {};
-    const inputSecrets = secretKeys(inputs);
-    const outputSecrets = new Set<string>([...inputSecrets, ...(req.getAdditionalsecretoutputsList() as string[])]);
-    const entryBase = { urn, type, name, ...(parent ? { parent } : {}), dependencies };
+    const entryBase = {
+      urn,
+      type,
+      name,
+      ...(parent ? { parent } : {}),
+      dependencies,
+      ...(additionalSecretOutputs.length ? { additionalSecretOutputs } : {}),
+      // the state remembers the id it was imported with while the program still names it (ImportID)
+      ...(importId !== undefined ? { importId } : {}),
+    };
 
     let checked: JsonObject;
     try {
@@ -656,7 +737,7 @@ class Operation {
       if (e instanceof ProviderCallError) this.fail(name, base, `check: ${e.message}`);
       throw e;
     }
-    const checkedEngine = markSecrets(checked, inputSecrets);
+    const checkedEngine = annotateSecrets(checked, programInputs);
 
     // Decide what to do.
     let op: "create" | "update" | "replace" | "same" = "create";
@@ -678,9 +759,24 @@ class Operation {
       deleteBeforeReplace = deleteBeforeReplace || diff.deleteBeforeReplace;
       op = replaces.length > 0 ? "replace" : changes ? "update" : "same";
     }
+    // A registration that still names an id may not be replaced (step_generator.go): an error in an
+    // update, a warning in a preview.
+    if (op === "replace" && importId !== undefined) {
+      const message = `previously-imported resources that still specify an ID may not be replaced; please remove the \`import\` declaration from your program; ${replaces.join(", ")}`;
+      if (!this.preview) {
+        this.fail(name, { ...base, id: old?.id }, message);
+        throw new Error(message);
+      }
+      this.warnings.push(`${name}: ${message}`);
+    }
+    // What the CLI's update row shows without a detailed diff (dynamic providers send none): the
+    // top-level keys whose old input differs from the new one, internal `__` keys left out
+    // (getDiffInfo in pkg/backend/display/rows.go). `--json`'s diffReasons stay empty.
+    const diffKeys = old && op !== "same" ? changedKeys(oldInputs, checked) : undefined;
 
+    const shownOp: ResourceOp = importing ? "import" : op;
     const record = (id: string | undefined) => {
-      this.results[name] = { ...base, op, ...(id !== undefined ? { id } : {}), changes, replaces };
+      this.results[name] = { ...base, op: shownOp, ...(id !== undefined ? { id } : {}), changes, replaces, ...(diffKeys ? { diffKeys } : {}) };
     };
 
     if (this.preview) {
@@ -700,7 +796,8 @@ class Operation {
     }
 
     if (op === "same") {
-      const entry: StateResource = { ...entryBase, id: old!.id, inputs: checkedEngine, outputs: old!.outputs };
+      // An import that needs no change keeps the imported state, read inputs included.
+      const entry: StateResource = { ...entryBase, id: old!.id, inputs: importing ? old!.inputs : checkedEngine, outputs: old!.outputs };
       this.upsert(entry);
       this.persist();
       record(old!.id);
@@ -710,13 +807,13 @@ class Operation {
     if (op === "update") {
       try {
         const res = await prov.update(urn, name, type, old!.id ?? "", toProviderObject(old!.outputs), checked, oldInputs);
-        const outputs = markSecrets(res.properties, outputSecrets);
+        const outputs = this.secretOutputs(res.properties, checkedEngine, additionalSecretOutputs);
         this.upsert({ ...entryBase, id: old!.id, inputs: checkedEngine, outputs });
         this.persist();
         record(old!.id);
         return this.response(urn, old!.id ?? "", outputs);
       } catch (e) {
-        this.handleWriteError(e, name, base, entryBase, checkedEngine, outputSecrets, old!.id);
+        this.handleWriteError(e, name, base, entryBase, checkedEngine, additionalSecretOutputs, old!.id);
         throw e;
       }
     }
@@ -738,10 +835,10 @@ class Operation {
     try {
       created = await prov.create(urn, name, type, checked);
     } catch (e) {
-      this.handleWriteError(e, name, base, entryBase, checkedEngine, outputSecrets, undefined);
+      this.handleWriteError(e, name, base, entryBase, checkedEngine, additionalSecretOutputs, undefined);
       throw e;
     }
-    const outputs = markSecrets(created.properties, outputSecrets);
+    const outputs = this.secretOutputs(created.properties, checkedEngine, additionalSecretOutputs);
     if (op === "replace" && !deleteBeforeReplace) {
       const current = this.findLive(urn);
       if (current) {
@@ -761,7 +858,7 @@ class Operation {
     base: { urn: string; type: string; name: string },
     entryBase: Omit<StateResource, "inputs" | "outputs">,
     checkedEngine: JsonObject,
-    outputSecrets: Set<string>,
+    additionalSecretOutputs: readonly string[],
     oldId: string | undefined,
   ): void {
     const init = e instanceof ProviderCallError ? e.initFailure : undefined;
@@ -772,7 +869,7 @@ class Operation {
         ...entryBase,
         id: init.id || oldId,
         inputs: checkedEngine,
-        outputs: markSecrets(init.properties, outputSecrets),
+        outputs: this.secretOutputs(init.properties, checkedEngine, additionalSecretOutputs),
         initErrors: init.reasons,
       });
       this.persist();
@@ -869,8 +966,10 @@ class Operation {
             const updated: StateResource = {
               ...e,
               id: res.id,
-              outputs: markSecrets(res.properties, secretKeys(e.outputs)),
-              inputs: res.inputs ? markSecrets(res.inputs, secretKeys(e.inputs)) : e.inputs,
+              // provider_plugin.go Read: secretness by the same-name rule from the old outputs and
+              // inputs; then the state's additionalSecretOutputs (step_executor.go)
+              outputs: markSecrets(annotateSecrets(res.properties, e.outputs), e.additionalSecretOutputs ?? []),
+              inputs: res.inputs ? annotateSecrets(res.inputs, e.inputs) : e.inputs,
             };
             let changed: boolean;
             try {
@@ -923,7 +1022,7 @@ class Operation {
       outputs: this.outputs,
       grpc: { ...this.prov.calls },
       stderr,
-      warnings: stderr.split("\n").filter((l) => /warning/i.test(l)),
+      warnings: [...this.warnings.map((w) => `warning: ${w}`), ...stderr.split("\n").filter((l) => /warning/i.test(l))],
     };
   }
 
@@ -944,8 +1043,9 @@ export class Engine {
     this.stack = opts.stack ?? "stack";
   }
 
-  up(program: Program): Promise<Summary> {
-    return this.run("up", program);
+  /** `pulumi up`; `{ refresh: true }` is `pulumi up --refresh` (every resource read first, in the same deployment). */
+  up(program: Program, options: UpOptions = {}): Promise<Summary> {
+    return this.run("up", program, options);
   }
 
   preview(program: Program): Promise<Summary> {
@@ -1034,8 +1134,8 @@ export class Engine {
     return out;
   }
 
-  private run(kind: Kind, program?: Program): Promise<Summary> {
-    const next = opChain.then(() => this.runExclusive(kind, program));
+  private run(kind: Kind, program?: Program, options: UpOptions = {}): Promise<Summary> {
+    const next = opChain.then(() => this.runExclusive(kind, program, options));
     opChain = next.catch(() => undefined);
     return next;
   }
@@ -1056,7 +1156,7 @@ export class Engine {
     });
   }
 
-  private async runExclusive(kind: Kind, program?: Program): Promise<Summary> {
+  private async runExclusive(kind: Kind, program?: Program, options: UpOptions = {}): Promise<Summary> {
     const loaded = this.loadState();
     // up / preview configure the provider from the current stack config (up saves it in state);
     // refresh and destroy, like the CLI without --run-program, from the config saved by the last up.
@@ -1068,13 +1168,31 @@ export class Engine {
       previewGrpc = await this.runRefreshPreview(loaded.resources, config);
     }
     const prov = this.newProvider();
-    const op = new Operation(this, kind, prov, loaded.resources, config);
-    activeOp = op;
+    let op: Operation | undefined;
     if (kind !== "preview") this.stateConfig = config;
     try {
       await prov.start();
       const args = configureArgs(config);
       await prov.configure(args.values, args.secretKeys);
+      // `up --refresh` (deployment_executor.go): every resource of the old state is refreshed before
+      // the program runs, in the same deployment. The resources' provider comes from the old state,
+      // so when the saved config differs from the current one the reads get their own process.
+      let resources = loaded.resources;
+      let refreshed: { summary: Summary; otherProcess?: Record<string, number> } | undefined;
+      if (kind === "up" && options.refresh) {
+        const saved = loaded.config ?? config;
+        const same = JSON.stringify(saved) === JSON.stringify(config);
+        const refreshOp = new Operation(this, "refresh", same ? prov : this.newProvider(), resources, saved);
+        refreshed = { summary: await this.refreshWith(refreshOp, same ? undefined : saved) };
+        if (!same) refreshed.otherProcess = refreshed.summary.grpc;
+        resources = refreshOp.state;
+        if (refreshed.summary.errors.length > 0) {
+          this.writeState(resources);
+          return { ...refreshed.summary, op: "up", refresh: refreshed.summary };
+        }
+      }
+      op = new Operation(this, kind, prov, resources, config);
+      activeOp = op;
       switch (kind) {
         case "up":
           await op.runProgram(program!);
@@ -1092,13 +1210,32 @@ export class Engine {
       }
       if (kind !== "preview") this.writeState(op.state);
       const summary = op.summary();
-      if (previewGrpc) {
-        for (const [k, n] of Object.entries(previewGrpc)) summary.grpc[k] = (summary.grpc[k] ?? 0) + n;
+      for (const extra of [previewGrpc, refreshed?.otherProcess]) {
+        for (const [k, n] of Object.entries(extra ?? {})) summary.grpc[k] = (summary.grpc[k] ?? 0) + n;
       }
+      if (refreshed) summary.refresh = refreshed.summary;
       return summary;
     } finally {
       if (this.pendingCheckpoint) this.writeState(this.pendingCheckpoint);
-      if (activeOp === op) activeOp = undefined;
+      if (op && activeOp === op) activeOp = undefined;
+      await prov.stop();
+    }
+  }
+
+  /** Runs a refresh operation; with `config`, in its own provider process configured from it. */
+  private async refreshWith(op: Operation, config?: JsonObject): Promise<Summary> {
+    if (!config) {
+      await op.refresh();
+      return op.summary();
+    }
+    const prov = op.provider;
+    try {
+      await prov.start();
+      const args = configureArgs(config);
+      await prov.configure(args.values, args.secretKeys);
+      await op.refresh();
+      return op.summary();
+    } finally {
       await prov.stop();
     }
   }
