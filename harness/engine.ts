@@ -149,6 +149,8 @@ export interface StateResource {
   additionalSecretOutputs?: string[];
   /** The id the `import` option named, while the program still names it (the CLI's ImportID). */
   importId?: string;
+  /** The `retainOnDelete` option: deleting (also the delete half of a replace) only drops the entry from state. */
+  retainOnDelete?: boolean;
   /** Read with `Resource.get` / `opts.id`: never deleted by the engine, only dropped from state. */
   external?: boolean;
 }
@@ -722,6 +724,7 @@ class Operation {
       ...(additionalSecretOutputs.length ? { additionalSecretOutputs } : {}),
       // the state remembers the id it was imported with while the program still names it (ImportID)
       ...(importId !== undefined ? { importId } : {}),
+      ...(req.getRetainondelete() ? { retainOnDelete: true } : {}),
     };
 
     let checked: JsonObject;
@@ -821,7 +824,8 @@ class Operation {
     if (op === "replace" && deleteBeforeReplace) {
       const current = this.findLive(urn)!;
       try {
-        await prov.delete(urn, name, type, old!.id ?? "", toProviderObject(old!.outputs), oldInputs);
+        // retainOnDelete (DeleteStep.Apply): the old object is left where it is, only its state entry goes
+        if (!old!.retainOnDelete) await prov.delete(urn, name, type, old!.id ?? "", toProviderObject(old!.outputs), oldInputs);
       } catch (e) {
         this.fail(name, { ...base, id: old!.id }, `delete (before replace): ${errMessage(e)}`);
         throw e;
@@ -901,8 +905,8 @@ class Operation {
             this.sem.run(async () => {
               if (this.stopping) return;
               remaining.delete(e);
-              // An external (read) resource is only dropped from state, as the CLI does.
-              if (isDynamic(e.type) && !e.external) {
+              // An external (read) resource, or one with retainOnDelete, is only dropped from state, as the CLI does.
+              if (isDynamic(e.type) && !e.external && !e.retainOnDelete) {
                 try {
                   await this.prov.delete(e.urn, e.name, e.type, e.id ?? "", toProviderObject(e.outputs), toProviderObject(e.inputs));
                 } catch (err) {

@@ -97,7 +97,7 @@ describe("refresh and the update row", () => {
   test("up --refresh reads every resource first, in the same provider process, then runs the program", async () => {
     const e = engine();
     const program = () => {
-      new Doc("d", { key: "d", value: "v1" });
+      new Doc("d", { key: "d", value: "v1", meta: {} });
     };
     await e.up(program);
     editOutOfBand("doc-d", { value: "admin" });
@@ -110,6 +110,24 @@ describe("refresh and the update row", () => {
     expect(s.grpc.Read).toBe(1);
     expect(s.grpc.Configure).toBe(1);
     expect(stored("doc-d").value).toBe("v1");
+  });
+});
+
+describe("retainOnDelete", () => {
+  test("destroy and the delete half of a replace leave the object and drop only the state entry", async () => {
+    const e = engine();
+    const program = (key: string) => () => {
+      new Doc("d", { key, value: "v" }, { retainOnDelete: true });
+    };
+    await e.up(program("a"));
+    const s = await e.up(program("b")); // a key change replaces (delete before create)
+    expect(s.resources.d.op).toBe("replace");
+    expect(calls("delete")).toHaveLength(0);
+    expect(fs.existsSync(path.join(dir, "doc-a.json"))).toBe(true);
+    await e.destroy();
+    expect(calls("delete")).toHaveLength(0);
+    expect(fs.existsSync(path.join(dir, "doc-b.json"))).toBe(true);
+    expect(e.state().resources).toEqual([]);
   });
 });
 
