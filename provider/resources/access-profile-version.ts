@@ -25,6 +25,7 @@ import {
   type EnumCodes,
 } from "./shared/fields";
 import { goneResult } from "./shared/impl";
+import { providerOptions } from "./shared/options";
 import { unk, uBool, uEnum, uList, uNonEmpty, uString, uStringMap } from "./shared/schema";
 import { VezaResource } from "./shared/resource-class";
 import {
@@ -138,16 +139,19 @@ export const accessProfileVersion: DeclaredResource<AccessProfileVersionArgs, (t
     async create(ctx, inputs) {
       // The version always exists already: "create" takes it over and writes only what the program
       // declares (with adoptExisting, only what differs), never clearing what it does not mention.
-      const ref = await resolveVersion(ctx.api, inputs.accessProfileId, inputs.versionNumber);
+      // the import option names the version; otherwise the given number or the profile's current one
+      const { adoptId } = providerOptions(inputs);
+      const ref = adoptId !== undefined ? parseVersionId(adoptId) : await resolveVersion(ctx.api, inputs.accessProfileId, inputs.versionNumber);
       const id = versionId(ref);
+      const adopting = inputs.adoptExisting === true || adoptId !== undefined;
       const fields = declared(inputs);
-      const mustRead = inputs.adoptExisting === true || fields.includes(ENTITIES);
+      const mustRead = adopting || fields.includes(ENTITIES);
       const seen = mustRead ? await currentContent(ctx.api, ref) : ctx.api.knownVersion(ref.profileId, ref.version);
-      if (inputs.adoptExisting === true && !seen) {
+      if (adopting && !seen) {
         throw new VezaResourceError("VEZA_VERSION_UNREADABLE", `AccessProfileVersion ${id}: no route of this Veza tenant can read this version to adopt it`);
       }
       const current = seen ? outputs(ref, seen, inputs) : undefined;
-      const send = inputs.adoptExisting === true ? diffFields(accessProfileVersion.fields, current!, inputs).changed : fields;
+      const send = adopting ? diffFields(accessProfileVersion.fields, current!, inputs).changed : fields;
       if (send.length === 0) return { id, outs: current ?? outputs(ref, {} as ApiVersion, inputs) };
       return { id, outs: await writeOutputs(ctx.api, ref, inputs, send, current) };
     },

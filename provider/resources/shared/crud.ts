@@ -6,6 +6,7 @@ import { VezaApiError } from "../../client/errors";
 import { apiBody, completeFromWrite, diffFields } from "./fields";
 import { VezaResourceError } from "./errors";
 import { goneResult, ResourceInitError } from "./impl";
+import { providerOptions } from "./options";
 
 export interface NamedObjectOps<T> {
   /** The resource's declaration (kind, what it is, its API fields). */
@@ -24,20 +25,27 @@ export interface NamedObjectOps<T> {
 }
 
 /**
- * Creates the object, or with `adoptExisting` takes over one of the same name: only the fields
- * that differ are PATCHed (one request, `update_mask`). A 409 names `adoptExisting`.
+ * Creates the object, or takes over an existing one: with `adoptExisting` the one of the same name,
+ * with the `import` option the one with that id. Only the fields that differ are PATCHed (one
+ * request, `update_mask`); a name filled from the logical name is not one of them when importing (the
+ * object keeps its name). A 409 names `adoptExisting`, and `retainOnDelete` when that is why.
  */
 export async function createOrAdopt<T>(ops: NamedObjectOps<T>, inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
   const name = String(inputs.name);
-  if (inputs.adoptExisting === true) {
-    const existing = await ops.findByName(name);
+  const told = providerOptions(inputs);
+  if (told.adoptId !== undefined || inputs.adoptExisting === true) {
+    const existing = told.adoptId !== undefined ? await ops.find(told.adoptId) : await ops.findByName(name);
+    if (!existing && told.adoptId !== undefined) {
+      throw new VezaResourceError("VEZA_NOT_FOUND", `${ops.resource.what} ${told.adoptId} (named by the import option) does not exist in Veza.`);
+    }
     if (existing) {
       const id = ops.idOf(existing);
       const current = ops.outputs(existing, inputs);
-      const { changed } = diffFields(ops.resource.fields, current, inputs);
+      const keepName = told.adoptId !== undefined && told.nameFromLogicalName;
+      const { changed } = diffFields(ops.resource.fields.filter((f) => !(keepName && f.input === "name")), current, inputs);
       if (changed.length === 0) return { id, outs: current };
       try {
-        return { id, outs: await updateChanged(ops, id, inputs, changed, current) };
+        return { id, outs: await updateChanged(ops, id, keepName ? { ...inputs, name: current.name } : inputs, changed, current) };
       } catch (e) {
         throw new ResourceInitError(id, current, e);
       }
@@ -49,9 +57,13 @@ export async function createOrAdopt<T>(ops: NamedObjectOps<T>, inputs: Record<st
   } catch (e) {
     if (e instanceof VezaApiError && e.status === 409) {
       const hint = ops.conflictHint?.(name);
+      const retained = told.retainOnDelete
+        ? ` This resource has retainOnDelete: a change that replaces it leaves the old ${ops.resource.what} in Veza, and it keeps the name. ` +
+          `Give the replacement another name, or remove retainOnDelete and run \`pulumi up\` before the change (the old one is then deleted first).`
+        : "";
       throw new VezaResourceError(
         "VEZA_NAME_TAKEN",
-        `${ops.resource.what} "${name}" already exists in Veza (${e.serverMessage}).${hint ? ` ${hint}` : ""} Set adoptExisting: true to take it over, or choose another name.`,
+        `${ops.resource.what} "${name}" already exists in Veza (${e.serverMessage}).${hint ? ` ${hint}` : ""}${retained} Set adoptExisting: true to take it over, or choose another name.`,
         e,
       );
     }

@@ -1,12 +1,15 @@
 /** The base of the resource classes: what every one of them passes to `pulumi.dynamic.Resource`, and `get`. */
 import * as pulumi from "@pulumi/pulumi";
 import type { DeclaredResource } from "./declare";
+import { applyResourceOptions } from "./options";
 import { PLACEHOLDER_PROVIDER } from "./shell";
 
 export abstract class VezaResource extends pulumi.dynamic.Resource {
   /** `declared`: the resource's declaration (its kind, registered outputs and inputs). */
   protected constructor(declared: DeclaredResource<any>, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
-    super(PLACEHOLDER_PROVIDER, name, declared.props(name, args), opts, "veza", declared.kind);
+    // resource options a dynamic provider must handle itself (`import`, secret outputs of other names; ./options.ts)
+    const applied = applyResourceOptions(declared, name, args as Record<string, unknown>, opts);
+    super(PLACEHOLDER_PROVIDER, name, declared.props(name, applied.args), applied.opts, "veza", declared.kind);
   }
 
   /**
