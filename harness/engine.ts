@@ -461,6 +461,15 @@ class Operation {
 
     const onUnhandled = (reason: unknown) => this.unhandled.push(reason);
     process.on("unhandledRejection", onUnhandled);
+    // The program's `pulumi.log.warn`: without an engine connection the SDK writes it to
+    // console.warn; the CLI shows it as a warning of the update, so the summary lists it.
+    const consoleWarn = console.warn;
+    console.warn = (...args: unknown[]) => {
+      const text = args.map(String).join(" ");
+      const m = /^warning: \[runtime\] ([\s\S]*)$/.exec(text);
+      if (m) this.warnings.push(m[1]);
+      else consoleWarn(...args);
+    };
     try {
       const stackDone = pulumi.runtime.runInPulumiStack(async () => program()).then(
         () => undefined,
@@ -470,7 +479,13 @@ class Operation {
       // All registrations settled: the runtime's RPC keep-alive chain has drained and no
       // registration of ours is still in flight (a late registration restarts the wait).
       for (;;) {
-        await withTimeout(settings.waitForRPCs(), this.timeout, "outstanding resource registrations");
+        try {
+          await withTimeout(settings.waitForRPCs(), this.timeout, "outstanding resource registrations");
+        } catch (e) {
+          // The program threw (e.g. a constructor's validation): the runtime's RPC chain carries the
+          // same error. The CLI fails the update with it; it is already in the summary's errors.
+          if (!this.programErrors.has(e)) throw e;
+        }
         if (this.inflight.size === 0) break;
         await withTimeout(Promise.allSettled([...this.inflight]), this.timeout, "resource operations");
       }
@@ -479,6 +494,7 @@ class Operation {
       await new Promise((r) => setImmediate(r));
     } finally {
       process.off("unhandledRejection", onUnhandled);
+      console.warn = consoleWarn;
     }
     for (const u of this.unhandled) {
       const m = errMessage(u);
@@ -492,7 +508,11 @@ class Operation {
     this.fail(name, { urn: "", type, name }, `not registered: ${errMessage(err)}`);
   }
 
+  /** Errors the program itself threw (reported once, as the stack's error). */
+  private readonly programErrors = new Set<unknown>();
+
   private programError(e: unknown): void {
+    this.programErrors.add(e);
     const m = errMessage(e);
     if (m.includes(REGISTRATION_FAILED) || m.includes(READ_FAILED)) return; // already reported on the failed resource
     this.errors.push({ name: `${this.engine.project}-${this.engine.stack}`, message: m });
@@ -503,13 +523,47 @@ class Operation {
     void p.finally(() => this.inflight.delete(p));
   }
 
-  private makeUrn(parent: string, type: string, name: string): string {
+  private makeUrn(parent: string, type: string, name: string, stack = this.engine.stack, project = this.engine.project): string {
     let qualified = type;
     if (parent) {
       const parentType = parent.split("::")[2];
       if (parentType && parentType !== STACK_TYPE) qualified = `${parentType}$${type}`;
     }
-    return `urn:pulumi:${this.engine.stack}::${this.engine.project}::${qualified}::${name}`;
+    return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+  }
+
+  /**
+   * The registration's `aliases` (structured, as the SDK sends them when the monitor supports them):
+   * the old URNs this resource may have had. An alias spec's missing parts are the resource's own.
+   */
+  private aliasUrns(req: any, type: string, name: string, parent: string): string[] {
+    return (req.getAliasesList() as any[]).map((a) => {
+      if (a.getUrn()) return a.getUrn() as string;
+      const spec = a.getSpec();
+      const aliasParent = spec.getNoparent() ? "" : spec.getParenturn() || parent;
+      return this.makeUrn(aliasParent, spec.getType() || type, spec.getName() || name, spec.getStack() || undefined, spec.getProject() || undefined);
+    });
+  }
+
+  /**
+   * The old state of a resource registered under a new URN with an alias to its old one
+   * (step_generator.go): the old entry becomes this URN's, so it is diffed (Check gets its old
+   * inputs) instead of being created anew and the old one deleted.
+   */
+  private claimAlias(req: any, urn: string, type: string, name: string, parent: string): StateResource | undefined {
+    for (const alias of this.aliasUrns(req, type, name, parent)) {
+      const old = this.old.get(alias);
+      if (!old || alias === urn || this.registered.has(alias)) continue;
+      this.registered.add(alias);
+      this.old.set(urn, { ...old, urn, name });
+      const live = this.findLive(alias);
+      if (live && !this.preview) {
+        this.replace(live, { ...live, urn, name });
+        this.liveAt = undefined;
+      }
+      return this.old.get(urn);
+    }
+    return undefined;
   }
 
   private response(urn: string, id: string, object: JsonObject, result: number = resproto.Result.SUCCESS): unknown {
@@ -708,7 +762,7 @@ class Operation {
     // step_generator.go: an import when the registration has an id that is not the one the old
     // state was imported with (or created under).
     const importId = (req.getImportid() as string) || undefined;
-    let old = this.old.get(urn);
+    let old = this.old.get(urn) ?? this.claimAlias(req, urn, type, name, parent);
     const importing = importId !== undefined && (!old || (old.importId ?? old.id) !== importId);
     if (importing) old = await this.importRead(urn, name, type, importId!);
     // ignoreChanges: the listed inputs take their old values before Check (processIgnoreChanges).

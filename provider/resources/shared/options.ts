@@ -130,7 +130,16 @@ export function applyResourceOptions(
   if (lookup) return { args, opts: rest };
 
   const told: ProviderSideOptions = {};
-  if (importId !== undefined) told.adoptId = checkImportId(target, name, importId, args);
+  if (importId !== undefined) {
+    try {
+      told.adoptId = checkImportId(target, name, importId, args);
+    } catch (e) {
+      // fails this resource's registration (before any request), not the whole program
+      const rejected = Promise.reject(e);
+      rejected.catch(() => undefined);
+      return { args: { ...args, [OPTIONS_INPUT]: rejected }, opts: rest };
+    }
+  }
   if (rest.retainOnDelete === true) told.retainOnDelete = true;
   if (target.nameInput && (args[target.nameInput] === undefined || args[target.nameInput] === null)) told.nameFromLogicalName = true;
 
