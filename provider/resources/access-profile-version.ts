@@ -224,7 +224,7 @@ function outputs(ref: VersionRef, v: ApiVersion, inputs: Record<string, unknown>
  * seen), so a rewrite never drops e.g. `created_by_access_profile`.
  */
 async function write(api: VezaApi, ref: VersionRef, inputs: Record<string, unknown>, sent: string[], current: Record<string, unknown> | undefined): Promise<ApiVersion> {
-  const { body, mask } = apiBody(accessProfileVersion.fields, inputs, sent);
+  const { body, mask } = apiBody(accessProfileVersion.fields, inputs, sent, current);
   const f = entitiesField();
   if (Array.isArray(body[f.api]) && Array.isArray(current?.entities)) {
     const merged = mergeEntities(canon(f, inputs.entities) as Record<string, unknown>[], canon(f, current.entities) as Record<string, unknown>[]);

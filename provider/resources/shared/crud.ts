@@ -87,7 +87,7 @@ export async function updateChanged<T>(
   changed: string[],
   previous: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
-  const { body, mask } = apiBody(ops.resource.fields, inputs, changed);
+  const { body, mask } = apiBody(ops.resource.fields, inputs, changed, previous);
   try {
     const updated = await ops.update(id, body, mask, inputs);
     return completeFromWrite(ops.resource.fields, ops.outputs(updated, inputs), updated, inputs, changed, previous);

@@ -221,18 +221,40 @@ export interface FieldDiff {
   changed: string[];
 }
 
+/**
+ * An object input (`catalogItemInfo`, `nameTransformer`, `applicationSyncIdentityAction`) holds when
+ * every sub-field the program sets is equal (nested objects the same way); sub-fields only Veza has
+ * (defaults it fills in) are not the program's business. An explicitly empty object clears the
+ * whole value and is compared whole.
+ */
+function objectHolds(want: unknown, have: unknown): boolean {
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isObj(want) || !isObj(have)) return stable(want) === stable(have);
+  return Object.keys(want).every((k) => objectHolds(want[k], have[k]));
+}
+
 /** Pure: compares new inputs with old outputs field by field on canonical values. */
 export function diffFields(fields: readonly Field[], olds: Record<string, unknown>, news: Record<string, unknown>): FieldDiff {
   const changed: string[] = [];
   for (const f of fields) {
     const want = desired(f, news);
     if (want === SKIP) continue;
+    const have = canon(f, olds[f.input]);
     if (containsUnknown(want)) changed.push(f.input);
-    else if (f.kind === "entities" ? !entitiesMatch(want as Record<string, unknown>[], canon(f, olds[f.input]) as Record<string, unknown>[]) : stable(want) !== stable(canon(f, olds[f.input]))) {
+    else if (f.kind === "entities" ? !entitiesMatch(want as Record<string, unknown>[], have as Record<string, unknown>[]) : f.kind === "object" ? !objectHolds(want, have) : stable(want) !== stable(have)) {
       changed.push(f.input);
     }
   }
   return { changed };
+}
+
+/** `want`'s sub-fields over `have`'s (nested objects merged the same way): what to send so Veza's other sub-fields stay. */
+function mergeObject(want: unknown, have: unknown): unknown {
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isObj(want) || !isObj(have)) return want;
+  const out: Record<string, unknown> = { ...have };
+  for (const [k, v] of Object.entries(want)) out[k] = mergeObject(v, have[k]);
+  return out;
 }
 
 /** The API value to send for a field (cleared values are sent explicitly so an update can reset them). */
@@ -254,14 +276,22 @@ export function apiValue(f: Field, v: unknown): unknown {
 
 /**
  * The request body for the given inputs: every field in `only` (default: every field whose input is
- * set), and the `update_mask` naming exactly those API fields.
+ * set), and the `update_mask` naming exactly those API fields. `current` (the outputs as last seen):
+ * an object input is sent over its current value, so the sub-fields the program does not set keep
+ * Veza's values (the mask names the whole object).
  */
-export function apiBody(fields: readonly Field[], inputs: Record<string, unknown>, only?: readonly string[]): { body: Record<string, unknown>; mask: string[] } {
+export function apiBody(
+  fields: readonly Field[],
+  inputs: Record<string, unknown>,
+  only?: readonly string[],
+  current?: Record<string, unknown>,
+): { body: Record<string, unknown>; mask: string[] } {
   const body: Record<string, unknown> = {};
   const mask: string[] = [];
   for (const f of fields) {
     if (only ? !only.includes(f.input) : desired(f, inputs) === SKIP) continue;
-    body[f.api] = apiValue(f, inputs[f.input]);
+    const value = f.kind === "object" && current ? mergeObject(canon(f, inputs[f.input]), canon(f, current[f.input])) : inputs[f.input];
+    body[f.api] = apiValue(f, value);
     mask.push(f.api);
   }
   return { body, mask };
