@@ -180,6 +180,8 @@ describe("secret inputs", () => {
       expect(isEncrypted(m.inputs.identityIds)).toBe(true);
       expect(isEncrypted(m.outputs.identityIds)).toBe(true);
       expect(isEncrypted(m.outputs.managedIdentityIds)).toBe(true);
+      // the inputs kept for refresh carry them too
+      expect(isEncrypted(m.outputs.__inputs)).toBe(true);
     };
     check();
     await e.refresh();

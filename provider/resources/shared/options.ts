@@ -17,6 +17,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { VezaResourceError } from "./errors";
+import { MANAGED_INPUTS } from "./managed-inputs";
 import { isUnknown } from "./unknown";
 
 /**
@@ -152,16 +153,19 @@ export function applyResourceOptions(
 }
 
 /**
- * A prop that resolves to nothing once it knows which carried inputs are secret, adding the outputs
- * that carry them to `additionalSecretOutputs`. The SDK serializes props in order and reads the
- * options only afterwards (runtime/resource.ts registerResource), so the list is complete in time.
+ * A prop that resolves to nothing once it knows which inputs are secret, adding the outputs that
+ * carry them under another name to `additionalSecretOutputs`: the declaration's `carriedBy`, and the
+ * inputs kept for `read` (MANAGED_INPUTS, which carries every input). The SDK serializes props in
+ * order and reads the options only afterwards (runtime/resource.ts registerResource), so the list is
+ * complete in time.
  */
 function secretCarriers(target: OptionsTarget, args: Record<string, unknown>, additionalSecretOutputs: string[]): Record<string, unknown> {
-  const pairs = Object.entries(target.carriedBy ?? {}).filter((p): p is [string, readonly string[]] => p[1] !== undefined && args[p[0]] !== undefined);
-  if (pairs.length === 0) return {};
+  const inputs = Object.keys(args).filter((k) => !k.startsWith("__") && args[k] !== undefined);
+  if (inputs.length === 0) return {};
   const done = (async () => {
-    for (const [input, outputs] of pairs) {
-      if (await pulumi.isSecret(pulumi.output(args[input]))) additionalSecretOutputs.push(...outputs.filter((o) => !additionalSecretOutputs.includes(o)));
+    for (const input of inputs) {
+      if (!(await pulumi.isSecret(pulumi.output(args[input])))) continue;
+      for (const o of [...(target.carriedBy?.[input] ?? []), MANAGED_INPUTS]) if (!additionalSecretOutputs.includes(o)) additionalSecretOutputs.push(o);
     }
     return undefined;
   })();

@@ -55,7 +55,7 @@ export async function call(shell: { k?: string }, method: Method, argList: Array
         return { ...created, outs: withManagedInputs(created.outs, args[0]) };
       }
       case "read":
-        return withReadInputs(await ops.read(context(), args[0], args[1]), args[1]);
+        return withReadInputs(await ops.read(context(), args[0], args[1]), args[1], resource.changed);
       case "update": {
         const updated = await ops.update(context(), args[0], args[1], args[2]);
         return { ...updated, outs: withManagedInputs(updated.outs ?? {}, args[2]) };
