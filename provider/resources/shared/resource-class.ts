@@ -6,7 +6,7 @@ import { PLACEHOLDER_PROVIDER } from "./shell";
 
 export abstract class VezaResource extends pulumi.dynamic.Resource {
   /** `declared`: the resource's declaration (its kind, registered outputs and inputs). */
-  protected constructor(declared: DeclaredResource<any>, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
+  protected constructor(declared: DeclaredResource<any, any>, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
     // resource options a dynamic provider must handle itself (`import`, secret outputs of other names; ./options.ts)
     const applied = applyResourceOptions(declared, name, args as Record<string, unknown>, opts);
     super(PLACEHOLDER_PROVIDER, name, declared.props(name, applied.args), applied.opts, "veza", declared.kind);
