@@ -113,6 +113,25 @@ describe("refresh and the update row", () => {
   });
 });
 
+describe("aliases", () => {
+  test("a new name with an alias to the old one is diffed against the old state (Check gets its old inputs), not created anew", async () => {
+    const e = engine();
+    await e.up(() => {
+      new Doc("a", { key: "a", value: "v" });
+    });
+    clearCalls();
+    const s = await e.up(() => {
+      new Doc("b", { key: "a", value: "v" }, { aliases: [{ name: "a" }] });
+    });
+    expect(s.errors).toEqual([]);
+    expect(s.resources.b.op).toBe("same");
+    expect(calls("check")[0].data.olds.value).toBe("v");
+    expect(calls("create")).toHaveLength(0);
+    expect(calls("delete")).toHaveLength(0);
+    expect(e.state().resources.map((r) => r.name)).toEqual(["project-stack", "b"]);
+  });
+});
+
 describe("retainOnDelete", () => {
   test("destroy and the delete half of a replace leave the object and drop only the state entry", async () => {
     const e = engine();
