@@ -218,8 +218,8 @@ class Analysis {
 
   /**
    * Both sides' graphs. A value one side cannot read (a secret, an unknown with no dependency that
-   * settles it) is noted and taken from the other side of the same resource: what cannot be read is
-   * never counted as a gain or a loss.
+   * settles it) is noted; what it hides is never counted as a gain or a loss: a version's unreadable
+   * entities or inheritance are the other side's, a membership's holders only those both sides name.
    */
   graphs(): { before: Graph; after: Graph } {
     const before = this.read("before");
@@ -229,7 +229,8 @@ class Analysis {
       const profileStays = b.profile.startsWith("id:") || this.sides.after.has(b.profile);
       if (!this.sides.after.has(urn) && profileStays) after.versionNodes.set(urn, { ...b, entities: [], entitiesPartial: false, inheritFrom: [], partial: false });
     }
-    // a resource whose profile one side cannot name is the other side's, unchanged
+    // a version whose profile one side cannot name is the other side's, unchanged; a membership
+    // whose profile one side cannot name says nothing certain about its holders on either side
     for (const [from, to] of [
       [before, after],
       [after, before],
@@ -237,8 +238,7 @@ class Analysis {
       for (const urn of to.unnamed) {
         const v = from.versionNodes.get(urn);
         if (v) to.versionNodes.set(urn, { ...v });
-        const m = from.memberships.get(urn);
-        if (m) to.memberships.set(urn, { ...m, identities: [...m.identities] });
+        from.memberships.delete(urn);
       }
     }
     const union = <T>(a: T[], b: T[], key: (x: T) => string) => [...new Map([...a, ...b].map((x) => [key(x), x])).values()];
@@ -252,11 +252,12 @@ class Analysis {
       if (a.partial) a.inheritFrom = [...new Set([...a.inheritFrom, ...b.inheritFrom])];
       if (b.partial) b.inheritFrom = [...new Set([...b.inheritFrom, ...a.inheritFrom])];
     }
+    // identities one side cannot read: only those both sides name are certain holders (on both)
     for (const [urn, a] of after.memberships) {
       const b = before.memberships.get(urn);
       if (!b) continue;
-      if (a.partial) a.identities = [...new Set([...a.identities, ...b.identities])];
-      if (b.partial) b.identities = [...new Set([...b.identities, ...a.identities])];
+      if (a.partial) b.identities = b.identities.filter((x) => a.identities.includes(x));
+      if (b.partial) a.identities = a.identities.filter((x) => b.identities.includes(x));
     }
     const g = { before: this.index("before", before), after: this.index("after", after) };
     this.versionMembers(before, g.before, g.after, after);
@@ -278,12 +279,15 @@ class Analysis {
     };
     const heldBefore = byProfile(before);
     const heldAfter = byProfile(after);
+    // a membership whose list one side cannot read may add or remove any member of its profile
+    const uncertain = new Set([...beforeRaw.memberships.values(), ...afterRaw.memberships.values()].filter((m) => m.partial).map((m) => m.profile));
     const exclusiveAfter = new Map<ProfileKey, MembershipNode[]>();
     for (const m of afterRaw.memberships.values()) if (m.exclusive) exclusiveAfter.set(m.profile, [...(exclusiveAfter.get(m.profile) ?? []), m]);
     const additions: [Graph, string, Holding][] = [];
     for (const [urn, v] of beforeRaw.versionNodes) {
       const listed = prop(this.sides.before.get(urn)!, "members");
       if (!Array.isArray(listed) || listed.length === 0) continue;
+      if (uncertain.has(v.profile)) continue;
       const members = listed.filter(isPlain);
       const holding: Holding = { profile: v.profile, versionNumber: v.versionNumber, from: urn };
       for (const m of members) additions.push([before, m, holding]);

@@ -223,6 +223,16 @@ describe("the model", () => {
     expect(edited.warnings).toEqual([expect.stringContaining("the preview has no `same` steps: run `pulumi preview --json --show-sames`")]);
   });
 
+  test("a membership list turned secret: its holders' changes through that profile are not counted, either way", () => {
+    const mC = members("C", "pc", ["cy"], { outputs: { accessProfileId: "pc", versionNumber: 1, identityIds: ["cy"] } });
+    const vC = { ...base[5]!, outputs: { ...base[5]!.outputs, members: ["cy"] } };
+    // C gains an entity while the list of who holds C becomes unreadable
+    const steps = [...base.slice(0, 5).map(same), update(vC, version("C", "pc", [e("c"), e("c2")])), update(mC, members("C", "pc", "[secret]"))];
+    const { report } = analyse(sidesOf({ steps } as PreviewDigest));
+    expect(report.identities).toEqual([]);
+    expect(report.unresolved.map((u) => u.urn)).toEqual([mC.urn]);
+  });
+
   test("a preview that reported an error is said to be possibly incomplete", () => {
     const digest = { steps: base.map(same), diagnostics: [{ message: "check failed", severity: "error" }, { message: "fyi", severity: "info" }] };
     expect(analyse(sidesOf(parsePreview(JSON.stringify(digest), "p.json"))).warnings).toEqual([

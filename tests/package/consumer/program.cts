@@ -25,16 +25,33 @@ const typeName: pulumi.Output<string> = profileType.name;
 const granted: pulumi.Output<string[]> = members.identityIds;
 const versionId: pulumi.Output<string> = version.id;
 
-// existing objects, read-only in this stack
+// every input is an output too; nested outputs are plain shapes
+const approval: pulumi.Output<boolean> = profile.requireApprovalToStart;
+const entities: pulumi.Output<veza.EntityOutput[]> = version.entities;
+const firstEntityType: pulumi.Output<string | undefined> = version.entities.apply((es) => es[0]?.entityType);
+const condition: pulumi.Output<veza.EntityCondition | undefined> = version.entities.apply((es) => es[0]?.condition);
+const appAction: pulumi.Output<veza.SyncIdentityAction | undefined> = version.applicationSyncIdentityAction;
+const states: readonly veza.ProfileStateName[] = veza.PROFILE_STATES;
+const versionStates: readonly veza.VersionStateName[] = veza.VERSION_STATES;
+
+// existing objects, read-only in this stack: get(name, id, state?, opts?) as in Pulumi's generated packages
 const existingType: veza.AccessProfileType = veza.AccessProfileType.get("existing-type", "t-1");
 const existing: veza.AccessProfile = veza.AccessProfile.get("existing", "p-1");
-const existingVersion: veza.AccessProfileVersion = veza.AccessProfileVersion.get("existing-v", "p-1/versions/1");
-const existingMembers: veza.ProfileMembership = veza.ProfileMembership.get("existing-m", "p-1/versions/1/members");
+const typeState: veza.AccessProfileTypeState = { name: "Profile" };
+const withState: veza.AccessProfileType = veza.AccessProfileType.get("existing-type-2", "t-2", typeState, { parent: profileType });
+const profileState: veza.AccessProfileState = { labels: ["requestable"] };
+const withOptions: veza.AccessProfile = veza.AccessProfile.get("existing-2", "p-2", profileState, { dependsOn: [profile] });
+const versionState: veza.AccessProfileVersionState = { versionNumber: 1 };
+const existingVersion: veza.AccessProfileVersion = veza.AccessProfileVersion.get("existing-v", "p-1/versions/1", versionState);
+const membersState: veza.ProfileMembershipState = {};
+const existingMembers: veza.ProfileMembership = veza.ProfileMembership.get("existing-m", "p-1/versions/1/members", membersState, {});
+const anyState: veza.ResourceState<veza.AccessProfile> = profileState;
 
 // look-ups
 const listArgs: veza.ListAccessProfilesArgs = { filter: byType, entityExtraInfo: true };
 const listed: Promise<veza.AccessProfileInfo[]> = veza.listAccessProfiles(listArgs);
 const listedOutput: pulumi.Output<veza.AccessProfileInfo[]> = veza.listAccessProfilesOutput({ filter: profileType.id.apply((id) => f.eq("profile_type", id)) });
+const currentVersions: Promise<(veza.AccessProfileVersionInfo | undefined)[]> = listed.then((ps) => ps.map((p) => p.currentVersion));
 const integrations: Promise<string[]> = veza.getAvailableIntegrations();
 const integrationsOutput: pulumi.Output<string[]> = veza.getAvailableIntegrationsOutput();
 
@@ -51,4 +68,17 @@ function explain(e: unknown): string {
   return String(e);
 }
 
-export = { quoted, versionNumber, typeName, granted, versionId, existingType, existing, existingVersion, existingMembers, listed, listedOutput, integrations, integrationsOutput, outcome, settings, route, explain };
+export = {
+  approval,
+  entities,
+  firstEntityType,
+  condition,
+  appAction,
+  states,
+  versionStates,
+  withState,
+  withOptions,
+  anyState,
+  currentVersions,
+  quoted, versionNumber, typeName, granted, versionId, existingType, existing, existingVersion, existingMembers, listed, listedOutput, integrations, integrationsOutput, outcome, settings, route, explain,
+};
