@@ -190,6 +190,18 @@ describe("secret inputs", () => {
     expect(e.stateText()).not.toMatch(/"managedIdentityIds": \[/);
   });
 
+  test("an error about secret identities names how many, never which", async () => {
+    const e = r.engine();
+    await e.up(stack({ ids: pulumi.secret(["secret-alice", "secret-bob"]) }));
+    // the members call fails while the profile is still listed: the destroy must fail, and say why
+    r.emu.setKnobs({ missingRoutes: ["PUT access_profiles/{id}/versions/{version}/members"] });
+    const s = await e.destroy();
+    const text = [...s.errors.map((x) => x.message), ...s.warnings, s.stderr].join("\n");
+    expect(s.resources.m?.op).toBe("failed");
+    expect(text).toMatch(/could not remove 2 identities/);
+    expect(text).not.toMatch(/secret-alice|secret-bob/);
+  });
+
   test("a plain identityIds stays plain", async () => {
     const e = r.engine();
     await e.up(stack());
