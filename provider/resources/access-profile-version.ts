@@ -12,7 +12,7 @@ import { ADOPT_EXISTING_INPUT, declareResource, type DeclaredResource, type Outp
 import { VezaResourceError } from "./shared/errors";
 import { apiBody, canon, diffFields, snakeKeys } from "./shared/fields";
 import { ENTITY_RULES, learnEnumCodes, mergeEntities, withEnumCodes, type EnumCodes } from "./version-entities";
-import { goneResult, lastKnown } from "./shared/impl";
+import { goneResult, isLookup, lastKnown } from "./shared/impl";
 import { providerOptions } from "./shared/options";
 import { unk, uBool, uEnum, uList, uNonEmpty, uString, uStringMap } from "./shared/schema";
 import { VezaResource, type ResourceState } from "./shared/resource-class";
@@ -216,6 +216,14 @@ export const accessProfileVersion: DeclaredResource<AccessProfileVersionArgs, Ac
       if (listed.version) return { id, props: readOutputs(ref, listed.version, props) };
       const got = await ctx.api.getVersion(ref.profileId, ref.version);
       if (got !== ROUTE_MISSING) return { id, props: readOutputs(ref, got, props) };
+      // A look-up (get / opts.id) has nothing to keep: what it returns must be Veza's, so it fails.
+      if (isLookup(props)) {
+        throw new VezaResourceError(
+          "VEZA_VERSION_UNREADABLE",
+          `AccessProfileVersion ${id}: version ${ref.version} is not the profile's current version (${listed.profile.current_version_number ?? "?"}) ` +
+            `and no route of this Veza tenant read it (a tenant without the assumed GET of a version, or no such version), so it cannot be looked up (get); look up the profile's current version instead`,
+        );
+      }
       // No documented route reads a version that is not the current one: keep what we knew, and say so.
       ctx.warn(
         `AccessProfileVersion ${id}: version ${ref.version} is not the profile's current version (${listed.profile.current_version_number ?? "?"}) ` +

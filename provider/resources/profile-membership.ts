@@ -92,6 +92,10 @@ export const profileMembership: DeclaredResource<ProfileMembershipArgs, ProfileM
       // a look-up (get / opts.id) reports every member, read-only
       if (isLookup(props) && Array.isArray(members)) return { id, props: outputs(ref, members, [], {}) };
       if (members === ROUTE_MISSING) {
+        // a look-up's outputs must be Veza's: with nothing to read, it fails rather than echo its state
+        if (isLookup(props)) {
+          throw new VezaResourceError("VEZA_MEMBERS_UNREADABLE", `ProfileMembership ${id}: no route of this Veza tenant can read the members of version ${ref.version}, so it cannot be looked up (get)`);
+        }
         ctx.warn(`ProfileMembership ${id}: no route of this Veza tenant can read the members of version ${ref.version}; its last known state is kept.`);
         return { id, props: lastKnown(props) };
       }
