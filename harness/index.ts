@@ -1,4 +1,4 @@
-export { Engine, UNKNOWN } from "./engine";
+export { Engine, engineParallel, UNKNOWN } from "./engine";
 export type {
   EngineOptions,
   EngineState,
