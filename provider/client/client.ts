@@ -10,6 +10,7 @@ import { Credentials } from "./credentials";
 import { decide, type AttemptResult, type Step } from "./decide";
 import { Pacer, processPacers, rateLimitFeedback, type Feedback, type Pacers } from "./limiter";
 import { RequestLog } from "./log";
+import { pageFromBody, pages } from "./paging";
 import { closeAllTransports, describeNetworkError, transportFor, userAgent, type Transport } from "./transport";
 import { backoffDelay, errorCode, parseRetryAfter } from "./retry";
 
@@ -125,7 +126,7 @@ export class VezaClient {
       });
       const reason = outcome.kind === "network" ? errorCode(outcome.cause) : undefined;
       if ((decision.do === "recover" || decision.do === "throw") && decision.ambiguous && outcome.kind === "network") this.emit({ kind: "ambiguous", method: ep.method, path: ep.path, attempt, reason });
-      let d: Step = decision as Step;
+      let d: Step;
       if (decision.do === "recover") {
         ambiguousBefore ||= decision.ambiguous;
         const found = await opts.recover!();
@@ -134,7 +135,7 @@ export class VezaClient {
           return found as T;
         }
         d = decision.orElse;
-      }
+      } else d = decision;
       if (d.do === "throw" || d.do === "return") throw outcome.error;
       if (d.switchToken) {
         switchedToken = true;
@@ -147,21 +148,11 @@ export class VezaClient {
     }
   }
 
-  /** Every item of a paged list: LIST_PAGE_SIZE a page, follows `has_more` through empty pages, encodes the token. */
+  /** Every item of a paged list: LIST_PAGE_SIZE a page, through empty pages, the token rule of ./paging.ts. */
   async *paginate<T = unknown>(name: EndpointName, opts: CallOptions = {}): AsyncGenerator<T> {
-    let token: string | undefined;
-    const seen = new Set<string>();
-    for (let page = 0; page < 100_000; page++) {
-      const body = await this.call<any>(name, { ...opts, query: { ...opts.query, page_size: LIST_PAGE_SIZE, page_token: token || undefined } });
-      for (const item of Array.isArray(body?.values) ? body.values : []) yield item as T;
-      const next = typeof body?.next_page_token === "string" ? body.next_page_token : "";
-      if (body?.has_more !== true) return;
-      if (!next || seen.has(next)) {
-        throw new Error(`Veza API ${ENDPOINTS[name].method} ${ENDPOINTS[name].path}: has_more is true but the page token ${next ? "repeats" : "is empty"}`);
-      }
-      seen.add(next);
-      token = next;
-    }
+    const ep = ENDPOINTS[name];
+    const fetchPage = async (token: string | undefined) => pageFromBody(await this.call(name, { ...opts, query: { ...opts.query, page_size: LIST_PAGE_SIZE, page_token: token || undefined } }));
+    for await (const page of pages(`${ep.method} ${ep.path}`, fetchPage)) yield* page.items as T[];
   }
 
   private emit(e: ClientEvent): void {
