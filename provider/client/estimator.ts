@@ -7,13 +7,16 @@
  *   window of TCP Reno (RFC 5681), with the delay signal of TCP Vegas as a congestion signal besides
  *   errors: it starts at `initialWindow` (the cap of earlier releases), grows by `slowStartGrowth` per
  *   answer (×1.5 every round trip) until the first congestion signal, then by one per round trip; it shrinks by
- *   `overloadDecrease` on a 503 and by `latencyDecrease` when the smoothed latency rises above
+ *   `overloadDecrease` on a 503 and by `latencyDecrease` when the typical latency (median of the last answers) rises above
  *   `latencyTolerance` × the lowest latency seen (+ `latencySlackMs`), unless the last such decrease did
  *   not lower it (then the tenant, not our queue, is slower: that latency is the new lowest). It grows
  *   only while it is used (at least `useShare` of it in flight when an answer comes), so an engine that hands
  *   it 4 operations at a time does not inflate it. A 429 ends slow start without shrinking it: 429s
  *   mean "too fast", which the rate estimator below answers with a pace; fewer requests in flight would
- *   only send below what the tenant allows at that pace.
+ *   only send below what the tenant allows at that pace — unless the window, not the pace, limits the
+ *   sending (window ÷ latency below the pace): then it shrinks by `rateLimitDecrease`. After a cut of the pace the window is
+ *   fitted to it (`fitToPace`: pace × latency × `paceHeadroom`), so that at a long latency the pace's
+ *   probe cannot put many requests into an empty bucket before the first 429 comes back.
  * - `RateEstimator`: the send pace, learnt from 429s (the tenant's token bucket), `RateLimit-Policy`
  *   and `Retry-After` (see its comment).
  *
@@ -31,20 +34,24 @@ export const TUNING = {
   initialWindow: 8,
   /** Slow start: growth per answer while no congestion was seen (0.5: ×1.5 per round trip, gentler than TCP's doubling on a tenant whose burst is small). */
   slowStartGrowth: 0.5,
+  /** After a cut of the pace, the window is at most pace × typical latency × this (Little's law with headroom): the pace's probe cannot overshoot by more requests in flight than the tenant accepted. */
+  paceHeadroom: 2,
   /** The window never goes below this. */
   minWindow: 2,
   /** Growth needs this share of the window in flight when an answer comes (otherwise the engine, not the tenant, is the limit). */
   useShare: 0.5,
   /** Window × this on a 503 (the tenant says it is overloaded). */
   overloadDecrease: 0.5,
+  /** Window × this on a 429 while the window, not the pace, limits the sending (the tenant's rate is below window ÷ latency). */
+  rateLimitDecrease: 0.75,
   /** Window × this when the latency rises (a queue is building at the tenant). */
   latencyDecrease: 0.8,
   /** Latency counts as risen above this multiple of the lowest latency seen ... */
-  latencyTolerance: 2,
+  latencyTolerance: 3,
   /** ... plus this many ms (jitter of a fast tenant and of a busy event loop is not congestion). */
-  latencySlackMs: 25,
-  /** Weight of a new answer in the smoothed latency (exponential moving average). */
-  latencySmoothing: 0.2,
+  latencySlackMs: 100,
+  /** The latency judged is the median of this many last answers: a few slow answers (a stalled event loop, one slow route) are not a queue. */
+  latencySamples: 16,
   /** Latency is judged again after a decrease on at least this many answers of requests sent after it (and half a window of them). */
   judgeAfter: 8,
   /** A latency decrease that did not lower the latency by this share (answers of requests sent after it against the later half of its echo: answers of requests in flight when it happened) shows the latency is not ours (a tenant slower for good): it becomes the new lowest. */
@@ -107,6 +114,8 @@ export interface Sample {
   now: number;
   /** Requests in flight when its answer came, itself included. */
   inFlight: number;
+  /** The send pace in force when the answer came, requests per second (Infinity: unpaced). */
+  pace?: number;
   feedback: Feedback;
 }
 
@@ -114,7 +123,8 @@ export class ConcurrencyWindow {
   private window: number;
   private slowStartUntil = Infinity;
   private lowestMs = Infinity;
-  private smoothedMs?: number;
+  /** Latencies of the last `latencySamples` answers, oldest first. */
+  private readonly recent: number[] = [];
   private lastDecreaseAt = -Infinity;
   /** Answers of requests sent after the last decrease, and their total latency. */
   private answersSinceDecrease = 0;
@@ -140,7 +150,9 @@ export class ConcurrencyWindow {
     if (!this.adaptive || !status) return; // no answer: says nothing about the tenant's load
     const latency = Math.max(0, s.now - s.sentAt);
     this.lowestMs = Math.min(this.lowestMs, latency);
-    this.smoothedMs = this.smoothedMs === undefined ? latency : this.smoothedMs + T.latencySmoothing * (latency - this.smoothedMs);
+    this.recent.push(latency);
+    if (this.recent.length > T.latencySamples) this.recent.shift();
+    const typical = this.typicalMs()!;
     // one decrease per round trip: answers of requests sent before the last decrease are its echo
     const fresh = s.sentAt >= this.lastDecreaseAt;
     if (fresh) {
@@ -153,9 +165,11 @@ export class ConcurrencyWindow {
     }
     if (status === 429) {
       this.slowStartUntil = Math.min(this.slowStartUntil, this.window);
+      // the window sends at most window ÷ latency a second: below the pace, it is what went too fast
+      if (fresh && (s.pace ?? Infinity) > (this.window * 1000) / Math.max(1, this.typicalMs()!)) this.decrease(T.rateLimitDecrease, s.now);
       return;
     }
-    if (this.smoothedMs <= this.lowestMs * T.latencyTolerance + T.latencySlackMs) {
+    if (typical <= this.lowestMs * T.latencyTolerance + T.latencySlackMs) {
       this.echo = undefined; // back within tolerance: the last decrease helped
     } else {
       if (!fresh || this.answersSinceDecrease < Math.max(T.judgeAfter, this.window * T.useShare)) return;
@@ -173,6 +187,24 @@ export class ConcurrencyWindow {
     }
     if (status >= 400 || s.inFlight < this.window * T.useShare) return;
     this.window = Math.min(this.ceiling, this.window < this.slowStartUntil ? this.window + T.slowStartGrowth : this.window + 1 / this.window);
+  }
+
+  /** The median latency of the last answers (undefined before the first). */
+  private typicalMs(): number | undefined {
+    if (!this.recent.length) return undefined;
+    const sorted = [...this.recent].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)];
+  }
+
+  /**
+   * The pace was cut to `rate` (a 429 event): more requests in flight than `rate` × latency (with
+   * `paceHeadroom`) would only be sent into the tenant's empty bucket. Growth goes on additively.
+   */
+  fitToPace(rate: number, now: number): void {
+    const latency = this.typicalMs();
+    if (!this.adaptive || latency === undefined || rate === Infinity) return;
+    const need = Math.ceil((rate * latency * T.paceHeadroom) / 1000);
+    if (need < this.window) this.decrease(Math.max(T.minWindow, need) / this.window, now);
   }
 
   private decrease(factor: number, now: number): void {

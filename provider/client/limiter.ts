@@ -110,13 +110,18 @@ export class Pacer {
 
   release(ticket: Ticket, fb?: Feedback): void {
     if (fb) {
-      const sample = { sentAt: ticket.startedAt, now: this.clock.now(), inFlight: this.active, feedback: fb };
+      const now = this.clock.now();
+      const sample = { sentAt: ticket.startedAt, now, inFlight: this.active, pace: this.pace.rate(now), feedback: fb };
       this.window.observe(sample);
       const cuts = this.pace.cuts;
       const holdUntil = this.pace.observe(sample);
       if (holdUntil !== undefined) this.hold(holdUntil);
-      // a cut starts the new pace now: the next request waits one interval of it
-      if (this.pace.cuts > cuts) this.nextAt = sample.now + 1000 / this.pace.rate(sample.now);
+      // a cut starts the new pace now: the next request waits one interval of it, and the window fits it
+      if (this.pace.cuts > cuts) {
+        const rate = this.pace.rate(sample.now);
+        this.nextAt = sample.now + 1000 / rate;
+        this.window.fitToPace(rate, sample.now);
+      }
     }
     this.active--;
     this.pump();
