@@ -1,10 +1,12 @@
 /**
  * What every resource must do, one case per resource: a program that declares the resource under
  * test as "subject" (with what it needs), and how to change, drift and delete it. The suite
- * (conformance.test.ts) runs every case in every emulator routes mode. A new resource adds a case.
+ * (suite.ts, run by one <resource>.test.ts per case) runs every case in every emulator routes mode. A new
+ * resource adds a case.
  */
 import * as veza from "../../provider";
-import type { Emulator } from "../../emulator";
+import type { Emulator, LoggedRequest } from "../../emulator";
+import type { Summary } from "../../harness";
 
 /** The program's variants each step uses. */
 export interface Variant {
@@ -31,8 +33,37 @@ export interface ConformanceCase {
   drift(emu: Emulator, id: string): void;
   /** Deletes the subject in Veza behind the program's back (a refresh must drop it). */
   deleteOutOfBand(emu: Emulator, id: string): void;
-  /** After destroy: Veza no longer has the subject, or (a tenant without the DELETE routes) it no longer grants anything. */
-  released(emu: Emulator, id: string, hasAssumedRoutes: boolean): boolean;
+  /** Whether Veza has the subject with this id (after create, after an out-of-band delete and `up`). */
+  exists(emu: Emulator, id: string): boolean;
+  /**
+   * After destroy, what this routes mode requires: Veza no longer has the subject, or (a tenant
+   * without the assumed DELETE routes) it is released the way the provider documents. Returns each
+   * unmet expectation, named; an empty list means released.
+   */
+  released(d: Destroyed): string[];
+}
+
+/** What `released` judges: the subject's id before destroy, the destroy's summary and the requests it sent (mutating only). */
+export interface Destroyed {
+  emu: Emulator;
+  id: string;
+  destroy: Summary;
+  sent: LoggedRequest[];
+  hasAssumedRoutes: boolean;
+}
+
+/** The expectations among `checks` that do not hold (their descriptions). */
+const unmet = (checks: Record<string, boolean>): string[] => Object.entries(checks).flatMap(([what, ok]) => (ok ? [] : [what]));
+
+/** A profile the version and membership cases release through: gone where DELETE exists, else retired (paused). */
+function profileReleased(d: Destroyed, profileId: string, emptied: string, isEmpty: (v: NonNullable<ReturnType<Emulator["store"]["currentVersion"]>>) => boolean): string[] {
+  const p = d.emu.store.findProfile(profileId);
+  if (d.hasAssumedRoutes) return unmet({ "the profile (and with it the subject) is deleted from Veza": p === undefined });
+  const current = p && d.emu.store.currentVersion(p);
+  return unmet({
+    "the profile is kept, retired (a tenant without DELETE)": p?.state === "PAUSED",
+    [`the profile's current version has ${emptied}`]: current !== undefined && isEmpty(current),
+  });
 }
 
 const ent = (id: string): veza.Entity => ({ entityType: "SalesforceGroup", datasourceId: "sf-1", entityId: id });
@@ -64,8 +95,15 @@ export const CASES: ConformanceCase[] = [
     badInput: { property: "maxEntitlements" },
     drift: (emu, id) => emu.store.updateType(id, { description: "tampered" }, ["description"]),
     deleteOutOfBand: (emu, id) => emu.store.deleteType(id),
-    // a tenant without the DELETE route keeps the type (dropped from the stack with a warning)
-    released: (emu, id, hasAssumedRoutes) => emu.store.findType(id) === undefined || !hasAssumedRoutes,
+    exists: (emu, id) => emu.store.findType(id) !== undefined,
+    released: (d) =>
+      d.hasAssumedRoutes
+        ? unmet({ "the type is deleted from Veza": d.emu.store.findType(d.id) === undefined })
+        : // a tenant without the DELETE route keeps the type: dropped from the stack with a warning naming it
+          unmet({
+            "the type is kept in Veza (the tenant cannot delete it)": d.emu.store.findType(d.id)?.name === "Subject Type",
+            'a warning says "Subject Type" was left in Veza': d.destroy.warnings.some((w) => /AccessProfileType "Subject Type": .*does not support deleting profile types; it was left in Veza/.test(w)),
+          }),
   },
   {
     kind: "AccessProfile",
@@ -84,11 +122,9 @@ export const CASES: ConformanceCase[] = [
     badInput: { property: "state" },
     drift: (emu, id) => emu.store.updateProfile(id, { labels: ["tampered"] }, ["labels"]),
     deleteOutOfBand: (emu, id) => emu.store.deleteProfile(id),
+    exists: (emu, id) => emu.store.findProfile(id) !== undefined,
     // deleted, or (no DELETE route) retired: paused with its current version emptied
-    released: (emu, id) => {
-      const p = emu.store.findProfile(id);
-      return !p || (p.state === "PAUSED" && emu.store.currentVersion(p)!.entities_to_create_relationships_to.length === 0);
-    },
+    released: (d) => profileReleased(d, d.id, "no entities", (v) => v.entities_to_create_relationships_to.length === 0),
   },
   {
     kind: "AccessProfileVersion",
@@ -109,10 +145,22 @@ export const CASES: ConformanceCase[] = [
       ]);
     },
     deleteOutOfBand: (emu, id) => emu.store.deleteProfile(profileOf(id)),
-    released: (emu, id) => {
-      const p = emu.store.findProfile(profileOf(id));
-      return !p || emu.store.currentVersion(p)!.entities_to_create_relationships_to.length === 0;
+    exists: (emu, id) => {
+      const [profileId, n] = id.split("/versions/");
+      const p = emu.store.findProfile(profileId);
+      return p !== undefined && emu.store.findVersion(p, Number(n)) !== undefined;
     },
+    // the version's own delete empties it (documented PATCH) before its profile goes or is retired
+    released: (d) => [
+      ...unmet({
+        "destroy empties the version's entities with one PATCH": d.sent.some(
+          (q) =>
+            q.route === "PATCH access_profiles/{id}/versions/{version}" &&
+            ((q.body as Record<string, unknown[]> | undefined)?.entities_to_create_relationships_to ?? [1]).length === 0,
+        ),
+      }),
+      ...profileReleased(d, profileOf(d.id), "no entities", (v) => v.entities_to_create_relationships_to.length === 0),
+    ],
   },
   {
     kind: "ProfileMembership",
@@ -131,9 +179,21 @@ export const CASES: ConformanceCase[] = [
       emu.store.changeMembers(profileId, Number(n), { type: "REMOVE", identity_ids: ["u1"] });
     },
     deleteOutOfBand: (emu, id) => emu.store.deleteProfile(profileOf(id)),
-    released: (emu, id) => {
-      const p = emu.store.findProfile(profileOf(id));
-      return !p || emu.store.currentVersion(p)!.members.length === 0;
+    exists: (emu, id) => {
+      const [profileId, n] = id.replace(/\/members$/, "").split("/versions/");
+      const p = emu.store.findProfile(profileId);
+      const members = (p && emu.store.findVersion(p, Number(n))?.members) ?? [];
+      return ["u1", "u2"].every((u) => members.some((m) => m.identity_id === u));
     },
+    // the membership's own delete removes the members it added before their profile goes or is retired
+    released: (d) => [
+      ...unmet({
+        "destroy removes u1 and u2 with one members REMOVE": d.sent.some((q) => {
+          const body = q.body as { type?: string; identity_ids?: string[] } | undefined;
+          return q.route === "PUT access_profiles/{id}/versions/{version}/members" && body?.type === "REMOVE" && [...(body.identity_ids ?? [])].sort().join() === "u1,u2";
+        }),
+      }),
+      ...profileReleased(d, profileOf(d.id), "no members", (v) => v.members.length === 0),
+    ],
   },
 ];
