@@ -6,11 +6,14 @@
  */
 import { z } from "zod";
 
+/** States of a profile (and a type's `on_create_behavior`), in proto order: the one list the provider has. */
 export const PROFILE_STATES = ["INITIAL", "RUNNING", "PAUSED", "DRY_RUN", "PENDING"] as const;
 /** Version states; proto order assumed DRAFT=0, PUBLISHED=1, RETIRED=2 (not documented). */
 export const VERSION_STATES = ["DRAFT", "PUBLISHED", "RETIRED"] as const;
-export type ProfileState = (typeof PROFILE_STATES)[number];
-export type VersionState = (typeof VERSION_STATES)[number];
+/** A profile's lifecycle state (a type's `onCreateBehavior` too). */
+export type ProfileStateName = (typeof PROFILE_STATES)[number];
+/** A version's state. */
+export type VersionStateName = (typeof VERSION_STATES)[number];
 
 const isEmpty = (v: unknown) => v === null || v === undefined || v === "";
 
