@@ -4,25 +4,25 @@
  * answers with a limit. The same answers give the same limits, so tests drive them with plain numbers.
  *
  * - `ConcurrencyWindow`: how many requests may be in flight. AIMD with slow start, the congestion
- *   window of TCP Reno (RFC 5681), with the delay signal of TCP Vegas as a congestion signal besides
- *   errors: it starts at `initialWindow` (the cap of earlier releases), grows by `slowStartGrowth` per
- *   answer (×1.5 every round trip) until the first congestion signal, then by one per round trip; it shrinks by
- *   `overloadDecrease` on a 503 and by `latencyDecrease` when the typical latency (median of the last answers) rises above
- *   `latencyTolerance` × the lowest latency seen (+ `latencySlackMs`), unless the last such decrease did
- *   not lower it (then the tenant, not our queue, is slower: that latency is the new lowest). It grows
- *   only while it is used (at least `useShare` of it in flight when an answer comes), so an engine that hands
- *   it 4 operations at a time does not inflate it. A 429 ends slow start without shrinking it: 429s
- *   mean "too fast", which the rate estimator below answers with a pace; fewer requests in flight would
- *   only send below what the tenant allows at that pace — unless the window, not the pace, limits the
- *   sending (window ÷ latency below the pace): then it shrinks by `rateLimitDecrease`. After a cut of the pace the window is
- *   fitted to it (`fitToPace`: pace × latency × `paceHeadroom`), so that at a long latency the pace's
- *   probe cannot put many requests into an empty bucket before the first 429 comes back.
+ *   window of TCP Reno (RFC 5681), with the delay signal of TCP Vegas besides errors. It starts at
+ *   `initialWindow` (the cap of earlier releases) and grows by `slowStartGrowth` per answer (×1.5 a
+ *   round trip) until the first congestion signal, then by one per round trip, and only while it is
+ *   used (at least `useShare` of it in flight when an answer comes: an engine that hands it 4
+ *   operations at a time does not inflate it). It shrinks, once per round trip, by:
+ *   `overloadDecrease` on a 503; `latencyDecrease` when the typical latency (median of the last
+ *   answers) rises above `latencyTolerance` × the lowest seen + `latencySlackMs` — unless the last such
+ *   decrease did not lower it (then the tenant is slower, not queueing ours: that latency becomes the
+ *   lowest); `rateLimitDecrease` on a 429 while the window, not the pace, limits the sending (window ÷
+ *   latency below the pace). Otherwise a 429 only ends slow start: 429s mean "too fast", which the pace
+ *   answers, and fewer requests in flight would only send below what the tenant allows. After a cut of
+ *   the pace the window is fitted to it (`fitToPace`: pace × latency × `paceHeadroom`), so that at a long
+ *   latency the pace's probe cannot put many requests into an empty bucket before the first 429 is back.
  * - `RateEstimator`: the send pace, learnt from 429s (the tenant's token bucket), `RateLimit-Policy`
  *   and `Retry-After` (see its comment).
  *
- * Libraries considered: Netflix's concurrency-limits (Java) and its ports are the model of the window;
- * the npm ports (e.g. `adaptive-concurrency`) are unmaintained or ESM-only; p-queue, p-throttle and
- * p-limit are ESM-only (this package compiles to CommonJS); bottleneck is unmaintained since 2019 and
+ * Libraries considered: Netflix's concurrency-limits (Java) is the model of the window; the npm
+ * packages found for it are fixed-limit pools (p-limit and its CommonJS fork, async-limiter,
+ * @henrygd/queue), none adaptive; p-queue and p-throttle are ESM-only (this package compiles to CommonJS); bottleneck is unmaintained since 2019 and
  * paces at a fixed `minTime`; @smithy/util-retry's adaptive rate limiter (CUBIC) reads the wall clock
  * itself, has no concurrency window and ignores Retry-After. None does both from the same answers.
  */
