@@ -12,6 +12,7 @@
  *          --latency-table (only the latency table, bench/latency.ts, written between its markers; with
  *          --latency-profiles N (133), --latency-headline N (300; 0 skips it), --latencies 25,150,400,
  *          --limits none,25,50,100, --parallels 8,64)
+ *          --impact (only the `pulumi-veza impact` digest-size section, bench/impact.ts)
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -24,6 +25,7 @@ import { latencySection, latencyTable, type Variant } from "./latency";
 import { realTenantSection } from "./real-tenant";
 import { bigSection, noLimitSection, rateSection } from "./sections";
 import { fmtOf, table } from "./stats";
+import { impactBench, keptImpactSection } from "./impact";
 import type { Flavor } from "../harness/rig";
 
 function arg(name: string, def: string): string {
@@ -353,7 +355,7 @@ stops). The token is searched for in the state file, every summary (errors, prov
 ${faultNotes.join("\n")}
 
 ${soakSection}
-`;
+${keptImpactSection(OUT)}`;
 }
 
 /** What the hunt for quadratic costs at 3,000 profiles found (kept by hand: it is analysis, not a measurement). */
@@ -408,7 +410,7 @@ function existingSoak(): string {
   return existingBlock(SOAK_START, SOAK_END, `${SOAK_START}\n## Soak\n\nNot run yet: \`npm run soak\` writes this section.\n${SOAK_END}`);
 }
 
-main().then(
+(process.argv.includes("--impact") ? impactBench(OUT) : main()).then(
   () => process.exit(0),
   (e) => {
     console.error(e);

@@ -4,7 +4,7 @@
  * Every path comes from the endpoint table.
  */
 import { resolveSettings, VezaConfigError, type SettingOverrides, type Settings, type StackConfig } from "../config";
-import { ENDPOINTS, LIST_PAGE_SIZE, renderPath, type EndpointName, type HttpMethod } from "./endpoints";
+import { ENDPOINTS, LIST_PAGE_SIZE, renderPath, routeName, type EndpointName, type HttpMethod } from "./endpoints";
 import { VezaApiError, redact } from "./errors";
 import { Credentials } from "./credentials";
 import { decide, type AttemptResult, type Step } from "./decide";
@@ -151,7 +151,7 @@ export class VezaClient {
   /** Every item of a paged list: LIST_PAGE_SIZE a page, through empty pages, the token rule of ./paging.ts. */
   async *paginate<T = unknown>(name: EndpointName, opts: CallOptions = {}): AsyncGenerator<T> {
     const ep = ENDPOINTS[name];
-    const fetchPage = async (token: string | undefined) => pageFromBody(await this.call(name, { ...opts, query: { ...opts.query, page_size: LIST_PAGE_SIZE, page_token: token || undefined } }));
+    const fetchPage = async (token: string | undefined) => pageFromBody(routeName(name), await this.call(name, { ...opts, query: { ...opts.query, page_size: LIST_PAGE_SIZE, page_token: token || undefined } }));
     for await (const page of pages(`${ep.method} ${ep.path}`, fetchPage)) yield* page.items as T[];
   }
 

@@ -3,6 +3,8 @@
  * `has_more`), read page by page. Used by `VezaClient.paginate` (every item of a list) and by the
  * shared list walks of ./list-index.ts (pages read lazily, only while a look-up waits).
  */
+import { PAGING_KEYS } from "./endpoints";
+import { wrappedArray } from "./normalize";
 
 /** One page of a documented list. */
 export interface ListPage<T> {
@@ -11,10 +13,10 @@ export interface ListPage<T> {
   hasMore: boolean;
 }
 
-/** A list page as the guide defines its body; anything missing reads as "no items" / "no more". */
-export function pageFromBody(body: any): ListPage<unknown> {
+/** A list page of `route` as the guide defines its body: `values` read strictly (see wrappedArray), a missing token or `has_more` as "no more". */
+export function pageFromBody(route: string, body: any): ListPage<unknown> {
   return {
-    items: Array.isArray(body?.values) ? body.values : [],
+    items: wrappedArray(route, body, "values", PAGING_KEYS),
     next: typeof body?.next_page_token === "string" ? body.next_page_token : "",
     hasMore: body?.has_more === true,
   };
