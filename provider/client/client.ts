@@ -136,14 +136,17 @@ export class VezaClient {
         }
         d = decision.orElse;
       } else d = decision;
+      const status = outcome.kind === "status" ? outcome.error.status : undefined;
+      // every attempt that failed in a retryable way is a "retry" event, the one that gives up included (the export counts them)
+      if (d.do === "throw" && d.gaveUpAfterMs !== undefined) this.emit({ kind: "retry", method: ep.method, path: ep.path, attempt, status, waitMs: d.gaveUpAfterMs, reason });
       if (d.do === "throw" || d.do === "return") throw outcome.error;
       if (d.switchToken) {
         switchedToken = true;
         this.credentials.fallBack(s);
         continue;
       }
-      this.emit({ kind: "retry", method: ep.method, path: ep.path, attempt, status: outcome.kind === "status" ? outcome.error.status : undefined, waitMs: d.afterMs, reason });
-      await this.pacer.backoff(d.afterMs, outcome.kind === "status" ? outcome.error.status : undefined);
+      this.emit({ kind: "retry", method: ep.method, path: ep.path, attempt, status, waitMs: d.afterMs, reason });
+      await this.pacer.backoff(d.afterMs, status);
       attempt++;
     }
   }

@@ -34,7 +34,8 @@ export interface CallState {
 /** What to do next, without a look-up first. */
 export type Step =
   | { do: "return" }
-  | { do: "throw"; ambiguous?: boolean }
+  /** `gaveUpAfterMs`: the failure was retryable, but no attempt or time was left for that wait. */
+  | { do: "throw"; ambiguous?: boolean; gaveUpAfterMs?: number }
   /** Attempt again after `afterMs`; `switchToken`: with the environment's token, not counted as an attempt. */
   | { do: "retry"; afterMs: number; switchToken?: boolean };
 
@@ -45,7 +46,7 @@ export type Decision =
 
 /** Retry after `afterMs` while attempts and time remain, else throw the last error. */
 function retryWithin(s: CallState, afterMs: number): Step {
-  if (s.attempt >= s.maxRetries || s.elapsedMs + afterMs > s.deadlineMs) return { do: "throw" };
+  if (s.attempt >= s.maxRetries || s.elapsedMs + afterMs > s.deadlineMs) return { do: "throw", gaveUpAfterMs: afterMs };
   return { do: "retry", afterMs };
 }
 

@@ -139,7 +139,8 @@ describe("retries", () => {
     const a = api({ maxRetries: 100, retryDeadlineMs: 300, backoffBaseMs: 50, random: () => 0.999, onEvent: (e) => events.push(e) });
     emu.setKnobs({ rate503: 1 });
     await expect(a.availableIntegrations()).rejects.toMatchObject({ status: 503 });
-    expect(events.filter((e) => e.kind === "retry").map((e) => e.waitMs)).toEqual([49, 99]);
+    // one event per failed attempt: two waits taken, the third (199 ms) would end past the deadline and is given up
+    expect(events.filter((e) => e.kind === "retry").map((e) => e.waitMs)).toEqual([49, 99, 199]);
     expect(emu.stats().byRoute["GET access_profiles:available_integrations"]).toBe(3);
   });
 
