@@ -14,6 +14,18 @@ export type VersionState = (typeof VERSION_STATES)[number];
 
 const isEmpty = (v: unknown) => v === null || v === undefined || v === "";
 
+/**
+ * `String(v)`, except that it never throws: a JSON object whose `toString` is not a function
+ * (`{"toString": 1}`) makes `String` throw a bare TypeError; such a value reads as its JSON text.
+ */
+export function text(v: unknown): string {
+  try {
+    return String(v);
+  } catch {
+    return JSON.stringify(v) ?? Object.prototype.toString.call(v);
+  }
+}
+
 /** Enum name from a name, a proto number or a numeric string; unknown numbers become `UNKNOWN_<n>`. */
 export function enumName(names: readonly string[], v: unknown): string | undefined {
   if (isEmpty(v)) return undefined;
@@ -21,7 +33,7 @@ export function enumName(names: readonly string[], v: unknown): string | undefin
     const n = Number(v);
     return names[n] ?? `UNKNOWN_${n}`;
   }
-  return String(v).toUpperCase();
+  return text(v).toUpperCase();
 }
 
 export function toInt(v: unknown): number | undefined {
@@ -31,10 +43,10 @@ export function toInt(v: unknown): number | undefined {
   return undefined;
 }
 
-const str = z.preprocess((v) => (isEmpty(v) ? undefined : String(v)), z.string().optional());
+const str = z.preprocess((v) => (isEmpty(v) ? undefined : text(v)), z.string().optional());
 const int = z.preprocess(toInt, z.number().optional());
 const bool = z.preprocess((v) => (isEmpty(v) ? undefined : v === true || v === "true"), z.boolean().optional());
-const strList = z.preprocess((v) => (Array.isArray(v) ? v.filter((x) => !isEmpty(x)).map(String) : []), z.array(z.string()));
+const strList = z.preprocess((v) => (Array.isArray(v) ? v.filter((x) => !isEmpty(x)).map(text) : []), z.array(z.string()));
 const enumOf = (names: readonly string[]) => z.preprocess((v) => enumName(names, v), z.string().optional());
 /** Objects (maps, nested configs): empty object / null → absent. */
 const obj = z.preprocess(

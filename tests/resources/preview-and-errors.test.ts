@@ -77,6 +77,20 @@ test("every bad input fails check, naming the field and what is allowed, with 0 
   expect(r.emu.stats().total).toBe(0);
 });
 
+test("a misspelt input (as a JavaScript program can pass it) fails check naming the nearest input, with 0 requests", async () => {
+  const e = r.engine();
+  const s = await e.up(() => {
+    new veza.AccessProfileType("t", { name: "T", descriptoin: "typo" } as veza.AccessProfileTypeArgs);
+    new veza.ProfileMembership("m", { accessProfileId: "x", identityIds: ["alice"], exclusiv: true } as veza.ProfileMembershipArgs);
+  });
+  const byName = Object.fromEntries(s.errors.map((x) => [x.name, x.message]));
+  expect(byName.t).toMatch(/AccessProfileType "T": descriptoin is not an input \(did you mean description\?\)/);
+  // not silently a non-exclusive membership
+  expect(byName.m).toMatch(/exclusiv is not an input \(did you mean exclusive\?\)/);
+  expect(s.creates).toBe(0);
+  expect(r.emu.requests().map((q) => q.route)).toEqual([]);
+});
+
 test("inheritance cycles and type-rule violations come back as clear errors naming the profile", async () => {
   // three independent failures: like `pulumi up --continue-on-error` (the CLI otherwise stops at the first)
   const e = r.engine({ continueOnError: true });

@@ -19,7 +19,7 @@ import { z } from "zod";
 import type { ProviderContext } from "./context";
 import { defined, diffFields, keepUncarried, outputsFrom, readOnlyOutputsFrom, type Field, type FieldKind } from "./fields";
 import { diffResult } from "./impl";
-import { uBool, uEnum, uInt, uList, uNonEmpty, uObject, uString, uStringList, uStringMap, validate } from "./schema";
+import { uBool, uEnum, uInt, uList, uNonEmpty, uObject, uString, uStringList, uStringMap, unknownInputs, validate } from "./schema";
 import { withShell } from "./shell";
 import { isUnknown } from "./unknown";
 
@@ -164,6 +164,17 @@ const asField = (input: string, s: { api?: string; kind: FieldKind; enumNames?: 
   ...("managedWhenAbsent" in s && s.managedWhenAbsent ? { managedWhenAbsent: true } : {}),
 });
 
+/**
+ * The inputs a label may print: only strings, numbers and booleans (a value of the wrong type is
+ * reported by the check; it must not make building the message throw, as `{"toString": 1}` does in
+ * a template literal).
+ */
+function labelInputs(inputs: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(inputs)) if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = v;
+  return out;
+}
+
 /** Builds the derived parts of a resource from its declaration. */
 export function declareResource<Args extends object, Out extends string>(d: ResourceDeclaration<Args, Out>): DeclaredResource<Args, Out> {
   const inputs = Object.entries(d.inputs) as [string, InputSpec][];
@@ -172,6 +183,7 @@ export function declareResource<Args extends object, Out extends string>(d: Reso
   const readOnlyFields = Object.entries(d.readOnly ?? {}).map(([k, s]) => asField(k, s));
   const replacing = new Set(inputs.filter(([, s]) => s.replaces).map(([k]) => k));
   const keepsOnUnknown = new Set(inputs.filter(([, s]) => s.unknownIsNoChange).map(([k]) => k));
+  const inputNames = inputs.map(([k]) => k);
   const schema = z.looseObject(Object.fromEntries(inputs.map(([k, s]) => [k, s.required ? inputSchema(k, s) : inputSchema(k, s).optional()])));
 
   const changed = (olds: Record<string, any>, news: Record<string, any>): string[] => {
@@ -189,7 +201,9 @@ export function declareResource<Args extends object, Out extends string>(d: Reso
     readOnlyFields,
     schema,
     check(news) {
-      return { inputs: news, failures: validate(schema, news, d.label(news ?? {})) };
+      const given: Record<string, unknown> = news && typeof news === "object" && !Array.isArray(news) ? news : {};
+      const label = d.label(labelInputs(given));
+      return { inputs: news, failures: [...unknownInputs(given, inputNames, label), ...validate(schema, given, label)] };
     },
     changed,
     diff(olds, news) {

@@ -3,7 +3,7 @@
  * outputs, and the pure diff on normalized values (set-like lists sorted, enum numbers equal to
  * names, absent = null = "" = default) that also yields the `update_mask`.
  */
-import { enumName, presentFields, toInt } from "../../client/normalize";
+import { enumName, presentFields, text, toInt } from "../../client/normalize";
 import { containsUnknown, UNKNOWN } from "./unknown";
 
 export type FieldKind = "string" | "bool" | "int" | "enum" | "set" | "object" | "map" | "list" | "entities";
@@ -92,6 +92,8 @@ export function entityCanon(e: unknown): Record<string, unknown> {
 
 /** `want` (the program's entity) holds for `have` (the server's): every field the program set is equal. */
 function entityHolds(want: Record<string, unknown>, have: Record<string, unknown>): boolean {
+  // an entry that is not an object (only in values the check refuses, or in hand-edited state) holds only for the same value
+  if (!want || typeof want !== "object" || !have || typeof have !== "object") return stable(want) === stable(have);
   return Object.keys(want).every((k) => stable(want[k]) === stable(have[k]));
 }
 
@@ -179,7 +181,7 @@ export function canon(f: Field, v: unknown): Canon {
   const empty = v === undefined || v === null || v === "";
   switch (f.kind) {
     case "string":
-      return empty ? null : String(v);
+      return empty ? null : text(v);
     case "bool":
       return empty ? false : v === true || v === "true";
     case "int":
@@ -188,7 +190,7 @@ export function canon(f: Field, v: unknown): Canon {
       return empty ? null : enumName(f.enumNames ?? [], v) ?? null;
     case "set": {
       const arr = Array.isArray(v) ? v : [];
-      return [...new Set(arr.filter((x) => x !== null && x !== undefined && x !== "").map(String))].sort();
+      return [...new Set(arr.filter((x) => x !== null && x !== undefined && x !== "").map(text))].sort();
     }
     case "entities": {
       const arr = Array.isArray(v) ? v : [];
