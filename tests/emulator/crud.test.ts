@@ -142,7 +142,7 @@ describe("access profile types", () => {
     });
     expect(r.status).toBe(200);
     expect(r.body.value).toMatchObject({ description: "new", instructions: "keep", max_entitlements: 3, name: "T" });
-    expect(r.body.value.updated_at > before.updated_at).toBe(true);
+    expect({ before: before.updated_at, after: r.body.value.updated_at, later: r.body.value.updated_at > before.updated_at }).toMatchObject({ later: true });
     // masked field absent from the body is cleared
     const cleared = await api.patch(`access_profiles_types/${id}?update_mask=description`, {});
     expect(cleared.body.value.description).toBe("");
