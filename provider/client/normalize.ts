@@ -6,11 +6,14 @@
  */
 import { z } from "zod";
 
+/** States of a profile (and a type's `on_create_behavior`), in proto order: the one list the provider has. */
 export const PROFILE_STATES = ["INITIAL", "RUNNING", "PAUSED", "DRY_RUN", "PENDING"] as const;
 /** Version states; proto order assumed DRAFT=0, PUBLISHED=1, RETIRED=2 (not documented). */
 export const VERSION_STATES = ["DRAFT", "PUBLISHED", "RETIRED"] as const;
-export type ProfileState = (typeof PROFILE_STATES)[number];
-export type VersionState = (typeof VERSION_STATES)[number];
+/** A profile's lifecycle state (a type's `onCreateBehavior` too). */
+export type ProfileStateName = (typeof PROFILE_STATES)[number];
+/** A version's state. */
+export type VersionStateName = (typeof VERSION_STATES)[number];
 
 const isEmpty = (v: unknown) => v === null || v === undefined || v === "";
 
@@ -90,7 +93,7 @@ export const versionSchema = renamed(
     entities_to_create_relationships_to: z.preprocess((v) => (Array.isArray(v) ? v : []), z.array(entitySchema)),
     inherit_entities_from_access_profiles: strList,
     /** Identity ids; absent (not []) when the response did not carry the field, so callers can tell. */
-    members: z.preprocess((v) => (Array.isArray(v) ? v.filter((x) => !isEmpty(x)).map(String) : undefined), z.array(z.string()).optional()),
+    members: z.preprocess((v) => (Array.isArray(v) ? v.filter((x) => !isEmpty(x)).map(text) : undefined), z.array(z.string()).optional()),
     access_request_policy_id: str,
     application_datasource_id: str,
     application_sync_identity_action: obj,
@@ -164,7 +167,7 @@ export const profileSchema = renamed(
 export type ApiProfile = z.infer<typeof profileSchema>;
 
 export const memberSchema = z.looseObject({
-  identity_id: z.preprocess((v) => (isEmpty(v) ? undefined : String(v)), z.string()),
+  identity_id: z.preprocess((v) => (isEmpty(v) ? undefined : text(v)), z.string()),
   identity_name: str,
   access_profile_id: str,
   created_from: z.unknown().optional(),

@@ -3,15 +3,15 @@
  * entities, limits). Sections: inputs, declaration (validation, API fields, diff, calls), resource class.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PROFILE_STATES, type ApiType } from "../client/normalize";
+import { PROFILE_STATES, type ApiType, type ProfileStateName } from "../client/normalize";
 import { TypeUpdateUnsupportedError } from "../client/api";
 import { VezaResourceError } from "./shared/errors";
 import { namedOperations, type NamedObjectOps } from "./shared/crud";
 import type { ProviderContext } from "./shared/context";
-import { ADOPT_EXISTING_INPUT, TIMESTAMP_OUTPUTS, declareResource, type DeclaredResource } from "./shared/declare";
+import { ADOPT_EXISTING_INPUT, TIMESTAMP_OUTPUTS, declareResource, type DeclaredResource, type OutputsOf } from "./shared/declare";
 import { VezaResource } from "./shared/resource-class";
 
-export type ProfileStateName = (typeof PROFILE_STATES)[number];
+export type { ProfileStateName };
 
 // ---- inputs ----
 export interface AccessProfileTypeArgs {
@@ -57,12 +57,15 @@ export interface AccessProfileTypeArgs {
   adoptExisting?: pulumi.Input<boolean>;
 }
 
+/** The outputs as the state holds them: every input, and what Veza computes. */
+export type AccessProfileTypeOutputs = OutputsOf<AccessProfileTypeArgs, { profilesCount: number; integrations: string[]; createdAt: string; updatedAt: string }>;
+
 /** The outputs the class registers (its `declare` members below; checked at compile time). */
 const TYPE_OUTPUTS = ["name", "description", "allowInheritEntities", "allowInheritedFromTypes", "allowCreateRelationships", "requireSingleDatasource", "requireSingleIntegration", "maxEntitlements", "onCreateBehavior", "profilesCount", "integrations", "createdAt", "updatedAt"] as const;
 
 // ---- declaration ----
 /** The one declaration of the resource: inputs (validation, API field, diff), read-only outputs, registered outputs, calls. */
-export const accessProfileType: DeclaredResource<AccessProfileTypeArgs, (typeof TYPE_OUTPUTS)[number]> = declareResource({
+export const accessProfileType: DeclaredResource<AccessProfileTypeArgs, AccessProfileTypeOutputs, (typeof TYPE_OUTPUTS)[number]> = declareResource({
   kind: "AccessProfileType",
   what: "access profile type",
   nameInput: "name",
@@ -107,11 +110,10 @@ export const accessProfileType: DeclaredResource<AccessProfileTypeArgs, (typeof 
   },
 });
 
-function ops(ctx: ProviderContext): NamedObjectOps<ApiType> {
+function ops(ctx: ProviderContext): NamedObjectOps<ApiType, AccessProfileTypeArgs, AccessProfileTypeOutputs> {
   return {
     resource: accessProfileType,
     idOf: (t) => t.id,
-    outputs: (t, inputs, previous) => accessProfileType.outputsOf(t, inputs, previous),
     findByName: (name) => ctx.api.findTypeByName(name),
     find: (id) => ctx.api.findType(id),
     create: (body) => ctx.api.createType(body),

@@ -5,25 +5,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { VERSION_STATES, type ApiVersion } from "../client/normalize";
+import { parseApi, VERSION_STATES, versionSchema, type ApiVersion, type VersionStateName } from "../client/normalize";
 import { ROUTE_MISSING, type VezaApi } from "../client/api";
 import { VezaApiError } from "../client/errors";
-import { ADOPT_EXISTING_INPUT, declareResource, type DeclaredResource } from "./shared/declare";
+import { ADOPT_EXISTING_INPUT, declareResource, type DeclaredResource, type OutputsOf, type Resolved } from "./shared/declare";
 import { VezaResourceError } from "./shared/errors";
-import {
-  apiBody,
-  canon,
-  completeFromWrite,
-  defined,
-  diffFields,
-  keepUncarried,
-  learnEnumCodes,
-  mergeEntities,
-  outputsFrom,
-  snakeKeys,
-  withEnumCodes,
-  type EnumCodes,
-} from "./shared/fields";
+import { apiBody, canon, diffFields, snakeKeys } from "./shared/fields";
+import { ENTITY_RULES, learnEnumCodes, mergeEntities, withEnumCodes, type EnumCodes } from "./version-entities";
 import { goneResult } from "./shared/impl";
 import { unk, uBool, uEnum, uList, uNonEmpty, uString, uStringMap } from "./shared/schema";
 import { VezaResource } from "./shared/resource-class";
@@ -64,7 +52,7 @@ export interface Entity {
   createdByAccessProfile?: pulumi.Input<boolean>;
 }
 
-export type VersionStateName = (typeof VERSION_STATES)[number];
+export type { VersionStateName };
 
 export interface AccessProfileVersionArgs {
   /** Id of the AccessProfile (a dependency). Changing it replaces this resource. */
@@ -107,19 +95,29 @@ const entity = z.looseObject(
   },
   { error: "must be an entity object { entityType, datasourceId, entityId, ... }" },
 );
+/**
+ * The outputs as the state holds them: every input, what Veza computes, and the open-enum codes
+ * learned from write responses (`enumCodes`, internal: what makes a name and its number compare equal).
+ */
+export type AccessProfileVersionOutputs = OutputsOf<
+  AccessProfileVersionArgs,
+  { state: VersionStateName; members: string[]; publishedAt: string; updatedAt: string; enumCodes: EnumCodes }
+>;
+type VersionInputs = Resolved<AccessProfileVersionArgs>;
+
 /** The outputs the class registers (its `declare` members below; checked at compile time). */
 const VERSION_OUTPUTS = ["accessProfileId", "versionNumber", "entities", "inheritFrom", "state", "members", "publishedAt", "updatedAt"] as const;
 
 // ---- declaration ----
 /** The one declaration of the resource: inputs (validation, API field, diff), read-only outputs, registered outputs, calls. */
-export const accessProfileVersion: DeclaredResource<AccessProfileVersionArgs, (typeof VERSION_OUTPUTS)[number]> = declareResource({
+export const accessProfileVersion: DeclaredResource<AccessProfileVersionArgs, AccessProfileVersionOutputs, (typeof VERSION_OUTPUTS)[number]> = declareResource({
   kind: "AccessProfileVersion",
   what: "access profile version",
   idForm: "<profileId>/versions/<n>",
   label: (inputs) => `AccessProfileVersion of profile ${inputs.accessProfileId ?? "?"}`,
   inputs: {
     ...VERSION_SCOPE_INPUTS,
-    entities: { api: "entities_to_create_relationships_to", kind: "entities", schema: uList(entity, "a list of entities") },
+    entities: { api: "entities_to_create_relationships_to", kind: "entities", items: ENTITY_RULES, schema: uList(entity, "a list of entities") },
     inheritFrom: { api: "inherit_entities_from_access_profiles", kind: "set" },
     // outputs may read RETIRED; a program may set only these two
     state: { api: "state", kind: "enum", enumNames: VERSION_STATES, schema: uEnum(["DRAFT", "PUBLISHED"]) },
@@ -146,9 +144,9 @@ export const accessProfileVersion: DeclaredResource<AccessProfileVersionArgs, (t
       if (inputs.adoptExisting === true && !seen) {
         throw new VezaResourceError("VEZA_VERSION_UNREADABLE", `AccessProfileVersion ${id}: no route of this Veza tenant can read this version to adopt it`);
       }
-      const current = seen ? outputs(ref, seen, inputs) : undefined;
+      const current = seen ? outputs(ref, seen, { inputs }) : undefined;
       const send = inputs.adoptExisting === true ? diffFields(accessProfileVersion.fields, current!, inputs).changed : fields;
-      if (send.length === 0) return { id, outs: current ?? outputs(ref, {} as ApiVersion, inputs) };
+      if (send.length === 0) return { id, outs: current ?? outputs(ref, NOTHING_READ, { inputs }) };
       return { id, outs: await writeOutputs(ctx.api, ref, inputs, send, current) };
     },
 
@@ -157,9 +155,9 @@ export const accessProfileVersion: DeclaredResource<AccessProfileVersionArgs, (t
       // the current version comes with its profile's list item (one walk for every read of a refresh)
       const listed = await listedVersion(ctx.api, ref);
       if (!listed.profile) return goneResult("AccessProfile", ref.profileId, props);
-      if (listed.version) return { id, props: outputs(ref, listed.version, props ?? {}, props) };
+      if (listed.version) return { id, props: readOutputs(ref, listed.version, props) };
       const got = await ctx.api.getVersion(ref.profileId, ref.version);
-      if (got !== ROUTE_MISSING) return { id, props: outputs(ref, got, props ?? {}, props) };
+      if (got !== ROUTE_MISSING) return { id, props: readOutputs(ref, got, props) };
       // No documented route reads a version that is not the current one: keep what we knew, and say so.
       ctx.warn(
         `AccessProfileVersion ${id}: version ${ref.version} is not the profile's current version (${listed.profile.current_version_number ?? "?"}) ` +
@@ -171,7 +169,7 @@ export const accessProfileVersion: DeclaredResource<AccessProfileVersionArgs, (t
     async update(ctx, id, olds, news) {
       const ref = parseVersionId(id);
       const changed = accessProfileVersion.changed(olds, news);
-      if (changed.length === 0) return { outs: { ...olds, adoptExisting: news.adoptExisting === true } };
+      if (changed.length === 0) return { outs: accessProfileVersion.unchanged(olds, news) };
       return { outs: await writeOutputs(ctx.api, ref, news, changed, olds) };
     },
 
@@ -190,28 +188,26 @@ export const accessProfileVersion: DeclaredResource<AccessProfileVersionArgs, (t
 const ENTITIES = "entities";
 const entitiesField = () => accessProfileVersion.fields.find((f) => f.input === ENTITIES)!;
 
+/** A version read by no route: as if Veza had answered with no field at all (so none is invented). */
+const NOTHING_READ: ApiVersion = parseApi(versionSchema, {}, "version");
+
+/** Outputs from a version object by the declaration's one rule; its id parts are outputs too. */
+function outputs(ref: VersionRef, v: ApiVersion, src: { inputs: Record<string, unknown>; previous?: Record<string, unknown>; sent?: string[]; enumCodes?: EnumCodes }): AccessProfileVersionOutputs {
+  return accessProfileVersion.outputsOf(v, { ...src, computed: { accessProfileId: ref.profileId, versionNumber: ref.version, enumCodes: src.enumCodes } });
+}
+
 /**
- * Outputs from a version object. `previous` (the last outputs) fills what the object does not
- * carry: whole fields a list item leaves out, and the fields of an entity the list shows only by
- * its identity (the guide's list example has entity_type, datasource_id and entity_id only).
+ * Outputs of a read. The last outputs (`previous`) fill what the object does not carry: whole
+ * fields a list item leaves out, and the fields of an entity the list shows only by its identity
+ * (the guide's list example has entity_type, datasource_id and entity_id only).
  */
-function outputs(ref: VersionRef, v: ApiVersion, inputs: Record<string, unknown>, previous?: Record<string, unknown>): Record<string, unknown> {
-  const outs: Record<string, unknown> = defined({
-    accessProfileId: ref.profileId,
-    versionNumber: ref.version,
-    ...outputsFrom(accessProfileVersion.fields, v),
-    adoptExisting: inputs.adoptExisting === true,
-    members: v.members ? [...v.members].sort() : undefined,
-    publishedAt: v.published_at,
-    updatedAt: v.updated_at,
-    enumCodes: previous?.enumCodes as EnumCodes | undefined,
-  });
+function readOutputs(ref: VersionRef, v: ApiVersion, previous: AccessProfileVersionOutputs | undefined): AccessProfileVersionOutputs {
+  const outs = outputs(ref, v, { inputs: previous ?? {}, previous });
   if (previous && Array.isArray(outs.entities) && Array.isArray(previous.entities)) {
     const f = entitiesField();
-    outs.entities = canon(f, mergeEntities(outs.entities as Record<string, unknown>[], canon(f, previous.entities) as Record<string, unknown>[]));
+    outs.entities = canon(f, mergeEntities(outs.entities as Record<string, unknown>[], canon(f, previous.entities) as Record<string, unknown>[])) as typeof outs.entities;
   }
-  const { fields, readOnlyFields } = accessProfileVersion;
-  return keepUncarried(readOnlyFields, keepUncarried(fields, outs, v, previous), v, previous);
+  return outs;
 }
 
 /**
@@ -219,7 +215,7 @@ function outputs(ref: VersionRef, v: ApiVersion, inputs: Record<string, unknown>
  * sent completed with what Veza has and the program does not set (`current`: the version as last
  * seen), so a rewrite never drops e.g. `created_by_access_profile`.
  */
-async function write(api: VezaApi, ref: VersionRef, inputs: Record<string, unknown>, sent: string[], current: Record<string, unknown> | undefined): Promise<ApiVersion> {
+async function write(api: VezaApi, ref: VersionRef, inputs: VersionInputs, sent: string[], current: AccessProfileVersionOutputs | undefined): Promise<ApiVersion> {
   const { body, mask } = apiBody(accessProfileVersion.fields, inputs, sent);
   const f = entitiesField();
   if (Array.isArray(body[f.api]) && Array.isArray(current?.entities)) {
@@ -236,20 +232,22 @@ async function write(api: VezaApi, ref: VersionRef, inputs: Record<string, unkno
   }
 }
 
-/** Writes `sent` and returns the outputs, completed where the response is partial. */
-async function writeOutputs(api: VezaApi, ref: VersionRef, inputs: Record<string, unknown>, sent: string[], previous: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+/** Writes `sent` and returns the outputs, completed where the response is partial; learns open-enum codes from the answer. */
+async function writeOutputs(api: VezaApi, ref: VersionRef, inputs: VersionInputs, sent: string[], previous: AccessProfileVersionOutputs = {}): Promise<AccessProfileVersionOutputs> {
   const v = await write(api, ref, inputs, sent, previous);
-  const outs = completeFromWrite(accessProfileVersion.fields, outputs(ref, v, inputs), v, inputs, sent, previous);
+  const outs = outputs(ref, v, { inputs, sent, previous });
   if (Array.isArray(outs.entities) && sent.includes(ENTITIES)) {
-    const codes = learnEnumCodes(canon(entitiesField(), inputs.entities) as Record<string, unknown>[], outs.entities as Record<string, unknown>[], previous.enumCodes as EnumCodes | undefined);
+    const codes = learnEnumCodes(canon(entitiesField(), inputs.entities) as Record<string, unknown>[], outs.entities as Record<string, unknown>[], previous.enumCodes);
     if (Object.keys(codes).length) outs.enumCodes = codes;
   }
-  // members and timestamps are read-only: keep the previous ones when the response has none
-  return keepUncarried(accessProfileVersion.readOnlyFields, outs, v, previous);
+  return outs;
 }
 
 /** The fields the program sets (only those are managed). */
-const declared = (inputs: Record<string, unknown>) => accessProfileVersion.fields.filter((f) => inputs[f.input] !== undefined && inputs[f.input] !== null).map((f) => f.input);
+const declared = (inputs: VersionInputs) => {
+  const given = inputs as Record<string, unknown>;
+  return accessProfileVersion.fields.filter((f) => given[f.input] !== undefined && given[f.input] !== null).map((f) => f.input);
+};
 
 /**
  * The version as Veza has it, for a create: free when this process created or listed the profile

@@ -3,11 +3,10 @@
  * managed by AccessProfileVersion. Sections: inputs, declaration (validation, API fields, diff, calls), resource class.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PROFILE_STATES, type ApiProfile } from "../client/normalize";
-import type { ProfileStateName } from "./access-profile-type";
+import { PROFILE_STATES, type ApiProfile, type ProfileStateName } from "../client/normalize";
 import type { ProviderContext } from "./shared/context";
 import { namedOperations, type NamedObjectOps } from "./shared/crud";
-import { ADOPT_EXISTING_INPUT, TIMESTAMP_OUTPUTS, declareResource, type DeclaredResource } from "./shared/declare";
+import { ADOPT_EXISTING_INPUT, TIMESTAMP_OUTPUTS, declareResource, type DeclaredResource, type OutputsOf } from "./shared/declare";
 import { VezaResourceError } from "./shared/errors";
 import { VezaResource } from "./shared/resource-class";
 import { clearVersionContent } from "./shared/version-ref";
@@ -52,12 +51,25 @@ export interface AccessProfileArgs {
   adoptExisting?: pulumi.Input<boolean>;
 }
 
+/** The outputs as the state holds them: every input, and what Veza computes. */
+export type AccessProfileOutputs = OutputsOf<
+  AccessProfileArgs,
+  {
+    currentVersionNumber: number;
+    draftVersionNumber: number;
+    integrations: string[];
+    providerIds: string[];
+    createdAt: string;
+    updatedAt: string;
+  }
+>;
+
 /** The outputs the class registers (its `declare` members below; checked at compile time). */
 const PROFILE_OUTPUTS = ["name", "profileType", "description", "labels", "datasourceIds", "state", "currentVersionNumber", "draftVersionNumber", "integrations", "providerIds", "createdAt", "updatedAt"] as const;
 
 // ---- declaration ----
 /** The one declaration of the resource: inputs (validation, API field, diff), read-only outputs, registered outputs, calls. */
-export const accessProfile: DeclaredResource<AccessProfileArgs, (typeof PROFILE_OUTPUTS)[number]> = declareResource({
+export const accessProfile: DeclaredResource<AccessProfileArgs, AccessProfileOutputs, (typeof PROFILE_OUTPUTS)[number]> = declareResource({
   kind: "AccessProfile",
   what: "access profile",
   nameInput: "name",
@@ -94,15 +106,12 @@ export const accessProfile: DeclaredResource<AccessProfileArgs, (typeof PROFILE_
   },
 });
 
-/** The current version's number is an output of its own (versions and memberships are wired from it). */
-const profileOutputs = (p: ApiProfile, inputs: Record<string, unknown>, previous?: Record<string, unknown>) =>
-  accessProfile.outputsOf(p, inputs, previous, { currentVersionNumber: p.current_version_number ?? p.current_version?.version_number });
-
-function ops(ctx: ProviderContext): NamedObjectOps<ApiProfile> {
+function ops(ctx: ProviderContext): NamedObjectOps<ApiProfile, AccessProfileArgs, AccessProfileOutputs> {
   return {
     resource: accessProfile,
     idOf: (p) => p.id,
-    outputs: profileOutputs,
+    // the current version's number is an output of its own (versions and memberships are wired from it)
+    computed: (p) => ({ currentVersionNumber: p.current_version_number ?? p.current_version?.version_number }),
     findByName: (name) => ctx.api.findProfileByName(name),
     find: (id) => ctx.api.findProfile(id),
     conflictHint: (name) => {
@@ -119,7 +128,7 @@ function ops(ctx: ProviderContext): NamedObjectOps<ApiProfile> {
  * (paused, its current version emptied) and say so. Either step failing is a warning naming what is
  * left in Veza, never a failed destroy (the contract's fallback), and never reported as deleted.
  */
-async function retire(ctx: ProviderContext, id: string, props: Record<string, any>): Promise<void> {
+async function retire(ctx: ProviderContext, id: string, props: AccessProfileOutputs): Promise<void> {
   const api = ctx.api;
   const name = props.name ?? id;
   // As the server refuses to delete a profile others inherit from, retiring one would empty what they inherit: refuse too.

@@ -6,9 +6,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ROUTE_MISSING, ROUTE_MISSING_STATUSES, type RouteMissing, type VezaApi } from "../client/api";
 import { VezaApiError } from "../client/errors";
-import { ADOPT_EXISTING_INPUT, declareResource, type DeclaredResource } from "./shared/declare";
+import { ADOPT_EXISTING_INPUT, declareResource, type DeclaredResource, type OutputsOf } from "./shared/declare";
 import { VezaResourceError } from "./shared/errors";
-import { canon, defined, type Field } from "./shared/fields";
+import { canon, type Field } from "./shared/fields";
 import { goneResult, isLookup, ResourceInitError } from "./shared/impl";
 import { VezaResource } from "./shared/resource-class";
 import { listedVersion, parseVersionId, resolveVersion, versionId, VERSION_SCOPE_INPUTS, type VersionRef } from "./shared/version-ref";
@@ -33,12 +33,15 @@ export interface ProfileMembershipArgs {
   adoptExisting?: pulumi.Input<boolean>;
 }
 
+/** The outputs as the state holds them: every input, and the identities this resource granted itself. */
+export type ProfileMembershipOutputs = OutputsOf<ProfileMembershipArgs, { managedIdentityIds: string[] }>;
+
 /** The outputs the class registers (its `declare` members below; checked at compile time). */
 const MEMBERSHIP_OUTPUTS = ["accessProfileId", "versionNumber", "identityIds", "managedIdentityIds", "exclusive"] as const;
 
 // ---- declaration ----
 /** The one declaration of the resource: inputs (validation, diff), registered outputs, calls. */
-export const profileMembership: DeclaredResource<ProfileMembershipArgs, (typeof MEMBERSHIP_OUTPUTS)[number]> = declareResource({
+export const profileMembership: DeclaredResource<ProfileMembershipArgs, ProfileMembershipOutputs, (typeof MEMBERSHIP_OUTPUTS)[number]> = declareResource({
   kind: "ProfileMembership",
   what: "profile membership",
   idForm: "<profileId>/versions/<n>/members",
@@ -133,19 +136,25 @@ const ids = (v: unknown) => canon(IDS, v) as string[];
  * with exclusive, every member, so others show as drift). `managed`: the identities this resource
  * itself granted, the only ones a non-exclusive resource ever removes.
  */
-function outputs(ref: VersionRef, reported: string[], managed: string[], inputs: Record<string, unknown>): Record<string, unknown> {
-  return defined({
-    accessProfileId: ref.profileId,
-    versionNumber: ref.version,
-    identityIds: [...reported].sort(),
-    managedIdentityIds: [...managed].sort(),
-    exclusive: inputs.exclusive === true,
-    adoptExisting: inputs.adoptExisting === true,
-  });
+function outputs(ref: VersionRef, reported: string[], managed: string[], inputs: Record<string, unknown>): ProfileMembershipOutputs {
+  // no API object: every output is computed here, by the declaration's one rule all the same
+  return profileMembership.outputsOf(
+    {},
+    {
+      inputs,
+      computed: {
+        accessProfileId: ref.profileId,
+        versionNumber: ref.version,
+        identityIds: [...reported].sort(),
+        managedIdentityIds: [...managed].sort(),
+        exclusive: inputs.exclusive === true,
+      },
+    },
+  );
 }
 
 /** What a resource granted, from its outputs (older state had only identityIds). */
-const managedOf = (props: Record<string, unknown> | undefined) => ids(props?.managedIdentityIds ?? props?.identityIds);
+const managedOf = (props: ProfileMembershipOutputs | undefined) => ids(props?.managedIdentityIds ?? props?.identityIds);
 const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
 
 async function change(api: VezaApi, ref: VersionRef, type: "ADD" | "REMOVE", identityIds: string[]): Promise<void> {

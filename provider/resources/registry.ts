@@ -8,12 +8,12 @@ import { AccessProfileVersion, accessProfileVersion } from "./access-profile-ver
 import { ProfileMembership, profileMembership } from "./profile-membership";
 import type { DeclaredResource, RegisteredOutputs, SameKeys } from "./shared/declare";
 
-export const RESOURCES: Readonly<Record<string, DeclaredResource<any>>> = Object.fromEntries(
+export const RESOURCES: Readonly<Record<string, DeclaredResource<any, any>>> = Object.fromEntries(
   [accessProfileType, accessProfile, accessProfileVersion, profileMembership].map((r) => [r.kind, r]),
 );
 
 /** Outputs a declaration registers. */
-type Declared<D> = D extends DeclaredResource<any, infer Out> ? Out : never;
+type Declared<D> = D extends DeclaredResource<any, any, infer Registered> ? Registered : never;
 
 /** Each class's `declare` members are exactly its declaration's `outputs` (a compile error otherwise). */
 const classesRegisterTheirDeclaredOutputs: [

@@ -1,18 +1,23 @@
 /** Create/adopt, read and update shared by the named resources (types and profiles). */
-import type * as pulumi from "@pulumi/pulumi";
 import type { ProviderContext } from "./context";
-import type { DeclaredResource, Operations } from "./declare";
+import type { DeclaredResource, Operations, Resolved } from "./declare";
 import { VezaApiError } from "../../client/errors";
-import { apiBody, completeFromWrite, diffFields } from "./fields";
+import { apiBody, diffFields } from "./fields";
 import { VezaResourceError } from "./errors";
 import { goneResult, ResourceInitError } from "./impl";
 
-export interface NamedObjectOps<T> {
-  /** The resource's declaration (kind, what it is, its API fields). */
-  resource: DeclaredResource<any>;
+/** The inputs every named object has. */
+interface NamedArgs {
+  name?: unknown;
+  adoptExisting?: unknown;
+}
+
+export interface NamedObjectOps<T extends object, Args extends NamedArgs, Out extends object> {
+  /** The resource's declaration (kind, what it is, its API fields, its outputs). */
+  resource: DeclaredResource<Args, Out, any>;
   idOf(obj: T): string;
-  /** Outputs from an API object; `previous` fills what a short list item or partial response leaves out. */
-  outputs(obj: T, inputs: Record<string, unknown>, previous?: Record<string, unknown>): Record<string, unknown>;
+  /** Outputs the resource computes from the object besides its fields (e.g. the profile's `currentVersionNumber`). */
+  computed?(obj: T): Record<string, unknown>;
   findByName(name: string): Promise<T | undefined>;
   /** The object from the documented list (one walk shared by every read of the process, client/list-index); undefined: gone. */
   find(id: string): Promise<T | undefined>;
@@ -20,82 +25,91 @@ export interface NamedObjectOps<T> {
   conflictHint?(name: string): string | undefined;
   create(body: Record<string, unknown>): Promise<T>;
   /** `inputs`: the program's inputs, for messages (the body holds only the changed fields). */
-  update(id: string, body: Record<string, unknown>, mask: string[], inputs: Record<string, unknown>): Promise<T>;
+  update(id: string, body: Record<string, unknown>, mask: string[], inputs: Resolved<Args>): Promise<T>;
 }
+
+type Ops<T extends object, Args extends NamedArgs, Out extends object> = NamedObjectOps<T, Args, Out>;
 
 /**
  * Creates the object, or with `adoptExisting` takes over one of the same name: only the fields
  * that differ are PATCHed (one request, `update_mask`). A 409 names `adoptExisting`.
  */
-export async function createOrAdopt<T>(ops: NamedObjectOps<T>, inputs: Record<string, unknown>): Promise<pulumi.dynamic.CreateResult> {
+export async function createOrAdopt<T extends object, Args extends NamedArgs, Out extends object>(ops: Ops<T, Args, Out>, inputs: Resolved<Args>): Promise<{ id: string; outs: Out }> {
   const name = String(inputs.name);
   if (inputs.adoptExisting === true) {
     const existing = await ops.findByName(name);
     if (existing) {
       const id = ops.idOf(existing);
-      const current = ops.outputs(existing, inputs);
+      const current = outputs(ops, existing, { inputs });
       const { changed } = diffFields(ops.resource.fields, current, inputs);
       if (changed.length === 0) return { id, outs: current };
       try {
         return { id, outs: await updateChanged(ops, id, inputs, changed, current) };
       } catch (e) {
-        throw new ResourceInitError(id, current, e);
+        throw new ResourceInitError(id, current as Record<string, unknown>, e);
       }
     }
   }
-  let created: T;
-  try {
-    created = await ops.create(apiBody(ops.resource.fields, inputs).body);
-  } catch (e) {
-    if (e instanceof VezaApiError && e.status === 409) {
+  const created = await unlessNameTaken(
+    () => ops.create(apiBody(ops.resource.fields, inputs).body),
+    (serverMessage) => {
       const hint = ops.conflictHint?.(name);
-      throw new VezaResourceError(
-        "VEZA_NAME_TAKEN",
-        `${ops.resource.what} "${name}" already exists in Veza (${e.serverMessage}).${hint ? ` ${hint}` : ""} Set adoptExisting: true to take it over, or choose another name.`,
-        e,
-      );
-    }
-    throw e;
-  }
-  return { id: ops.idOf(created), outs: completeFromWrite(ops.resource.fields, ops.outputs(created, inputs), created, inputs, "all") };
+      return `${ops.resource.what} "${name}" already exists in Veza (${serverMessage}).${hint ? ` ${hint}` : ""} Set adoptExisting: true to take it over, or choose another name.`;
+    },
+  );
+  return { id: ops.idOf(created), outs: outputs(ops, created, { inputs, sent: "all" }) };
 }
 
 /** Update: nothing to send when no managed field changed; otherwise one PATCH of exactly the changed fields. */
-export async function updateNamed<T>(ops: NamedObjectOps<T>, id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.UpdateResult> {
-  const { changed } = diffFields(ops.resource.fields, olds, news);
-  if (changed.length === 0) return { outs: { ...olds, adoptExisting: news.adoptExisting === true } };
+export async function updateNamed<T extends object, Args extends NamedArgs, Out extends object>(ops: Ops<T, Args, Out>, id: string, olds: Out, news: Resolved<Args>): Promise<{ outs: Out }> {
+  const { changed } = diffFields(ops.resource.fields, olds as Record<string, unknown>, news);
+  if (changed.length === 0) return { outs: ops.resource.unchanged(olds, news) };
   return { outs: await updateChanged(ops, id, news, changed, olds) };
 }
 
 /** PATCHes exactly the changed fields; outputs from the response, completed from what was sent and `previous`. */
-export async function updateChanged<T>(
-  ops: NamedObjectOps<T>,
+async function updateChanged<T extends object, Args extends NamedArgs, Out extends object>(
+  ops: Ops<T, Args, Out>,
   id: string,
-  inputs: Record<string, unknown>,
+  inputs: Resolved<Args>,
   changed: string[],
-  previous: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
+  previous: Out,
+): Promise<Out> {
   const { body, mask } = apiBody(ops.resource.fields, inputs, changed);
+  const updated = await unlessNameTaken(
+    () => ops.update(id, body, mask, inputs),
+    (serverMessage) => `${ops.resource.what} "${String(inputs.name)}": the name is already taken in Veza (${serverMessage}).`,
+  );
+  return outputs(ops, updated, { inputs, sent: changed, previous: previous as Record<string, unknown> });
+}
+
+/** Runs a write of a named object; a 409 means its name is taken (the one place that says so), `message` says what to do. */
+async function unlessNameTaken<R>(write: () => Promise<R>, message: (serverMessage: string) => string): Promise<R> {
   try {
-    const updated = await ops.update(id, body, mask, inputs);
-    return completeFromWrite(ops.resource.fields, ops.outputs(updated, inputs), updated, inputs, changed, previous);
+    return await write();
   } catch (e) {
-    if (e instanceof VezaApiError && e.status === 409) {
-      throw new VezaResourceError("VEZA_NAME_TAKEN", `${ops.resource.what} "${String(inputs.name)}": the name is already taken in Veza (${e.serverMessage}).`, e);
-    }
+    if (e instanceof VezaApiError && e.status === 409) throw new VezaResourceError("VEZA_NAME_TAKEN", message(e.serverMessage), e);
     throw e;
   }
 }
 
+/** The object's outputs (the declaration's one rule), with what the resource computes from it. */
+function outputs<T extends object, Args extends NamedArgs, Out extends object>(ops: Ops<T, Args, Out>, obj: T, src: { inputs: Resolved<Args>; sent?: readonly string[] | "all"; previous?: Record<string, unknown> }): Out {
+  return ops.resource.outputsOf(obj, { ...src, inputs: src.inputs as Record<string, unknown>, computed: ops.computed?.(obj) });
+}
+
 /** create, read and update of a named object; the resource adds its delete. */
-export function namedOperations<T>(ops: (ctx: ProviderContext) => NamedObjectOps<T>): Pick<Operations, "create" | "read" | "update"> {
+export function namedOperations<T extends object, Args extends NamedArgs, Out extends object>(
+  ops: (ctx: ProviderContext) => Ops<T, Args, Out>,
+): Pick<Operations<Resolved<Args>, Out>, "create" | "read" | "update"> {
   return {
     create: (ctx, inputs) => createOrAdopt(ops(ctx), inputs),
     async read(ctx, id, props) {
       const o = ops(ctx);
       const found = await o.find(id);
       if (!found) return goneResult(o.resource.kind, id, props);
-      return { id, props: o.outputs(found, props ?? {}, props) };
+      const last = (props ?? {}) as Record<string, unknown>;
+      return { id, props: outputs(o, found, { inputs: last as Resolved<Args>, previous: props ? last : undefined }) };
     },
     update: (ctx, id, olds, news) => updateNamed(ops(ctx), id, olds, news),
   };

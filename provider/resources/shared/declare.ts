@@ -17,7 +17,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { ProviderContext } from "./context";
-import { defined, diffFields, keepUncarried, outputsFrom, readOnlyOutputsFrom, type Field, type FieldKind } from "./fields";
+import { diffFields, outputsFrom, type Field, type FieldKind, type ItemRules, type OutputSources } from "./fields";
 import { diffResult } from "./impl";
 import { uBool, uEnum, uInt, uList, uNonEmpty, uObject, uString, uStringList, uStringMap, unknownInputs, validate } from "./schema";
 import { withShell } from "./shell";
@@ -41,6 +41,8 @@ export interface InputSpec {
   min?: number;
   /** Validation where the kind's own does not fit (entities, nested objects). */
   schema?: z.ZodType;
+  /** Kind "entities": how its items are reduced and matched. */
+  items?: ItemRules;
   /** The diff compares it. Default: true when it has an `api` field; an instruction (`adoptExisting`) is not compared. */
   compared?: boolean;
   /** Changing it replaces the resource. */
@@ -73,17 +75,41 @@ export interface ReadOnlySpec {
   kind: FieldKind;
 }
 
-/** The calls of a resource; `check` and `diff` derive from the declaration. */
-export interface Operations {
-  create(ctx: ProviderContext, inputs: Record<string, any>): Promise<pulumi.dynamic.CreateResult>;
-  read(ctx: ProviderContext, id: string, props: Record<string, any> | undefined): Promise<pulumi.dynamic.ReadResult>;
-  update(ctx: ProviderContext, id: string, olds: Record<string, any>, news: Record<string, any>): Promise<pulumi.dynamic.UpdateResult>;
-  delete(ctx: ProviderContext, id: string, props: Record<string, any> | undefined): Promise<void>;
-  /** Values as the diff should compare them, when the field table alone cannot (the version's learned enum codes). */
-  comparable?(props: Record<string, any>, olds: Record<string, any>): Record<string, any>;
+/**
+ * The inputs as a resource's calls receive them: every `pulumi.Input` resolved (the engine calls
+ * create and update with known values only; check and diff, which may see unknowns, take plain records).
+ */
+export type Resolved<Args> = { [K in keyof Args]: pulumi.Unwrap<Args[K]> };
+
+/**
+ * A resource's outputs as its state holds them: every input (resolved, canonical) and the outputs
+ * it adds (`Added`, which also overrides an input's type, e.g. a state Veza may report beyond what
+ * a program may set); any of them may be absent.
+ */
+export type OutputsOf<Args, Added> = Partial<Omit<Resolved<Args>, keyof Added> & Added>;
+
+/** What `read` answers: the outputs, or (gone) an empty id and no outputs; a look-up's props hold only the provider. */
+export interface ReadResult<Out> {
+  id: string;
+  props: Partial<Out>;
 }
 
-export interface ResourceDeclaration<Args extends object, Out extends string = string> {
+/** The calls of a resource, typed by its resolved inputs `In` and its outputs `Out`; `check` and `diff` derive from the declaration. */
+export interface Operations<In, Out> {
+  create(ctx: ProviderContext, inputs: In): Promise<{ id: string; outs: Out }>;
+  /** `props`: the outputs in state (a refresh), or only the provider (a look-up: `get` / the `id` option). */
+  read(ctx: ProviderContext, id: string, props: Partial<Out> | undefined): Promise<ReadResult<Out>>;
+  update(ctx: ProviderContext, id: string, olds: Out, news: In): Promise<{ outs: Out }>;
+  delete(ctx: ProviderContext, id: string, props: Partial<Out> | undefined): Promise<void>;
+  /** Values as the diff should compare them, when the field table alone cannot (the version's learned enum codes). */
+  comparable?(values: Record<string, any>, olds: Record<string, any>): Record<string, any>;
+}
+
+/**
+ * `Args`: the class's inputs; `Out`: its outputs as the state holds them (plain values); `Registered`:
+ * the outputs its class registers as members.
+ */
+export interface ResourceDeclaration<Args extends object, Out extends object, Registered extends keyof Out & string = keyof Out & string> {
   /** The class name and the resource type's name (registered as module "veza", type `<kind>`). */
   kind: string;
   /** What it is, in words, e.g. "access profile type" (messages, docs). */
@@ -99,17 +125,18 @@ export interface ResourceDeclaration<Args extends object, Out extends string = s
    * on the resource object). Only these are registered: each costs the Pulumi runtime work per
    * resource; the state holds every output.
    */
-  outputs: readonly Out[];
+  outputs: readonly Registered[];
   /** The input that defaults to the resource's logical name. */
   nameInput?: keyof Args & string;
   /** How check failures name the resource, e.g. `AccessProfileType "Profile"`. */
   label(inputs: Record<string, any>): string;
   /** A replacement deletes the old object before creating the new one (its name is unique). */
   deleteBeforeReplace?: boolean;
-  operations: Operations;
+  operations: Operations<Resolved<Args>, Out>;
 }
 
-export interface DeclaredResource<Args extends object, Out extends string = string> extends ResourceDeclaration<Args, Out> {
+export interface DeclaredResource<Args extends object, Out extends object, Registered extends keyof Out & string = keyof Out & string>
+  extends ResourceDeclaration<Args, Out, Registered> {
   /** What `Class.get(name, id)` does, for the docs. */
   readonly getDoc: string;
   /** The inputs that are fields of the API object: bodies, `update_mask`, outputs, export. */
@@ -122,11 +149,10 @@ export interface DeclaredResource<Args extends object, Out extends string = stri
   /** The compared inputs whose new value differs from the old output (or is unknown). */
   changed(olds: Record<string, any>, news: Record<string, any>): string[];
   diff(olds: Record<string, any>, news: Record<string, any>): pulumi.dynamic.DiffResult;
-  /**
-   * Outputs from an API object: its API fields, the instruction inputs echoed (`adoptExisting`),
-   * `extra`, its read-only outputs; what the object does not carry keeps its value in `previous`.
-   */
-  outputsOf(obj: Record<string, any>, inputs: Record<string, unknown>, previous?: Record<string, unknown>, extra?: Record<string, unknown>): Record<string, unknown>;
+  /** Outputs from an API object by the one rule (fields.ts `outputsFrom`), instruction inputs (`adoptExisting`) echoed. */
+  outputsOf(obj: object, src: OutputSources): Out;
+  /** Outputs after an update that changed nothing: the old ones, instruction inputs echoed from the new. */
+  unchanged(olds: Out, news: Resolved<Args>): Out;
   /** The props a class passes to `pulumi.dynamic.Resource`: every registered output, the inputs, the provider shell. */
   props(name: string, args: object): Record<string, unknown>;
 }
@@ -156,11 +182,12 @@ function inputSchema(name: string, s: InputSpec): z.ZodType {
   }
 }
 
-const asField = (input: string, s: { api?: string; kind: FieldKind; enumNames?: readonly string[] }): Field => ({
+const asField = (input: string, s: { api?: string; kind: FieldKind; enumNames?: readonly string[]; items?: ItemRules }): Field => ({
   input,
   api: s.api ?? "",
   kind: s.kind,
   ...(s.enumNames ? { enumNames: s.enumNames } : {}),
+  ...(s.items ? { items: s.items } : {}),
   ...("managedWhenAbsent" in s && s.managedWhenAbsent ? { managedWhenAbsent: true } : {}),
 });
 
@@ -176,7 +203,9 @@ function labelInputs(inputs: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Builds the derived parts of a resource from its declaration. */
-export function declareResource<Args extends object, Out extends string>(d: ResourceDeclaration<Args, Out>): DeclaredResource<Args, Out> {
+export function declareResource<Args extends object, Out extends object, Registered extends keyof Out & string>(
+  d: ResourceDeclaration<Args, Out, Registered>,
+): DeclaredResource<Args, Out, Registered> {
   const inputs = Object.entries(d.inputs) as [string, InputSpec][];
   const fields = inputs.filter(([, s]) => s.api).map(([k, s]) => asField(k, s));
   const compared = inputs.filter(([, s]) => s.compared ?? Boolean(s.api)).map(([k, s]) => asField(k, s));
@@ -184,6 +213,8 @@ export function declareResource<Args extends object, Out extends string>(d: Reso
   const replacing = new Set(inputs.filter(([, s]) => s.replaces).map(([k]) => k));
   const keepsOnUnknown = new Set(inputs.filter(([, s]) => s.unknownIsNoChange).map(([k]) => k));
   const inputNames = inputs.map(([k]) => k);
+  // the instruction `adoptExisting` (not compared, not sent) is echoed into the outputs as the program gave it
+  const echoed = (given: Record<string, unknown>) => ("adoptExisting" in d.inputs ? { adoptExisting: given.adoptExisting === true } : {});
   const schema = z.looseObject(Object.fromEntries(inputs.map(([k, s]) => [k, s.required ? inputSchema(k, s) : inputSchema(k, s).optional()])));
 
   const changed = (olds: Record<string, any>, news: Record<string, any>): string[] => {
@@ -210,14 +241,11 @@ export function declareResource<Args extends object, Out extends string>(d: Reso
       const diffs = changed(olds, news);
       return diffResult(diffs, diffs.filter((k) => replacing.has(k)), d.deleteBeforeReplace === true);
     },
-    outputsOf(obj, inputs, previous, extra = {}) {
-      const outs = defined({
-        ...outputsFrom(fields, obj),
-        ...("adoptExisting" in d.inputs ? { adoptExisting: inputs.adoptExisting === true } : {}),
-        ...extra,
-        ...readOnlyOutputsFrom(readOnlyFields, obj),
-      });
-      return keepUncarried(readOnlyFields, keepUncarried(fields, outs, obj, previous), obj, previous);
+    outputsOf(obj, src) {
+      return outputsFrom({ fields, readOnlyFields }, obj as Record<string, unknown>, { ...src, computed: { ...echoed(src.inputs), ...src.computed } }) as Out;
+    },
+    unchanged(olds, news) {
+      return { ...olds, ...echoed(news as Record<string, unknown>) };
     },
     props(name, args) {
       const given = args as Record<string, unknown>;

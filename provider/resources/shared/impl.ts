@@ -30,7 +30,7 @@ export function diffResult(changed: string[], replaces: string[], deleteBeforeRe
  * reads with only `__provider` in the props) that is an error naming the id: an empty id there would
  * give a resource with empty outputs, silently. For a refresh it is an empty id: gone from state.
  */
-export function goneResult(kind: string, id: string, props: Record<string, unknown> | undefined): pulumi.dynamic.ReadResult {
+export function goneResult(kind: string, id: string, props: object | undefined): { id: string; props: {} } {
   if (isLookup(props)) throw new VezaResourceError("VEZA_NOT_FOUND", `${kind} ${id} does not exist in Veza`);
   return { id: "", props: {} };
 }
@@ -39,6 +39,6 @@ export function goneResult(kind: string, id: string, props: Record<string, unkno
  * A read for `Class.get` / `opts.id`: the props hold nothing but the serialized provider (and the
  * `name` the class defaults to its logical name), never the outputs a refresh's props carry.
  */
-export function isLookup(props: Record<string, unknown> | undefined): boolean {
+export function isLookup(props: object | undefined): boolean {
   return !props || Object.keys(props).every((k) => k === "__provider" || k === "name");
 }

@@ -5,7 +5,7 @@ import { PLACEHOLDER_PROVIDER } from "./shell";
 
 export abstract class VezaResource extends pulumi.dynamic.Resource {
   /** `declared`: the resource's declaration (its kind, registered outputs and inputs). */
-  protected constructor(declared: DeclaredResource<any>, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
+  protected constructor(declared: DeclaredResource<any, any>, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
     super(PLACEHOLDER_PROVIDER, name, declared.props(name, args), opts, "veza", declared.kind);
   }
 
