@@ -82,8 +82,6 @@ let startAhead = false;
 /** The process started ahead for the next operation, by its options (at most MAX_SPARES kinds). */
 const spares = new Map<string, ProviderProcess>();
 const MAX_SPARES = 2;
-/** How many operations got a process started ahead, and how many started ahead were never used (stopped). */
-export const startAheadCounts = { used: 0, unused: 0 };
 
 /** Turns starting ahead on or off (off also stops the processes started ahead). */
 export async function startProviderProcessesAhead(on: boolean): Promise<void> {
@@ -95,7 +93,6 @@ export async function startProviderProcessesAhead(on: boolean): Promise<void> {
 export async function stopSpareProviderProcesses(): Promise<void> {
   const unused = [...spares.values()];
   spares.clear();
-  startAheadCounts.unused += unused.length;
   await Promise.all(unused.map((p) => p.stop()));
 }
 
@@ -129,13 +126,9 @@ export class ProviderProcess {
     while (spares.size > MAX_SPARES) {
       const [oldestKey, oldest] = spares.entries().next().value as [string, ProviderProcess];
       spares.delete(oldestKey);
-      startAheadCounts.unused++;
       void oldest.stop();
     }
-    if (spare && !spare.exited) {
-      startAheadCounts.used++;
-      return spare;
-    }
+    if (spare && !spare.exited) return spare;
     if (spare) void spare.stop();
     return new ProviderProcess(opts);
   }
