@@ -9,6 +9,7 @@
  *          --rate-new-user (rate rows without versionNumber, as a new user writes them)
  *          --big N (3000; 0 skips the 300-vs-N rows) --real-tenant N (100; 0 skips the rows per routes mode) --only-new (only the rate and big sections, written
  *          between their markers into the existing file) --no-limit (with --only-new: the fixed-cap runs too)
+ *          --impact (only the `pulumi-veza impact` digest-size section, bench/impact.ts)
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -20,6 +21,7 @@ import { scaleRun, type ScaleRun } from "./scale";
 import { realTenantSection } from "./real-tenant";
 import { bigSection, noLimitSection, rateSection } from "./sections";
 import { fmtOf, table } from "./stats";
+import { impactBench, keptImpactSection } from "./impact";
 import type { Flavor } from "../harness/rig";
 
 function arg(name: string, def: string): string {
@@ -322,7 +324,7 @@ stops). The token is searched for in the state file, every summary (errors, prov
 ${faultNotes.join("\n")}
 
 ${soakSection}
-`;
+${keptImpactSection(OUT)}`;
 }
 
 /** What the hunt for quadratic costs at 3,000 profiles found (kept by hand: it is analysis, not a measurement). */
@@ -367,7 +369,7 @@ function existingSoak(): string {
   return `${SOAK_START}\n## Soak\n\nNot run yet: \`npm run soak\` writes this section.\n${SOAK_END}`;
 }
 
-main().then(
+(process.argv.includes("--impact") ? impactBench(OUT) : main()).then(
   () => process.exit(0),
   (e) => {
     console.error(e);

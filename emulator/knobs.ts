@@ -53,6 +53,13 @@ export interface EmulatorKnobs {
   /** Route keys ("PUT access_profiles/{id}/versions/{version}/members") answered 404 as if the tenant lacked them. */
   missingRoutes: readonly string[];
   /**
+   * Route key -> the key a tenant of another version might wrap the answer in instead of the route's own
+   * (`values` of a list, `value` of a create, `integrations`): e.g.
+   * `{ "GET access_profiles/{id}/versions/{version}/members": "members" }` answers `{members: [...], …}`.
+   * For proving that a client reads wrappers strictly (an unknown wrapper is an error, never "empty").
+   */
+  wrapperKeys: Readonly<Record<string, string>>;
+  /**
    * A token bucket in front of every route, like a real gateway (default null: off). The bucket holds
    * at most `burst` requests and refills at `perSec`; a request that finds it empty is answered 429
    * with `Retry-After` in whole seconds (>= 1). See emulator/ratelimit.ts.
@@ -97,6 +104,7 @@ export const DEFAULT_KNOBS: Readonly<EmulatorKnobs> = Object.freeze({
   routes: "all",
   shortLists: false,
   missingRoutes: Object.freeze([]) as readonly string[],
+  wrapperKeys: Object.freeze({}) as Readonly<Record<string, string>>,
   rateLimit: null,
   rateLimitHeaders: "none",
 });

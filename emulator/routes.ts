@@ -35,7 +35,12 @@ interface Route {
   template: string;
   segments: string[];
   handler: Handler;
-  /** The API guide documents this call (the members calls are named there: counted as documented). */
+  /**
+   * The API guide or Veza's public reference documents this call. The members calls: the guide names
+   * them; the reference (docs.veza.com › Developers › API › Lifecycle Management › Access Profiles,
+   * "List Access Profile Members" and "Update Access Profile Members") gives their paths and the PUT's
+   * body and answer. It does not show the members list's wrapper: `values`, as every list of the API.
+   */
   documented: boolean;
 }
 
@@ -59,6 +64,8 @@ const PROFILE_FILTER_ATTRS = [
   "integrations",
   "provider_ids",
   "datasource_ids",
+  "current_version_number",
+  "require_approval_to_start",
 ] as const;
 const TYPE_FILTER_ATTRS = ["id", "name", "description"] as const;
 
@@ -103,6 +110,10 @@ function profileAttr(store: EmulatorStore, p: AccessProfileRecord, attr: string)
       return store.profileProviderIds(p);
     case "datasource_ids":
       return p.datasource_ids;
+    case "current_version_number":
+      return p.current_version_number;
+    case "require_approval_to_start":
+      return p.require_approval_to_start;
     default:
       return undefined;
   }
@@ -249,6 +260,8 @@ const handlers: Array<[string, string, Handler, "documented" | "assumed"]> = [
     },
     "documented",
   ],
+  // "List Access Profile Members" (reference): entries {access_profile_id, access_profile_name,
+  // identity_id, identity_name, created_from, workflow}; the wrapper is not shown, `values` as every list
   [
     "GET",
     "access_profiles/{id}/versions/{version}/members",
@@ -262,6 +275,8 @@ const handlers: Array<[string, string, Handler, "documented" | "assumed"]> = [
     },
     "documented",
   ],
+  // "Update Access Profile Members" (reference): body {access_profile_id, version_number, type: ADD | REMOVE,
+  // identity_ids}; answer {access_request_id, access_request_error_message}
   [
     "PUT",
     "access_profiles/{id}/versions/{version}/members",

@@ -1,5 +1,6 @@
 /**
- * SCIM filter expressions: `attr op "value"` joined by and/or, with not(...) and parentheses.
+ * SCIM filter expressions (RFC 7644 §3.4.2.2): `attr op value` joined by and/or, with not(...) and
+ * parentheses; a value is a quoted string or bare `true`, `false`, `null` or a number.
  * Operators eq, ne, co, sw, ew, pr (case-insensitive). On array attributes `eq`/`co`/`sw`/`ew`
  * hold when some element matches; `ne` when none equals.
  */
@@ -130,7 +131,8 @@ export function parseFilter(src: string, attributes: readonly string[]): ScimNod
       if (w === "true") value = true;
       else if (w === "false") value = false;
       else if (w === "null") value = null;
-      else if (/^-?\d+(\.\d+)?$/.test(w)) value = Number(w);
+      // a JSON number, as RFC 7644 writes numeric values (bare, like true/false/null)
+      else if (/^-?(0|[1-9]\d*)(\.\d+)?(e[+-]?\d+)?$/.test(w)) value = Number(w);
       else fail(valTok.pos, `expected a quoted string value, got ${valTok.v}`);
     } else fail(valTok.pos, "expected a value");
     return { kind: "cmp", attr, op, value };

@@ -13,7 +13,7 @@ import { RateGate, rateLimitHeaders, type BucketVerdict } from "./ratelimit";
 import { matchRoute } from "./routes";
 import { EmulatorStore } from "./store";
 import { makeTlsMaterial, type TlsOptions } from "./tls";
-import type { Json } from "./types";
+import type { Json, JsonObject } from "./types";
 
 export interface EmulatorStats {
   total: number;
@@ -316,6 +316,8 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
       return send(res, requestId, 500, { code: 13, message: `internal error: ${(e as Error).message}`, request_id: requestId });
     }
     if (knobs.simplifiedWrites && (method === "POST" || method === "PATCH")) result = { ...result, body: simplified(match.key, result.body) };
+    const wrapperKey = knobs.wrapperKeys[match.key];
+    if (wrapperKey) result = { ...result, body: rewrap(result.body, wrapperKey) };
     if (fault.ambiguous) {
       stats.faults.ambiguous++;
       req.socket.destroy(); // committed, but the client never hears about it
@@ -392,4 +394,14 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
       if (tls?.ownDir) fs.rmSync(tls.dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The answer with its wrapper key (the first of `values`, `value`, `integrations` it has) renamed: the wrapperKeys knob. */
+function rewrap(body: Json, key: string): Json {
+  if (!body || typeof body !== "object" || Array.isArray(body)) return body;
+  const own = ["values", "value", "integrations"].find((k) => k in body);
+  if (!own) return body;
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(body)) out[k === own ? key : k] = v;
+  return out;
 }

@@ -75,6 +75,20 @@ export interface EngineOptions {
    * pass in its own provider process, then the refresh). Default false (`--skip-preview`).
    */
   refreshWithPreview?: boolean;
+  /**
+   * Called with every step of an up or preview (the CLI's step events: op, URN, old and new state);
+   * harness/preview-json.ts turns them into `pulumi preview --json`'s document.
+   */
+  onStep?: (step: StepEvent) => void;
+}
+
+/** A step as the CLI's engine reports it (ResourcePreEvent metadata): its op and the states before and after. */
+export interface StepEvent {
+  op: "same" | "create" | "update" | "replace" | "delete" | "delete-replaced" | "read";
+  urn: string;
+  old?: StateResource;
+  /** The new state, with the registration's per-property dependencies (the CLI keeps them in state; the engine does not). */
+  new?: StateResource & { propertyDependencies?: Record<string, string[]> };
 }
 
 export type Program = () => unknown | Promise<unknown>;
@@ -334,6 +348,17 @@ class Operation {
     this.liveAt = undefined;
   }
 
+  /** Reports a step to EngineOptions.onStep (copies: the listener may keep them). */
+  private emit(op: StepEvent["op"], urn: string, old: StateResource | undefined, neu: StepEvent["new"]): void {
+    const listener = this.engine.opts.onStep;
+    if (listener) listener(clone({ op, urn, ...(old ? { old } : {}), ...(neu ? { new: neu } : {}) }));
+  }
+
+  /** A preview's deletes: registered resources of the old state the program no longer declares. */
+  previewDeletes(): void {
+    for (const r of this.old.values()) if (isDynamic(r.type) && !this.registered.has(r.urn)) this.emit("delete", r.urn, r, undefined);
+  }
+
   private fail(name: string, base: Omit<ResourceResult, "op" | "error">, message: string): void {
     this.halted = true;
     this.results[name] = { ...base, op: "failed", error: message };
@@ -522,8 +547,10 @@ class Operation {
       }
       // The root stack and component resources: recorded, nothing to do.
       const prior = this.findLive(urn);
-      this.upsert({ urn, type, name, ...(parent ? { parent } : {}), inputs: {}, outputs: prior?.outputs ?? {}, dependencies });
+      const entry: StateResource = { urn, type, name, ...(parent ? { parent } : {}), inputs: {}, outputs: prior?.outputs ?? {}, dependencies };
+      this.upsert(entry);
       this.persist();
+      this.emit(prior ? "same" : "create", urn, prior, entry);
       return this.response(urn, "", {});
     }
     if (this.stopping) {
@@ -616,10 +643,12 @@ class Operation {
         return respond({});
       }
       const outputs = markSecrets(res.properties, req.getAdditionalsecretoutputsList() as string[]);
+      const entry: StateResource = { urn, type, name, ...(parent ? { parent } : {}), id: res.id, inputs, outputs, dependencies, external: true };
       if (!this.preview) {
-        this.upsert({ urn, type, name, ...(parent ? { parent } : {}), id: res.id, inputs, outputs, dependencies, external: true });
+        this.upsert(entry);
         this.persist();
       }
+      this.emit("read", urn, undefined, entry);
       this.results[name] = { ...base, id: res.id, op: "read" };
       return respond(outputs);
     });
@@ -679,8 +708,11 @@ class Operation {
       op = replaces.length > 0 ? "replace" : changes ? "update" : "same";
     }
 
-    const record = (id: string | undefined) => {
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps: any, key: string) => (propertyDependencies[key] = deps.getUrnsList()));
+    const record = (id: string | undefined, outputs: JsonObject) => {
       this.results[name] = { ...base, op, ...(id !== undefined ? { id } : {}), changes, replaces };
+      this.emit(op, urn, old, { ...entryBase, ...(id ? { id } : {}), inputs: checkedEngine, outputs, propertyDependencies });
     };
 
     if (this.preview) {
@@ -688,13 +720,13 @@ class Operation {
       // checked inputs (the dynamic provider does not support preview); everything else is unknown.
       switch (op) {
         case "same":
-          record(old!.id);
+          record(old!.id, old!.outputs);
           return this.response(urn, old!.id ?? "", old!.outputs);
         case "update":
-          record(old!.id);
+          record(old!.id, checkedEngine);
           return this.response(urn, old!.id ?? "", checkedEngine);
         default:
-          record(undefined);
+          record(undefined, checkedEngine);
           return this.response(urn, "", checkedEngine);
       }
     }
@@ -703,7 +735,7 @@ class Operation {
       const entry: StateResource = { ...entryBase, id: old!.id, inputs: checkedEngine, outputs: old!.outputs };
       this.upsert(entry);
       this.persist();
-      record(old!.id);
+      record(old!.id, old!.outputs);
       return this.response(urn, old!.id ?? "", old!.outputs);
     }
 
@@ -713,7 +745,7 @@ class Operation {
         const outputs = markSecrets(res.properties, outputSecrets);
         this.upsert({ ...entryBase, id: old!.id, inputs: checkedEngine, outputs });
         this.persist();
-        record(old!.id);
+        record(old!.id, outputs);
         return this.response(urn, old!.id ?? "", outputs);
       } catch (e) {
         this.handleWriteError(e, name, base, entryBase, checkedEngine, outputSecrets, old!.id);
@@ -751,7 +783,7 @@ class Operation {
     }
     this.upsert({ ...entryBase, id: created.id, inputs: checkedEngine, outputs });
     this.persist();
-    record(created.id);
+    record(created.id, outputs);
     return this.response(urn, created.id, outputs);
   }
 
@@ -816,6 +848,7 @@ class Operation {
                 if (countAsDelete(e)) {
                   this.results[e.name] = { urn: e.urn, type: e.type, name: e.name, op: "delete", id: e.id };
                 }
+                this.emit(e.delete ? "delete-replaced" : "delete", e.urn, e, undefined);
               }
               this.remove(e);
               this.persist();
@@ -1082,6 +1115,7 @@ export class Engine {
           break;
         case "preview":
           await op.runProgram(program!);
+          op.previewDeletes();
           break;
         case "refresh":
           await op.refresh();

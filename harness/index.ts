@@ -1,4 +1,5 @@
 export { Engine, UNKNOWN } from "./engine";
+export { StepRecorder, previewDigest, previewJsonText, stackExport } from "./preview-json";
 export type {
   EngineOptions,
   EngineState,
@@ -6,5 +7,6 @@ export type {
   ResourceOp,
   ResourceResult,
   StateResource,
+  StepEvent,
   Summary,
 } from "./engine";

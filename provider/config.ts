@@ -88,6 +88,11 @@ export class VezaConfigError extends Error {
 /** The stack's config values (namespaced keys, e.g. `veza:url`), as the provider's `configure` hands them over. */
 export type StackConfig = Readonly<Record<string, string | undefined>>;
 
+/** The environment variables of a setting, in the order they are read (e.g. token: VEZA_API_TOKEN, VEZA_TOKEN). */
+export function environmentVariables(key: SettingSpec["key"]): readonly string[] {
+  return SPECS.find((s) => s.key === key)?.env ?? [];
+}
+
 /** Every config key the provider reads: what `configure` takes from the engine's request. */
 export const CONFIG_KEYS: readonly string[] = SPECS.map((s) => s.config);
 

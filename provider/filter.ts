@@ -1,7 +1,9 @@
 /**
  * A small SCIM filter builder, so nobody concatenates filter strings by hand:
  * `f.and(f.eq("profile_type", id), f.co("labels", "requestable"))`
- * gives `(profile_type eq "…") and (labels co "requestable")`. Values are quoted and escaped.
+ * gives `(profile_type eq "…") and (labels co "requestable")`. Strings are quoted and escaped;
+ * numbers and booleans are written bare (`current_version_number eq 3`, `require_approval_to_start eq true`),
+ * as SCIM (RFC 7644 §3.4.2.2) writes them: a server that compares typed values would not match `"3"` to 3.
  */
 export type Filter = string & { readonly __scimFilter?: true };
 
@@ -12,13 +14,30 @@ function attr(name: string): string {
   return name;
 }
 
-/** Quotes a value for a SCIM filter: backslashes and double quotes are escaped. */
+/**
+ * Quotes a value as a SCIM string: backslashes and double quotes are escaped. For a number or a
+ * boolean this forces the string form (for an attribute the server stores as text); `eq` and the
+ * other comparisons write them bare.
+ */
 export function quote(value: string | number | boolean): string {
   return `"${String(value).replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }
 
+/**
+ * A value as a SCIM filter writes it (RFC 7644 §3.4.2.2 compValue: false / null / true / number / string):
+ * a string quoted, a finite number or a boolean bare.
+ */
+export function literal(value: string | number | boolean): string {
+  if (typeof value === "boolean") return String(value);
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new Error(`filter value ${value} is not a finite number`);
+    return String(value);
+  }
+  return quote(value);
+}
+
 const compare = (op: string) => (attribute: string, value: string | number | boolean): Filter =>
-  `${attr(attribute)} ${op} ${quote(value)}`;
+  `${attr(attribute)} ${op} ${literal(value)}`;
 
 /** attribute equals value (on a list attribute: some element equals it). */
 export const eq = compare("eq");

@@ -3,10 +3,22 @@
  *
  * import * as veza from "pulumi-veza";
  */
-export { AccessProfileType, type AccessProfileTypeArgs, type ProfileStateName } from "./resources/access-profile-type";
-export { AccessProfile, type AccessProfileArgs, type CatalogItemInfo } from "./resources/access-profile";
-export { AccessProfileVersion, type AccessProfileVersionArgs, type Entity, type VersionStateName } from "./resources/access-profile-version";
-export { ProfileMembership, type ProfileMembershipArgs } from "./resources/profile-membership";
+export { AccessProfileType, type AccessProfileTypeArgs, type AccessProfileTypeState, type ProfileStateName } from "./resources/access-profile-type";
+export { AccessProfile, type AccessProfileArgs, type AccessProfileState, type CatalogItemInfo } from "./resources/access-profile";
+export {
+  AccessProfileVersion,
+  type AccessProfileVersionArgs,
+  type AccessProfileVersionState,
+  type Entity,
+  type EntityOutput,
+  type EntityCondition,
+  type SyncIdentityAction,
+  type VersionStateName,
+} from "./resources/access-profile-version";
+export { ProfileMembership, type ProfileMembershipArgs, type ProfileMembershipState } from "./resources/profile-membership";
+export type { ResourceState } from "./resources/shared/resource-class";
+/** The values `ProfileStateName` and `VersionStateName` allow (e.g. to validate a catalog file before any request). */
+export { PROFILE_STATES, VERSION_STATES } from "./client/normalize";
 export { VezaClient, type VezaClientOptions, type ClientEvent } from "./client/client";
 export { VezaApi, type DeleteOutcome } from "./client/api";
 export { VezaApiError } from "./client/errors";
@@ -18,6 +30,7 @@ export {
   getAvailableIntegrations,
   getAvailableIntegrationsOutput,
   type AccessProfileInfo,
+  type AccessProfileVersionInfo,
   type ListAccessProfilesArgs,
 } from "./lookups";
 export * as filter from "./filter";

@@ -14,23 +14,59 @@ export interface ListAccessProfilesArgs {
   connection?: VezaClientOptions;
 }
 
-/** An access profile as returned by the look-ups (camelCase, normalized). */
+/** The current version of a profile, as the list of profiles carries it (camelCase, normalized). */
+export interface AccessProfileVersionInfo {
+  accessProfileId?: string;
+  versionNumber?: number;
+  /** "DRAFT", "PUBLISHED" or "RETIRED". */
+  state?: string;
+  /** The entities of the version, as Veza lists them (snake_case keys turned camelCase). */
+  entitiesToCreateRelationshipsTo: Record<string, unknown>[];
+  inheritEntitiesFromAccessProfiles: string[];
+  /** Identity ids holding the version, when the list carries them. */
+  members?: string[];
+  accessRequestPolicyId?: string;
+  applicationDatasourceId?: string;
+  applicationSyncIdentityAction?: Record<string, unknown>;
+  createdAt?: string;
+  updatedAt?: string;
+  publishedAt?: string;
+}
+
+/**
+ * An access profile as returned by the look-ups (camelCase, normalized): the fields the API guide
+ * documents for a profile. Fields Veza adds beyond them are present at run time but not typed, so a
+ * misspelt property does not compile.
+ */
 export interface AccessProfileInfo {
   id: string;
   name: string;
   profileType?: string;
+  /** "INITIAL", "RUNNING", "PAUSED", "DRY_RUN" or "PENDING". */
   state?: string;
   description?: string;
   labels: string[];
+  datasourceIds: string[];
+  requireApprovalToStart?: boolean;
+  catalogItemInfo?: Record<string, unknown>;
+  customProperties?: Record<string, unknown>;
+  accessRequestPolicyId?: string;
   currentVersionNumber?: number;
   draftVersionNumber?: number;
   integrations: string[];
   providerIds: string[];
-  [key: string]: unknown;
+  /** The current version, when the list carries it. */
+  currentVersion?: AccessProfileVersionInfo;
+  /** Ids of the profiles this one inherits from. */
+  accessProfilesInherited: string[];
+  /** Ids of the profiles that inherit from this one. */
+  accessProfilesInheritedBy: string[];
+  createdAt?: string;
+  updatedAt?: string;
 }
 
 export function toProfileInfo(p: ApiProfile): AccessProfileInfo {
-  return camelKeys(p) as AccessProfileInfo;
+  return camelKeys(p) as unknown as AccessProfileInfo;
 }
 
 /** Every access profile matching the filter (all pages read). */

@@ -353,7 +353,7 @@ function resourcePage(r: ResourceDoc): string {
   );
   if (hasAdopt) lines.push(`- **Adopt it** (manage it from now on): set \`adoptExisting: true\`. ${hasAdopt.doc}`);
   lines.push(
-    `- **Reference it** (read-only): \`veza.${r.className}.get(name, id)\`. ${r.getDoc || "(no TSDoc on get)"}`,
+    `- **Reference it** (read-only): \`veza.${r.className}.get(name, id, state?, opts?)\`. ${r.getDoc || "(no TSDoc on get)"}`,
     "",
     "```ts",
     `const existing = veza.${r.className}.get("existing", "${idFormat ?? "<id>"}");`,

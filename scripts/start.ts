@@ -7,8 +7,10 @@
  *    VEZA_API_TOKEN (or VEZA_TOKEN) name a real tenant.
  * 3. With a working Pulumi CLI (on PATH, else node_modules/.bin/pulumi): a local file backend
  *    (.pulumi-local/, never a cloud login), stack `local`, `veza:url` and the secret `veza:apiToken`
- *    set, then `pulumi up --yes` and `pulumi preview --expect-no-changes`.
- *    Without one: the same plan / up / preview through the in-repo test engine, clearly labelled.
+ *    set, then `pulumi preview --json --show-sames` read by `pulumi-veza impact` (who gains and loses
+ *    access in the up), `pulumi up --yes` and `pulumi preview --expect-no-changes`.
+ *    Without one: the same plan / up / preview through the in-repo test engine, clearly labelled;
+ *    the access impact comes from the up's own steps, printed as `pulumi preview --json` would.
  *
  * Environment: VEZA_URL + VEZA_API_TOKEN (real tenant), VEZA_CATALOG (another catalog file),
  * VEZA_START_DATA_DIR (default .data), VEZA_START_STATE_DIR (default .pulumi-local),
@@ -22,6 +24,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Emulator } from "../emulator";
 import { CatalogError, loadCatalog, type Catalog } from "../examples/bootstrap/catalog";
+import { ImpactInputError, impactOf, render } from "../provider/impact";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const PROJECT = "veza-bootstrap";
@@ -134,6 +137,27 @@ function run(bin: string, args: string[], env: NodeJS.ProcessEnv, input?: string
   });
 }
 
+/** Runs the CLI with stdout captured (stderr shown). */
+function capture(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { cwd: REPO, env, stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+/** `pulumi-veza impact --format text` of a preview's JSON, indented; a preview it cannot read is said, not fatal. */
+function printImpact(json: string, source: string): void {
+  try {
+    for (const line of render(impactOf({ text: json, file: source }), "text").trimEnd().split("\n")) say(`    ${line}`);
+  } catch (e) {
+    if (!(e instanceof ImpactInputError)) throw e;
+    say(`    (no access impact: ${e.message})`);
+  }
+}
+
 async function withCli(bin: string, t: Target, stateDir: string): Promise<number> {
   fs.mkdirSync(stateDir, { recursive: true });
   const configFile = path.join(stateDir, `Pulumi.${t.stack}.yaml`);
@@ -169,6 +193,9 @@ async function withCli(bin: string, t: Target, stateDir: string): Promise<number
     // the provider reads VEZA_URL and VEZA_API_TOKEN from the environment
     say("    veza:url and the token come from VEZA_URL and VEZA_API_TOKEN; nothing is written to the stack config");
   }
+  step("access impact of this up: pulumi preview --json --show-sames | pulumi-veza impact");
+  const preview = await capture(bin, ["preview", "--json", "--show-sames", ...common], env);
+  printImpact(preview.out, "pulumi preview --json --show-sames");
   step("pulumi up --yes");
   await must("up", ["up", "--yes", ...common]);
   step("pulumi stack output (ids by name)");
@@ -211,10 +238,12 @@ function printIds(outputs: Record<string, unknown>): void {
 
 async function withEngine(catalog: Catalog, t: Target, stateDir: string): Promise<number> {
   say(`${FALLBACK_LABEL}`);
-  const { Engine } = require("../harness") as typeof import("../harness");
+  const { Engine, StepRecorder, previewJsonText } = require("../harness") as typeof import("../harness");
   const { bootstrap } = require("../examples/bootstrap/program") as typeof import("../examples/bootstrap/program");
   const stateFile = path.join(stateDir, t.stack === "local" ? "fallback-state.json" : `fallback-state-${t.stack}.json`);
+  const steps = new StepRecorder();
   const engine = new Engine({
+    onStep: steps.onStep,
     stateFile,
     config: { "veza:url": t.url, "veza:apiToken": t.token },
     secretConfigKeys: ["veza:apiToken"],
@@ -250,6 +279,7 @@ async function withEngine(catalog: Catalog, t: Target, stateDir: string): Promis
   if (failed(plan)) return 1;
 
   step(`${FALLBACK_LABEL} up`);
+  steps.take();
   const up = await engine.up(program);
   printResources(Object.fromEntries(Object.entries(up.resources).filter(([, r]) => r.op === "failed")), false);
   warnings(up);
@@ -257,6 +287,8 @@ async function withEngine(catalog: Catalog, t: Target, stateDir: string): Promis
   if (failed(up)) return 1;
   say("    ids by name (stack outputs):");
   printIds(up.outputs);
+  step(`${FALLBACK_LABEL} access impact of this up (pulumi-veza impact of its steps, as \`pulumi preview --json --show-sames\` prints them)`);
+  printImpact(previewJsonText(steps.take(), { showSames: true }), "the up's steps");
 
   step(`${FALLBACK_LABEL} preview (a second run: expect no changes)`);
   const again = await engine.preview(program);

@@ -8,9 +8,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
+import { PROFILE_STATES } from "pulumi-veza";
 import { z } from "zod";
-
-export const PROFILE_STATES = ["INITIAL", "RUNNING", "PAUSED", "DRY_RUN", "PENDING"] as const;
 
 const name = z.string({ error: "must be a string" }).trim().min(1, { error: "must not be empty" });
 const names = z.array(name, { error: "must be a list of names" });

@@ -1,6 +1,6 @@
 /** Typed calls on top of VezaClient: each returns the canonical (normalized) shape. */
 import { VezaClient } from "./client";
-import { LIST_PAGE_SIZE, type EndpointName } from "./endpoints";
+import { LIST_PAGE_SIZE, PAGING_KEYS, routeName, type EndpointName } from "./endpoints";
 import { VezaApiError } from "./errors";
 import { ListIndex, type ListPage } from "./list-index";
 import {
@@ -10,6 +10,8 @@ import {
   profileSchema,
   typeSchema,
   versionSchema,
+  wrappedArray,
+  wrappedObject,
   type ApiMember,
   type ApiProfile,
   type ApiType,
@@ -43,9 +45,10 @@ function routeMissing(e: unknown): e is VezaApiError {
   return e instanceof VezaApiError && ROUTE_MISSING_STATUSES.has(e.status);
 }
 
-function pageOf<T>(body: any, parse: (v: unknown) => T): ListPage<T> {
+/** A page of a documented list, its `values` read strictly (see wrappedArray). */
+function pageOf<T>(name: EndpointName, body: any, parse: (v: unknown) => T): ListPage<T> {
   return {
-    items: (Array.isArray(body?.values) ? body.values : []).map(parse),
+    items: wrappedArray(routeName(name), body, "values", PAGING_KEYS).map(parse),
     next: typeof body?.next_page_token === "string" ? body.next_page_token : "",
     hasMore: body?.has_more === true,
   };
@@ -73,7 +76,7 @@ export class VezaApi {
     this.profiles = new ListIndex({
       what: "access profiles",
       fetchPage: async (token) => {
-        const page = pageOf(await this.client.call("listProfiles", { query: { page_size: LIST_PAGE_SIZE, page_token: token } }), asProfile);
+        const page = pageOf("listProfiles", await this.client.call("listProfiles", { query: { page_size: LIST_PAGE_SIZE, page_token: token } }), asProfile);
         for (const p of page.items) this.saw(p);
         return page;
       },
@@ -83,7 +86,7 @@ export class VezaApi {
     });
     this.types = new ListIndex({
       what: "access profile types",
-      fetchPage: async (token) => pageOf(await this.client.call("listTypes", { query: { page_size: LIST_PAGE_SIZE, page_token: token } }), asType),
+      fetchPage: async (token) => pageOf("listTypes", await this.client.call("listTypes", { query: { page_size: LIST_PAGE_SIZE, page_token: token } }), asType),
       idOf: (t) => t.id,
       nameOf: (t) => t.name,
       trustMs,
@@ -101,7 +104,7 @@ export class VezaApi {
         return this.wrapValue(await this.findTypeByName(name));
       },
     });
-    const created = asType(res.value);
+    const created = asType(wrappedObject(routeName("createType"), res, "value"));
     this.types.put(created);
     return created;
   }
@@ -156,7 +159,7 @@ export class VezaApi {
         return found ? { value: found, recovered: true } : undefined;
       },
     });
-    const profile = asProfile(res.value);
+    const profile = asProfile(wrappedObject(routeName("createProfile"), res, "value"));
     const version = res.version ? asVersion(res.version) : profile.current_version;
     this.saw(profile, version);
     this.profiles.put(profile);
@@ -282,7 +285,7 @@ export class VezaApi {
 
   async availableIntegrations(): Promise<string[]> {
     const res = await this.client.call("availableIntegrations");
-    return Array.isArray(res.integrations) ? res.integrations.map(String) : [];
+    return wrappedArray(routeName("availableIntegrations"), res, "integrations").map(String);
   }
 
   // ---- helpers ----

@@ -4,8 +4,9 @@
  */
 import { createHash } from "node:crypto";
 import { resolveSettings, VezaConfigError, type SettingOverrides, type Settings, type StackConfig } from "../config";
-import { ENDPOINTS, LIST_PAGE_SIZE, renderPath, type EndpointName, type HttpMethod } from "./endpoints";
+import { ENDPOINTS, LIST_PAGE_SIZE, PAGING_KEYS, renderPath, routeName, type EndpointName, type HttpMethod } from "./endpoints";
 import { VezaApiError, redact } from "./errors";
+import { wrappedArray } from "./normalize";
 import { Limiter, processLimiter, rateLimitFeedback, type Feedback } from "./limiter";
 import { pulumiWarn, RequestLog } from "./log";
 import { closeAllTransports, describeNetworkError, transportFor, userAgent, type Transport } from "./transport";
@@ -189,7 +190,7 @@ export class VezaClient {
     const seen = new Set<string>();
     for (let page = 0; page < 100_000; page++) {
       const body = await this.call<any>(name, { ...opts, query: { ...opts.query, page_size: LIST_PAGE_SIZE, page_token: token || undefined } });
-      for (const item of Array.isArray(body?.values) ? body.values : []) yield item as T;
+      for (const item of wrappedArray(routeName(name), body, "values", PAGING_KEYS)) yield item as T;
       const next = typeof body?.next_page_token === "string" ? body.next_page_token : "";
       if (body?.has_more !== true) return;
       if (!next || seen.has(next)) {

@@ -4,7 +4,12 @@
  * Rows marked `documented: false` are assumptions that follow the API's resource-oriented
  * (Google AIP style) conventions; they live here so they are easy to correct, and each names its
  * documented fallback. GET of a type by id is not used at all: types are read from their list.
+ * `documented: true`: the API guide (../shared/veza-api/) or Veza's public API reference
+ * ({@link VEZA_REFERENCE}) gives the method and path.
  */
+
+/** Veza's public API reference for access profiles (Developers › API › Lifecycle Management › Access Profiles). */
+export const VEZA_REFERENCE = "https://docs.veza.com/4yItIzMvkpAvMVFAamTf/developers/api/lifecycle-management/accessprofiles";
 export const BASE_PATH = "/api/private/lifecycle_management";
 
 /** Items per page asked of the documented list calls (the largest page size the guide's examples use). */
@@ -16,8 +21,10 @@ export interface Endpoint {
   readonly method: HttpMethod;
   /** Path template below {@link BASE_PATH}; `{name}` segments are filled and URL-encoded. */
   readonly path: string;
-  /** The API guide (shared/veza-api/) documents this call with its path. */
+  /** The API guide (shared/veza-api/) or Veza's public reference documents this call with its path. */
   readonly documented: boolean;
+  /** Where it is documented, when not in the guide itself (a page of the public reference). */
+  readonly reference?: string;
   /**
    * For an assumed call: what the provider does where the tenant answers 404/405/501 (remembered per
    * process; never read as "the object is gone").
@@ -36,12 +43,26 @@ export const ENDPOINTS = {
   updateProfile: { method: "PATCH", path: "access_profiles/{id}", documented: true },
   deleteProfile: { method: "DELETE", path: "access_profiles/{id}", documented: false, fallback: "listed still: retired (PAUSED, current version emptied) with a warning; not listed: gone" },
   updateVersion: { method: "PATCH", path: "access_profiles/{id}/versions/{version}", documented: true },
-  listMembers: { method: "GET", path: "access_profiles/{id}/versions/{version}/members", documented: false, fallback: "named in the guide, path assumed: members from the list item (current_version.members, member_details); else the last known state, with a warning" },
-  changeMembers: { method: "PUT", path: "access_profiles/{id}/versions/{version}/members", documented: false, fallback: "named in the guide, path and body assumed: none; a failed REMOVE on delete is an error unless the profile is no longer listed" },
+  // Documented by the public reference: path, entries (identity_id, identity_name, access_profile_id,
+  // access_profile_name, created_from, workflow). Its list wrapper is not shown: read as every list's
+  // `values`, strictly (another wrapper is an error, never "no members"). Members still come from the
+  // list item first (current_version.members, member_details), which costs no request.
+  listMembers: { method: "GET", path: "access_profiles/{id}/versions/{version}/members", documented: true, reference: `${VEZA_REFERENCE}/listaccessprofilemembers` },
+  // Documented by the public reference: body {access_profile_id, version_number, type ADD | REMOVE,
+  // identity_ids}, answer {access_request_id, access_request_error_message}.
+  changeMembers: { method: "PUT", path: "access_profiles/{id}/versions/{version}/members", documented: true, reference: `${VEZA_REFERENCE}/updateaccessprofilemembers` },
   availableIntegrations: { method: "GET", path: "access_profiles:available_integrations", documented: true },
 } as const satisfies Record<string, Endpoint>;
 
 export type EndpointName = keyof typeof ENDPOINTS;
+
+/** The keys of a list page besides its `values` (the guide's list responses: `{values, next_page_token, has_more}`). */
+export const PAGING_KEYS: readonly string[] = ["next_page_token", "has_more"];
+
+/** A call as messages name it: `GET access_profiles/{id}/versions/{version}/members`. */
+export function routeName(name: EndpointName): string {
+  return `${ENDPOINTS[name].method} ${ENDPOINTS[name].path}`;
+}
 
 /** Fills a template's `{name}` segments (URL-encoded) and prefixes the base path. */
 export function renderPath(template: string, params: Record<string, string | number> = {}): string {

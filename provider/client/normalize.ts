@@ -208,3 +208,48 @@ function markPresent(data: unknown, value: unknown): void {
   // an object normalized before (e.g. a recovered create) keeps what its own response carried
   Object.defineProperty(data, PRESENT, { value: presentFields(value) ?? carried, enumerable: false });
 }
+
+/**
+ * The array a response wraps under `key` (a list page's `values`, the integrations' `integrations`),
+ * read strictly. An absent or null `key` is an empty array only when the body carries nothing else
+ * than `allowed` keys (proto3 JSON leaves an empty repeated field out, and the guide reads absent,
+ * null and empty alike); a body with other keys but not this one is a different wrapper, and reading
+ * it as "nothing" would make a membership or a tenant look empty. That is an error naming the route
+ * and the keys the body had.
+ */
+export function wrappedArray(route: string, body: unknown, key: string, allowed: readonly string[] = []): unknown[] {
+  const obj = body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  const value = obj?.[key];
+  if (Array.isArray(value)) return value;
+  const keys = obj ? Object.keys(obj) : [];
+  const others = keys.filter((k) => k !== key && !allowed.includes(k) && obj?.[k] !== undefined);
+  if (obj && (value === undefined || value === null) && others.length === 0) return [];
+  const had = describeBody(body);
+  throw new UnexpectedResponseError(
+    `Veza API ${route} answered without the "${key}" array this route returns (${had}${value !== undefined && value !== null ? `; "${key}" is ${typeof value}` : ""}). ` +
+      `It is not read as an empty list: the server may use another wrapper. Please report it with the Veza version of the tenant.`,
+  );
+}
+
+/** The object a create response wraps under `key` (`{value}`); without it, an error naming the route and the keys the body had. */
+export function wrappedObject(route: string, body: unknown, key: string): unknown {
+  const obj = body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  const value = obj?.[key];
+  if (value && typeof value === "object" && !Array.isArray(value)) return value;
+  throw new UnexpectedResponseError(`Veza API ${route} answered without the "${key}" object this route returns (${describeBody(body)}).`);
+}
+
+function describeBody(body: unknown): string {
+  if (!body || typeof body !== "object" || Array.isArray(body)) return `a ${Array.isArray(body) ? "bare array" : body === null ? "null" : typeof body} instead of an object`;
+  const keys = Object.keys(body);
+  return keys.length ? `keys: ${keys.join(", ")}` : "no keys";
+}
+
+/** A 2xx response whose shape is not the one the route documents: never read as "nothing there". */
+export class UnexpectedResponseError extends Error {
+  readonly code = "VEZA_UNEXPECTED_RESPONSE";
+  constructor(message: string) {
+    super(message);
+    this.name = "UnexpectedResponseError";
+  }
+}

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import type { Dispatcher } from "undici";
 import { parseProxyUrl, redactProxyUrl, VezaConfigError, type Settings } from "../config";
 import { redact, SHORTEST_REDACTED_SECRET } from "./errors";
+import { pulumiWarn } from "./log";
 
 /**
  * undici, loaded when the first request needs a dispatcher: a provider process that only checks and
@@ -102,6 +103,7 @@ export function transportFor(s: Settings): Transport {
   const key = JSON.stringify([target.origin, s.maxConcurrency, http?.url.href, https?.url.href, noProxy]);
   const cached = transports.get(key);
   if (cached) return cached;
+  if (target.protocol === "https:" || https?.url.protocol === "https:") warnIfVerificationOff(target.host);
   const agentOptions = { connections: s.maxConcurrency, keepAliveTimeout: 30_000, pipelining: 1 };
   let dispatcher: Dispatcher;
   let proxy: ProxyRoute | undefined;
@@ -188,6 +190,26 @@ const UNTRUSTED_CERT = new Set([
 ]);
 const EXPIRED_CERT = new Set(["CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID", "CERT_REVOKED"]);
 const HOST_MISMATCH = "ERR_TLS_CERT_ALTNAME_INVALID";
+/** Set once this process has warned that certificates are not verified. */
+let warnedVerificationOff = false;
+
+/**
+ * NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate verification for every TLS connection of the
+ * process (Node's default for `rejectUnauthorized`, which undici follows). The provider cannot turn
+ * it back on for its own connections without breaking the user's explicit choice, so it says so,
+ * once per process, as a warning the Pulumi CLI shows: the token then goes to whoever answers.
+ */
+export function warnIfVerificationOff(host: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NODE_TLS_REJECT_UNAUTHORIZED !== "0" || warnedVerificationOff) return false;
+  warnedVerificationOff = true;
+  pulumiWarn(
+    `pulumi-veza: TLS CERTIFICATES ARE NOT VERIFIED: NODE_TLS_REJECT_UNAUTHORIZED=0 is set in this process's environment. ` +
+      `Anyone between this machine and ${host} can read the Veza API token and change what is sent and received. ` +
+      `Unset NODE_TLS_REJECT_UNAUTHORIZED; for a private or corporate CA set NODE_EXTRA_CA_CERTS=/path/to/ca.pem instead.`,
+  );
+  return true;
+}
+
 /** Connection-level failures: with a proxy in the way, they are about the proxy. */
 const CONNECT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
 

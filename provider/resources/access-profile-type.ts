@@ -9,7 +9,7 @@ import { VezaResourceError } from "./shared/errors";
 import { namedOperations, type NamedObjectOps } from "./shared/crud";
 import type { ProviderContext } from "./shared/context";
 import { ADOPT_EXISTING_INPUT, TIMESTAMP_OUTPUTS, declareResource, type DeclaredResource, type OutputsOf } from "./shared/declare";
-import { VezaResource } from "./shared/resource-class";
+import { VezaResource, type ResourceState } from "./shared/resource-class";
 
 export type { ProfileStateName };
 
@@ -61,7 +61,32 @@ export interface AccessProfileTypeArgs {
 export type AccessProfileTypeOutputs = OutputsOf<AccessProfileTypeArgs, { profilesCount: number; integrations: string[]; createdAt: string; updatedAt: string }>;
 
 /** The outputs the class registers (its `declare` members below; checked at compile time). */
-const TYPE_OUTPUTS = ["name", "description", "allowInheritEntities", "allowInheritedFromTypes", "allowCreateRelationships", "requireSingleDatasource", "requireSingleIntegration", "maxEntitlements", "onCreateBehavior", "profilesCount", "integrations", "createdAt", "updatedAt"] as const;
+const TYPE_OUTPUTS = [
+  "name",
+  "description",
+  "allowInheritEntities",
+  "allowInheritedFromTypes",
+  "allowCreateRelationships",
+  "requireSingleDatasource",
+  "requireSingleIntegration",
+  "addIntegrationPrefixToAccessProfileNames",
+  "maxEntitlements",
+  "createEntitlementBasedOnProfile",
+  "createEntitlements",
+  "noEntitlements",
+  "onCreateBehavior",
+  "instructions",
+  "timeBeforeSyncCheckInSeconds",
+  "accessRequestPolicyId",
+  "allowOverwriteOfAccessRequestPolicy",
+  "nameTransformer",
+  "removeEntitlementOnMemberUponUpdate",
+  "adoptExisting",
+  "profilesCount",
+  "integrations",
+  "createdAt",
+  "updatedAt",
+] as const;
 
 // ---- declaration ----
 /** The one declaration of the resource: inputs (validation, API field, diff), read-only outputs, registered outputs, calls. */
@@ -136,6 +161,9 @@ function ops(ctx: ProviderContext): NamedObjectOps<ApiType, AccessProfileTypeArg
 }
 
 // ---- resource ----
+/** What `AccessProfileType.get` may start from: any of its outputs, as Inputs (Veza's answer wins). */
+export type AccessProfileTypeState = ResourceState<AccessProfileType>;
+
 
 /**
  * A Veza access profile type, managed as code: a category of access profiles and the rules its
@@ -176,10 +204,32 @@ export class AccessProfileType extends VezaResource {
   declare public readonly requireSingleDatasource: pulumi.Output<boolean>;
   /** Whether all entities of a profile must come from one integration. */
   declare public readonly requireSingleIntegration: pulumi.Output<boolean>;
+  /** Whether profile names are prefixed with the integration. */
+  declare public readonly addIntegrationPrefixToAccessProfileNames: pulumi.Output<boolean>;
   /** Most entitlements a profile of this type may hold (undefined: no limit). */
   declare public readonly maxEntitlements: pulumi.Output<number | undefined>;
+  /** Whether entitlements that are not found are created. */
+  declare public readonly createEntitlementBasedOnProfile: pulumi.Output<boolean>;
+  /** Entitlements created from attribute transformers when a profile is created (camelCase keys). */
+  declare public readonly createEntitlements: pulumi.Output<Record<string, unknown>[]>;
+  /** Whether no entitlements are created when a profile is created. */
+  declare public readonly noEntitlements: pulumi.Output<boolean>;
   /** State of new profiles of this type, as Veza reports it. */
   declare public readonly onCreateBehavior: pulumi.Output<ProfileStateName | undefined>;
+  /** Markdown instructions shown when creating a profile of this type. */
+  declare public readonly instructions: pulumi.Output<string | undefined>;
+  /** Sync interval with the target in seconds (0: disabled). */
+  declare public readonly timeBeforeSyncCheckInSeconds: pulumi.Output<number | undefined>;
+  /** Access request policy attached to new profiles. */
+  declare public readonly accessRequestPolicyId: pulumi.Output<string | undefined>;
+  /** Whether profiles may override the access request policy. */
+  declare public readonly allowOverwriteOfAccessRequestPolicy: pulumi.Output<boolean>;
+  /** Name transformer rules (camelCase keys). */
+  declare public readonly nameTransformer: pulumi.Output<Record<string, unknown> | undefined>;
+  /** Whether deleted entitlements are removed from members when a version is updated. */
+  declare public readonly removeEntitlementOnMemberUponUpdate: pulumi.Output<boolean>;
+  /** Whether create was told to take over an existing type of the same name (the input as given). */
+  declare public readonly adoptExisting: pulumi.Output<boolean>;
   /** Number of profiles of this type (read-only; computed by Veza, so a refresh after an `up` may report a new value). */
   declare public readonly profilesCount: pulumi.Output<number>;
   /** Integrations Veza lists for the type (read-only; computed by Veza). */

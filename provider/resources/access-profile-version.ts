@@ -12,9 +12,9 @@ import { ADOPT_EXISTING_INPUT, declareResource, type DeclaredResource, type Outp
 import { VezaResourceError } from "./shared/errors";
 import { apiBody, canon, diffFields, snakeKeys } from "./shared/fields";
 import { ENTITY_RULES, learnEnumCodes, mergeEntities, withEnumCodes, type EnumCodes } from "./version-entities";
-import { goneResult } from "./shared/impl";
+import { goneResult, lastKnown } from "./shared/impl";
 import { unk, uBool, uEnum, uList, uNonEmpty, uString, uStringMap } from "./shared/schema";
-import { VezaResource } from "./shared/resource-class";
+import { VezaResource, type ResourceState } from "./shared/resource-class";
 import {
   clearVersionContent,
   listedVersion,
@@ -53,6 +53,47 @@ export interface Entity {
 }
 
 export type { VersionStateName };
+
+// ---- outputs (plain shapes: what the state holds) ----
+/** The condition of an entity, as an output. */
+export interface EntityCondition {
+  /** Condition type (a name, or the number Veza answered). */
+  type: string | number;
+  /** The condition. */
+  conditionString: string;
+}
+
+/** An identity action (an entity's `syncIdentityAction`, a version's `applicationSyncIdentityAction`), as an output. */
+export interface SyncIdentityAction {
+  /** Id of the policy. */
+  policyId: string;
+  /** Name of the action. */
+  name: string;
+}
+
+/** An entity of a version, as an output (the fields the program manages, as Veza reports them). */
+export interface EntityOutput {
+  /** Entity type, e.g. "SalesforceGroup". */
+  entityType: string;
+  /** Lifecycle-manager datasource that holds the entity. */
+  datasourceId: string;
+  /** The entity's id in that datasource. */
+  entityId: string;
+  /** Type of the entity to assign to. */
+  assignedToEntityType?: string;
+  /** Id of the entity to assign to. */
+  assignedToEntityId?: string;
+  /** How the grant is applied (a name, or the number Veza answered). */
+  grantBy?: string | number;
+  /** Grant only to identities matching the condition. */
+  condition?: EntityCondition;
+  /** Action used to create an identity for this entity. */
+  syncIdentityAction?: SyncIdentityAction;
+  /** Custom properties of the entity. */
+  customProperties?: Record<string, string>;
+  /** Whether the profile created this entity. */
+  createdByAccessProfile?: boolean;
+}
 
 export interface AccessProfileVersionArgs {
   /** Id of the AccessProfile (a dependency). Changing it replaces this resource. */
@@ -101,12 +142,25 @@ const entity = z.looseObject(
  */
 export type AccessProfileVersionOutputs = OutputsOf<
   AccessProfileVersionArgs,
-  { state: VersionStateName; members: string[]; publishedAt: string; updatedAt: string; enumCodes: EnumCodes }
+  { entities: EntityOutput[]; state: VersionStateName; members: string[]; publishedAt: string; updatedAt: string; enumCodes: EnumCodes }
 >;
 type VersionInputs = Resolved<AccessProfileVersionArgs>;
 
 /** The outputs the class registers (its `declare` members below; checked at compile time). */
-const VERSION_OUTPUTS = ["accessProfileId", "versionNumber", "entities", "inheritFrom", "state", "members", "publishedAt", "updatedAt"] as const;
+const VERSION_OUTPUTS = [
+  "accessProfileId",
+  "versionNumber",
+  "entities",
+  "inheritFrom",
+  "state",
+  "accessRequestPolicyId",
+  "applicationDatasourceId",
+  "applicationSyncIdentityAction",
+  "adoptExisting",
+  "members",
+  "publishedAt",
+  "updatedAt",
+] as const;
 
 // ---- declaration ----
 /** The one declaration of the resource: inputs (validation, API field, diff), read-only outputs, registered outputs, calls. */
@@ -163,7 +217,7 @@ export const accessProfileVersion: DeclaredResource<AccessProfileVersionArgs, Ac
         `AccessProfileVersion ${id}: version ${ref.version} is not the profile's current version (${listed.profile.current_version_number ?? "?"}) ` +
           `and this Veza tenant has no route to read other versions; its last known state is kept.`,
       );
-      return { id, props: props ?? {} };
+      return { id, props: lastKnown(props) };
     },
 
     async update(ctx, id, olds, news) {
@@ -205,7 +259,7 @@ function readOutputs(ref: VersionRef, v: ApiVersion, previous: AccessProfileVers
   const outs = outputs(ref, v, { inputs: previous ?? {}, previous });
   if (previous && Array.isArray(outs.entities) && Array.isArray(previous.entities)) {
     const f = entitiesField();
-    outs.entities = canon(f, mergeEntities(outs.entities as Record<string, unknown>[], canon(f, previous.entities) as Record<string, unknown>[])) as typeof outs.entities;
+    outs.entities = canon(f, mergeEntities(outs.entities, canon(f, previous.entities) as Record<string, unknown>[])) as typeof outs.entities;
   }
   return outs;
 }
@@ -237,7 +291,7 @@ async function writeOutputs(api: VezaApi, ref: VersionRef, inputs: VersionInputs
   const v = await write(api, ref, inputs, sent, previous);
   const outs = outputs(ref, v, { inputs, sent, previous });
   if (Array.isArray(outs.entities) && sent.includes(ENTITIES)) {
-    const codes = learnEnumCodes(canon(entitiesField(), inputs.entities) as Record<string, unknown>[], outs.entities as Record<string, unknown>[], previous.enumCodes);
+    const codes = learnEnumCodes(canon(entitiesField(), inputs.entities) as Record<string, unknown>[], outs.entities, previous.enumCodes);
     if (Object.keys(codes).length) outs.enumCodes = codes;
   }
   return outs;
@@ -265,6 +319,9 @@ async function currentContent(api: VezaApi, ref: VersionRef): Promise<ApiVersion
 }
 
 // ---- resource ----
+/** What `AccessProfileVersion.get` may start from: any of its outputs, as Inputs (Veza's answer wins). */
+export type AccessProfileVersionState = ResourceState<AccessProfileVersion>;
+
 /**
  * The content (entities, inheritance) of one version of a Veza access profile.
  *
@@ -294,11 +351,19 @@ export class AccessProfileVersion extends VezaResource {
   /** Number of the version this resource manages (the profile's current version at create when the input is unset). */
   declare public readonly versionNumber: pulumi.Output<number>;
   /** Entities the version relates its members to, as Veza reports them. */
-  declare public readonly entities: pulumi.Output<Entity[]>;
+  declare public readonly entities: pulumi.Output<EntityOutput[]>;
   /** Ids of the AccessProfiles the version inherits entities from. */
   declare public readonly inheritFrom: pulumi.Output<string[]>;
   /** State of the version, as Veza reports it. */
   declare public readonly state: pulumi.Output<VersionStateName | undefined>;
+  /** Access request policy of this version. */
+  declare public readonly accessRequestPolicyId: pulumi.Output<string | undefined>;
+  /** Datasource for the assign-application use case. */
+  declare public readonly applicationDatasourceId: pulumi.Output<string | undefined>;
+  /** Identity action for the application datasource. */
+  declare public readonly applicationSyncIdentityAction: pulumi.Output<SyncIdentityAction | undefined>;
+  /** Whether create was told to read the version first and write only what differs (the input as given). */
+  declare public readonly adoptExisting: pulumi.Output<boolean>;
   /** Identity ids holding this version (read-only). */
   declare public readonly members: pulumi.Output<string[]>;
   /** When the version was published (read-only). */

@@ -8,7 +8,7 @@ import type { ProviderContext } from "./shared/context";
 import { namedOperations, type NamedObjectOps } from "./shared/crud";
 import { ADOPT_EXISTING_INPUT, TIMESTAMP_OUTPUTS, declareResource, type DeclaredResource, type OutputsOf } from "./shared/declare";
 import { VezaResourceError } from "./shared/errors";
-import { VezaResource } from "./shared/resource-class";
+import { VezaResource, type ResourceState } from "./shared/resource-class";
 import { clearVersionContent } from "./shared/version-ref";
 
 // ---- inputs ----
@@ -65,7 +65,25 @@ export type AccessProfileOutputs = OutputsOf<
 >;
 
 /** The outputs the class registers (its `declare` members below; checked at compile time). */
-const PROFILE_OUTPUTS = ["name", "profileType", "description", "labels", "datasourceIds", "state", "currentVersionNumber", "draftVersionNumber", "integrations", "providerIds", "createdAt", "updatedAt"] as const;
+const PROFILE_OUTPUTS = [
+  "name",
+  "profileType",
+  "description",
+  "labels",
+  "datasourceIds",
+  "requireApprovalToStart",
+  "catalogItemInfo",
+  "customProperties",
+  "accessRequestPolicyId",
+  "state",
+  "adoptExisting",
+  "currentVersionNumber",
+  "draftVersionNumber",
+  "integrations",
+  "providerIds",
+  "createdAt",
+  "updatedAt",
+] as const;
 
 // ---- declaration ----
 /** The one declaration of the resource: inputs (validation, API field, diff), read-only outputs, registered outputs, calls. */
@@ -164,6 +182,9 @@ async function retire(ctx: ProviderContext, id: string, props: AccessProfileOutp
 }
 
 // ---- resource ----
+/** What `AccessProfile.get` may start from: any of its outputs, as Inputs (Veza's answer wins). */
+export type AccessProfileState = ResourceState<AccessProfile>;
+
 /**
  * A Veza access profile (metadata and state). Its grants live in an AccessProfileVersion.
  *
@@ -196,8 +217,18 @@ export class AccessProfile extends VezaResource {
   declare public readonly labels: pulumi.Output<string[]>;
   /** Datasource ids the profile applies to. */
   declare public readonly datasourceIds: pulumi.Output<string[]>;
+  /** Whether members need approval before the profile starts for them. */
+  declare public readonly requireApprovalToStart: pulumi.Output<boolean>;
+  /** How the profile appears in the access request catalog. */
+  declare public readonly catalogItemInfo: pulumi.Output<CatalogItemInfo | undefined>;
+  /** Custom properties (string values). */
+  declare public readonly customProperties: pulumi.Output<Record<string, string> | undefined>;
+  /** Access request policy of the profile. */
+  declare public readonly accessRequestPolicyId: pulumi.Output<string | undefined>;
   /** Lifecycle state, as Veza reports it. */
   declare public readonly state: pulumi.Output<ProfileStateName | undefined>;
+  /** Whether create was told to take over an existing profile of the same name (the input as given). */
+  declare public readonly adoptExisting: pulumi.Output<boolean>;
   /** The published version's number. */
   declare public readonly currentVersionNumber: pulumi.Output<number>;
   /** The draft version's number (0 when there is none). */

@@ -9,8 +9,8 @@ import { VezaApiError } from "../client/errors";
 import { ADOPT_EXISTING_INPUT, declareResource, type DeclaredResource, type OutputsOf } from "./shared/declare";
 import { VezaResourceError } from "./shared/errors";
 import { canon, type Field } from "./shared/fields";
-import { goneResult, isLookup, ResourceInitError } from "./shared/impl";
-import { VezaResource } from "./shared/resource-class";
+import { goneResult, isLookup, lastKnown, ResourceInitError } from "./shared/impl";
+import { VezaResource, type ResourceState } from "./shared/resource-class";
 import { listedVersion, parseVersionId, resolveVersion, versionId, VERSION_SCOPE_INPUTS, type VersionRef } from "./shared/version-ref";
 
 // ---- inputs ----
@@ -37,7 +37,7 @@ export interface ProfileMembershipArgs {
 export type ProfileMembershipOutputs = OutputsOf<ProfileMembershipArgs, { managedIdentityIds: string[] }>;
 
 /** The outputs the class registers (its `declare` members below; checked at compile time). */
-const MEMBERSHIP_OUTPUTS = ["accessProfileId", "versionNumber", "identityIds", "managedIdentityIds", "exclusive"] as const;
+const MEMBERSHIP_OUTPUTS = ["accessProfileId", "versionNumber", "identityIds", "managedIdentityIds", "exclusive", "adoptExisting"] as const;
 
 // ---- declaration ----
 /** The one declaration of the resource: inputs (validation, diff), registered outputs, calls. */
@@ -88,7 +88,7 @@ export const profileMembership: DeclaredResource<ProfileMembershipArgs, ProfileM
       if (isLookup(props) && Array.isArray(members)) return { id, props: outputs(ref, members, [], {}) };
       if (members === ROUTE_MISSING) {
         ctx.warn(`ProfileMembership ${id}: no route of this Veza tenant can read the members of version ${ref.version}; its last known state is kept.`);
-        return { id, props: props ?? {} };
+        return { id, props: lastKnown(props) };
       }
       const managed = managedOf(props);
       // exclusive: everything the server lists (others show as drift); otherwise only what we manage
@@ -210,6 +210,9 @@ async function removeOnDelete(api: VezaApi, ref: VersionRef, identityIds: string
 }
 
 // ---- resource ----
+/** What `ProfileMembership.get` may start from: any of its outputs, as Inputs (Veza's answer wins). */
+export type ProfileMembershipState = ResourceState<ProfileMembership>;
+
 /**
  * Identities that hold a version of a Veza access profile.
  *
@@ -242,6 +245,8 @@ export class ProfileMembership extends VezaResource {
   declare public readonly managedIdentityIds: pulumi.Output<string[]>;
   /** Whether the list is the whole membership of the version. */
   declare public readonly exclusive: pulumi.Output<boolean>;
+  /** Whether create was told to read the members first and add only the missing ones (the input as given). */
+  declare public readonly adoptExisting: pulumi.Output<boolean>;
 
   constructor(name: string, args: ProfileMembershipArgs, opts?: pulumi.CustomResourceOptions) {
     super(profileMembership, name, args, opts);

@@ -7,19 +7,41 @@ import { AccessProfile, accessProfile } from "./access-profile";
 import { AccessProfileVersion, accessProfileVersion } from "./access-profile-version";
 import { ProfileMembership, profileMembership } from "./profile-membership";
 import type { DeclaredResource, RegisteredOutputs, SameKeys } from "./shared/declare";
+import type { OutputValue } from "./shared/resource-class";
 
 export const RESOURCES: Readonly<Record<string, DeclaredResource<any, any>>> = Object.fromEntries(
   [accessProfileType, accessProfile, accessProfileVersion, profileMembership].map((r) => [r.kind, r]),
 );
 
 /** Outputs a declaration registers. */
-type Declared<D> = D extends DeclaredResource<any, any, infer Registered> ? Registered : never;
+type Registered<D> = D extends DeclaredResource<any, any, infer R> ? R : never;
+/** Inputs a declaration has (its `inputs` is keyed by `<Kind>Args`). */
+type Inputs<D> = D extends { inputs: infer I } ? keyof I : never;
+/** The outputs as a declaration's state holds them (`<Kind>Outputs`). */
+type StateOf<D> = D extends DeclaredResource<any, infer O, any> ? O : never;
+/** `true` only when A and B are the same type (undefined aside: the state may lack any output). */
+type SameType<A, B> = [NonNullable<A>] extends [NonNullable<B>] ? ([NonNullable<B>] extends [NonNullable<A>] ? true : never) : never;
 
-/** Each class's `declare` members are exactly its declaration's `outputs` (a compile error otherwise). */
-const classesRegisterTheirDeclaredOutputs: [
-  SameKeys<RegisteredOutputs<AccessProfileType>, Declared<typeof accessProfileType>>,
-  SameKeys<RegisteredOutputs<AccessProfile>, Declared<typeof accessProfile>>,
-  SameKeys<RegisteredOutputs<AccessProfileVersion>, Declared<typeof accessProfileVersion>>,
-  SameKeys<RegisteredOutputs<ProfileMembership>, Declared<typeof profileMembership>>,
-] = [true, true, true, true];
-void classesRegisterTheirDeclaredOutputs;
+/**
+ * A class agrees with its declaration: its `declare` members are exactly the declaration's `outputs`,
+ * every input has an output (so `get` reads it), and each member's type is the output's type in the
+ * state (`<Kind>Outputs`). A compile error otherwise.
+ */
+type Agrees<C, D> = [
+  SameKeys<RegisteredOutputs<C>, Registered<D>>,
+  [Inputs<D>] extends [Registered<D>] ? true : never,
+  { [K in RegisteredOutputs<C> & keyof StateOf<D>]: SameType<OutputValue<C[K]>, StateOf<D>[K]> }[RegisteredOutputs<C> & keyof StateOf<D>],
+];
+
+const classesAgreeWithTheirDeclarations: [
+  Agrees<AccessProfileType, typeof accessProfileType>,
+  Agrees<AccessProfile, typeof accessProfile>,
+  Agrees<AccessProfileVersion, typeof accessProfileVersion>,
+  Agrees<ProfileMembership, typeof profileMembership>,
+] = [
+  [true, true, true],
+  [true, true, true],
+  [true, true, true],
+  [true, true, true],
+];
+void classesAgreeWithTheirDeclarations;

@@ -68,14 +68,14 @@ export const ENTITY_RULES: ItemRules = { canon: entityCanon, match: entitiesMatc
  * The entities to send: each of the program's entities completed with the fields the server's
  * matching entity (same identity fields) has and the program did not set, so a rewrite keeps them.
  */
-export function mergeEntities(want: readonly Entity[], have: readonly Entity[]): Entity[] {
+export function mergeEntities(want: readonly object[], have: readonly object[]): Entity[] {
   return pairEntities(want, have).map(([w, h]) => (h ? { ...h, ...w } : w));
 }
 
 /** Each of `want` with the entity of `have` that has the same identity fields (each used once), if any. */
-function pairEntities(want: readonly Entity[], have: readonly Entity[]): [Entity, Entity | undefined][] {
-  const left = [...have];
-  return want.map((w) => {
+function pairEntities(wanted: readonly object[], have: readonly object[]): [Entity, Entity | undefined][] {
+  const left = [...have] as Entity[];
+  return (wanted as readonly Entity[]).map((w) => {
     const i = left.findIndex((h) => ENTITY_IDENTITY.every((k) => w[k] === undefined || stableJson(w[k]) === stableJson(h[k])));
     return [w, i < 0 ? undefined : left.splice(i, 1)[0]];
   });
@@ -97,7 +97,7 @@ const OPEN_ENUMS: { key: string; get(e: Entity): unknown; set(e: Entity, v: numb
 ];
 
 /** Codes learned from one write: a name sent and the number answered for the same entity (or the other way round). */
-export function learnEnumCodes(sent: readonly Entity[], answered: readonly Entity[], known: EnumCodes = {}): EnumCodes {
+export function learnEnumCodes(sent: readonly object[], answered: readonly object[], known: EnumCodes = {}): EnumCodes {
   const codes = { ...known };
   for (const [s, a] of pairEntities(sent, answered)) {
     if (!a) continue;

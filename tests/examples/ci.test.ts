@@ -18,21 +18,31 @@ test("runs on pull requests and on pushes to main", () => {
   expect(wf.on.push!.branches).toEqual(["main"]);
 });
 
-test("pull requests run `pulumi preview`, never `pulumi up`", () => {
+test("pull requests from this repository's branches run `pulumi preview`, never `pulumi up`; forks (no secrets) are not previewed", () => {
   expect(wf.jobs.preview!.if).toContain("pull_request");
+  expect(wf.jobs.preview!.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
   expect(runs("preview")).toMatch(/^npm ci$/m);
   expect(runs("preview")).toMatch(/pulumi preview\b/);
   expect(runs("preview")).not.toMatch(/pulumi up\b/);
+  expect(text).not.toMatch(/works for pull requests from forks/);
 });
 
-test("main runs `pulumi up --yes` with the Veza token from a repository secret", () => {
+test("main runs `pulumi up --yes` with the Veza token from a repository secret; the preview gets it for the look-ups, which run in preview", () => {
   expect(wf.jobs.up!.if).toContain("refs/heads/main");
   expect(runs("up")).toMatch(/pulumi up\b.*--yes/);
   const upStep = wf.jobs.up!.steps.find((s) => /pulumi up/.test(s.run ?? ""))!;
   expect(upStep.env?.VEZA_API_TOKEN).toBe("${{ secrets.VEZA_API_TOKEN }}");
-  // the preview job gets no Veza token: a preview makes no request to Veza
-  const previewEnv = JSON.stringify(wf.jobs.preview!.steps.map((s) => s.env ?? {})) + JSON.stringify(wf.jobs.preview!.env ?? {});
-  expect(previewEnv).not.toContain("VEZA_API_TOKEN");
+  const previewStep = wf.jobs.preview!.steps.find((s) => /pulumi preview/.test(s.run ?? ""))!;
+  expect(previewStep.env?.VEZA_API_TOKEN).toBe("${{ secrets.VEZA_API_TOKEN }}");
+  expect(text).toMatch(/look-ups[^]*run during preview/);
+});
+
+test("Node.js versions the package supports (engines), not an end-of-life one", () => {
+  const engines = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")).engines.node as string;
+  const minimum = Number(/>=\s*(\d+)/.exec(engines)![1]);
+  const versions = Object.values(wf.jobs).flatMap((j) => j.steps.map((s) => (s as { with?: { "node-version"?: number } }).with?.["node-version"]).filter((v) => v !== undefined));
+  expect(versions.length).toBeGreaterThan(0);
+  for (const v of versions) expect(Number(v)).toBeGreaterThanOrEqual(minimum);
 });
 
 test("no credential is hard-coded: every token, passphrase and key comes from secrets", () => {

@@ -113,6 +113,7 @@ process.exit(args[0] === "stack" && args[1] === "select" ? 1 : 0);
     "stack init local",
     "config set veza:url",
     "config set --secret",
+    "preview --json --show-sames",
     "up --yes --stack",
     "stack output --json",
     "preview --expect-no-changes --stack",

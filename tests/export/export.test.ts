@@ -3,7 +3,6 @@
  * CLI), the program type-checks, and running it through the engine takes the tenant over without
  * creating or changing anything; the next up and preview are no-ops.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
@@ -12,11 +11,11 @@ import { VezaClient, closeAllPools } from "../../provider/client/client";
 import { exportTenant, ExportError, generateProgram, type Tenant } from "../../provider/export";
 import { LIST_PAGE_SIZE } from "../../provider/client/endpoints";
 import { ROUTES_MODE, rig, TOKEN, type Rig } from "../resources/helpers";
+import { cli, REPO } from "./run-cli";
 
 /** What does not depend on the tenant's routes (type-checking, the CLI's output) runs in the "all" project only. */
 const routesIndependent = ROUTES_MODE === "all" ? test : test.skip;
 
-const REPO = path.resolve(__dirname, "..", "..");
 const GEN = path.join(__dirname, ".generated");
 
 let r: Rig;
@@ -131,23 +130,6 @@ function typeCheck(file: string): string[] {
     .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
 }
 
-/** Runs the CLI as a child process (asynchronously: the emulator answers from this very process). */
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO, "dist/provider/cli.js"), ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill(), 60_000);
-    child.on("error", reject);
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
-
 /** The program as a function the engine can run again and again (fresh registrations each time). */
 function runnable(source: string): () => void {
   const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
@@ -176,6 +158,15 @@ test("export reads every page and writes a program with references, adoption and
   expect(byRoute["GET access_profiles/{id}"] ?? 0).toBe(0);
   expect(byRoute["GET access_profiles/{id}/versions/{version}/members"] ?? 0).toBe(0);
   expect(r.mutations()).toEqual([]);
+  // progress from before the first request and after every list page
+  expect(progress.slice(0, 6)).toEqual([
+    `reading ${r.emu.url}`,
+    "listing access profile types…",
+    "listed 6 access profile types",
+    "listing access profiles…",
+    `listed ${LIST_PAGE_SIZE} access profiles…`,
+    `listed ${PROFILES} access profiles`,
+  ]);
   expect(progress).toContain(`read ${PROFILES}/${PROFILES} profiles…`);
   expect(progress).toContain(`read ${LIST_PAGE_SIZE}/${PROFILES} profiles…`);
 
@@ -234,10 +225,16 @@ routesIndependent("the CLI (node dist/provider/cli.js export) writes the same pr
   expect(bad.stdout).toBe("");
   expect(bad.stderr).toMatch(/pulumi-veza export failed: .*401/);
   expect(bad.stderr).not.toContain("wrong-token-xyz");
+  // a standalone command reads no stack config: its hints name environment variables only
+  expect(bad.stderr).toContain("The Veza API token in VEZA_API_TOKEN (or VEZA_TOKEN) is invalid or expired");
+  expect(bad.stderr).not.toMatch(/veza:apiToken|pulumi config|pulumi refresh/);
 
   const missing = await cli(["export"], { ...env, VEZA_URL: undefined });
   expect(missing.status).toBe(1);
-  expect(missing.stderr).toMatch(/veza:url.*VEZA_URL/);
+  expect(missing.stderr).toContain("Missing Veza connection settings: set VEZA_URL (the tenant, e.g. https://acme.vezacloud.com) in the environment of this command.");
+  expect(missing.stderr).not.toContain("veza:url");
+  const neither = await cli(["export"], { ...env, VEZA_URL: undefined, VEZA_API_TOKEN: undefined });
+  expect(neither.stderr).toContain("set VEZA_URL (the tenant, e.g. https://acme.vezacloud.com) and VEZA_API_TOKEN or VEZA_TOKEN (an API token) in the environment");
 
   const stdout = await cli(["export"], env);
   expect(stdout.status).toBe(0);

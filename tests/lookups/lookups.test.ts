@@ -25,6 +25,7 @@ beforeAll(async () => {
       profile_type: i % 2 ? typeB : typeA,
       labels: i % 5 === 0 ? ["requestable"] : [],
       state: i % 3 === 0 ? "RUNNING" : "INITIAL",
+      require_approval_to_start: i % 7 === 0,
       ...(i % 2 === 0 && i % 10 === 0 ? { entities_to_create_relationships_to: [{ entity_type: "SalesforceGroup", datasource_id: "sf-1", entity_id: `org:${i}` }] } : {}),
     });
   }
@@ -72,14 +73,23 @@ test.each<[string, () => string, number]>([
   ["ne", () => f.ne("state", "INITIAL"), 84],
   ["integrations co", () => f.co("integrations", "SALESFORCE"), 25],
   ["a single condition through and()", () => f.and(f.eq("name", "P7")), 1],
+  // numbers and booleans are written bare (RFC 7644): `state eq 1`, `require_approval_to_start eq true`
+  ["a bare number (the state's enum number)", () => f.eq("state", 1), 84],
+  ["bare number and boolean", () => f.and(f.eq("current_version_number", 1), f.eq("require_approval_to_start", true)), 36],
+  ["a bare number that no profile has", () => f.eq("current_version_number", 2), 0],
 ])("filter: %s", async (_what, build, expected) => {
   const found = await veza.listAccessProfiles({ connection: conn, filter: build() });
   expect(found).toHaveLength(expected);
 });
 
-test("the builder quotes and escapes values and rejects bad attributes and empty groups", () => {
+test("the builder quotes and escapes strings, writes numbers and booleans bare, and rejects bad attributes and empty groups", () => {
   expect(f.eq("name", ODD)).toBe('name eq "Odd \\"quoted\\" \\\\ name"');
-  expect(f.and(f.eq("a", 1), f.or(f.co("b", true), f.sw("c", "x")))).toBe('(a eq "1") and ((b co "true") or (c sw "x"))');
+  expect(f.and(f.eq("a", 1), f.or(f.co("b", true), f.sw("c", "x")))).toBe('(a eq 1) and ((b co true) or (c sw "x"))');
+  expect(f.eq("current_version_number", 3)).toBe("current_version_number eq 3");
+  expect(f.ne("require_approval_to_start", false)).toBe("require_approval_to_start ne false");
+  expect(f.eq("name", "3")).toBe('name eq "3"'); // a string stays a string
+  expect(f.eq("x", -2.5)).toBe("x eq -2.5");
+  expect(() => f.eq("x", NaN)).toThrow(/not a finite number/);
   expect(() => f.eq('name" or 1 eq "1', "x")).toThrow(/not a valid attribute name/);
   expect(() => f.and()).toThrow(/at least one condition/);
   expect(() => f.or("", " ")).toThrow(/at least one condition/);

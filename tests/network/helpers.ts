@@ -14,6 +14,7 @@ export const CLEAN_ENV: Record<string, string | undefined> = {
   VEZA_LOG: undefined,
   VEZA_ALLOW_INSECURE_HTTP: undefined,
   NODE_EXTRA_CA_CERTS: undefined,
+  NODE_TLS_REJECT_UNAUTHORIZED: undefined,
 };
 
 /** A type, a profile, its version and a membership: POST, POST, PATCH, PUT on create. */

@@ -4,7 +4,7 @@
  * provider process the test engine starts.
  */
 import type { Settings } from "../../provider/config";
-import { describeNetworkError } from "../../provider/client/transport";
+import { describeNetworkError, warnIfVerificationOff } from "../../provider/client/transport";
 import { rig, TOKEN, type Rig } from "../resources/helpers";
 import { startForwardProxy, type ForwardProxy } from "./forward-proxy";
 import { CLEAN_ENV, smallStack } from "./helpers";
@@ -45,6 +45,24 @@ test("with NODE_EXTRA_CA_CERTS naming the emulator's CA in the provider's enviro
   expect(destroyed.errors).toEqual([]);
   expect(r.emu.store.listProfiles()).toEqual([]);
 }, 120_000);
+
+test("NODE_TLS_REJECT_UNAUTHORIZED=0 in the provider's environment: the up works without the CA, and the provider warns once, loudly, that certificates are not verified", async () => {
+  r = await rig({ tls: true });
+  const up = await r.engine({ env: { ...CLEAN_ENV, NODE_TLS_REJECT_UNAUTHORIZED: "0" } }).up(smallStack());
+  expect(up.errors).toEqual([]);
+  expect(up.creates).toBe(4);
+  const warned = up.warnings.filter((w) => w.includes("TLS CERTIFICATES ARE NOT VERIFIED"));
+  expect(warned).toHaveLength(1); // once per process, not per request or resource
+  expect(warned[0]).toContain("NODE_TLS_REJECT_UNAUTHORIZED=0");
+  expect(warned[0]).toContain(new URL(r.emu.url).host);
+  expect(warned[0]).toContain("NODE_EXTRA_CA_CERTS");
+  expect(up.stderr).not.toContain(TOKEN);
+}, 120_000);
+
+test("without NODE_TLS_REJECT_UNAUTHORIZED=0 (unset or 1) there is no such warning", () => {
+  expect(warnIfVerificationOff("acme.vezacloud.com", {})).toBe(false);
+  expect(warnIfVerificationOff("acme.vezacloud.com", { NODE_TLS_REJECT_UNAUTHORIZED: "1" })).toBe(false);
+});
 
 test("a certificate for another name (through a proxy): the error says the certificate does not name the host", async () => {
   r = await rig({ tls: true }); // covers localhost, 127.0.0.1, ::1, not other.test

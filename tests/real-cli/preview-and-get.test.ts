@@ -67,3 +67,39 @@ test("get of a missing id fails naming it", async () => {
   });
   expect(s.errors.map((x) => x.message).join("\n")).toMatch(/AccessProfile 00000000-0000-0000-0000-00000000dead does not exist in Veza/);
 });
+
+test("get(name, id, state, opts), as in Pulumi's generated packages: Veza's values win over the state, and every input is an output get reads", async () => {
+  const type = r.emu.store.createType({ name: "Existing type", instructions: "ask IT", time_before_sync_check_in_seconds: 60 });
+  const { profile } = r.emu.store.createProfile({
+    name: "Existing profile",
+    profile_type: type.id,
+    description: "made in Veza",
+    require_approval_to_start: true,
+    custom_properties: { team: "sales" },
+    access_request_policy_id: "policy-1",
+  });
+  const e = r.engine();
+  const s = await e.up(() => {
+    const t = veza.AccessProfileType.get("t", type.id, undefined, {});
+    const p = veza.AccessProfile.get("p", profile.id, { description: "assumed by the program" }, { dependsOn: [t] });
+    return {
+      instructions: t.instructions,
+      sync: t.timeBeforeSyncCheckInSeconds,
+      description: p.description,
+      approval: p.requireApprovalToStart,
+      custom: p.customProperties,
+      policy: p.accessRequestPolicyId,
+    };
+  });
+  expect(s.errors).toEqual([]);
+  expect(s.outputs).toEqual({ instructions: "ask IT", sync: 60, description: "made in Veza", approval: true, custom: { team: "sales" }, policy: "policy-1" });
+  expect(r.mutations()).toEqual([]);
+});
+
+test("get with a state of a missing id still fails naming it (the state does not make it a refresh)", async () => {
+  const e = r.engine();
+  const s = await e.up(() => {
+    veza.AccessProfile.get("p", "00000000-0000-0000-0000-00000000dead", { name: "Ghost", labels: ["x"] });
+  });
+  expect(s.errors.map((x) => x.message).join("\n")).toMatch(/AccessProfile 00000000-0000-0000-0000-00000000dead does not exist in Veza/);
+});

@@ -137,7 +137,7 @@ export interface ResourceDeclaration<Args extends object, Out extends object, Re
 
 export interface DeclaredResource<Args extends object, Out extends object, Registered extends keyof Out & string = keyof Out & string>
   extends ResourceDeclaration<Args, Out, Registered> {
-  /** What `Class.get(name, id)` does, for the docs. */
+  /** What `Class.get(name, id, state?, opts?)` does, for the docs. */
   readonly getDoc: string;
   /** The inputs that are fields of the API object: bodies, `update_mask`, outputs, export. */
   readonly fields: readonly Field[];
@@ -227,7 +227,9 @@ export function declareResource<Args extends object, Out extends object, Registe
     ...d,
     getDoc:
       `The existing ${d.what}${d.idForm ? ` (id \`${d.idForm}\`)` : ""} with this Veza id, read-only in this stack ` +
-      `(its outputs come from Veza; nothing is written or deleted). Fails when Veza has no such object.`,
+      `(its outputs come from Veza; nothing is written or deleted). Fails when Veza has no such object. ` +
+      `\`state\` (optional, as in Pulumi's generated packages): output values to assume where Veza's answer does not carry the field; ` +
+      `\`opts\`: resource options, e.g. \`{ parent }\`.`,
     fields,
     readOnlyFields,
     schema,

@@ -35,10 +35,20 @@ export function goneResult(kind: string, id: string, props: object | undefined):
   return { id: "", props: {} };
 }
 
+/** The prop `get` adds so the read knows it is a look-up even when `get` was given a `state`. */
+export const LOOKUP = "__lookup";
+
 /**
- * A read for `Class.get` / `opts.id`: the props hold nothing but the serialized provider (and the
- * `name` the class defaults to its logical name), never the outputs a refresh's props carry.
+ * A read for `Class.get` / `opts.id`: `get`'s marker, or props that hold nothing but the serialized
+ * provider (and the `name` the class defaults to its logical name), never the outputs a refresh's props carry.
  */
 export function isLookup(props: object | undefined): boolean {
-  return !props || Object.keys(props).every((k) => k === "__provider" || k === "name");
+  if (!props) return true;
+  return (props as Record<string, unknown>)[LOOKUP] === true || Object.keys(props).every((k) => k === "__provider" || k === "name");
+}
+
+/** The props a read keeps as they are (no route can read the object): never `get`'s marker. */
+export function lastKnown<T extends object>(props: T | undefined): Partial<T> {
+  const { [LOOKUP]: _marker, ...rest } = (props ?? {}) as Record<string, unknown>;
+  return rest as Partial<T>;
 }

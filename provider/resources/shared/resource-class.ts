@@ -1,7 +1,17 @@
 /** The base of the resource classes: what every one of them passes to `pulumi.dynamic.Resource`, and `get`. */
 import * as pulumi from "@pulumi/pulumi";
-import type { DeclaredResource } from "./declare";
+import type { DeclaredResource, RegisteredOutputs } from "./declare";
+import { LOOKUP } from "./impl";
 import { PLACEHOLDER_PROVIDER } from "./shell";
+
+/** The value type of an output member (`pulumi.Output<V>` → `V`). */
+export type OutputValue<O> = O extends pulumi.Output<infer V> ? V : never;
+
+/**
+ * What `get` may start from (the `state` of Pulumi's generated packages): any of the resource's
+ * outputs, as Inputs. Veza's answer wins; a value stands only where the read does not carry the field.
+ */
+export type ResourceState<T> = { [K in RegisteredOutputs<T>]?: pulumi.Input<OutputValue<T[K]>> };
 
 export abstract class VezaResource extends pulumi.dynamic.Resource {
   /** `declared`: the resource's declaration (its kind, registered outputs and inputs). */
@@ -13,14 +23,18 @@ export abstract class VezaResource extends pulumi.dynamic.Resource {
    * The existing object with this Veza id, read-only in this stack: its outputs come from Veza, and
    * nothing is written or deleted. Fails when Veza has no such object. E.g.
    * `veza.AccessProfile.get("existing", "<id>")`; the id of a version is `<profileId>/versions/<n>`,
-   * of a membership `<profileId>/versions/<n>/members`.
+   * of a membership `<profileId>/versions/<n>/members`. `state` (optional, as in Pulumi's generated
+   * packages): output values to assume where Veza's answer does not carry the field; `opts`: the
+   * resource options (e.g. `{ provider }`, `{ parent }`).
    */
   static get<T extends VezaResource>(
     this: new (name: string, args: any, opts?: pulumi.CustomResourceOptions) => T,
     name: string,
     id: pulumi.Input<pulumi.ID>,
+    state?: ResourceState<T>,
     opts?: pulumi.CustomResourceOptions,
   ): T {
-    return new this(name, {}, { ...opts, id });
+    // the marker tells the read it is a look-up (an error when the object is gone), even with `state`
+    return new this(name, { ...state, [LOOKUP]: true }, { ...opts, id });
   }
 }

@@ -1,0 +1,145 @@
+/**
+ * `pulumi-veza impact [FILE]`: who gains and who loses access in a `pulumi preview`.
+ *
+ *   pulumi preview --json --show-sames | npx pulumi-veza impact
+ *
+ * Reads the preview's JSON from FILE, or standard input when FILE is absent or `-`. Exit codes: 0
+ * printed; 1 a gate (--fail-on-gain / --fail-on-loss) tripped; 2 unreadable input or arguments (one
+ * line on stderr naming the file and what is wrong).
+ */
+import * as fs from "node:fs";
+import { ImpactInputError, parsePreview, parseStackExport, sidesOf, type ResourceV3 } from "./input";
+import { analyse, type Impact } from "./model";
+import { FORMATS, render, summaryLine, type Format } from "./render";
+
+export { analyse, render, summaryLine, parsePreview, parseStackExport, sidesOf, ImpactInputError };
+export type { Impact, Format };
+export type { ImpactReport, Grant, IdentityImpact, ProfileImpact, Unresolved } from "./model";
+export type { PreviewDigest, PreviewStep, ResourceV3 } from "./input";
+
+export const IMPACT_USAGE = `Usage: pulumi-veza impact [FILE] [--format markdown|json|text] [--state FILE] [--fail-on-gain] [--fail-on-loss]
+
+Reads the JSON of \`pulumi preview --json --show-sames\` (from FILE, or standard input when FILE is
+absent or -) and prints, per identity, the entitlements it gains and loses and the profiles that
+grant them. Without --show-sames the preview leaves out unchanged resources; pass --state with the
+output of \`pulumi stack export\` to fill them in.
+
+  --format F       markdown (default: a pull-request comment), json, or text
+  --state FILE     \`pulumi stack export\` of the stack, for resources the preview does not show
+  --fail-on-gain   exit 1 when an identity gains an entitlement (or a gain cannot be ruled out)
+  --fail-on-loss   exit 1 when an identity loses an entitlement (or a loss cannot be ruled out)
+  -h, --help       show this help
+
+Exit codes: 0 printed, 1 a --fail-on-* gate tripped, 2 unreadable input.
+`;
+
+export interface ImpactArgs {
+  file?: string;
+  state?: string;
+  format: Format;
+  failOnGain: boolean;
+  failOnLoss: boolean;
+  help: boolean;
+}
+
+export function parseImpactArgs(argv: string[]): ImpactArgs {
+  const out: ImpactArgs = { format: "markdown", failOnGain: false, failOnLoss: false, help: false };
+  const value = (name: string, i: number) => {
+    const v = argv[i];
+    if (v === undefined || (v.startsWith("-") && v !== "-")) throw new ImpactInputError(`${name} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+    if (flag === "-h" || flag === "--help") out.help = true;
+    else if (flag === "--format") {
+      const f = inline ?? value("--format", ++i);
+      if (!(FORMATS as readonly string[]).includes(f)) throw new ImpactInputError(`--format must be one of ${FORMATS.join(", ")}, got "${f}"`);
+      out.format = f as Format;
+    } else if (flag === "--state") out.state = inline ?? value("--state", ++i);
+    else if (flag === "--fail-on-gain") out.failOnGain = true;
+    else if (flag === "--fail-on-loss") out.failOnLoss = true;
+    else if ((!a.startsWith("-") || a === "-") && out.file === undefined) out.file = a;
+    else throw new ImpactInputError(`unknown argument "${a}"`);
+  }
+  return out;
+}
+
+/** The impact of a preview's JSON text, with an optional stack export's text for what it does not show. */
+export function impactOf(preview: { text: string; file: string }, state?: { text: string; file: string }): Impact {
+  const digest = parsePreview(preview.text, preview.file);
+  const resources: ResourceV3[] = state ? parseStackExport(state.text, state.file) : [];
+  return analyse(sidesOf(digest, resources));
+}
+
+/** Why a gate trips, or undefined. Unresolved values trip it too: a gain (or loss) cannot be ruled out. */
+export function gateFailure(impact: Impact, args: Pick<ImpactArgs, "failOnGain" | "failOnLoss">): string | undefined {
+  const r = impact.report;
+  const gains = r.identities.filter((i) => i.gains.length).length;
+  const losses = r.identities.filter((i) => i.losses.length).length;
+  const why: string[] = [];
+  if (args.failOnGain && gains) why.push(`--fail-on-gain: ${gains} identit${gains === 1 ? "y gains" : "ies gain"} access`);
+  if (args.failOnLoss && losses) why.push(`--fail-on-loss: ${losses} identit${losses === 1 ? "y loses" : "ies lose"} access`);
+  if ((args.failOnGain || args.failOnLoss) && r.unresolved.length && !why.length) {
+    why.push(`${args.failOnGain ? "--fail-on-gain" : "--fail-on-loss"}: ${r.unresolved.length} value(s) unresolved, a change cannot be ruled out`);
+  }
+  return why.length ? why.join("; ") : undefined;
+}
+
+interface Io {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === "string" ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function readFile(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new ImpactInputError(`${file}: cannot be read (${err.code === "ENOENT" ? "no such file" : err.code ?? err.message})`);
+  }
+}
+
+/** The subcommand; `argv` is what follows `impact`. Returns the exit code. */
+export async function impactMain(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }): Promise<number> {
+  let args: ImpactArgs;
+  try {
+    args = parseImpactArgs(argv);
+  } catch (e) {
+    io.stderr.write(`pulumi-veza impact: ${(e as Error).message}\n\n${IMPACT_USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    io.stdout.write(IMPACT_USAGE);
+    return 0;
+  }
+  try {
+    const fromStdin = args.file === undefined || args.file === "-";
+    if (fromStdin && io.stdin.isTTY) throw new ImpactInputError("standard input: no preview piped in; give FILE or pipe `pulumi preview --json --show-sames` into it");
+    const preview = { file: fromStdin ? "standard input" : args.file!, text: fromStdin ? await readAll(io.stdin) : readFile(args.file!) };
+    const state = args.state ? { file: args.state, text: readFile(args.state) } : undefined;
+    const impact = impactOf(preview, state);
+    for (const w of impact.warnings) io.stderr.write(`pulumi-veza impact: warning: ${w}\n`);
+    io.stdout.write(render(impact, args.format));
+    const gate = gateFailure(impact, args);
+    if (gate) {
+      io.stderr.write(`pulumi-veza impact: ${gate}\n`);
+      return 1;
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof ImpactInputError) {
+      io.stderr.write(`pulumi-veza impact: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,170 @@
+/** The three ways `pulumi-veza impact` prints an Impact: json (the report), markdown (a pull-request comment), text (a terminal). */
+import type { Entitlement, Grant, Impact, ImpactReport } from "./model";
+
+export type Format = "json" | "markdown" | "text";
+export const FORMATS: readonly Format[] = ["markdown", "json", "text"];
+
+/** Past this many identities, each identity's table is collapsed in a <details>; past ROWS rows, any table is. */
+export const COLLAPSE_IDENTITIES = 5;
+export const COLLAPSE_ROWS = 15;
+/** Markdown longer than this leaves out its last sections (GitHub refuses comments over 65,536 characters). */
+export const MAX_MARKDOWN_CHARS = 60_000;
+/** The Mermaid graph draws at most this many nodes (GitHub refuses very large diagrams). */
+export const GRAPH_NODES = 60;
+
+export function render(impact: Impact, format: Format): string {
+  switch (format) {
+    case "json":
+      return `${JSON.stringify(reportOnly(impact.report), null, 2)}\n`;
+    case "markdown":
+      return markdown(impact);
+    case "text":
+      return text(impact);
+  }
+}
+
+/** Exactly the documented keys, in the documented order. */
+function reportOnly(r: ImpactReport): ImpactReport {
+  const g = (x: Grant): Grant => ({ entityType: x.entityType, datasourceId: x.datasourceId, entityId: x.entityId, via: x.via });
+  return {
+    identities: r.identities.map((i) => ({ identity: i.identity, gains: i.gains.map(g), losses: i.losses.map(g) })),
+    profiles: r.profiles.map((p) => ({ profile: p.profile, gains: p.gains.map(g), losses: p.losses.map(g) })),
+    unresolved: r.unresolved.map((u) => ({ urn: u.urn, reason: u.reason })),
+  };
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+export function summaryLine(r: ImpactReport): string {
+  const gain = r.identities.filter((i) => i.gains.length).length;
+  const lose = r.identities.filter((i) => i.losses.length).length;
+  return `${plural(gain, "identity gains", "identities gain")} access, ${plural(lose, "identity loses", "identities lose")} access; ${plural(r.profiles.length, "profile changes what it grants", "profiles change what they grant")}; ${plural(r.unresolved.length, "value")} unresolved`;
+}
+
+// ---- markdown ----------------------------------------------------------------------------------
+
+/** Text inside a table cell: no line breaks, pipes escaped, code spans for ids. */
+const cell = (s: string) => s.replace(/[\r\n]+/g, " ").replace(/\|/g, "\\|");
+const code = (s: string) => {
+  const t = cell(s);
+  return t.includes("`") ? `\`\` ${t} \`\`` : `\`${t}\``;
+};
+const html = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+function grantRows(sign: "+" | "−", grants: Grant[]): string[] {
+  return grants.map((g) => `| ${sign} | ${cell(g.entityType)} ${code(g.entityId)} | ${code(g.datasourceId)} | ${cell(g.via.join(" → "))} |`);
+}
+
+function table(gains: Grant[], losses: Grant[]): string[] {
+  return ["| | entitlement | datasource | via |", "|---|---|---|---|", ...grantRows("+", gains), ...grantRows("−", losses)];
+}
+
+/** A section: collapsed in <details> when asked to (GitHub needs blank lines around Markdown inside). */
+function section(title: string, body: string[], collapsed: boolean): string[] {
+  if (!collapsed) return [`#### ${title}`, "", ...body, ""];
+  return [`<details><summary>${html(title)}</summary>`, "", ...body, "", "</details>", ""];
+}
+
+function markdown(impact: Impact): string {
+  const r = impact.report;
+  const head: string[] = ["### Veza access impact", "", `**${summaryLine(r)}**`, ""];
+  for (const w of impact.warnings) head.push(`> **Warning:** ${w}`, "");
+  if (r.identities.length === 0 && r.profiles.length === 0) head.push("No identity gains or loses an entitlement.", "");
+  // blocks in order of importance; the last ones are left out when the comment would be too long
+  const blocks: string[][] = [];
+  const collapseAll = r.identities.length > COLLAPSE_IDENTITIES;
+  for (const i of r.identities) {
+    const title = `${i.identity}: +${i.gains.length} −${i.losses.length}`;
+    blocks.push(section(title, table(i.gains, i.losses), collapseAll || i.gains.length + i.losses.length > COLLAPSE_ROWS));
+  }
+  if (r.profiles.length) {
+    const rows = r.profiles.flatMap((p) => [
+      ...p.gains.map((g) => `| ${cell(p.profile)} | + | ${cell(g.entityType)} ${code(g.entityId)} | ${code(g.datasourceId)} | ${cell(g.via.join(" → "))} |`),
+      ...p.losses.map((g) => `| ${cell(p.profile)} | − | ${cell(g.entityType)} ${code(g.entityId)} | ${code(g.datasourceId)} | ${cell(g.via.join(" → "))} |`),
+    ]);
+    const body = ["| profile | | entitlement | datasource | via |", "|---|---|---|---|---|", ...rows];
+    blocks.push(section(`Profiles whose grants change (${r.profiles.length})`, body, rows.length > COLLAPSE_ROWS));
+    blocks.push(section("Inheritance graph", mermaid(impact), r.profiles.length > COLLAPSE_IDENTITIES));
+  }
+  const tail: string[] = [];
+  if (r.unresolved.length) {
+    const body = r.unresolved.map((u) => `- ${code(u.urn)}: ${cell(u.reason)}`);
+    tail.push(...section(`Unresolved (${r.unresolved.length}): not counted above`, body, r.unresolved.length > COLLAPSE_ROWS));
+  }
+  tail.push("<sub>`pulumi-veza impact` from `pulumi preview --json --show-sames`</sub>", "");
+  let size = [...head, ...tail].join("\n").length + 200;
+  const kept: string[] = [];
+  let left = blocks.length;
+  for (const b of blocks) {
+    const text = b.join("\n");
+    if (size + text.length > MAX_MARKDOWN_CHARS) break;
+    size += text.length + 1;
+    kept.push(...b);
+    left--;
+  }
+  if (left > 0) kept.push(`_${left} more section${left === 1 ? "" : "s"} left out: a pull-request comment holds at most 65,536 characters. \`pulumi-veza impact --format json\` lists everything._`, "");
+  return [...head, ...kept, ...tail].join("\n");
+}
+
+/** A Mermaid flowchart: changed profiles, their inheritance edges (added thick, removed dotted) and own entity changes. */
+function mermaid(impact: Impact): string[] {
+  const lines = ["flowchart LR"];
+  const ids = new Map<string, string>();
+  let truncated = false;
+  const node = (name: string): string | undefined => {
+    let id = ids.get(name);
+    if (id) return id;
+    if (ids.size >= GRAPH_NODES) {
+      truncated = true;
+      return undefined;
+    }
+    id = `p${ids.size}`;
+    ids.set(name, id);
+    lines.push(`  ${id}["${quote(name)}"]`);
+    return id;
+  };
+  for (const p of impact.report.profiles) node(p.profile);
+  const arrow = { added: "==>|added|", removed: "-.->|removed|", kept: "-->" } as const;
+  for (const e of impact.edges) {
+    const from = node(e.from);
+    const to = node(e.to);
+    if (from && to) lines.push(`  ${from} ${arrow[e.change]} ${to}`);
+  }
+  let n = 0;
+  for (const [profile, { added, removed }] of impact.ownChanges) {
+    const from = ids.get(profile);
+    if (!from) continue;
+    const ent = (e: Entitlement, sign: string, cls: string) => {
+      if (n >= GRAPH_NODES) {
+        truncated = true;
+        return;
+      }
+      const id = `e${n++}`;
+      lines.push(`  ${id}[/"${sign} ${quote(`${e.entityType} ${e.entityId}`)}"/]:::${cls}`, `  ${from} --- ${id}`);
+    };
+    added.forEach((e) => ent(e, "+", "gain"));
+    removed.forEach((e) => ent(e, "−", "loss"));
+  }
+  lines.push("  classDef gain fill:#dafbe1,stroke:#1a7f37", "  classDef loss fill:#ffebe9,stroke:#cf222e");
+  const out = ["```mermaid", ...lines, "```"];
+  if (truncated) out.push("", `(graph cut at ${GRAPH_NODES} nodes; the tables list everything)`);
+  return out;
+}
+
+const quote = (s: string) => s.replace(/"/g, "#quot;").replace(/[\r\n]+/g, " ");
+
+// ---- text --------------------------------------------------------------------------------------
+
+function text(impact: Impact): string {
+  const r = impact.report;
+  const out = [summaryLine(r)];
+  for (const w of impact.warnings) out.push(`warning: ${w}`);
+  const line = (sign: string, g: Grant) => `    ${sign} ${g.entityType} ${g.entityId} (${g.datasourceId}) via ${g.via.join(" → ")}`;
+  for (const i of r.identities) {
+    out.push(`  ${i.identity}`);
+    for (const g of i.gains) out.push(line("+", g));
+    for (const g of i.losses) out.push(line("-", g));
+  }
+  for (const u of r.unresolved) out.push(`  unresolved: ${u.urn}: ${u.reason}`);
+  return `${out.join("\n")}\n`;
+}

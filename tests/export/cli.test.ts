@@ -1,0 +1,75 @@
+/**
+ * `pulumi-veza export` as a standalone command, without a tenant: a server that accepts connections
+ * and never answers ends the export at the attempts' time limit (VEZA_REQUEST_TIMEOUT_MS) with a
+ * message naming the attempt, the limit and the URL, and progress on stderr from the start; the help
+ * lists every flag. (Nothing here depends on a tenant's routes: it runs in the "all" project only.)
+ */
+import * as http from "node:http";
+import type { Socket } from "node:net";
+import { parseArgs } from "../../provider/cli";
+import { ROUTES_MODE } from "../resources/helpers";
+import { cli } from "./run-cli";
+
+const routesIndependent = ROUTES_MODE === "all" ? describe : describe.skip;
+
+const TOKEN = "tok-export-hang-SECRET-93b1";
+const CLEAN: NodeJS.ProcessEnv = { ...process.env, VEZA_TOKEN: undefined, PULUMI_CONFIG: undefined, VEZA_LOG: undefined, HTTP_PROXY: undefined, http_proxy: undefined };
+
+routesIndependent("export CLI", () => {
+  let server: http.Server;
+  const sockets = new Set<Socket>();
+  let requests: string[] = [];
+  beforeAll(async () => {
+    // accepts every connection and request, answers none
+    server = http.createServer((req) => void requests.push(`${req.method} ${req.url}`));
+    server.on("connection", (s) => {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  test("a server that never answers: the export ends after the configured attempts, naming the attempt, the time limit and the URL", async () => {
+    requests = [];
+    const { port } = server.address() as { port: number };
+    const url = `http://127.0.0.1:${port}`;
+    const res = await cli(["export", "-o", "/dev/null"], {
+      ...CLEAN,
+      VEZA_URL: url,
+      VEZA_API_TOKEN: TOKEN,
+      VEZA_REQUEST_TIMEOUT_MS: "150",
+      VEZA_MAX_RETRIES: "2",
+      VEZA_RETRY_DEADLINE_MS: "60000",
+    });
+    expect(res.status).toBe(1);
+    expect(res.stdout).toBe("");
+    expect(requests).toHaveLength(3); // the first attempt and two retries, each given up at the time limit
+    expect(requests.every((r) => r.startsWith("GET /api/private/lifecycle_management/access_profiles_types?"))).toBe(true);
+    const lines = res.stderr.trim().split("\n");
+    // progress from before the first request, then one line per attempt that got no answer
+    expect(lines.slice(0, 2)).toEqual([`reading ${url}`, "listing access profile types…"]);
+    expect(lines).toContain("no answer to GET access_profiles_types within 150 ms (attempt 1); trying again…");
+    expect(lines).toContain("no answer to GET access_profiles_types within 150 ms (attempt 2); trying again…");
+    const failure = lines[lines.length - 1]!;
+    expect(failure).toContain(`pulumi-veza export failed: Veza API GET ${url}/api/private/lifecycle_management/access_profiles_types: no answer within 150 ms (VEZA_REQUEST_TIMEOUT_MS) on attempt 3`);
+    expect(failure).toContain("VEZA_MAX_RETRIES and VEZA_RETRY_DEADLINE_MS");
+    expect(failure).not.toContain("veza:"); // a standalone command: environment variables, not stack config
+    expect(res.stderr).not.toContain(TOKEN);
+  }, 60_000);
+
+  test("the help lists every flag the parser accepts", async () => {
+    const res = await cli(["--help"], CLEAN);
+    expect(res.status).toBe(0);
+    for (const flag of ["-o, --out <file>", "-h, --help", "VEZA_URL", "VEZA_API_TOKEN", "VEZA_REQUEST_TIMEOUT_MS"]) expect(res.stdout).toContain(flag);
+    // and the parser accepts exactly what the help shows
+    expect(parseArgs(["export", "-o", "a.ts"]).out).toBe("a.ts");
+    expect(parseArgs(["export", "--out", "b.ts"]).out).toBe("b.ts");
+    expect(parseArgs(["export", "--out=c.ts"]).out).toBe("c.ts");
+    expect(() => parseArgs(["export", "-o"])).toThrow("-o needs a file name");
+    expect(() => parseArgs(["export", "--verbose"])).toThrow('unknown argument "--verbose"');
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * The issue's "must show": `pulumi-veza impact` on a preview of the bootstrap example with one
+ * inheritance edit (Account Executive inherits AWS Analytics Engineer instead of AD VPN Users)
+ * names the affected identities and the paths, in every format.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { loadCatalog, type Catalog } from "../../examples/bootstrap/catalog";
+import { bootstrap } from "../../examples/bootstrap/program";
+import { StepRecorder, previewJsonText } from "../../harness";
+import { impactOf, render } from "../../provider/impact";
+import { exampleRig, REPO, type ExampleRig } from "../examples/helpers";
+
+const catalog = loadCatalog(path.join(REPO, "examples", "bootstrap", "catalog.yaml"));
+
+/** The catalog with Account Executive's inheritance edited. */
+function edited(): Catalog {
+  const c = JSON.parse(JSON.stringify(catalog)) as Catalog;
+  const ae = c.profiles.find((p) => p.name === "Account Executive")!;
+  ae.inherits = ae.inherits!.map((n) => (n === "AD VPN Users" ? "AWS Analytics Engineer" : n));
+  return c;
+}
+
+let r: ExampleRig;
+afterAll(() => r?.close());
+
+test("an inheritance edit in the bootstrap catalog: who gains and loses what, through which profiles", async () => {
+  r = await exampleRig();
+  const steps = new StepRecorder();
+  const e = r.engine({ onStep: steps.onStep, project: "veza-bootstrap", stack: "dev" });
+  expect((await e.up(() => bootstrap(catalog))).errors).toEqual([]);
+  steps.take();
+  const preview = await e.preview(() => bootstrap(edited()));
+  expect(preview).toMatchObject({ updates: 1, creates: 0, deletes: 0, errors: [] });
+  const json = previewJsonText(steps.take(), { showSames: true });
+  if (process.env.VEZA_IMPACT_EXAMPLE_DIR) fs.writeFileSync(path.join(process.env.VEZA_IMPACT_EXAMPLE_DIR, "bootstrap-preview.json"), json);
+
+  const impact = impactOf({ text: json, file: "preview.json" });
+  const vpnLoss = { entityType: "ActiveDirectoryGroup", datasourceId: "ad-corp", entityId: "CN=VPN-Users,OU=Groups,DC=corp,DC=example,DC=com", via: ["Account Executive", "AD VPN Users"] };
+  const athenaGain = { entityType: "AwsIamRole", datasourceId: "aws-analytics-222222222222", entityId: "arn:aws:iam::222222222222:role/AthenaQuery", via: ["Account Executive", "AWS Analytics Engineer"] };
+  expect(impact.report).toEqual({
+    identities: [
+      { identity: "alice@example.com", gains: [athenaGain], losses: [vpnLoss] },
+      { identity: "bob@example.com", gains: [athenaGain], losses: [vpnLoss] },
+    ],
+    profiles: [{ profile: "Account Executive", gains: [athenaGain], losses: [vpnLoss] }],
+    unresolved: [],
+  });
+  expect(impact.warnings).toEqual([]);
+  const md = render(impact, "markdown");
+  expect(md).toContain("**2 identities gain access, 2 identities lose access; 1 profile changes what it grants; 0 values unresolved**");
+  expect(md).toContain("| + | AwsIamRole `arn:aws:iam::222222222222:role/AthenaQuery` | `aws-analytics-222222222222` | Account Executive → AWS Analytics Engineer |");
+  expect(md).toMatch(/p0\["Account Executive"\]\n {2}p1\["AWS Analytics Engineer"\]\n {2}p0 ==>\|added\| p1\n {2}p2\["AD VPN Users"\]\n {2}p0 -\.->\|removed\| p2/);
+  if (process.env.VEZA_IMPACT_EXAMPLE_DIR) {
+    for (const f of ["markdown", "json", "text"] as const) fs.writeFileSync(path.join(process.env.VEZA_IMPACT_EXAMPLE_DIR, `bootstrap-impact.${f}`), render(impact, f));
+  }
+}, 120_000);

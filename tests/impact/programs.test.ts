@@ -1,0 +1,211 @@
+/**
+ * `pulumi-veza impact` on previews of real programs: one `up` of a base stack through the test
+ * engine, then a preview per edit (a preview writes nothing, so every edit starts from the same
+ * state), printed in the CLI's `pulumi preview --json` format (harness/preview-json.ts) and read by
+ * the impact command as the CLI's output would be.
+ *
+ * Base stack: LeafA..LeafD grant one entity each; Role inherits LeafA; Team inherits Role.
+ * Members: alice holds Team, dave holds Role, carol holds LeafC, erin holds LeafD.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as veza from "../../provider";
+import { StepRecorder, previewJsonText, stackExport, type Engine } from "../../harness";
+import { impactMain, impactOf, type Impact } from "../../provider/impact";
+import { rig, type Rig } from "../resources/helpers";
+
+const ent = (entityType: string, entityId: string, datasourceId = "ds-1") => ({ entityType, datasourceId, entityId });
+const GA = ent("SalesforceGroup", "gA");
+const GA2 = ent("SalesforceGroup", "gA2");
+const RB = ent("AwsIamRole", "rB", "aws-1");
+const GC = ent("ActiveDirectoryGroup", "gC", "ad-1");
+const ED = ent("OktaGroup", "eD", "okta-1");
+const EN = ent("OktaGroup", "eN", "okta-1");
+
+interface Edit {
+  leafA?: object[];
+  roleInherits?: ("leafA" | "leafB" | "leafC" | "leafN")[];
+  leafCInherits?: "team"[];
+  teamMembers?: pulumi.Input<pulumi.Input<string>[]>;
+  carol?: string[];
+  leafN?: boolean;
+  dropLeafD?: boolean;
+}
+
+function program(edit: Edit = {}) {
+  return () => {
+    const type = new veza.AccessProfileType("type", { name: "Profile", allowCreateRelationships: true, allowInheritEntities: true });
+    const profile = (name: string) => new veza.AccessProfile(name, { name: name.replace(/^./, (c) => c.toUpperCase()), profileType: type.id });
+    const p: Record<string, veza.AccessProfile> = {};
+    for (const n of ["leafA", "leafB", "leafC", "role", "team", ...(edit.dropLeafD ? [] : ["leafD"]), ...(edit.leafN ? ["leafN"] : [])]) p[n] = profile(n);
+    const version = (n: string, entities: object[], inherits: string[] = []) =>
+      new veza.AccessProfileVersion(`${n}-v`, { accessProfileId: p[n]!.id, entities: entities as veza.AccessProfileVersionArgs["entities"], inheritFrom: inherits.map((i) => p[i]!.id) });
+    version("leafA", edit.leafA ?? [GA]);
+    version("leafB", [RB]);
+    version("leafC", [GC], edit.leafCInherits ?? []);
+    if (!edit.dropLeafD) version("leafD", [ED]);
+    if (edit.leafN) version("leafN", [EN]);
+    version("role", [], edit.roleInherits ?? ["leafA"]);
+    version("team", [], ["role"]);
+    const members = (n: string, identityIds: pulumi.Input<pulumi.Input<string>[]>) => new veza.ProfileMembership(`${n}-m`, { accessProfileId: p[n]!.id, identityIds });
+    members("team", edit.teamMembers ?? ["alice"]);
+    members("role", ["dave"]);
+    members("leafC", edit.carol ?? ["carol"]);
+    if (!edit.dropLeafD) members("leafD", ["erin"]);
+  };
+}
+
+let r: Rig;
+let e: Engine;
+const steps = new StepRecorder();
+
+beforeAll(async () => {
+  r = await rig();
+  e = r.engine({ onStep: steps.onStep });
+  const up = await e.up(program());
+  expect(up.errors).toEqual([]);
+  steps.take();
+}, 120_000);
+afterAll(() => r.close());
+
+/** The preview of `edit` as `pulumi preview --json [--show-sames]` prints it. */
+async function previewJson(edit: Edit, showSames = true): Promise<string> {
+  const s = await e.preview(program(edit));
+  expect(s.errors).toEqual([]);
+  return previewJsonText(steps.take(), { showSames });
+}
+
+async function impact(edit: Edit): Promise<Impact> {
+  return impactOf({ text: await previewJson(edit), file: "preview.json" });
+}
+
+const G = (e: { entityType: string; datasourceId: string; entityId: string }, ...via: string[]) => ({ ...e, via });
+
+test("the preview JSON is the CLI's shape: unknown ids of created profiles, propertyDependencies, sames only with --show-sames", async () => {
+  const text = await previewJson({ leafN: true, roleInherits: ["leafA", "leafN"] });
+  const digest = JSON.parse(text);
+  expect(text).toMatch(/^\{\n {4}"steps"/); // json.MarshalIndent with four spaces
+  const byUrn = (suffix: string) => digest.steps.find((s: { urn: string }) => s.urn.endsWith(suffix));
+  expect(byUrn("::pulumi:pulumi:Stack::project-stack").op).toBe("same");
+  const created = byUrn("::leafN");
+  expect(created.op).toBe("create");
+  expect(created.newState.id).toBeUndefined();
+  const role = byUrn("::role-v");
+  expect(role.op).toBe("update");
+  expect(role.newState.type).toBe("pulumi-nodejs:dynamic/veza:AccessProfileVersion");
+  expect(role.newState.inputs.inheritFrom).toContain("04da6b54-80e4-46f7-96ec-b56ff0331ba9");
+  expect(role.newState.propertyDependencies.inheritFrom).toEqual(expect.arrayContaining([created.urn]));
+  expect(byUrn("::leafB-v").op).toBe("same");
+  const withoutSames = JSON.parse(await previewJson({}, false));
+  expect(withoutSames.steps.map((s: { op: string }) => s.op)).toEqual(["same"]); // the root stack only
+  expect(withoutSames.changeSummary.same).toBeGreaterThan(10);
+});
+
+test("a membership change: bob gains what Team grants, carol loses LeafC", async () => {
+  const { report } = await impact({ teamMembers: ["alice", "bob"], carol: [] });
+  expect(report.identities).toEqual([
+    { identity: "bob", gains: [G(GA, "Team", "Role", "LeafA")], losses: [] },
+    { identity: "carol", gains: [], losses: [G(GC, "LeafC")] },
+  ]);
+  expect(report.profiles).toEqual([]);
+  expect(report.unresolved).toEqual([]);
+});
+
+test("an inheritance edit two levels down reaches Team's and Role's holders, with the path", async () => {
+  const { report } = await impact({ roleInherits: ["leafA", "leafB"] });
+  expect(report.identities).toEqual([
+    { identity: "alice", gains: [G(RB, "Team", "Role", "LeafB")], losses: [] },
+    { identity: "dave", gains: [G(RB, "Role", "LeafB")], losses: [] },
+  ]);
+  expect(report.profiles).toEqual([
+    { profile: "Role", gains: [G(RB, "Role", "LeafB")], losses: [] },
+    { profile: "Team", gains: [G(RB, "Team", "Role", "LeafB")], losses: [] },
+  ]);
+});
+
+test("a new profile reached only through propertyDependencies (its id is unknown in the preview)", async () => {
+  const { report } = await impact({ leafN: true, roleInherits: ["leafA", "leafN"] });
+  expect(report.identities).toEqual([
+    { identity: "alice", gains: [G(EN, "Team", "Role", "LeafN")], losses: [] },
+    { identity: "dave", gains: [G(EN, "Role", "LeafN")], losses: [] },
+  ]);
+  expect(report.profiles.map((p) => p.profile)).toEqual(["LeafN", "Role", "Team"]);
+  expect(report.unresolved).toEqual([]);
+});
+
+test("a deleted profile takes its grants away", async () => {
+  const { report } = await impact({ dropLeafD: true });
+  expect(report.identities).toEqual([{ identity: "erin", gains: [], losses: [G(ED, "LeafD")] }]);
+  expect(report.profiles).toEqual([{ profile: "LeafD", gains: [], losses: [G(ED, "LeafD")] }]);
+});
+
+test("a version's entity edit: every holder, direct or through inheritance", async () => {
+  const { report } = await impact({ leafA: [GA2] });
+  expect(report.identities).toEqual([
+    { identity: "alice", gains: [G(GA2, "Team", "Role", "LeafA")], losses: [G(GA, "Team", "Role", "LeafA")] },
+    { identity: "dave", gains: [G(GA2, "Role", "LeafA")], losses: [G(GA, "Role", "LeafA")] },
+  ]);
+});
+
+test("a secret identity list is unresolved, named by URN; no one's gains or losses are guessed", async () => {
+  const { report } = await impact({ teamMembers: pulumi.secret(["alice", "frank"]), roleInherits: ["leafA", "leafB"] });
+  const digest = JSON.parse(await previewJson({ teamMembers: pulumi.secret(["alice", "frank"]) }));
+  const team = digest.steps.find((s: { urn: string }) => s.urn.endsWith("::team-m"));
+  expect(team.newState.inputs.identityIds).toBe("[secret]");
+  expect(report.unresolved).toEqual([
+    { urn: "urn:pulumi:stack::project::pulumi-nodejs:dynamic/veza:ProfileMembership::team-m", reason: expect.stringMatching(/^identityIds is a secret \(\[secret\]\) \(new state\): who holds this profile cannot be listed/) },
+  ]);
+  // whether alice still holds Team is not known: she is neither said to lose it nor to gain through
+  // it, and frank is not listed; dave's gain through Role is certain
+  expect(report.identities).toEqual([{ identity: "dave", gains: [G(RB, "Role", "LeafB")], losses: [] }]);
+});
+
+test("an inheritance cycle is reported and walked once", async () => {
+  const { report } = await impact({ roleInherits: ["leafA", "leafC"], leafCInherits: ["team"] });
+  expect(report.unresolved).toEqual([
+    { urn: expect.stringMatching(/::(role|team|leafC)-v$/), reason: expect.stringMatching(/^inheritance cycle in the new state: .*→.*→.*→/) },
+  ]);
+  const carol = report.identities.find((i) => i.identity === "carol")!;
+  expect(carol.gains).toEqual([G(GA, "LeafC", "Team", "Role", "LeafA")]);
+  expect(report.identities.find((i) => i.identity === "alice")!.gains).toEqual([G(GC, "Team", "Role", "LeafC")]);
+});
+
+test("an empty preview (no change): nothing gains or loses, no warning", async () => {
+  const impactOfNothing = await impact({});
+  expect(impactOfNothing.report).toEqual({ identities: [], profiles: [], unresolved: [] });
+  expect(impactOfNothing.warnings).toEqual([]);
+});
+
+test("without --show-sames the unchanged memberships are missing: a warning, and --state fills them in", async () => {
+  const text = await previewJson({ roleInherits: ["leafA", "leafB"] }, false);
+  const bare = impactOf({ text, file: "p.json" });
+  expect(bare.warnings.join()).toMatch(/no `same` steps.*--show-sames/);
+  expect(bare.report.identities).toEqual([]); // who holds Role and Team is not in this input
+  const state = JSON.stringify(stackExport(e.state().resources));
+  const filled = impactOf({ text, file: "p.json" }, { text: state, file: "state.json" });
+  expect(filled.report.identities.map((i) => i.identity)).toEqual(["alice", "dave"]);
+});
+
+test("the command: markdown by default, --format json, gates and exit codes on a real preview", async () => {
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const file = path.join(r.dir, "preview.json");
+  fs.writeFileSync(file, await previewJson({ roleInherits: ["leafA", "leafB"] }));
+  const run = async (...argv: string[]) => {
+    let out = "";
+    let err = "";
+    const io = { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: (s: string) => ((err += s), true) }, stdin: process.stdin };
+    const code = await impactMain(argv, io as never);
+    return { code, out, err };
+  };
+  const md = await run(file);
+  expect(md.code).toBe(0);
+  expect(md.out).toContain("**2 identities gain access, 0 identities lose access;");
+  expect(md.out).toContain("| + | AwsIamRole `rB` | `aws-1` | Team → Role → LeafB |");
+  expect(md.out).toContain("```mermaid");
+  const json = await run(file, "--format", "json");
+  expect(Object.keys(JSON.parse(json.out))).toEqual(["identities", "profiles", "unresolved"]);
+  expect(await run(file, "--fail-on-loss")).toMatchObject({ code: 0 });
+  const gate = await run(file, "--fail-on-gain");
+  expect(gate.code).toBe(1);
+  expect(gate.err).toBe("pulumi-veza impact: --fail-on-gain: 2 identities gain access\n");
+});

@@ -1,0 +1,175 @@
+/**
+ * The package as npm publishes it (scripts/pack.ts: the files package.json lists, a manifest without
+ * the repository's scripts and devDependencies), checked on `npm pack --dry-run --json` and on the
+ * real tarball installed into a fresh program:
+ * - it holds exactly what it needs: the compiled provider, its typings, its source maps and the
+ *   sources they point at, LICENSE, README, CHANGELOG; nothing of the tests, emulator, harness, bench;
+ * - every `main`/`types`/`bin`/`exports` target ships; no script, no `$` in the public typings;
+ * - a user's program using every export type-checks with `tsc --strict` as CommonJS and as an ES
+ *   module (tests/package/consumer/), and both load at run time.
+ * Needs `dist/` (npm test builds first). Runs in the "all" project only (no tenant involved).
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as ts from "typescript";
+import { parse } from "yaml";
+import { dryRun, pack, stage, type PackReport } from "../../scripts/pack";
+import { ROUTES_MODE } from "../resources/helpers";
+
+const suite = ROUTES_MODE === "all" ? describe : describe.skip;
+const REPO = path.resolve(__dirname, "..", "..");
+const CONSUMER = path.join(__dirname, "consumer");
+
+suite("the published package", () => {
+  let tmp: string;
+  let report: PackReport;
+  let files: Set<string>;
+  let manifest: Record<string, any>;
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-veza-pack-"));
+    const staged = path.join(tmp, "stage");
+    stage(staged, REPO);
+    report = dryRun(staged);
+    files = new Set(report.files.map((f) => f.path));
+    manifest = JSON.parse(fs.readFileSync(path.join(staged, "package.json"), "utf8"));
+  }, 60_000);
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  test("holds the compiled provider, its typings, maps and sources, LICENSE, README and CHANGELOG, and nothing else", () => {
+    for (const f of files) expect(f).toMatch(/^(dist\/provider\/.+\.(js|js\.map|d\.ts)|provider\/.+\.ts|LICENSE|README\.md|CHANGELOG\.md|package\.json)$/);
+    for (const f of ["LICENSE", "README.md", "CHANGELOG.md", "dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/cli.js", "provider/index.ts"]) expect(files).toContain(f);
+    // every compiled module has its typings, and every source its compiled module
+    for (const f of files) {
+      if (f.endsWith(".js")) expect(files).toContain(f.replace(/\.js$/, ".d.ts"));
+      if (f.startsWith("provider/")) expect(files).toContain(`dist/${f.replace(/\.ts$/, ".js")}`);
+    }
+    expect(fs.readFileSync(path.join(REPO, "LICENSE"), "utf8")).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/);
+  });
+
+  test("every source map a module names ships, and so does every source the map names", () => {
+    const staged = path.join(tmp, "stage");
+    let maps = 0;
+    for (const f of files) {
+      if (!f.endsWith(".js")) continue;
+      const ref = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(fs.readFileSync(path.join(staged, f), "utf8"))?.[1];
+      if (!ref) continue;
+      const mapFile = path.posix.join(path.posix.dirname(f), ref);
+      expect(files).toContain(mapFile);
+      const map = JSON.parse(fs.readFileSync(path.join(staged, mapFile), "utf8")) as { sources: string[]; sourceRoot?: string };
+      for (const src of map.sources) expect(files).toContain(path.posix.normalize(path.posix.join(path.posix.dirname(mapFile), map.sourceRoot ?? "", src)));
+      maps++;
+    }
+    expect(maps).toBeGreaterThan(20);
+  });
+
+  test("the manifest: every entry point ships, no scripts or devDependencies, the release metadata is there", () => {
+    expect(manifest.scripts).toBeUndefined();
+    expect(manifest.devDependencies).toBeUndefined();
+    const targets = [manifest.main, manifest.types, ...Object.values(manifest.bin as Record<string, string>), ...Object.values(manifest.exports["."] as Record<string, string>)];
+    for (const t of targets) expect(files).toContain(path.posix.normalize(t));
+    expect(fs.readFileSync(path.join(tmp, "stage", manifest.bin["pulumi-veza"]), "utf8")).toMatch(/^#!\/usr\/bin\/env node\n/);
+    expect(manifest).toMatchObject({ name: "pulumi-veza", license: "Apache-2.0", engines: { node: ">=22" } });
+    expect(manifest.keywords).toEqual(expect.arrayContaining(["pulumi", "veza"]));
+    const repo = String(manifest.repository.url).replace(/^git\+/, "").replace(/\.git$/, "");
+    expect(repo).toMatch(/^https:\/\/github\.com\/[^/]+\/[^/]+$/);
+    expect(manifest.homepage).toBe(`${repo}#readme`);
+    expect(manifest.bugs.url).toBe(`${repo}/issues`);
+    // @pulumi/pulumi is the user's: a second copy would break resource registration
+    expect(manifest.dependencies["@pulumi/pulumi"]).toBeUndefined();
+    expect(manifest.peerDependencies["@pulumi/pulumi"]).toBeDefined();
+  });
+
+  test("the README and examples/basic install the release tarball of this version from this repository (the same URL)", () => {
+    const repo = String(manifest.repository.url).replace(/^git\+/, "").replace(/\.git$/, "");
+    const tarball = `${repo}/releases/download/v${manifest.version}/pulumi-veza-${manifest.version}.tgz`;
+    expect(fs.readFileSync(path.join(REPO, "README.md"), "utf8")).toContain(`npm install ${tarball} @pulumi/pulumi`);
+    const basic = JSON.parse(fs.readFileSync(path.join(REPO, "examples/basic/package.json"), "utf8"));
+    expect(basic.dependencies["pulumi-veza"]).toBe(tarball);
+    expect(basic.engines.node).toBe(manifest.engines.node);
+  });
+
+  test("the internal `$` dispatcher is not in the public typings (the run-time test below checks it still exists)", () => {
+    for (const f of files) {
+      if (!f.endsWith(".d.ts")) continue;
+      const text = fs.readFileSync(path.join(tmp, "stage", f), "utf8");
+      expect(`${f}: ${/export (declare function \$|\{[^}]*\$[^}]*\})/.test(text)}`).toBe(`${f}: false`);
+    }
+  });
+
+  test("the release workflow: on a version tag, tests on Node 22 and 24, then packs this way and publishes with provenance", () => {
+    const wf = parse(fs.readFileSync(path.join(REPO, ".github/workflows/release.yml"), "utf8")) as any;
+    expect(wf.on.push.tags).toEqual(["v*"]);
+    expect(wf.jobs.test.strategy.matrix["node-version"]).toEqual([22, 24]);
+    const minimum = Number(/>=\s*(\d+)/.exec(manifest.engines.node)![1]);
+    expect(Math.min(...wf.jobs.test.strategy.matrix["node-version"])).toBe(minimum);
+    expect(wf.jobs.test.steps.map((x: any) => x.run).filter(Boolean)).toEqual(["npm ci", "npm test"]);
+    expect(wf.jobs.publish.needs).toBe("test");
+    expect(wf.jobs.publish.permissions["id-token"]).toBe("write");
+    const runs: string[] = wf.jobs.publish.steps.map((x: any) => x.run ?? "");
+    expect(runs.some((r) => /^npm run pack\b/.test(r))).toBe(true);
+    expect(runs.some((r) => /^npm publish \.pack\/pulumi-veza-\*\.tgz .*--provenance/.test(r))).toBe(true);
+    expect(runs.some((r) => /gh release create .*\.tgz/.test(r))).toBe(true);
+  });
+
+  describe("a fresh program with the tarball installed", () => {
+    let app: string;
+    beforeAll(() => {
+      app = path.join(tmp, "app");
+      const pkgDir = path.join(app, "node_modules", "pulumi-veza");
+      fs.mkdirSync(pkgDir, { recursive: true });
+      const tarball = pack(path.join(tmp, "out"), REPO);
+      execFileSync("tar", ["-xzf", tarball, "-C", pkgDir, "--strip-components=1"]);
+      // the package's dependencies and the user's own, as npm would install them (linked from this repository: no network)
+      for (const dep of ["@pulumi/pulumi", "undici", "zod", "@types/node"]) {
+        fs.mkdirSync(path.dirname(path.join(app, "node_modules", dep)), { recursive: true });
+        fs.symlinkSync(fs.realpathSync(path.join(REPO, "node_modules", dep)), path.join(app, "node_modules", dep), "dir");
+      }
+      fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "consumer", private: true }));
+      for (const f of fs.readdirSync(CONSUMER)) fs.copyFileSync(path.join(CONSUMER, f), path.join(app, f));
+    }, 120_000);
+
+    test("type-checks with tsc --strict as CommonJS (program.cts) and as an ES module (program.mts), every export used", () => {
+      const options: ts.CompilerOptions = {
+        strict: true,
+        noEmit: true,
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        types: ["node"],
+        skipLibCheck: false,
+        noUnusedLocals: false,
+      };
+      const roots = ["program.cts", "program.mts"].map((f) => path.join(app, f));
+      const program = ts.createProgram(roots, options);
+      const problems = ts.getPreEmitDiagnostics(program).map((d) => {
+        const where = d.file ? `${path.relative(app, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : "";
+        return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
+      });
+      expect(problems).toEqual([]);
+      // the types came from the tarball, not from this repository's sources
+      const resolved = program.getSourceFiles().map((s) => s.fileName).filter((n) => n.includes("pulumi-veza"));
+      expect(resolved.some((n) => n.endsWith("node_modules/pulumi-veza/dist/provider/index.d.ts"))).toBe(true);
+      expect(resolved.filter((n) => !n.includes("node_modules/pulumi-veza/dist/"))).toEqual(roots);
+
+      // every name the package exports (values and types) appears in the CommonJS program
+      const checker = program.getTypeChecker();
+      const index = program.getSourceFile(path.join(app, "node_modules/pulumi-veza/dist/provider/index.d.ts"))!;
+      const exported = checker.getExportsOfModule(checker.getSymbolAtLocation(index)!).map((s) => s.name);
+      expect(exported.length).toBeGreaterThan(20);
+      const cjs = fs.readFileSync(path.join(app, "program.cts"), "utf8");
+      expect(exported.filter((name) => !new RegExp(`\\bveza\\.${name.replace("$", "\\$")}\\b`).test(cjs))).toEqual([]);
+    }, 120_000);
+
+    test("loads at run time from CommonJS and from an ES module with the same named exports; the serialized provider's `$` is there", () => {
+      const names = ["AccessProfile", "AccessProfileType", "AccessProfileVersion", "ProfileMembership", "VezaClient", "VezaApi", "VezaApiError", "VezaConfigError", "ENDPOINTS", "BASE_PATH", "filter", "listAccessProfiles", "getAvailableIntegrations"];
+      const check = `const missing = ${JSON.stringify(names)}.filter((n) => veza[n] === undefined); if (missing.length) throw new Error("missing: " + missing); console.log(veza.filter.eq("current_version_number", 3));`;
+      const run = (args: string[]) => execFileSync(process.execPath, args, { cwd: app, encoding: "utf8", env: { ...process.env, PULUMI_CONFIG: undefined } }).trim();
+      expect(run(["-e", `const veza = require("pulumi-veza"); ${check}`])).toBe("current_version_number eq 3");
+      // what every resource's __provider calls (shared/shell.ts): internal, untyped, but present
+      expect(run(["-e", `console.log(typeof require("pulumi-veza").$)`])).toBe("function");
+      expect(run(["--input-type=module", "-e", `import * as veza from "pulumi-veza"; import { AccessProfile } from "pulumi-veza"; if (AccessProfile !== veza.AccessProfile) throw new Error("named export differs"); ${check}`])).toBe("current_version_number eq 3");
+    }, 60_000);
+  });
+});
