@@ -24,6 +24,11 @@ const ESTIMATED_SECONDS = {
   // mostly waiting for the emulator's rate limit: started early, it overlaps with work on the other worker
   "tests/ratelimit/bootstrap.test.ts": 100,
   "tests/conformance/access-profile.test.ts": 60,
+  "tests/package/package.test.ts": 53,
+  "tests/impact/programs.test.ts": 74,
+  "tests/impact/bootstrap.test.ts": 28,
+  "tests/export/cli.test.ts": 24,
+  "tests/impact/digest.test.ts": 21,
   "tests/real-cli/preview-and-get.test.ts": 38,
   "tests/cli/token-rotation.test.ts": 38,
   "tests/examples/bootstrap.test.ts": 32,
