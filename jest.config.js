@@ -22,6 +22,7 @@ const LIFECYCLE_SUITES = [
   "!**/tests/resources/diff-and-check.test.ts", // pure: no tenant
   "!**/tests/resources/preview-and-errors.test.ts", // previews and check failures send nothing; token and shell checks
   "<rootDir>/tests/adopt/**/*.test.ts",
+  "<rootDir>/tests/options/**/*.test.ts",
   "<rootDir>/tests/export/**/*.test.ts",
   "<rootDir>/tests/refresh/batched-refresh.test.ts",
   "<rootDir>/tests/real-tenant/**/*.test.ts",
@@ -37,6 +38,12 @@ module.exports = {
   projects: [
     { ...base, displayName: "routes all" },
     { ...base, displayName: "routes documented", testMatch: LIFECYCLE_SUITES, globals: { VEZA_EMULATOR_ROUTES: "documented" } },
-    { ...base, displayName: "routes gateway", testMatch: ["<rootDir>/tests/conformance/**/*.test.ts"], globals: { VEZA_EMULATOR_ROUTES: "gateway" } },
+    {
+      ...base,
+      displayName: "routes gateway",
+      // resource options (tests/options) send requests in every mode, like the conformance suite
+      testMatch: ["<rootDir>/tests/conformance/**/*.test.ts", "<rootDir>/tests/options/**/*.test.ts"],
+      globals: { VEZA_EMULATOR_ROUTES: "gateway" },
+    },
   ],
 };

@@ -44,6 +44,14 @@ export interface EmulatorKnobs {
    */
   simplifiedWrites: boolean;
   /**
+   * Like a tenant that completes object fields on write: `catalog_item_info` (profile),
+   * `name_transformer` (type) and `application_sync_identity_action` (version) get every documented
+   * sub-field the request left out, with its zero value (`false`, `[]`), so a program that sets only
+   * some sub-fields reads back more than it sent (store.ts OBJECT_DEFAULTS). Default false: objects
+   * are stored as sent.
+   */
+  objectDefaults: boolean;
+  /**
    * Which routes exist: "all" (default), "documented" (only the calls the API guide documents; the
    * rest answer 404) or "gateway" (documented only; an unbound method on a bound path answers 501).
    */
@@ -101,6 +109,7 @@ export const DEFAULT_KNOBS: Readonly<EmulatorKnobs> = Object.freeze({
   invalidTokenAfterRequests: 0,
   maxPageSize: 100,
   simplifiedWrites: false,
+  objectDefaults: false,
   routes: "all",
   shortLists: false,
   missingRoutes: Object.freeze([]) as readonly string[],

@@ -299,6 +299,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
     let result;
     try {
       dataFile?.syncFromDisk();
+      store.objectDefaults = knobs.objectDefaults;
       result = match.route.handler({
         store,
         enc,

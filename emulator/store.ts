@@ -145,7 +145,35 @@ function asEntities(field: string, v: unknown): Entity[] {
   });
 }
 
+/**
+ * The documented sub-fields of the object fields whose zero value a tenant may fill in when a write
+ * leaves them out (knob `objectDefaults`). The guide shows each object whole: catalog_item_info
+ * {name, description, markdown_description, icon, recommended}, name_transformer
+ * {destination_attribute, destination_value_formatter, continuous_sync, additional_value_formatter,
+ * pipeline_functions, unique_identifier}, application_sync_identity_action {policy_id, name}. Only the
+ * booleans and lists are filled: a server does not invent text.
+ */
+const OBJECT_DEFAULTS: Record<string, JsonObject> = {
+  catalog_item_info: { recommended: false },
+  name_transformer: { continuous_sync: false, additional_value_formatter: [], unique_identifier: false },
+  application_sync_identity_action: {},
+};
+
 export class EmulatorStore {
+  /** Fill the zero values of object fields' sub-fields a write left out (knob objectDefaults; set by the server per request). */
+  objectDefaults = false;
+
+  /** After a write: each object field of `rec` completed with OBJECT_DEFAULTS when the knob is on. */
+  private completeObjects<T extends object>(rec: T): T {
+    if (!this.objectDefaults) return rec;
+    const r = rec as Record<string, unknown>;
+    for (const [field, zero] of Object.entries(OBJECT_DEFAULTS)) {
+      const v = r[field];
+      if (isPlainObject(v)) r[field] = { ...structuredClone(zero), ...v };
+    }
+    return rec;
+  }
+
   readonly types = new Map<string, AccessProfileTypeRecord>();
   readonly profiles = new Map<string, AccessProfileRecord>();
   /** identity id → display name for member listings. */
@@ -258,7 +286,7 @@ export class EmulatorStore {
     if (!rec.name.trim()) throw invalid(`missing required field "name"`);
     if (this.findTypeByName(rec.name)) throw alreadyExists(`access profile type "${rec.name}" already exists`);
     this.checkTypeRefs(rec);
-    this.types.set(rec.id, rec);
+    this.types.set(rec.id, this.completeObjects(rec));
     this.changed();
     return rec;
   }
@@ -280,7 +308,7 @@ export class EmulatorStore {
     if (clash && clash.id !== id) throw alreadyExists(`access profile type "${next.name}" already exists`);
     this.checkTypeRefs(next);
     next.updated_at = this.now();
-    this.types.set(id, next);
+    this.types.set(id, this.completeObjects(next));
     this.changed();
     return next;
   }
@@ -416,8 +444,8 @@ export class EmulatorStore {
     if (!stateGiven) rec.state = type.on_create_behavior;
     if (this.findProfileByName(rec.name)) throw alreadyExists(`access profile "${rec.name}" already exists`);
     this.checkVersionRules(rec, type, version);
-    rec.versions.push(version);
-    this.profiles.set(id, rec);
+    rec.versions.push(this.completeObjects(version));
+    this.profiles.set(id, this.completeObjects(rec));
     this.changed();
     return { profile: rec, version };
   }
@@ -444,7 +472,7 @@ export class EmulatorStore {
       throw invalid(`access profile "${next.name}": profile type ${next.profile_type} does not exist`);
     }
     next.updated_at = this.now();
-    this.profiles.set(id, next);
+    this.profiles.set(id, this.completeObjects(next));
     this.changed();
     return next;
   }
@@ -561,8 +589,8 @@ export class EmulatorStore {
     }
     next.updated_at = ts;
     const idx = p.versions.findIndex((v) => v.version_number === n);
-    if (idx >= 0) p.versions[idx] = next;
-    else p.versions.push(next);
+    if (idx >= 0) p.versions[idx] = this.completeObjects(next);
+    else p.versions.push(this.completeObjects(next));
     p.updated_at = ts;
     this.changed();
     return next;

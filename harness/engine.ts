@@ -26,12 +26,13 @@ import {
   Json,
   JsonObject,
   UNKNOWN,
+  annotateSecrets,
+  applyIgnoreChanges,
   decryptSecrets,
   deepEqual,
   encryptSecrets,
   isSecret,
   markSecrets,
-  secretKeys,
   toProvider,
   toProviderObject,
   wrapSecret,
@@ -93,6 +94,11 @@ export interface StepEvent {
 
 export type Program = () => unknown | Promise<unknown>;
 
+export interface UpOptions {
+  /** `pulumi up --refresh`: refresh every resource in state first, then run the program. */
+  refresh?: boolean;
+}
+
 export type ResourceOp =
   | "create"
   | "update"
@@ -102,6 +108,8 @@ export type ResourceOp =
   | "read"
   | "refresh-update"
   | "refresh-delete"
+  /** The `import` option: the object was read by its id and taken into state (an update may follow, `changes`). */
+  | "import"
   | "failed"
   /** Not started: an earlier resource failed and the operation stopped (no `continueOnError`). */
   | "skipped";
@@ -114,6 +122,11 @@ export interface ResourceResult {
   id?: string;
   changes?: boolean;
   replaces?: string[];
+  /**
+   * For an update or replace: the keys the CLI's row names (`[diff: ~labels]`). A dynamic provider
+   * sends no detailed diff, so the CLI compares the old inputs with the new ones.
+   */
+  diffKeys?: string[];
   error?: string;
 }
 
@@ -130,6 +143,8 @@ export interface Summary {
   grpc: Record<string, number>;
   stderr: string;
   warnings: string[];
+  /** `up --refresh`: what the refresh before the program did. */
+  refresh?: Summary;
 }
 
 export interface StateResource {
@@ -144,6 +159,12 @@ export interface StateResource {
   initErrors?: string[];
   /** A replaced resource whose deletion is still pending (create-before-delete). */
   delete?: boolean;
+  /** The registration's `additionalSecretOutputs`, applied again when a refresh reads new outputs. */
+  additionalSecretOutputs?: string[];
+  /** The id the `import` option named, while the program still names it (the CLI's ImportID). */
+  importId?: string;
+  /** The `retainOnDelete` option: deleting (also the delete half of a replace) only drops the entry from state. */
+  retainOnDelete?: boolean;
   /** Read with `Resource.get` / `opts.id`: never deleted by the engine, only dropped from state. */
   external?: boolean;
 }
@@ -179,6 +200,12 @@ function configureArgs(config: JsonObject): { values: Record<string, string>; se
     if (isSecret(v)) secretKeys.push(k);
   }
   return { values, secretKeys };
+}
+
+/** Top-level keys whose values differ, internal `__` keys (such as `__provider`) left out. */
+function changedKeys(olds: JsonObject, news: JsonObject): string[] {
+  const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
+  return [...keys].filter((k) => !k.startsWith("__") && !deepEqual(olds[k], news[k])).sort();
 }
 
 function isDynamic(type: string): boolean {
@@ -256,6 +283,8 @@ type Kind = Summary["op"];
 class Operation {
   readonly results: Record<string, ResourceResult> = {};
   readonly errors: { name: string; message: string }[] = [];
+  /** Warnings the engine itself prints (not the provider's stderr), e.g. a preview of a replace that names an import id. */
+  readonly warnings: string[] = [];
   outputs: Record<string, unknown> = {};
 
   private readonly old = new Map<string, StateResource>();
@@ -285,6 +314,11 @@ class Operation {
 
   get preview(): boolean {
     return this.dryRun;
+  }
+
+  /** The provider process this operation calls. */
+  get provider(): ProviderProcess {
+    return this.prov;
   }
 
   /** True once a resource failed and the operation must not start anything new (the CLI's default). */
@@ -452,6 +486,15 @@ class Operation {
 
     const onUnhandled = (reason: unknown) => this.unhandled.push(reason);
     process.on("unhandledRejection", onUnhandled);
+    // The program's `pulumi.log.warn`: without an engine connection the SDK writes it to
+    // console.warn; the CLI shows it as a warning of the update, so the summary lists it.
+    const consoleWarn = console.warn;
+    console.warn = (...args: unknown[]) => {
+      const text = args.map(String).join(" ");
+      const m = /^warning: \[runtime\] ([\s\S]*)$/.exec(text);
+      if (m) this.warnings.push(m[1]);
+      else consoleWarn(...args);
+    };
     try {
       const stackDone = pulumi.runtime.runInPulumiStack(async () => program()).then(
         () => undefined,
@@ -461,7 +504,13 @@ class Operation {
       // All registrations settled: the runtime's RPC keep-alive chain has drained and no
       // registration of ours is still in flight (a late registration restarts the wait).
       for (;;) {
-        await withTimeout(settings.waitForRPCs(), this.timeout, "outstanding resource registrations");
+        try {
+          await withTimeout(settings.waitForRPCs(), this.timeout, "outstanding resource registrations");
+        } catch (e) {
+          // The program threw (e.g. a constructor's validation): the runtime's RPC chain carries the
+          // same error. The CLI fails the update with it; it is already in the summary's errors.
+          if (!this.programErrors.has(e)) throw e;
+        }
         if (this.inflight.size === 0) break;
         await withTimeout(Promise.allSettled([...this.inflight]), this.timeout, "resource operations");
       }
@@ -470,6 +519,7 @@ class Operation {
       await new Promise((r) => setImmediate(r));
     } finally {
       process.off("unhandledRejection", onUnhandled);
+      console.warn = consoleWarn;
     }
     for (const u of this.unhandled) {
       const m = errMessage(u);
@@ -483,7 +533,11 @@ class Operation {
     this.fail(name, { urn: "", type, name }, `not registered: ${errMessage(err)}`);
   }
 
+  /** Errors the program itself threw (reported once, as the stack's error). */
+  private readonly programErrors = new Set<unknown>();
+
   private programError(e: unknown): void {
+    this.programErrors.add(e);
     const m = errMessage(e);
     if (m.includes(REGISTRATION_FAILED) || m.includes(READ_FAILED)) return; // already reported on the failed resource
     this.errors.push({ name: `${this.engine.project}-${this.engine.stack}`, message: m });
@@ -494,13 +548,47 @@ class Operation {
     void p.finally(() => this.inflight.delete(p));
   }
 
-  private makeUrn(parent: string, type: string, name: string): string {
+  private makeUrn(parent: string, type: string, name: string, stack = this.engine.stack, project = this.engine.project): string {
     let qualified = type;
     if (parent) {
       const parentType = parent.split("::")[2];
       if (parentType && parentType !== STACK_TYPE) qualified = `${parentType}$${type}`;
     }
-    return `urn:pulumi:${this.engine.stack}::${this.engine.project}::${qualified}::${name}`;
+    return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+  }
+
+  /**
+   * The registration's `aliases` (structured, as the SDK sends them when the monitor supports them):
+   * the old URNs this resource may have had. An alias spec's missing parts are the resource's own.
+   */
+  private aliasUrns(req: any, type: string, name: string, parent: string): string[] {
+    return (req.getAliasesList() as any[]).map((a) => {
+      if (a.getUrn()) return a.getUrn() as string;
+      const spec = a.getSpec();
+      const aliasParent = spec.getNoparent() ? "" : spec.getParenturn() || parent;
+      return this.makeUrn(aliasParent, spec.getType() || type, spec.getName() || name, spec.getStack() || undefined, spec.getProject() || undefined);
+    });
+  }
+
+  /**
+   * The old state of a resource registered under a new URN with an alias to its old one
+   * (step_generator.go): the old entry becomes this URN's, so it is diffed (Check gets its old
+   * inputs) instead of being created anew and the old one deleted.
+   */
+  private claimAlias(req: any, urn: string, type: string, name: string, parent: string): StateResource | undefined {
+    for (const alias of this.aliasUrns(req, type, name, parent)) {
+      const old = this.old.get(alias);
+      if (!old || alias === urn || this.registered.has(alias)) continue;
+      this.registered.add(alias);
+      this.old.set(urn, { ...old, urn, name });
+      const live = this.findLive(alias);
+      if (live && !this.preview) {
+        this.replace(live, { ...live, urn, name });
+        this.liveAt = undefined;
+      }
+      return this.old.get(urn);
+    }
+    return undefined;
   }
 
   private response(urn: string, id: string, object: JsonObject, result: number = resproto.Result.SUCCESS): unknown {
@@ -642,7 +730,7 @@ class Operation {
         this.fail(name, base, `resource '${id}' does not exist`);
         return respond({});
       }
-      const outputs = markSecrets(res.properties, req.getAdditionalsecretoutputsList() as string[]);
+      const outputs = markSecrets(annotateSecrets(res.properties, inputs), req.getAdditionalsecretoutputsList() as string[]);
       const entry: StateResource = { urn, type, name, ...(parent ? { parent } : {}), id: res.id, inputs, outputs, dependencies, external: true };
       if (!this.preview) {
         this.upsert(entry);
@@ -652,6 +740,39 @@ class Operation {
       this.results[name] = { ...base, id: res.id, op: "read" };
       return respond(outputs);
     });
+  }
+
+  /**
+   * The outputs as the engine records them: the same-name rule against the checked inputs (nested),
+   * then every `additionalSecretOutputs` key (step_executor.go; `id` cannot be made secret).
+   */
+  private secretOutputs(props: JsonObject, checkedEngine: JsonObject, additionalSecretOutputs: readonly string[]): JsonObject {
+    return markSecrets(annotateSecrets(props, checkedEngine), additionalSecretOutputs.filter((k) => k !== "id"));
+  }
+
+  /**
+   * The `import` resource option (ImportStep in pkg/resource/deploy/step.go, non-planned): the
+   * provider's Read gets only the id (no properties, no inputs), so a dynamic provider, which finds
+   * its code in `__provider`, cannot serve it. A Read that returns no inputs fails the import with
+   * the engine's message. Otherwise the read state becomes the old state the registration is diffed
+   * against (continueStepsFromImport).
+   */
+  private async importRead(urn: string, name: string, type: string, importId: string): Promise<StateResource> {
+    const base = { urn, type, name, id: importId };
+    let res;
+    try {
+      res = await this.prov.read(urn, name, type, importId, {}, {});
+    } catch (e) {
+      this.fail(name, base, `import: read: ${errMessage(e)}`);
+      throw e;
+    }
+    const fail = (message: string) => {
+      this.fail(name, base, message);
+      return new Error(message);
+    };
+    if (!res.id && Object.keys(res.properties).length === 0) throw fail(`resource '${importId}' does not exist`);
+    if (!res.inputs) throw fail(`provider does not support importing resources; please try updating the '${type.split(":")[0]}' plugin`);
+    return { urn, type, name, id: res.id || importId, inputs: res.inputs, outputs: res.properties, dependencies: [], importId };
   }
 
   private async step(
@@ -665,12 +786,29 @@ class Operation {
   ): Promise<unknown> {
     const base = { urn, type, name };
     const prov = this.prov;
-    const old = this.old.get(urn);
-    const news = toProviderObject(inputs);
+    const additionalSecretOutputs = req.getAdditionalsecretoutputsList() as string[];
+    const ignoreChanges = req.getIgnorechangesList() as string[];
+    // step_generator.go: an import when the registration has an id that is not the one the old
+    // state was imported with (or created under).
+    const importId = (req.getImportid() as string) || undefined;
+    let old = this.old.get(urn) ?? this.claimAlias(req, urn, type, name, parent);
+    const importing = importId !== undefined && (!old || (old.importId ?? old.id) !== importId);
+    if (importing) old = await this.importRead(urn, name, type, importId!);
+    // ignoreChanges: the listed inputs take their old values before Check (processIgnoreChanges).
+    const programInputs = old && ignoreChanges.length > 0 ? applyIgnoreChanges(inputs, old.inputs, ignoreChanges).inputs : inputs;
+    const news = toProviderObject(programInputs);
     const oldInputs = old ? toProviderObject(old.inputs) : {};
-    const inputSecrets = secretKeys(inputs);
-    const outputSecrets = new Set<string>([...inputSecrets, ...(req.getAdditionalsecretoutputsList() as string[])]);
-    const entryBase = { urn, type, name, ...(parent ? { parent } : {}), dependencies };
+    const entryBase = {
+      urn,
+      type,
+      name,
+      ...(parent ? { parent } : {}),
+      dependencies,
+      ...(additionalSecretOutputs.length ? { additionalSecretOutputs } : {}),
+      // the state remembers the id it was imported with while the program still names it (ImportID)
+      ...(importId !== undefined ? { importId } : {}),
+      ...(req.getRetainondelete() ? { retainOnDelete: true } : {}),
+    };
 
     let checked: JsonObject;
     try {
@@ -685,7 +823,7 @@ class Operation {
       if (e instanceof ProviderCallError) this.fail(name, base, `check: ${e.message}`);
       throw e;
     }
-    const checkedEngine = markSecrets(checked, inputSecrets);
+    const checkedEngine = annotateSecrets(checked, programInputs);
 
     // Decide what to do.
     let op: "create" | "update" | "replace" | "same" = "create";
@@ -707,11 +845,26 @@ class Operation {
       deleteBeforeReplace = deleteBeforeReplace || diff.deleteBeforeReplace;
       op = replaces.length > 0 ? "replace" : changes ? "update" : "same";
     }
+    // A registration that still names an id may not be replaced (step_generator.go): an error in an
+    // update, a warning in a preview.
+    if (op === "replace" && importId !== undefined) {
+      const message = `previously-imported resources that still specify an ID may not be replaced; please remove the \`import\` declaration from your program; ${replaces.join(", ")}`;
+      if (!this.preview) {
+        this.fail(name, { ...base, id: old?.id }, message);
+        throw new Error(message);
+      }
+      this.warnings.push(`${name}: ${message}`);
+    }
+    // What the CLI's update row shows without a detailed diff (dynamic providers send none): the
+    // top-level keys whose old input differs from the new one, internal `__` keys left out
+    // (getDiffInfo in pkg/backend/display/rows.go). `--json`'s diffReasons stay empty.
+    const diffKeys = old && op !== "same" ? changedKeys(oldInputs, checked) : undefined;
 
     const propertyDependencies: Record<string, string[]> = {};
     req.getPropertydependenciesMap().forEach((deps: any, key: string) => (propertyDependencies[key] = deps.getUrnsList()));
+    const shownOp: ResourceOp = importing ? "import" : op;
     const record = (id: string | undefined, outputs: JsonObject) => {
-      this.results[name] = { ...base, op, ...(id !== undefined ? { id } : {}), changes, replaces };
+      this.results[name] = { ...base, op: shownOp, ...(id !== undefined ? { id } : {}), changes, replaces, ...(diffKeys ? { diffKeys } : {}) };
       this.emit(op, urn, old, { ...entryBase, ...(id ? { id } : {}), inputs: checkedEngine, outputs, propertyDependencies });
     };
 
@@ -732,7 +885,8 @@ class Operation {
     }
 
     if (op === "same") {
-      const entry: StateResource = { ...entryBase, id: old!.id, inputs: checkedEngine, outputs: old!.outputs };
+      // An import that needs no change keeps the imported state, read inputs included.
+      const entry: StateResource = { ...entryBase, id: old!.id, inputs: importing ? old!.inputs : checkedEngine, outputs: old!.outputs };
       this.upsert(entry);
       this.persist();
       record(old!.id, old!.outputs);
@@ -742,13 +896,13 @@ class Operation {
     if (op === "update") {
       try {
         const res = await prov.update(urn, name, type, old!.id ?? "", toProviderObject(old!.outputs), checked, oldInputs);
-        const outputs = markSecrets(res.properties, outputSecrets);
+        const outputs = this.secretOutputs(res.properties, checkedEngine, additionalSecretOutputs);
         this.upsert({ ...entryBase, id: old!.id, inputs: checkedEngine, outputs });
         this.persist();
         record(old!.id, outputs);
         return this.response(urn, old!.id ?? "", outputs);
       } catch (e) {
-        this.handleWriteError(e, name, base, entryBase, checkedEngine, outputSecrets, old!.id);
+        this.handleWriteError(e, name, base, entryBase, checkedEngine, additionalSecretOutputs, old!.id);
         throw e;
       }
     }
@@ -756,7 +910,8 @@ class Operation {
     if (op === "replace" && deleteBeforeReplace) {
       const current = this.findLive(urn)!;
       try {
-        await prov.delete(urn, name, type, old!.id ?? "", toProviderObject(old!.outputs), oldInputs);
+        // retainOnDelete (DeleteStep.Apply): the old object is left where it is, only its state entry goes
+        if (!old!.retainOnDelete) await prov.delete(urn, name, type, old!.id ?? "", toProviderObject(old!.outputs), oldInputs);
       } catch (e) {
         this.fail(name, { ...base, id: old!.id }, `delete (before replace): ${errMessage(e)}`);
         throw e;
@@ -770,10 +925,10 @@ class Operation {
     try {
       created = await prov.create(urn, name, type, checked);
     } catch (e) {
-      this.handleWriteError(e, name, base, entryBase, checkedEngine, outputSecrets, undefined);
+      this.handleWriteError(e, name, base, entryBase, checkedEngine, additionalSecretOutputs, undefined);
       throw e;
     }
-    const outputs = markSecrets(created.properties, outputSecrets);
+    const outputs = this.secretOutputs(created.properties, checkedEngine, additionalSecretOutputs);
     if (op === "replace" && !deleteBeforeReplace) {
       const current = this.findLive(urn);
       if (current) {
@@ -793,7 +948,7 @@ class Operation {
     base: { urn: string; type: string; name: string },
     entryBase: Omit<StateResource, "inputs" | "outputs">,
     checkedEngine: JsonObject,
-    outputSecrets: Set<string>,
+    additionalSecretOutputs: readonly string[],
     oldId: string | undefined,
   ): void {
     const init = e instanceof ProviderCallError ? e.initFailure : undefined;
@@ -804,7 +959,7 @@ class Operation {
         ...entryBase,
         id: init.id || oldId,
         inputs: checkedEngine,
-        outputs: markSecrets(init.properties, outputSecrets),
+        outputs: this.secretOutputs(init.properties, checkedEngine, additionalSecretOutputs),
         initErrors: init.reasons,
       });
       this.persist();
@@ -836,8 +991,8 @@ class Operation {
             this.sem.run(async () => {
               if (this.stopping) return;
               remaining.delete(e);
-              // An external (read) resource is only dropped from state, as the CLI does.
-              if (isDynamic(e.type) && !e.external) {
+              // An external (read) resource, or one with retainOnDelete, is only dropped from state, as the CLI does.
+              if (isDynamic(e.type) && !e.external && !e.retainOnDelete) {
                 try {
                   await this.prov.delete(e.urn, e.name, e.type, e.id ?? "", toProviderObject(e.outputs), toProviderObject(e.inputs));
                 } catch (err) {
@@ -902,8 +1057,10 @@ class Operation {
             const updated: StateResource = {
               ...e,
               id: res.id,
-              outputs: markSecrets(res.properties, secretKeys(e.outputs)),
-              inputs: res.inputs ? markSecrets(res.inputs, secretKeys(e.inputs)) : e.inputs,
+              // provider_plugin.go Read: secretness by the same-name rule from the old outputs and
+              // inputs; then the state's additionalSecretOutputs (step_executor.go)
+              outputs: markSecrets(annotateSecrets(res.properties, e.outputs), e.additionalSecretOutputs ?? []),
+              inputs: res.inputs ? annotateSecrets(res.inputs, e.inputs) : e.inputs,
             };
             let changed: boolean;
             try {
@@ -956,7 +1113,7 @@ class Operation {
       outputs: this.outputs,
       grpc: { ...this.prov.calls },
       stderr,
-      warnings: stderr.split("\n").filter((l) => /warning/i.test(l)),
+      warnings: [...this.warnings.map((w) => `warning: ${w}`), ...stderr.split("\n").filter((l) => /warning/i.test(l))],
     };
   }
 
@@ -977,8 +1134,9 @@ export class Engine {
     this.stack = opts.stack ?? "stack";
   }
 
-  up(program: Program): Promise<Summary> {
-    return this.run("up", program);
+  /** `pulumi up`; `{ refresh: true }` is `pulumi up --refresh` (every resource read first, in the same deployment). */
+  up(program: Program, options: UpOptions = {}): Promise<Summary> {
+    return this.run("up", program, options);
   }
 
   preview(program: Program): Promise<Summary> {
@@ -1067,8 +1225,8 @@ export class Engine {
     return out;
   }
 
-  private run(kind: Kind, program?: Program): Promise<Summary> {
-    const next = opChain.then(() => this.runExclusive(kind, program));
+  private run(kind: Kind, program?: Program, options: UpOptions = {}): Promise<Summary> {
+    const next = opChain.then(() => this.runExclusive(kind, program, options));
     opChain = next.catch(() => undefined);
     return next;
   }
@@ -1089,7 +1247,7 @@ export class Engine {
     });
   }
 
-  private async runExclusive(kind: Kind, program?: Program): Promise<Summary> {
+  private async runExclusive(kind: Kind, program?: Program, options: UpOptions = {}): Promise<Summary> {
     const loaded = this.loadState();
     // up / preview configure the provider from the current stack config (up saves it in state);
     // refresh and destroy, like the CLI without --run-program, from the config saved by the last up.
@@ -1101,13 +1259,31 @@ export class Engine {
       previewGrpc = await this.runRefreshPreview(loaded.resources, config);
     }
     const prov = this.newProvider();
-    const op = new Operation(this, kind, prov, loaded.resources, config);
-    activeOp = op;
+    let op: Operation | undefined;
     if (kind !== "preview") this.stateConfig = config;
     try {
       await prov.start();
       const args = configureArgs(config);
       await prov.configure(args.values, args.secretKeys);
+      // `up --refresh` (deployment_executor.go): every resource of the old state is refreshed before
+      // the program runs, in the same deployment. The resources' provider comes from the old state,
+      // so when the saved config differs from the current one the reads get their own process.
+      let resources = loaded.resources;
+      let refreshed: { summary: Summary; otherProcess?: Record<string, number> } | undefined;
+      if (kind === "up" && options.refresh) {
+        const saved = loaded.config ?? config;
+        const same = JSON.stringify(saved) === JSON.stringify(config);
+        const refreshOp = new Operation(this, "refresh", same ? prov : this.newProvider(), resources, saved);
+        refreshed = { summary: await this.refreshWith(refreshOp, same ? undefined : saved) };
+        if (!same) refreshed.otherProcess = refreshed.summary.grpc;
+        resources = refreshOp.state;
+        if (refreshed.summary.errors.length > 0) {
+          this.writeState(resources);
+          return { ...refreshed.summary, op: "up", refresh: refreshed.summary };
+        }
+      }
+      op = new Operation(this, kind, prov, resources, config);
+      activeOp = op;
       switch (kind) {
         case "up":
           await op.runProgram(program!);
@@ -1126,13 +1302,32 @@ export class Engine {
       }
       if (kind !== "preview") this.writeState(op.state);
       const summary = op.summary();
-      if (previewGrpc) {
-        for (const [k, n] of Object.entries(previewGrpc)) summary.grpc[k] = (summary.grpc[k] ?? 0) + n;
+      for (const extra of [previewGrpc, refreshed?.otherProcess]) {
+        for (const [k, n] of Object.entries(extra ?? {})) summary.grpc[k] = (summary.grpc[k] ?? 0) + n;
       }
+      if (refreshed) summary.refresh = refreshed.summary;
       return summary;
     } finally {
       if (this.pendingCheckpoint) this.writeState(this.pendingCheckpoint);
-      if (activeOp === op) activeOp = undefined;
+      if (op && activeOp === op) activeOp = undefined;
+      await prov.stop();
+    }
+  }
+
+  /** Runs a refresh operation; with `config`, in its own provider process configured from it. */
+  private async refreshWith(op: Operation, config?: JsonObject): Promise<Summary> {
+    if (!config) {
+      await op.refresh();
+      return op.summary();
+    }
+    const prov = op.provider;
+    try {
+      await prov.start();
+      const args = configureArgs(config);
+      await prov.configure(args.values, args.secretKeys);
+      await op.refresh();
+      return op.summary();
+    } finally {
       await prov.stop();
     }
   }

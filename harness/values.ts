@@ -76,6 +76,98 @@ export function markSecrets(obj: JsonObject, keys: Iterable<string>): JsonObject
   return out;
 }
 
+/**
+ * The engine's same-name rule (`annotateSecrets` in pkg/resource/plugin/provider_plugin.go), for a
+ * provider that does not accept secrets: an output whose key has a secret-carrying input of the same
+ * name becomes secret, as a whole; where both are objects, the rule applies key by key inside them.
+ * Arrays are not descended into: a secret element makes the whole output value secret.
+ */
+export function annotateSecrets(outs: JsonObject, ins: JsonObject | undefined): JsonObject {
+  const out: JsonObject = { ...outs };
+  for (const [k, inValue] of Object.entries(ins ?? {})) {
+    if (!(k in out)) continue;
+    const outValue = out[k];
+    if (isObj(outValue) && !isSecret(outValue) && isObj(inValue) && !isSecret(inValue) && inValue[SIG_KEY] === undefined) {
+      out[k] = annotateSecrets(outValue, inValue);
+    } else if (!isSecret(outValue) && containsSecret(inValue)) {
+      out[k] = wrapSecret(outValue);
+    }
+  }
+  return out;
+}
+
+/**
+ * `ignoreChanges` (processIgnoreChanges in pkg/resource/deploy/step_generator.go): each listed
+ * property path of the new inputs takes its value from the old inputs, or is removed when the old
+ * inputs do not have it. Paths are property paths: `description`, `catalogItemInfo.name`,
+ * `labels[0]`, `tags["a.b"]`. Returns the paths that could not be applied (the engine's info
+ * message "cannot ignore changes in added or removed elements of the path").
+ */
+export function applyIgnoreChanges(news: JsonObject, olds: JsonObject, paths: readonly string[]): { inputs: JsonObject; invalid: string[] } {
+  const inputs = JSON.parse(JSON.stringify(news)) as JsonObject;
+  const invalid: string[] = [];
+  for (const p of paths) {
+    const keys = parsePropertyPath(p);
+    if (!keys || !resetPath(inputs, olds, keys)) invalid.push(p);
+  }
+  return { inputs, invalid };
+}
+
+/** `a.b[0]["c.d"]` -> ["a", "b", 0, "c.d"]; undefined when malformed. */
+export function parsePropertyPath(path: string): (string | number)[] | undefined {
+  const keys: (string | number)[] = [];
+  const re = /^(?:\.?([^.[\]"]+)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\])/;
+  let rest = path;
+  while (rest.length > 0) {
+    const m = re.exec(rest);
+    if (!m || (m[1] !== undefined && keys.length === 0 && rest.startsWith("."))) return undefined;
+    keys.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : m[3].replace(/\\(.)/g, "$1")));
+    rest = rest.slice(m[0].length);
+  }
+  return keys.length > 0 ? keys : undefined;
+}
+
+/** PropertyPath.Reset: the value at `keys` in `dest` becomes the one in `src`; false when a parent is missing on either side. */
+function resetPath(dest: Json, src: Json, keys: (string | number)[]): boolean {
+  let d: Json = dest;
+  let s: Json | undefined = src;
+  for (let i = 0; i < keys.length - 1; i++) {
+    const k = keys[i];
+    d = unwrapped(d);
+    s = s === undefined ? undefined : unwrapped(s);
+    const nd: Json | undefined = child(d, k);
+    const ns: Json | undefined = s === undefined ? undefined : child(s, k);
+    if (nd === undefined || ns === undefined) return false;
+    d = nd;
+    s = ns;
+  }
+  const last = keys[keys.length - 1];
+  d = unwrapped(d);
+  const sv = s === undefined ? undefined : child(unwrapped(s), last);
+  if (typeof last === "number") {
+    if (!Array.isArray(d) || sv === undefined || last >= d.length) return false;
+    d[last] = clone(sv);
+    return true;
+  }
+  if (!isObj(d)) return false;
+  if (sv === undefined) delete d[last];
+  else d[last] = clone(sv);
+  return true;
+}
+
+function unwrapped(v: Json): Json {
+  return isSecret(v) ? (v.value as Json) : v;
+}
+
+function child(v: Json, k: string | number): Json | undefined {
+  if (typeof k === "number") return Array.isArray(v) ? v[k] : undefined;
+  return isObj(v) && k in v ? v[k] : undefined;
+}
+
+function clone(v: Json): Json {
+  return JSON.parse(JSON.stringify(v)) as Json;
+}
+
 // ---- state encryption --------------------------------------------------------------------------
 
 const KEY = crypto.createHash("sha256").update("pulumi-veza test harness state key").digest();

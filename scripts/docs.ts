@@ -348,8 +348,9 @@ function resourcePage(r: ResourceDoc): string {
     "",
     "## Adopting and referencing existing objects",
     "",
-    "Dynamic providers cannot use `pulumi import`. Two ways take an existing Veza object into a stack instead:",
+    "Dynamic providers cannot use `pulumi import` (the command: it reads with only an id, which a dynamic provider cannot serve). These ways take an existing Veza object into a stack instead:",
     "",
+    `- **Import it by id** (manage it from now on): the resource option \`{ import: "${idFormat ?? "<id>"}" }\`. The create takes over the object with that id instead of creating one and writes only the inputs that differ; removing the option afterwards changes nothing. An id of another form fails before any request.`,
   );
   if (hasAdopt) lines.push(`- **Adopt it** (manage it from now on): set \`adoptExisting: true\`. ${hasAdopt.doc}`);
   lines.push(

@@ -12,7 +12,8 @@ import { ADOPT_EXISTING_INPUT, declareResource, type DeclaredResource, type Outp
 import { VezaResourceError } from "./shared/errors";
 import { apiBody, canon, diffFields, snakeKeys } from "./shared/fields";
 import { ENTITY_RULES, learnEnumCodes, mergeEntities, withEnumCodes, type EnumCodes } from "./version-entities";
-import { goneResult, lastKnown } from "./shared/impl";
+import { goneResult, isLookup, lastKnown } from "./shared/impl";
+import { providerOptions } from "./shared/options";
 import { unk, uBool, uEnum, uList, uNonEmpty, uString, uStringMap } from "./shared/schema";
 import { VezaResource, type ResourceState } from "./shared/resource-class";
 import {
@@ -190,16 +191,19 @@ export const accessProfileVersion: DeclaredResource<AccessProfileVersionArgs, Ac
     async create(ctx, inputs) {
       // The version always exists already: "create" takes it over and writes only what the program
       // declares (with adoptExisting, only what differs), never clearing what it does not mention.
-      const ref = await resolveVersion(ctx.api, inputs.accessProfileId, inputs.versionNumber);
+      // the import option names the version; otherwise the given number or the profile's current one
+      const { adoptId } = providerOptions(inputs);
+      const ref = adoptId !== undefined ? parseVersionId(adoptId) : await resolveVersion(ctx.api, inputs.accessProfileId, inputs.versionNumber);
       const id = versionId(ref);
+      const adopting = inputs.adoptExisting === true || adoptId !== undefined;
       const fields = declared(inputs);
-      const mustRead = inputs.adoptExisting === true || fields.includes(ENTITIES);
+      const mustRead = adopting || fields.includes(ENTITIES);
       const seen = mustRead ? await currentContent(ctx.api, ref) : ctx.api.knownVersion(ref.profileId, ref.version);
-      if (inputs.adoptExisting === true && !seen) {
+      if (adopting && !seen) {
         throw new VezaResourceError("VEZA_VERSION_UNREADABLE", `AccessProfileVersion ${id}: no route of this Veza tenant can read this version to adopt it`);
       }
       const current = seen ? outputs(ref, seen, { inputs }) : undefined;
-      const send = inputs.adoptExisting === true ? diffFields(accessProfileVersion.fields, current!, inputs).changed : fields;
+      const send = adopting ? diffFields(accessProfileVersion.fields, current!, inputs).changed : fields;
       if (send.length === 0) return { id, outs: current ?? outputs(ref, NOTHING_READ, { inputs }) };
       return { id, outs: await writeOutputs(ctx.api, ref, inputs, send, current) };
     },
@@ -212,6 +216,14 @@ export const accessProfileVersion: DeclaredResource<AccessProfileVersionArgs, Ac
       if (listed.version) return { id, props: readOutputs(ref, listed.version, props) };
       const got = await ctx.api.getVersion(ref.profileId, ref.version);
       if (got !== ROUTE_MISSING) return { id, props: readOutputs(ref, got, props) };
+      // A look-up (get / opts.id) has nothing to keep: what it returns must be Veza's, so it fails.
+      if (isLookup(props)) {
+        throw new VezaResourceError(
+          "VEZA_VERSION_UNREADABLE",
+          `AccessProfileVersion ${id}: version ${ref.version} is not the profile's current version (${listed.profile.current_version_number ?? "?"}) ` +
+            `and no route of this Veza tenant read it (a tenant without the assumed GET of a version, or no such version), so it cannot be looked up (get); look up the profile's current version instead`,
+        );
+      }
       // No documented route reads a version that is not the current one: keep what we knew, and say so.
       ctx.warn(
         `AccessProfileVersion ${id}: version ${ref.version} is not the profile's current version (${listed.profile.current_version_number ?? "?"}) ` +
@@ -270,7 +282,7 @@ function readOutputs(ref: VersionRef, v: ApiVersion, previous: AccessProfileVers
  * seen), so a rewrite never drops e.g. `created_by_access_profile`.
  */
 async function write(api: VezaApi, ref: VersionRef, inputs: VersionInputs, sent: string[], current: AccessProfileVersionOutputs | undefined): Promise<ApiVersion> {
-  const { body, mask } = apiBody(accessProfileVersion.fields, inputs, sent);
+  const { body, mask } = apiBody(accessProfileVersion.fields, inputs, sent, current as Record<string, unknown> | undefined);
   const f = entitiesField();
   if (Array.isArray(body[f.api]) && Array.isArray(current?.entities)) {
     const merged = mergeEntities(canon(f, inputs.entities) as Record<string, unknown>[], canon(f, current.entities) as Record<string, unknown>[]);

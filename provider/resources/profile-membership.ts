@@ -10,6 +10,7 @@ import { ADOPT_EXISTING_INPUT, declareResource, type DeclaredResource, type Outp
 import { VezaResourceError } from "./shared/errors";
 import { canon, type Field } from "./shared/fields";
 import { goneResult, isLookup, lastKnown, ResourceInitError } from "./shared/impl";
+import { providerOptions } from "./shared/options";
 import { VezaResource, type ResourceState } from "./shared/resource-class";
 import { listedVersion, parseVersionId, resolveVersion, versionId, VERSION_SCOPE_INPUTS, type VersionRef } from "./shared/version-ref";
 
@@ -55,14 +56,18 @@ export const profileMembership: DeclaredResource<ProfileMembershipArgs, ProfileM
     ...ADOPT_EXISTING_INPUT,
   },
   outputs: MEMBERSHIP_OUTPUTS,
+  // the identities this resource granted are identityIds' values: secret when identityIds is
+  carriedBy: { identityIds: ["managedIdentityIds"] },
   operations: {
     async create(ctx, inputs) {
-      const ref = await resolveVersion(ctx.api, inputs.accessProfileId, inputs.versionNumber);
+      // the import option names the version; otherwise the given number or the profile's current one
+      const { adoptId } = providerOptions(inputs);
+      const ref = adoptId !== undefined ? parseVersionId(adoptId) : await resolveVersion(ctx.api, inputs.accessProfileId, inputs.versionNumber);
       const id = versionId(ref, "/members");
       const want = ids(inputs.identityIds);
       const exclusive = inputs.exclusive === true;
       // exclusive or adopting: read the membership first, add only who is missing
-      const read = exclusive || inputs.adoptExisting === true ? await readMembers(ctx.api, ref, true) : ROUTE_MISSING;
+      const read = exclusive || inputs.adoptExisting === true || adoptId !== undefined ? await readMembers(ctx.api, ref, true) : ROUTE_MISSING;
       if (read === undefined) throw new VezaResourceError("VEZA_NOT_FOUND", `ProfileMembership ${id}: AccessProfile ${ref.profileId} does not exist in Veza`);
       if (exclusive && read === ROUTE_MISSING) {
         throw new VezaResourceError("VEZA_MEMBERS_UNREADABLE", `ProfileMembership ${id}: exclusive needs the current members, and no route of this Veza tenant can read them`);
@@ -87,6 +92,10 @@ export const profileMembership: DeclaredResource<ProfileMembershipArgs, ProfileM
       // a look-up (get / opts.id) reports every member, read-only
       if (isLookup(props) && Array.isArray(members)) return { id, props: outputs(ref, members, [], {}) };
       if (members === ROUTE_MISSING) {
+        // a look-up's outputs must be Veza's: with nothing to read, it fails rather than echo its state
+        if (isLookup(props)) {
+          throw new VezaResourceError("VEZA_MEMBERS_UNREADABLE", `ProfileMembership ${id}: no route of this Veza tenant can read the members of version ${ref.version}, so it cannot be looked up (get)`);
+        }
         ctx.warn(`ProfileMembership ${id}: no route of this Veza tenant can read the members of version ${ref.version}; its last known state is kept.`);
         return { id, props: lastKnown(props) };
       }
@@ -203,7 +212,8 @@ async function removeOnDelete(api: VezaApi, ref: VersionRef, identityIds: string
     if (!(await api.findProfile(ref.profileId))) return;
     throw new VezaResourceError(
       "VEZA_MEMBERS_NOT_REMOVED",
-      `ProfileMembership ${versionId(ref, "/members")}: could not remove ${identityIds.join(", ")}; they still hold the profile in Veza: ${(e as Error)?.message ?? String(e)}`,
+      // a count, not the ids: identityIds may be secret, and the provider cannot tell (it gets them unwrapped)
+      `ProfileMembership ${versionId(ref, "/members")}: could not remove ${identityIds.length} identit${identityIds.length === 1 ? "y" : "ies"}; they still hold the profile in Veza: ${(e as Error)?.message ?? String(e)}`,
       e,
     );
   }

@@ -16,6 +16,8 @@ export interface Variant {
   reordered?: boolean;
   /** An input the check must refuse (named by `badInput.property`). */
   bad?: boolean;
+  /** The subject's `ignoreChanges` resource option. */
+  ignoreChanges?: string[];
 }
 
 export interface ConformanceCase {
@@ -31,6 +33,8 @@ export interface ConformanceCase {
   badInput: { property: string };
   /** Changes the subject in Veza behind the program's back (a refresh must report it). */
   drift(emu: Emulator, id: string): void;
+  /** The input `drift` changes (a preview after a refresh names it; `ignoreChanges` on it keeps Veza's value). */
+  driftedInput: string;
   /** Deletes the subject in Veza behind the program's back (a refresh must drop it). */
   deleteOutOfBand(emu: Emulator, id: string): void;
   /** Whether Veza has the subject with this id (after create, after an out-of-band delete and `up`). */
@@ -88,12 +92,13 @@ export const CASES: ConformanceCase[] = [
         allowInheritEntities: true,
         allowInheritedFromTypes: v.reordered ? [b.id, a.id] : [a.id, b.id],
         maxEntitlements: v.bad ? -1 : 10,
-      });
+      }, { ignoreChanges: v.ignoreChanges });
     },
     update: { route: "PATCH access_profiles_types/{id}", mask: ["description"] },
     updateNeedsAssumedRoutes: true,
     badInput: { property: "maxEntitlements" },
     drift: (emu, id) => emu.store.updateType(id, { description: "tampered" }, ["description"]),
+    driftedInput: "description",
     deleteOutOfBand: (emu, id) => emu.store.deleteType(id),
     exists: (emu, id) => emu.store.findType(id) !== undefined,
     released: (d) =>
@@ -116,11 +121,12 @@ export const CASES: ConformanceCase[] = [
         description: v.updated ? "Changed" : "Initial",
         labels: v.reordered ? ["b", "a"] : ["a", "b"],
         state: v.bad ? ("BOGUS" as veza.ProfileStateName) : undefined,
-      });
+      }, { ignoreChanges: v.ignoreChanges });
     },
     update: { route: "PATCH access_profiles/{id}", mask: ["description"] },
     badInput: { property: "state" },
     drift: (emu, id) => emu.store.updateProfile(id, { labels: ["tampered"] }, ["labels"]),
+    driftedInput: "labels",
     deleteOutOfBand: (emu, id) => emu.store.deleteProfile(id),
     exists: (emu, id) => emu.store.findProfile(id) !== undefined,
     // deleted, or (no DELETE route) retired: paused with its current version emptied
@@ -134,10 +140,11 @@ export const CASES: ConformanceCase[] = [
       new veza.AccessProfileVersion("subject", {
         accessProfileId: profile.id,
         entities: v.bad ? [{ entityType: "SalesforceGroup", entityId: "g1" } as veza.Entity] : v.updated ? [ent("g1")] : v.reordered ? [ent("g2"), ent("g1")] : [ent("g1"), ent("g2")],
-      });
+      }, { ignoreChanges: v.ignoreChanges });
     },
     update: { route: "PATCH access_profiles/{id}/versions/{version}", mask: ["entities_to_create_relationships_to"] },
     badInput: { property: "entities.0.datasourceId" },
+    driftedInput: "entities",
     drift: (emu, id) => {
       const [profileId, n] = id.split("/versions/");
       emu.store.updateVersion(profileId, Number(n), { entities_to_create_relationships_to: [{ entity_type: "SalesforceGroup", datasource_id: "sf-1", entity_id: "tampered" }] }, [
@@ -170,10 +177,11 @@ export const CASES: ConformanceCase[] = [
       new veza.ProfileMembership("subject", {
         accessProfileId: profile.id,
         identityIds: v.bad ? ("u1" as unknown as string[]) : v.updated ? ["u1", "u2", "u3"] : v.reordered ? ["u2", "u1"] : ["u1", "u2"],
-      });
+      }, { ignoreChanges: v.ignoreChanges });
     },
     update: { route: "PUT access_profiles/{id}/versions/{version}/members", body: { type: "ADD", identity_ids: ["u3"] } },
     badInput: { property: "identityIds" },
+    driftedInput: "identityIds",
     drift: (emu, id) => {
       const [profileId, n] = id.replace(/\/members$/, "").split("/versions/");
       emu.store.changeMembers(profileId, Number(n), { type: "REMOVE", identity_ids: ["u1"] });

@@ -3,7 +3,8 @@
  * real dynamic-provider gRPC server, in every emulator routes mode (the jest projects, see
  * jest.config.js): create; a no-op `up` and a `preview` with 0 requests; a single-field update
  * that is exactly one request (its `update_mask` naming only that field); reordering lists is no
- * change; refresh reports drift and the next `up` repairs it; an out-of-band delete is dropped by
+ * change; refresh reports drift and the next `up` repairs it; after a refresh a preview names the
+ * drifted input, and `ignoreChanges` on it keeps Veza's value; an out-of-band delete is dropped by
  * refresh and re-created by `up`; bad input is named, 0 requests; destroy releases what it granted.
  *
  * Every step stands alone (`jest -t "<title>"` runs just it): it starts from `created()`, which puts
@@ -146,6 +147,29 @@ export function conformance(c: ConformanceCase): void {
         expect((await e.up(c.program({}))).sames).toBe(c.resources);
       },
     );
+
+    test(`after a refresh of drift, a preview's update of the subject names ${c.driftedInput}, and sends no request`, async () => {
+      const id = await created();
+      c.drift(r.emu, id);
+      expect((await e.refresh()).errors).toEqual([]);
+      r.emu.resetStats();
+      const s = await e.preview(c.program({}));
+      expect(s.errors).toEqual([]);
+      expect({ op: s.resources["subject"].op, diffKeys: s.resources["subject"].diffKeys }).toEqual({ op: "update", diffKeys: [c.driftedInput] });
+      expect(sentRoutes(r)).toEqual([]);
+    });
+
+    test(`ignoreChanges on ${c.driftedInput}: after a refresh of drift, up keeps Veza's value and sends nothing, twice`, async () => {
+      const id = await created();
+      c.drift(r.emu, id);
+      expect((await e.refresh()).errors).toEqual([]);
+      const program = c.program({ ignoreChanges: [c.driftedInput] });
+      r.emu.resetStats();
+      for (const s of [await e.up(program), await e.up(program)]) {
+        expect(s).toMatchObject({ creates: 0, updates: 0, replaces: 0, deletes: 0, errors: [] });
+      }
+      expect(r.mutations().map((q) => q.route)).toEqual([]);
+    });
 
     test("an out-of-band delete: refresh drops it, the next up creates it again (a new object in Veza)", async () => {
       const id = await created();

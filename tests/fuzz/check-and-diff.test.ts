@@ -18,6 +18,7 @@
 import * as net from "node:net";
 import { RESOURCES } from "../../provider/resources/registry";
 import type { InputSpec } from "../../provider/resources/shared/declare";
+import { OPTIONS_INPUT } from "../../provider/resources/shared/options";
 import { call } from "../../provider/resources/shared/runtime";
 import { UNKNOWN } from "../../provider/resources/shared/unknown";
 
@@ -105,12 +106,16 @@ function record(g: Gen, kind: string, declared: readonly string[]): Record<strin
     else if (roll < 0.6 || RESOURCES[kind].inputs[k].required) o[k] = plausible(g, RESOURCES[kind].inputs[k]);
   }
   if (g.next() < 0.5) o.__provider = "exports.handler = () => 0";
+  // the class's hidden input (options the provider must know), sometimes well-formed, sometimes any JSON
+  if (g.next() < 0.2) o.__options = g.next() < 0.5 ? { nameFromLogicalName: true } : json(g, 2, nested);
   if (g.next() < 0.1) o[g.pick(["descriptoin", "nmae", "exclusiv", "__proto__", "x"])] = json(g, 1, nested);
   // through JSON text, as the engine's Struct values arrive (an own `__proto__` key stays a key)
   return JSON.parse(JSON.stringify(o)) as Record<string, Json>;
 }
 
 const KINDS = Object.keys(RESOURCES);
+/** Keys in inputs that are not the user's: the engine's serialized provider, the class's options. */
+const HIDDEN_KEYS = ["__provider", OPTIONS_INPUT];
 const declaredInputs = (kind: string) => Object.keys(RESOURCES[kind].inputs);
 const requiredInputs = (kind: string) => Object.entries(RESOURCES[kind].inputs).flatMap(([k, s]) => (s.required ? [k] : []));
 
@@ -151,7 +156,7 @@ describe.each(KINDS)("%s", (kind) => {
         if (!(root in news) && !required.includes(root)) problems.push(`check on ${shown}: failure for ${f.property}, neither an input given nor a required one`);
         if (!f.reason.includes(f.property)) problems.push(`check on ${shown}: the reason "${f.reason}" does not name ${f.property}`);
       }
-      for (const k of Object.keys(news).filter((k) => !declared.includes(k) && k !== "__provider")) {
+      for (const k of Object.keys(news).filter((k) => !declared.includes(k) && !HIDDEN_KEYS.includes(k))) {
         if (!failures.some((f) => f.property === k && /did you mean \w+\?/.test(f.reason))) problems.push(`check on ${shown}: the undeclared key ${k} is not a failure naming the nearest input`);
       }
     }
@@ -200,9 +205,9 @@ describe("a misspelt input is a check failure naming the nearest input", () => {
     ]);
   });
 
-  test("the engine's own key (__provider) and every declared input pass", async () => {
+  test("the engine's own key (__provider) and the class's hidden __options pass", async () => {
     for (const kind of KINDS) {
-      const failures = await check(kind, { __provider: "p" });
+      const failures = await check(kind, { __provider: "p", __options: {} });
       expect({ kind, unknownKeyFailures: failures.filter((f) => /is not an input/.test(f.reason)) }).toEqual({ kind, unknownKeyFailures: [] });
     }
   });

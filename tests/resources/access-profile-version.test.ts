@@ -36,3 +36,18 @@ test("an adopted version that already matches is not written; one that differs g
   expect((await e.up(program)).sames).toBe(6);
   expect(r.emu.stats().total).toBe(0);
 });
+
+test("get of a version that is not the current one never echoes its state: Veza's values or an error naming the id", async () => {
+  const type = r.emu.store.createType({ name: "Profile", allow_create_relationships: true });
+  const p = r.emu.store.createProfile({ name: "P", profile_type: type.id }).profile;
+  const id = `${p.id}/versions/99`;
+  const state = { entities: [{ entityType: "OktaGroup", datasourceId: "okta", entityId: "made-up" }] };
+  const s = await r.engine().up(() => {
+    veza.AccessProfileVersion.get("v", id, state);
+  });
+  const errors = s.errors.map((x) => x.message).join("\n");
+  expect(errors).toContain(id);
+  // the assumed GET of a version answers 404 here, which (rule 1) reads as "no route", the same as a tenant without it
+  expect(errors).toMatch(/version 99 is not the profile's current version \(1\).*cannot be looked up/);
+  expect(JSON.stringify(s)).not.toContain("made-up");
+});

@@ -5,6 +5,7 @@ import { VezaApiError } from "../../client/errors";
 import { apiBody, diffFields } from "./fields";
 import { VezaResourceError } from "./errors";
 import { goneResult, ResourceInitError } from "./impl";
+import { providerOptions } from "./options";
 
 /** The inputs every named object has. */
 interface NamedArgs {
@@ -31,20 +32,28 @@ export interface NamedObjectOps<T extends object, Args extends NamedArgs, Out ex
 type Ops<T extends object, Args extends NamedArgs, Out extends object> = NamedObjectOps<T, Args, Out>;
 
 /**
- * Creates the object, or with `adoptExisting` takes over one of the same name: only the fields
- * that differ are PATCHed (one request, `update_mask`). A 409 names `adoptExisting`.
+ * Creates the object, or takes over an existing one: with `adoptExisting` the one of the same name,
+ * with the `import` option the one with that id. Only the fields that differ are PATCHed (one
+ * request, `update_mask`); a name filled from the logical name is not one of them when importing (the
+ * object keeps its name). A 409 names `adoptExisting`, and `retainOnDelete` when that is why.
  */
 export async function createOrAdopt<T extends object, Args extends NamedArgs, Out extends object>(ops: Ops<T, Args, Out>, inputs: Resolved<Args>): Promise<{ id: string; outs: Out }> {
   const name = String(inputs.name);
-  if (inputs.adoptExisting === true) {
-    const existing = await ops.findByName(name);
+  const told = providerOptions(inputs as Record<string, unknown>);
+  if (told.adoptId !== undefined || inputs.adoptExisting === true) {
+    const existing = told.adoptId !== undefined ? await ops.find(told.adoptId) : await ops.findByName(name);
+    if (!existing && told.adoptId !== undefined) {
+      throw new VezaResourceError("VEZA_NOT_FOUND", `${ops.resource.what} ${told.adoptId} (named by the import option) does not exist in Veza.`);
+    }
     if (existing) {
       const id = ops.idOf(existing);
       const current = outputs(ops, existing, { inputs });
-      const { changed } = diffFields(ops.resource.fields, current, inputs);
+      const keepName = told.adoptId !== undefined && told.nameFromLogicalName === true;
+      const applied = keepName ? ({ ...inputs, name: (current as Record<string, unknown>).name } as Resolved<Args>) : inputs;
+      const { changed } = diffFields(ops.resource.fields, current as Record<string, unknown>, applied);
       if (changed.length === 0) return { id, outs: current };
       try {
-        return { id, outs: await updateChanged(ops, id, inputs, changed, current) };
+        return { id, outs: await updateChanged(ops, id, applied, changed, current) };
       } catch (e) {
         throw new ResourceInitError(id, current as Record<string, unknown>, e);
       }
@@ -54,7 +63,11 @@ export async function createOrAdopt<T extends object, Args extends NamedArgs, Ou
     () => ops.create(apiBody(ops.resource.fields, inputs).body),
     (serverMessage) => {
       const hint = ops.conflictHint?.(name);
-      return `${ops.resource.what} "${name}" already exists in Veza (${serverMessage}).${hint ? ` ${hint}` : ""} Set adoptExisting: true to take it over, or choose another name.`;
+      const retained = told.retainOnDelete
+        ? ` This resource has retainOnDelete: a change that replaces it leaves the old ${ops.resource.what} in Veza, and it keeps the name. ` +
+          `Give the replacement another name, or remove retainOnDelete and run \`pulumi up\` before the change (the old one is then deleted first).`
+        : "";
+      return `${ops.resource.what} "${name}" already exists in Veza (${serverMessage}).${hint ? ` ${hint}` : ""}${retained} Set adoptExisting: true to take it over, or choose another name.`;
     },
   );
   return { id: ops.idOf(created), outs: outputs(ops, created, { inputs, sent: "all" }) };
@@ -75,7 +88,7 @@ async function updateChanged<T extends object, Args extends NamedArgs, Out exten
   changed: string[],
   previous: Out,
 ): Promise<Out> {
-  const { body, mask } = apiBody(ops.resource.fields, inputs, changed);
+  const { body, mask } = apiBody(ops.resource.fields, inputs, changed, previous as Record<string, unknown>);
   const updated = await unlessNameTaken(
     () => ops.update(id, body, mask, inputs),
     (serverMessage) => `${ops.resource.what} "${String(inputs.name)}": the name is already taken in Veza (${serverMessage}).`,

@@ -19,6 +19,7 @@ import { z } from "zod";
 import type { ProviderContext } from "./context";
 import { diffFields, outputsFrom, type Field, type FieldKind, type ItemRules, type OutputSources } from "./fields";
 import { diffResult } from "./impl";
+import { OPTIONS_INPUT, providerOptions } from "./options";
 import { uBool, uEnum, uInt, uList, uNonEmpty, uObject, uString, uStringList, uStringMap, unknownInputs, validate } from "./schema";
 import { withShell } from "./shell";
 import { isUnknown } from "./unknown";
@@ -128,6 +129,11 @@ export interface ResourceDeclaration<Args extends object, Out extends object, Re
   outputs: readonly Registered[];
   /** The input that defaults to the resource's logical name. */
   nameInput?: keyof Args & string;
+  /**
+   * Outputs that carry an input's values under another name, e.g. a membership's
+   * `managedIdentityIds` carries `identityIds`: secret whenever the input is (`additionalSecretOutputs`).
+   */
+  carriedBy?: Partial<Record<NoInfer<keyof Args & string>, readonly NoInfer<Registered>[]>>;
   /** How check failures name the resource, e.g. `AccessProfileType "Profile"`. */
   label(inputs: Record<string, any>): string;
   /** A replacement deletes the old object before creating the new one (its name is unique). */
@@ -145,7 +151,8 @@ export interface DeclaredResource<Args extends object, Out extends object, Regis
   readonly readOnlyFields: readonly Field[];
   /** The check's schema. */
   readonly schema: z.ZodType;
-  check(news: Record<string, any>): pulumi.dynamic.CheckResult;
+  /** `olds`: the old inputs (a name filled from the logical name keeps the old one). */
+  check(news: Record<string, any>, olds?: Record<string, any>): pulumi.dynamic.CheckResult;
   /** The compared inputs whose new value differs from the old output (or is unknown). */
   changed(olds: Record<string, any>, news: Record<string, any>): string[];
   diff(olds: Record<string, any>, news: Record<string, any>): pulumi.dynamic.DiffResult;
@@ -220,7 +227,9 @@ export function declareResource<Args extends object, Out extends object, Registe
   const changed = (olds: Record<string, any>, news: Record<string, any>): string[] => {
     const comparable = d.operations.comparable;
     const [o, n] = comparable ? [comparable(olds, olds), comparable(news, olds)] : [olds, news];
-    return diffFields(compared, o, n).changed.filter((k) => !(keepsOnUnknown.has(k) && isUnknown(news[k])));
+    // a name filled from the logical name names the object at create only (an alias rename or an import keeps Veza's)
+    const unmanagedName = providerOptions(news).nameFromLogicalName ? d.nameInput : undefined;
+    return diffFields(compared, o, n).changed.filter((k) => !(keepsOnUnknown.has(k) && isUnknown(news[k])) && k !== unmanagedName);
   };
 
   return {
@@ -233,10 +242,16 @@ export function declareResource<Args extends object, Out extends object, Registe
     fields,
     readOnlyFields,
     schema,
-    check(news) {
+    check(news, olds) {
       const given: Record<string, unknown> = news && typeof news === "object" && !Array.isArray(news) ? news : {};
-      const label = d.label(labelInputs(given));
-      return { inputs: news, failures: [...unknownInputs(given, inputNames, label), ...validate(schema, given, label)] };
+      // A name filled from the logical name keeps the one in the old inputs, so the inputs in state
+      // say what Veza has after an alias rename (`check` gets the old inputs of the aliased resource).
+      const keepName = d.nameInput && providerOptions(given).nameFromLogicalName && typeof olds?.[d.nameInput] === "string";
+      const inputs = keepName ? { ...given, [d.nameInput!]: olds![d.nameInput!] } : given;
+      const label = d.label(labelInputs(inputs));
+      // the class's own hidden input (`__options`) is not the user's: never an unknown input
+      const failures = [...unknownInputs(inputs, inputNames, label, [OPTIONS_INPUT]), ...validate(schema, inputs, label)];
+      return { inputs: keepName ? inputs : news, failures };
     },
     changed,
     diff(olds, news) {

@@ -130,6 +130,27 @@ export interface FieldDiff {
   changed: string[];
 }
 
+/**
+ * An object input (`catalogItemInfo`, `nameTransformer`, `applicationSyncIdentityAction`) holds when
+ * every sub-field the program sets is equal (nested objects the same way); sub-fields only Veza has
+ * (defaults it fills in) are not the program's business. An explicitly empty object clears the
+ * whole value and is compared whole.
+ */
+function objectHolds(want: unknown, have: unknown): boolean {
+  if (!isPlainRecord(want) || !isPlainRecord(have)) return stableJson(want) === stableJson(have);
+  return Object.keys(want).every((k) => objectHolds(want[k], have[k]));
+}
+
+/** `want`'s sub-fields over `have`'s (nested objects merged the same way): what to send so Veza's other sub-fields stay. */
+function mergeObject(want: unknown, have: unknown): unknown {
+  if (!isPlainRecord(want) || !isPlainRecord(have)) return want;
+  const out: Record<string, unknown> = { ...have };
+  for (const [k, v] of Object.entries(want)) out[k] = mergeObject(v, have[k]);
+  return out;
+}
+
+const isPlainRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
 /** Pure: compares new inputs with old outputs field by field on canonical values. */
 export function diffFields(fields: readonly Field[], olds: object, news: object): FieldDiff {
   const old = olds as Record<string, unknown>;
@@ -137,8 +158,15 @@ export function diffFields(fields: readonly Field[], olds: object, news: object)
   for (const f of fields) {
     const want = desired(f, news);
     if (want === SKIP) continue;
+    const have = canon(f, old[f.input]);
     if (containsUnknown(want)) changed.push(f.input);
-    else if (f.kind === "entities" ? !itemRules(f).match(want as Record<string, unknown>[], canon(f, old[f.input]) as Record<string, unknown>[]) : stableJson(want) !== stableJson(canon(f, old[f.input]))) {
+    else if (
+      f.kind === "entities"
+        ? !itemRules(f).match(want as Record<string, unknown>[], have as Record<string, unknown>[])
+        : f.kind === "object"
+          ? !objectHolds(want, have)
+          : stableJson(want) !== stableJson(have)
+    ) {
       changed.push(f.input);
     }
   }
@@ -164,14 +192,17 @@ export function apiValue(f: Field, v: unknown): unknown {
 
 /**
  * The request body for the given inputs: every field in `only` (default: every field whose input is
- * set), and the `update_mask` naming exactly those API fields.
+ * set), and the `update_mask` naming exactly those API fields. `current` (the outputs as last seen):
+ * an object input is sent over its current value, so the sub-fields the program does not set keep
+ * Veza's values (the mask names the whole object).
  */
-export function apiBody(fields: readonly Field[], inputs: object, only?: readonly string[]): { body: Record<string, unknown>; mask: string[] } {
+export function apiBody(fields: readonly Field[], inputs: object, only?: readonly string[], current?: Record<string, unknown>): { body: Record<string, unknown>; mask: string[] } {
   const body: Record<string, unknown> = {};
   const mask: string[] = [];
   for (const f of fields) {
     if (only ? !only.includes(f.input) : desired(f, inputs) === SKIP) continue;
-    body[f.api] = apiValue(f, (inputs as Record<string, unknown>)[f.input]);
+    const given = (inputs as Record<string, unknown>)[f.input];
+    body[f.api] = apiValue(f, f.kind === "object" && current ? mergeObject(canon(f, given), canon(f, current[f.input])) : given);
     mask.push(f.api);
   }
   return { body, mask };

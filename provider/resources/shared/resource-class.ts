@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { DeclaredResource, RegisteredOutputs } from "./declare";
 import { LOOKUP } from "./impl";
+import { applyResourceOptions } from "./options";
 import { PLACEHOLDER_PROVIDER } from "./shell";
 
 /** The value type of an output member (`pulumi.Output<V>` → `V`). */
@@ -16,7 +17,9 @@ export type ResourceState<T> = { [K in RegisteredOutputs<T>]?: pulumi.Input<Outp
 export abstract class VezaResource extends pulumi.dynamic.Resource {
   /** `declared`: the resource's declaration (its kind, registered outputs and inputs). */
   protected constructor(declared: DeclaredResource<any, any>, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
-    super(PLACEHOLDER_PROVIDER, name, declared.props(name, args), opts, "veza", declared.kind);
+    // resource options a dynamic provider must handle itself (`import`, secret outputs of other names; ./options.ts)
+    const applied = applyResourceOptions(declared, name, args as Record<string, unknown>, opts);
+    super(PLACEHOLDER_PROVIDER, name, declared.props(name, applied.args), applied.opts, "veza", declared.kind);
   }
 
   /**

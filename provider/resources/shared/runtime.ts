@@ -7,6 +7,7 @@ import { CONFIG_KEYS } from "../../config";
 import { RESOURCES } from "../registry";
 import { createContext, type ProviderContext } from "./context";
 import { ResourceInitError } from "./impl";
+import { withManagedInputs, withReadInputs } from "./managed-inputs";
 
 export type Method = "check" | "diff" | "create" | "read" | "update" | "delete";
 
@@ -46,15 +47,19 @@ export async function call(shell: { k?: string }, method: Method, argList: Array
   try {
     switch (method) {
       case "check":
-        return resource.check(args[1]);
+        return resource.check(args[1], args[0]);
       case "diff":
         return resource.diff(args[1], args[2]);
-      case "create":
-        return await ops.create(context(), args[0]);
+      case "create": {
+        const created = await ops.create(context(), args[0]);
+        return { ...created, outs: withManagedInputs(created.outs, args[0]) };
+      }
       case "read":
-        return await ops.read(context(), args[0], args[1]);
-      case "update":
-        return await ops.update(context(), args[0], args[1], args[2]);
+        return withReadInputs(await ops.read(context(), args[0], args[1]), args[1], resource.changed);
+      case "update": {
+        const updated = await ops.update(context(), args[0], args[1], args[2]);
+        return { ...updated, outs: withManagedInputs(updated.outs ?? {}, args[2]) };
+      }
       case "delete":
         return await ops.delete(context(), args[0], args[1]);
       default:
@@ -66,6 +71,7 @@ export async function call(shell: { k?: string }, method: Method, argList: Array
     if (e instanceof ResourceInitError) {
       const inputs = (method === "create" ? args[0] : args[2]) as Record<string, unknown> | undefined;
       if (inputs && typeof inputs.__provider === "string") e.properties.__provider = inputs.__provider;
+      Object.assign(e.properties, withManagedInputs({}, inputs));
     }
     throw e;
   }

@@ -108,14 +108,15 @@ export function nearest(name: string, known: readonly string[]): string {
 }
 
 /**
- * One failure per input key that is neither declared nor put there by the engine, naming the
+ * One failure per input key that is neither declared, nor put there by the engine, nor one of the
+ * class's `hidden` inputs (`__options`), naming the
  * nearest declared input: in a JavaScript program nothing else catches a misspelt input
  * (`descriptoin`), and it would silently be ignored (`exclusiv: true` leaves a membership
  * non-exclusive).
  */
-export function unknownInputs(inputs: Record<string, unknown>, declared: readonly string[], resource: string): CheckFailure[] {
+export function unknownInputs(inputs: Record<string, unknown>, declared: readonly string[], resource: string, hidden: readonly string[] = []): CheckFailure[] {
   return Object.keys(inputs)
-    .filter((k) => !declared.includes(k) && !ENGINE_INPUT_KEYS.includes(k))
+    .filter((k) => !declared.includes(k) && !ENGINE_INPUT_KEYS.includes(k) && !hidden.includes(k))
     .map((k) => ({
       property: k,
       reason: `${resource}: ${k} is not an input (did you mean ${nearest(k, declared)}?); the inputs are ${declared.join(", ")}`,
