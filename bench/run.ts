@@ -9,6 +9,9 @@
  *          --rate-new-user (rate rows without versionNumber, as a new user writes them)
  *          --big N (3000; 0 skips the 300-vs-N rows) --real-tenant N (100; 0 skips the rows per routes mode) --only-new (only the rate and big sections, written
  *          between their markers into the existing file) --no-limit (with --only-new: the fixed-cap runs too)
+ *          --latency-table (only the latency table, bench/latency.ts, written between its markers; with
+ *          --latency-profiles N (133), --latency-headline N (300; 0 skips it), --latencies 25,150,400,
+ *          --limits none,25,50,100, --parallels 8,64)
  *          --impact (only the `pulumi-veza impact` digest-size section, bench/impact.ts)
  */
 import * as fs from "node:fs";
@@ -18,6 +21,7 @@ import { execSync } from "node:child_process";
 import { ambiguousPosts, hangs, rateLimited, serverDeath, tokenExpiry, type FaultReport } from "../harness/faults";
 import { rateRun, type Pacing, type RateRun } from "./ratelimit";
 import { scaleRun, type ScaleRun } from "./scale";
+import { latencySection, latencyTable, type Variant } from "./latency";
 import { realTenantSection } from "./real-tenant";
 import { bigSection, noLimitSection, rateSection } from "./sections";
 import { fmtOf, table } from "./stats";
@@ -71,7 +75,31 @@ const s = (ms: number) => ms / 1000;
 
 const LOAD_AT_START = os.loadavg().map((x) => x.toFixed(2)).join(" / ");
 
+const LATENCY_START = "<!-- latency-table:start -->";
+const LATENCY_END = "<!-- latency-table:end -->";
+
+/** `--latency-table`: that section alone, put between its markers (before the rate-and-scale sections when absent). */
+async function latencyTableOnly(): Promise<void> {
+  const list = (name: string, def: string) => arg(name, def).split(",").filter(Boolean);
+  const o = {
+    latencies: list("latencies", "25,150,400").map(Number),
+    limits: list("limits", "none,25,50,100").map((x) => (x === "none" ? undefined : Number(x))),
+    parallels: list("parallels", "8,64").map(Number),
+    variants: ["ours", "baseline", "cap8"] as Variant[],
+    profiles: Number(arg("latency-profiles", "133")),
+    headlineProfiles: Number(arg("latency-headline", "300")),
+    log,
+  };
+  const t = await latencyTable(o);
+  const stamp = `_\`npm run bench -- --latency-table\` (${new Date().toISOString()}, commit ${gitRev()}); machine: ${os.cpus().length} cores, Node ${process.version}, @pulumi/pulumi ${pulumiVersion()}._`;
+  const text = fs.existsSync(OUT) ? fs.readFileSync(OUT, "utf8") : "# Benchmarks and fault injection\n";
+  const out = withBlock(text, LATENCY_START, LATENCY_END, latencySection(t, o, stamp), NEW_START);
+  fs.writeFileSync(OUT, out);
+  log(`wrote the latency table to ${OUT} in ${t.totalS.toFixed(0)} s`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes("--latency-table")) return latencyTableOnly();
   const started = performance.now();
   const runs: Record<Flavor, ScaleRun[]> = { ours: [], baseline: [] };
   const floor: Record<Flavor, ScaleRun[]> = { ours: [], baseline: [] };
@@ -242,6 +270,7 @@ function report(
   ]);
   const faultNotes = faults.filter((r) => r.notes.length || (r.errors.length && !r.expectedFailures)).map((r) => `- ${r.scenario} (${LABEL[r.flavor]}): ${[...r.notes, ...(!r.expectedFailures ? r.errors.slice(0, 1) : [])].join("; ").replace(/\n/g, " ").slice(0, 400)}`);
   const soakSection = existingSoak();
+  const latencyBlock = existingBlock(LATENCY_START, LATENCY_END, `${LATENCY_START}\n## Latency table\n\nNot run yet: \`npm run bench -- --latency-table\` writes this section.\n${LATENCY_END}`);
   const stockLine = stock
     ? `One extra run of pulumi-veza with the harness's own checkpointing (the whole state file rewritten after every resource step): bootstrap ${s(stock.bootstrap.wallMs).toFixed(2)} s, no-op up ${s(stock.noop.wallMs).toFixed(2)} s, refresh ${s(stock.refresh.wallMs).toFixed(2)} s (same requests: ${stock.bootstrap.requests} / ${stock.noop.requests} / ${stock.refresh.requests}).`
     : "";
@@ -308,6 +337,8 @@ ${providerBytes}
 
 ${table(["figure", LABEL.ours, LABEL.baseline], limitedRows)}
 
+${latencyBlock}
+
 ${NEW_START}
 ${extra.join("\n\n")}
 ${NEW_END}
@@ -346,27 +377,37 @@ const NEW_END = "<!-- rate-and-scale:end -->";
 
 /** `text` with the part between the rate-and-scale markers replaced (inserted before the fault scenarios when absent). */
 function withNewSections(text: string, body: string): string {
-  const block = `${NEW_START}\n${body}\n${NEW_END}`;
-  const a = text.indexOf(NEW_START);
-  const b = text.indexOf(NEW_END);
-  if (a >= 0 && b > a) return text.slice(0, a) + block + text.slice(b + NEW_END.length);
-  const at = text.indexOf("## Fault scenarios");
+  return withBlock(text, NEW_START, NEW_END, body, "## Fault scenarios");
+}
+
+/** `text` with the part between `start` and `end` replaced by `body` (inserted before `before`, else at the end, when absent). */
+function withBlock(text: string, start: string, end: string, body: string, before: string): string {
+  const block = `${start}\n${body}\n${end}`;
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a >= 0 && b > a) return text.slice(0, a) + block + text.slice(b + end.length);
+  const at = text.indexOf(before);
   return at >= 0 ? `${text.slice(0, at)}${block}\n\n${text.slice(at)}` : `${text.trimEnd()}\n\n${block}\n`;
 }
 
 const SOAK_START = "<!-- soak:start -->";
 const SOAK_END = "<!-- soak:end -->";
 
-function existingSoak(): string {
+/** The block between `start` and `end` in the existing report (kept by a full run: other commands measured it), else `fallback`. */
+function existingBlock(start: string, end: string, fallback: string): string {
   try {
     const text = fs.readFileSync(OUT, "utf8");
-    const a = text.indexOf(SOAK_START);
-    const b = text.indexOf(SOAK_END);
-    if (a >= 0 && b > a) return text.slice(a, b + SOAK_END.length);
+    const a = text.indexOf(start);
+    const b = text.indexOf(end);
+    if (a >= 0 && b > a) return text.slice(a, b + end.length);
   } catch {
     /* none yet */
   }
-  return `${SOAK_START}\n## Soak\n\nNot run yet: \`npm run soak\` writes this section.\n${SOAK_END}`;
+  return fallback;
+}
+
+function existingSoak(): string {
+  return existingBlock(SOAK_START, SOAK_END, `${SOAK_START}\n## Soak\n\nNot run yet: \`npm run soak\` writes this section.\n${SOAK_END}`);
 }
 
 (process.argv.includes("--impact") ? impactBench(OUT) : main()).then(

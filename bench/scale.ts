@@ -5,6 +5,7 @@ import * as path from "node:path";
 import type { KnobsPatch } from "../emulator";
 import { peakRssEnv, readPeaks } from "./peak-rss";
 import { BENCH_TOKEN, kitFor, makeRig, type Flavor } from "../harness/rig";
+import type { EngineOptions } from "../harness";
 import { bootstrapSpec, duplicateNames, program, resourceCount, serverVsSpec, stateVsServer, type ProgramOptions } from "../harness/workload";
 
 export interface Phase {
@@ -50,6 +51,8 @@ export interface ScaleExtras {
   log?: (line: string) => void;
   /** Skip the no-op up and the preview (their figures are then zero). */
   skipNoopAndPreview?: boolean;
+  /** Engine options over the rig's (e.g. `parallel`). */
+  engine?: EngineOptions;
 }
 
 export interface ScaleRun {
@@ -67,7 +70,7 @@ export interface ScaleRun {
 const KIND_OF: Record<string, string> = { t: "AccessProfileType", p: "AccessProfile", v: "AccessProfileVersion", m: "ProfileMembership" };
 
 /** When requests ran, from the server's log: how much of the wall time the request slots were busy. */
-function timeline(reqs: import("../emulator").LoggedRequest[], t0: number) {
+export function timeline(reqs: import("../emulator").LoggedRequest[], t0: number) {
   const answered = reqs.filter((r) => r.answeredAt !== undefined);
   if (answered.length === 0) return { firstRequestMs: 0, meanInFlight: 0, serverP50Ms: 0, serverP90Ms: 0 };
   const first = Math.min(...answered.map((r) => r.receivedAt));
@@ -103,7 +106,7 @@ export async function scaleRun(
     return peaks[0]?.mib;
   };
   try {
-    const engine = rig.engine(extras.memory ? { env: peakRssEnv(rssDir) } : {}, checkpoints);
+    const engine = rig.engine({ ...extras.engine, ...(extras.memory ? { env: peakRssEnv(rssDir) } : {}) }, checkpoints);
     const phase = async (run: () => Promise<import("../harness").Summary>): Promise<Phase> => {
       rig.emu.resetStats();
       const t0 = performance.now();

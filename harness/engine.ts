@@ -19,6 +19,7 @@
  * harness/README.md lists what the engine models and what it does not.
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { DIFF_SOME, DIFF_UNKNOWN, ProviderCallError, ProviderProcess, defaultRepoRoot } from "./provider-process";
@@ -59,7 +60,7 @@ export interface EngineOptions {
   cwd?: string;
   project?: string;
   stack?: string;
-  /** Max concurrent resource operations (default 16). */
+  /** Max concurrent resource operations, like the CLI's `--parallel` (default: `PULUMI_PARALLEL`, else 4 × cores; see `engineParallel`). */
   parallel?: number;
   /** Bound on every single gRPC call (default 60 s). */
   callTimeoutMs?: number;
@@ -141,6 +142,8 @@ export interface Summary {
   resources: Record<string, ResourceResult>;
   outputs: Record<string, unknown>;
   grpc: Record<string, number>;
+  /** Most resource operations the engine ran at once (bounded by `parallel`). */
+  peakParallel: number;
   stderr: string;
   warnings: string[];
   /** `up --refresh`: what the refresh before the program did. */
@@ -221,13 +224,29 @@ function errMessage(e: unknown): string {
   return String(e);
 }
 
+/**
+ * The resource operations the engine runs at once, as the Pulumi CLI chooses them: the `--parallel`
+ * flag (here the `parallel` option), else the `PULUMI_PARALLEL` variable, else 4 × the machine's
+ * cores (8 on a 2-core runner, 64 on a 16-core laptop). 0 or less: unbounded. A `PULUMI_PARALLEL`
+ * that is not a number is ignored here (the CLI refuses it).
+ */
+export function engineParallel(option: number | undefined, env: Readonly<Record<string, string | undefined>> = process.env, cores = os.cpus().length): number {
+  const raw = env.PULUMI_PARALLEL?.trim();
+  const fromEnv = raw && Number.isFinite(Number(raw)) ? Number(raw) : undefined;
+  const n = option ?? fromEnv ?? 4 * Math.max(1, cores);
+  return n > 0 ? Math.floor(n) : Infinity;
+}
+
 class Semaphore {
   private active = 0;
   private waiting: (() => void)[] = [];
+  /** Most holders at once so far. */
+  peak = 0;
   constructor(private readonly max: number) {}
   async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.active >= this.max) await new Promise<void>((r) => this.waiting.push(r));
     this.active++;
+    this.peak = Math.max(this.peak, this.active);
     try {
       return await fn();
     } finally {
@@ -307,7 +326,7 @@ class Operation {
     /** A dry run: nothing is written (preview, and the preview pass of a refresh). */
     private readonly dryRun: boolean = kind === "preview",
   ) {
-    this.sem = new Semaphore(Math.max(1, engine.opts.parallel ?? 16));
+    this.sem = new Semaphore(engine.parallel);
     // An external (read) resource is not the old state of a registered resource with its URN.
     for (const r of live) if (!r.delete && !r.external) this.old.set(r.urn, clone(r));
   }
@@ -1112,6 +1131,7 @@ class Operation {
       resources: this.results,
       outputs: this.outputs,
       grpc: { ...this.prov.calls },
+      peakParallel: this.sem.peak,
       stderr,
       warnings: [...this.warnings.map((w) => `warning: ${w}`), ...stderr.split("\n").filter((l) => /warning/i.test(l))],
     };
@@ -1132,6 +1152,11 @@ export class Engine {
   constructor(readonly opts: EngineOptions = {}) {
     this.project = opts.project ?? "project";
     this.stack = opts.stack ?? "stack";
+  }
+
+  /** Resource operations run at once (`engineParallel`). */
+  get parallel(): number {
+    return engineParallel(this.opts.parallel);
   }
 
   /** `pulumi up`; `{ refresh: true }` is `pulumi up --refresh` (every resource read first, in the same deployment). */

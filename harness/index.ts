@@ -1,4 +1,4 @@
-export { Engine, UNKNOWN } from "./engine";
+export { Engine, engineParallel, UNKNOWN } from "./engine";
 export { StepRecorder, previewDigest, previewJsonText, stackExport } from "./preview-json";
 export type {
   EngineOptions,

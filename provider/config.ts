@@ -14,7 +14,7 @@
 export interface Settings {
   url: string;
   token: string;
-  /** In-flight requests per process, shared by every resource (default 8). */
+  /** Ceiling on requests in flight per tenant and process, shared by every resource (default 64: the engine's `--parallel` is the limit); the pacer's window adapts below it. */
   maxConcurrency: number;
   /** One attempt's time limit in ms (default 30000). */
   requestTimeoutMs: number;
@@ -28,7 +28,7 @@ export interface Settings {
   allowInsecureHttp: boolean;
   /** Request log on the provider's stderr: off (default), info (retries and warnings), debug (every attempt). */
   logLevel: LogLevel;
-  /** Adapt the send pace to the tenant's 429s and rate-limit headers (default true; false: the fixed cap only). */
+  /** Adapt the window and the send pace to the tenant's answers (default true; false: `maxConcurrency` in flight, no learning). */
   adaptivePacing: boolean;
   /** A ceiling on requests per second per process, 0 = none (default 0). */
   maxRequestsPerSecond: number;
@@ -57,14 +57,14 @@ interface SettingSpec {
 const SPECS: SettingSpec[] = [
   { key: "url", config: "veza:url", env: ["VEZA_URL"], doc: "Tenant base URL, e.g. `https://acme.vezacloud.com`. `http://` only for a loopback host unless `veza:allowInsecureHttp` is true." },
   { key: "token", config: "veza:apiToken", env: ["VEZA_API_TOKEN", "VEZA_TOKEN"], doc: "API token (bearer). Set it with `pulumi config set --secret veza:apiToken` so it is stored encrypted." },
-  { key: "maxConcurrency", config: "veza:maxConcurrency", env: ["VEZA_MAX_CONCURRENCY"], doc: "Requests in flight per provider process, shared by all resources (a whole number >= 1)." },
+  { key: "maxConcurrency", config: "veza:maxConcurrency", env: ["VEZA_MAX_CONCURRENCY"], doc: "Ceiling on requests in flight per provider process, shared by all resources (a whole number >= 1); the provider adapts below it to the tenant's answers. Default 64, so the engine's `--parallel` is the limit." },
   { key: "requestTimeoutMs", config: "veza:requestTimeoutMs", env: ["VEZA_REQUEST_TIMEOUT_MS"], doc: "Time limit of one attempt, in ms." },
   { key: "maxRetries", config: "veza:maxRetries", env: ["VEZA_MAX_RETRIES"], doc: "Retries after the first attempt (429, 5xx, refused connections)." },
   { key: "retryDeadlineMs", config: "veza:retryDeadlineMs", env: ["VEZA_RETRY_DEADLINE_MS"], doc: "Total time one call may spend across its attempts, in ms." },
   { key: "proxy", config: "veza:proxy", env: ["VEZA_PROXY"], doc: "Proxy URL for Veza requests, overriding `HTTPS_PROXY` / `HTTP_PROXY` (`NO_PROXY` still applies); `host:port` means `http://host:port`." },
   { key: "allowInsecureHttp", config: "veza:allowInsecureHttp", env: ["VEZA_ALLOW_INSECURE_HTTP"], doc: "Allow an `http://` URL to a host that is not loopback, sending the token in clear text (labs only). Default false." },
   { key: "logLevel", config: "veza:logLevel", env: ["VEZA_LOG"], doc: "Request log on the provider's stderr: `off`, `info` (retries and warnings) or `debug` (every attempt). Default off." },
-  { key: "adaptivePacing", config: "veza:adaptivePacing", env: ["VEZA_ADAPTIVE_PACING"], doc: "Adapt the send pace to the tenant's 429s and rate-limit headers. Default true; false: the fixed concurrency cap only." },
+  { key: "adaptivePacing", config: "veza:adaptivePacing", env: ["VEZA_ADAPTIVE_PACING"], doc: "Adapt the requests in flight and the send pace to the tenant's answers (latency, 429, 503, rate-limit headers). Default true; false: `veza:maxConcurrency` in flight, paced only by `veza:maxRequestsPerSecond`." },
   { key: "maxRequestsPerSecond", config: "veza:maxRequestsPerSecond", env: ["VEZA_MAX_REQUESTS_PER_SECOND"], doc: "A ceiling on requests per second per provider process; 0 means none. Default 0." },
   {
     key: "readCacheTtlMs",
@@ -74,7 +74,10 @@ const SPECS: SettingSpec[] = [
   },
 ];
 
-const DEFAULTS = { maxConcurrency: 8, requestTimeoutMs: 30_000, maxRetries: 6, retryDeadlineMs: 120_000, adaptivePacing: true, maxRequestsPerSecond: 0, readCacheTtlMs: 30_000 };
+const DEFAULTS = { maxConcurrency: 64, requestTimeoutMs: 30_000, maxRetries: 6, retryDeadlineMs: 120_000, adaptivePacing: true, maxRequestsPerSecond: 0, readCacheTtlMs: 30_000 };
+
+/** The default ceiling of requests in flight: the CLI's default `--parallel` (4 × cores) on a 16-core machine, so the engine, not the provider, sets the pace. */
+export const DEFAULT_MAX_CONCURRENCY = DEFAULTS.maxConcurrency;
 
 /** Raised when a setting is missing or malformed; names the config key and the env variable. */
 export class VezaConfigError extends Error {
@@ -130,17 +133,20 @@ const present = (v: string | undefined): v is string => v !== undefined && v !==
 
 type Source = "config" | "env";
 
-function lookup(spec: SettingSpec, stackConfig: StackConfig): { value: string; source: Source } | undefined {
+/** The environment settings are read from (the process's; tests pass their own). */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+function lookup(spec: SettingSpec, stackConfig: StackConfig, env: Environment): { value: string; source: Source } | undefined {
   const fromConfig = [stackConfig[spec.config], programConfig(spec.config)].find(present);
   if (fromConfig !== undefined) return { value: fromConfig, source: "config" };
-  const fromEnv = spec.env.map((e) => process.env[e]).find(present);
+  const fromEnv = spec.env.map((e) => env[e]).find(present);
   return fromEnv !== undefined ? { value: fromEnv, source: "env" } : undefined;
 }
 
 /** The first environment token that differs from `token` (VEZA_API_TOKEN, then VEZA_TOKEN). */
-function environmentFallback(spec: SettingSpec, token: string): Settings["fallbackToken"] {
+function environmentFallback(spec: SettingSpec, token: string, env: Environment): Settings["fallbackToken"] {
   for (const variable of spec.env) {
-    const value = process.env[variable];
+    const value = env[variable];
     if (present(value) && value !== token) return { value, variable };
   }
   return undefined;
@@ -151,18 +157,18 @@ function describe(spec: SettingSpec): string {
 }
 
 /** Resolves every setting now. A missing URL or token fails naming both the config key and the env variable. */
-export function resolveSettings(overrides: SettingOverrides = {}, stackConfig: StackConfig = {}): Settings {
+export function resolveSettings(overrides: SettingOverrides = {}, stackConfig: StackConfig = {}, env: Environment = process.env): Settings {
   const out: Record<string, unknown> = {};
   const missing: string[] = [];
   for (const spec of SPECS) {
     const given = overrides[spec.key];
-    const found = given !== undefined ? { value: String(given), source: "override" as const } : lookup(spec, stackConfig);
+    const found = given !== undefined ? { value: String(given), source: "override" as const } : lookup(spec, stackConfig, env);
     const raw = found?.value;
     if (spec.key === "url" || spec.key === "token") {
       if (!raw) missing.push(`${spec.key === "url" ? "Veza URL" : "Veza API token"}: set ${describe(spec)}`);
       else out[spec.key] = spec.key === "url" ? raw.replace(/\/+$/, "") : raw;
       if (raw && spec.key === "token" && found?.source === "config") {
-        const fallback = environmentFallback(spec, raw);
+        const fallback = environmentFallback(spec, raw, env);
         if (fallback) out.fallbackToken = fallback;
       }
       continue;

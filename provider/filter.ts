@@ -27,17 +27,20 @@ export function quote(value: string | number | boolean): string {
  * A value as a SCIM filter writes it (RFC 7644 §3.4.2.2 compValue: false / null / true / number / string):
  * a string quoted, a finite number or a boolean bare.
  */
-export function literal(value: string | number | boolean): string {
+export function literal(value: string | number | boolean, attribute?: string): string {
   if (typeof value === "boolean") return String(value);
   if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new Error(`filter value ${value} is not a finite number`);
+    if (!Number.isFinite(value)) {
+      const of = attribute === undefined ? "" : ` for "${attribute}"`;
+      throw new Error(`filter value${of} is ${value}, not a finite number (a number, a string or a boolean is allowed)`);
+    }
     return String(value);
   }
   return quote(value);
 }
 
 const compare = (op: string) => (attribute: string, value: string | number | boolean): Filter =>
-  `${attr(attribute)} ${op} ${literal(value)}`;
+  `${attr(attribute)} ${op} ${literal(value, attribute)}`;
 
 /** attribute equals value (on a list attribute: some element equals it). */
 export const eq = compare("eq");

@@ -72,9 +72,12 @@ export function pack(outDir: string, root = ROOT): string {
   return path.join(outDir, report!.filename);
 }
 
+/** Where `npm run pack` writes the tarball by default (examples/basic installs it from there). */
+export const PACK_DIR = path.join(ROOT, ".pack");
+
 if (require.main === module) {
   const i = process.argv.indexOf("--out");
-  const out = path.resolve(i > 0 ? process.argv[i + 1]! : path.join(ROOT, ".pack"));
+  const out = path.resolve(i > 0 ? process.argv[i + 1]! : PACK_DIR);
   fs.mkdirSync(out, { recursive: true });
   process.stdout.write(`${pack(out)}\n`);
 }

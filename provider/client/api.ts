@@ -1,8 +1,9 @@
 /** Typed calls on top of VezaClient: each returns the canonical (normalized) shape. */
 import { VezaClient } from "./client";
-import { LIST_PAGE_SIZE, PAGING_KEYS, routeName, type EndpointName } from "./endpoints";
+import { LIST_PAGE_SIZE, routeName, type EndpointName } from "./endpoints";
 import { VezaApiError } from "./errors";
 import { ListIndex, type ListPage } from "./list-index";
+import { pageFromBody } from "./paging";
 import {
   memberSchema,
   parseApi,
@@ -45,13 +46,10 @@ function routeMissing(e: unknown): e is VezaApiError {
   return e instanceof VezaApiError && ROUTE_MISSING_STATUSES.has(e.status);
 }
 
-/** A page of a documented list, its `values` read strictly (see wrappedArray). */
+/** A page of a documented list, its `values` read strictly and parsed (see paging.ts). */
 function pageOf<T>(name: EndpointName, body: any, parse: (v: unknown) => T): ListPage<T> {
-  return {
-    items: wrappedArray(routeName(name), body, "values", PAGING_KEYS).map(parse),
-    next: typeof body?.next_page_token === "string" ? body.next_page_token : "",
-    hasMore: body?.has_more === true,
-  };
+  const page = pageFromBody(routeName(name), body);
+  return { ...page, items: page.items.map(parse) };
 }
 
 /**

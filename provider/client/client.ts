@@ -1,16 +1,18 @@
 /**
- * VezaClient: undici keep-alive pool, bearer auth, JSON, retries, the per-process concurrency
- * cap and the pagination iterator. Every path comes from the endpoint table.
+ * VezaClient: undici keep-alive pool, bearer auth, JSON, retries (each attempt through the tenant's
+ * pacer, ./limiter.ts; what follows an attempt decided by ./decide.ts) and the pagination iterator.
+ * Every path comes from the endpoint table.
  */
-import { createHash } from "node:crypto";
 import { resolveSettings, VezaConfigError, type SettingOverrides, type Settings, type StackConfig } from "../config";
-import { ENDPOINTS, LIST_PAGE_SIZE, PAGING_KEYS, renderPath, routeName, type EndpointName, type HttpMethod } from "./endpoints";
+import { ENDPOINTS, LIST_PAGE_SIZE, renderPath, routeName, type EndpointName, type HttpMethod } from "./endpoints";
 import { VezaApiError, redact } from "./errors";
-import { wrappedArray } from "./normalize";
-import { Limiter, processLimiter, rateLimitFeedback, type Feedback } from "./limiter";
-import { pulumiWarn, RequestLog } from "./log";
+import { Credentials } from "./credentials";
+import { decide, type AttemptResult, type Step } from "./decide";
+import { Pacer, processPacers, rateLimitFeedback, type Feedback, type Pacers } from "./limiter";
+import { RequestLog } from "./log";
+import { pageFromBody, pages } from "./paging";
 import { closeAllTransports, describeNetworkError, transportFor, userAgent, type Transport } from "./transport";
-import { backoffDelay, errorCode, networkVerdict, parseRetryAfter, RETRYABLE_STATUSES, retryableStatus } from "./retry";
+import { backoffDelay, errorCode, parseRetryAfter } from "./retry";
 
 export interface VezaClientOptions extends SettingOverrides {
   /** The stack's config as the provider's `configure` received it (`veza:url`, ...), below explicit settings. */
@@ -21,6 +23,10 @@ export interface VezaClientOptions extends SettingOverrides {
   backoffBaseMs?: number;
   /** Called for every retry and recovery, for logs and tests. Never receives the token. */
   onEvent?: (e: ClientEvent) => void;
+  /** What this process learnt about its tokens (the provider context's; default: this client's own). */
+  credentials?: Credentials;
+  /** The pacing controllers to take this tenant's from (the provider context's; default: the process's). */
+  pacers?: Pacers;
 }
 
 export interface ClientEvent {
@@ -44,56 +50,20 @@ export interface CallOptions {
   recover?: () => Promise<unknown | undefined>;
 }
 
-/**
- * Credentials the server rejected (401) in this process, by origin and token digest: later calls with
- * them fail at once with the same error instead of each sending a request that will be refused.
- */
-const rejected = new Map<string, VezaApiError>();
-const credentialKey = (s: Settings, token: string) => `${new URL(s.url).origin} ${createHash("sha256").update(token).digest("hex")}`;
-
-/**
- * Token rotation: config token (by credential key) -> the environment token this process uses instead,
- * after the server refused the config token with 401 (see `Settings.fallbackToken`).
- */
-const replaced = new Map<string, string>();
-
-/** The token to send: the configured one, unless it was refused and replaced by the environment's. */
-function currentToken(s: Settings): string {
-  return replaced.get(credentialKey(s, s.token)) ?? s.token;
-}
-
-/**
- * After a 401 for `used`: switch to the environment token if there is a different one not refused
- * yet (warns once per process, naming the variable, never a token). True: send the request again.
- */
-function switchToFallback(s: Settings, used: string): boolean {
-  const fb = s.fallbackToken;
-  if (!fb || fb.value === used || used !== s.token) return false;
-  if (rejected.has(credentialKey(s, fb.value))) return false;
-  const key = credentialKey(s, s.token);
-  if (!replaced.has(key)) {
-    replaced.set(key, fb.value);
-    warn(`the token from stack config was refused (401); using ${fb.variable} from the environment for the rest of this run`);
-  }
-  return true;
-}
-
-function warn(message: string): void {
-  pulumiWarn(`pulumi-veza: ${message}`);
-}
-
 /** Closes every pooled connection of this process (tests, CLI exit). */
 export async function closeAllPools(): Promise<void> {
   await closeAllTransports();
 }
 
-
 export class VezaClient {
   private settingsCache?: Settings;
-  private limiterCache?: Limiter;
+  private pacerCache?: Pacer;
   private logCache?: RequestLog;
+  private readonly credentials: Credentials;
 
-  constructor(private readonly options: VezaClientOptions = {}) {}
+  constructor(private readonly options: VezaClientOptions = {}) {
+    this.credentials = options.credentials ?? new Credentials();
+  }
 
   /** Resolved on first use, so a missing setting fails the first call that needs the API. */
   get settings(): Settings {
@@ -112,99 +82,80 @@ export class VezaClient {
     return this.logCache;
   }
 
-  private get limiter(): Limiter {
-    if (!this.limiterCache) {
+  /** The tenant's pacing controller (shared with every client of the same tenant and settings). */
+  get pacer(): Pacer {
+    if (!this.pacerCache) {
       const s = this.settings;
-      this.limiterCache = processLimiter(s.maxConcurrency, { adaptive: s.adaptivePacing, maxRate: s.maxRequestsPerSecond });
+      this.pacerCache = (this.options.pacers ?? processPacers).for(new URL(s.url).origin, { maxConcurrency: s.maxConcurrency, adaptive: s.adaptivePacing, maxRate: s.maxRequestsPerSecond });
     }
-    return this.limiterCache;
+    return this.pacerCache;
   }
 
-  /** One API call with retries; resolves to the parsed JSON body (or `{}` for an empty body). */
+  /**
+   * One API call with retries; resolves to the parsed JSON body (or `{}` for an empty body). Each
+   * attempt goes through the pacer; what follows it is `decide`'s (./decide.ts).
+   */
   async call<T = any>(name: EndpointName, opts: CallOptions = {}): Promise<T> {
     const ep = ENDPOINTS[name];
     const s = this.settings;
-    const path = renderPath(ep.path, opts.params);
-    const search = queryString(opts.query);
+    const target = renderPath(ep.path, opts.params) + queryString(opts.query);
     const started = Date.now();
     let ambiguousBefore = false;
-    let lastError: VezaApiError | undefined;
-    let previous: Outcome | undefined;
-    let lastStatus: number | undefined;
     let switchedToken = false;
-    for (let attempt = 0; attempt <= s.maxRetries; attempt++) {
-      let waitMs = 0;
-      const token = currentToken(s);
-      // the limiter learns the tenant's pace from each answer; a retry of a 429 waits for its shared gate
-      const outcome = await this.limiter.run(() => this.once(ep.method, ep.path, path + search, opts.body, token), feedbackOf, { retry: lastStatus === 429 });
-      lastStatus = outcome.kind === "status" ? outcome.error.status : undefined;
-      this.logAttempt(ep.method, ep.path, path, attempt, outcome, previous);
+    let previous: Outcome | undefined;
+    for (let attempt = 0; ; ) {
+      const token = this.credentials.current(s);
+      // a retry of a 429 waits for the pacer's shared gate
+      const retryOf429 = previous?.kind === "status" && previous.error.status === 429;
+      const outcome = await this.pacer.run(() => this.once(ep.method, ep.path, target, opts.body, token), feedbackOf, { retry: retryOf429 });
+      this.logAttempt(ep.method, ep.path, target.split("?")[0], attempt, outcome, previous);
       previous = outcome;
       if (outcome.kind === "ok") return outcome.body as T;
-      if (outcome.kind === "status") {
-        const err = outcome.error;
-        // a refused config token: once per call, again at once with the environment's token
-        if (err.status === 401 && !switchedToken && switchToFallback(s, token)) {
-          switchedToken = true;
-          attempt--;
-          continue;
+      const result: AttemptResult =
+        outcome.kind === "status" ? { kind: "status", status: outcome.error.status, retryAfterMs: outcome.retryAfterMs } : { kind: "network", cause: outcome.cause, fatal: outcome.fatal };
+      const decision = decide(result, {
+        method: ep.method,
+        attempt,
+        maxRetries: s.maxRetries,
+        elapsedMs: Date.now() - started,
+        deadlineMs: s.retryDeadlineMs,
+        backoffMs: backoffDelay(attempt, { baseMs: this.options.backoffBaseMs, random: this.options.random }),
+        canRecover: !!opts.recover,
+        ambiguousBefore,
+        canSwitchToken: !switchedToken && result.kind === "status" && result.status === 401 && this.credentials.canFallBack(s, token),
+      });
+      const reason = outcome.kind === "network" ? errorCode(outcome.cause) : undefined;
+      if ((decision.do === "recover" || decision.do === "throw") && decision.ambiguous && outcome.kind === "network") this.emit({ kind: "ambiguous", method: ep.method, path: ep.path, attempt, reason });
+      let d: Step;
+      if (decision.do === "recover") {
+        ambiguousBefore ||= decision.ambiguous;
+        const found = await opts.recover!();
+        if (found !== undefined) {
+          this.emit({ kind: "recovered", method: ep.method, path: ep.path, attempt });
+          return found as T;
         }
-        if (err.status === 409 && ambiguousBefore && opts.recover) {
-          const found = await this.recover(ep.method, ep.path, attempt, opts.recover);
-          if (found !== undefined) return found as T;
-        }
-        if (!retryableStatus(ep.method, err.status)) {
-          // A POST answered 5xx may still have been committed: look it up by name before trying again.
-          if (!(ep.method === "POST" && RETRYABLE_STATUSES.has(err.status) && opts.recover)) throw err;
-          ambiguousBefore = true;
-          const found = await this.recover(ep.method, ep.path, attempt, opts.recover);
-          if (found !== undefined) return found as T;
-        }
-        lastError = err;
-        waitMs = outcome.retryAfterMs ?? backoffDelay(attempt, { baseMs: this.options.backoffBaseMs, random: this.options.random });
-        this.emit({ kind: "retry", method: ep.method, path: ep.path, attempt, status: err.status, waitMs });
-      } else {
-        if (outcome.fatal) throw outcome.error; // retrying cannot help: untrusted certificate, proxy wants credentials
-        const verdict = networkVerdict(ep.method, outcome.cause);
-        lastError = outcome.error;
-        if (verdict === "ambiguous") {
-          this.emit({ kind: "ambiguous", method: ep.method, path: ep.path, attempt, reason: errorCode(outcome.cause) });
-          if (!opts.recover) throw outcome.error;
-          ambiguousBefore = true;
-          const found = await this.recover(ep.method, ep.path, attempt, opts.recover);
-          if (found !== undefined) return found as T;
-        }
-        waitMs = backoffDelay(attempt, { baseMs: this.options.backoffBaseMs, random: this.options.random });
-        this.emit({ kind: "retry", method: ep.method, path: ep.path, attempt, waitMs, reason: errorCode(outcome.cause) });
+        d = decision.orElse;
+      } else d = decision;
+      const status = outcome.kind === "status" ? outcome.error.status : undefined;
+      // every attempt that failed in a retryable way is a "retry" event, the one that gives up included (the export counts them)
+      if (d.do === "throw" && d.gaveUpAfterMs !== undefined) this.emit({ kind: "retry", method: ep.method, path: ep.path, attempt, status, waitMs: d.gaveUpAfterMs, reason });
+      if (d.do === "throw" || d.do === "return") throw outcome.error;
+      if (d.switchToken) {
+        switchedToken = true;
+        this.credentials.fallBack(s);
+        continue;
       }
-      if (attempt === s.maxRetries) break;
-      if (Date.now() - started + waitMs > s.retryDeadlineMs) break;
-      await this.limiter.backoff(waitMs, lastStatus);
+      this.emit({ kind: "retry", method: ep.method, path: ep.path, attempt, status, waitMs: d.afterMs, reason });
+      await this.pacer.backoff(d.afterMs, status);
+      attempt++;
     }
-    throw lastError ?? new Error(`Veza API ${ep.method} ${ep.path}: no attempt made`);
   }
 
-  /** Every item of a paged list: LIST_PAGE_SIZE a page, follows `has_more` through empty pages, encodes the token. */
+  /** Every item of a paged list: LIST_PAGE_SIZE a page, through empty pages, the token rule of ./paging.ts. */
   async *paginate<T = unknown>(name: EndpointName, opts: CallOptions = {}): AsyncGenerator<T> {
-    let token: string | undefined;
-    const seen = new Set<string>();
-    for (let page = 0; page < 100_000; page++) {
-      const body = await this.call<any>(name, { ...opts, query: { ...opts.query, page_size: LIST_PAGE_SIZE, page_token: token || undefined } });
-      for (const item of wrappedArray(routeName(name), body, "values", PAGING_KEYS)) yield item as T;
-      const next = typeof body?.next_page_token === "string" ? body.next_page_token : "";
-      if (body?.has_more !== true) return;
-      if (!next || seen.has(next)) {
-        throw new Error(`Veza API ${ENDPOINTS[name].method} ${ENDPOINTS[name].path}: has_more is true but the page token ${next ? "repeats" : "is empty"}`);
-      }
-      seen.add(next);
-      token = next;
-    }
-  }
-
-  private async recover(method: HttpMethod, path: string, attempt: number, fn: () => Promise<unknown>): Promise<unknown> {
-    const found = await fn();
-    if (found !== undefined) this.emit({ kind: "recovered", method, path, attempt });
-    return found;
+    const ep = ENDPOINTS[name];
+    const fetchPage = async (token: string | undefined) => pageFromBody(routeName(name), await this.call(name, { ...opts, query: { ...opts.query, page_size: LIST_PAGE_SIZE, page_token: token || undefined } }));
+    for await (const page of pages(`${ep.method} ${ep.path}`, fetchPage)) yield* page.items as T[];
   }
 
   private emit(e: ClientEvent): void {
@@ -233,7 +184,7 @@ export class VezaClient {
     const s = this.settings;
     const shownPath = pathAndQuery.split("?")[0];
     // checked in the request slot, so calls queued behind the one that got the 401 send nothing
-    const refused = rejected.get(credentialKey(s, token));
+    const refused = this.credentials.refusal(s, token);
     if (refused) {
       const serverMessage = `${refused.serverMessage} (not sent: this token was already refused in this run)`;
       return { kind: "status", error: new VezaApiError({ method, path: template, url: shownPath, status: 401, serverCode: refused.serverCode, serverMessage }) };
@@ -279,7 +230,7 @@ export class VezaClient {
         serverMessage: message,
         requestId: (parsed && typeof parsed.request_id === "string" && parsed.request_id) || requestId,
       });
-      if (res.statusCode === 401) rejected.set(credentialKey(s, token), error);
+      if (res.statusCode === 401) this.credentials.refuse(s, token, error);
       const retryAfterMs = parseRetryAfter(headerValue(res.headers["retry-after"]));
       return { kind: "status", error, retryAfterMs, ms, feedback: { status: res.statusCode, retryAfterMs, ...rateLimitFeedback(res.headers) } };
     } catch (cause) {

@@ -14,12 +14,9 @@
  *   waiting look-ups: a broken list is never taken as "not found".
  */
 import type { VezaApiError } from "./errors";
+import { pages, type ListPage } from "./paging";
 
-export interface ListPage<T> {
-  items: T[];
-  next: string;
-  hasMore: boolean;
-}
+export type { ListPage } from "./paging";
 
 export interface ListIndexOptions<T> {
   /** e.g. "access profiles", for error messages. */
@@ -40,15 +37,17 @@ type Waiter<T> = { resolve(v: T | undefined): void; reject(e: unknown): void };
 class Walk<T> {
   readonly items = new Map<Key, T>();
   readonly waiters = new Map<Key, Waiter<T>[]>();
-  private readonly seenTokens = new Set<string>();
-  private token: string | undefined;
+  /** The list's pages, read one at a time while look-ups wait (the token rule is ./paging.ts's). */
+  private readonly pageReader: AsyncGenerator<ListPage<T>>;
   private scheduled = false;
   private running = false;
   done = false;
   /** Pages read by this walk (tests and bench). */
   pages = 0;
 
-  constructor(private readonly opts: ListIndexOptions<T>) {}
+  constructor(private readonly opts: ListIndexOptions<T>) {
+    this.pageReader = pages(opts.what, opts.fetchPage);
+  }
 
   index(item: T): void {
     this.items.set(`id:${this.opts.idOf(item)}`, item);
@@ -90,23 +89,18 @@ class Walk<T> {
     this.running = true;
     try {
       while (!this.done && this.waiters.size > 0) {
-        const page = await this.opts.fetchPage(this.token);
+        const next = await this.pageReader.next();
+        if (next.done) break; // not reached: the last page (has_more false) ends the loop below
         this.pages++;
-        for (const item of page.items) {
+        for (const item of next.value.items) {
           this.index(item);
           this.settle(`id:${this.opts.idOf(item)}`, item);
           const name = this.opts.nameOf(item);
           if (name !== undefined) this.settle(`name:${name}`, item);
         }
-        if (!page.hasMore) {
+        if (!next.value.hasMore) {
           this.done = true;
           this.doneAt = Date.now();
-        }
-        else if (!page.next || this.seenTokens.has(page.next)) {
-          throw new Error(`Veza API: the list of ${this.opts.what} says has_more but its page token ${page.next ? "repeats" : "is empty"}; cannot tell which objects exist`);
-        } else {
-          this.seenTokens.add(page.next);
-          this.token = page.next;
         }
       }
       // a complete walk: whoever is still waiting is not in the list

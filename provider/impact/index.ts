@@ -5,7 +5,8 @@
  *
  * Reads the preview's JSON from FILE, or standard input when FILE is absent or `-`. Exit codes: 0
  * printed; 1 a gate (--fail-on-gain / --fail-on-loss) tripped; 2 unreadable input or arguments (one
- * line on stderr naming the file and what is wrong).
+ * line on stderr naming the file and what is wrong); 3 an internal error (a bug, or output that cannot
+ * be written), never mistaken for a tripped gate.
  */
 import * as fs from "node:fs";
 import { ImpactInputError, parsePreview, parseStackExport, sidesOf, type ResourceV3 } from "./input";
@@ -30,7 +31,7 @@ output of \`pulumi stack export\` to fill them in.
   --fail-on-loss   exit 1 when an identity loses an entitlement (or a loss cannot be ruled out)
   -h, --help       show this help
 
-Exit codes: 0 printed, 1 a --fail-on-* gate tripped, 2 unreadable input.
+Exit codes: 0 printed, 1 a --fail-on-* gate tripped, 2 unreadable input, 3 an internal error.
 `;
 
 export interface ImpactArgs {
@@ -140,6 +141,8 @@ export async function impactMain(argv: string[], io: Io = { stdout: process.stdo
       io.stderr.write(`pulumi-veza impact: ${e.message}\n`);
       return 2;
     }
-    throw e;
+    // not 1: a CI step must not read a crash as "a gate tripped"
+    io.stderr.write(`pulumi-veza impact: internal error (please report it): ${(e as Error)?.stack ?? String(e)}\n`);
+    return 3;
   }
 }

@@ -150,6 +150,13 @@ export interface Sides {
   after: Map<string, ResourceV3>;
   /** How many steps were `same` (for the --show-sames warning), the root stack's excluded. */
   sames: number;
+  /**
+   * How many `same` steps the preview counted (its changeSummary) but did not show, when it has a
+   * changeSummary: without --show-sames the CLI still shows a same step whose `protect` changed,
+   * so a few shown same steps do not prove --show-sames was given. 0 when a stack export fills in
+   * what the preview does not show.
+   */
+  hiddenSames?: number;
   /** How many steps had an old state (the stack existed), the root stack's excluded. */
   existing: number;
   /** Diagnostics of severity error: a failed preview stops early, and its steps are not the whole change. */
@@ -167,9 +174,11 @@ export function sidesOf(preview: PreviewDigest, state: ResourceV3[] = []): Sides
   const after = new Map<string, ResourceV3>();
   const shown = new Set<string>();
   let sames = 0;
+  let samesShown = 0; // the root stack's included, as in changeSummary
   let existing = 0;
   for (const step of preview.steps ?? []) {
     shown.add(step.urn);
+    if (step.op === "same") samesShown++;
     if (!isRootStack(step.urn)) {
       if (step.oldState) existing++;
       if (step.op === "same") sames++;
@@ -188,5 +197,7 @@ export function sidesOf(preview: PreviewDigest, state: ResourceV3[] = []): Sides
     after.set(r.urn, r);
   }
   const errors = (preview.diagnostics ?? []).filter((d) => (d as { severity?: unknown } | null)?.severity === "error").length;
-  return { before, after, sames, existing, errors };
+  const counted = preview.changeSummary?.["same"];
+  const hiddenSames = state.length ? 0 : counted === undefined ? undefined : Math.max(0, counted - samesShown);
+  return { before, after, sames, hiddenSames, existing, errors };
 }

@@ -610,10 +610,13 @@ export function analyse(sides: Sides): Impact {
   if (sides.errors > 0) {
     warnings.push(`the preview reported ${sides.errors} error(s) (see its diagnostics): it stops at the first failure, so these steps may not be the whole change`);
   }
-  // a stack that existed, shown without its unchanged resources (a new stack has none to show)
-  if (sides.existing > 0 && sides.sames === 0) {
+  // a stack that existed, shown without its unchanged resources (a new stack has none to show): the
+  // changeSummary says how many the preview did not show; without one, no same step at all is the sign
+  const hidden = sides.hiddenSames;
+  if (hidden === undefined ? sides.existing > 0 && sides.sames === 0 : hidden > 0) {
+    const what = hidden ? `counts ${hidden} more \`same\` step${hidden === 1 ? "" : "s"} than it shows` : "has no `same` steps";
     warnings.push(
-      "the preview has no `same` steps: run `pulumi preview --json --show-sames` (or pass --state with `pulumi stack export`), or unchanged memberships and versions are missing and their holders' changes are not listed",
+      `the preview ${what}: run \`pulumi preview --json --show-sames\` (or pass --state with \`pulumi stack export\`), or unchanged memberships and versions are missing and their holders' changes are not listed`,
     );
   }
 

@@ -7,8 +7,10 @@ export const FORMATS: readonly Format[] = ["markdown", "json", "text"];
 /** Past this many identities, each identity's table is collapsed in a <details>; past ROWS rows, any table is. */
 export const COLLAPSE_IDENTITIES = 5;
 export const COLLAPSE_ROWS = 15;
-/** Markdown longer than this leaves out its last sections (GitHub refuses comments over 65,536 characters). */
+/** The Markdown stays under this many characters, whatever the input (GitHub refuses comments over 65,536). */
 export const MAX_MARKDOWN_CHARS = 60_000;
+/** The first line of the Markdown: hidden on GitHub, it lets CI find and update its own comment (examples/ci). */
+export const MARKDOWN_MARKER = "<!-- pulumi-veza-impact -->";
 /** The Mermaid graph draws at most this many nodes (GitHub refuses very large diagrams). */
 export const GRAPH_NODES = 60;
 
@@ -59,16 +61,47 @@ function table(gains: Grant[], losses: Grant[]): string[] {
   return ["| | entitlement | datasource | via |", "|---|---|---|---|", ...grantRows("+", gains), ...grantRows("−", losses)];
 }
 
+/** Text in a Markdown heading: one line, and nothing in it is read as Markdown or HTML. */
+const plain = (s: string) => html(s.replace(/[\\`*_[\]~|#]/g, "\\$&").replace(/[\r\n]+/g, " "));
+
 /** A section: collapsed in <details> when asked to (GitHub needs blank lines around Markdown inside). */
 function section(title: string, body: string[], collapsed: boolean): string[] {
-  if (!collapsed) return [`#### ${title}`, "", ...body, ""];
+  if (!collapsed) return [`#### ${plain(title)}`, "", ...body, ""];
   return [`<details><summary>${html(title)}</summary>`, "", ...body, "", "</details>", ""];
 }
 
+/**
+ * The leading groups (each a list of lines) that fit in `budget` characters, and how many are left
+ * out. Every list the comment prints goes through this, so no input can push it past GitHub's limit.
+ */
+function fit(groups: string[][], budget: number): { lines: string[]; left: number } {
+  const lines: string[] = [];
+  let size = 0;
+  let kept = 0;
+  for (const g of groups) {
+    const n = g.join("\n").length + 1;
+    if (size + n > budget) break;
+    size += n;
+    lines.push(...g);
+    kept++;
+  }
+  return { lines, left: groups.length - kept };
+}
+
+/** The line saying what `fit` left out. */
+const more = (left: number, one: string, many = `${one}s`) =>
+  `_${left} more ${left === 1 ? one : many} left out: a pull-request comment holds at most 65,536 characters. \`pulumi-veza impact --format json\` lists everything._`;
+
+/** At most this many characters of warnings, and of the Unresolved list; the identity sections get the rest. */
+export const WARNINGS_CHARS = 4_000;
+export const UNRESOLVED_CHARS = 12_000;
+
 function markdown(impact: Impact): string {
   const r = impact.report;
-  const head: string[] = ["### Veza access impact", "", `**${summaryLine(r)}**`, ""];
-  for (const w of impact.warnings) head.push(`> **Warning:** ${w}`, "");
+  const head: string[] = [MARKDOWN_MARKER, "### Veza access impact", "", `**${summaryLine(r)}**`, ""];
+  const warnings = fit(impact.warnings.map((w) => [`> **Warning:** ${w}`, ""]), WARNINGS_CHARS);
+  head.push(...warnings.lines);
+  if (warnings.left) head.push(more(warnings.left, "warning"), "");
   if (r.identities.length === 0 && r.profiles.length === 0) head.push("No identity gains or loses an entitlement.", "");
   // blocks in order of importance; the last ones are left out when the comment would be too long
   const blocks: string[][] = [];
@@ -88,22 +121,16 @@ function markdown(impact: Impact): string {
   }
   const tail: string[] = [];
   if (r.unresolved.length) {
-    const body = r.unresolved.map((u) => `- ${code(u.urn)}: ${cell(u.reason)}`);
+    const listed = fit(r.unresolved.map((u) => [`- ${code(u.urn)}: ${cell(u.reason)}`]), UNRESOLVED_CHARS);
+    const body = listed.left ? [...listed.lines, "", more(listed.left, "unresolved value")] : listed.lines;
     tail.push(...section(`Unresolved (${r.unresolved.length}): not counted above`, body, r.unresolved.length > COLLAPSE_ROWS));
   }
   tail.push("<sub>`pulumi-veza impact` from `pulumi preview --json --show-sames`</sub>", "");
-  let size = [...head, ...tail].join("\n").length + 200;
-  const kept: string[] = [];
-  let left = blocks.length;
-  for (const b of blocks) {
-    const text = b.join("\n");
-    if (size + text.length > MAX_MARKDOWN_CHARS) break;
-    size += text.length + 1;
-    kept.push(...b);
-    left--;
-  }
-  if (left > 0) kept.push(`_${left} more section${left === 1 ? "" : "s"} left out: a pull-request comment holds at most 65,536 characters. \`pulumi-veza impact --format json\` lists everything._`, "");
-  return [...head, ...kept, ...tail].join("\n");
+  // room for the line saying what was left out
+  const room = MAX_MARKDOWN_CHARS - [...head, ...tail].join("\n").length - 300;
+  const kept = fit(blocks, room);
+  if (kept.left) kept.lines.push(more(kept.left, "section"), "");
+  return [...head, ...kept.lines, ...tail].join("\n");
 }
 
 /** A Mermaid flowchart: changed profiles, their inheritance edges (added thick, removed dotted) and own entity changes. */

@@ -6,6 +6,7 @@
  */
 import * as veza from "../../provider";
 import { closeAllPools, VezaClient } from "../../provider/client/client";
+import { Credentials } from "../../provider/client/credentials";
 import { rig, tenant, TOKEN, type Rig } from "../resources/helpers";
 
 const NEW_TOKEN = "veza-rotated-token-DO-NOT-LEAK-77ab";
@@ -81,7 +82,7 @@ describe("client", () => {
     process.env = { ...saved };
   });
 
-  test("a refused config token is sent once per process; later calls go with the environment token", async () => {
+  test("a refused config token is sent once per context (the clients sharing its Credentials); later calls go with the environment token", async () => {
     r.emu.setToken(NEW_TOKEN);
     process.env.VEZA_API_TOKEN = NEW_TOKEN;
     const stackConfig = { "veza:url": r.emu.url, "veza:apiToken": TOKEN };
@@ -92,7 +93,8 @@ describe("client", () => {
     const log = jest.spyOn(console, "log").mockImplementation((...a: unknown[]) => void stderr.push(a.join(" ")));
     const err = jest.spyOn(console, "error").mockImplementation((...a: unknown[]) => void stderr.push(a.join(" ")));
     try {
-      for (let i = 0; i < 3; i++) expect(await new VezaClient({ stackConfig }).call("availableIntegrations").catch((e) => e)).not.toBeInstanceOf(Error);
+      const credentials = new Credentials();
+      for (let i = 0; i < 3; i++) expect(await new VezaClient({ stackConfig, credentials }).call("availableIntegrations").catch((e) => e)).not.toBeInstanceOf(Error);
     } finally {
       spy.mockRestore();
       warn.mockRestore();

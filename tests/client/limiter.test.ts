@@ -2,44 +2,10 @@
  * The adaptive limiter against a simulated tenant (a token bucket) on a fake clock: no real time
  * passes and nothing here depends on timing; every figure is a count over simulated seconds.
  */
-import { Limiter, rateLimitFeedback, type Clock, type Feedback } from "../../provider/client/limiter";
+import { Pacer, rateLimitFeedback, type Feedback } from "../../provider/client/limiter";
+import { TUNING } from "../../provider/client/estimator";
+import { FakeClock, flush } from "./fake-clock";
 import { TokenBucket } from "../../emulator/ratelimit";
-
-/** A discrete-event clock: timers run in time order when `advance` moves the time. */
-class FakeClock implements Clock {
-  t = 0;
-  private seq = 0;
-  private timers = new Map<number, { at: number; fn: () => void }>();
-  now(): number {
-    return this.t;
-  }
-  setTimer(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.timers.set(id, { at: this.t + Math.max(0, ms), fn });
-    return id;
-  }
-  clearTimer(h: unknown): void {
-    this.timers.delete(h as number);
-  }
-  /** Runs every timer due up to `until`, in order; promise callbacks settle between timers. */
-  async runUntil(until: number): Promise<void> {
-    for (let guard = 0; guard < 1_000_000; guard++) {
-      await flush();
-      let next: [number, { at: number; fn: () => void }] | undefined;
-      for (const e of this.timers) if (!next || e[1].at < next[1].at) next = e;
-      if (!next || next[1].at > until) break;
-      this.timers.delete(next[0]);
-      this.t = Math.max(this.t, next[1].at);
-      next[1].fn();
-    }
-    this.t = Math.max(this.t, until);
-    await flush();
-  }
-}
-
-async function flush(): Promise<void> {
-  for (let i = 0; i < 20; i++) await Promise.resolve();
-}
 
 interface SimOptions {
   /** Tenant: token bucket; perSec may change at given times. */
@@ -51,7 +17,10 @@ interface SimOptions {
   requests: number;
   parallel: number;
   latencyMs: number;
-  cap: number;
+  /** Latency as a function of the requests the tenant is serving (a tenant with a fixed number of workers queues the rest); default `latencyMs`. */
+  latencyAt?: (inFlight: number, now: number) => number;
+  /** veza:maxConcurrency (default 64). */
+  cap?: number;
   adaptive?: boolean;
   /** Give up after this much simulated time, ms. */
   horizonMs: number;
@@ -65,10 +34,12 @@ interface SimResult {
   accepted: number;
   throttled: number;
   maxInFlight: number;
+  /** Time-weighted mean of requests in flight at the tenant, first request to last answer. */
+  meanInFlight: number;
   endedAt: number;
   /** Accepted requests by simulated second. */
   perSecond: number[];
-  limiter: Limiter;
+  limiter: Pacer;
 }
 
 /**
@@ -79,11 +50,12 @@ interface SimResult {
 async function simulate(o: SimOptions): Promise<SimResult> {
   const clock = new FakeClock();
   const cuts: unknown[] = [];
-  const limiter = new Limiter({ maxConcurrency: o.cap, adaptive: o.adaptive ?? true, clock, onCut: (e) => cuts.push([Math.round(e.at), Math.round(e.from), Math.round(e.to), e.measured]) });
+  const limiter = new Pacer({ maxConcurrency: o.cap, adaptive: o.adaptive ?? true, clock, onCut: (e: { at: number; from: number; to: number; measured: boolean }) => cuts.push([Math.round(e.at), Math.round(e.from), Math.round(e.to), e.measured]) });
   let perSec = o.perSec;
   let bucket = new TokenBucket({ perSec, burst: o.burst }, 0);
   let inFlight = 0;
-  const r: SimResult = { done: 0, accepted: 0, throttled: 0, maxInFlight: 0, endedAt: 0, perSecond: [], limiter };
+  const r: SimResult = { done: 0, accepted: 0, throttled: 0, maxInFlight: 0, meanInFlight: 0, endedAt: 0, perSecond: [], limiter };
+  let busyMs = 0;
   let seed = 7;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
   const answerAfter = (ms: number) => new Promise<void>((res) => clock.setTimer(res, ms));
@@ -104,7 +76,9 @@ async function simulate(o: SimOptions): Promise<SimResult> {
             }
           }
           const v = bucket.take(clock.now());
-          await answerAfter(o.latencyMs);
+          const ms = o.latencyAt ? o.latencyAt(inFlight, clock.now()) : o.latencyMs;
+          busyMs += ms;
+          await answerAfter(ms);
           inFlight--;
           status = v.allowed ? 200 : 429;
           retryAfterMs = v.allowed ? 0 : (o.retryAfterS ?? ((s) => s))(v.retryAfterS!) * 1000;
@@ -115,7 +89,7 @@ async function simulate(o: SimOptions): Promise<SimResult> {
           }
           return { status, retryAfterMs, ...(o.headers?.(v, perSec, o.burst) ?? {}) } as Feedback;
         },
-        (fb) => fb,
+        (fb: Feedback) => fb,
         { retry },
       );
       if (status === 200) {
@@ -140,11 +114,12 @@ async function simulate(o: SimOptions): Promise<SimResult> {
   };
   const all = Promise.all(Array.from({ length: o.parallel }, worker)).then(() => {
     r.endedAt = clock.now();
+    r.meanInFlight = busyMs / r.endedAt;
   });
   for (let t = 0; t < o.horizonMs && r.done < o.requests; t += 100) await clock.runUntil(t + 100);
   await clock.runUntil(clock.now());
   void all;
-  if (process.env.LIMITER_SIM_LOG) console.log(JSON.stringify({ perSec: o.perSec, done: r.done, throttled: r.throttled, endedAt: r.endedAt, ideal: ideal(o.requests, o.perSec, o.burst), rate: limiter.rate(), counters: limiter.counters, perSecond: r.perSecond, cuts }));
+  if (process.env.LIMITER_SIM_LOG) console.log(JSON.stringify({ perSec: o.perSec, done: r.done, throttled: r.throttled, endedAt: r.endedAt, ideal: ideal(o.requests, o.perSec, o.burst), rate: limiter.rate(), counters: limiter.counters, window: limiter.window.limit, perSecond: r.perSecond, cuts }));
   return r;
 }
 
@@ -152,7 +127,7 @@ const ideal = (requests: number, perSec: number, burst: number) => ((requests - 
 
 describe("adaptive limiter against a token-bucket tenant (fake clock)", () => {
   test("converges under a fixed bucket: 25/s, burst 10 — few 429s, close to the ideal pace", async () => {
-    const r = await simulate({ perSec: 25, burst: 10, requests: 400, parallel: 64, latencyMs: 20, cap: 8, horizonMs: 60_000 });
+    const r = await simulate({ perSec: 25, burst: 10, requests: 400, parallel: 64, latencyMs: 20, horizonMs: 60_000 });
     expect(r.done).toBe(400);
     expect(r.throttled / (r.accepted + r.throttled)).toBeLessThanOrEqual(0.05);
     expect(r.endedAt).toBeLessThanOrEqual(1.15 * ideal(400, 25, 10) + 1000);
@@ -163,7 +138,7 @@ describe("adaptive limiter against a token-bucket tenant (fake clock)", () => {
   });
 
   test.each([50, 100])("converges at %i/s too", async (perSec) => {
-    const r = await simulate({ perSec, burst: 10, requests: 1000, parallel: 64, latencyMs: 20, cap: 8, horizonMs: 60_000 });
+    const r = await simulate({ perSec, burst: 10, requests: 1000, parallel: 64, latencyMs: 20, horizonMs: 60_000 });
     expect(r.done).toBe(1000);
     expect(r.throttled / (r.accepted + r.throttled)).toBeLessThanOrEqual(0.05);
     expect(r.endedAt).toBeLessThanOrEqual(1.15 * ideal(1000, perSec, 10) + 1000);
@@ -171,7 +146,7 @@ describe("adaptive limiter against a token-bucket tenant (fake clock)", () => {
 
   test("backs off on 429: the pace is cut at the first 429 and stays below the tenant's rate after it", async () => {
     const clock = new FakeClock();
-    const l = new Limiter({ maxConcurrency: 8, clock });
+    const l = new Pacer({ maxConcurrency: 8, clock });
     expect(l.rate()).toBe(Infinity);
     // 30 accepted answers within the last second, then a 429
     for (let i = 0; i < 30; i++) {
@@ -182,12 +157,12 @@ describe("adaptive limiter against a token-bucket tenant (fake clock)", () => {
     const sentBeforeCut = await l.acquire(); // in flight while the 429 arrives
     const t = await l.acquire();
     l.release(t, { status: 429, retryAfterMs: 1000 });
-    expect(l.counters.cuts).toBe(1);
+    expect(l.pace.cuts).toBe(1);
     expect(l.rate()).toBeLessThanOrEqual(30);
     // a 429 of a request sent before the cut belongs to the same event: no second cut
     const rateAfterCut = l.rate();
     l.release(sentBeforeCut, { status: 429, retryAfterMs: 1000 });
-    expect(l.counters.cuts).toBe(1);
+    expect(l.pace.cuts).toBe(1);
     expect(l.rate()).toBeCloseTo(rateAfterCut, 5);
     // the next request waits for the pace: not at once
     let started = false;
@@ -206,7 +181,6 @@ describe("adaptive limiter against a token-bucket tenant (fake clock)", () => {
       requests: 1500,
       parallel: 64,
       latencyMs: 20,
-      cap: 8,
       horizonMs: 60_000,
     });
     expect(r.done).toBe(1500);
@@ -219,7 +193,7 @@ describe("adaptive limiter against a token-bucket tenant (fake clock)", () => {
   });
 
   test("429s at random (a fault, not a limit) slow it down, but do not stop it", async () => {
-    const r = await simulate({ perSec: 1e6, burst: 1e6, random429: 0.3, requests: 300, parallel: 64, latencyMs: 20, cap: 8, horizonMs: 120_000 });
+    const r = await simulate({ perSec: 1e6, burst: 1e6, random429: 0.3, requests: 300, parallel: 64, latencyMs: 20, horizonMs: 120_000 });
     expect(r.done).toBe(300);
     // unpaced this takes about 1 s; paced down to nothing it would take minutes
     expect(r.endedAt).toBeLessThan(15_000);
@@ -234,18 +208,71 @@ describe("adaptive limiter against a token-bucket tenant (fake clock)", () => {
     }
   });
 
-  test("a tenant that does not limit sees the fixed cap: no pacing, peak = cap", async () => {
-    const r = await simulate({ perSec: 1e6, burst: 1e6, requests: 500, parallel: 64, latencyMs: 20, cap: 8, horizonMs: 60_000 });
+  test("grows to the ceiling against a fast tenant that does not limit: slow start from 8 (×1.5 a round trip), never paced", async () => {
+    const r = await simulate({ perSec: 1e6, burst: 1e6, requests: 2000, parallel: 100, latencyMs: 150, cap: 64, horizonMs: 60_000 });
+    expect(r.done).toBe(2000);
     expect(r.throttled).toBe(0);
     expect(r.limiter.rate()).toBe(Infinity);
-    expect(r.maxInFlight).toBe(8);
-    // 500 requests at 8 in flight and 20 ms: 63 rounds
-    expect(r.endedAt).toBeLessThanOrEqual(64 * 20);
+    expect(r.limiter.window.limit).toBe(64);
+    expect(r.maxInFlight).toBe(64);
+    // slow start: 8, 12, 18, 27, 40, 60, 64; 2000 requests at 64 in flight and 150 ms need 32 round
+    // trips, the climb costs about 3 more
+    expect(r.endedAt).toBeLessThanOrEqual(36 * 150);
+  });
+
+  test("grows only while it is used: an engine that hands it 6 operations at a time leaves the window at most twice that", async () => {
+    const r = await simulate({ perSec: 1e6, burst: 1e6, requests: 600, parallel: 6, latencyMs: 50, cap: 64, horizonMs: 60_000 });
+    expect(r.done).toBe(600);
+    expect(r.maxInFlight).toBe(6);
+    expect(r.limiter.window.limit).toBeLessThanOrEqual(6 / TUNING.useShare + 1);
+  });
+
+  test("backs off on rising latency: a tenant with 8 workers (queueing beyond) keeps the window well below the ceiling", async () => {
+    const workers = 8;
+    // each request takes 100 ms of a worker: beyond 8 in flight the queue adds latency in proportion
+    const r = await simulate({ perSec: 1e6, burst: 1e6, requests: 3000, parallel: 64, latencyMs: 100, latencyAt: (n) => 100 * Math.max(1, n / workers), cap: 64, horizonMs: 120_000 });
+    expect(r.done).toBe(3000);
+    // latency within tolerance (3 × 100 ms + 100 ms) allows up to 32 in flight, the AIMD saw-tooth a little more
+    // above it; it must stay well below the ceiling of 64
+    expect(r.limiter.window.limit).toBeLessThanOrEqual(1.25 * (TUNING.latencyTolerance + TUNING.latencySlackMs / 100) * workers);
+    expect(r.limiter.window.limit).toBeGreaterThanOrEqual(workers / 2);
+    // the tenant's throughput is 80/s whatever the queue: 3000 requests need 37.5 s, the backing off must not lose much of it
+    expect(r.endedAt).toBeLessThanOrEqual(1.2 * 37_500);
+  });
+
+  test("backs off on 503 (overload): the window halves once per round trip, then grows additively", async () => {
+    const clock = new FakeClock();
+    const l = new Pacer({ maxConcurrency: 64, clock });
+    /** One round trip: the window filled, 50 ms, every answer `status`. */
+    const round = async (status: number) => {
+      const ts = await Promise.all(Array.from({ length: l.window.limit }, () => l.acquire()));
+      clock.t += 50;
+      for (const t of ts) l.release(t, { status });
+    };
+    await round(200);
+    await round(200);
+    const before = l.window.limit;
+    expect(before).toBeGreaterThan(TUNING.initialWindow); // slow start
+    await round(503);
+    // one decrease: the other 503s of the same round are its echo
+    expect(l.window.limit).toBe(Math.floor(before * TUNING.overloadDecrease));
+    const after = l.window.limit;
+    await round(200);
+    // congestion avoidance from now on: at most one more per round trip, not a doubling
+    expect(l.window.limit).toBeGreaterThanOrEqual(after);
+    expect(l.window.limit).toBeLessThanOrEqual(after + 1);
+  });
+
+  test("a tenant that became slower for good (100 ms, then 400 ms whatever the load) is not taken for congestion for long", async () => {
+    const r = await simulate({ perSec: 1e6, burst: 1e6, requests: 4000, parallel: 64, latencyMs: 100, latencyAt: (_n, now) => (now < 2000 ? 100 : 400), cap: 64, horizonMs: 120_000 });
+    expect(r.done).toBe(4000);
+    // one decrease (×0.8) shows the latency is not ours; then it grows back to the ceiling
+    expect(r.limiter.window.limit).toBe(64);
   });
 
   test("retries that got 429 together wake through one gate and do not collide again", async () => {
     const clock = new FakeClock();
-    const l = new Limiter({ maxConcurrency: 8, clock });
+    const l = new Pacer({ maxConcurrency: 8, clock });
     // 8 requests in flight, all answered 429 with Retry-After 1 s
     const tickets = await Promise.all(Array.from({ length: 8 }, () => l.acquire()));
     for (const t of tickets) {
@@ -270,7 +297,7 @@ describe("adaptive limiter against a token-bucket tenant (fake clock)", () => {
 
   test("a long Retry-After (a spent quota) holds fresh requests too", async () => {
     const clock = new FakeClock();
-    const l = new Limiter({ maxConcurrency: 8, clock });
+    const l = new Pacer({ maxConcurrency: 8, clock });
     const t = await l.acquire();
     l.release(t, { status: 429, retryAfterMs: 5000 });
     await l.backoff(5000, 429);
@@ -289,7 +316,6 @@ describe("adaptive limiter against a token-bucket tenant (fake clock)", () => {
       requests: 300,
       parallel: 64,
       latencyMs: 20,
-      cap: 8,
       horizonMs: 60_000,
       headers: (v, perSec) => ({ limit: perSec, windowMs: 1000, remaining: v.remaining, resetMs: v.resetS * 1000 }),
     });
@@ -312,7 +338,7 @@ describe("adaptive limiter against a token-bucket tenant (fake clock)", () => {
 
   test("not adaptive: the plain semaphore — no pacing, no gate, backoff sleeps per call", async () => {
     const clock = new FakeClock();
-    const l = new Limiter({ maxConcurrency: 2, adaptive: false, clock });
+    const l = new Pacer({ maxConcurrency: 2, adaptive: false, clock });
     const a = await l.acquire();
     l.release(a, { status: 429, retryAfterMs: 1000 });
     expect(l.rate()).toBe(Infinity);
@@ -337,35 +363,24 @@ describe("adaptive limiter against a token-bucket tenant (fake clock)", () => {
 });
 
 describe("settings", () => {
-  const KEYS = ["VEZA_URL", "VEZA_API_TOKEN", "VEZA_ADAPTIVE_PACING", "VEZA_MAX_REQUESTS_PER_SECOND", "PULUMI_CONFIG"];
-  const saved: Record<string, string | undefined> = {};
-  beforeEach(() => {
-    for (const k of KEYS) saved[k] = process.env[k];
-    process.env.VEZA_URL = "https://acme.vezacloud.com";
-    process.env.VEZA_API_TOKEN = "t";
-    delete process.env.PULUMI_CONFIG;
-  });
-  afterEach(() => {
-    for (const k of KEYS) if (saved[k] === undefined) delete process.env[k];
-    else process.env[k] = saved[k];
-  });
+  const { resolveSettings, DEFAULT_MAX_CONCURRENCY } = require("../../provider/config") as typeof import("../../provider/config");
+  const env = { VEZA_URL: "https://acme.vezacloud.com", VEZA_API_TOKEN: "t" };
 
-  test("veza:adaptivePacing (default true) and veza:maxRequestsPerSecond (default 0) from the environment", () => {
-    const { resolveSettings } = require("../../provider/config") as typeof import("../../provider/config");
-    delete process.env.VEZA_ADAPTIVE_PACING;
-    delete process.env.VEZA_MAX_REQUESTS_PER_SECOND;
-    expect(resolveSettings()).toMatchObject({ adaptivePacing: true, maxRequestsPerSecond: 0 });
-    process.env.VEZA_ADAPTIVE_PACING = "false";
-    process.env.VEZA_MAX_REQUESTS_PER_SECOND = "20";
-    expect(resolveSettings()).toMatchObject({ adaptivePacing: false, maxRequestsPerSecond: 20 });
-    process.env.VEZA_ADAPTIVE_PACING = "sometimes";
-    expect(() => resolveSettings()).toThrow(/veza:adaptivePacing.*VEZA_ADAPTIVE_PACING.*true or false/);
+  test("veza:adaptivePacing (default true), veza:maxRequestsPerSecond (default 0) and veza:maxConcurrency (default 64) from the environment", () => {
+    expect(resolveSettings({}, {}, env)).toMatchObject({ adaptivePacing: true, maxRequestsPerSecond: 0, maxConcurrency: 64 });
+    expect(DEFAULT_MAX_CONCURRENCY).toBe(64);
+    expect(resolveSettings({}, {}, { ...env, VEZA_ADAPTIVE_PACING: "false", VEZA_MAX_REQUESTS_PER_SECOND: "20", VEZA_MAX_CONCURRENCY: "8" })).toMatchObject({
+      adaptivePacing: false,
+      maxRequestsPerSecond: 20,
+      maxConcurrency: 8,
+    });
+    expect(() => resolveSettings({}, {}, { ...env, VEZA_ADAPTIVE_PACING: "sometimes" })).toThrow(/veza:adaptivePacing.*VEZA_ADAPTIVE_PACING.*true or false/);
   });
 
   test("maxRate paces from the first request, adaptive or not", async () => {
     const clock = new FakeClock();
     for (const adaptive of [true, false]) {
-      const l = new Limiter({ maxConcurrency: 8, adaptive, maxRate: 10, clock });
+      const l = new Pacer({ maxConcurrency: 8, adaptive, maxRate: 10, clock });
       const starts: number[] = [];
       const all = Array.from({ length: 5 }, async () => {
         const t = await l.acquire();

@@ -66,7 +66,7 @@ test("ids and get come from the get TSDoc", () => {
 test("every config setting is on the index page", () => {
   const index = page("index.md");
   for (const key of ["veza:url", "veza:apiToken", "veza:maxConcurrency", "veza:logLevel"]) expect(index).toContain(`| \`${key}\``);
-  expect(index).toMatch(/\| `veza:maxConcurrency` \| `VEZA_MAX_CONCURRENCY` \| `8` \|/);
+  expect(index).toMatch(/\| `veza:maxConcurrency` \| `VEZA_MAX_CONCURRENCY` \| `64` \|/);
   expect(index).toMatch(/\| `veza:apiToken` \| `VEZA_API_TOKEN`, then `VEZA_TOKEN` \| \(required\) \|/);
   expect(index).toMatch(/\| `veza:proxy` \| `VEZA_PROXY` \| \(none\) \|/);
 });

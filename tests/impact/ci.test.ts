@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { MARKDOWN_MARKER } from "../../provider/impact/render";
 
 const wf = parse(fs.readFileSync(path.join(__dirname, "..", "..", "examples", "ci", "veza-preview.yml"), "utf8")) as {
   jobs: Record<string, { permissions?: Record<string, string>; steps: { name?: string; run?: string; if?: string; env?: Record<string, string> }[] }>;
@@ -23,4 +24,13 @@ test("the Markdown is posted as a PR comment with the workflow's own token, from
   expect(post.env).toEqual({ PR: "${{ github.event.pull_request.number }}", GH_TOKEN: "${{ secrets.GITHUB_TOKEN }}" });
   expect(post.if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
   expect(preview.permissions).toEqual({ contents: "read", "pull-requests": "write" });
+});
+
+test("only the comment carrying the impact's hidden marker is updated, never the last bot comment of any workflow", () => {
+  const post = preview.steps.find((s) => /gh pr comment/.test(s.run ?? ""))!.run!;
+  expect(post).not.toContain("--edit-last");
+  // the comment to update: the bot's own, whose body starts with the marker render() writes first
+  expect(post).toContain(`select(.user.login == "github-actions[bot]" and (.body | startswith("${MARKDOWN_MARKER}")))`);
+  expect(post).toMatch(/gh api --method PATCH "repos\/\$GITHUB_REPOSITORY\/issues\/comments\/\$id"/);
+  expect(post).toMatch(/else\s+gh pr comment "\$PR" --body-file impact\.md/);
 });

@@ -223,6 +223,19 @@ describe("the model", () => {
     expect(edited.warnings).toEqual([expect.stringContaining("the preview has no `same` steps: run `pulumi preview --json --show-sames`")]);
   });
 
+  test("the --show-sames warning when the changeSummary counts more same steps than are shown (one shown for a protect change)", () => {
+    const stack = { op: "same", urn: "urn:pulumi:dev::acme::pulumi:pulumi:Stack::acme-dev" };
+    // without --show-sames the CLI still shows a same step whose `protect` changed, and the root stack
+    const shown = [stack, { ...same(base[0]!), newState: { ...base[0]!, protect: true } }, update(base[3]!, version("A", "pa", [e("a"), e("a2")], ["pb"]))];
+    const cut = analyse(sidesOf({ steps: shown, changeSummary: { same: 6, update: 1 } } as PreviewDigest));
+    expect(cut.warnings).toEqual([expect.stringMatching(/^the preview counts 4 more `same` steps than it shows: run `pulumi preview --json --show-sames`/)]);
+    // every same step shown (--show-sames): no warning
+    const all = [stack, ...base.filter((_, i) => i !== 3).map(same), shown[2]!];
+    expect(analyse(sidesOf({ steps: all, changeSummary: { same: base.length, update: 1 } } as PreviewDigest)).warnings).toEqual([]);
+    // a stack export fills in what the preview leaves out: no warning either
+    expect(analyse(sidesOf({ steps: shown, changeSummary: { same: 6, update: 1 } } as PreviewDigest, base)).warnings).toEqual([]);
+  });
+
   test("a membership list turned secret: its holders' changes through that profile are not counted, either way", () => {
     const mC = members("C", "pc", ["cy"], { outputs: { accessProfileId: "pc", versionNumber: 1, identityIds: ["cy"] } });
     const vC = { ...base[5]!, outputs: { ...base[5]!.outputs, members: ["cy"] } };
@@ -273,6 +286,31 @@ describe("the formats", () => {
     expect(JSON.parse(render(big, "json")).identities).toHaveLength(2000);
   });
 
+  test("markdown stays under the limit with 1,000 unresolved values too: the list is cut and says how many more", () => {
+    // 1,000 memberships whose identityIds turned secret: each is unresolved on both sides
+    const ms = Array.from({ length: 1000 }, (_, i) => members(`a-membership-with-a-long-name-${i}`, "pa", ["ann"]));
+    const steps = [same(A), same(v), ...ms.map((m) => update(m, { ...m, inputs: { ...m.inputs, identityIds: "[secret]" }, outputs: { ...m.outputs, identityIds: "[secret]" } }))];
+    const big = analyse(sidesOf({ steps } as PreviewDigest));
+    expect(big.report.unresolved.length).toBeGreaterThanOrEqual(1000);
+    const md = render(big, "markdown");
+    expect(md.length).toBeLessThanOrEqual(65_536);
+    expect(md).toContain(`<details><summary>Unresolved (${big.report.unresolved.length}): not counted above</summary>`);
+    const listed = md.split("\n").filter((l) => l.startsWith("- `urn:pulumi:")).length;
+    expect(listed).toBeGreaterThan(10);
+    expect(listed).toBeLessThan(big.report.unresolved.length);
+    expect(md).toContain(`_${big.report.unresolved.length - listed} more unresolved values left out: a pull-request comment holds at most 65,536 characters. \`pulumi-veza impact --format json\` lists everything._`);
+    expect(md.trimEnd().endsWith("<sub>`pulumi-veza impact` from `pulumi preview --json --show-sames`</sub>")).toBe(true);
+    expect(JSON.parse(render(big, "json")).unresolved).toHaveLength(big.report.unresolved.length);
+  });
+
+  test("markdown starts with the hidden marker CI finds its comment by; an identity in a heading is plain text", () => {
+    const odd = "<img src=x> *b* `c` #1|2";
+    const one = analyse(sidesOf({ steps: [same(A), same(v), update(old, members("A", "pa", [odd]))] } as PreviewDigest));
+    const md = render(one, "markdown");
+    expect(md.split("\n")[0]).toBe("<!-- pulumi-veza-impact -->");
+    expect(md).toContain("#### &lt;img src=x&gt; \\*b\\* \\`c\\` \\#1\\|2: +1 −0\n");
+  });
+
   test("json: exactly the documented keys", () => {
     const doc = JSON.parse(render(impact, "json"));
     expect(Object.keys(doc)).toEqual(["identities", "profiles", "unresolved"]);
@@ -309,5 +347,13 @@ describe("the formats", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test("an internal error exits 3 with the message on stderr, never 1 (a tripped gate)", async () => {
+    const err = { s: "" };
+    const broken = { write: () => { throw new Error("output closed"); } };
+    const io = { stdout: broken, stderr: { write: (s: string) => ((err.s += s), true) }, stdin: Readable.from(["{\"steps\":[]}"]) };
+    expect(await impactMain(["-", "--fail-on-gain"], io as never)).toBe(3);
+    expect(err.s).toMatch(/^pulumi-veza impact: internal error \(please report it\): Error: output closed\n/);
   });
 });

@@ -89,7 +89,8 @@ test("the builder quotes and escapes strings, writes numbers and booleans bare, 
   expect(f.ne("require_approval_to_start", false)).toBe("require_approval_to_start ne false");
   expect(f.eq("name", "3")).toBe('name eq "3"'); // a string stays a string
   expect(f.eq("x", -2.5)).toBe("x eq -2.5");
-  expect(() => f.eq("x", NaN)).toThrow(/not a finite number/);
+  expect(() => f.eq("current_version_number", NaN)).toThrow('filter value for "current_version_number" is NaN, not a finite number');
+  expect(() => f.ne("state", -Infinity)).toThrow('filter value for "state" is -Infinity, not a finite number');
   expect(() => f.eq('name" or 1 eq "1', "x")).toThrow(/not a valid attribute name/);
   expect(() => f.and()).toThrow(/at least one condition/);
   expect(() => f.or("", " ")).toThrow(/at least one condition/);

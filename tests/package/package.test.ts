@@ -15,7 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as ts from "typescript";
 import { parse } from "yaml";
-import { dryRun, pack, stage, type PackReport } from "../../scripts/pack";
+import { dryRun, pack, PACK_DIR, stage, type PackReport } from "../../scripts/pack";
 import { ROUTES_MODE } from "../resources/helpers";
 
 const suite = ROUTES_MODE === "all" ? describe : describe.skip;
@@ -81,12 +81,16 @@ suite("the published package", () => {
     expect(manifest.peerDependencies["@pulumi/pulumi"]).toBeDefined();
   });
 
-  test("the README and examples/basic install the release tarball of this version from this repository (the same URL)", () => {
+  test("the README names the release tarball of this version from this repository; examples/basic installs the one `npm run pack` writes in a clone", () => {
     const repo = String(manifest.repository.url).replace(/^git\+/, "").replace(/\.git$/, "");
     const tarball = `${repo}/releases/download/v${manifest.version}/pulumi-veza-${manifest.version}.tgz`;
-    expect(fs.readFileSync(path.join(REPO, "README.md"), "utf8")).toContain(`npm install ${tarball} @pulumi/pulumi`);
+    const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+    expect(readme).toContain(`npm install ${tarball} @pulumi/pulumi`);
+    const packed = path.join(PACK_DIR, `pulumi-veza-${manifest.version}.tgz`);
+    expect(readme).toContain(`npm install ../pulumi-veza/${path.relative(REPO, packed)} @pulumi/pulumi`);
+    // installable today, from a clone: a file: tarball (a copy, not a link to the repository and its own @pulumi/pulumi)
     const basic = JSON.parse(fs.readFileSync(path.join(REPO, "examples/basic/package.json"), "utf8"));
-    expect(basic.dependencies["pulumi-veza"]).toBe(tarball);
+    expect(basic.dependencies["pulumi-veza"]).toBe(`file:${path.relative(path.join(REPO, "examples/basic"), packed)}`);
     expect(basic.engines.node).toBe(manifest.engines.node);
   });
 
@@ -110,6 +114,11 @@ suite("the published package", () => {
     const runs: string[] = wf.jobs.publish.steps.map((x: any) => x.run ?? "");
     expect(runs.some((r) => /^npm run pack\b/.test(r))).toBe(true);
     expect(runs.some((r) => /^npm publish \.pack\/pulumi-veza-\*\.tgz .*--provenance/.test(r))).toBe(true);
+    // publishing is switched on by a repository variable, not by a token's presence (trusted publishing has none)
+    const publish = wf.jobs.publish.steps.find((x: any) => /^npm publish /.test(x.run ?? ""));
+    expect(publish.if).toBe("vars.NPM_PUBLISH == 'true'");
+    expect(JSON.stringify(wf)).not.toMatch(/NODE_AUTH_TOKEN != ''/);
+    expect(runs.some((r) => /^npm install -g npm@\^11\.5\.1$/.test(r))).toBe(true);
     expect(runs.some((r) => /gh release create .*\.tgz/.test(r))).toBe(true);
   });
 
@@ -120,6 +129,8 @@ suite("the published package", () => {
       const pkgDir = path.join(app, "node_modules", "pulumi-veza");
       fs.mkdirSync(pkgDir, { recursive: true });
       const tarball = pack(path.join(tmp, "out"), REPO);
+      // the name examples/basic's file: dependency expects in .pack/
+      expect(path.basename(tarball)).toBe(`pulumi-veza-${manifest.version}.tgz`);
       execFileSync("tar", ["-xzf", tarball, "-C", pkgDir, "--strip-components=1"]);
       // the package's dependencies and the user's own, as npm would install them (linked from this repository: no network)
       for (const dep of ["@pulumi/pulumi", "undici", "zod", "@types/node"]) {

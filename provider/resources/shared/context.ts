@@ -4,6 +4,8 @@
  */
 import { VezaApi } from "../../client/api";
 import { VezaClient } from "../../client/client";
+import { Credentials } from "../../client/credentials";
+import { processPacers, type Pacers } from "../../client/limiter";
 import { pulumiWarn } from "../../client/log";
 import type { StackConfig } from "../../config";
 
@@ -14,7 +16,11 @@ export interface ProviderContext {
   warn(message: string): void;
 }
 
-/** The context for a stack's config (as `configure` received it). Settings are resolved at the first request. */
-export function createContext(stackConfig: StackConfig = {}): ProviderContext {
-  return { api: new VezaApi(new VezaClient({ stackConfig })), warn: pulumiWarn };
+/**
+ * The context for a stack's config (as `configure` received it). Settings are resolved at the first
+ * request. It owns what the process learns about its tokens (refused, rotated); the pacing controller
+ * comes from `pacers`, one per tenant (the process's by default: a tenant's limit is per tenant).
+ */
+export function createContext(stackConfig: StackConfig = {}, pacers: Pacers = processPacers): ProviderContext {
+  return { api: new VezaApi(new VezaClient({ stackConfig, credentials: new Credentials(), pacers })), warn: pulumiWarn };
 }

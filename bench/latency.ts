@@ -1,0 +1,190 @@
+/**
+ * `npm run bench -- --latency-table`: bootstrap of one stack at a real tenant's latency (25, 150,
+ * 400 ms), with no rate limit and under token buckets (25/50/100 requests/s, burst 10, `Retry-After`
+ * in whole seconds), for pulumi-veza (adaptive window under the default ceiling of 64), the baseline
+ * provider and pulumi-veza capped at the old fixed 8 in flight (`veza:maxConcurrency 8`), each at the
+ * engine's `--parallel` 8 (the CLI's default on a 2-core runner) and 64 (a 16-core laptop). One run
+ * each; requests, 429s and in-flight are counted by the emulator.
+ */
+import * as os from "node:os";
+import { kitFor, makeRig, type Flavor } from "../harness/rig";
+import { bootstrapSpec, program, resourceCount } from "../harness/workload";
+import { scaleRun, timeline, type ScaleRun } from "./scale";
+import { table } from "./stats";
+
+export type Variant = "ours" | "baseline" | "cap8";
+
+const VARIANT: Record<Variant, { flavor: Flavor; config: Record<string, string>; label: string }> = {
+  ours: { flavor: "ours", config: {}, label: "pulumi-veza" },
+  baseline: { flavor: "baseline", config: {}, label: "baseline" },
+  cap8: { flavor: "ours", config: { "veza:maxConcurrency": "8" }, label: "pulumi-veza, cap 8 (old default)" },
+};
+
+export interface LatencyRun {
+  variant: Variant;
+  latencyMs: number;
+  /** Bucket rate, requests/s (undefined: no limit). */
+  perSec?: number;
+  parallel: number;
+  resources: number;
+  wallMs: number;
+  requests: number;
+  /** Answered 429 by the bucket. */
+  limited: number;
+  failed: number;
+  meanInFlight: number;
+  peakInFlight: number;
+  firstError?: string;
+}
+
+export async function latencyRun(variant: Variant, latencyMs: number, perSec: number | undefined, parallel: number, profiles: number, seed: number): Promise<LatencyRun> {
+  const v = VARIANT[variant];
+  const rig = await makeRig({ flavor: v.flavor, seed, knobs: { latencyMs, ...(perSec ? { rateLimit: { perSec, burst: 10 } } : {}) }, config: v.config });
+  try {
+    const spec = bootstrapSpec(profiles, `lat${latencyMs}`);
+    const engine = rig.engine({ parallel }, "throttled");
+    const t0 = performance.now();
+    const up = await engine.up(program(spec, kitFor(v.flavor)));
+    const wallMs = performance.now() - t0;
+    const st = rig.emu.stats();
+    const tl = timeline(rig.emu.requests(), t0);
+    return {
+      variant,
+      latencyMs,
+      perSec,
+      parallel,
+      resources: resourceCount(spec),
+      wallMs,
+      requests: st.total,
+      limited: st.rateLimited,
+      failed: up.errors.length,
+      meanInFlight: tl.meanInFlight,
+      peakInFlight: st.peakInFlight,
+      ...(up.errors.length ? { firstError: `${up.errors[0].name}: ${up.errors[0].message}`.slice(0, 200) } : {}),
+    };
+  } finally {
+    await rig.close();
+  }
+}
+
+export interface LatencyTableOptions {
+  latencies: number[];
+  /** Bucket rates; undefined: no limit. */
+  limits: (number | undefined)[];
+  parallels: number[];
+  variants: Variant[];
+  profiles: number;
+  /** Profiles of the headline run (no limit, 150 ms, parallel 64: bootstrap, no-op up, preview, refresh); 0 skips it. */
+  headlineProfiles: number;
+  log: (line: string) => void;
+}
+
+export interface LatencyTable {
+  runs: LatencyRun[];
+  headline?: { latencyMs: number; parallel: number; ours: ScaleRun; baseline: ScaleRun; floor: ScaleRun };
+  loadAtStart: string;
+  loadAtEnd: string;
+  totalS: number;
+}
+
+const load = () => os.loadavg().map((x) => x.toFixed(2)).join(" / ");
+
+export async function latencyTable(o: LatencyTableOptions): Promise<LatencyTable> {
+  const started = performance.now();
+  const loadAtStart = load();
+  const runs: LatencyRun[] = [];
+  let seed = 900;
+  let headline: LatencyTable["headline"];
+  if (o.headlineProfiles > 0) {
+    const latencyMs = 150;
+    const parallel = 64;
+    o.log(`headline: ${o.headlineProfiles} profiles, ${latencyMs} ms, --parallel ${parallel}: engine floor (0 ms), pulumi-veza, baseline`);
+    const extras = { parallel } as const;
+    const floor = await scaleRun("ours", o.headlineProfiles, 0, seed++, {}, "throttled", {}, { skipNoopAndPreview: true, engine: extras });
+    const ours = await scaleRun("ours", o.headlineProfiles, latencyMs, seed++, {}, "throttled", {}, { engine: extras });
+    o.log(`  pulumi-veza bootstrap ${Math.round(ours.bootstrap.wallMs)} ms, mean in flight ${ours.bootstrap.meanInFlight.toFixed(1)}; floor ${Math.round(floor.bootstrap.wallMs)} ms`);
+    const baseline = await scaleRun("baseline", o.headlineProfiles, latencyMs, seed++, {}, "throttled", {}, { skipNoopAndPreview: true, engine: extras });
+    o.log(`  baseline bootstrap ${Math.round(baseline.bootstrap.wallMs)} ms`);
+    headline = { latencyMs, parallel, ours, baseline, floor };
+  }
+  for (const latencyMs of o.latencies) {
+    for (const perSec of o.limits) {
+      for (const parallel of o.parallels) {
+        for (const variant of o.variants) {
+          const r = await latencyRun(variant, latencyMs, perSec, parallel, o.profiles, seed++);
+          runs.push(r);
+          o.log(
+            `${latencyMs} ms, ${perSec ? `${perSec}/s` : "no limit"}, --parallel ${parallel}, ${variant}: ${Math.round(r.wallMs)} ms, ${r.requests} requests, ${r.limited} 429, mean in flight ${r.meanInFlight.toFixed(1)}, ${r.failed} failed`,
+          );
+        }
+      }
+    }
+  }
+  return { runs, headline, loadAtStart, loadAtEnd: load(), totalS: (performance.now() - started) / 1000 };
+}
+
+const s2 = (ms: number) => (ms / 1000).toFixed(2);
+
+export function latencySection(t: LatencyTable, o: Pick<LatencyTableOptions, "variants" | "profiles">, stamp: string): string {
+  const rows: string[][] = [];
+  const keys = [...new Set(t.runs.map((r) => `${r.latencyMs}|${r.perSec ?? 0}|${r.parallel}`))];
+  for (const key of keys) {
+    const [latencyMs, perSec, parallel] = key.split("|").map(Number);
+    for (const variant of o.variants) {
+      const r = t.runs.find((x) => x.variant === variant && x.latencyMs === latencyMs && (x.perSec ?? 0) === perSec && x.parallel === parallel);
+      if (!r) continue;
+      rows.push([
+        `${latencyMs} ms`,
+        perSec ? `${perSec}/s` : "none",
+        String(parallel),
+        VARIANT[variant].label,
+        s2(r.wallMs),
+        String(r.requests),
+        r.meanInFlight.toFixed(1),
+        String(r.peakInFlight),
+        r.requests ? `${((100 * r.limited) / r.requests).toFixed(1)} %` : "—",
+        String(r.failed),
+      ]);
+    }
+  }
+  let headline = "";
+  if (t.headline) {
+    const h = t.headline;
+    const min = h.ours.resources; // one request per resource
+    const floorS = h.floor.bootstrap.wallMs / 1000;
+    const idealS = floorS + (min * h.latencyMs) / 1000 / h.parallel;
+    const p = (r: ScaleRun) => r.bootstrap;
+    headline = `### Headline: ${h.ours.resources} resources, ${h.latencyMs} ms, no limit, \`--parallel ${h.parallel}\`
+
+| figure | pulumi-veza | baseline | goal |
+| --- | --- | --- | --- |
+| bootstrap wall (s) | ${s2(p(h.ours).wallMs)} | ${s2(p(h.baseline).wallMs)} | ≤ baseline and ≤ 1.2 × ideal = ${(1.2 * idealS).toFixed(2)} |
+| requests | ${p(h.ours).requests} | ${p(h.baseline).requests} | minimum ${min} |
+| mean / peak in flight (server side) | ${p(h.ours).meanInFlight.toFixed(1)} / ${p(h.ours).peakInFlight} | ${p(h.baseline).meanInFlight.toFixed(1)} / ${p(h.baseline).peakInFlight} | |
+| failed resources | ${p(h.ours).errors} | ${p(h.baseline).errors} | 0 |
+| no-op \`up\` / preview / refresh requests | ${h.ours.noop.requests} / ${h.ours.preview.requests} / ${h.ours.refresh.requests} | — | 0 / 0 / 4 (as before) |
+
+Ideal = engine floor (the same bootstrap at 0 ms with pulumi-veza, ${floorS.toFixed(2)} s: engine, program, provider process
+and emulator sharing this machine) + minimum requests × latency / ${h.parallel} = ${idealS.toFixed(2)} s. Wall / ideal:
+${(p(h.ours).wallMs / 1000 / idealS).toFixed(2)}× for pulumi-veza, ${(p(h.baseline).wallMs / 1000 / idealS).toFixed(2)}× for the baseline.
+
+`;
+  }
+  const resources = t.runs[0]?.resources ?? 0;
+  return `## Latency table: a real tenant's latency, with and without a rate limit
+
+${stamp}
+Load average (1/5/15 min) at start ${t.loadAtStart}, at end ${t.loadAtEnd}; ${t.totalS.toFixed(0)} s in all. The machine is
+shared (other work shows in the load average): the figures are one run each and noisy.
+
+${headline}### ${o.profiles} profiles + versions + memberships (${resources} resources), bootstrap only, one run each
+
+Each row is a fresh emulator and stack through the test engine at the named \`--parallel\`. Latency is added to every
+answer; "bucket" is the emulator's token bucket in front of every route (burst 10, \`Retry-After\` in whole seconds).
+pulumi-veza: the adaptive window (AIMD with slow start, from 8 up to the ceiling of 64) and the 429-learnt pace;
+"cap 8 (old default)": the same with \`veza:maxConcurrency 8\`, the fixed cap of earlier releases; baseline: no cap, no
+pacing, no retry, a read-back GET per write. Mean in flight: the server's busy request-time over first request to
+last answer. 429 share: requests answered 429 by the bucket over all requests.
+
+${table(["latency", "bucket", "--parallel", "provider", "wall (s)", "requests", "mean in flight", "peak in flight", "429 share", "failed resources"], rows)}`;
+}
