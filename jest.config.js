@@ -32,6 +32,8 @@ module.exports = {
   // global options (jest ignores them inside a project)
   // the engine tests keep both cores busy (a third worker measured no faster)
   maxWorkers: 2,
+  // slowest first, also from a clean clone (no timings cached yet): see the file
+  testSequencer: "<rootDir>/tests/sequencer.js",
   testTimeout: 60000,
   projects: [
     { ...base, displayName: "routes all" },

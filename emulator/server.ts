@@ -116,6 +116,16 @@ function emptyStats(): EmulatorStats {
   return { total: 0, byRoute: {}, byStatus: {}, peakInFlight: 0, faults: { "429": 0, "503": 0, ambiguous: 0, hang: 0 }, rateLimited: 0 };
 }
 
+/** The request target as a URL (origin-form `/path?query` read as a path, whatever it starts with), or undefined when it cannot be one. */
+function requestUrl(target: string | undefined): URL | undefined {
+  const origin = "http://emulator.invalid";
+  try {
+    return target?.startsWith("/") ? new URL(origin + target) : new URL(target ?? "/", origin);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> {
   let token = opts.token ?? `veza-emu-${randomBytes(16).toString("hex")}`;
   const host = opts.host ?? "127.0.0.1";
@@ -203,7 +213,12 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
       }
     });
 
-    const url = new URL(req.url ?? "/", "http://emulator.invalid");
+    const url = requestUrl(req.url);
+    if (!url) {
+      // a target no URL can hold (an absolute-form one with an invalid host, `http://[`): the client's fault
+      if (log.length < 100_000) log.push({ method, route: `${method} (malformed path)`, query: {}, receivedAt: performance.now() });
+      return sendError(res, requestId, new ApiError(Code.INVALID_ARGUMENT, "malformed request path"));
+    }
     const match = matchRoute(method, url.pathname, knobs.routes);
     bump(stats.byRoute, match.key);
     const entry: LoggedRequest = { method, route: match.key, query: Object.fromEntries(url.searchParams), receivedAt: performance.now() };

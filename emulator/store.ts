@@ -26,6 +26,7 @@ import {
   asStringArray,
   asStringOrNull,
   isPlainObject,
+  ownEntry,
 } from "./validate";
 
 type Setter<R> = (rec: R, value: unknown) => void;
@@ -278,7 +279,7 @@ export class EmulatorStore {
       updated_at: ts,
     };
     for (const [k, v] of Object.entries(body)) {
-      const set = TYPE_FIELDS[k];
+      const set = ownEntry(TYPE_FIELDS, k);
       if (set) set(rec, v);
       else if (!TYPE_READ_ONLY.has(k)) throw invalid(`unknown field "${k}" in access profile type`);
     }
@@ -295,7 +296,7 @@ export class EmulatorStore {
     if (!isPlainObject(body)) throw invalid("request body must be a JSON object");
     const next: AccessProfileTypeRecord = structuredClone(cur);
     for (const field of mask ?? Object.keys(body)) {
-      const set = TYPE_FIELDS[field];
+      const set = ownEntry(TYPE_FIELDS, field);
       if (!set) {
         if (TYPE_READ_ONLY.has(field)) throw invalid(`field "${field}" of access profile type cannot be updated`);
         throw invalid(`unknown field "${field}" in update of access profile type`);
@@ -429,8 +430,8 @@ export class EmulatorStore {
     };
     let stateGiven = false;
     for (const [k, v] of Object.entries(body)) {
-      const pset = PROFILE_FIELDS[k];
-      const vset = VERSION_FIELDS[k];
+      const pset = ownEntry(PROFILE_FIELDS, k);
+      const vset = ownEntry(VERSION_FIELDS, k);
       if (pset) pset(rec, v);
       if (vset) vset(version, v);
       if (k === "state" && v !== null && v !== undefined && v !== "") stateGiven = true;
@@ -454,9 +455,9 @@ export class EmulatorStore {
     if (!isPlainObject(body)) throw invalid("request body must be a JSON object");
     const next: AccessProfileRecord = structuredClone(cur);
     for (const field of mask ?? Object.keys(body)) {
-      const set = PROFILE_FIELDS[field];
+      const set = ownEntry(PROFILE_FIELDS, field);
       if (!set) {
-        if (VERSION_FIELDS[field]) {
+        if (ownEntry(VERSION_FIELDS, field)) {
           throw invalid(`field "${field}" cannot be updated on the access profile; update the version instead`);
         }
         if (PROFILE_READ_ONLY.has(field)) throw invalid(`field "${field}" of access profile cannot be updated`);
@@ -530,7 +531,7 @@ export class EmulatorStore {
         if (body[field] !== undefined && body[field] !== null) newState = asEnum("state", VERSION_STATES, body[field], "DRAFT");
         continue;
       }
-      const set = VERSION_FIELDS[field];
+      const set = ownEntry(VERSION_FIELDS, field);
       if (!set) {
         if (VERSION_READ_ONLY.has(field)) {
           if (mask) throw invalid(`field "${field}" of access profile version cannot be updated`);

@@ -2,6 +2,15 @@
 import { invalid } from "./errors";
 import type { Json, JsonObject } from "./types";
 
+/**
+ * `table[key]` for a key that arrives in a request (a body's field, an `update_mask` entry): only
+ * the table's own entries, so that `__proto__`, `constructor` or `toString` is an unknown field
+ * (a 400 naming it), not Object.prototype's member called as a setter (a 500).
+ */
+export function ownEntry<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 export function isPlainObject(v: unknown): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }

@@ -1264,7 +1264,7 @@ export class Engine {
       PULUMI_NODEJS_STACK: this.stack,
       ...(this.opts.env ?? {}),
     };
-    return new ProviderProcess({
+    return ProviderProcess.forOperation({
       cwd,
       env,
       callTimeoutMs: this.opts.callTimeoutMs ?? 60_000,

@@ -70,6 +70,35 @@ process.once("exit", () => {
   for (const c of live) c.kill("SIGKILL");
 });
 
+/**
+ * Starting ahead (tests only; off unless `startProviderProcessesAhead(true)`): an operation's
+ * provider process is started while the previous operation with the same options runs, so the
+ * ~0.5 s a process takes to start (loading @pulumi/pulumi) is not waited for between operations.
+ * Every operation still gets a process of its own that nothing else used, started with the same
+ * command, working directory and environment as it would be on demand; only the moment differs.
+ * The bench and `npm start` leave it off (they measure, or are, what a user runs).
+ */
+let startAhead = false;
+/** The process started ahead for the next operation, by its options (at most MAX_SPARES kinds). */
+const spares = new Map<string, ProviderProcess>();
+const MAX_SPARES = 2;
+
+/** Turns starting ahead on or off (off also stops the processes started ahead). */
+export async function startProviderProcessesAhead(on: boolean): Promise<void> {
+  startAhead = on;
+  if (!on) await stopSpareProviderProcesses();
+}
+
+/** Stops the processes started ahead and not used (a test file's end). */
+export async function stopSpareProviderProcesses(): Promise<void> {
+  const unused = [...spares.values()];
+  spares.clear();
+  await Promise.all(unused.map((p) => p.stop()));
+}
+
+const sameOptionsKey = (o: ProviderProcessOptions) =>
+  JSON.stringify([o.cwd, o.callTimeoutMs, o.startTimeoutMs, Object.entries(o.env).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+
 export class ProviderProcess {
   readonly calls: Record<string, number> = {};
   private stderrChunks: string[] = [];
@@ -77,14 +106,43 @@ export class ProviderProcess {
   private client: any;
   private exited = false;
   private exitPromise?: Promise<void>;
+  private starting?: Promise<void>;
 
   constructor(private readonly opts: ProviderProcessOptions) {}
+
+  /**
+   * The process for one operation: the one started ahead for these options if there is one
+   * (see `startProviderProcessesAhead`), else a new one; with starting ahead on, the next
+   * operation's is started now. Call `start()` on it either way.
+   */
+  static forOperation(opts: ProviderProcessOptions): ProviderProcess {
+    if (!startAhead) return new ProviderProcess(opts);
+    const key = sameOptionsKey(opts);
+    const spare = spares.get(key);
+    spares.delete(key);
+    const next = new ProviderProcess(opts);
+    next.start().catch(() => undefined); // a failed start is reported to the operation that takes it
+    spares.set(key, next);
+    while (spares.size > MAX_SPARES) {
+      const [oldestKey, oldest] = spares.entries().next().value as [string, ProviderProcess];
+      spares.delete(oldestKey);
+      void oldest.stop();
+    }
+    if (spare && !spare.exited) return spare;
+    if (spare) void spare.stop();
+    return new ProviderProcess(opts);
+  }
 
   get stderr(): string {
     return this.stderrChunks.join("");
   }
 
-  async start(): Promise<void> {
+  /** Starts the process and connects to it (once: a second call waits for the same start). */
+  start(): Promise<void> {
+    return (this.starting ??= this.spawn());
+  }
+
+  private async spawn(): Promise<void> {
     const script = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js", { paths: [this.opts.cwd] });
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(this.opts.env)) if (v !== undefined) env[k] = v;

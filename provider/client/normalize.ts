@@ -17,6 +17,18 @@ export type VersionStateName = (typeof VERSION_STATES)[number];
 
 const isEmpty = (v: unknown) => v === null || v === undefined || v === "";
 
+/**
+ * `String(v)`, except that it never throws: a JSON object whose `toString` is not a function
+ * (`{"toString": 1}`) makes `String` throw a bare TypeError; such a value reads as its JSON text.
+ */
+export function text(v: unknown): string {
+  try {
+    return String(v);
+  } catch {
+    return JSON.stringify(v) ?? Object.prototype.toString.call(v);
+  }
+}
+
 /** Enum name from a name, a proto number or a numeric string; unknown numbers become `UNKNOWN_<n>`. */
 export function enumName(names: readonly string[], v: unknown): string | undefined {
   if (isEmpty(v)) return undefined;
@@ -24,7 +36,7 @@ export function enumName(names: readonly string[], v: unknown): string | undefin
     const n = Number(v);
     return names[n] ?? `UNKNOWN_${n}`;
   }
-  return String(v).toUpperCase();
+  return text(v).toUpperCase();
 }
 
 export function toInt(v: unknown): number | undefined {
@@ -34,10 +46,10 @@ export function toInt(v: unknown): number | undefined {
   return undefined;
 }
 
-const str = z.preprocess((v) => (isEmpty(v) ? undefined : String(v)), z.string().optional());
+const str = z.preprocess((v) => (isEmpty(v) ? undefined : text(v)), z.string().optional());
 const int = z.preprocess(toInt, z.number().optional());
 const bool = z.preprocess((v) => (isEmpty(v) ? undefined : v === true || v === "true"), z.boolean().optional());
-const strList = z.preprocess((v) => (Array.isArray(v) ? v.filter((x) => !isEmpty(x)).map(String) : []), z.array(z.string()));
+const strList = z.preprocess((v) => (Array.isArray(v) ? v.filter((x) => !isEmpty(x)).map(text) : []), z.array(z.string()));
 const enumOf = (names: readonly string[]) => z.preprocess((v) => enumName(names, v), z.string().optional());
 /** Objects (maps, nested configs): empty object / null → absent. */
 const obj = z.preprocess(
@@ -81,7 +93,7 @@ export const versionSchema = renamed(
     entities_to_create_relationships_to: z.preprocess((v) => (Array.isArray(v) ? v : []), z.array(entitySchema)),
     inherit_entities_from_access_profiles: strList,
     /** Identity ids; absent (not []) when the response did not carry the field, so callers can tell. */
-    members: z.preprocess((v) => (Array.isArray(v) ? v.filter((x) => !isEmpty(x)).map(String) : undefined), z.array(z.string()).optional()),
+    members: z.preprocess((v) => (Array.isArray(v) ? v.filter((x) => !isEmpty(x)).map(text) : undefined), z.array(z.string()).optional()),
     access_request_policy_id: str,
     application_datasource_id: str,
     application_sync_identity_action: obj,
@@ -155,7 +167,7 @@ export const profileSchema = renamed(
 export type ApiProfile = z.infer<typeof profileSchema>;
 
 export const memberSchema = z.looseObject({
-  identity_id: z.preprocess((v) => (isEmpty(v) ? undefined : String(v)), z.string()),
+  identity_id: z.preprocess((v) => (isEmpty(v) ? undefined : text(v)), z.string()),
   identity_name: str,
   access_profile_id: str,
   created_from: z.unknown().optional(),

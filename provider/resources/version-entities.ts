@@ -40,6 +40,8 @@ export function entityCanon(e: unknown): Entity {
 
 /** `want` (the program's entity) holds for `have` (the server's): every field the program set is equal. */
 function entityHolds(want: Entity, have: Entity): boolean {
+  // an entry that is not an object (only in values the check refuses, or in hand-edited state) holds only for the same value
+  if (!want || typeof want !== "object" || !have || typeof have !== "object") return stableJson(want) === stableJson(have);
   return Object.keys(want).every((k) => stableJson(want[k]) === stableJson(have[k]));
 }
 

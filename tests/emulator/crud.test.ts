@@ -1,4 +1,18 @@
-import { type Api, mkProfile, mkType, sf, start } from "./helpers";
+import * as http from "node:http";
+import { type Api, BASE, mkProfile, mkType, sf, start } from "./helpers";
+
+/** A request with its target sent exactly as given (fetch would normalise it): the status. */
+function rawStatus(url: string, target: string, token: string): Promise<number> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: hostname, port, path: target, method: "GET", headers: { authorization: `Bearer ${token}` } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
 
 let api: Api;
 beforeEach(async () => {
@@ -49,6 +63,26 @@ describe("auth and routing", () => {
     const r = await api.call("POST", "access_profiles_types", undefined, { raw: "{name: nope" });
     expect(r.status).toBe(400);
     expect(r.body.code).toBe(3);
+  });
+
+  test("a malformed request path is a 4xx, never a 500: `//[` matches no route (404), an unparseable target is 400", async () => {
+    expect({
+      "//[": await rawStatus(api.emu.url, "//[", api.emu.token),
+      [`${BASE}//[`]: await rawStatus(api.emu.url, `${BASE}//[`, api.emu.token),
+      "http://[": await rawStatus(api.emu.url, "http://[", api.emu.token),
+    }).toEqual({ "//[": 404, [`${BASE}//[`]: 404, "http://[": 400 });
+  });
+
+  test("a __proto__, constructor or toString key in a body is an unknown field (400 naming it), not a 500", async () => {
+    for (const key of ["__proto__", "constructor", "toString"]) {
+      const r = await api.call("POST", "access_profiles_types", undefined, { raw: `{"name": "T-${key}", "${key}": {"name": 1}}` });
+      expect({ key, status: r.status, message: r.body.message }).toEqual({ key, status: 400, message: `unknown field "${key}" in access profile type` });
+    }
+    const typeId = await mkType(api, { name: "T" });
+    const profileId = await mkProfile(api, { name: "P", profile_type: typeId });
+    const r = await api.call("PATCH", `access_profiles/${profileId}?update_mask=__proto__`, undefined, { raw: `{"__proto__": {"name": 1}}` });
+    expect({ status: r.status }).toEqual({ status: 400 });
+    expect(api.emu.store.listTypes().map((x) => x.name)).toEqual(["T"]);
   });
 });
 
@@ -108,7 +142,7 @@ describe("access profile types", () => {
     });
     expect(r.status).toBe(200);
     expect(r.body.value).toMatchObject({ description: "new", instructions: "keep", max_entitlements: 3, name: "T" });
-    expect(r.body.value.updated_at > before.updated_at).toBe(true);
+    expect({ before: before.updated_at, after: r.body.value.updated_at, later: r.body.value.updated_at > before.updated_at }).toMatchObject({ later: true });
     // masked field absent from the body is cleared
     const cleared = await api.patch(`access_profiles_types/${id}?update_mask=description`, {});
     expect(cleared.body.value.description).toBe("");

@@ -60,15 +60,14 @@ test("ambiguous POST: the object is created but the client sees a socket error",
   expect((await api.get("access_profiles_types")).status).toBe(200);
 });
 
-test("hangRate: no answer; close() still resolves promptly", async () => {
+test("hangRate: no answer; close() still resolves, destroying the hanging sockets", async () => {
   api = await start({ hangRate: 1 });
   await expect(api.call("GET", "access_profiles_types", undefined, { signal: AbortSignal.timeout(200) })).rejects.toThrow();
   const pending = api.get("access_profiles_types").catch((e: unknown) => e);
   await new Promise((r) => setTimeout(r, 50));
   expect(api.emu.stats().faults.hang).toBe(2);
-  const t0 = Date.now();
+  // (a close() that waited for the hanging requests would never resolve: the test's timeout catches it)
   await api.emu.close();
-  expect(Date.now() - t0).toBeLessThan(1000);
   expect(String(await pending)).toMatch(/Error/);
 });
 
@@ -94,11 +93,11 @@ test("stats: byRoute keys, byStatus, peakInFlight with latency and parallel requ
   const id = await mkProfile(api, { name: "P", profile_type: typeId });
   api.emu.resetStats();
   api.emu.setKnobs({ latencyMs: 150 });
-  const t0 = Date.now();
   await Promise.all(Array.from({ length: 10 }, () => api.get(`access_profiles/${id}`)));
-  const elapsed = Date.now() - t0;
-  expect(elapsed).toBeGreaterThanOrEqual(140);
-  expect(elapsed).toBeLessThan(1000); // concurrent, not 10 × 150 ms
+  // each answer waited the latency (less a timer's millisecond rounding), and the ten waited together, not in turn
+  const waited = api.emu.requests().map((q) => (q.answeredAt ?? 0) - q.receivedAt);
+  expect(waited.filter((ms) => ms < 140)).toEqual([]);
+  expect(api.emu.stats().peakInFlight).toBe(10);
   api.emu.setKnobs({ latencyMs: 0 });
   await api.patch(`access_profiles/${id}/versions/1`, {});
   await api.put(`access_profiles/${id}/versions/1/members`, { type: "ADD", identity_ids: ["u"] });

@@ -48,8 +48,8 @@ test("VEZA_LOG=debug: one line per attempt for every request kind (up, refresh, 
   expect(limited.length).toBeGreaterThan(0);
   expect(lines.filter((l) => /retry of HTTP 429/.test(l)).length).toBe(limited.length);
   expect(lines.filter((l) => /^\[veza\] retry \S+ \S+ after attempt \d+ \(HTTP 429\), waiting \d+ms$/.test(l)).length).toBe(limited.length);
-  expect(lines.some((l) => /^\[veza\] POST access_profiles_types \/api\/private\/lifecycle_management\/access_profiles_types -> 200 \d+ms attempt \d+/.test(l))).toBe(true);
-  expect(lines.some((l) => /^\[veza\] PATCH access_profiles\/\{id\}\/versions\/\{version\} \/api\/private\/lifecycle_management\/access_profiles\/[^/]+\/versions\/1 -> 200/.test(l))).toBe(true);
+  expect(lines).toContainEqual(expect.stringMatching(/^\[veza\] POST access_profiles_types \/api\/private\/lifecycle_management\/access_profiles_types -> 200 \d+ms attempt \d+/));
+  expect(lines).toContainEqual(expect.stringMatching(/^\[veza\] PATCH access_profiles\/\{id\}\/versions\/\{version\} \/api\/private\/lifecycle_management\/access_profiles\/[^/]+\/versions\/1 -> 200/));
 }, 120_000);
 
 test("veza:logLevel=info: only the retries; off by default: nothing", async () => {

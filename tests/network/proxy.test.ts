@@ -30,7 +30,7 @@ test("HTTP_PROXY carries every request of an up and a destroy (plain forwarding,
   const forwarded = proxy.to(hostOf(r.emu.url), "forward");
   expect(forwarded.length).toBe(total); // every request the emulator saw came through the proxy
   expect(proxy.carried.filter((c) => c.kind === "connect" && c.target === hostOf(r.emu.url))).toEqual([]);
-  expect(forwarded.every((c) => c.path!.startsWith("/api/private/lifecycle_management/"))).toBe(true);
+  expect(forwarded.map((c) => c.path).filter((p) => !p!.startsWith("/api/private/lifecycle_management/"))).toEqual([]);
 
   r.emu.resetStats();
   const before = proxy.carried.length;
@@ -71,7 +71,7 @@ test("veza:proxy overrides HTTP_PROXY; credentials in the proxy URL are sent to 
   const up = await e.up(smallStack());
   expect(up.errors).toEqual([]);
   expect(proxy.to(hostOf(r.emu.url), "forward").length).toBe(r.emu.stats().total);
-  expect(proxy.carried.some((c) => c.refused)).toBe(false);
+  expect(proxy.carried.filter((c) => c.refused)).toEqual([]);
   expect(up.stderr).not.toContain("s3cret-proxy-pass");
 }, 120_000);
 

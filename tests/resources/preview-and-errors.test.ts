@@ -36,7 +36,7 @@ test("a fresh-stack preview where versions inherit from not-yet-created profiles
   expect(s.creates).toBe(INHERITING_STACK_RESOURCES);
   expect(s.grpc.Create ?? 0).toBe(0);
   expect(r.emu.stats().total).toBe(0);
-  expect(Object.values(s.resources).every((x) => x.op === "create")).toBe(true);
+  expect(Object.values(s.resources).filter((x) => x.op !== "create")).toEqual([]);
   expect(e.state().resources.filter((x) => x.type.includes("veza"))).toHaveLength(0);
   // and it really saw unknowns: the version's inputs carry the sentinel
   expect(s.stderr).not.toMatch(/TypeError|is not a function/);
@@ -75,6 +75,20 @@ test("every bad input fails check, naming the field and what is allowed, with 0 
   expect(byName.m).toMatch(/identityIds must be a list of strings/);
   expect(s.creates).toBe(0);
   expect(r.emu.stats().total).toBe(0);
+});
+
+test("a misspelt input (as a JavaScript program can pass it) fails check naming the nearest input, with 0 requests", async () => {
+  const e = r.engine();
+  const s = await e.up(() => {
+    new veza.AccessProfileType("t", { name: "T", descriptoin: "typo" } as veza.AccessProfileTypeArgs);
+    new veza.ProfileMembership("m", { accessProfileId: "x", identityIds: ["alice"], exclusiv: true } as veza.ProfileMembershipArgs);
+  });
+  const byName = Object.fromEntries(s.errors.map((x) => [x.name, x.message]));
+  expect(byName.t).toMatch(/AccessProfileType "T": descriptoin is not an input \(did you mean description\?\)/);
+  // not silently a non-exclusive membership
+  expect(byName.m).toMatch(/exclusiv is not an input \(did you mean exclusive\?\)/);
+  expect(s.creates).toBe(0);
+  expect(r.emu.requests().map((q) => q.route)).toEqual([]);
 });
 
 test("inheritance cycles and type-rule violations come back as clear errors naming the profile", async () => {

@@ -19,8 +19,8 @@ import { z } from "zod";
 import type { ProviderContext } from "./context";
 import { diffFields, outputsFrom, type Field, type FieldKind, type ItemRules, type OutputSources } from "./fields";
 import { diffResult } from "./impl";
-import { providerOptions } from "./options";
-import { uBool, uEnum, uInt, uList, uNonEmpty, uObject, uString, uStringList, uStringMap, validate } from "./schema";
+import { OPTIONS_INPUT, providerOptions } from "./options";
+import { uBool, uEnum, uInt, uList, uNonEmpty, uObject, uString, uStringList, uStringMap, unknownInputs, validate } from "./schema";
 import { withShell } from "./shell";
 import { isUnknown } from "./unknown";
 
@@ -198,6 +198,17 @@ const asField = (input: string, s: { api?: string; kind: FieldKind; enumNames?: 
   ...("managedWhenAbsent" in s && s.managedWhenAbsent ? { managedWhenAbsent: true } : {}),
 });
 
+/**
+ * The inputs a label may print: only strings, numbers and booleans (a value of the wrong type is
+ * reported by the check; it must not make building the message throw, as `{"toString": 1}` does in
+ * a template literal).
+ */
+function labelInputs(inputs: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(inputs)) if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = v;
+  return out;
+}
+
 /** Builds the derived parts of a resource from its declaration. */
 export function declareResource<Args extends object, Out extends object, Registered extends keyof Out & string>(
   d: ResourceDeclaration<Args, Out, Registered>,
@@ -208,6 +219,7 @@ export function declareResource<Args extends object, Out extends object, Registe
   const readOnlyFields = Object.entries(d.readOnly ?? {}).map(([k, s]) => asField(k, s));
   const replacing = new Set(inputs.filter(([, s]) => s.replaces).map(([k]) => k));
   const keepsOnUnknown = new Set(inputs.filter(([, s]) => s.unknownIsNoChange).map(([k]) => k));
+  const inputNames = inputs.map(([k]) => k);
   // the instruction `adoptExisting` (not compared, not sent) is echoed into the outputs as the program gave it
   const echoed = (given: Record<string, unknown>) => ("adoptExisting" in d.inputs ? { adoptExisting: given.adoptExisting === true } : {});
   const schema = z.looseObject(Object.fromEntries(inputs.map(([k, s]) => [k, s.required ? inputSchema(k, s) : inputSchema(k, s).optional()])));
@@ -231,11 +243,15 @@ export function declareResource<Args extends object, Out extends object, Registe
     readOnlyFields,
     schema,
     check(news, olds) {
+      const given: Record<string, unknown> = news && typeof news === "object" && !Array.isArray(news) ? news : {};
       // A name filled from the logical name keeps the one in the old inputs, so the inputs in state
       // say what Veza has after an alias rename (`check` gets the old inputs of the aliased resource).
-      const keepName = d.nameInput && providerOptions(news).nameFromLogicalName && typeof olds?.[d.nameInput] === "string";
-      const inputs = keepName ? { ...news, [d.nameInput!]: olds![d.nameInput!] } : news;
-      return { inputs, failures: validate(schema, inputs, d.label(inputs ?? {})) };
+      const keepName = d.nameInput && providerOptions(given).nameFromLogicalName && typeof olds?.[d.nameInput] === "string";
+      const inputs = keepName ? { ...given, [d.nameInput!]: olds![d.nameInput!] } : given;
+      const label = d.label(labelInputs(inputs));
+      // the class's own hidden input (`__options`) is not the user's: never an unknown input
+      const failures = [...unknownInputs(inputs, inputNames, label, [OPTIONS_INPUT]), ...validate(schema, inputs, label)];
+      return { inputs: keepName ? inputs : news, failures };
     },
     changed,
     diff(olds, news) {

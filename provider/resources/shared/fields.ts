@@ -3,7 +3,7 @@
  * outputs, and the pure diff on normalized values (set-like lists sorted, enum numbers equal to
  * names, absent = null = "" = default) that also yields the `update_mask`.
  */
-import { enumName, presentFields, toInt } from "../../client/normalize";
+import { enumName, presentFields, text, toInt } from "../../client/normalize";
 import { containsUnknown, UNKNOWN } from "./unknown";
 
 export type FieldKind = "string" | "bool" | "int" | "enum" | "set" | "object" | "map" | "list" | "entities";
@@ -88,7 +88,7 @@ export function canon(f: Field, v: unknown): Canon {
   const empty = v === undefined || v === null || v === "";
   switch (f.kind) {
     case "string":
-      return empty ? null : String(v);
+      return empty ? null : text(v);
     case "bool":
       return empty ? false : v === true || v === "true";
     case "int":
@@ -97,7 +97,7 @@ export function canon(f: Field, v: unknown): Canon {
       return empty ? null : enumName(f.enumNames ?? [], v) ?? null;
     case "set": {
       const arr = Array.isArray(v) ? v : [];
-      return [...new Set(arr.filter((x) => x !== null && x !== undefined && x !== "").map(String))].sort();
+      return [...new Set(arr.filter((x) => x !== null && x !== undefined && x !== "").map(text))].sort();
     }
     case "entities": {
       const arr = Array.isArray(v) ? v : [];

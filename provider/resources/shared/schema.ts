@@ -76,3 +76,49 @@ export function validate(schema: z.ZodType, inputs: Record<string, unknown>, res
   }
   return failures;
 }
+
+/**
+ * Keys the engine itself puts in a dynamic resource's inputs: the serialized provider
+ * (`@pulumi/pulumi` dynamic.Resource adds `__provider`; the dynamic-provider server reads it).
+ */
+export const ENGINE_INPUT_KEYS: readonly string[] = ["__provider"];
+
+/** Edit distance (insertions, deletions, substitutions, adjacent transpositions) between two names. */
+function distance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** The known name closest to `name` (case-insensitive edit distance; the first declared wins a tie). */
+export function nearest(name: string, known: readonly string[]): string {
+  let best = known[0];
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const dist = distance(name.toLowerCase(), k.toLowerCase());
+    if (dist < bestDistance) [best, bestDistance] = [k, dist];
+  }
+  return best;
+}
+
+/**
+ * One failure per input key that is neither declared, nor put there by the engine, nor one of the
+ * class's `hidden` inputs (`__options`), naming the
+ * nearest declared input: in a JavaScript program nothing else catches a misspelt input
+ * (`descriptoin`), and it would silently be ignored (`exclusiv: true` leaves a membership
+ * non-exclusive).
+ */
+export function unknownInputs(inputs: Record<string, unknown>, declared: readonly string[], resource: string, hidden: readonly string[] = []): CheckFailure[] {
+  return Object.keys(inputs)
+    .filter((k) => !declared.includes(k) && !ENGINE_INPUT_KEYS.includes(k) && !hidden.includes(k))
+    .map((k) => ({
+      property: k,
+      reason: `${resource}: ${k} is not an input (did you mean ${nearest(k, declared)}?); the inputs are ${declared.join(", ")}`,
+    }));
+}
