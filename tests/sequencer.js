@@ -46,6 +46,7 @@ const ESTIMATED_SECONDS = {
   "tests/adopt/adopt.test.ts": 21,
   "tests/lookups/lookups.test.ts": 21,
   "tests/engine/engine.test.ts": 20,
+  "tests/engine/parallel.test.ts": 5,
   "tests/resources/access-profile-version.test.ts": 19,
   "tests/network/cleartext.test.ts": 16,
   "tests/docs/docs.test.ts": 12,

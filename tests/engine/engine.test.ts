@@ -343,7 +343,7 @@ describe("harness engine", () => {
 
   test("with continueOnError a failing resource does not hang its dependents and independent resources still go through", async () => {
     const e = engine({ continueOnError: true });
-    const started = Date.now();
+    // a hang shows as this test's timeout (no wall-clock bound: the dependents' errors below are the proof)
     const s = await e.up(() => {
       const a = new KvItem("a", { key: "a", value: "FAIL_CREATE" });
       const b = new KvItem("b", { key: "b", value: "1", refs: [a.id] });
@@ -351,7 +351,6 @@ describe("harness engine", () => {
       new KvItem("d", { key: "d", value: "1" });
       return { bId: b.id };
     });
-    expect(Date.now() - started).toBeLessThan(15_000);
     expect(s.errors.map((x) => x.name).sort()).toEqual(["a", "b", "c"]);
     expect(s.errors.find((x) => x.name === "a")!.message).toMatch(/failed on purpose/);
     expect(s.resources.d.op).toBe("create");
