@@ -343,7 +343,7 @@ ${NEW_START}
 ${extra.join("\n\n")}
 ${NEW_END}
 
-## Fault scenarios (same code as the jest suite in tests/faults, one run each)
+## Fault scenarios (same code as the jest fault suite, one run each)
 
 ${table(["scenario", "provider", "faults injected", "operations", "failures", "duplicates", "orphans", "server ≠ program", "requests", "wall (s)", "token leaked"], faultRows)}
 

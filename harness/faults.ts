@@ -1,7 +1,7 @@
 /**
  * Fault scenarios against the emulator through the test engine. Each returns a report of what was
  * injected and what came out (failures, duplicates, orphans, token leaks); the jest suite in
- * tests/faults asserts on them and `npm run bench` / `npm run soak` print them in bench/RESULTS.md.
+ * the jest fault suite asserts on them and `npm run bench` / `npm run soak` print them in bench/RESULTS.md.
  */
 import type { EmulatorStats, KnobsPatch } from "../emulator";
 import type { Engine, Summary } from "./index";

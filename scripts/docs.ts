@@ -15,10 +15,10 @@
  *
  * The only text written here is the same for every page: headings, the sentences on `pulumi.Input`,
  * unmanaged unset inputs ("(not managed)" where the TSDoc states no default), `pulumi import` and
- * `get`. A class without an `@example` gets a placeholder, which tests/docs rejects.
+ * `get`. A class without an `@example` gets a placeholder, which the docs test rejects.
  *
  * `node dist/scripts/docs.js [--out DIR]` (default: docs/ of the repository) also prints what lacks
- * TSDoc. tests/docs checks that docs/ matches, so CI (`npm test`) fails on stale docs.
+ * TSDoc. The docs test checks that docs/ matches, so CI (`npm test`) fails on stale docs.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -3,7 +3,7 @@
  * manifest it ships would carry this repository's scripts (build, test, bench, … over files that are
  * not in the package) and its devDependencies. So the package is packed from a staging directory:
  * the same files, and package.json without `scripts` and `devDependencies` (nothing a user of the
- * package can run or needs). The release workflow publishes this tarball; tests/package/ checks it.
+ * package can run or needs). The release workflow publishes this tarball; the package test checks it.
  *
  *   npm run build && npm run pack [-- --out <dir>]     → <dir>/pulumi-veza-<version>.tgz (default: .pack/)
  */

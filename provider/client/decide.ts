@@ -2,7 +2,7 @@
  * What `VezaClient.call` does after each attempt, as a pure function of the attempt's outcome and the
  * call's state: return the body, throw, look the object up first (a POST that may have been committed),
  * or try again after a wait. No I/O, no clock, no randomness (the backoff is handed in), so every rule
- * is a row of a table test (tests/client/decide.test.ts).
+ * is a row of a table test (decide.test.ts in the client tests).
  */
 import type { HttpMethod } from "./endpoints";
 import { RETRYABLE_STATUSES, networkVerdict, retryableStatus } from "./retry";
