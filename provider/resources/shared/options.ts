@@ -19,6 +19,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { VezaResourceError } from "./errors";
 import { MANAGED_INPUTS } from "./managed-inputs";
 import { isUnknown } from "./unknown";
+import { matchVersionId } from "./version-ref";
 
 /**
  * The hidden input that carries what the provider must know about the options. Its `__` prefix keeps
@@ -104,13 +105,12 @@ function checkImportId(target: OptionsTarget, name: string, id: unknown, args: R
     if (id.includes("/")) throw fail(`got "${id}", which is not a Veza id of a ${target.kind}`);
     return id;
   }
-  const m = /^(.+)\/versions\/(\d+)(\/members)?$/.exec(id);
-  const wantsMembers = form.endsWith("/members");
-  if (!m || Boolean(m[3]) !== wantsMembers) throw fail(`got "${id}", which is not an id of the form ${form}`);
+  const ref = matchVersionId(id);
+  if (!ref || ref.members !== form.endsWith("/members")) throw fail(`got "${id}", which is not an id of the form ${form}`);
   const profile = args.accessProfileId;
-  if (typeof profile === "string" && profile !== m[1]) throw fail(`names profile ${m[1]}, and accessProfileId is ${profile}`);
+  if (typeof profile === "string" && profile !== ref.profileId) throw fail(`names profile ${ref.profileId}, and accessProfileId is ${profile}`);
   const version = args.versionNumber;
-  if (typeof version === "number" && version !== Number(m[2])) throw fail(`names version ${m[2]}, and versionNumber is ${version}`);
+  if (typeof version === "number" && version !== ref.version) throw fail(`names version ${ref.version}, and versionNumber is ${version}`);
   return id;
 }
 

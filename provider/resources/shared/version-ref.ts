@@ -14,10 +14,16 @@ export function versionId(ref: VersionRef, suffix = ""): string {
   return `${ref.profileId}/versions/${ref.version}${suffix}`;
 }
 
+/** The one grammar of version-scoped ids: the version, and whether the id names its members. undefined: not such an id. */
+export function matchVersionId(id: string): (VersionRef & { members: boolean }) | undefined {
+  const m = /^(.+)\/versions\/(\d+)(\/members)?$/.exec(id);
+  return m ? { profileId: m[1], version: Number(m[2]), members: m[3] !== undefined } : undefined;
+}
+
 export function parseVersionId(id: string): VersionRef {
-  const m = /^(.+)\/versions\/(\d+)(?:\/members)?$/.exec(id);
+  const m = matchVersionId(id);
   if (!m) throw new VezaResourceError("VEZA_BAD_ID", `"${id}" is not an id of the form <profileId>/versions/<n>`);
-  return { profileId: m[1], version: Number(m[2]) };
+  return { profileId: m.profileId, version: m.version };
 }
 
 /**
