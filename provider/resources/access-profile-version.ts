@@ -271,7 +271,16 @@ function readOutputs(ref: VersionRef, v: ApiVersion, previous: AccessProfileVers
   const outs = outputs(ref, v, { inputs: previous ?? {}, previous });
   if (previous && Array.isArray(outs.entities) && Array.isArray(previous.entities)) {
     const f = entitiesField();
-    outs.entities = canon(f, mergeEntities(outs.entities, canon(f, previous.entities) as Record<string, unknown>[])) as typeof outs.entities;
+    const before = canon(f, previous.entities) as Record<string, unknown>[];
+    // Veza may answer an open enum as a name in one response and as its number in another. Where
+    // the version's own updated_at (from this answer, not kept from before) is the one last seen,
+    // nothing changed it since: a name then and a number now are the same value, and its code is
+    // learned, so the next diff compares them equal instead of rewriting an unchanged version.
+    if (typeof v.updated_at === "string" && v.updated_at !== "" && v.updated_at === previous.updatedAt) {
+      const codes = learnEnumCodes(before, outs.entities, previous.enumCodes);
+      if (Object.keys(codes).length) outs.enumCodes = codes;
+    }
+    outs.entities = canon(f, mergeEntities(outs.entities, before)) as typeof outs.entities;
   }
   return outs;
 }

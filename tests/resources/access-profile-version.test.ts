@@ -51,3 +51,34 @@ test("get of a version that is not the current one never echoes its state: Veza'
   expect(errors).toMatch(/version 99 is not the profile's current version \(1\).*cannot be looked up/);
   expect(JSON.stringify(s)).not.toContain("made-up");
 });
+
+test("an open enum written back as a name and later read as its number is no drift while the version's updated_at stands; an out-of-band change is", async () => {
+  // Veza's guide types grant_by as a string and answers it as a number in its examples: the first
+  // answer here (the write's) keeps the name, the refresh's gives the number, so no code is learned from the write
+  r.emu.setKnobs({ enumEncoding: "names" });
+  const entity = { entityType: "AwsIamRole", datasourceId: "aws-1", entityId: "arn:aws:iam::1:role/Read", grantBy: "GROUP", condition: { type: "ATTRIBUTE", conditionString: "team eq 'sre'" } };
+  const program = () => {
+    const t = new veza.AccessProfileType("t", { name: "Profile", allowCreateRelationships: true });
+    const p = new veza.AccessProfile("p", { name: "P", profileType: t.id });
+    new veza.AccessProfileVersion("v", { accessProfileId: p.id, entities: [entity] });
+  };
+  const e = r.engine();
+  expect((await e.up(program)).errors).toEqual([]);
+  r.emu.setKnobs({ enumEncoding: "numbers" });
+  const refreshed = await e.refresh();
+  expect(refreshed.errors).toEqual([]);
+  expect(refreshed.resources["v"].op).toBe("same"); // the numbers are GROUP's and ATTRIBUTE's: the version is unchanged
+  r.emu.resetStats();
+  expect(await e.up(program)).toMatchObject({ updates: 0, sames: 3, errors: [] });
+  expect(r.mutations()).toEqual([]);
+
+  // changed out of band (updated_at moves): a number the provider has no code for is drift, and up rewrites it
+  const p = r.emu.store.findProfileByName("P")!;
+  const current = r.emu.store.currentVersion(p)!;
+  const changed = current.entities_to_create_relationships_to.map((x) => ({ ...x, grant_by: "ROLE" }));
+  r.emu.store.updateVersion(p.id, current.version_number, { entities_to_create_relationships_to: changed }, undefined);
+  expect((await e.refresh()).resources["v"].op).toBe("refresh-update");
+  const repaired = await e.up(program);
+  expect(repaired).toMatchObject({ updates: 1, errors: [] });
+  expect(r.emu.store.currentVersion(p)!.entities_to_create_relationships_to.map((x) => x.grant_by)).toEqual(["GROUP"]);
+});
