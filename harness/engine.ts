@@ -283,7 +283,7 @@ const debuggable = require("@pulumi/pulumi/runtime/debuggable");
 if (!debuggable.__vezaHarnessPatched) {
   const original = debuggable.debuggablePromise;
   debuggable.debuggablePromise = function patched(p: Promise<unknown>, ctx: unknown) {
-    const result = original.call(this, p, ctx);
+    const result = withPlainStackTraces(() => original.call(this, p, ctx));
     const op = activeOp;
     // registrations are labelled `resource:<name>[<type>]`, reads `resource:<name>[<type>]#...`
     const m = typeof ctx === "string" ? /^resource:(.*)\[([^\]]*)\](?:#\.\.\.)?$/.exec(ctx) : null;
@@ -293,6 +293,28 @@ if (!debuggable.__vezaHarnessPatched) {
     return result;
   };
   debuggable.__vezaHarnessPatched = true;
+}
+
+/**
+ * Runs `fn` with the stack traces of a plain Node process: V8's own format, at most Node's default
+ * of 10 frames. The runtime records a stack trace on every promise it makes (`debuggablePromise`;
+ * read only to report leaked promises). Jest raises the limit to 100 frames and formats each frame
+ * through source maps (source-map-support, installed in the test's realm and in Node's main one,
+ * which Node falls back to when the test's `Error.prepareStackTrace` is unset): that took about a
+ * third of the CPU of a test file registering a few hundred resources.
+ */
+const NODE_STACK_TRACE_LIMIT = 10;
+const plainStackTrace = (error: Error, frames: NodeJS.CallSite[]): string => `${error}${frames.map((f) => `\n    at ${f}`).join("")}`;
+function withPlainStackTraces<T>(fn: () => T): T {
+  const [prepare, limit] = [Error.prepareStackTrace, Error.stackTraceLimit];
+  Error.prepareStackTrace = plainStackTrace;
+  Error.stackTraceLimit = NODE_STACK_TRACE_LIMIT;
+  try {
+    return fn();
+  } finally {
+    Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
+  }
 }
 
 // ---- one operation -----------------------------------------------------------------------------
