@@ -96,6 +96,18 @@ export async function stopSpareProviderProcesses(): Promise<void> {
   await Promise.all(unused.map((p) => p.stop()));
 }
 
+/**
+ * Where the provider processes keep V8's compiled code of node_modules (tests only; see
+ * harness/compile-cache.js). Unset, as for the bench and `npm start`, every process compiles
+ * everything, as under the CLI.
+ */
+let compileCacheDir: string | undefined;
+
+/** Provider processes started from now on reuse compiled code kept in `dir` (undefined: off). */
+export function cacheCompiledModules(dir: string | undefined): void {
+  compileCacheDir = dir;
+}
+
 const sameOptionsKey = (o: ProviderProcessOptions) =>
   JSON.stringify([o.cwd, o.callTimeoutMs, o.startTimeoutMs, Object.entries(o.env).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
 
@@ -146,8 +158,10 @@ export class ProviderProcess {
     const script = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js", { paths: [this.opts.cwd] });
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(this.opts.env)) if (v !== undefined) env[k] = v;
+    if (compileCacheDir) env.VEZA_COMPILE_CACHE_DIR = compileCacheDir;
     const harness = path.join(defaultRepoRoot(), "harness");
-    const preload = ["parent-watch.js", "lazy-closure-deps.js"].flatMap((f) => ["-r", path.join(harness, f)]);
+    const preloads = [...(compileCacheDir ? ["compile-cache.js"] : []), "parent-watch.js", "lazy-closure-deps.js"];
+    const preload = preloads.flatMap((f) => ["-r", path.join(harness, f)]);
     const child = spawn(process.execPath, [...preload, script, "127.0.0.1:1"], {
       cwd: this.opts.cwd,
       env,
