@@ -73,15 +73,25 @@ process.once("exit", () => {
 /**
  * Starting ahead (tests only; off unless `startProviderProcessesAhead(true)`): an operation's
  * provider process is started while the previous operation with the same options runs, so the
- * ~0.5 s a process takes to start (loading @pulumi/pulumi) is not waited for between operations.
+ * ~0.3 s a process takes to start (loading @pulumi/pulumi) is not waited for between operations.
  * Every operation still gets a process of its own that nothing else used, started with the same
  * command, working directory and environment as it would be on demand; only the moment differs.
  * The bench and `npm start` leave it off (they measure, or are, what a user runs).
  */
 let startAhead = false;
-/** The process started ahead for the next operation, by its options (at most MAX_SPARES kinds). */
-const spares = new Map<string, ProviderProcess>();
-const MAX_SPARES = 2;
+const MAX_SPARES = 3;
+
+/**
+ * The processes started ahead and not yet used, by their options (at most MAX_SPARES kinds). Jest
+ * evaluates this module anew for every test file a worker runs, so the pool is kept where every
+ * file of the worker finds the same one: on Node's own `child_process` module, which jest hands to
+ * every file as it is. The last process a file started ahead then serves the next file's first
+ * operation with the same options, instead of being stopped unused; a pooled process is only OS
+ * process state (`Launched`), and the file that takes it makes its own gRPC client. Those left at
+ * the end go with the worker (parent-watch.js: their stdin closes).
+ */
+const POOL = Symbol.for("pulumi-veza.harness.spare-provider-processes");
+const spares: Map<string, Launched> = ((require("node:child_process") as Record<symbol, Map<string, Launched> | undefined>)[POOL] ??= new Map());
 
 /** Turns starting ahead on or off (off also stops the processes started ahead). */
 export async function startProviderProcessesAhead(on: boolean): Promise<void> {
@@ -89,11 +99,91 @@ export async function startProviderProcessesAhead(on: boolean): Promise<void> {
   if (!on) await stopSpareProviderProcesses();
 }
 
-/** Stops the processes started ahead and not used (a test file's end). */
+/** Stops the processes started ahead and not used. */
 export async function stopSpareProviderProcesses(): Promise<void> {
   const unused = [...spares.values()];
   spares.clear();
-  await Promise.all(unused.map((p) => p.stop()));
+  await Promise.all(unused.map((l) => stopLaunched(l)));
+}
+
+/** A started dynamic-provider process: what the OS and its output say, nothing tied to a test file. */
+interface Launched {
+  child: ChildProcess;
+  /** The port it printed (rejects when it exits first or takes longer than the start timeout). */
+  port: Promise<number>;
+  /** Resolves when it has exited. */
+  exited: Promise<void>;
+  hasExited: boolean;
+  stderr: string[];
+}
+
+/** Starts the dynamic-provider server the way the CLI starts the plugin. */
+function launch(opts: ProviderProcessOptions): Launched {
+  const script = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js", { paths: [opts.cwd] });
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(opts.env)) if (v !== undefined) env[k] = v;
+  if (compileCacheDir) env.VEZA_COMPILE_CACHE_DIR = compileCacheDir;
+  const harness = path.join(defaultRepoRoot(), "harness");
+  const preloads = [...(compileCacheDir ? ["compile-cache.js"] : []), "parent-watch.js", "lazy-closure-deps.js"];
+  const preload = preloads.flatMap((f) => ["-r", path.join(harness, f)]);
+  const child = spawn(process.execPath, [...preload, script, "127.0.0.1:1"], { cwd: opts.cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+  live.add(child);
+  child.stdin!.on("error", () => undefined);
+  const l: Launched = { child, port: undefined as never, exited: undefined as never, hasExited: false, stderr: [] };
+  l.exited = new Promise((resolve) => {
+    const gone = () => {
+      l.hasExited = true;
+      live.delete(child);
+      resolve();
+    };
+    child.once("exit", gone);
+    child.once("error", gone);
+  });
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (d: string) => l.stderr.push(d));
+  l.port = new Promise<number>((resolve, reject) => {
+    let stdout = "";
+    const timer = setTimeout(
+      () => reject(new Error(`dynamic-provider did not print its port within ${opts.startTimeoutMs}ms; stderr:\n${l.stderr.join("")}`)),
+      opts.startTimeoutMs,
+    );
+    child.stdout!.setEncoding("utf8");
+    child.stdout!.on("data", (d: string) => {
+      stdout += d;
+      const m = /^(\d+)\s*\n/.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    void l.exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`dynamic-provider exited before printing its port; stderr:\n${l.stderr.join("")}`));
+    });
+  });
+  l.port.catch(() => undefined); // reported to the operation that takes it
+  return l;
+}
+
+/**
+ * Whether a launched process keeps this one alive: a spare waiting in the pool does not (a jest
+ * worker whose last file left one exits when its work is done, and the spare with it).
+ */
+function holdOpen(l: Launched, held: boolean): void {
+  for (const h of [l.child, l.child.stdin, l.child.stdout, l.child.stderr] as ({ ref(): void; unref(): void } | null)[]) {
+    if (held) h?.ref();
+    else h?.unref();
+  }
+}
+
+/** Kills a launched process (SIGKILL if it does not go away). */
+async function stopLaunched(l: Launched): Promise<void> {
+  if (l.hasExited) return;
+  l.child.stdin?.end();
+  l.child.kill("SIGTERM");
+  const t = setTimeout(() => l.child.kill("SIGKILL"), 2000);
+  await l.exited;
+  clearTimeout(t);
 }
 
 /**
@@ -113,11 +203,8 @@ const sameOptionsKey = (o: ProviderProcessOptions) =>
 
 export class ProviderProcess {
   readonly calls: Record<string, number> = {};
-  private stderrChunks: string[] = [];
-  private child?: ChildProcess;
+  private launched?: Launched;
   private client: any;
-  private exited = false;
-  private exitPromise?: Promise<void>;
   private starting?: Promise<void>;
 
   constructor(private readonly opts: ProviderProcessOptions) {}
@@ -128,82 +215,38 @@ export class ProviderProcess {
    * operation's is started now. Call `start()` on it either way.
    */
   static forOperation(opts: ProviderProcessOptions): ProviderProcess {
-    if (!startAhead) return new ProviderProcess(opts);
+    const p = new ProviderProcess(opts);
+    if (!startAhead) return p;
     const key = sameOptionsKey(opts);
     const spare = spares.get(key);
     spares.delete(key);
-    const next = new ProviderProcess(opts);
-    next.start().catch(() => undefined); // a failed start is reported to the operation that takes it
+    const next = launch(opts);
+    holdOpen(next, false);
     spares.set(key, next);
     while (spares.size > MAX_SPARES) {
-      const [oldestKey, oldest] = spares.entries().next().value as [string, ProviderProcess];
+      const [oldestKey, oldest] = spares.entries().next().value as [string, Launched];
       spares.delete(oldestKey);
-      void oldest.stop();
+      void stopLaunched(oldest);
     }
-    if (spare && !spare.exited) return spare;
-    if (spare) void spare.stop();
-    return new ProviderProcess(opts);
+    if (spare && !spare.hasExited) {
+      holdOpen(spare, true);
+      p.launched = spare;
+    } else if (spare) void stopLaunched(spare);
+    return p;
   }
 
   get stderr(): string {
-    return this.stderrChunks.join("");
+    return this.launched?.stderr.join("") ?? "";
   }
 
-  /** Starts the process and connects to it (once: a second call waits for the same start). */
+  /** Starts the process (unless it was started ahead) and connects to it (once: a second call waits for the same start). */
   start(): Promise<void> {
-    return (this.starting ??= this.spawn());
+    return (this.starting ??= this.connect());
   }
 
-  private async spawn(): Promise<void> {
-    const script = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js", { paths: [this.opts.cwd] });
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(this.opts.env)) if (v !== undefined) env[k] = v;
-    if (compileCacheDir) env.VEZA_COMPILE_CACHE_DIR = compileCacheDir;
-    const harness = path.join(defaultRepoRoot(), "harness");
-    const preloads = [...(compileCacheDir ? ["compile-cache.js"] : []), "parent-watch.js", "lazy-closure-deps.js"];
-    const preload = preloads.flatMap((f) => ["-r", path.join(harness, f)]);
-    const child = spawn(process.execPath, [...preload, script, "127.0.0.1:1"], {
-      cwd: this.opts.cwd,
-      env,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    this.child = child;
-    live.add(child);
-    child.stdin!.on("error", () => undefined);
-    this.exitPromise = new Promise((resolve) => {
-      child.once("exit", () => {
-        this.exited = true;
-        live.delete(child);
-        resolve();
-      });
-      child.once("error", () => {
-        this.exited = true;
-        live.delete(child);
-        resolve();
-      });
-    });
-    child.stderr!.setEncoding("utf8");
-    child.stderr!.on("data", (d: string) => this.stderrChunks.push(d));
-    let stdout = "";
-    const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`dynamic-provider did not print its port within ${this.opts.startTimeoutMs}ms; stderr:\n${this.stderr}`)),
-        this.opts.startTimeoutMs,
-      );
-      child.stdout!.setEncoding("utf8");
-      child.stdout!.on("data", (d: string) => {
-        stdout += d;
-        const m = /^(\d+)\s*\n/.exec(stdout);
-        if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
-        }
-      });
-      void this.exitPromise!.then(() => {
-        clearTimeout(timer);
-        reject(new Error(`dynamic-provider exited before printing its port; stderr:\n${this.stderr}`));
-      });
-    });
+  private async connect(): Promise<void> {
+    this.launched ??= launch(this.opts);
+    const port = await this.launched.port;
     this.client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   }
 
@@ -214,13 +257,7 @@ export class ProviderProcess {
     } catch {
       /* ignore */
     }
-    const child = this.child;
-    if (!child || this.exited) return;
-    child.stdin?.end();
-    child.kill("SIGTERM");
-    const t = setTimeout(() => child.kill("SIGKILL"), 2000);
-    await this.exitPromise;
-    clearTimeout(t);
+    if (this.launched) await stopLaunched(this.launched);
   }
 
   private call<T>(method: string, req: unknown): Promise<T> {
