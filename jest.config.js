@@ -26,6 +26,7 @@ const LIFECYCLE_SUITES = [
   "<rootDir>/tests/export/**/*.test.ts",
   "<rootDir>/tests/refresh/batched-refresh.test.ts",
   "<rootDir>/tests/real-tenant/**/*.test.ts",
+  "<rootDir>/tests/real-cli/lifecycle.test.ts", // the real Pulumi CLI
 ];
 
 module.exports = {
@@ -40,6 +41,8 @@ module.exports = {
   // slowest first, also from a clean clone (no timings cached yet): see the file
   testSequencer: "<rootDir>/tests/sequencer.js",
   testTimeout: 60000,
+  // the Pulumi CLI for tests/real-cli, built (once, before the workers) or found in the cache
+  globalSetup: "<rootDir>/tests/global-setup.ts",
   projects: [
     { ...base, displayName: "routes all" },
     { ...base, displayName: "routes documented", testMatch: LIFECYCLE_SUITES, globals: { VEZA_EMULATOR_ROUTES: "documented" } },

@@ -10,6 +10,9 @@ const Sequencer = require("@jest/test-sequencer").default;
 const path = require("node:path");
 
 const ESTIMATED_SECONDS = {
+  // the real Pulumi CLI: a few seconds per command, mostly waiting on processes
+  "tests/real-cli/lifecycle.test.ts": 110,
+  "tests/real-cli/differential.test.ts": 110,
   "tests/faults/crash.test.ts": 108,
   "tests/faults/network.test.ts": 96,
   "tests/refresh/batched-refresh.test.ts": 92,

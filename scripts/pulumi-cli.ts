@@ -1,0 +1,195 @@
+/**
+ * The Pulumi CLI for this project's tests, bench and `npm start` (users install Pulumi as usual and
+ * never need this).
+ *
+ *   npm run pulumi-cli          build it (or say where the cached build is) and print its folder
+ *
+ * `findPulumiCli()` answers, in this order:
+ * 1. `VEZA_PULUMI_CLI=off`: no CLI (the tests that need one skip, saying so).
+ * 2. A cached build of the release pinned in tools/pulumi-cli/go.mod, in a per-user cache outside
+ *    the clone (`$XDG_CACHE_HOME/pulumi-veza/pulumi-cli/<release>-<fingerprint>`, default
+ *    `~/.cache/…`), so a fresh clone reuses it: nothing runs, nothing is fetched.
+ * 3. With Go on PATH, a build of it (`ensurePulumiCli`): `pulumi` (the module's cmd/pulumi, the
+ *    version stamped with the release's ldflags), our Node.js language host
+ *    (tools/pulumi-cli/language-nodejs: Pulumi's own is not served by the Go module proxy these
+ *    machines reach) and `pulumi-resource-pulumi-nodejs`, the dynamic-provider plugin (a shell
+ *    script that runs the program's own @pulumi/pulumi dynamic-provider server, as the one in
+ *    Pulumi's release does). Go reaches the module proxy the first time; later builds are offline
+ *    (the module cache), and an unchanged fingerprint skips Go altogether.
+ * 4. A `pulumi` already on PATH, version 3.139 or later (its own language host and plugin).
+ * 5. Otherwise no CLI, with the one-line reason.
+ */
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+/** The repository's root, from scripts/ (under jest) or dist/scripts/ (built). */
+const REPO = (() => {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "tools", "pulumi-cli", "go.mod"))) return dir;
+  }
+  throw new Error(`no tools/pulumi-cli/go.mod above ${__dirname}`);
+})();
+const MODULE_DIR = path.join(REPO, "tools", "pulumi-cli");
+/** The oldest CLI whose dynamic providers receive `configure` (pulumi-dynamic-notes.md). */
+const MIN_PATH_VERSION = [3, 139, 0];
+
+export interface PulumiCli {
+  /** The folder to put first on PATH: `pulumi`, its language host and the dynamic-provider plugin. */
+  binDir: string;
+  /** `pulumi version`, e.g. v3.276.0. */
+  version: string;
+  /** Where it came from, for the test and bench reports. */
+  source: "cached build" | "fresh build" | "PATH";
+  /** The cold build's time, when this call built it. */
+  buildSeconds?: number;
+}
+
+export type CliLookup = { cli: PulumiCli } | { cli?: undefined; reason: string };
+
+/** The release pinned in tools/pulumi-cli/go.mod. */
+export function pinnedRelease(): string {
+  const gomod = fs.readFileSync(path.join(MODULE_DIR, "go.mod"), "utf8");
+  const m = /^\s*github\.com\/pulumi\/pulumi\/pkg\/v3 (v\S+)/m.exec(gomod);
+  if (!m) throw new Error(`${MODULE_DIR}/go.mod does not require github.com/pulumi/pulumi/pkg/v3`);
+  return m[1];
+}
+
+/** Every file the build reads from the repository, so an edit to any of them makes a new build. */
+function fingerprint(): string {
+  const h = createHash("sha256");
+  for (const f of ["go.mod", "go.sum", "tools.go", path.join("language-nodejs", "main.go")]) {
+    h.update(f).update(fs.readFileSync(path.join(MODULE_DIR, f)));
+  }
+  h.update(DYNAMIC_PROVIDER_PLUGIN);
+  return h.digest("hex").slice(0, 12);
+}
+
+export function cacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
+  return path.join(base, "pulumi-veza", "pulumi-cli", `${pinnedRelease()}-${fingerprint()}`);
+}
+
+const BINARIES = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"];
+
+/**
+ * `pulumi-resource-pulumi-nodejs`: the engine starts it in the program's directory; it runs the
+ * dynamic-provider server of the @pulumi/pulumi that the program itself resolves. NODE_OPTIONS from
+ * VEZA_PROVIDER_NODE_OPTIONS lets the tests preload their start-up helpers (harness/README.md).
+ */
+const DYNAMIC_PROVIDER_PLUGIN = `#!/bin/sh
+# The dynamic-provider plugin: the program's own @pulumi/pulumi dynamic-provider server.
+server=$(node -e 'process.stdout.write(require.resolve("@pulumi/pulumi/cmd/dynamic-provider"))') || exit 1
+if [ -n "$VEZA_PROVIDER_NODE_OPTIONS" ]; then
+  NODE_OPTIONS="$NODE_OPTIONS $VEZA_PROVIDER_NODE_OPTIONS"; export NODE_OPTIONS
+fi
+exec node "$server" "$@"
+`;
+
+function cachedBuild(): PulumiCli | undefined {
+  const dir = cacheDir();
+  if (!BINARIES.every((b) => fs.existsSync(path.join(dir, b)))) return undefined;
+  const version = versionOf(path.join(dir, "pulumi"));
+  return version ? { binDir: dir, version, source: "cached build" } : undefined;
+}
+
+function versionOf(pulumi: string): string | undefined {
+  const r = spawnSync(pulumi, ["version"], { encoding: "utf8", env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" }, timeout: 30_000 });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+function hasGo(): boolean {
+  return spawnSync("go", ["version"], { encoding: "utf8" }).status === 0;
+}
+
+function onPath(): PulumiCli | undefined {
+  const r = spawnSync("sh", ["-c", "command -v pulumi"], { encoding: "utf8" });
+  const file = r.stdout.trim();
+  if (r.status !== 0 || !file) return undefined;
+  const version = versionOf(file);
+  const parts = version?.replace(/^v/, "").split(/[.-]/).map(Number) ?? [];
+  const newEnough = parts.length >= 3 && parts.slice(0, 3).reduce((cmp, n, i) => (cmp !== 0 ? cmp : Math.sign(n - MIN_PATH_VERSION[i])), 0) >= 0;
+  return version && newEnough ? { binDir: path.dirname(file), version, source: "PATH" } : undefined;
+}
+
+/** What is there now, without building. */
+export function findPulumiCli(): CliLookup {
+  if (process.env.VEZA_PULUMI_CLI === "off") return { reason: "VEZA_PULUMI_CLI=off" };
+  const cached = cachedBuild();
+  if (cached) return { cli: cached };
+  const path_ = onPath();
+  if (path_ && !hasGo()) return { cli: path_ };
+  if (hasGo()) return { reason: `the pinned Pulumi CLI is not built yet (run \`npm run pulumi-cli\`)` };
+  return { reason: "no Pulumi CLI: Go is not on PATH to build the pinned one, and no pulumi >= 3.139 is on PATH" };
+}
+
+function go(args: string[], log: (line: string) => void): void {
+  // GOFLAGS=-mod=readonly: the build never rewrites go.mod/go.sum; a missing module is an error.
+  const r = spawnSync("go", args, { cwd: MODULE_DIR, encoding: "utf8", env: { ...process.env, GOFLAGS: "-mod=readonly", CGO_ENABLED: "0" }, maxBuffer: 64 << 20 });
+  if (r.status !== 0) {
+    const tail = `${r.stderr ?? ""}${r.stdout ?? ""}`.trim().split("\n").slice(-15).join("\n");
+    throw new Error(`go ${args.join(" ")} failed (exit ${r.status ?? r.signal}):\n${tail}`);
+  }
+  log(`go ${args.slice(0, 2).join(" ")} … done`);
+}
+
+/**
+ * The CLI, building the pinned release when Go is there and it is not cached. Safe to call from
+ * several processes at once: one builds (a lock folder), the others wait for it.
+ */
+export function ensurePulumiCli(log: (line: string) => void = () => undefined): CliLookup {
+  const found = findPulumiCli();
+  if (found.cli || process.env.VEZA_PULUMI_CLI === "off" || !hasGo()) return found;
+  const dir = cacheDir();
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const lock = `${dir}.lock`;
+  const started = Date.now();
+  while (true) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch {
+      // Another process is building: wait for it (a lock older than 30 minutes is a dead builder's).
+      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 30 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
+      spawnSync("sleep", ["2"]);
+      const done = cachedBuild();
+      if (done) return { cli: done };
+    }
+  }
+  try {
+    const again = cachedBuild();
+    if (again) return { cli: again };
+    const release = pinnedRelease();
+    const tmp = `${dir}.tmp-${process.pid}`;
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.mkdirSync(tmp, { recursive: true });
+    const ldflags = `-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${release}`;
+    log(`building the Pulumi CLI ${release} from Go modules into ${dir} (the first build takes several minutes)`);
+    go(["build", "-trimpath", "-ldflags", ldflags, "-o", path.join(tmp, "pulumi"), "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"], log);
+    go(["build", "-trimpath", "-ldflags", ldflags, "-o", path.join(tmp, "pulumi-language-nodejs"), "./language-nodejs"], log);
+    fs.writeFileSync(path.join(tmp, "pulumi-resource-pulumi-nodejs"), DYNAMIC_PROVIDER_PLUGIN, { mode: 0o755 });
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(tmp, dir);
+    const built = cachedBuild();
+    if (!built) return { reason: `the Pulumi CLI built into ${dir} does not run \`pulumi version\`` };
+    return { cli: { ...built, source: "fresh build", buildSeconds: (Date.now() - started) / 1000 } };
+  } catch (e) {
+    return { reason: `building the Pulumi CLI failed: ${(e as Error).message}` };
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  const t0 = Date.now();
+  const r = ensurePulumiCli((line) => process.stderr.write(`${line}\n`));
+  if (!r.cli) {
+    process.stderr.write(`${r.reason}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`Pulumi CLI ${r.cli.version} (${r.cli.source}) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(`${r.cli.binDir}\n`);
+}

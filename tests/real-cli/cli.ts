@@ -1,0 +1,51 @@
+/**
+ * What a real-CLI test needs: the CLI tests/global-setup.ts found (or the reason there is none), a
+ * stack on an emulator in this process, and the start-up helpers the test engine preloads into
+ * provider processes (harness/README.md: same modules, only loaded later).
+ */
+import * as path from "node:path";
+import { startEmulator, type Emulator, type KnobsPatch } from "../../emulator";
+import { CliStack, type CliStackOptions } from "../../harness/pulumi-cli";
+import type { PulumiCli } from "../../scripts/pulumi-cli";
+
+export const TOKEN = "veza-cli-token-MUST-NOT-LEAK-77f1";
+
+export const cli: PulumiCli | undefined = process.env.VEZA_PULUMI_CLI_DIR
+  ? { binDir: process.env.VEZA_PULUMI_CLI_DIR, version: process.env.VEZA_PULUMI_CLI_VERSION ?? "unknown", source: "cached build" }
+  : undefined;
+
+/** `describe` when the CLI is there, else `describe.skip` with the reason in the title. */
+export const describeWithCli: jest.Describe = cli
+  ? describe
+  : (((name: string, fn: () => void) => describe.skip(`${name} [skipped: ${process.env.VEZA_PULUMI_CLI_SKIP ?? "no Pulumi CLI"}]`, fn)) as unknown as jest.Describe);
+
+const HARNESS = path.resolve(__dirname, "..", "..", "harness");
+/** The test engine's preloads (not the compile cache: the CLI's processes compile as a user's do). */
+export const PROVIDER_NODE_OPTIONS = ["parent-watch.js", "lazy-closure-deps.js"].map((f) => `--require ${path.join(HARNESS, f)}`).join(" ");
+
+export interface CliRig {
+  emu: Emulator;
+  stack: CliStack;
+  close(): Promise<void>;
+}
+
+export async function cliRig(program: string, o: { knobs?: KnobsPatch; config?: Record<string, string>; stack?: Partial<CliStackOptions> } = {}): Promise<CliRig> {
+  if (!cli) throw new Error("no Pulumi CLI");
+  const emu = await startEmulator({ token: TOKEN, seed: 1, knobs: o.knobs });
+  const stack = await CliStack.create({
+    cli,
+    program,
+    config: { "veza:url": emu.url, "veza:apiToken": TOKEN, ...(o.config ?? {}) },
+    secretKeys: ["veza:apiToken"],
+    providerNodeOptions: PROVIDER_NODE_OPTIONS,
+    ...o.stack,
+  });
+  return {
+    emu,
+    stack,
+    async close() {
+      stack.close();
+      await emu.close();
+    },
+  };
+}
