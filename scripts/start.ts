@@ -5,26 +5,31 @@
  * 1. Validates examples/bootstrap/catalog.yaml (a mistake stops here, before any request).
  * 2. Starts the emulator (data in .data/, so the next run sees the same tenant) unless VEZA_URL and
  *    VEZA_API_TOKEN (or VEZA_TOKEN) name a real tenant.
- * 3. With a working Pulumi CLI (on PATH, else node_modules/.bin/pulumi): a local file backend
+ * 3. The Pulumi CLI (scripts/pulumi-cli.ts: the pinned build from Go modules, cached per user and
+ *    built on first use where Go is installed; else a `pulumi` >= 3.139 on PATH): a local file backend
  *    (.pulumi-local/, never a cloud login), stack `local`, `veza:url` and the secret `veza:apiToken`
- *    set, then `pulumi preview --json --show-sames` read by `pulumi-veza impact` (who gains and loses
- *    access in the up), `pulumi up --yes` and `pulumi preview --expect-no-changes`.
- *    Without one: the same plan / up / preview through the in-repo test engine, clearly labelled;
- *    the access impact comes from the up's own steps, printed as `pulumi preview --json` would.
+ *    set; then `pulumi preview --json --show-sames` read by `pulumi-veza impact` (who gains and loses
+ *    access in the up), `pulumi up`, and `pulumi preview --expect-no-changes`: Pulumi's own output.
+ *    It recovers by itself: with the emulator's data removed, `pulumi refresh --run-program` drops
+ *    from the state what the new, empty tenant lacks; with the state removed, the program adopts
+ *    what the tenant holds (stack config `adoptExisting`). `npm start -- --reset` removes both.
+ *    Without any CLI: the same plan / up / preview through the in-repo test engine, clearly labelled.
  *
  * Environment: VEZA_URL + VEZA_API_TOKEN (real tenant), VEZA_CATALOG (another catalog file),
  * VEZA_START_DATA_DIR (default .data), VEZA_START_STATE_DIR (default .pulumi-local),
- * PULUMI_FALLBACK=1 (skip the CLI, use the test engine), VEZA_START_CLI_TIMEOUT_MS (CLI probe, default 30000),
+ * PULUMI_FALLBACK=1 (skip the CLI, use the test engine), VEZA_PULUMI_CLI=off (the same),
  * PULUMI_CONFIG_PASSPHRASE (default: a fixed local one), VEZA_START_STACK (default local / tenant).
  * The token is never printed.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parseArgs } from "node:util";
 import type { Emulator } from "../emulator";
 import { CatalogError, loadCatalog, type Catalog } from "../examples/bootstrap/catalog";
 import { ImpactInputError, impactOf, render } from "../provider/impact";
+import { ensurePulumiCli } from "./pulumi-cli";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const PROJECT = "veza-bootstrap";
@@ -44,6 +49,8 @@ interface Target {
   token: string;
   stack: string;
   emulator?: Emulator;
+  /** Where the emulator keeps its tenant. */
+  dataDir?: string;
 }
 
 function dirFromEnv(name: string, fallback: string): string {
@@ -83,49 +90,18 @@ async function target(dataDir: string): Promise<Target> {
   const emulator = await startEmulator({ token: localToken(dataDir), dataFile, host: "127.0.0.1", port: 0 });
   const seen = emulator.store.listTypes().length + emulator.store.listProfiles().length;
   step(`local Veza emulator on ${emulator.url} (tenant data: ${shown(dataFile)}, ${seen} object${seen === 1 ? "" : "s"} from earlier runs)`);
-  return { url: emulator.url, token: emulator.token, stack: process.env.VEZA_START_STACK || "local", emulator };
+  return { url: emulator.url, token: emulator.token, stack: process.env.VEZA_START_STACK || "local", emulator, dataDir };
 }
 
 // ---- the Pulumi CLI ----------------------------------------------------------------------------
 
-function onPath(cmd: string): string | undefined {
-  const exts = process.platform === "win32" ? [".exe", ".cmd", ""] : [""];
-  const npmBin = path.join(REPO, "node_modules", ".bin");
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    if (!dir || path.resolve(dir) === npmBin) continue; // npm puts node_modules/.bin first; that one is tried last
-    for (const ext of exts) {
-      const p = path.join(dir, cmd + ext);
-      try {
-        fs.accessSync(p, fs.constants.X_OK);
-        if (fs.statSync(p).isFile()) return p;
-      } catch {
-        /* not here */
-      }
-    }
-  }
-  return undefined;
-}
-
-/** A Pulumi CLI that answers `version` within the time limit, or why there is none. */
-function findCli(): { bin?: string; why: string } {
+/** The Pulumi CLI's folder (built, cached or on PATH), or why there is none. */
+function findCli(): { binDir?: string; why: string } {
   if (process.env.PULUMI_FALLBACK === "1" || process.env.PULUMI_FALLBACK === "true") return { why: "PULUMI_FALLBACK is set" };
-  const timeout = Number(process.env.VEZA_START_CLI_TIMEOUT_MS) || 30_000;
-  const candidates = [onPath("pulumi"), path.join(REPO, "node_modules", ".bin", process.platform === "win32" ? "pulumi.cmd" : "pulumi")].filter(
-    (p): p is string => !!p && fs.existsSync(p),
-  );
-  const reasons: string[] = [];
-  for (const bin of candidates) {
-    step(`checking the Pulumi CLI: ${shown(bin)} version`);
-    const r = spawnSync(bin, ["version"], { encoding: "utf8", timeout, env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } });
-    const out = `${r.stdout ?? ""}`.trim();
-    if (r.status === 0 && /^v?\d+\.\d+/.test(out)) {
-      say(`    Pulumi CLI ${out}`);
-      return { bin, why: "" };
-    }
-    const detail = r.error ? String((r.error as NodeJS.ErrnoException).code ?? r.error.message) : `${(r.stderr ?? "").trim().split("\n").pop() || `exit ${r.status}`}`;
-    reasons.push(`${bin}: ${detail}`);
-  }
-  return { why: candidates.length ? reasons.join("; ") : "no `pulumi` on PATH and none in node_modules/.bin" };
+  const found = ensurePulumiCli((line) => say(`    ${line}`));
+  if (!found.cli) return { why: found.reason };
+  say(`    Pulumi CLI ${found.cli.version} (${found.cli.source === "PATH" ? path.join(found.cli.binDir, "pulumi") : `built from Go modules, ${found.cli.binDir}`})`);
+  return { binDir: found.cli.binDir, why: "" };
 }
 
 function run(bin: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<number> {
@@ -137,10 +113,10 @@ function run(bin: string, args: string[], env: NodeJS.ProcessEnv, input?: string
   });
 }
 
-/** Runs the CLI with stdout captured (stderr shown). */
-function capture(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
+/** Runs the CLI with stdout captured (stderr shown, or dropped when `quiet`). */
+function capture(bin: string, args: string[], env: NodeJS.ProcessEnv, quiet = false): Promise<{ code: number; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { cwd: REPO, env, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(bin, args, { cwd: REPO, env, stdio: ["ignore", "pipe", quiet ? "ignore" : "inherit"] });
     let out = "";
     child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
     child.once("error", reject);
@@ -158,14 +134,18 @@ function printImpact(json: string, source: string): void {
   }
 }
 
-async function withCli(bin: string, t: Target, stateDir: string): Promise<number> {
+async function withCli(binDir: string, t: Target, stateDir: string): Promise<number> {
   fs.mkdirSync(stateDir, { recursive: true });
+  const bin = path.join(binDir, process.platform === "win32" ? "pulumi.exe" : "pulumi");
   const configFile = path.join(stateDir, `Pulumi.${t.stack}.yaml`);
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ""}`,
     PULUMI_BACKEND_URL: `file://${stateDir}`,
     PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? LOCAL_PASSPHRASE,
     PULUMI_SKIP_UPDATE_CHECK: "true",
+    // everything the stack needs is here: never try to download a plugin
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     // tsc already type-checked the program (npm run build); skip it again in ts-node
     PULUMI_NODEJS_TRANSPILE_ONLY: "true",
   };
@@ -180,7 +160,7 @@ async function withCli(bin: string, t: Target, stateDir: string): Promise<number
   // file in the state dir (git-ignored) instead, and point every later command at it
   const rootConfig = path.join(REPO, `Pulumi.${t.stack}.yaml`);
   const hadRootConfig = fs.existsSync(rootConfig);
-  if ((await run(bin, ["stack", "select", t.stack, "--non-interactive"], env, "")) !== 0) {
+  if ((await capture(bin, ["stack", "select", t.stack, "--non-interactive"], env, true)).code !== 0) {
     await must("stack init", ["stack", "init", t.stack, "--secrets-provider", "passphrase", "--non-interactive"], "");
   }
   if (!hadRootConfig && fs.existsSync(rootConfig) && !fs.existsSync(configFile)) fs.renameSync(rootConfig, configFile);
@@ -188,20 +168,30 @@ async function withCli(bin: string, t: Target, stateDir: string): Promise<number
     await must("config set veza:url", ["config", "set", "veza:url", t.url, ...common], "");
     // the token goes through stdin, never the command line
     await must("config set --secret veza:apiToken", ["config", "set", "--secret", "veza:apiToken", ...common], t.token);
+    // a state removed while the emulator's data stayed: take over what the tenant holds
+    await must("config set adoptExisting", ["config", "set", "adoptExisting", "true", ...common], "");
   } else {
     // a real tenant's token is not written anywhere (this stack's passphrase is a public one):
     // the provider reads VEZA_URL and VEZA_API_TOKEN from the environment
     say("    veza:url and the token come from VEZA_URL and VEZA_API_TOKEN; nothing is written to the stack config");
   }
+  const exported = await capture(bin, ["stack", "export", "--stack", t.stack, "--non-interactive"], env);
+  const tracked = exported.code === 0 ? ((JSON.parse(exported.out).deployment?.resources ?? []) as { type: string }[]).filter((r) => r.type.startsWith("pulumi-nodejs:")).length : 0;
+  if (t.emulator && tracked > 0 && t.emulator.store.listTypes().length + t.emulator.store.listProfiles().length === 0) {
+    // the emulator's data was removed but the state remains. A plain refresh would configure the
+    // provider from the config saved in the state (an earlier emulator's address); --run-program
+    // configures it from the current config, so the refresh asks the emulator just started.
+    step(`the tenant is empty but the state tracks ${tracked} resources: pulumi refresh --run-program`);
+    await must("refresh", ["refresh", "--yes", "--skip-preview", "--run-program", "--suppress-progress", ...common]);
+  }
   step("access impact of this up: pulumi preview --json --show-sames | pulumi-veza impact");
   const preview = await capture(bin, ["preview", "--json", "--show-sames", ...common], env);
   printImpact(preview.out, "pulumi preview --json --show-sames");
-  step("pulumi up --yes");
-  await must("up", ["up", "--yes", ...common]);
-  step("pulumi stack output (ids by name)");
-  if ((await run(bin, ["stack", "output", "--json", "--stack", t.stack, "--non-interactive"], env)) !== 0) say("    (could not read the stack outputs; see `pulumi up` above for them)");
-  step("pulumi preview (a second run: expect no changes)");
-  await must("preview", ["preview", "--expect-no-changes", ...common]);
+  step("pulumi up --yes --skip-preview (the plan is the preview above)");
+  await must("up", ["up", "--yes", "--skip-preview", "--suppress-outputs", "--suppress-progress", ...common]);
+  step("pulumi preview --expect-no-changes (a second run: expect no changes)");
+  await must("preview", ["preview", "--expect-no-changes", "--suppress-outputs", "--suppress-progress", ...common]);
+  say(`    the stack's state: ${shown(stateDir)}; the emulator's tenant: ${t.dataDir ? shown(t.dataDir) : "your tenant"}; \`npm start -- --reset\` starts over`);
   return 0;
 }
 
@@ -302,8 +292,18 @@ async function withEngine(catalog: Catalog, t: Target, stateDir: string): Promis
 // ---- main --------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { reset: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } } });
+  if (values.help) {
+    say("Usage: npm start [-- --reset]\n\n  --reset   remove the local emulator's tenant (.data/) and the stack's state (.pulumi-local/) first");
+    return 0;
+  }
   const dataDir = dirFromEnv("VEZA_START_DATA_DIR", path.join(REPO, ".data"));
   const stateDir = dirFromEnv("VEZA_START_STATE_DIR", path.join(REPO, ".pulumi-local"));
+  if (values.reset) {
+    step(`--reset: removing ${shown(dataDir)} and ${shown(stateDir)}`);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
   const file = catalogFile();
   step(`catalog ${shown(file)}`);
   let catalog: Catalog;
@@ -320,8 +320,9 @@ async function main(): Promise<number> {
 
   const t = await target(dataDir);
   try {
+    step("the Pulumi CLI");
     const cli = findCli();
-    if (cli.bin) return await withCli(cli.bin, t, stateDir);
+    if (cli.binDir) return await withCli(cli.binDir, t, stateDir);
     say(`The Pulumi CLI is not available (${cli.why}).`);
     say(INSTALL_HINT);
     return await withEngine(catalog, t, stateDir);

@@ -13,6 +13,7 @@ const ESTIMATED_SECONDS = {
   // the real Pulumi CLI: a few seconds per command, mostly waiting on processes
   "tests/real-cli/lifecycle.test.ts": 110,
   "tests/real-cli/differential.test.ts": 110,
+  "tests/real-cli/start.test.ts": 100,
   "tests/faults/crash.test.ts": 108,
   "tests/faults/network.test.ts": 96,
   "tests/refresh/batched-refresh.test.ts": 92,

@@ -20,6 +20,10 @@ export interface BootstrapOutputs {
 }
 
 export function bootstrap(catalog: Catalog): BootstrapOutputs {
+  // Stack config `adoptExisting: true` takes over every type and profile of the catalog that already
+  // exists by name (npm start sets it for the local emulator, so a demo whose state was removed
+  // picks up the tenant it left); an entry's own `adoptExisting` wins.
+  const adoptAll = new pulumi.Config().getBoolean("adoptExisting");
   const types: Record<string, veza.AccessProfileType> = {};
   for (const t of typesInDependencyOrder(catalog.types)) {
     types[t.name] = new veza.AccessProfileType(`type:${t.name}`, {
@@ -33,7 +37,7 @@ export function bootstrap(catalog: Catalog): BootstrapOutputs {
       maxEntitlements: t.maxEntitlements,
       onCreateBehavior: t.onCreateBehavior,
       instructions: t.instructions,
-      adoptExisting: t.adoptExisting,
+      adoptExisting: t.adoptExisting ?? adoptAll,
     });
   }
 
@@ -46,7 +50,7 @@ export function bootstrap(catalog: Catalog): BootstrapOutputs {
       labels: p.labels,
       state: p.state,
       requireApprovalToStart: p.requireApprovalToStart,
-      adoptExisting: p.adoptExisting,
+      adoptExisting: p.adoptExisting ?? adoptAll,
     });
   }
 

@@ -76,6 +76,21 @@ function normalize(v: unknown, ids: Map<string, string>): unknown {
  */
 const CLI_ONLY_FIELDS = new Set(["created", "modified", "sourcePosition", "stackTrace", "sequenceNumber", "diffReasons", "detailedDiff", "replaceReasons", "duration", "__provider", "protect", "retainOnDelete", "taint", "refreshBeforeUpdate"]);
 
+/**
+ * The keys the CLI's display names for each resource, from its `[diff: ~a,b]` marks. A dynamic
+ * provider sends no detailed diff (the events' `diffs` are empty), so the display compares old and
+ * new inputs itself; that is what the test engine's `diffKeys` model.
+ */
+function shownKeys(stdout: string): Record<string, string[]> {
+  const keys: Record<string, Set<string>> = {};
+  for (const line of stdout.split("\n")) {
+    const m = /pulumi-nodejs:dynamic\/veza:\w+ (\S+) .*\[diff: ([^\]]*)\]/.exec(line);
+    if (!m) continue;
+    for (const k of m[2].split(/[,+~-]/).filter(Boolean)) (keys[m[1]] ??= new Set()).add(k.trim());
+  }
+  return Object.fromEntries(Object.entries(keys).map(([n, set]) => [n, [...set].sort()]));
+}
+
 interface Observed {
   steps: Record<string, string>;
   keys: Record<string, string[]>;
@@ -92,12 +107,21 @@ function requestsOf(emu: Emulator): Record<string, number> {
   return Object.fromEntries(Object.entries(emu.stats().byRoute).sort());
 }
 
+/**
+ * Outputs left out of the comparison: an AccessProfileVersion's read-only `members` is what Veza
+ * listed when the version was last written, and the engine writes a version and the membership of
+ * the same version in parallel (either engine, either order), so it is a race, not a difference.
+ */
+const RACY_OUTPUTS: Record<string, string[]> = { AccessProfileVersion: ["members"] };
+
 /** State resources, the default provider and the stack left out, keyed by name. */
 function stateByName(resources: { urn: string; type: string; inputs?: unknown; outputs?: unknown }[], ids: Map<string, string>) {
   const out: Record<string, unknown> = {};
   for (const r of resources) {
     if (r.type === "pulumi:pulumi:Stack" || r.type.startsWith("pulumi:providers:")) continue;
-    out[nameOf(r.urn)] = normalize({ inputs: r.inputs, outputs: r.outputs }, ids);
+    const outputs = { ...(r.outputs as Record<string, unknown>) };
+    for (const k of RACY_OUTPUTS[r.type.split(":").pop()!] ?? []) delete outputs[k];
+    out[nameOf(r.urn)] = normalize({ inputs: r.inputs, outputs }, ids);
   }
   return out;
 }
@@ -192,11 +216,7 @@ describeWithCli(`the test engine and the real CLI agree, operation by operation 
     }
     const r: CliResult = op.kind === "up" ? await stack.up() : op.kind === "refresh" ? await stack.refresh() : await stack.destroy();
     const steps = Object.fromEntries(Object.entries(stepsOf(r.events)).map(([urn, o]) => [nameOf(urn), o]));
-    const keys: Record<string, string[]> = {};
-    for (const e of r.events) {
-      const md = e.resOutputsEvent?.metadata;
-      if (md?.diffs?.length && md.type !== "pulumi:pulumi:Stack") keys[nameOf(md.urn)] = [...md.diffs].sort();
-    }
+    const keys = shownKeys(r.stdout);
     const exported = await stack.exportState();
     return { steps, keys, requests: requestsOf(cliEmu), state: stateByName(exported.deployment.resources ?? [], new Map([...ids, ...idNames(cliEmu)])), ok: r.code === 0 };
   }
@@ -215,7 +235,8 @@ describeWithCli(`the test engine and the real CLI agree, operation by operation 
     expect(viaHarness.ok).toBe(true);
     expect(viaCli.ok).toBe(true);
     expect(viaHarness.steps).toEqual(viaCli.steps);
-    expect(viaHarness.keys).toEqual(viaCli.keys);
+    // `preview --json` names no keys for a dynamic resource (empty diffReasons): compared on up/refresh/destroy
+    if (op.kind !== "preview") expect(viaHarness.keys).toEqual(viaCli.keys);
     expect(viaHarness.requests).toEqual(viaCli.requests);
     if (op.kind === "preview") expect(viaHarness.preview).toEqual(viaCli.preview);
     else expect(viaHarness.state).toEqual(viaCli.state);
