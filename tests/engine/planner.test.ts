@@ -236,7 +236,7 @@ describe("deletes", () => {
 });
 
 describe("refreshChanged: what a refreshed resource shows", () => {
-  const same = { external: false, oldOutputs: { v: 1 }, newOutputs: { v: 1 }, stateInputs: { v: 1 }, readInputs: { v: 1 } };
+  const same: Parameters<typeof refreshChanged>[0] = { external: false, oldOutputs: { v: 1 }, newOutputs: { v: 1 }, stateInputs: { v: 1 }, readInputs: { v: 1 } };
   const rows: [string, Partial<typeof same>, { changes: number; replaces: string[] } | undefined, boolean][] = [
     ["Diff says none: same, even when a read-only output moved", { newOutputs: { v: 1, updatedAt: "later" } }, { changes: DIFF_NONE, replaces: [] }, false],
     ["Diff says some: refresh-update", {}, { changes: DIFF_SOME, replaces: [] }, true],
