@@ -41,6 +41,9 @@ export interface Settings {
   fallbackToken?: { value: string; variable: string };
 }
 
+// below the Settings interface, whose TSDoc scripts/docs.ts reads as the configuration page's introduction
+import { VezaConfigError } from "./errors";
+
 export const LOG_LEVELS = ["off", "info", "debug"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -79,14 +82,6 @@ const DEFAULTS = { maxConcurrency: 64, requestTimeoutMs: 30_000, maxRetries: 6, 
 /** The default ceiling of requests in flight: the CLI's default `--parallel` (4 × cores) on a 16-core machine, so the engine, not the provider, sets the pace. */
 export const DEFAULT_MAX_CONCURRENCY = DEFAULTS.maxConcurrency;
 
-/** Raised when a setting is missing or malformed; names the config key and the env variable. */
-export class VezaConfigError extends Error {
-  readonly code = "VEZA_CONFIG";
-  constructor(message: string) {
-    super(message);
-    this.name = "VezaConfigError";
-  }
-}
 
 /** The stack's config values (namespaced keys, e.g. `veza:url`), as the provider's `configure` hands them over. */
 export type StackConfig = Readonly<Record<string, string | undefined>>;

@@ -6,6 +6,7 @@
  * string SECRET in a preview (`display.MassageSecrets`) and an encrypted object in a stack export.
  */
 import { z } from "zod";
+import { ImpactInputError } from "../errors";
 
 /** `stack.computedValuePlaceholder`: how the CLI writes a value a preview does not know yet. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -53,10 +54,6 @@ const stackExport = z.looseObject({
   deployment: z.looseObject({ resources: z.array(resourceV3, { error: "must be a list of resources" }).nullish() }, { error: "must be an object" }),
 });
 
-/** Unreadable input: the message names the file and what is wrong (the CLI prints it on one line, exit 2). */
-export class ImpactInputError extends Error {
-  override readonly name = "ImpactInputError";
-}
 
 function firstIssue(err: z.ZodError): string {
   const issue = err.issues[0]!;
