@@ -16,6 +16,7 @@ export abstract class VezaError extends Error {
   static readonly errorName: string = "VezaError";
   abstract readonly code: string;
 
+  /** `cause`: the error this one comes from, kept as the standard `cause`. */
   constructor(message: string, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
     const name = (new.target as unknown as typeof VezaError).errorName;
@@ -41,9 +42,6 @@ export abstract class VezaError extends Error {
 export class VezaConfigError extends VezaError {
   static override readonly errorName = "VezaConfigError";
   readonly code = "VEZA_CONFIG";
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 export interface ApiErrorDetails {
@@ -125,9 +123,6 @@ export function standaloneMessage(e: VezaApiError): string {
 export class UnexpectedResponseError extends VezaError {
   static override readonly errorName = "UnexpectedResponseError";
   readonly code = "VEZA_UNEXPECTED_RESPONSE";
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 /** The tenant has no route to update access profile types (PATCH access_profiles_types/{id} is an assumption). */
@@ -201,34 +196,22 @@ export class ResourceInitError extends VezaError {
 export class ImpactInputError extends VezaError {
   static override readonly errorName = "ImpactInputError";
   readonly code = "VEZA_IMPACT_INPUT";
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 /** `pulumi-veza export`: the tenant cannot be written as a program (e.g. an inheritance cycle). */
 export class ExportError extends VezaError {
   static override readonly errorName = "ExportError";
   readonly code = "VEZA_EXPORT";
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 /** A caller's argument is not one the function or command allows (a filter attribute, a command-line flag); nothing was sent. */
 export class VezaUsageError extends VezaError {
   static override readonly errorName = "VezaUsageError";
   readonly code = "VEZA_USAGE";
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 /** A defect in pulumi-veza itself (a declaration without its rules, a dispatch to an unknown method): please report it. */
 export class VezaInternalError extends VezaError {
   static override readonly errorName = "VezaInternalError";
   readonly code = "VEZA_INTERNAL";
-  constructor(message: string) {
-    super(message);
-  }
 }
