@@ -16,6 +16,7 @@ import {
   isImport,
   planRegistration,
   type Registration,
+  type Step,
 } from "./planner";
 import type { StateResource } from "./types";
 import { UNKNOWN, annotateSecrets, markSecrets, toProviderObject, type JsonObject } from "./values";
@@ -173,64 +174,82 @@ async function registrationSteps(op: Operation, reg: Registration): Promise<Regi
     op.emit(plan.op, urn, old, { ...entryBase, ...(id ? { id } : {}), inputs: checkedEngine, outputs, propertyDependencies: reg.propertyDependencies });
     return { urn, id: id ?? "", outputs, result: "success" };
   };
-  const writeFailed = (e: unknown, oldId: string | undefined) => handleWriteError(op, e, base, entryBase, checkedEngine, additionalSecretOutputs, oldId);
-
+  const context: StepContext = { op, reg, base, old, oldInputs, checked, checkedEngine, entryBase, record };
   let answer: RegisterAnswer | undefined;
-  for (const step of plan.steps) {
-    switch (step.kind) {
-      case "preview":
-        answer = record(step.id, step.outputs === "old" ? old!.outputs : checkedEngine);
-        break;
-      case "same":
-        op.live.upsert({ ...entryBase, id: old!.id, inputs: step.inputs === "old" ? old!.inputs : checkedEngine, outputs: old!.outputs });
-        op.persist();
-        answer = record(old!.id, old!.outputs);
-        break;
-      case "update": {
-        let properties;
-        try {
-          ({ properties } = await prov.update(urn, name, type, old!.id ?? "", toProviderObject(old!.outputs), checked, oldInputs));
-        } catch (e) {
-          writeFailed(e, old!.id);
-          throw e;
-        }
-        const outputs = secretOutputs(properties, checkedEngine, additionalSecretOutputs);
-        op.live.upsert({ ...entryBase, id: old!.id, inputs: checkedEngine, outputs });
-        op.persist();
-        answer = record(old!.id, outputs);
-        break;
+  for (const step of plan.steps) answer = (await runStep(context, step)) ?? answer;
+  return answer!;
+}
+
+/** What a registration's steps work with: its old state, the checked inputs (provider and engine form), its state entry's fields. */
+interface StepContext {
+  op: Operation;
+  reg: Registration;
+  base: Base;
+  old: StateResource | undefined;
+  /** Provider form. */
+  oldInputs: JsonObject;
+  checked: JsonObject;
+  checkedEngine: JsonObject;
+  entryBase: Omit<StateResource, "inputs" | "outputs">;
+  /** Records the result and the step event; the program's answer. */
+  record(id: string | undefined, outputs: JsonObject): RegisterAnswer;
+}
+
+/** One step of the planner's: the provider call it names, the state entry it writes; the program's answer when it gives one. */
+async function runStep(c: StepContext, step: Step): Promise<RegisterAnswer | undefined> {
+  const { op, base, old, oldInputs, checked, checkedEngine, entryBase, record } = c;
+  const { urn, type, name } = base;
+  const prov = op.provider;
+  const additionalSecretOutputs = c.reg.additionalSecretOutputs;
+  const writeFailed = (e: unknown, oldId: string | undefined) => handleWriteError(op, e, base, entryBase, checkedEngine, additionalSecretOutputs, oldId);
+  switch (step.kind) {
+    case "preview":
+      return record(step.id, step.outputs === "old" ? old!.outputs : checkedEngine);
+    case "same":
+      op.live.upsert({ ...entryBase, id: old!.id, inputs: step.inputs === "old" ? old!.inputs : checkedEngine, outputs: old!.outputs });
+      op.persist();
+      return record(old!.id, old!.outputs);
+    case "update": {
+      let properties;
+      try {
+        ({ properties } = await prov.update(urn, name, type, old!.id ?? "", toProviderObject(old!.outputs), checked, oldInputs));
+      } catch (e) {
+        writeFailed(e, old!.id);
+        throw e;
       }
-      case "delete-replaced": {
-        const current = op.live.find(urn);
-        try {
-          // retainOnDelete (DeleteStep.Apply): the old object is left where it is, only its state entry goes
-          if (!step.retain) await prov.delete(urn, name, type, old!.id ?? "", toProviderObject(old!.outputs), oldInputs);
-        } catch (e) {
-          op.fail(name, { ...base, id: old!.id }, `delete (before replace): ${errMessage(e)}`);
-          throw e;
-        }
-        op.live.remove(current);
-        op.persist();
-        break;
+      const outputs = secretOutputs(properties, checkedEngine, additionalSecretOutputs);
+      op.live.upsert({ ...entryBase, id: old!.id, inputs: checkedEngine, outputs });
+      op.persist();
+      return record(old!.id, outputs);
+    }
+    case "delete-replaced": {
+      const current = op.live.find(urn);
+      try {
+        // retainOnDelete (DeleteStep.Apply): the old object is left where it is, only its state entry goes
+        if (!step.retain) await prov.delete(urn, name, type, old!.id ?? "", toProviderObject(old!.outputs), oldInputs);
+      } catch (e) {
+        op.fail(name, { ...base, id: old!.id }, `delete (before replace): ${errMessage(e)}`);
+        throw e;
       }
-      case "create": {
-        let created;
-        try {
-          created = await prov.create(urn, name, type, checked);
-        } catch (e) {
-          writeFailed(e, undefined);
-          throw e;
-        }
-        const outputs = secretOutputs(created.properties, checkedEngine, additionalSecretOutputs);
-        if (step.pendDeleteOld) op.live.pendDelete(urn); // deleted after the program completes
-        op.live.upsert({ ...entryBase, id: created.id, inputs: checkedEngine, outputs });
-        op.persist();
-        answer = record(created.id, outputs);
-        break;
+      op.live.remove(current);
+      op.persist();
+      return undefined;
+    }
+    case "create": {
+      let created;
+      try {
+        created = await prov.create(urn, name, type, checked);
+      } catch (e) {
+        writeFailed(e, undefined);
+        throw e;
       }
+      const outputs = secretOutputs(created.properties, checkedEngine, additionalSecretOutputs);
+      if (step.pendDeleteOld) op.live.pendDelete(urn); // deleted after the program completes
+      op.live.upsert({ ...entryBase, id: created.id, inputs: checkedEngine, outputs });
+      op.persist();
+      return record(created.id, outputs);
     }
   }
-  return answer!;
 }
 
 /**
