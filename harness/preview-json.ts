@@ -16,7 +16,7 @@
  * `modified` times, diffReasons, and the old state's propertyDependencies (the engine does not keep
  * them; a preview's new state has them).
  */
-import type { StateResource, StepEvent } from "./engine";
+import type { StateResource, StepEvent } from "./types";
 import { OUTPUT_VALUE_SIG, RESOURCE_SIG, SECRET_SIG, SIG_KEY, UNKNOWN, type Json, type JsonObject } from "./values";
 
 const SECRET_TEXT = "[secret]";

@@ -14,6 +14,7 @@ import * as path from "node:path";
 import { closeAllPools } from "./client/client";
 import { exportTenant } from "./export";
 import { impactMain } from "./impact";
+import { VezaUsageError } from "./errors";
 
 const USAGE = `Usage: pulumi-veza export [-o|--out <file>]
 
@@ -55,11 +56,11 @@ export function parseArgs(argv: string[]): Parsed {
     if (a === "-h" || a === "--help") parsed.help = true;
     else if (a === "--out" || a === "-o") {
       const v = argv[++i];
-      if (!v) throw new Error(`${a} needs a file name`);
+      if (!v) throw new VezaUsageError(`${a} needs a file name`);
       parsed.out = v;
     } else if (a.startsWith("--out=")) parsed.out = a.slice("--out=".length);
     else if (!parsed.command && !a.startsWith("-")) parsed.command = a;
-    else throw new Error(`unknown argument "${a}"`);
+    else throw new VezaUsageError(`unknown argument "${a}"`);
   }
   return parsed;
 }

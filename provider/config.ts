@@ -1,16 +1,11 @@
 /**
- * Connection settings, resolved when an operation needs them (never captured in the serialized
- * provider, never written to state, never printed).
- *
- * Precedence: explicit overrides → stack config given to the provider's `configure`
- * (`veza:*`) → the program's stack config (`@pulumi/pulumi`'s `Config("veza")`, which reads the
- * `PULUMI_CONFIG` the language host sets, keys `veza:config:url` or `veza:url`) → environment.
- *
- * Token rotation: a token from stack config that the server refuses (401) is replaced, for the rest
- * of the process, by a different token from the environment (`fallbackToken`, see client.ts). The
- * CLI's `refresh` and `destroy` configure the provider from the config saved at the last `up`, so
- * after a rotation the environment is the only place a new token can come from for them.
+ * The provider's settings, one row each in `SETTINGS` (config key, environment variables, schema,
+ * default, doc), as smithy keeps its `NODE_*_CONFIG_OPTIONS`: `resolveSettings` reads the rows,
+ * and so does the generated configuration reference (scripts/docs.ts → docs/index.md).
  */
+import { z } from "zod";
+import { VezaConfigError } from "./errors";
+
 export interface Settings {
   url: string;
   token: string;
@@ -46,58 +41,162 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type SettingOverrides = Partial<Omit<Settings, "fallbackToken">>;
 
-interface SettingSpec {
-  key: Exclude<keyof Settings, "fallbackToken">;
+type SettingKey = Exclude<keyof Settings, "fallbackToken">;
+
+/** One setting: where it is read from, how its text is read, its default, what it means. */
+export interface SettingRow<K extends SettingKey = SettingKey> {
+  key: K;
+  /** The stack config key (`pulumi config set veza:…`). */
   config: string;
-  env: string[];
-  /** What the setting means, for users (docs/index.md is generated from it; a default the code does not hold in DEFAULTS is stated here as "Default X."). */
+  /** The environment variables, in the order they are read. */
+  env: readonly string[];
+  /** Reads the setting's text (an override, stack config or the environment) into its value; an issue's message says what is allowed. */
+  schema: z.ZodType<Settings[K]>;
+  /** The value when nothing sets it; none: the setting is `required`, or stays unset. */
+  default?: Settings[K];
+  /** A setting that must be given: how the "missing" message names it. */
+  required?: string;
+  /** How a malformed value appears in the message (a proxy URL's credentials hidden); default: as given. */
+  shown?: (raw: string) => string;
+  /** What the setting means, for users (the configuration reference in docs/index.md is generated from it). */
   doc: string;
 }
 
-const SPECS: SettingSpec[] = [
-  { key: "url", config: "veza:url", env: ["VEZA_URL"], doc: "Tenant base URL, e.g. `https://acme.vezacloud.com`. `http://` only for a loopback host unless `veza:allowInsecureHttp` is true." },
-  { key: "token", config: "veza:apiToken", env: ["VEZA_API_TOKEN", "VEZA_TOKEN"], doc: "API token (bearer). Set it with `pulumi config set --secret veza:apiToken` so it is stored encrypted." },
-  { key: "maxConcurrency", config: "veza:maxConcurrency", env: ["VEZA_MAX_CONCURRENCY"], doc: "Ceiling on requests in flight per provider process, shared by all resources (a whole number >= 1); the provider adapts below it to the tenant's answers. Default 64, so the engine's `--parallel` is the limit." },
-  { key: "requestTimeoutMs", config: "veza:requestTimeoutMs", env: ["VEZA_REQUEST_TIMEOUT_MS"], doc: "Time limit of one attempt, in ms." },
-  { key: "maxRetries", config: "veza:maxRetries", env: ["VEZA_MAX_RETRIES"], doc: "Retries after the first attempt (429, 5xx, refused connections)." },
-  { key: "retryDeadlineMs", config: "veza:retryDeadlineMs", env: ["VEZA_RETRY_DEADLINE_MS"], doc: "Total time one call may spend across its attempts, in ms." },
-  { key: "proxy", config: "veza:proxy", env: ["VEZA_PROXY"], doc: "Proxy URL for Veza requests, overriding `HTTPS_PROXY` / `HTTP_PROXY` (`NO_PROXY` still applies); `host:port` means `http://host:port`." },
-  { key: "allowInsecureHttp", config: "veza:allowInsecureHttp", env: ["VEZA_ALLOW_INSECURE_HTTP"], doc: "Allow an `http://` URL to a host that is not loopback, sending the token in clear text (labs only). Default false." },
-  { key: "logLevel", config: "veza:logLevel", env: ["VEZA_LOG"], doc: "Request log on the provider's stderr: `off`, `info` (retries and warnings) or `debug` (every attempt). Default off." },
-  { key: "adaptivePacing", config: "veza:adaptivePacing", env: ["VEZA_ADAPTIVE_PACING"], doc: "Adapt the requests in flight and the send pace to the tenant's answers (latency, 429, 503, rate-limit headers). Default true; false: `veza:maxConcurrency` in flight, paced only by `veza:maxRequestsPerSecond`." },
-  { key: "maxRequestsPerSecond", config: "veza:maxRequestsPerSecond", env: ["VEZA_MAX_REQUESTS_PER_SECOND"], doc: "A ceiling on requests per second per provider process; 0 means none. Default 0." },
-  {
+/** The default ceiling of requests in flight: the CLI's default `--parallel` (4 × cores) on a 16-core machine, so the engine, not the provider, sets the pace. */
+export const DEFAULT_MAX_CONCURRENCY = 64;
+
+const wholeNumber = (min: number) => {
+  const error = `must be a whole number >= ${min}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error });
+};
+const trueOrFalse = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(["true", "false"], { error: "must be true or false" }))
+  .transform((v) => v === "true");
+const httpUrl = z
+  .string()
+  .transform((s) => s.replace(/\/+$/, ""))
+  .refine((s) => /^https?:\/\//.test(s), { error: "must be an http(s) URL like https://acme.vezacloud.com" });
+const proxyUrl = z.string().transform((s, ctx) => {
+  const url = parseProxyUrl(s);
+  if (url) return url.href;
+  ctx.addIssue({ code: "custom", message: "must be a proxy URL like http://proxy.example.com:3128" });
+  return z.NEVER;
+});
+
+const row = <K extends SettingKey>(r: SettingRow<K>): SettingRow<K> => r;
+
+/**
+ * Connection settings, resolved when an operation needs them (never captured in the serialized
+ * provider, never written to state, never printed).
+ *
+ * Precedence: explicit overrides → stack config given to the provider's `configure`
+ * (`veza:*`) → the program's stack config (`@pulumi/pulumi`'s `Config("veza")`, which reads the
+ * `PULUMI_CONFIG` the language host sets, keys `veza:config:url` or `veza:url`) → environment.
+ *
+ * Token rotation: a token from stack config that the server refuses (401) is replaced, for the rest
+ * of the process, by a different token from the environment (`fallbackToken`, see client.ts). The
+ * CLI's `refresh` and `destroy` configure the provider from the config saved at the last `up`, so
+ * after a rotation the environment is the only place a new token can come from for them.
+ */
+export const SETTINGS: readonly SettingRow[] = [
+  row({
+    key: "url",
+    config: "veza:url",
+    env: ["VEZA_URL"],
+    schema: httpUrl,
+    required: "Veza URL",
+    doc: "Tenant base URL, e.g. `https://acme.vezacloud.com`. `http://` only for a loopback host unless `veza:allowInsecureHttp` is true.",
+  }),
+  row({
+    key: "token",
+    config: "veza:apiToken",
+    env: ["VEZA_API_TOKEN", "VEZA_TOKEN"],
+    schema: z.string(),
+    required: "Veza API token",
+    doc: "API token (bearer). Set it with `pulumi config set --secret veza:apiToken` so it is stored encrypted.",
+  }),
+  row({
+    key: "maxConcurrency",
+    config: "veza:maxConcurrency",
+    env: ["VEZA_MAX_CONCURRENCY"],
+    schema: wholeNumber(1),
+    default: DEFAULT_MAX_CONCURRENCY,
+    doc: "Ceiling on requests in flight per provider process, shared by all resources (a whole number >= 1); the provider adapts below it to the tenant's answers. Default 64, so the engine's `--parallel` is the limit.",
+  }),
+  row({ key: "requestTimeoutMs", config: "veza:requestTimeoutMs", env: ["VEZA_REQUEST_TIMEOUT_MS"], schema: wholeNumber(0), default: 30_000, doc: "Time limit of one attempt, in ms." }),
+  row({ key: "maxRetries", config: "veza:maxRetries", env: ["VEZA_MAX_RETRIES"], schema: wholeNumber(0), default: 6, doc: "Retries after the first attempt (429, 5xx, refused connections)." }),
+  row({ key: "retryDeadlineMs", config: "veza:retryDeadlineMs", env: ["VEZA_RETRY_DEADLINE_MS"], schema: wholeNumber(0), default: 120_000, doc: "Total time one call may spend across its attempts, in ms." }),
+  row({
+    key: "proxy",
+    config: "veza:proxy",
+    env: ["VEZA_PROXY"],
+    schema: proxyUrl,
+    shown: (raw) => redactProxyUrl(raw),
+    doc: "Proxy URL for Veza requests, overriding `HTTPS_PROXY` / `HTTP_PROXY` (`NO_PROXY` still applies); `host:port` means `http://host:port`.",
+  }),
+  row({
+    key: "allowInsecureHttp",
+    config: "veza:allowInsecureHttp",
+    env: ["VEZA_ALLOW_INSECURE_HTTP"],
+    schema: trueOrFalse,
+    default: false,
+    doc: "Allow an `http://` URL to a host that is not loopback, sending the token in clear text (labs only). Default false.",
+  }),
+  row({
+    key: "logLevel",
+    config: "veza:logLevel",
+    env: ["VEZA_LOG"],
+    schema: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` })),
+    default: "off",
+    doc: "Request log on the provider's stderr: `off`, `info` (retries and warnings) or `debug` (every attempt). Default off.",
+  }),
+  row({
+    key: "adaptivePacing",
+    config: "veza:adaptivePacing",
+    env: ["VEZA_ADAPTIVE_PACING"],
+    schema: trueOrFalse,
+    default: true,
+    doc: "Adapt the requests in flight and the send pace to the tenant's answers (latency, 429, 503, rate-limit headers). Default true; false: `veza:maxConcurrency` in flight, paced only by `veza:maxRequestsPerSecond`.",
+  }),
+  row({
+    key: "maxRequestsPerSecond",
+    config: "veza:maxRequestsPerSecond",
+    env: ["VEZA_MAX_REQUESTS_PER_SECOND"],
+    schema: wholeNumber(0),
+    default: 0,
+    doc: "A ceiling on requests per second per provider process; 0 means none. Default 0.",
+  }),
+  row({
     key: "readCacheTtlMs",
     config: "veza:readCacheTtlMs",
     env: ["VEZA_READ_CACHE_TTL_MS"],
+    schema: wholeNumber(0),
+    default: 30_000,
     doc: "How long a finished walk of Veza's lists answers look-ups (refresh, name and version look-ups), in ms; 0: every look-up walks the list again.",
-  },
+  }),
 ];
 
-const DEFAULTS = { maxConcurrency: 64, requestTimeoutMs: 30_000, maxRetries: 6, retryDeadlineMs: 120_000, adaptivePacing: true, maxRequestsPerSecond: 0, readCacheTtlMs: 30_000 };
-
-/** The default ceiling of requests in flight: the CLI's default `--parallel` (4 × cores) on a 16-core machine, so the engine, not the provider, sets the pace. */
-export const DEFAULT_MAX_CONCURRENCY = DEFAULTS.maxConcurrency;
-
-/** Raised when a setting is missing or malformed; names the config key and the env variable. */
-export class VezaConfigError extends Error {
-  readonly code = "VEZA_CONFIG";
-  constructor(message: string) {
-    super(message);
-    this.name = "VezaConfigError";
-  }
+function rowOf(key: SettingKey): SettingRow {
+  return SETTINGS.find((r) => r.key === key)!;
 }
 
 /** The stack's config values (namespaced keys, e.g. `veza:url`), as the provider's `configure` hands them over. */
 export type StackConfig = Readonly<Record<string, string | undefined>>;
 
 /** The environment variables of a setting, in the order they are read (e.g. token: VEZA_API_TOKEN, VEZA_TOKEN). */
-export function environmentVariables(key: SettingSpec["key"]): readonly string[] {
-  return SPECS.find((s) => s.key === key)?.env ?? [];
+export function environmentVariables(key: SettingKey): readonly string[] {
+  return rowOf(key).env;
 }
 
 /** Every config key the provider reads: what `configure` takes from the engine's request. */
-export const CONFIG_KEYS: readonly string[] = SPECS.map((s) => s.config);
+export const CONFIG_KEYS: readonly string[] = SETTINGS.map((r) => r.config);
 
 /**
  * `@pulumi/pulumi` when this process runs Pulumi code (a program, the provider process: the SDK is
@@ -136,7 +235,7 @@ type Source = "config" | "env";
 /** The environment settings are read from (the process's; tests pass their own). */
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-function lookup(spec: SettingSpec, stackConfig: StackConfig, env: Environment): { value: string; source: Source } | undefined {
+function lookup(spec: SettingRow, stackConfig: StackConfig, env: Environment): { value: string; source: Source } | undefined {
   const fromConfig = [stackConfig[spec.config], programConfig(spec.config)].find(present);
   if (fromConfig !== undefined) return { value: fromConfig, source: "config" };
   const fromEnv = spec.env.map((e) => env[e]).find(present);
@@ -144,7 +243,7 @@ function lookup(spec: SettingSpec, stackConfig: StackConfig, env: Environment): 
 }
 
 /** The first environment token that differs from `token` (VEZA_API_TOKEN, then VEZA_TOKEN). */
-function environmentFallback(spec: SettingSpec, token: string, env: Environment): Settings["fallbackToken"] {
+function environmentFallback(spec: SettingRow, token: string, env: Environment): Settings["fallbackToken"] {
   for (const variable of spec.env) {
     const value = env[variable];
     if (present(value) && value !== token) return { value, variable };
@@ -152,71 +251,36 @@ function environmentFallback(spec: SettingSpec, token: string, env: Environment)
   return undefined;
 }
 
-function describe(spec: SettingSpec): string {
+function describe(spec: SettingRow): string {
   return `config "${spec.config}" or environment variable ${spec.env.join(" / ")}`;
 }
 
-/** Resolves every setting now. A missing URL or token fails naming both the config key and the env variable. */
+/** Resolves every setting now, row by row. A missing URL or token fails naming both the config key and the env variable. */
 export function resolveSettings(overrides: SettingOverrides = {}, stackConfig: StackConfig = {}, env: Environment = process.env): Settings {
   const out: Record<string, unknown> = {};
   const missing: string[] = [];
-  for (const spec of SPECS) {
-    const given = overrides[spec.key];
-    const found = given !== undefined ? { value: String(given), source: "override" as const } : lookup(spec, stackConfig, env);
-    const raw = found?.value;
-    if (spec.key === "url" || spec.key === "token") {
-      if (!raw) missing.push(`${spec.key === "url" ? "Veza URL" : "Veza API token"}: set ${describe(spec)}`);
-      else out[spec.key] = spec.key === "url" ? raw.replace(/\/+$/, "") : raw;
-      if (raw && spec.key === "token" && found?.source === "config") {
-        const fallback = environmentFallback(spec, raw, env);
-        if (fallback) out.fallbackToken = fallback;
-      }
+  for (const setting of SETTINGS) {
+    const given = overrides[setting.key];
+    const found = given !== undefined ? { value: String(given), source: "override" as const } : lookup(setting, stackConfig, env);
+    if (found === undefined || (setting.required && found.value === "")) {
+      if (setting.required) missing.push(`${setting.required}: set ${describe(setting)}`);
+      else if (setting.default !== undefined) out[setting.key] = setting.default;
       continue;
     }
-    if (spec.key === "proxy" || spec.key === "allowInsecureHttp" || spec.key === "logLevel") {
-      if (raw !== undefined || spec.key !== "proxy") out[spec.key] = networkSetting(spec, raw);
-      continue;
+    const parsed = setting.schema.safeParse(found.value);
+    if (!parsed.success) {
+      const shown = setting.shown ? setting.shown(found.value) : found.value;
+      throw new VezaConfigError(`${describe(setting)} ${parsed.error.issues[0]!.message}, got "${shown}"`);
     }
-    if (raw === undefined) {
-      out[spec.key] = DEFAULTS[spec.key as keyof typeof DEFAULTS];
-      continue;
+    out[setting.key] = parsed.data;
+    if (setting.key === "token" && found.source === "config") {
+      const fallback = environmentFallback(setting, found.value, env);
+      if (fallback) out.fallbackToken = fallback;
     }
-    if (spec.key === "adaptivePacing") {
-      const b = raw.trim().toLowerCase();
-      if (b !== "true" && b !== "false") throw new VezaConfigError(`${describe(spec)} must be true or false, got "${raw}"`);
-      out[spec.key] = b === "true";
-      continue;
-    }
-    const n = Number(raw);
-    const min = spec.key === "maxConcurrency" ? 1 : 0;
-    if (!Number.isInteger(n) || n < min) {
-      throw new VezaConfigError(`${describe(spec)} must be a whole number >= ${min}, got "${raw}"`);
-    }
-    out[spec.key] = n;
   }
   if (missing.length) throw new VezaConfigError(`Missing Veza connection settings. ${missing.join("; ")}.`);
-  if (!/^https?:\/\//.test(String(out.url))) {
-    throw new VezaConfigError(`${describe(SPECS[0])} must be an http(s) URL like https://acme.vezacloud.com`);
-  }
   checkCleartext(String(out.url), out.allowInsecureHttp === true);
   return out as unknown as Settings;
-}
-
-/** veza:proxy (a URL; scheme-less host:port means http://), veza:allowInsecureHttp (true/false), veza:logLevel. */
-function networkSetting(spec: SettingSpec, raw: string | undefined): string | boolean {
-  if (spec.key === "logLevel") {
-    const v = (raw ?? "off").trim().toLowerCase();
-    if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new VezaConfigError(`${describe(spec)} must be one of ${LOG_LEVELS.join(", ")}, got "${raw}"`);
-    return v;
-  }
-  if (spec.key === "allowInsecureHttp") {
-    const v = (raw ?? "false").trim().toLowerCase();
-    if (v !== "true" && v !== "false") throw new VezaConfigError(`${describe(spec)} must be true or false, got "${raw}"`);
-    return v === "true";
-  }
-  const proxy = parseProxyUrl(String(raw));
-  if (!proxy) throw new VezaConfigError(`${describe(spec)} must be a proxy URL like http://proxy.example.com:3128, got "${redactProxyUrl(String(raw))}"`);
-  return proxy.href;
 }
 
 /** A proxy URL as undici takes it (http: or https:, with a host); `host:port` without a scheme means http://. Undefined when malformed. */
@@ -250,12 +314,12 @@ function checkCleartext(url: string, allowed: boolean): void {
   try {
     parsed = new URL(url);
   } catch {
-    throw new VezaConfigError(`${describe(SPECS[0])} is not a valid URL: "${url}"`);
+    throw new VezaConfigError(`${describe(rowOf("url"))} is not a valid URL: "${url}"`);
   }
   if (parsed.protocol !== "http:" || allowed || isLoopbackHost(parsed.hostname)) return;
-  const spec = SPECS.find((s) => s.key === "allowInsecureHttp")!;
+  const spec = rowOf("allowInsecureHttp");
   throw new VezaConfigError(
-    `${describe(SPECS[0])} is http://${parsed.host}: the API token would be sent in clear text. ` +
+    `${describe(rowOf("url"))} is http://${parsed.host}: the API token would be sent in clear text. ` +
       `Use https://${parsed.host}${parsed.pathname === "/" ? "" : parsed.pathname}. http:// is accepted only for loopback hosts ` +
       `(127.0.0.1, ::1, localhost); for a lab without TLS set ${describe(spec)} to true.`,
   );

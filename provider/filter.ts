@@ -5,12 +5,14 @@
  * numbers and booleans are written bare (`current_version_number eq 3`, `require_approval_to_start eq true`),
  * as SCIM (RFC 7644 §3.4.2.2) writes them: a server that compares typed values would not match `"3"` to 3.
  */
+import { VezaUsageError } from "./errors";
+
 export type Filter = string & { readonly __scimFilter?: true };
 
 const ATTRIBUTE = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 
 function attr(name: string): string {
-  if (!ATTRIBUTE.test(name)) throw new Error(`filter attribute "${name}" is not a valid attribute name (letters, digits, "_" and ".")`);
+  if (!ATTRIBUTE.test(name)) throw new VezaUsageError(`filter attribute "${name}" is not a valid attribute name (letters, digits, "_" and ".")`);
   return name;
 }
 
@@ -32,7 +34,7 @@ export function literal(value: string | number | boolean, attribute?: string): s
   if (typeof value === "number") {
     if (!Number.isFinite(value)) {
       const of = attribute === undefined ? "" : ` for "${attribute}"`;
-      throw new Error(`filter value${of} is ${value}, not a finite number (a number, a string or a boolean is allowed)`);
+      throw new VezaUsageError(`filter value${of} is ${value}, not a finite number (a number, a string or a boolean is allowed)`);
     }
     return String(value);
   }
@@ -53,7 +55,7 @@ export const sw = compare("sw");
 
 function join(op: "and" | "or", parts: Filter[]): Filter {
   const kept = parts.filter((p) => p && p.trim() !== "");
-  if (kept.length === 0) throw new Error(`filter.${op}() needs at least one condition`);
+  if (kept.length === 0) throw new VezaUsageError(`filter.${op}() needs at least one condition`);
   if (kept.length === 1) return kept[0];
   return kept.map((p) => `(${p})`).join(` ${op} `);
 }

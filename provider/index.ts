@@ -21,8 +21,9 @@ export type { ResourceState } from "./resources/shared/resource-class";
 export { PROFILE_STATES, VERSION_STATES } from "./client/normalize";
 export { VezaClient, type VezaClientOptions, type ClientEvent } from "./client/client";
 export { VezaApi, type DeleteOutcome } from "./client/api";
-export { VezaApiError } from "./client/errors";
-export { VezaConfigError, type Settings } from "./config";
+/** Every error pulumi-veza throws is a `VezaError` with a stable `code`; check kinds with `VezaApiError.isInstance(e)` (works across copies of the package). */
+export { VezaError, VezaApiError, VezaConfigError } from "./errors";
+export type { Settings } from "./config";
 export { ENDPOINTS, BASE_PATH } from "./client/endpoints";
 export {
   listAccessProfiles,

@@ -11,7 +11,7 @@
  *   dispatcher), asked once per input with two different values, no request made;
  * - outputs: the class's `declare public readonly` members (types, TSDoc); `get` and its id format:
  *   the TSDoc of the static `get`;
- * - configuration: the SPECS and DEFAULTS tables and the `Settings` interface of provider/config.ts.
+ * - configuration: the `SETTINGS` table of provider/config.ts (its rows and its TSDoc).
  *
  * The only text written here is the same for every page: headings, the sentences on `pulumi.Input`,
  * unmanaged unset inputs ("(not managed)" where the TSDoc states no default), `pulumi import` and
@@ -23,6 +23,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
+import { SETTINGS, type SettingRow } from "../provider/config";
 import { RESOURCES } from "../provider/resources/registry";
 import { call } from "../provider/resources/shared/runtime";
 
@@ -366,48 +367,40 @@ function resourcePage(r: ResourceDoc): string {
 
 // ---------- configuration ----------
 
-interface ConfigRow {
-  key: string;
-  config: string;
-  env: string[];
-  doc: string;
-}
-
-function literalValue(e: ts.Expression, sf: ts.SourceFile): unknown {
-  if (ts.isStringLiteral(e)) return e.text;
-  if (ts.isNumericLiteral(e)) return Number(e.text.replace(/_/g, ""));
-  if (e.kind === ts.SyntaxKind.TrueKeyword) return true;
-  if (e.kind === ts.SyntaxKind.FalseKeyword) return false;
-  if (ts.isArrayLiteralExpression(e)) return e.elements.map((x) => literalValue(x, sf));
-  if (ts.isObjectLiteralExpression(e)) {
-    return Object.fromEntries(e.properties.filter(ts.isPropertyAssignment).map((p) => [p.name.getText(sf), literalValue(p.initializer, sf)]));
-  }
-  throw new Error(`docs: provider/config.ts: not a literal: ${e.getText(sf)}`);
+/** The configuration reference: one table row per `SETTINGS` row of provider/config.ts, under the table's own TSDoc. */
+function configurationSection(prog: ts.Program, root: string): string[] {
+  const sf = prog.getSourceFile(path.join(root, "provider", "config.ts"))!;
+  const table = sf.statements.find((s): s is ts.VariableStatement => ts.isVariableStatement(s) && s.declarationList.declarations.some((d) => d.name.getText(sf) === "SETTINGS"));
+  if (!table) throw new Error("docs: provider/config.ts has no SETTINGS");
+  const missingDoc = SETTINGS.filter((s) => !s.doc).map((s) => s.key);
+  if (missingDoc.length) throw new Error(`docs: provider/config.ts SETTINGS rows without doc: ${missingDoc.join(", ")}`);
+  const defaultOf = (s: SettingRow) => {
+    if (s.default !== undefined) return code(String(s.default));
+    const stated = defaultFrom(s.doc);
+    if (stated) return code(stated);
+    return s.required ? "(required)" : "(none)";
+  };
+  const [url, token] = [SETTINGS.find((s) => s.key === "url")!, SETTINGS.find((s) => s.key === "token")!];
+  return [
+    "## Configuration",
+    "",
+    oneLine(docOf(table, sf).text),
+    "",
+    "| config key | environment variable | default | meaning |",
+    "| --- | --- | --- | --- |",
+    ...SETTINGS.map((s) => `| ${[code(s.config), s.env.map(code).join(", then "), defaultOf(s), s.doc].map(cell).join(" | ")} |`),
+    "",
+    "```sh",
+    `pulumi config set ${url.config} https://acme.vezacloud.com`,
+    `pulumi config set --secret ${token.config}`,
+    "```",
+    "",
+  ];
 }
 
 function indexPage(prog: ts.Program, root: string, resources: ResourceDoc[]): string {
-  const sf = prog.getSourceFile(path.join(root, "provider", "config.ts"))!;
-  const constant = (name: string) => {
-    for (const s of sf.statements) {
-      if (!ts.isVariableStatement(s)) continue;
-      for (const d of s.declarationList.declarations) if (d.name.getText(sf) === name && d.initializer) return literalValue(d.initializer, sf);
-    }
-    throw new Error(`docs: provider/config.ts has no ${name}`);
-  };
-  const specs = constant("SPECS") as ConfigRow[];
-  const defaults = constant("DEFAULTS") as Record<string, unknown>;
-  const settings = sf.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === "Settings")!;
-  const optional = new Set(settings.members.filter((m) => m.questionToken).map((m) => m.name!.getText(sf)));
-  const missingDoc = specs.filter((s) => !s.doc).map((s) => s.key);
-  if (missingDoc.length) throw new Error(`docs: provider/config.ts SPECS rows without doc: ${missingDoc.join(", ")}`);
-  const defaultOf = (s: ConfigRow) => {
-    if (s.key in defaults) return code(String(defaults[s.key]));
-    const stated = defaultFrom(s.doc);
-    if (stated) return code(stated);
-    return optional.has(s.key) ? "(none)" : "(required)";
-  };
   const lines = [
-    GENERATED("provider/config.ts (SPECS, DEFAULTS, Settings)"),
+    GENERATED("provider/config.ts (SETTINGS)"),
     "",
     "# Veza Provider",
     "",
@@ -417,19 +410,7 @@ function indexPage(prog: ts.Program, root: string, resources: ResourceDoc[]): st
     "",
     ...resources.map((r) => `- [\`veza.${r.className}\`](resources/${r.file}.md): ${oneLine(r.summary.split(/\n\n/)[0] ?? "")}`),
     "",
-    "## Configuration",
-    "",
-    oneLine(docOf(settings, sf).text),
-    "",
-    "| config key | environment variable | default | meaning |",
-    "| --- | --- | --- | --- |",
-    ...specs.map((s) => `| ${[code(s.config), s.env.map(code).join(", then "), defaultOf(s), s.doc].map(cell).join(" | ")} |`),
-    "",
-    "```sh",
-    `pulumi config set ${specs[0]!.config} https://acme.vezacloud.com`,
-    `pulumi config set --secret ${specs[1]!.config}`,
-    "```",
-    "",
+    ...configurationSection(prog, root),
   ];
   return lines.join("\n");
 }

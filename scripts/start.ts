@@ -129,7 +129,7 @@ function printImpact(json: string, source: string): void {
   try {
     for (const line of render(impactOf({ text: json, file: source }), "text").trimEnd().split("\n")) say(`    ${line}`);
   } catch (e) {
-    if (!(e instanceof ImpactInputError)) throw e;
+    if (!ImpactInputError.isInstance(e)) throw e;
     say(`    (no access impact: ${e.message})`);
   }
 }

@@ -1,7 +1,7 @@
 /** Typed calls on top of VezaClient: each returns the canonical (normalized) shape. */
 import { VezaClient } from "./client";
 import { LIST_PAGE_SIZE, routeName, type EndpointName } from "./endpoints";
-import { VezaApiError } from "./errors";
+import { TypeUpdateUnsupportedError, VezaApiError } from "../errors";
 import { ListIndex, type ListPage } from "./list-index";
 import { pageFromBody } from "./paging";
 import {
@@ -29,21 +29,12 @@ export const ROUTE_MISSING_STATUSES: ReadonlySet<number> = new Set([404, 405, 50
 export const ROUTE_MISSING = Symbol("route-missing");
 export type RouteMissing = typeof ROUTE_MISSING;
 
-/** The tenant has no route to update access profile types (PATCH access_profiles_types/{id} is an assumption). */
-export class TypeUpdateUnsupportedError extends Error {
-  readonly code = "VEZA_TYPE_UPDATE_UNSUPPORTED";
-  constructor(readonly status: number, cause?: unknown) {
-    super(`this Veza tenant has no route to update access profile types (PATCH access_profiles_types/{id} answered ${status})`, { cause });
-    this.name = "TypeUpdateUnsupportedError";
-  }
-}
-
 const asType = (v: unknown) => parseApi(typeSchema, v, "access profile type");
 const asProfile = (v: unknown) => parseApi(profileSchema, v, "access profile");
 const asVersion = (v: unknown) => parseApi(versionSchema, v, "access profile version");
 
 function routeMissing(e: unknown): e is VezaApiError {
-  return e instanceof VezaApiError && ROUTE_MISSING_STATUSES.has(e.status);
+  return VezaApiError.isInstance(e) && ROUTE_MISSING_STATUSES.has(e.status);
 }
 
 /** A page of a documented list, its `values` read strictly and parsed (see paging.ts). */

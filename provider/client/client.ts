@@ -3,9 +3,10 @@
  * pacer, ./limiter.ts; what follows an attempt decided by ./decide.ts) and the pagination iterator.
  * Every path comes from the endpoint table.
  */
-import { resolveSettings, VezaConfigError, type SettingOverrides, type Settings, type StackConfig } from "../config";
+import { resolveSettings, type SettingOverrides, type Settings, type StackConfig } from "../config";
+import { VezaApiError, VezaConfigError } from "../errors";
 import { ENDPOINTS, LIST_PAGE_SIZE, renderPath, routeName, type EndpointName, type HttpMethod } from "./endpoints";
-import { VezaApiError, redact } from "./errors";
+import { redact } from "./messages";
 import { Credentials } from "./credentials";
 import { decide, type AttemptResult, type Step } from "./decide";
 import { Pacer, processPacers, rateLimitFeedback, type Feedback, type Pacers } from "./limiter";
@@ -234,7 +235,7 @@ export class VezaClient {
       const retryAfterMs = parseRetryAfter(headerValue(res.headers["retry-after"]));
       return { kind: "status", error, retryAfterMs, ms, feedback: { status: res.statusCode, retryAfterMs, ...rateLimitFeedback(res.headers) } };
     } catch (cause) {
-      if (cause instanceof VezaConfigError) throw cause; // a malformed proxy variable: no request was made
+      if (VezaConfigError.isInstance(cause)) throw cause; // a malformed proxy variable: no request was made
       const code = errorCode(cause);
       const problem = describeNetworkError(cause, s, transport, code);
       // the cause is a copy (message with tokens redacted, code): the original may hold sockets and options

@@ -10,7 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Settings } from "../config";
-import type { VezaApiError } from "./errors";
+import type { VezaApiError } from "../errors";
 import { pulumiWarn } from "./log";
 
 const keyOf = (s: Settings, token: string) => `${new URL(s.url).origin} ${createHash("sha256").update(token).digest("hex")}`;

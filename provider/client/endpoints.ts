@@ -7,6 +7,8 @@
  * `documented: true`: the API guide (../shared/veza-api/) or Veza's public API reference
  * ({@link VEZA_REFERENCE}) gives the method and path.
  */
+import { VezaInternalError } from "../errors";
+
 
 /** Veza's public API reference for access profiles (Developers › API › Lifecycle Management › Access Profiles). */
 export const VEZA_REFERENCE = "https://docs.veza.com/4yItIzMvkpAvMVFAamTf/developers/api/lifecycle-management/accessprofiles";
@@ -68,7 +70,7 @@ export function routeName(name: EndpointName): string {
 export function renderPath(template: string, params: Record<string, string | number> = {}): string {
   const filled = template.replace(/\{(\w+)\}/g, (_m, key: string) => {
     const value = params[key];
-    if (value === undefined || value === "") throw new Error(`missing path parameter "${key}" for ${template}`);
+    if (value === undefined || value === "") throw new VezaInternalError(`missing path parameter "${key}" for ${template}`);
     return encodeURIComponent(String(value));
   });
   return `${BASE_PATH}/${filled}`;

@@ -13,7 +13,7 @@
  * - A page that breaks the paging rules (has_more with an empty or repeated token) fails the
  *   waiting look-ups: a broken list is never taken as "not found".
  */
-import type { VezaApiError } from "./errors";
+import type { VezaApiError } from "../errors";
 import { pages, type ListPage } from "./paging";
 
 export type { ListPage } from "./paging";

@@ -5,7 +5,7 @@
  * why the attempt is a retry and the server's request id. Never the token, headers or bodies.
  */
 import type { LogLevel } from "../config";
-import { SHORTEST_REDACTED_SECRET } from "./errors";
+import { SHORTEST_REDACTED_SECRET } from "./messages";
 
 /** A warning the Pulumi CLI shows (through the SDK's log); on stderr where the SDK cannot be loaded. */
 export function pulumiWarn(message: string): void {

@@ -5,6 +5,7 @@
  * current-version spellings. Unknown extra fields are kept, never an error.
  */
 import { z } from "zod";
+import { UnexpectedResponseError } from "../errors";
 
 /** States of a profile (and a type's `on_create_behavior`), in proto order: the one list the provider has. */
 export const PROFILE_STATES = ["INITIAL", "RUNNING", "PAUSED", "DRY_RUN", "PENDING"] as const;
@@ -188,7 +189,7 @@ export function parseApi<S extends z.ZodType>(schema: S, value: unknown, what: s
   const r = schema.safeParse(value);
   if (!r.success) {
     const issues = r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
-    throw new Error(`Unexpected ${what} from the Veza API: ${issues}`);
+    throw new UnexpectedResponseError(`Unexpected ${what} from the Veza API: ${issues}`);
   }
   const data = r.data;
   markPresent(data, value);
@@ -245,11 +246,3 @@ function describeBody(body: unknown): string {
   return keys.length ? `keys: ${keys.join(", ")}` : "no keys";
 }
 
-/** A 2xx response whose shape is not the one the route documents: never read as "nothing there". */
-export class UnexpectedResponseError extends Error {
-  readonly code = "VEZA_UNEXPECTED_RESPONSE";
-  constructor(message: string) {
-    super(message);
-    this.name = "UnexpectedResponseError";
-  }
-}

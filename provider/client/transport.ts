@@ -7,8 +7,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Dispatcher } from "undici";
-import { parseProxyUrl, redactProxyUrl, VezaConfigError, type Settings } from "../config";
-import { redact, SHORTEST_REDACTED_SECRET } from "./errors";
+import { parseProxyUrl, redactProxyUrl, type Settings } from "../config";
+import { VezaConfigError } from "../errors";
+import { redact, SHORTEST_REDACTED_SECRET } from "./messages";
 import { pulumiWarn } from "./log";
 
 /**

@@ -11,14 +11,8 @@ import { profileMembership } from "../resources/profile-membership";
 import { canon, type Field } from "../resources/shared/fields";
 import type { Tenant, TenantProfile } from "./read";
 import type { ApiType } from "../client/normalize";
+import { ExportError } from "../errors";
 
-/** Thrown when the tenant cannot be written as a program (e.g. an inheritance cycle). */
-export class ExportError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ExportError";
-  }
-}
 
 export interface GenerateOptions {
   /** Shown in the header comment (never a token). */

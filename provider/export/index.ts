@@ -1,13 +1,15 @@
 /** `pulumi-veza export`: read a tenant and write a TypeScript program that declares it. */
 import { VezaApi } from "../client/api";
 import { VezaClient, type ClientEvent, type VezaClientOptions } from "../client/client";
-import { NO_ANSWER_CODES, noAnswerMessage, standaloneMessage, VezaApiError } from "../client/errors";
+import { NO_ANSWER_CODES, noAnswerMessage } from "../client/messages";
+import { standaloneMessage, VezaApiError, VezaConfigError } from "../errors";
 import { errorCode } from "../client/retry";
-import { environmentVariables, VezaConfigError, type Settings } from "../config";
+import { environmentVariables, type Settings } from "../config";
 import { generateProgram, type GenerateOptions } from "./generate";
 import { readTenant, type Tenant } from "./read";
 
-export { ExportError, generateProgram, type GenerateOptions } from "./generate";
+export { ExportError } from "../errors";
+export { generateProgram, type GenerateOptions } from "./generate";
 export { readTenant, type Tenant, type TenantProfile, type ReadOptions } from "./read";
 
 export interface ExportOptions extends GenerateOptions {
@@ -45,7 +47,7 @@ export async function exportTenant(opts: ExportOptions = {}): Promise<{ program:
   try {
     settings = api.client.settings;
   } catch (e) {
-    throw opts.standalone && e instanceof VezaConfigError ? standaloneSettingsError(e, opts.connection) : e;
+    throw opts.standalone && VezaConfigError.isInstance(e) ? standaloneSettingsError(e, opts.connection) : e;
   }
   progress(`reading ${safeOrigin(settings.url) ?? "the tenant"}`);
   try {
@@ -53,7 +55,7 @@ export async function exportTenant(opts: ExportOptions = {}): Promise<{ program:
     const source = opts.source ?? safeOrigin(settings.url);
     return { program: generateProgram(tenant, { ...opts, source }), tenant };
   } catch (e) {
-    if (!(e instanceof VezaApiError)) throw e;
+    if (!VezaApiError.isInstance(e)) throw e;
     if (e.status === 0 && NO_ANSWER_CODES.has(errorCode(e.cause))) {
       e.message = noAnswerMessage({
         method: e.method,

@@ -9,7 +9,8 @@
  * be written), never mistaken for a tripped gate.
  */
 import * as fs from "node:fs";
-import { ImpactInputError, parsePreview, parseStackExport, sidesOf, type ResourceV3 } from "./input";
+import { ImpactInputError } from "../errors";
+import { parsePreview, parseStackExport, sidesOf, type ResourceV3 } from "./input";
 import { analyse, type Impact } from "./model";
 import { FORMATS, render, summaryLine, type Format } from "./render";
 
@@ -137,7 +138,7 @@ export async function impactMain(argv: string[], io: Io = { stdout: process.stdo
     }
     return 0;
   } catch (e) {
-    if (e instanceof ImpactInputError) {
+    if (ImpactInputError.isInstance(e)) {
       io.stderr.write(`pulumi-veza impact: ${e.message}\n`);
       return 2;
     }

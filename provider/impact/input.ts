@@ -6,15 +6,13 @@
  * string SECRET in a preview (`display.MassageSecrets`) and an encrypted object in a stack export.
  */
 import { z } from "zod";
+import { ImpactInputError } from "../errors";
+import { RESOURCE_SIG, SECRET_SIG, SIG_KEY, UNKNOWN } from "../pulumi-wire";
 
 /** `stack.computedValuePlaceholder`: how the CLI writes a value a preview does not know yet. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export { UNKNOWN };
 /** How `pulumi preview --json` writes a secret (it never shows secrets in JSON). */
 export const SECRET = "[secret]";
-/** The signature key and secret signature of a secret in a state file (`pulumi stack export`). */
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 
 /** The type token of this provider's resources: `pulumi-nodejs:dynamic/veza:<Kind>`. */
 export const VEZA_TYPE_PREFIX = "pulumi-nodejs:dynamic/veza:";
@@ -53,10 +51,6 @@ const stackExport = z.looseObject({
   deployment: z.looseObject({ resources: z.array(resourceV3, { error: "must be a list of resources" }).nullish() }, { error: "must be an object" }),
 });
 
-/** Unreadable input: the message names the file and what is wrong (the CLI prints it on one line, exit 2). */
-export class ImpactInputError extends Error {
-  override readonly name = "ImpactInputError";
-}
 
 function firstIssue(err: z.ZodError): string {
   const issue = err.issues[0]!;

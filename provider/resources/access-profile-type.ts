@@ -4,8 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PROFILE_STATES, type ApiType, type ProfileStateName } from "../client/normalize";
-import { TypeUpdateUnsupportedError } from "../client/api";
-import { VezaResourceError } from "./shared/errors";
+import { TypeUpdateUnsupportedError, VezaResourceError } from "../errors";
 import { namedOperations, type NamedObjectOps } from "./shared/crud";
 import type { ProviderContext } from "./shared/context";
 import { ADOPT_EXISTING_INPUT, TIMESTAMP_OUTPUTS, declareResource, type DeclaredResource, type OutputsOf } from "./shared/declare";
@@ -146,7 +145,7 @@ function ops(ctx: ProviderContext): NamedObjectOps<ApiType, AccessProfileTypeArg
       try {
         return await ctx.api.updateType(id, body, mask);
       } catch (e) {
-        if (!(e instanceof TypeUpdateUnsupportedError)) throw e;
+        if (!TypeUpdateUnsupportedError.isInstance(e)) throw e;
         const fields = accessProfileType.fields.filter((f) => mask.includes(f.api)).map((f) => f.input);
         throw new VezaResourceError(
           "VEZA_TYPE_UPDATE_UNSUPPORTED",

@@ -7,9 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { parseApi, VERSION_STATES, versionSchema, type ApiVersion, type VersionStateName } from "../client/normalize";
 import { ROUTE_MISSING, type VezaApi } from "../client/api";
-import { VezaApiError } from "../client/errors";
 import { ADOPT_EXISTING_INPUT, declareResource, type DeclaredResource, type OutputsOf, type Resolved } from "./shared/declare";
-import { VezaResourceError } from "./shared/errors";
+import { VezaApiError, VezaResourceError } from "../errors";
 import { apiBody, canon, diffFields, snakeKeys } from "./shared/fields";
 import { ENTITY_RULES, learnEnumCodes, mergeEntities, withEnumCodes, type EnumCodes } from "./version-entities";
 import { goneResult, isLookup, lastKnown } from "./shared/impl";
@@ -300,7 +299,7 @@ async function write(api: VezaApi, ref: VersionRef, inputs: VersionInputs, sent:
   try {
     return await api.updateVersion(ref.profileId, ref.version, body, mask);
   } catch (e) {
-    if (e instanceof VezaApiError && (e.status === 400 || e.status === 404)) {
+    if (VezaApiError.isInstance(e) && (e.status === 400 || e.status === 404)) {
       throw new VezaResourceError("VEZA_VERSION_REJECTED", `AccessProfileVersion ${versionId(ref)}: Veza rejected the version (${e.serverMessage})`, e);
     }
     throw e;

@@ -7,7 +7,7 @@ import { PROFILE_STATES, type ApiProfile, type ProfileStateName } from "../clien
 import type { ProviderContext } from "./shared/context";
 import { namedOperations, type NamedObjectOps } from "./shared/crud";
 import { ADOPT_EXISTING_INPUT, TIMESTAMP_OUTPUTS, declareResource, type DeclaredResource, type OutputsOf } from "./shared/declare";
-import { VezaResourceError } from "./shared/errors";
+import { VezaResourceError } from "../errors";
 import { VezaResource, type ResourceState } from "./shared/resource-class";
 import { clearVersionContent } from "./shared/version-ref";
 

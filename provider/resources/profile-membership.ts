@@ -5,11 +5,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ROUTE_MISSING, ROUTE_MISSING_STATUSES, type RouteMissing, type VezaApi } from "../client/api";
-import { VezaApiError } from "../client/errors";
 import { ADOPT_EXISTING_INPUT, declareResource, type DeclaredResource, type OutputsOf } from "./shared/declare";
-import { VezaResourceError } from "./shared/errors";
+import { ResourceInitError, VezaApiError, VezaResourceError } from "../errors";
 import { canon, type Field } from "./shared/fields";
-import { goneResult, isLookup, lastKnown, ResourceInitError } from "./shared/impl";
+import { goneResult, isLookup, lastKnown } from "./shared/impl";
 import { providerOptions } from "./shared/options";
 import { VezaResource, type ResourceState } from "./shared/resource-class";
 import { listedVersion, parseVersionId, resolveVersion, versionId, VERSION_SCOPE_INPUTS, type VersionRef } from "./shared/version-ref";
@@ -187,7 +186,7 @@ async function readMembers(api: VezaApi, ref: VersionRef, fresh = false): Promis
       if (list !== ROUTE_MISSING) return list.map((m) => m.identity_id);
     } catch (e) {
       // listMembers throws a 404/405/501 only when the documented list no longer has the profile
-      if (e instanceof VezaApiError && ROUTE_MISSING_STATUSES.has(e.status)) return undefined;
+      if (VezaApiError.isInstance(e) && ROUTE_MISSING_STATUSES.has(e.status)) return undefined;
       throw e;
     }
   }

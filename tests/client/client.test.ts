@@ -4,8 +4,8 @@ import { VezaApi } from "../../provider/client/api";
 import { closeAllPools, VezaClient, type ClientEvent, type VezaClientOptions } from "../../provider/client/client";
 import { Pacers } from "../../provider/client/limiter";
 import { FakeClock } from "./fake-clock";
-import { VezaApiError } from "../../provider/client/errors";
-import { resolveSettings, VezaConfigError } from "../../provider/config";
+import { resolveSettings } from "../../provider/config";
+import { VezaApiError, VezaConfigError } from "../../provider/errors";
 import { and, co, eq } from "../../provider/filter";
 
 let emu: Emulator;

@@ -8,7 +8,8 @@
 import { startEmulator, type Emulator } from "../../emulator";
 import { VezaApi } from "../../provider/client/api";
 import { closeAllPools, VezaClient } from "../../provider/client/client";
-import { UnexpectedResponseError, wrappedArray } from "../../provider/client/normalize";
+import { wrappedArray } from "../../provider/client/normalize";
+import { UnexpectedResponseError } from "../../provider/errors";
 
 let emu: Emulator;
 const TOKEN = "tok-wrappers-SECRET-41c2";

@@ -174,7 +174,7 @@ suite("the published package", () => {
     }, 120_000);
 
     test("loads at run time from CommonJS and from an ES module with the same named exports; the serialized provider's `$` is there", () => {
-      const names = ["AccessProfile", "AccessProfileType", "AccessProfileVersion", "ProfileMembership", "VezaClient", "VezaApi", "VezaApiError", "VezaConfigError", "ENDPOINTS", "BASE_PATH", "filter", "listAccessProfiles", "getAvailableIntegrations"];
+      const names = ["AccessProfile", "AccessProfileType", "AccessProfileVersion", "ProfileMembership", "VezaClient", "VezaApi", "VezaApiError", "VezaConfigError", "VezaError", "ENDPOINTS", "BASE_PATH", "filter", "listAccessProfiles", "getAvailableIntegrations"];
       const check = `const missing = ${JSON.stringify(names)}.filter((n) => veza[n] === undefined); if (missing.length) throw new Error("missing: " + missing); console.log(veza.filter.eq("current_version_number", 3));`;
       const run = (args: string[]) => execFileSync(process.execPath, args, { cwd: app, encoding: "utf8", env: { ...process.env, PULUMI_CONFIG: undefined } }).trim();
       expect(run(["-e", `const veza = require("pulumi-veza"); ${check}`])).toBe("current_version_number eq 3");

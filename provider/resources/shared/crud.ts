@@ -1,10 +1,9 @@
 /** Create/adopt, read and update shared by the named resources (types and profiles). */
 import type { ProviderContext } from "./context";
 import type { DeclaredResource, Operations, Resolved } from "./declare";
-import { VezaApiError } from "../../client/errors";
 import { apiBody, diffFields } from "./fields";
-import { VezaResourceError } from "./errors";
-import { goneResult, ResourceInitError } from "./impl";
+import { ResourceInitError, VezaApiError, VezaResourceError } from "../../errors";
+import { goneResult } from "./impl";
 import { providerOptions } from "./options";
 
 /** The inputs every named object has. */
@@ -101,7 +100,7 @@ async function unlessNameTaken<R>(write: () => Promise<R>, message: (serverMessa
   try {
     return await write();
   } catch (e) {
-    if (e instanceof VezaApiError && e.status === 409) throw new VezaResourceError("VEZA_NAME_TAKEN", message(e.serverMessage), e);
+    if (VezaApiError.isInstance(e) && e.status === 409) throw new VezaResourceError("VEZA_NAME_TAKEN", message(e.serverMessage), e);
     throw e;
   }
 }

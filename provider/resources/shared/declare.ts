@@ -23,6 +23,7 @@ import { OPTIONS_INPUT, providerOptions } from "./options";
 import { uBool, uEnum, uInt, uList, uNonEmpty, uObject, uString, uStringList, uStringMap, unknownInputs, validate } from "./schema";
 import { withShell } from "./shell";
 import { isUnknown } from "./unknown";
+import { VezaInternalError } from "../../errors";
 
 /** One input of a resource. */
 export interface InputSpec {
@@ -185,7 +186,7 @@ function inputSchema(name: string, s: InputSpec): z.ZodType {
     case "list":
       return uList(uObject(), "a list of objects");
     case "entities":
-      throw new Error(`declare: input ${name} of kind "entities" needs its own schema`);
+      throw new VezaInternalError(`declare: input ${name} of kind "entities" needs its own schema`);
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { enumName, presentFields, text, toInt } from "../../client/normalize";
 import { containsUnknown, UNKNOWN } from "./unknown";
+import { VezaInternalError } from "../../errors";
 
 export type FieldKind = "string" | "bool" | "int" | "enum" | "set" | "object" | "map" | "list" | "entities";
 
@@ -78,7 +79,7 @@ export function prune(v: unknown): unknown {
 export const stableJson = (v: unknown) => JSON.stringify(v);
 
 function itemRules(f: Field): ItemRules {
-  if (!f.items) throw new Error(`field ${f.input}: kind "entities" needs its items rules`);
+  if (!f.items) throw new VezaInternalError(`field ${f.input}: kind "entities" needs its items rules`);
   return f.items;
 }
 

@@ -1,20 +1,6 @@
-/** The init-failed error, and the results every resource answers the same way (diff, gone). */
+/** The results every resource answers the same way (diff, gone). */
 import type * as pulumi from "@pulumi/pulumi";
-import { VezaResourceError } from "./errors";
-
-/**
- * Thrown when the server created something but a later step failed: the engine records `id` and
- * `properties` (ErrorResourceInitFailed), so the object is not orphaned and the next `up` updates it.
- */
-export class ResourceInitError extends Error {
-  readonly code = "VEZA_CREATED_INCOMPLETE";
-  readonly reasons: string[];
-  constructor(readonly id: string, readonly properties: Record<string, unknown>, cause: unknown) {
-    super(`created ${id}, but ${(cause as Error)?.message ?? String(cause)}`, { cause });
-    this.name = "ResourceInitError";
-    this.reasons = [this.message];
-  }
-}
+import { VezaResourceError } from "../../errors";
 
 /** A DiffResult with an explicit `changes` boolean (never left to the engine). */
 export function diffResult(changed: string[], replaces: string[], deleteBeforeReplace = false): pulumi.dynamic.DiffResult {

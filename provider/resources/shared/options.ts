@@ -16,7 +16,7 @@
  *   does not reach them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { VezaResourceError } from "./errors";
+import { VezaResourceError } from "../../errors";
 import { MANAGED_INPUTS } from "./managed-inputs";
 import { isUnknown } from "./unknown";
 import { matchVersionId } from "./version-ref";

@@ -6,7 +6,7 @@
 import { CONFIG_KEYS } from "../../config";
 import { RESOURCES } from "../registry";
 import { createContext, type ProviderContext } from "./context";
-import { ResourceInitError } from "./impl";
+import { ResourceInitError, VezaInternalError } from "../../errors";
 import { withManagedInputs, withReadInputs } from "./managed-inputs";
 
 export type Method = "check" | "diff" | "create" | "read" | "update" | "delete";
@@ -42,7 +42,7 @@ export async function call(shell: { k?: string }, method: Method, argList: Array
   const kind = String(shell?.k);
   const args = Array.from(argList) as any[];
   const resource = RESOURCES[kind];
-  if (!resource) throw new Error(`pulumi-veza: unknown resource kind "${kind}"`);
+  if (!resource) throw new VezaInternalError(`pulumi-veza: unknown resource kind "${kind}"`);
   const ops = resource.operations;
   try {
     switch (method) {
@@ -63,12 +63,12 @@ export async function call(shell: { k?: string }, method: Method, argList: Array
       case "delete":
         return await ops.delete(context(), args[0], args[1]);
       default:
-        throw new Error(`pulumi-veza: unknown method "${String(method)}"`);
+        throw new VezaInternalError(`pulumi-veza: unknown method "${String(method)}"`);
     }
   } catch (e) {
     // The engine loads the provider for later Delete/Read from the recorded properties, so an
     // init-failed resource must carry the serialized provider it was created with.
-    if (e instanceof ResourceInitError) {
+    if (ResourceInitError.isInstance(e)) {
       const inputs = (method === "create" ? args[0] : args[2]) as Record<string, unknown> | undefined;
       if (inputs && typeof inputs.__provider === "string") e.properties.__provider = inputs.__provider;
       Object.assign(e.properties, withManagedInputs({}, inputs));

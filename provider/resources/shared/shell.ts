@@ -35,6 +35,8 @@ export function shellText(kind: string): string {
  */
 export const PLACEHOLDER_PROVIDER: pulumi.dynamic.ResourceProvider = {
   async create() {
+    // a plain Error, not one of provider/errors.ts: Pulumi serializes this object, and a reference
+    // to our error module would be serialized with it (it is never called: see above)
     throw new Error("pulumi-veza: placeholder provider called; the real one is the __provider text");
   },
 };

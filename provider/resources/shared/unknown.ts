@@ -1,5 +1,7 @@
+import { UNKNOWN } from "../../pulumi-wire";
+
 /** The engine's unknown-value sentinel: inputs not yet known during `pulumi preview`, at any depth. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export { UNKNOWN };
 
 export const isUnknown = (v: unknown): boolean => v === UNKNOWN;
 

@@ -1,9 +1,8 @@
 /** Ids of version-scoped resources (`<profileId>/versions/<n>[/members]`) and current-version lookup. */
 import type { VezaApi } from "../../client/api";
-import { VezaApiError } from "../../client/errors";
 import type { ApiProfile, ApiVersion } from "../../client/normalize";
 import type { InputSpec } from "./declare";
-import { VezaResourceError } from "./errors";
+import { VezaApiError, VezaResourceError } from "../../errors";
 
 export interface VersionRef {
   profileId: string;
@@ -44,7 +43,7 @@ export async function unlessGone<T>(fn: () => Promise<T>): Promise<T | undefined
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof VezaApiError && e.status === 404) return undefined;
+    if (VezaApiError.isInstance(e) && e.status === 404) return undefined;
     throw e;
   }
 }

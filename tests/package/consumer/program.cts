@@ -65,6 +65,8 @@ const route: string = `${veza.BASE_PATH}/${veza.ENDPOINTS.listProfiles.path}`;
 function explain(e: unknown): string {
   if (e instanceof veza.VezaApiError) return `${e.method} ${e.path} ${e.status}`;
   if (e instanceof veza.VezaConfigError) return e.message;
+  if (veza.VezaApiError.isInstance(e)) return String(e.status);
+  if (veza.VezaError.isInstance(e)) return e.code;
   return String(e);
 }
 

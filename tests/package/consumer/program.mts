@@ -9,6 +9,7 @@ import {
   VezaApiError,
   VezaClient,
   VezaConfigError,
+  VezaError,
   ENDPOINTS,
   BASE_PATH,
   filter,
@@ -58,5 +59,6 @@ const settings: Settings = api.client.settings;
 const route = `${BASE_PATH}/${ENDPOINTS.listTypes.path}`;
 const isApiError = (e: unknown): e is VezaApiError => e instanceof VezaApiError;
 const isConfigError = (e: unknown): e is VezaConfigError => e instanceof VezaConfigError;
+const errorCode = (e: unknown): string | undefined => (VezaError.isInstance(e) ? e.code : undefined);
 
-export { labels, listed, listedOutput, integrations, integrationsOutput, outcome, settings, route, isApiError, isConfigError };
+export { labels, listed, listedOutput, integrations, integrationsOutput, outcome, settings, route, isApiError, isConfigError, errorCode };
