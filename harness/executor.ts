@@ -145,6 +145,8 @@ async function registrationSteps(op: Operation, reg: Registration): Promise<Regi
     name,
     ...(parent ? { parent } : {}),
     dependencies: reg.dependencies,
+    // kept in state, as the CLI keeps them (a later preview's old state shows them)
+    ...(Object.keys(reg.propertyDependencies).length ? { propertyDependencies: reg.propertyDependencies } : {}),
     ...(additionalSecretOutputs.length ? { additionalSecretOutputs } : {}),
     // the state remembers the id it was imported with while the program still names it (ImportID)
     ...(importId !== undefined ? { importId } : {}),
@@ -171,7 +173,7 @@ async function registrationSteps(op: Operation, reg: Registration): Promise<Regi
   const { changes, replaces, diffKeys } = plan;
   const record = (id: string | undefined, outputs: JsonObject): RegisterAnswer => {
     op.results[name] = { ...base, op: plan.shown, ...(id !== undefined ? { id } : {}), changes, replaces, ...(diffKeys ? { diffKeys } : {}) };
-    op.emit(plan.op, urn, old, { ...entryBase, ...(id ? { id } : {}), inputs: checkedEngine, outputs, propertyDependencies: reg.propertyDependencies });
+    op.emit(plan.op, urn, old, { ...entryBase, ...(id ? { id } : {}), inputs: checkedEngine, outputs });
     return { urn, id: id ?? "", outputs, result: "success" };
   };
   const context: StepContext = { op, reg, base, old, oldInputs, checked, checkedEngine, entryBase, record };

@@ -13,8 +13,8 @@
  * objects), for `pulumi-veza impact --state`.
  *
  * Not modelled: the default provider's own state (it is a step here, with no inputs), `created` /
- * `modified` times, diffReasons, and the old state's propertyDependencies (the engine does not keep
- * them; a preview's new state has them).
+ * `modified` times, `sourcePosition` / `stackTrace`, and diffReasons (always empty for a dynamic
+ * resource). The order of `dependencies` is the engine's hash set's in the CLI (arbitrary).
  */
 import type { StateResource, StepEvent } from "./types";
 import { OUTPUT_VALUE_SIG, RESOURCE_SIG, SECRET_SIG, SIG_KEY, UNKNOWN, type Json, type JsonObject } from "./values";
@@ -81,7 +81,7 @@ function providerUrn(urn: string): string {
 }
 
 /** apitype.ResourceV3, in the field order Go writes it. */
-export function resourceV3(r: StateResource & { propertyDependencies?: Record<string, string[]> }, mode: Mode = "preview"): JsonObject {
+export function resourceV3(r: StateResource, mode: Mode = "preview"): JsonObject {
   const custom = isCustom(r.type);
   const out: Record<string, Json | undefined> = {
     urn: r.urn,
@@ -100,6 +100,15 @@ export function resourceV3(r: StateResource & { propertyDependencies?: Record<st
   };
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   return out as JsonObject;
+}
+
+/**
+ * A preview step's new state as the CLI writes it: the registration's goal (inputs, dependencies),
+ * with no id and no outputs whatever the step — a same, an update, the root stack
+ * (tests/real-cli/differential.test.ts compares this with the CLI's own document).
+ */
+function newStateOf(r: StateResource): JsonObject {
+  return resourceV3({ ...r, id: undefined, outputs: {} });
 }
 
 /** The document `pulumi preview --json [--show-sames]` prints for these steps. */
@@ -122,7 +131,7 @@ export function previewDigest(steps: StepEvent[], o: DigestOptions): JsonObject 
   const count = (op: string) => (summary[op] = (summary[op] ?? 0) + 1);
   if (stack) {
     count(stack.op);
-    out.push(step({ op: stack.op, urn: stack.urn, old: stack.old && resourceV3(stack.old), new: stack.new && resourceV3(stack.new) }));
+    out.push(step({ op: stack.op, urn: stack.urn, old: stack.old && resourceV3(stack.old), new: stack.new && newStateOf(stack.new) }));
   }
   if (custom.length) {
     // the default provider: a resource of the CLI's state, created with the first custom resource
@@ -144,7 +153,7 @@ export function previewDigest(steps: StepEvent[], o: DigestOptions): JsonObject 
         urn: s.urn,
         provider: isCustom(typeOf(s)) ? `${providerUrn(s.urn)}::${PROVIDER_ID}` : undefined,
         old: s.old && resourceV3(s.old),
-        new: s.op === "delete" ? undefined : s.new && resourceV3(s.new),
+        new: s.op === "delete" ? undefined : s.new && newStateOf(s.new),
       }),
     );
   }

@@ -5,7 +5,7 @@
  * harness/executor.ts, the planner (harness/planner.ts) decides and this module calls the provider.
  */
 import { errMessage, withTimeout, type Operation } from "./operation";
-import { deleteAction, isDynamic, readyToDelete, refreshChanged, upDeletes } from "./planner";
+import { changedKeys, deleteAction, isDynamic, readyToDelete, refreshChanged, upDeletes } from "./planner";
 import type { StateResource } from "./types";
 import { annotateSecrets, markSecrets, toProviderObject } from "./values";
 
@@ -107,7 +107,9 @@ export async function refresh(op: Operation): Promise<void> {
       op.live.replace(e, updated);
       op.persist();
     }
-    if (!e.delete) op.results[e.name] = { ...base, id: res.id, op: changed ? "refresh-update" : "same" };
+    // the CLI's display names the top-level inputs the read changed (`[diff: ~labels]`)
+    const diffKeys = changed ? changedKeys(seen.stateInputs, seen.readInputs) : [];
+    if (!e.delete) op.results[e.name] = { ...base, id: res.id, op: changed ? "refresh-update" : "same", ...(diffKeys.length ? { diffKeys } : {}) };
   };
   const targets = op.state.filter((r) => isDynamic(r.type));
   await withTimeout(Promise.all(targets.map((e) => op.sem.run(() => refreshOne(e)))), op.timeout, "refresh reads");

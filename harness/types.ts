@@ -49,7 +49,7 @@ export interface StepEvent {
   urn: string;
   old?: StateResource;
   /** The new state, with the registration's per-property dependencies (the CLI keeps them in state; the engine does not). */
-  new?: StateResource & { propertyDependencies?: Record<string, string[]> };
+  new?: StateResource;
 }
 
 export type Program = () => unknown | Promise<unknown>;
@@ -118,6 +118,8 @@ export interface StateResource {
   inputs: JsonObject;
   outputs: JsonObject;
   dependencies: string[];
+  /** The registration's dependencies per input property (the CLI's state keeps them too). */
+  propertyDependencies?: Record<string, string[]>;
   initErrors?: string[];
   /** A replaced resource whose deletion is still pending (create-before-delete). */
   delete?: boolean;

@@ -126,12 +126,24 @@ function stateByName(resources: { urn: string; type: string; inputs?: unknown; o
   return out;
 }
 
-/** Preview steps by name: op, and the new state's inputs (unknowns kept as the sentinel). */
-function previewByName(doc: { steps: { op: string; urn: string; newState?: { type: string; inputs?: unknown; outputs?: unknown } }[] }, ids: Map<string, string>) {
+type PreviewState = { type: string; id?: string; inputs?: unknown; outputs?: unknown; dependencies?: unknown; propertyDependencies?: unknown };
+
+/** Preview steps by name: op, old and new state (unknowns kept as the sentinel; the default provider left out). */
+function previewByName(doc: { steps: { op: string; urn: string; oldState?: PreviewState; newState?: PreviewState }[] }, ids: Map<string, string>) {
   const out: Record<string, unknown> = {};
+  // the engine keeps dependencies in a hash set (source_eval.go: mapset ToSlice): their order is arbitrary
+  const sorted = (urns: unknown) => (Array.isArray(urns) ? [...urns].sort() : urns);
+  const pick = (st?: PreviewState) =>
+    st && {
+      id: st.id,
+      inputs: st.inputs,
+      outputs: st.outputs,
+      dependencies: sorted(st.dependencies),
+      propertyDependencies: st.propertyDependencies && Object.fromEntries(Object.entries(st.propertyDependencies).map(([k, v]) => [k, sorted(v)])),
+    };
   for (const s of doc.steps) {
-    if (s.newState?.type?.startsWith("pulumi:providers:")) continue;
-    out[nameOf(s.urn)] = normalize({ op: s.op, inputs: s.newState?.inputs, outputs: s.newState?.outputs }, ids);
+    if ((s.newState ?? s.oldState)?.type?.startsWith("pulumi:providers:")) continue;
+    out[nameOf(s.urn)] = normalize({ op: s.op, old: pick(s.oldState), new: pick(s.newState) }, ids);
   }
   return out;
 }
