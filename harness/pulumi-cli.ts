@@ -84,7 +84,6 @@ export class CliStack {
       PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_SKIP_CONFIRMATIONS: "true",
       // `--event-log` (the engine's events, as the Automation API reads them) is a debug command
       PULUMI_DEBUG_COMMANDS: "true",
       // Nothing but loopback: the CLI's own calls (update checks, plugin downloads) fail at once.
