@@ -1,0 +1,111 @@
+/**
+ * `pulumi-veza impact` on the real CLI's own `pulumi preview --json --show-sames`: the bootstrap
+ * catalog up through the CLI, then previews of edits, each read by the built bin as a CI job does
+ * (`pulumi preview … | npx pulumi-veza impact`). The first edit is the one tests/impact/bootstrap.test.ts
+ * reads from the test engine's JSON: both must give the same report.
+ */
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { cliRig, describeWithCli, type CliRig } from "./cli";
+
+const REPO = path.resolve(__dirname, "..", "..");
+const BIN = path.join(REPO, "dist", "provider", "cli.js");
+const dist = (p: string) => JSON.stringify(path.join(REPO, "dist", "examples", "bootstrap", p));
+
+/** The bootstrap example (its compiled program), plus edits from `demo:*` config. */
+const PROGRAM = `
+const pulumi = require("@pulumi/pulumi");
+const veza = require("pulumi-veza");
+const { loadCatalog } = require(${dist("catalog.js")});
+const { bootstrap } = require(${dist("program.js")});
+const cfg = new pulumi.Config("demo");
+const ids = bootstrap(loadCatalog(cfg.require("catalog")));
+if (cfg.getBoolean("dataRole")) {
+  // a new role reached only through the new profile's id (propertyDependencies), with a secret member list
+  const role = new veza.AccessProfile("profile:Data Role", { name: "Data Role", profileType: ids.typeIds["Business Role"] });
+  new veza.AccessProfileVersion("version:Data Role", { accessProfileId: role.id, inheritFrom: [ids.profileIds["AWS Analytics Engineer"]] });
+  new veza.ProfileMembership("members:Data Role", { accessProfileId: role.id, identityIds: ["erin@example.com"] });
+  new veza.ProfileMembership("members:Data Role (contractors)", { accessProfileId: role.id, identityIds: pulumi.secret(["frank@example.com"]) });
+}
+`;
+
+function impact(previewJson: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [BIN, "impact", ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, out: stdout, err: stderr });
+    });
+    child.stdin!.end(previewJson);
+  });
+}
+
+describeWithCli("pulumi-veza impact on the real CLI's preview JSON", () => {
+  let r: CliRig;
+  let dir: string;
+  const catalogText = fs.readFileSync(path.join(REPO, "examples", "bootstrap", "catalog.yaml"), "utf8");
+  const writeCatalog = (name: string, text: string) => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, text);
+    return f;
+  };
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "veza-cli-impact-"));
+    r = await cliRig(PROGRAM, { config: { "demo:catalog": writeCatalog("catalog.yaml", catalogText) } });
+    const up = await r.stack.up();
+    if (up.code !== 0) throw new Error(`${up.stdout}\n${up.stderr}`);
+  }, 180_000);
+  afterAll(async () => {
+    await r?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("the bootstrap inheritance edit: the same report as from the test engine's JSON", async () => {
+    const edited = catalogText.replace("inherits: [Salesforce Sales User, Okta Sales Apps, AD VPN Users]", "inherits: [Salesforce Sales User, Okta Sales Apps, AWS Analytics Engineer]");
+    expect(edited).not.toBe(catalogText);
+    await r.stack.setConfig("demo:catalog", writeCatalog("edited.yaml", edited));
+    r.emu.resetStats();
+    const { doc, result } = await r.stack.previewJson();
+    expect(result.code).toBe(0);
+    expect(r.emu.stats().total).toBe(0);
+    const out = await impact(result.stdout, ["--format", "json"]);
+    expect(out.code).toBe(0);
+    const vpnLoss = { entityType: "ActiveDirectoryGroup", datasourceId: "ad-corp", entityId: "CN=VPN-Users,OU=Groups,DC=corp,DC=example,DC=com", via: ["Account Executive", "AD VPN Users"] };
+    const athenaGain = { entityType: "AwsIamRole", datasourceId: "aws-analytics-222222222222", entityId: "arn:aws:iam::222222222222:role/AthenaQuery", via: ["Account Executive", "AWS Analytics Engineer"] };
+    expect(JSON.parse(out.out)).toMatchObject({
+      identities: [
+        { identity: "alice@example.com", gains: [athenaGain], losses: [vpnLoss] },
+        { identity: "bob@example.com", gains: [athenaGain], losses: [vpnLoss] },
+      ],
+      profiles: [{ profile: "Account Executive", gains: [athenaGain], losses: [vpnLoss] }],
+      unresolved: [],
+    });
+    expect(doc.steps.filter((s) => s.op === "update").map((s) => s.urn.split("::").pop())).toEqual(["version:Account Executive"]);
+  });
+
+  test("a deleted profile, a new role reached through propertyDependencies, a secret member list: losses, gains, and the gate trips on what it cannot read", async () => {
+    const withoutOkta = catalogText.replace(/ {2}- name: Okta Everyone[\s\S]*?(?=\n {2}- name:)/, "");
+    expect(withoutOkta).not.toContain("Okta Everyone");
+    await r.stack.setConfig("demo:catalog", writeCatalog("edited2.yaml", withoutOkta));
+    await r.stack.setConfig("demo:dataRole", "true");
+    const { result } = await r.stack.previewJson();
+    expect(result.code).toBe(0);
+    const json = await impact(result.stdout, ["--format", "json"]);
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.out) as { identities: { identity: string; gains: { via: string[] }[]; losses: { via: string[] }[] }[]; unresolved: { urn: string }[] };
+    const who = Object.fromEntries(report.identities.map((i) => [i.identity, i]));
+    // Okta Everyone's four members lose it
+    for (const id of ["alice@example.com", "bob@example.com", "carol@example.com", "dan@example.com"]) {
+      expect(who[id]?.losses.map((l) => l.via)).toContainEqual(["Okta Everyone"]);
+    }
+    // erin gains the analytics role through the new role, known only by its unknown id in the preview
+    expect(who["erin@example.com"]?.gains.map((g) => g.via)).toEqual([["Data Role", "AWS Analytics Engineer"]]);
+    // frank's list is a secret: not listed, but unresolved; the gate trips on it
+    expect(who["frank@example.com"]).toBeUndefined();
+    expect(report.unresolved.map((u) => u.urn.split("::").pop())).toContain("members:Data Role (contractors)");
+    const gate = await impact(result.stdout, ["--fail-on-gain"]);
+    expect(gate.code).toBe(1);
+    expect(gate.out).not.toContain("frank@example.com");
+  });
+});
