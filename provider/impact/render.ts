@@ -45,14 +45,15 @@ export function summaryLine(r: ImpactReport): string {
 }
 
 /**
- * The sentence for a report with no gain and no loss: "no identity gains or loses" only when every
- * value could be read; otherwise only what could be read is said not to change. Undefined when
- * something changes.
+ * The sentence for a report in which no identity gains or loses: "no identity gains or loses" only
+ * when every value could be read; otherwise only what could be read is said not to change (a gate
+ * trips on the unresolved values all the same). Undefined when an identity's access changes.
  */
 export function nothingChanges(r: ImpactReport): string | undefined {
-  if (r.identities.length || r.profiles.length) return undefined;
+  if (r.identities.length) return undefined;
   if (!r.unresolved.length) return "No identity gains or loses an entitlement.";
-  return `Nothing that could be read changes; ${plural(r.unresolved.length, "value")} could not be read (listed under Unresolved), so a gain or a loss is not ruled out.`;
+  const unread = `${plural(r.unresolved.length, "value")} could not be read (listed under Unresolved), so a gain or a loss is not ruled out.`;
+  return r.profiles.length ? `No identity that could be read gains or loses an entitlement; ${unread}` : `Nothing that could be read changes; ${unread}`;
 }
 
 // ---- markdown ----------------------------------------------------------------------------------

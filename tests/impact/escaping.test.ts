@@ -6,9 +6,10 @@
  * an image, emphasis, raw HTML, a closed code span or a cell too many.
  */
 import MarkdownIt from "markdown-it";
-import type Token from "markdown-it/lib/token.mjs";
 import { analyse, render, sidesOf, type Impact, type PreviewDigest } from "../../provider/impact";
 import { cutMark, MAX_VALUE_CHARS, shown } from "../../provider/impact/literal";
+
+type Token = MarkdownIt.Token;
 
 const T = "pulumi-nodejs:dynamic/veza:";
 const LONG = "n".repeat(10_000);
