@@ -11,6 +11,7 @@
  */
 import * as fs from "node:fs";
 import { ImpactInputError, parsePreview, parseStackExport, sidesOf, type ResourceV3 } from "./input";
+import { MAX_SENTENCE_CHARS, shown } from "./literal";
 import { analyse, type Impact } from "./model";
 import { FORMATS, render, summaryLine, type Format } from "./render";
 
@@ -156,7 +157,8 @@ export async function impactMain(argv: string[], io: Io = { stdout: process.stdo
     const preview = { file: fromStdin ? "standard input" : args.file!, text: fromStdin ? await readAll(io.stdin) : readFile(args.file!) };
     const state = args.state ? { file: `--state ${args.state}`, text: readFile(args.state, "--state ") } : undefined;
     const impact = impactOf(preview, state);
-    for (const w of impact.warnings) io.stderr.write(`pulumi-veza impact: warning: ${w}\n`);
+    // warnings and messages may quote the preview: one line each, nothing hidden (literal.ts)
+    for (const w of impact.warnings) io.stderr.write(`pulumi-veza impact: warning: ${shown(w, MAX_SENTENCE_CHARS)}\n`);
     await writeOut(io.stdout, render(impact, args.format));
     const gate = gateFailure(impact, args);
     if (gate) {
@@ -166,7 +168,7 @@ export async function impactMain(argv: string[], io: Io = { stdout: process.stdo
     return 0;
   } catch (e) {
     if (e instanceof ImpactInputError) {
-      io.stderr.write(`pulumi-veza impact: ${e.message}\n`);
+      io.stderr.write(`pulumi-veza impact: ${shown(e.message, MAX_SENTENCE_CHARS)}\n`);
       return 2;
     }
     if (e instanceof OutputError) {

@@ -91,6 +91,15 @@ describe("input that is not a preview digest: exit 2, one line naming the file a
     expect(piped.err).toMatch(/^pulumi-veza impact: standard input: /);
   });
 
+  test("a message that quotes the input shows its hidden characters as escapes, on one line", async () => {
+    const key = "evil\u001b[2J\u202E\nkey";
+    const text = JSON.stringify({ steps: [{ op: "same", urn: "u", newState: { urn: "u", type: "t", propertyDependencies: { [key]: 5 } } }] });
+    const r = await inProcess([file("in.json", text)]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("propertyDependencies.evil\\u001B[2J\\u202E\\nkey: ");
+    expect(r.err.trimEnd().split("\n")).toHaveLength(1);
+  });
+
   test("the bin: {}, {\"foo\":1}, one engine event, a wrong shape, from a file and piped in, all exit 2 with --fail-on-gain", () => {
     const cases = ["{}", '{"foo":1}', '{"sequence":0,"timestamp":1,"preludeEvent":{}}', '{"steps":[{"op":"same","urn":"u","newState":[]}]}'];
     cases.forEach((text, i) => {
