@@ -9,9 +9,9 @@
  *    `\n`), so nothing hidden reorders a name or breaks a line; a value past `max` characters is
  *    cut, and the cut says how many characters it left out.
  * 2. the format's own escaping of that text:
- *    - `mdText`: Markdown text (table cells, headings, list items). Every ASCII punctuation character
- *      is backslash-escaped: CommonMark lets any of them be, and an escaped one starts no construct
- *      (emphasis, links, code, raw HTML, entities, table pipes, GFM autolinks and strikethrough).
+ *    - `mdText`: Markdown text (table cells, headings, list items, quotes: never the start of a
+ *      line). Every character that can start or take part in an inline construct is backslash-escaped
+ *      (CommonMark lets any ASCII punctuation be, and an escaped one starts nothing): see MARKUP.
  *    - `mdCode`: a code span whose fence is longer than any run of backticks in the value, so the
  *      value cannot close it early; in a table, its pipes are escaped as GFM requires.
  *    - `htmlText`: HTML text, for a `<details>` summary (an HTML block, where Markdown is not read).
@@ -55,11 +55,19 @@ export function shown(value: string, max = MAX_VALUE_CHARS): string {
   return mark ? `${text} ${mark}` : text;
 }
 
-/** Any ASCII punctuation character (CommonMark 2.4: each may be backslash-escaped). */
-const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/g;
+/**
+ * The characters that make inline Markdown (GFM, as GitHub renders it) out of text: `\` escapes,
+ * backticks code spans, `*` `_` emphasis, `~` strikethrough, `[` `]` links, images and footnotes, `<`
+ * `>` raw HTML and autolinks, `&` character references, `|` table cells, `#` a heading's closing
+ * sequence, `$` math; and what GFM's literal autolinks need: `@` (an email), `:` before `//` (a URL),
+ * `.` after `www`. The rest of ASCII punctuation (`'`, `-`, `,`, `.`, `:` elsewhere) is read as text
+ * where these values go (never the start of a line), and stays unescaped so the comment's source and
+ * its e-mail notifications stay readable.
+ */
+const MARKUP = /[\\`*_~[\]<>&|#$@]|:(?=\/\/)|(?<=www)\./gi;
 
-/** Text that Markdown shows literally: `shown` text, every ASCII punctuation character escaped. */
-export const mdText = (text: string) => text.replace(ASCII_PUNCTUATION, "\\$&");
+/** Text that Markdown shows literally: `shown` text, its markup characters backslash-escaped. */
+export const mdText = (text: string) => text.replace(MARKUP, "\\$&");
 
 /** A value as Markdown text: `mdText(shown(value))`. */
 export const mdValue = (value: string, max = MAX_VALUE_CHARS) => mdText(shown(value, max));

@@ -308,7 +308,7 @@ describe("the formats", () => {
     const one = analyse(sidesOf({ steps: [same(A), same(v), update(old, members("A", "pa", [odd]))] } as PreviewDigest));
     const md = render(one, "markdown");
     expect(md.split("\n")[0]).toBe("<!-- pulumi-veza-impact -->");
-    expect(md).toContain("#### \\<img src\\=x\\> \\*b\\* \\`c\\` \\#1\\|2: +1 −0\n"); // tests/impact/escaping.test.ts parses it
+    expect(md).toContain("#### \\<img src=x\\> \\*b\\* \\`c\\` \\#1\\|2: +1 −0\n"); // tests/impact/escaping.test.ts parses it
   });
 
   test("json: exactly the documented keys", () => {

@@ -7,7 +7,7 @@
  */
 import MarkdownIt from "markdown-it";
 import { analyse, render, sidesOf, type Impact, type PreviewDigest } from "../../provider/impact";
-import { cutMark, MAX_VALUE_CHARS, shown } from "../../provider/impact/literal";
+import { cutMark, MAX_VALUE_CHARS, mdText, shown } from "../../provider/impact/literal";
 
 type Token = MarkdownIt.Token;
 
@@ -29,7 +29,7 @@ const HOSTILE = [
   "]] --> evil[(db)]",
   "a | b \\| c \\",
   "[click](https://evil.example/login) ![img](https://evil.example/x.png)",
-  "https://evil.example/approve www.evil.example admin@evil.example",
+  "https://evil.example/approve www.evil.example admin@evil.example mailto:x@evil.example",
   "&lt;b&gt; &amp; &#60;",
   "line1\nline2\r\n\n| x | y |",
   "tab\there\u0000nul\u001b[31mred\u007f",
@@ -75,6 +75,11 @@ function hostileImpact(values: string[]): Impact {
   return analyse(sidesOf({ steps } as PreviewDigest));
 }
 
+/**
+ * Raw HTML on (GitHub passes it through, then sanitizes), literal autolinks on (URLs and e-mails as
+ * GFM links them; markdown-it's fuzzy mode, which also links bare domains GFM does not, stays off, so
+ * GFM's `www.` links are checked on mdText below).
+ */
 const md = new MarkdownIt({ html: true, linkify: true });
 
 /** The text an inline token shows, and the kinds of markup in it besides text and code. */
@@ -113,23 +118,33 @@ function summaryText(html: string): string {
   return m[1]!.replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)));
 }
 
-/** Every block and inline element that is not text, except the ones the renderer writes itself. */
+/** The bold labels the renderer writes: the summary line, and the start of a warning or a notice. */
+const OUR_BOLD = /^(\d+ identit(y gains|ies gain) access, .* unresolved|Warning:|Not seen:)$/;
+
+/**
+ * Every block and inline element that is not text, except the ones the renderer writes itself: the
+ * hidden marker, <details> lines, <sub>, the Mermaid fence, bold labels (a quote only as a warning or
+ * a notice). Bullet lists are the renderer's list of unresolved values: none in a report without any.
+ */
 function foreignMarkup(tokens: Token[]): string[] {
   const ours = [/^<!-- pulumi-veza-impact -->\n$/, /^<details><summary>[^<>]*<\/summary>\n$/, /^<\/details>\n$/];
   const found: string[] = [];
-  for (const t of tokens) {
+  tokens.forEach((t, i) => {
     if (t.type === "html_block" && !ours.some((re) => re.test(t.content))) found.push(`html_block ${t.content}`);
     if (t.type === "inline") {
-      for (const c of t.children ?? []) {
-        if (["link_open", "image", "s_open", "html_inline"].includes(c.type) && !/^<\/?sub>$/.test(c.content)) found.push(`${c.type} ${c.content} in ${JSON.stringify(t.content.slice(0, 80))}`);
-      }
+      const children = (t.children ?? []).filter((c) => !(c.type === "text" && c.content === ""));
+      children.forEach((c, k) => {
+        if (["link_open", "image", "s_open", "em_open", "html_inline"].includes(c.type) && !/^<\/?sub>$/.test(c.content)) found.push(`${c.type} ${c.content} in ${JSON.stringify(t.content.slice(0, 80))}`);
+        if (c.type === "strong_open" && !(k === 0 && OUR_BOLD.test(children[1]?.content ?? ""))) found.push(`strong in ${JSON.stringify(t.content.slice(0, 80))}`);
+      });
+    }
+    if (t.type === "blockquote_open") {
+      const first = (tokens[i + 2]?.children ?? []).filter((c) => !(c.type === "text" && c.content === ""));
+      if (!(first[0]?.type === "strong_open" && /^(Warning|Not seen):$/.test(first[1]?.content ?? ""))) found.push("blockquote");
     }
     if (t.type === "fence" && t.info !== "mermaid") found.push(`fence ${t.info}`);
-    if (t.type === "code_block" || t.type === "blockquote_open" || t.type === "bullet_list_open" || t.type === "ordered_list_open") {
-      // the renderer's own lists are bullet lists of the unresolved values: none here
-      found.push(t.type);
-    }
-  }
+    if (["code_block", "bullet_list_open", "ordered_list_open", "heading_open"].includes(t.type) && !(t.type === "heading_open" && ["h3", "h4"].includes(t.tag))) found.push(`${t.type} ${t.tag}`);
+  });
   return found;
 }
 
@@ -156,9 +171,6 @@ describe("hostile names, entity fields and identities are literal text", () => {
 
   test("nothing in the comment is markup the renderer did not write: no link, image, raw HTML, list, quote or code block", () => {
     expect(foreignMarkup(tokens)).toEqual([]);
-    // the summary line is the only bold text, and exactly one
-    const strong = tokens.filter((t) => t.type === "inline").flatMap((t) => (t.children ?? []).filter((c) => c.type === "strong_open"));
-    expect(strong).toHaveLength(1);
   });
 
   test("every identity's <details> summary shows the identity, and its table the entitlement and path, each in its own cell", () => {
@@ -228,6 +240,11 @@ describe("hostile names, entity fields and identities are literal text", () => {
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(5 * MAX_VALUE_CHARS);
   });
 
+  test("GFM's literal autolinks are broken by an escape: URL, www., e-mail; other punctuation stays as it is", () => {
+    expect(mdText("https://evil.example www.evil.com WWW.x.org admin@evil.example")).toBe("https\\://evil.example www\\.evil.com WWW\\.x.org admin\\@evil.example");
+    expect(mdText("Bob's profile: a-b, c.d (e) {f} \"g\" =+%^?/;")).toBe("Bob's profile: a-b, c.d (e) {f} \"g\" =+%^?/;");
+  });
+
   test("json is data: every value exactly as the preview holds it", () => {
     const doc = JSON.parse(render(impact, "json")) as { identities: { identity: string }[] };
     expect(doc.identities.map((i) => i.identity).sort()).toEqual([...ALL].sort());
@@ -251,7 +268,7 @@ test("an unresolved value's URN and reason in the list are literal text too", ()
   const m = resource("ProfileMembership", `m${name}`, "p/versions/1/members", { accessProfileId: "p", versionNumber: 1, identityIds: "[secret]" });
   const impact = analyse(sidesOf({ steps: [same(m)] } as PreviewDigest));
   const tokens = md.parse(render(impact, "markdown"), {});
-  expect(foreignMarkup(tokens).filter((f) => !/^bullet_list_open$/.test(f))).toEqual([]);
+  expect(foreignMarkup(tokens).filter((f) => !f.startsWith("bullet_list_open"))).toEqual([]);
   const items = tokens.flatMap((t, i) => (t.type === "list_item_open" ? [inlineText(tokens[i + 2]!)] : []));
   expect(items.length).toBeGreaterThan(0);
   for (const item of items) {
