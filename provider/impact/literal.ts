@@ -93,7 +93,8 @@ export const htmlText = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c
 
 /**
  * Text that a Mermaid label (inside `["…"]`) shows literally: every ASCII character but letters,
- * digits and the space as Mermaid's entity code `#<decimal>;` (the label is HTML, and `"`, `]`,
- * backticks and `#` itself would end or change it).
+ * digits and the space as Mermaid's entity code `#<decimal>;`. All of them, unlike Markdown text:
+ * the label is HTML (`<`, `&`), `"` ends it, backticks make it a Markdown string, `#` starts an entity
+ * code, and Mermaid reads `%%{…}%%` as a configuration directive wherever it stands.
  */
 export const mermaidText = (text: string) => text.replace(/[^A-Za-z0-9 \u0080-\u{10ffff}]/gu, (c) => `#${c.codePointAt(0)};`);

@@ -42,6 +42,8 @@ const HOSTILE = [
   "</details></summary></sub>",
   "zero\u200Bwidth\u2066isolate\u2069\u2028sep\uFEFF",
   "{{ template }} <%= erb %>",
+  '%%{init: {"securityLevel": "loose"}}%% %% comment',
+  "#quot; #60;b#62; &quot;",
   LONG,
 ];
 /** Legitimate Unicode, which must stay exactly as it is. */
@@ -206,9 +208,9 @@ describe("hostile names, entity fields and identities are literal text", () => {
     expect(lines[0]).toBe("flowchart LR");
     expect(lines.at(-2)).toMatch(/^ {2}classDef loss /); // nothing closed the fence early
     const decode = (s: string) => s.replace(/#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)));
-    const labels = lines.flatMap((l) => /^ {2}p\d+\["([^"\]`<>]*)"\]$/.exec(l)?.[1] ?? []).map(decode);
+    const labels = lines.flatMap((l) => /^ {2}p\d+\["([^"\]`<>%{}]*)"\]$/.exec(l)?.[1] ?? []).map(decode);
     expect(labels).toEqual(impact.report.profiles.map((p) => shown(p.profile)));
-    const entities = lines.flatMap((l) => /^ {2}e\d+\[\/"\+ ([^"\]`<>]*)"\/\]:::gain$/.exec(l)?.[1] ?? []).map(decode);
+    const entities = lines.flatMap((l) => /^ {2}e\d+\[\/"\+ ([^"\]`<>%{}]*)"\/\]:::gain$/.exec(l)?.[1] ?? []).map(decode);
     expect(entities.sort()).toEqual(ALL.map((v) => `${shown(v)} ${shown(v)}`).sort());
     // every line of the graph is a node, an edge or a class: a value wrote none
     expect(lines.filter((l) => l && !/^ {2}(p\d+\[".*"\]|e\d+\[\/".*"\/\]:::gain|p\d+ --- e\d+|classDef (gain|loss) .*)$/.test(l))).toEqual(["flowchart LR"]);
