@@ -198,6 +198,12 @@ export class ImpactInputError extends VezaError {
   readonly code = "VEZA_IMPACT_INPUT";
 }
 
+/** `pulumi-veza impact`: the report could not be written (a full disk, a closed pipe): exit 3, never 1 (a tripped gate) nor 0. */
+export class ImpactOutputError extends VezaError {
+  static override readonly errorName = "ImpactOutputError";
+  readonly code = "VEZA_IMPACT_OUTPUT";
+}
+
 /** `pulumi-veza export`: the tenant cannot be written as a program (e.g. an inheritance cycle). */
 export class ExportError extends VezaError {
   static override readonly errorName = "ExportError";

@@ -5,12 +5,14 @@
  *
  * Reads the preview's JSON from FILE, or standard input when FILE is absent or `-`. Exit codes: 0
  * printed; 1 a gate (--fail-on-gain / --fail-on-loss) tripped; 2 unreadable input or arguments (one
- * line on stderr naming the file and what is wrong); 3 an internal error (a bug, or output that cannot
- * be written), never mistaken for a tripped gate.
+ * line on stderr naming the file and what is wrong: anything but a preview digest is refused, so a
+ * gate never passes on the wrong file); 3 output that cannot be written, or an internal error (a
+ * bug): never mistaken for a tripped gate.
  */
 import * as fs from "node:fs";
-import { ImpactInputError } from "../errors";
+import { ImpactInputError, ImpactOutputError } from "../errors";
 import { parsePreview, parseStackExport, sidesOf, type ResourceV3 } from "./input";
+import { MAX_SENTENCE_CHARS, shown } from "./literal";
 import { analyse, type Impact } from "./model";
 import { FORMATS, render, summaryLine, type Format } from "./render";
 
@@ -32,7 +34,8 @@ output of \`pulumi stack export\` to fill them in.
   --fail-on-loss   exit 1 when an identity loses an entitlement (or a loss cannot be ruled out)
   -h, --help       show this help
 
-Exit codes: 0 printed, 1 a --fail-on-* gate tripped, 2 unreadable input, 3 an internal error.
+Exit codes: 0 printed, 1 a --fail-on-* gate tripped, 2 input that is not a preview (or not a stack
+export for --state) or bad arguments, 3 the output cannot be written, or an internal error.
 `;
 
 export interface ImpactArgs {
@@ -101,13 +104,34 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-function readFile(file: string): string {
+/** `file` as named in messages: `what` says which input it is when that is not the preview. */
+function readFile(file: string, what = ""): string {
   try {
     return fs.readFileSync(file, "utf8");
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new ImpactInputError(`${file}: cannot be read (${err.code === "ENOENT" ? "no such file" : err.code ?? err.message})`);
+    throw new ImpactInputError(`${what}${file}: cannot be read (${err.code === "ENOENT" ? "no such file" : err.code ?? err.message})`);
   }
+}
+
+/**
+ * Writes `text` and waits until it is written. A stream reports a failed write to its callback and
+ * as an 'error' event (process.stdout on a full disk: ENOSPC), or throws; each becomes an ImpactOutputError.
+ * A plain sink without events (tests) has written once write() returns.
+ */
+function writeOut(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (e: unknown) => reject(new ImpactOutputError(`the output cannot be written (${(e as NodeJS.ErrnoException)?.code ?? (e as Error)?.message ?? String(e)})`));
+    const events = typeof stream.on === "function";
+    // stays attached: the event may come after the callback, and unhandled it would end the process
+    if (events) stream.on("error", fail);
+    try {
+      stream.write(text, (err?: Error | null) => (err ? fail(err) : resolve()));
+    } catch (e) {
+      fail(e);
+    }
+    if (!events) resolve();
+  });
 }
 
 /** The subcommand; `argv` is what follows `impact`. Returns the exit code. */
@@ -127,10 +151,11 @@ export async function impactMain(argv: string[], io: Io = { stdout: process.stdo
     const fromStdin = args.file === undefined || args.file === "-";
     if (fromStdin && io.stdin.isTTY) throw new ImpactInputError("standard input: no preview piped in; give FILE or pipe `pulumi preview --json --show-sames` into it");
     const preview = { file: fromStdin ? "standard input" : args.file!, text: fromStdin ? await readAll(io.stdin) : readFile(args.file!) };
-    const state = args.state ? { file: args.state, text: readFile(args.state) } : undefined;
+    const state = args.state ? { file: `--state ${args.state}`, text: readFile(args.state, "--state ") } : undefined;
     const impact = impactOf(preview, state);
-    for (const w of impact.warnings) io.stderr.write(`pulumi-veza impact: warning: ${w}\n`);
-    io.stdout.write(render(impact, args.format));
+    // warnings and messages may quote the preview: one line each, nothing hidden (literal.ts)
+    for (const w of impact.warnings) io.stderr.write(`pulumi-veza impact: warning: ${shown(w, MAX_SENTENCE_CHARS)}\n`);
+    await writeOut(io.stdout, render(impact, args.format));
     const gate = gateFailure(impact, args);
     if (gate) {
       io.stderr.write(`pulumi-veza impact: ${gate}\n`);
@@ -139,8 +164,12 @@ export async function impactMain(argv: string[], io: Io = { stdout: process.stdo
     return 0;
   } catch (e) {
     if (ImpactInputError.isInstance(e)) {
-      io.stderr.write(`pulumi-veza impact: ${e.message}\n`);
+      io.stderr.write(`pulumi-veza impact: ${shown(e.message, MAX_SENTENCE_CHARS)}\n`);
       return 2;
+    }
+    if (ImpactOutputError.isInstance(e)) {
+      io.stderr.write(`pulumi-veza impact: ${e.message}\n`);
+      return 3;
     }
     // not 1: a CI step must not read a crash as "a gate tripped"
     io.stderr.write(`pulumi-veza impact: internal error (please report it): ${(e as Error)?.stack ?? String(e)}\n`);

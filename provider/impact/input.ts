@@ -8,6 +8,7 @@
 import { z } from "zod";
 import { ImpactInputError } from "../errors";
 import { RESOURCE_SIG, SECRET_SIG, SIG_KEY, UNKNOWN } from "../pulumi-wire";
+import { shown } from "./literal";
 
 /** `stack.computedValuePlaceholder`: how the CLI writes a value a preview does not know yet. */
 export { UNKNOWN };
@@ -30,17 +31,20 @@ const resourceV3 = z.looseObject({
 });
 export type ResourceV3 = z.infer<typeof resourceV3>;
 
-const previewStep = z.looseObject({
-  op: z.string({ error: "must be a step operation string (same, create, update, ...)" }),
-  urn: z.string({ error: "must be a URN string" }),
-  oldState: resourceV3.nullish(),
-  newState: resourceV3.nullish(),
-});
+const previewStep = z.looseObject(
+  {
+    op: z.string({ error: "must be a step operation string (same, create, update, ...)" }),
+    urn: z.string({ error: "must be a URN string" }),
+    oldState: resourceV3.nullish(),
+    newState: resourceV3.nullish(),
+  },
+  { error: "must be a step object ({op, urn, oldState, newState})" },
+);
 export type PreviewStep = z.infer<typeof previewStep>;
 
 const previewDigest = z.looseObject({
   config: z.record(z.string(), z.unknown()).nullish(),
-  steps: z.array(previewStep, { error: "must be a list of steps" }).nullish(),
+  steps: z.array(previewStep, { error: "must be a list of steps" }),
   diagnostics: z.array(z.unknown()).nullish(),
   changeSummary: z.record(z.string(), z.number()).nullish(),
 });
@@ -58,49 +62,87 @@ function firstIssue(err: z.ZodError): string {
   return `${at}: ${issue.message}`;
 }
 
-function parseJson(text: string, file: string): unknown {
-  if (text.trim() === "") throw new ImpactInputError(`${file}: empty input; expected the JSON of \`pulumi preview --json --show-sames\``);
+/** What each input is, for the messages that say a file is not it. */
+const EXPECTED = {
+  preview: "the output of `pulumi preview --json --show-sames`",
+  "stack export": "the output of `pulumi stack export`",
+} as const;
+type Expected = keyof typeof EXPECTED;
+
+const EVENT_STREAM = "a stream of engine events (`pulumi up --json`, or a preview with PULUMI_ENABLE_STREAMING_JSON_PREVIEW set), not the preview's JSON document";
+
+function parseJson(text: string, file: string, expected: Expected): unknown {
+  if (text.trim() === "") throw new ImpactInputError(`${file}: empty input; expected ${EXPECTED[expected]}`);
   try {
     return JSON.parse(text);
   } catch (e) {
     if (isEventStream(text)) {
-      throw new ImpactInputError(
-        `${file}: a stream of engine events (\`pulumi up --json\`, or a preview with PULUMI_ENABLE_STREAMING_JSON_PREVIEW set), not the preview's JSON document; run \`pulumi preview --json --show-sames\` without PULUMI_ENABLE_STREAMING_JSON_PREVIEW`,
-      );
+      const hint = expected === "preview" ? "run `pulumi preview --json --show-sames` without PULUMI_ENABLE_STREAMING_JSON_PREVIEW" : `expected ${EXPECTED[expected]}`;
+      throw new ImpactInputError(`${file}: ${EVENT_STREAM}; ${hint}`);
     }
     const why = (e as Error).message.replace(/\s+/g, " ");
-    throw new ImpactInputError(`${file}: not JSON (${why}); expected the output of \`pulumi preview --json --show-sames\``);
+    throw new ImpactInputError(`${file}: not JSON (${why}); expected ${EXPECTED[expected]}`);
   }
 }
 
-/** One JSON engine event per line (apitype.EngineEvent: a `sequence` number and one event field). */
+/** An engine event (apitype.EngineEvent: a `sequence` number and one event field). */
+const isEvent = (o: unknown) => typeof o === "object" && o !== null && typeof (o as { sequence?: unknown }).sequence === "number";
+
+/** One JSON engine event per line. */
 function isEventStream(text: string): boolean {
   const first = text.trimStart().split("\n", 1)[0] ?? "";
   try {
-    const o = JSON.parse(first) as Record<string, unknown>;
-    return typeof o === "object" && o !== null && typeof o.sequence === "number";
+    return isEvent(JSON.parse(first));
   } catch {
     return false;
   }
 }
 
-/** The PreviewDigest in `text` (named `file` in errors). */
+const isObject = (doc: unknown): doc is Record<string, unknown> => doc !== null && typeof doc === "object" && !Array.isArray(doc);
+const kindOf = (doc: unknown) => (Array.isArray(doc) ? "a list" : doc === null ? "null" : typeof doc);
+/** The keys a document has, for a message saying what it lacks. */
+const keysOf = (doc: Record<string, unknown>) => {
+  const keys = Object.keys(doc);
+  if (!keys.length) return "it is an empty object";
+  const some = keys.slice(0, 5).map((k) => JSON.stringify(shown(k, 40)));
+  return `its keys: ${some.join(", ")}${keys.length > 5 ? `, and ${keys.length - 5} more` : ""}`;
+};
+
+/**
+ * The PreviewDigest in `text` (named `file` in errors). Anything else is refused, so a gate never
+ * passes on the wrong file: every digest the CLI prints has a `steps` list (only a preview that failed
+ * before registering a resource has none, and then its diagnostics say why).
+ */
 export function parsePreview(text: string, file: string): PreviewDigest {
-  const doc = parseJson(text, file);
-  if (doc && typeof doc === "object" && !Array.isArray(doc) && "deployment" in doc) {
+  const doc = parseJson(text, file, "preview");
+  if (isObject(doc) && "deployment" in doc) {
     throw new ImpactInputError(`${file}: this is a \`pulumi stack export\`, not a preview; pass it with --state and the preview as FILE`);
   }
-  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
-    throw new ImpactInputError(`${file}: expected a JSON object (the output of \`pulumi preview --json\`), got ${Array.isArray(doc) ? "a list" : typeof doc}`);
+  if (!isObject(doc)) throw new ImpactInputError(`${file}: expected a JSON object (${EXPECTED.preview}), got ${kindOf(doc)}`);
+  if (isEvent(doc)) throw new ImpactInputError(`${file}: ${EVENT_STREAM}; run \`pulumi preview --json --show-sames\` without PULUMI_ENABLE_STREAMING_JSON_PREVIEW`);
+  if (doc.steps === undefined) {
+    const failed = failureOf(doc.diagnostics);
+    if (failed) throw new ImpactInputError(`${file}: the preview has no steps: it failed before registering a resource (${failed}); fix the preview first`);
+    throw new ImpactInputError(`${file}: no "steps" list, so it is not ${EXPECTED.preview} (${keysOf(doc)})`);
   }
   const r = previewDigest.safeParse(doc);
   if (!r.success) throw new ImpactInputError(`${file}: ${firstIssue(r.error)}`);
   return r.data;
 }
 
-/** The resources of a `pulumi stack export` in `text`, pending deletes left out. */
+/** The first error diagnostic's message (shortened), if the document has one. */
+function failureOf(diagnostics: unknown): string | undefined {
+  if (!Array.isArray(diagnostics)) return undefined;
+  const d = diagnostics.find((x) => isObject(x) && x.severity === "error") as { message?: unknown } | undefined;
+  if (!d) return undefined;
+  return typeof d.message === "string" ? `error: ${shown(d.message.trim(), 200)}` : "an error diagnostic";
+}
+
+/** The resources of a `pulumi stack export` in `text` (named `file`, the --state file, in errors), pending deletes left out. */
 export function parseStackExport(text: string, file: string): ResourceV3[] {
-  const doc = parseJson(text, file);
+  const doc = parseJson(text, file, "stack export");
+  if (isObject(doc) && Array.isArray(doc.steps)) throw new ImpactInputError(`${file}: this is a preview, not a \`pulumi stack export\`; give the preview as FILE and the stack export with --state`);
+  if (!isObject(doc)) throw new ImpactInputError(`${file}: not a \`pulumi stack export\`: expected a JSON object, got ${kindOf(doc)}`);
   const r = stackExport.safeParse(doc);
   if (!r.success) throw new ImpactInputError(`${file}: not a \`pulumi stack export\`: ${firstIssue(r.error)}`);
   return (r.data.deployment.resources ?? []).filter((res) => !res.delete).map(stateValuesToPreviewForm);

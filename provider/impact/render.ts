@@ -1,4 +1,5 @@
 /** The three ways `pulumi-veza impact` prints an Impact: json (the report), markdown (a pull-request comment), text (a terminal). */
+import { htmlText, MAX_SENTENCE_CHARS, mdCode, mdText, mdValue, mermaidText, shown } from "./literal";
 import type { Entitlement, Grant, Impact, ImpactReport } from "./model";
 
 export type Format = "json" | "markdown" | "text";
@@ -43,31 +44,47 @@ export function summaryLine(r: ImpactReport): string {
   return `${plural(gain, "identity gains", "identities gain")} access, ${plural(lose, "identity loses", "identities lose")} access; ${plural(r.profiles.length, "profile changes what it grants", "profiles change what they grant")}; ${plural(r.unresolved.length, "value")} unresolved`;
 }
 
+/**
+ * The sentence for a report in which no identity gains or loses: "no identity gains or loses" only
+ * when every value could be read; otherwise only what could be read is said not to change (a gate
+ * trips on the unresolved values all the same). Undefined when an identity's access changes.
+ */
+export function nothingChanges(r: ImpactReport): string | undefined {
+  if (r.identities.length) return undefined;
+  if (!r.unresolved.length) return "No identity gains or loses an entitlement.";
+  const unread = `${plural(r.unresolved.length, "value")} could not be read (listed under Unresolved), so a gain or a loss is not ruled out.`;
+  return r.profiles.length ? `No identity that could be read gains or loses an entitlement; ${unread}` : `Nothing that could be read changes; ${unread}`;
+}
+
 // ---- markdown ----------------------------------------------------------------------------------
 
-/** Text inside a table cell: no line breaks, pipes escaped, code spans for ids. */
-const cell = (s: string) => s.replace(/[\r\n]+/g, " ").replace(/\|/g, "\\|");
-const code = (s: string) => {
-  const t = cell(s);
-  return t.includes("`") ? `\`\` ${t} \`\`` : `\`${t}\``;
-};
-const html = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+/** An entitlement in a table cell: its type as text, its id as code. */
+const entitlementCell = (g: Entitlement) => `${mdValue(g.entityType)} ${mdCode(g.entityId, "table")}`;
+/** A path of profiles, each name as text. */
+const viaCell = (via: string[]) => via.map((p) => mdValue(p)).join(" → ");
+/** The cells after the sign: entitlement, datasource, via. */
+const grantCells = (g: Grant) => `${entitlementCell(g)} | ${mdCode(g.datasourceId, "table")} | ${viaCell(g.via)}`;
 
 function grantRows(sign: "+" | "−", grants: Grant[]): string[] {
-  return grants.map((g) => `| ${sign} | ${cell(g.entityType)} ${code(g.entityId)} | ${code(g.datasourceId)} | ${cell(g.via.join(" → "))} |`);
+  return grants.map((g) => `| ${sign} | ${grantCells(g)} |`);
 }
 
 function table(gains: Grant[], losses: Grant[]): string[] {
   return ["| | entitlement | datasource | via |", "|---|---|---|---|", ...grantRows("+", gains), ...grantRows("−", losses)];
 }
 
-/** Text in a Markdown heading: one line, and nothing in it is read as Markdown or HTML. */
-const plain = (s: string) => html(s.replace(/[\\`*_[\]~|#]/g, "\\$&").replace(/[\r\n]+/g, " "));
+/** A section's title: a value from the preview (shown literally) and our own text after it. */
+interface Title {
+  value?: string;
+  rest: string;
+}
 
 /** A section: collapsed in <details> when asked to (GitHub needs blank lines around Markdown inside). */
-function section(title: string, body: string[], collapsed: boolean): string[] {
-  if (!collapsed) return [`#### ${plain(title)}`, "", ...body, ""];
-  return [`<details><summary>${html(title)}</summary>`, "", ...body, "", "</details>", ""];
+function section(title: Title, body: string[], collapsed: boolean): string[] {
+  const value = title.value === undefined ? "" : shown(title.value);
+  // a heading is Markdown; a <summary> line starts an HTML block, where only HTML escaping holds
+  if (!collapsed) return [`#### ${mdText(value)}${title.rest}`, "", ...body, ""];
+  return [`<details><summary>${htmlText(value)}${title.rest}</summary>`, "", ...body, "", "</details>", ""];
 }
 
 /**
@@ -99,31 +116,32 @@ export const UNRESOLVED_CHARS = 12_000;
 function markdown(impact: Impact): string {
   const r = impact.report;
   const head: string[] = [MARKDOWN_MARKER, "### Veza access impact", "", `**${summaryLine(r)}**`, ""];
-  const warnings = fit(impact.warnings.map((w) => [`> **Warning:** ${w}`, ""]), WARNINGS_CHARS);
+  const warnings = fit(impact.warnings.map((w) => [`> **Warning:** ${mdValue(w, MAX_SENTENCE_CHARS)}`, ""]), WARNINGS_CHARS);
   head.push(...warnings.lines);
   if (warnings.left) head.push(more(warnings.left, "warning"), "");
-  if (r.identities.length === 0 && r.profiles.length === 0) head.push("No identity gains or loses an entitlement.", "");
+  const nothing = nothingChanges(r);
+  if (nothing) head.push(nothing, "");
   // blocks in order of importance; the last ones are left out when the comment would be too long
   const blocks: string[][] = [];
   const collapseAll = r.identities.length > COLLAPSE_IDENTITIES;
   for (const i of r.identities) {
-    const title = `${i.identity}: +${i.gains.length} −${i.losses.length}`;
+    const title = { value: i.identity, rest: `: +${i.gains.length} −${i.losses.length}` };
     blocks.push(section(title, table(i.gains, i.losses), collapseAll || i.gains.length + i.losses.length > COLLAPSE_ROWS));
   }
   if (r.profiles.length) {
     const rows = r.profiles.flatMap((p) => [
-      ...p.gains.map((g) => `| ${cell(p.profile)} | + | ${cell(g.entityType)} ${code(g.entityId)} | ${code(g.datasourceId)} | ${cell(g.via.join(" → "))} |`),
-      ...p.losses.map((g) => `| ${cell(p.profile)} | − | ${cell(g.entityType)} ${code(g.entityId)} | ${code(g.datasourceId)} | ${cell(g.via.join(" → "))} |`),
+      ...p.gains.map((g) => `| ${mdValue(p.profile)} | + | ${grantCells(g)} |`),
+      ...p.losses.map((g) => `| ${mdValue(p.profile)} | − | ${grantCells(g)} |`),
     ]);
     const body = ["| profile | | entitlement | datasource | via |", "|---|---|---|---|---|", ...rows];
-    blocks.push(section(`Profiles whose grants change (${r.profiles.length})`, body, rows.length > COLLAPSE_ROWS));
-    blocks.push(section("Inheritance graph", mermaid(impact), r.profiles.length > COLLAPSE_IDENTITIES));
+    blocks.push(section({ rest: `Profiles whose grants change (${r.profiles.length})` }, body, rows.length > COLLAPSE_ROWS));
+    blocks.push(section({ rest: "Inheritance graph" }, mermaid(impact), r.profiles.length > COLLAPSE_IDENTITIES));
   }
   const tail: string[] = [];
   if (r.unresolved.length) {
-    const listed = fit(r.unresolved.map((u) => [`- ${code(u.urn)}: ${cell(u.reason)}`]), UNRESOLVED_CHARS);
+    const listed = fit(r.unresolved.map((u) => [`- ${mdCode(u.urn, "text")}: ${mdValue(u.reason, MAX_SENTENCE_CHARS)}`]), UNRESOLVED_CHARS);
     const body = listed.left ? [...listed.lines, "", more(listed.left, "unresolved value")] : listed.lines;
-    tail.push(...section(`Unresolved (${r.unresolved.length}): not counted above`, body, r.unresolved.length > COLLAPSE_ROWS));
+    tail.push(...section({ rest: `Unresolved (${r.unresolved.length}): not counted above` }, body, r.unresolved.length > COLLAPSE_ROWS));
   }
   tail.push("<sub>`pulumi-veza impact` from `pulumi preview --json --show-sames`</sub>", "");
   // room for the line saying what was left out
@@ -147,7 +165,7 @@ function mermaid(impact: Impact): string[] {
     }
     id = `p${ids.size}`;
     ids.set(name, id);
-    lines.push(`  ${id}["${quote(name)}"]`);
+    lines.push(`  ${id}["${mermaidText(shown(name))}"]`);
     return id;
   };
   for (const p of impact.report.profiles) node(p.profile);
@@ -167,7 +185,7 @@ function mermaid(impact: Impact): string[] {
         return;
       }
       const id = `e${n++}`;
-      lines.push(`  ${id}[/"${sign} ${quote(`${e.entityType} ${e.entityId}`)}"/]:::${cls}`, `  ${from} --- ${id}`);
+      lines.push(`  ${id}[/"${sign} ${mermaidText(`${shown(e.entityType)} ${shown(e.entityId)}`)}"/]:::${cls}`, `  ${from} --- ${id}`);
     };
     added.forEach((e) => ent(e, "+", "gain"));
     removed.forEach((e) => ent(e, "−", "loss"));
@@ -178,20 +196,20 @@ function mermaid(impact: Impact): string[] {
   return out;
 }
 
-const quote = (s: string) => s.replace(/"/g, "#quot;").replace(/[\r\n]+/g, " ");
-
 // ---- text --------------------------------------------------------------------------------------
 
 function text(impact: Impact): string {
   const r = impact.report;
   const out = [summaryLine(r)];
-  for (const w of impact.warnings) out.push(`warning: ${w}`);
-  const line = (sign: string, g: Grant) => `    ${sign} ${g.entityType} ${g.entityId} (${g.datasourceId}) via ${g.via.join(" → ")}`;
+  for (const w of impact.warnings) out.push(`warning: ${shown(w, MAX_SENTENCE_CHARS)}`);
+  const nothing = nothingChanges(r);
+  if (nothing) out.push(nothing);
+  const line = (sign: string, g: Grant) => `    ${sign} ${shown(g.entityType)} ${shown(g.entityId)} (${shown(g.datasourceId)}) via ${g.via.map((p) => shown(p)).join(" → ")}`;
   for (const i of r.identities) {
-    out.push(`  ${i.identity}`);
+    out.push(`  ${shown(i.identity)}`);
     for (const g of i.gains) out.push(line("+", g));
     for (const g of i.losses) out.push(line("-", g));
   }
-  for (const u of r.unresolved) out.push(`  unresolved: ${u.urn}: ${u.reason}`);
+  for (const u of r.unresolved) out.push(`  unresolved: ${shown(u.urn)}: ${shown(u.reason, MAX_SENTENCE_CHARS)}`);
   return `${out.join("\n")}\n`;
 }
