@@ -97,3 +97,51 @@ describeWithCli("commands and options under the real Pulumi CLI", () => {
     expect(r.emu.store.findProfileByName("Sales")).toBeUndefined();
   });
 });
+
+const TAKEOVER = `
+const pulumi = require("@pulumi/pulumi");
+const veza = require("pulumi-veza");
+const cfg = new pulumi.Config("demo");
+const type = new veza.AccessProfileType("type", { name: "Profile" });
+// read, never managed
+const seen = veza.AccessProfile.get("seen", cfg.require("seenId"));
+// taken over by the import option
+new veza.AccessProfile("taken", { name: "Taken", profileType: cfg.require("takenType"), labels: ["x"] }, { import: cfg.require("takenId") });
+// a name that exists in Veza already, without adoptExisting: fails with 409
+new veza.AccessProfile("clash", { name: "Clash", profileType: type.id });
+for (let i = 0; i < 4; i++) new veza.AccessProfile("free-" + i, { name: "Free " + i, profileType: type.id });
+exports.seenLabels = seen.labels;
+`;
+
+describeWithCli(".get, the import option, --parallel and --continue-on-error under the real Pulumi CLI", () => {
+  let r: CliRig;
+  beforeAll(async () => {
+    r = await cliRig(TAKEOVER);
+  }, 120_000);
+  afterAll(() => r?.close());
+
+  test("get reads, import takes over, a clash fails alone with --continue-on-error, and --parallel 1 sends one request at a time", async () => {
+    const t = r.emu.store.createType({ name: "Made by hand" });
+    const { profile: seen } = r.emu.store.createProfile({ name: "Seen", profile_type: t.id, labels: ["in-veza"] });
+    const { profile: taken } = r.emu.store.createProfile({ name: "Taken", profile_type: t.id, labels: ["x"] });
+    r.emu.store.createProfile({ name: "Clash", profile_type: t.id });
+    await r.stack.setConfig("demo:seenId", seen.id);
+    await r.stack.setConfig("demo:takenId", taken.id);
+    await r.stack.setConfig("demo:takenType", t.id);
+    r.emu.resetStats();
+    const up = await r.stack.up(["--parallel", "1", "--continue-on-error"]);
+    expect(up.code).not.toBe(0);
+    const steps = ops(up);
+    // the class takes over the import id itself (a dynamic provider's Read cannot serve the engine's
+    // import), so the CLI shows a create: of the object that exists, not a new one
+    expect(steps).toMatchObject({ seen: "read", taken: "create", clash: "failed", "free-0": "create", "free-3": "create" });
+    expect(r.emu.store.listProfiles().filter((p) => p.name === "Taken")).toHaveLength(1);
+    expect(text(up)).toMatch(/Clash[\s\S]*adoptExisting/);
+    expect(r.emu.stats().peakInFlight).toBe(1);
+    const exported = await r.stack.exportState();
+    const byName = Object.fromEntries(exported.deployment.resources!.map((x) => [nameOf(x.urn), x]));
+    expect(byName.seen.external).toBe(true);
+    expect(byName.taken.id).toBe(taken.id);
+    expect(byName.clash).toBeUndefined();
+  });
+});
