@@ -29,8 +29,8 @@ export interface CliStackOptions {
   env?: Record<string, string | undefined>;
   stack?: string;
   project?: string;
-  /** Node options for the dynamic-provider processes (tests preload their start-up helpers). */
-  providerNodeOptions?: string;
+  /** NODE_OPTIONS for every node process the CLI starts, program and provider (tests preload their start-up helpers). */
+  nodeOptions?: string;
 }
 
 export interface CliResult {
@@ -96,7 +96,7 @@ export class CliStack {
       VEZA_TOKEN: undefined,
       NO_COLOR: "1",
       FORCE_COLOR: "0",
-      VEZA_PROVIDER_NODE_OPTIONS: options.providerNodeOptions,
+      NODE_OPTIONS: [process.env.NODE_OPTIONS, options.nodeOptions].filter(Boolean).join(" ") || undefined,
     };
     for (const [k, v] of Object.entries(options.env ?? {})) env[k] = v;
     for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];

@@ -76,15 +76,11 @@ const BINARIES = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-no
 
 /**
  * `pulumi-resource-pulumi-nodejs`: the engine starts it in the program's directory; it runs the
- * dynamic-provider server of the @pulumi/pulumi that the program itself resolves. NODE_OPTIONS from
- * VEZA_PROVIDER_NODE_OPTIONS lets the tests preload their start-up helpers (harness/README.md).
+ * dynamic-provider server of the @pulumi/pulumi that the program itself resolves.
  */
 const DYNAMIC_PROVIDER_PLUGIN = `#!/bin/sh
 # The dynamic-provider plugin: the program's own @pulumi/pulumi dynamic-provider server.
 server=$(node -e 'process.stdout.write(require.resolve("@pulumi/pulumi/cmd/dynamic-provider"))') || exit 1
-if [ -n "$VEZA_PROVIDER_NODE_OPTIONS" ]; then
-  NODE_OPTIONS="$NODE_OPTIONS $VEZA_PROVIDER_NODE_OPTIONS"; export NODE_OPTIONS
-fi
 exec node "$server" "$@"
 `;
 

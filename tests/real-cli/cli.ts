@@ -20,8 +20,16 @@ export const describeWithCli: jest.Describe = cli
   : (((name: string, fn: () => void) => describe.skip(`${name} [skipped: ${process.env.VEZA_PULUMI_CLI_SKIP ?? "no Pulumi CLI"}]`, fn)) as unknown as jest.Describe);
 
 const HARNESS = path.resolve(__dirname, "..", "..", "harness");
-/** The test engine's preloads (not the compile cache: the CLI's processes compile as a user's do). */
-export const PROVIDER_NODE_OPTIONS = ["parent-watch.js", "lazy-closure-deps.js"].map((f) => `--require ${path.join(HARNESS, f)}`).join(" ");
+/**
+ * NODE_OPTIONS for the CLI's node processes (program and provider): the test engine's start-up
+ * helpers (harness/README.md: V8's compiled code kept, closure-serialization modules loaded on first
+ * use). Same modules and behaviour, only the start-up time differs; VEZA_TEST_COMPILE_CACHE=0 leaves
+ * them out, as a user's machine runs.
+ */
+export const NODE_OPTIONS = process.env.VEZA_TEST_COMPILE_CACHE === "0" ? undefined : ["compile-cache.js", "lazy-closure-deps.js"].map((f) => `--require ${path.join(HARNESS, f)}`).join(" ");
+const COMPILE_CACHE_DIR = path.resolve(__dirname, "..", "..", "node_modules", ".cache", "veza-provider-compile");
+/** The environment the CLI's node processes need for NODE_OPTIONS' helpers. */
+export const CLI_TEST_ENV: Record<string, string> = NODE_OPTIONS ? { VEZA_COMPILE_CACHE_DIR: COMPILE_CACHE_DIR } : {};
 
 export interface CliRig {
   emu: Emulator;
@@ -37,8 +45,9 @@ export async function cliRig(program: string, o: { knobs?: KnobsPatch; config?: 
     program,
     config: { "veza:url": emu.url, "veza:apiToken": TOKEN, ...(o.config ?? {}) },
     secretKeys: ["veza:apiToken"],
-    providerNodeOptions: PROVIDER_NODE_OPTIONS,
+    nodeOptions: NODE_OPTIONS,
     ...o.stack,
+    env: { ...CLI_TEST_ENV, ...o.stack?.env },
   });
   return {
     emu,

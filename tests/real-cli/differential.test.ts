@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { startEmulator, type Emulator } from "../../emulator";
 import { Engine, StepRecorder, previewJsonText, stackExport } from "../../harness";
 import { CliStack, nameOf, stepsOf, type CliResult } from "../../harness/pulumi-cli";
-import { cli, describeWithCli, PROVIDER_NODE_OPTIONS, TOKEN } from "./cli";
+import { cli, CLI_TEST_ENV, describeWithCli, NODE_OPTIONS, TOKEN } from "./cli";
 import * as fs from "node:fs";
 import * as os from "node:os";
 
@@ -166,7 +166,8 @@ describeWithCli(`the test engine and the real CLI agree, operation by operation 
       program: CLI_PROGRAM,
       config: { "veza:url": cliEmu.url, "veza:apiToken": TOKEN },
       secretKeys: ["veza:apiToken"],
-      providerNodeOptions: PROVIDER_NODE_OPTIONS,
+      nodeOptions: NODE_OPTIONS,
+      env: CLI_TEST_ENV,
       project: "project",
       stack: "stack",
     });
