@@ -14,7 +14,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { PulumiCli } from "../scripts/pulumi-cli";
 
-const REPO = path.resolve(__dirname, "..");
+/** The repository's root, from harness/ (under jest) or dist/harness/ (the bench). */
+const REPO = (() => {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "node_modules", "@pulumi", "pulumi"))) return dir;
+  }
+  throw new Error(`no node_modules/@pulumi/pulumi above ${__dirname}`);
+})();
 const PASSPHRASE = "veza-cli-tests-only";
 
 export interface CliStackOptions {
