@@ -129,6 +129,8 @@ export async function impactMain(argv: string[], io: Io = { stdout: process.stdo
     const state = args.state ? { file: args.state, text: readFile(args.state) } : undefined;
     const impact = impactOf(preview, state);
     for (const w of impact.warnings) io.stderr.write(`pulumi-veza impact: warning: ${w}\n`);
+    // markdown and text say it in the output; the JSON report's keys are fixed, so it goes to stderr
+    if (args.format === "json") for (const n of impact.notices) io.stderr.write(`pulumi-veza impact: not seen: ${n}\n`);
     io.stdout.write(render(impact, args.format));
     const gate = gateFailure(impact, args);
     if (gate) {

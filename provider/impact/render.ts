@@ -102,6 +102,7 @@ function markdown(impact: Impact): string {
   const warnings = fit(impact.warnings.map((w) => [`> **Warning:** ${w}`, ""]), WARNINGS_CHARS);
   head.push(...warnings.lines);
   if (warnings.left) head.push(more(warnings.left, "warning"), "");
+  for (const n of impact.notices) head.push(`> **Not seen:** ${n}`, "");
   if (r.identities.length === 0 && r.profiles.length === 0) head.push("No identity gains or loses an entitlement.", "");
   // blocks in order of importance; the last ones are left out when the comment would be too long
   const blocks: string[][] = [];
@@ -186,6 +187,7 @@ function text(impact: Impact): string {
   const r = impact.report;
   const out = [summaryLine(r)];
   for (const w of impact.warnings) out.push(`warning: ${w}`);
+  for (const n of impact.notices) out.push(`not seen: ${n}`);
   const line = (sign: string, g: Grant) => `    ${sign} ${g.entityType} ${g.entityId} (${g.datasourceId}) via ${g.via.join(" → ")}`;
   for (const i of r.identities) {
     out.push(`  ${i.identity}`);
