@@ -107,6 +107,9 @@ export function prop(r: ResourceV3, key: string): unknown {
   return r.inputs?.[key];
 }
 
+/** How a version read from the tenant is named where a URN would be (it has none). */
+const TENANT = "tenant:";
+
 /** The label of a profile outside the stack, as every format prints it. */
 export const OUTSIDE = " (outside the stack)";
 
@@ -344,7 +347,7 @@ export class GraphReader {
     this.addTenantProfiles(before, after);
     // deleting an AccessProfileVersion clears its entities and inheritance and leaves the profile
     for (const [urn, b] of before.versionNodes) {
-      if (!this.sides.after.has(urn) && this.persists(b.profile)) after.versionNodes.set(urn, { ...b, entities: [], entitiesPartial: false, inheritFrom: [], partial: false });
+      if (!urn.startsWith(TENANT) && !this.sides.after.has(urn) && this.persists(b.profile)) after.versionNodes.set(urn, { ...b, entities: [], entitiesPartial: false, inheritFrom: [], partial: false });
     }
     // a version whose profile one side cannot name is the other side's, unchanged
     for (const [from, to] of [
@@ -380,8 +383,8 @@ export class GraphReader {
       for (const raw of [before, after]) {
         raw.names.set(key, `${t.name}${OUTSIDE}`);
         if (t.currentVersionNumber !== undefined) raw.currentVersion.set(key, t.currentVersionNumber);
-        raw.versionNodes.set(`tenant:${t.id}`, {
-          urn: `tenant:${t.id}`,
+        raw.versionNodes.set(`${TENANT}${t.id}`, {
+          urn: `${TENANT}${t.id}`,
           profile: key,
           versionNumber: t.currentVersionNumber,
           entities: t.entities,
@@ -429,7 +432,7 @@ export class GraphReader {
     if (this.tenant) {
       for (const t of this.tenant.profiles.values()) {
         if (!t.members) continue;
-        const list = slot(before, this.keyOfId(t.id), t.currentVersionNumber, `tenant:${t.id}`);
+        const list = slot(before, this.keyOfId(t.id), t.currentVersionNumber, `${TENANT}${t.id}`);
         for (const x of t.members) list.set(x, "in");
       }
     }
@@ -476,8 +479,9 @@ export class GraphReader {
           uncertain: a.partial && a.exclusive ? "all" : new Set(),
         });
       }
-      if (b && (!a || replaced)) {
+      if (b && (!a || replaced) && this.persists(b.profile)) {
         // delete: exclusive removes every member at that time; otherwise what it granted
+        // (a membership of a replaced or deleted profile goes with the old object)
         push(phase2, oldVersion!, {
           urn,
           add: new Set(),

@@ -10,7 +10,7 @@
  */
 import * as fs from "node:fs";
 import { ImpactInputError, parsePreview, parseStackExport, sidesOf, type ResourceV3 } from "./input";
-import { analyse, type Impact } from "./model";
+import { analyse, type Impact, type TenantView } from "./model";
 import { FORMATS, render, summaryLine, type Format } from "./render";
 
 export { analyse, render, summaryLine, parsePreview, parseStackExport, sidesOf, ImpactInputError };
@@ -18,7 +18,7 @@ export type { Impact, Format };
 export type { ImpactReport, Grant, IdentityImpact, ProfileImpact, Unresolved } from "./model";
 export type { PreviewDigest, PreviewStep, ResourceV3 } from "./input";
 
-export const IMPACT_USAGE = `Usage: pulumi-veza impact [FILE] [--format markdown|json|text] [--state FILE] [--fail-on-gain] [--fail-on-loss]
+export const IMPACT_USAGE = `Usage: pulumi-veza impact [FILE] [--format markdown|json|text] [--state FILE] [--tenant] [--fail-on-gain] [--fail-on-loss]
 
 Reads the JSON of \`pulumi preview --json --show-sames\` (from FILE, or standard input when FILE is
 absent or -) and prints, per identity, the entitlements it gains and loses and the profiles that
@@ -27,6 +27,8 @@ output of \`pulumi stack export\` to fill them in.
 
   --format F       markdown (default: a pull-request comment), json, or text
   --state FILE     \`pulumi stack export\` of the stack, for resources the preview does not show
+  --tenant         also read Veza today (VEZA_URL, VEZA_API_TOKEN; read-only is enough): members
+                   granted since the last refresh, and profiles outside the stack that inherit from it
   --fail-on-gain   exit 1 when an identity gains an entitlement (or a gain cannot be ruled out)
   --fail-on-loss   exit 1 when an identity loses an entitlement (or a loss cannot be ruled out)
   -h, --help       show this help
@@ -37,6 +39,8 @@ Exit codes: 0 printed, 1 a --fail-on-* gate tripped, 2 unreadable input, 3 an in
 export interface ImpactArgs {
   file?: string;
   state?: string;
+  /** Read the live tenant (tenant.ts) to complete what the preview cannot see. */
+  tenant: boolean;
   format: Format;
   failOnGain: boolean;
   failOnLoss: boolean;
@@ -44,7 +48,7 @@ export interface ImpactArgs {
 }
 
 export function parseImpactArgs(argv: string[]): ImpactArgs {
-  const out: ImpactArgs = { format: "markdown", failOnGain: false, failOnLoss: false, help: false };
+  const out: ImpactArgs = { format: "markdown", tenant: false, failOnGain: false, failOnLoss: false, help: false };
   const value = (name: string, i: number) => {
     const v = argv[i];
     if (v === undefined || (v.startsWith("-") && v !== "-")) throw new ImpactInputError(`${name} needs a value`);
@@ -59,6 +63,7 @@ export function parseImpactArgs(argv: string[]): ImpactArgs {
       if (!(FORMATS as readonly string[]).includes(f)) throw new ImpactInputError(`--format must be one of ${FORMATS.join(", ")}, got "${f}"`);
       out.format = f as Format;
     } else if (flag === "--state") out.state = inline ?? value("--state", ++i);
+    else if (flag === "--tenant") out.tenant = true;
     else if (flag === "--fail-on-gain") out.failOnGain = true;
     else if (flag === "--fail-on-loss") out.failOnLoss = true;
     else if ((!a.startsWith("-") || a === "-") && out.file === undefined) out.file = a;
@@ -68,10 +73,21 @@ export function parseImpactArgs(argv: string[]): ImpactArgs {
 }
 
 /** The impact of a preview's JSON text, with an optional stack export's text for what it does not show. */
-export function impactOf(preview: { text: string; file: string }, state?: { text: string; file: string }): Impact {
+export function impactOf(preview: { text: string; file: string }, state?: { text: string; file: string }, tenant?: TenantView): Impact {
   const digest = parsePreview(preview.text, preview.file);
   const resources: ResourceV3[] = state ? parseStackExport(state.text, state.file) : [];
-  return analyse(sidesOf(digest, resources));
+  return analyse(sidesOf(digest, resources), { tenant });
+}
+
+/** Veza's profiles today; loaded only for --tenant, so the command without it starts no HTTP client. */
+async function readTenant(): Promise<TenantView> {
+  const { readTenantView } = await import("./tenant");
+  const { closeAllPools } = await import("../client/client");
+  try {
+    return await readTenantView();
+  } finally {
+    await closeAllPools();
+  }
 }
 
 /** Why a gate trips, or undefined. Unresolved values trip it too: a gain (or loss) cannot be ruled out. */
@@ -127,7 +143,11 @@ export async function impactMain(argv: string[], io: Io = { stdout: process.stdo
     if (fromStdin && io.stdin.isTTY) throw new ImpactInputError("standard input: no preview piped in; give FILE or pipe `pulumi preview --json --show-sames` into it");
     const preview = { file: fromStdin ? "standard input" : args.file!, text: fromStdin ? await readAll(io.stdin) : readFile(args.file!) };
     const state = args.state ? { file: args.state, text: readFile(args.state) } : undefined;
-    const impact = impactOf(preview, state);
+    // the input is checked before the tenant is asked anything
+    const digest = parsePreview(preview.text, preview.file);
+    const resources: ResourceV3[] = state ? parseStackExport(state.text, state.file) : [];
+    const tenant = args.tenant ? await readTenant() : undefined;
+    const impact = analyse(sidesOf(digest, resources), { tenant });
     for (const w of impact.warnings) io.stderr.write(`pulumi-veza impact: warning: ${w}\n`);
     // markdown and text say it in the output; the JSON report's keys are fixed, so it goes to stderr
     if (args.format === "json") for (const n of impact.notices) io.stderr.write(`pulumi-veza impact: not seen: ${n}\n`);
