@@ -177,13 +177,19 @@ function sameHoldings(a: Holding[], b: Holding[]): boolean {
 
 const list = (xs: string[], max = 10) => (xs.length > max ? `${xs.slice(0, max).join(", ")} and ${xs.length - max} more` : xs.join(", "));
 
-/** How a replaced profile is listed: a new Veza object, and the window in which access through it is gone. */
+/**
+ * How a replaced profile is listed: a new Veza object, and the window in which access through it is
+ * gone. AccessProfile replaces delete first (names are unique: provider/resources/access-profile.ts),
+ * so every holder is without it from the delete until the new one's version and memberships are written.
+ */
 export function replacementWarning(r: Replacement): string {
-  const parts = [`profile "${r.profile}" is replaced (a new Veza object, with a new id): its versions start with no member but those the stack's memberships add`];
-  if (r.dropped.length) parts.push(`${r.dropped.length} holder(s) lose it when the old profile is deleted at the end of \`up\` (${list(r.dropped)})`);
-  if (r.regranted.length) parts.push(`${r.regranted.length} holder(s) get the new one from the stack's memberships (${list(r.regranted)})`);
+  const parts = [
+    `profile "${r.profile}" is replaced: the old one is deleted before the new one is created (a new Veza object, with a new id, whose versions start with no member but those the stack's memberships add), so every holder is without it from that delete until the new profile's version and memberships are written`,
+  ];
+  if (r.dropped.length) parts.push(`${r.dropped.length} holder(s) do not get it back (${list(r.dropped)})`);
+  if (r.regranted.length) parts.push(`${r.regranted.length} holder(s) get it back from the stack's memberships (${list(r.regranted)})`);
   if (r.inheritedBy.length) {
-    parts.push(`members of ${list(r.inheritedBy.map((p) => `"${p}"`))}, which inherit from it, lose what it grants from the moment their version points to the new id until the new profile's version is written`);
+    parts.push(`${list(r.inheritedBy.map((p) => `"${p}"`))} inherit${r.inheritedBy.length === 1 ? "s" : ""} from it: Veza does not delete a profile others inherit from, so the replace fails at that delete unless the inheritance is removed first`);
   }
   return parts.join("; ");
 }

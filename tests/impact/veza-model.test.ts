@@ -46,6 +46,7 @@ test("two memberships of one version both list bob; deleting one (or dropping bo
 });
 
 test("a replaced profile (profileType changes) starts with no members but those its memberships grant; the replace is listed with its window", () => {
+  // (B keeps inheriting A here only to show that the warning says what Veza does about it)
   // Veza lists ann (an access request) and bob (the stack's membership) on A's version; B inherits A
   const vAm = { ...vA, outputs: { ...vA.outputs, members: ["ann", "bob"] } };
   const m = members("A-m", "pa", ["bob"]);
@@ -66,7 +67,7 @@ test("a replaced profile (profileType changes) starts with no members but those 
   expect(impact.replacements).toEqual([{ urn: A.urn, profile: "A", dropped: ["ann"], regranted: ["bob"], inheritedBy: ["B"] }]);
   expect(impact.warnings).toEqual([
     expect.stringMatching(
-      /^profile "A" is replaced \(a new Veza object, with a new id\): .*; 1 holder\(s\) lose it when the old profile is deleted at the end of `up` \(ann\); 1 holder\(s\) get the new one .* \(bob\); members of "B", which inherit from it, lose what it grants from the moment their version points to the new id until the new profile's version is written$/,
+      /^profile "A" is replaced: the old one is deleted before the new one is created .*, so every holder is without it from that delete until the new profile's version and memberships are written; 1 holder\(s\) do not get it back \(ann\); 1 holder\(s\) get it back from the stack's memberships \(bob\); "B" inherits from it: Veza does not delete a profile others inherit from, so the replace fails at that delete unless the inheritance is removed first$/,
     ),
   ]);
   const md = render(impact, "markdown");
