@@ -9,8 +9,8 @@
  * create-before-delete replacements included, at the end. A replaced profile is a new Veza object:
  * its versions start with no member but those its memberships add. Which identities end up on a
  * list is "in", "out" or, when the input does not settle it (a secret list, two memberships whose
- * calls contradict each other with no order between them), uncertain: an uncertain holding is left
- * out of both sides, so no change through it is counted, and the reason is reported.
+ * calls contradict each other with no order between them), uncertain: an uncertain holding may or
+ * may not be there (Graph.maybe), so only what holds either way is counted, and the reason is reported.
  */
 import { SECRET, UNKNOWN, VEZA_TYPE_PREFIX, type ResourceV3, type Sides } from "./input";
 
@@ -67,6 +67,8 @@ export interface Graph {
   versions: Map<ProfileKey, VersionNode[]>;
   /** identity -> the versions it holds */
   holdings: Map<string, Holding[]>;
+  /** identity -> versions it may or may not hold (the input does not settle it; noted as unresolved) */
+  maybe: Map<string, Holding[]>;
 }
 
 /** A profile replaced by the preview: a new Veza object in place of the old. */
@@ -453,6 +455,9 @@ export class GraphReader {
     const phase2 = new Map<string, Call[]>();
     const push = (phase: Map<string, Call[]>, k: string, c: Call) => phase.set(k, [...(phase.get(k) ?? []), c]);
     for (const urn of urns) {
+      // an unchanged membership (a same step, or one only --state shows) makes no call
+      const op = this.sides.ops ? (this.sides.ops.get(urn) ?? "same") : "update";
+      if (op === "same" || op.startsWith("read") || op.startsWith("refresh")) continue;
       const { b, a } = kind(urn);
       const oldVersion = b ? versionKey(b.profile, this.memberVersion(b, beforeRaw)) : undefined;
       const newVersion = a ? versionKey(a.profile, this.memberVersion(a, afterRaw)) : undefined;
@@ -491,9 +496,14 @@ export class GraphReader {
         });
       }
       if (b && a && !replaced) {
-        if (a.exclusive) {
-          // the list becomes exactly the new one
+        if (a.exclusive && !b.exclusive) {
+          // turning exclusive: it reads the members, and the list becomes exactly the new one
           push(phase1, newVersion!, { urn, add: new Set(a.identities), remove: a.partial ? new Set() : "all-but", keep: new Set(a.identities), uncertain: a.partial || b.partial ? "all" : new Set() });
+        } else if (a.exclusive) {
+          // staying exclusive: no read; it removes the members it knew of (its last refresh) and no longer lists
+          const known = new Set([...b.identities, ...b.managed]);
+          const remove = new Set([...known].filter((x) => !a.identities.includes(x)));
+          push(phase1, newVersion!, { urn, add: new Set(a.identities.filter((x) => !known.has(x))), remove: a.partial ? new Set() : remove, uncertain: a.partial ? remove : b.partial ? "all" : new Set() });
         } else {
           // ADD what it did not list before; REMOVE what it granted and no longer lists
           const reported = new Set(b.identities);
@@ -502,7 +512,10 @@ export class GraphReader {
           const uncertain = new Set<string>();
           // a list one side cannot read: its removals, and whether an addition is new, are not known
           if (a.partial) for (const x of remove) uncertain.add(x);
-          if (b.partial) for (const x of add) uncertain.add(x);
+          if (b.partial) {
+            const old = before.get(oldVersion!)?.members ?? slot(before, b.profile, this.memberVersion(b, beforeRaw), urn);
+            for (const x of add) if (!old.has(x)) old.set(x, "uncertain");
+          }
           push(phase1, newVersion!, { urn, add, remove: a.partial ? new Set() : remove, uncertain });
         }
       }
@@ -518,15 +531,7 @@ export class GraphReader {
         this.apply(s.members, calls);
       }
     }
-    this.notePublishes(before, after, beforeRaw, afterRaw);
-    // an uncertain holding is left out of both sides: no change through it is counted
-    for (const [k, s] of after) {
-      for (const [x, st] of s.members) {
-        if (st !== "uncertain") continue;
-        s.members.delete(x);
-        before.get(k)?.members.delete(x);
-      }
-    }
+    this.notePublishes(after, beforeRaw, afterRaw);
     this.noteReplacements(before, after, afterRaw);
     return { before, after };
   }
@@ -559,7 +564,7 @@ export class GraphReader {
    * not say what publishing does to the members of the version it replaces (they may keep it, move
    * to the new one, or lose the profile). Not assumed: their holding is uncertain, and said so.
    */
-  private notePublishes(before: MemberLists, after: MemberLists, beforeRaw: RawSide, afterRaw: RawSide): void {
+  private notePublishes(after: MemberLists, beforeRaw: RawSide, afterRaw: RawSide): void {
     for (const [p, oldN] of beforeRaw.currentVersion) {
       if (!this.persists(p)) continue;
       let newN = afterRaw.currentVersion.get(p);
@@ -571,7 +576,11 @@ export class GraphReader {
       const s = after.get(versionKey(p, oldN));
       const members = s ? [...s.members].filter(([, st]) => st === "in").map(([x]) => x) : [];
       if (!members.length) continue;
-      for (const x of members) s!.members.set(x, "uncertain");
+      const next = after.get(versionKey(p, newN)) ?? after.set(versionKey(p, newN), { profile: p, versionNumber: newN, members: new Map(), from: urn }).get(versionKey(p, newN))!;
+      for (const x of members) {
+        s!.members.set(x, "uncertain");
+        if (next.members.get(x) !== "in") next.members.set(x, "uncertain");
+      }
       const name = afterRaw.names.get(p) ?? p;
       this.note(
         urn,
@@ -601,7 +610,7 @@ export class GraphReader {
 
   /** Who holds what: every "in" of every member list. */
   private index(side: Side, raw: RawSide, lists: MemberLists): Graph {
-    const g: Graph = { side, names: raw.names, currentVersion: raw.currentVersion, versions: new Map(), holdings: new Map() };
+    const g: Graph = { side, names: raw.names, currentVersion: raw.currentVersion, versions: new Map(), holdings: new Map(), maybe: new Map() };
     for (const v of raw.versionNodes.values()) {
       const list = g.versions.get(v.profile) ?? [];
       list.push(v);
@@ -609,10 +618,10 @@ export class GraphReader {
     }
     for (const s of lists.values()) {
       for (const [identity, st] of s.members) {
-        if (st !== "in") continue;
-        const list = g.holdings.get(identity) ?? [];
+        const into = st === "in" ? g.holdings : g.maybe;
+        const list = into.get(identity) ?? [];
         list.push({ profile: s.profile, versionNumber: s.versionNumber, from: s.from });
-        g.holdings.set(identity, list);
+        into.set(identity, list);
       }
     }
     return g;

@@ -161,6 +161,8 @@ export interface Sides {
   existing: number;
   /** Diagnostics of severity error: a failed preview stops early, and its steps are not the whole change. */
   errors: number;
+  /** Each shown resource's logical step (`same`, `update`, `replace`, ...): a `same` makes no call. */
+  ops?: Map<string, string>;
 }
 
 const isRootStack = (urn: string) => urn.split("::")[2] === "pulumi:pulumi:Stack";
@@ -173,6 +175,7 @@ export function sidesOf(preview: PreviewDigest, state: ResourceV3[] = []): Sides
   const before = new Map<string, ResourceV3>();
   const after = new Map<string, ResourceV3>();
   const shown = new Set<string>();
+  const ops = new Map<string, string>();
   let sames = 0;
   let samesShown = 0; // the root stack's included, as in changeSummary
   let existing = 0;
@@ -186,8 +189,10 @@ export function sidesOf(preview: PreviewDigest, state: ResourceV3[] = []): Sides
     if (step.oldState && !before.has(step.urn)) before.set(step.urn, step.oldState);
     if (REPLACEMENT_HALVES.has(step.op)) {
       if (step.newState) after.set(step.urn, step.newState);
+      if (!ops.has(step.urn)) ops.set(step.urn, "replace");
       continue;
     }
+    ops.set(step.urn, step.op);
     if (GONE_OPS.has(step.op)) after.delete(step.urn);
     else if (step.newState) after.set(step.urn, step.newState);
   }
@@ -199,5 +204,5 @@ export function sidesOf(preview: PreviewDigest, state: ResourceV3[] = []): Sides
   const errors = (preview.diagnostics ?? []).filter((d) => (d as { severity?: unknown } | null)?.severity === "error").length;
   const counted = preview.changeSummary?.["same"];
   const hiddenSames = state.length ? 0 : counted === undefined ? undefined : Math.max(0, counted - samesShown);
-  return { before, after, sames, hiddenSames, existing, errors };
+  return { before, after, sames, hiddenSames, existing, errors, ops };
 }

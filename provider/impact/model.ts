@@ -117,18 +117,24 @@ export function analyse(sides: Sides, options: AnalyseOptions = {}): Impact {
   // only identities whose holdings change, or who hold a profile whose grants may change, can differ
   const changed = changedProfiles(before, after);
   const identities: IdentityImpact[] = [];
-  const everyone = [...new Set([...before.holdings.keys(), ...after.holdings.keys()])].sort();
+  const everyone = [...new Set([...before.holdings.keys(), ...after.holdings.keys(), ...before.maybe.keys(), ...after.maybe.keys()])].sort();
   for (const identity of everyone) {
     const hb = before.holdings.get(identity) ?? [];
     const ha = after.holdings.get(identity) ?? [];
-    const same = hb.length === ha.length && hb.every((h) => !changed.has(h.profile)) && ha.every((h) => !changed.has(h.profile)) && sameHoldings(hb, ha);
+    const mb = before.maybe.get(identity) ?? [];
+    const ma = after.maybe.get(identity) ?? [];
+    const same = !mb.length && !ma.length && hb.length === ha.length && hb.every((h) => !changed.has(h.profile)) && ha.every((h) => !changed.has(h.profile)) && sameHoldings(hb, ha);
     if (same) continue;
+    // what holds either way: a gain is had after even without the uncertain holdings and was not
+    // had before even with them; a loss the reverse
     const rb = reach(before, hb, labelBefore);
     const ra = reach(after, ha, labelAfter);
-    noteOpaque(ra, rb, after);
-    noteOpaque(rb, ra, before);
-    const gains = difference(ra, rb, labelAfter);
-    const losses = difference(rb, ra, labelBefore);
+    const rbMost = mb.length ? reach(before, [...hb, ...mb], labelBefore) : rb;
+    const raMost = ma.length ? reach(after, [...ha, ...ma], labelAfter) : ra;
+    noteOpaque(ra, rbMost, after);
+    noteOpaque(rb, raMost, before);
+    const gains = difference(ra, rbMost, labelAfter);
+    const losses = difference(rb, raMost, labelBefore);
     if (gains.length || losses.length) identities.push({ identity, gains, losses });
   }
 
