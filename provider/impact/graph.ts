@@ -151,6 +151,8 @@ export class GraphReader {
   private readonly urnOfId = new Map<string, string>();
   /** Profile URNs whose Veza object the preview replaces (a new id) or creates. */
   private readonly newObject = new Set<string>();
+  /** Per profile, the URNs of its version resources on either side. */
+  private readonly versionUrns = new Map<ProfileKey, Set<string>>();
 
   constructor(
     private readonly sides: Sides,
@@ -178,6 +180,19 @@ export class GraphReader {
 
   private keyOfId(id: string): ProfileKey {
     return this.urnOfId.get(id) ?? `id:${id}`;
+  }
+
+  /**
+   * Whether the preview shows the profile and every version resource of it as `same` (no walk can
+   * differ through its own versions then: a cheap test before comparing their contents).
+   */
+  unchangedProfile(p: ProfileKey): boolean {
+    const ops = this.sides.ops;
+    if (!ops) return false;
+    const same = (urn: string) => (ops.get(urn) ?? "same") === "same" && this.sides.before.has(urn) && this.sides.after.has(urn);
+    if (!p.startsWith("id:") && !same(p)) return false;
+    for (const urn of this.versionUrns.get(p) ?? []) if (urn.startsWith(TENANT) || !same(urn)) return false;
+    return true;
   }
 
   /** Whether the profile's Veza object is the same on both sides (not created, replaced or deleted). */
@@ -372,6 +387,7 @@ export class GraphReader {
       if (a.partial) a.inheritFrom = [...new Set([...a.inheritFrom, ...b.inheritFrom])];
       if (b.partial) b.inheritFrom = [...new Set([...b.inheritFrom, ...a.inheritFrom])];
     }
+    for (const raw of [before, after]) for (const v of raw.versionNodes.values()) (this.versionUrns.get(v.profile) ?? this.versionUrns.set(v.profile, new Set()).get(v.profile)!).add(v.urn);
     const lists = this.memberLists(before, after);
     return { before: this.index("before", before, lists.before), after: this.index("after", after, lists.after) };
   }
@@ -565,13 +581,14 @@ export class GraphReader {
    * to the new one, or lose the profile). Not assumed: their holding is uncertain, and said so.
    */
   private notePublishes(after: MemberLists, beforeRaw: RawSide, afterRaw: RawSide): void {
+    // version resources that publish a numbered version, by profile (one pass)
+    const published = new Map<ProfileKey, VersionNode[]>();
+    for (const v of afterRaw.versionNodes.values()) if (v.state === "PUBLISHED" && v.versionNumber !== undefined) published.set(v.profile, [...(published.get(v.profile) ?? []), v]);
     for (const [p, oldN] of beforeRaw.currentVersion) {
       if (!this.persists(p)) continue;
       let newN = afterRaw.currentVersion.get(p);
       let urn = p;
-      for (const v of afterRaw.versionNodes.values()) {
-        if (v.profile === p && v.state === "PUBLISHED" && v.versionNumber !== undefined && v.versionNumber !== oldN) [newN, urn] = [v.versionNumber, v.urn];
-      }
+      for (const v of published.get(p) ?? []) if (v.versionNumber !== oldN) [newN, urn] = [v.versionNumber!, v.urn];
       if (newN === undefined || newN === oldN) continue;
       const s = after.get(versionKey(p, oldN));
       const members = s ? [...s.members].filter(([, st]) => st === "in").map(([x]) => x) : [];

@@ -115,7 +115,7 @@ export function analyse(sides: Sides, options: AnalyseOptions = {}): Impact {
   };
 
   // only identities whose holdings change, or who hold a profile whose grants may change, can differ
-  const changed = changedProfiles(before, after);
+  const changed = changedProfiles(before, after, (p) => a.unchangedProfile(p));
   const identities: IdentityImpact[] = [];
   const everyone = [...new Set([...before.holdings.keys(), ...after.holdings.keys(), ...before.maybe.keys(), ...after.maybe.keys()])].sort();
   for (const identity of everyone) {

@@ -119,10 +119,10 @@ function signature(g: Graph, p: ProfileKey): string {
  * Everything else grants the same before and after, so an identity holding only such profiles on
  * both sides, the same ones, has no change: the walks are done only for the rest.
  */
-export function changedProfiles(before: Graph, after: Graph): Set<ProfileKey> {
+export function changedProfiles(before: Graph, after: Graph, unchanged: (p: ProfileKey) => boolean = () => false): Set<ProfileKey> {
   const changed = new Set<ProfileKey>();
   for (const p of new Set([...before.versions.keys(), ...after.versions.keys()])) {
-    if (signature(before, p) !== signature(after, p)) changed.add(p);
+    if (!unchanged(p) && signature(before, p) !== signature(after, p)) changed.add(p);
   }
   // who inherits from whom, both sides
   const inheritors = new Map<ProfileKey, ProfileKey[]>();
