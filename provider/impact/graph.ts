@@ -362,9 +362,14 @@ export class GraphReader {
     const before = this.read("before");
     const after = this.read("after");
     this.addTenantProfiles(before, after);
-    // deleting an AccessProfileVersion clears its entities and inheritance and leaves the profile
+    // deleting an AccessProfileVersion clears its entities and inheritance and leaves the profile;
+    // so does the delete half of a replace that moves it to another profile or version
     for (const [urn, b] of before.versionNodes) {
-      if (!urn.startsWith(TENANT) && !this.sides.after.has(urn) && this.persists(b.profile)) after.versionNodes.set(urn, { ...b, entities: [], entitiesPartial: false, inheritFrom: [], partial: false });
+      if (urn.startsWith(TENANT) || !this.persists(b.profile)) continue;
+      const cleared = { ...b, entities: [], entitiesPartial: false, inheritFrom: [], partial: false };
+      const a = after.versionNodes.get(urn);
+      if (!this.sides.after.has(urn)) after.versionNodes.set(urn, cleared);
+      else if (a && (a.profile !== b.profile || (a.versionNumber !== undefined && a.versionNumber !== b.versionNumber))) after.versionNodes.set(`${urn}#replaced`, { ...cleared, urn: `${urn}#replaced` });
     }
     // a version whose profile one side cannot name is the other side's, unchanged
     for (const [from, to] of [

@@ -157,3 +157,16 @@ describe("--tenant: Veza today", () => {
     }
   });
 });
+
+test("a version resource moved to another profile: the old profile's version is cleared (the replace's delete), the new one written", () => {
+  const U = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+  const mA = members("A-m", "pa", ["ann"]);
+  const N = { ...profile("N", "x"), id: undefined };
+  const moved = { ...version("A", U, [e("a")]), id: undefined, propertyDependencies: { accessProfileId: [N.urn] } };
+  const mN = { ...members("N-m", U, ["bob"]), id: undefined, propertyDependencies: { accessProfileId: [N.urn] } };
+  const steps = [same(A), same(B), same(vB), same(mA), { op: "create", urn: N.urn, newState: N }, { op: "replace", urn: vA.urn, oldState: vA, newState: moved }, { op: "create", urn: mN.urn, newState: mN }];
+  expect(who(analyse(sidesOf({ steps } as PreviewDigest)))).toEqual([
+    ["ann", [], ["a"]],
+    ["bob", ["a"], []],
+  ]);
+});
