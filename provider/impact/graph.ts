@@ -12,7 +12,9 @@
  * calls contradict each other with no order between them), uncertain: an uncertain holding may or
  * may not be there (Graph.maybe), so only what holds either way is counted, and the reason is reported.
  */
-import { SECRET, UNKNOWN, VEZA_TYPE_PREFIX, type ResourceV3, type Sides } from "./input";
+import { UNKNOWN, VEZA_TYPE_PREFIX, type ResourceV3, type Sides } from "./input";
+import { memberLists } from "./members";
+import { isPlain, prop, TENANT, what } from "./values";
 
 export interface Entitlement {
   entityType: string;
@@ -100,22 +102,12 @@ export interface TenantProfile {
 
 export const entitlementKey = (e: Entitlement) => `${e.entityType}\u0000${e.datasourceId}\u0000${e.entityId}`;
 
-export const isPlain = (v: unknown): v is string => typeof v === "string" && v !== UNKNOWN && v !== SECRET;
-const what = (v: unknown) => (v === SECRET ? "a secret ([secret])" : v === UNKNOWN ? "unknown in the preview" : `not a string (${JSON.stringify(v)})`);
 
-/** A property of a resource state: its output, else its input (a preview's new state of an update has only inputs). */
-export function prop(r: ResourceV3, key: string): unknown {
-  if (r.outputs && key in r.outputs) return r.outputs[key];
-  return r.inputs?.[key];
-}
-
-/** How a version read from the tenant is named where a URN would be (it has none). */
-const TENANT = "tenant:";
 
 /** The label of a profile outside the stack, as every format prints it. */
 export const OUTSIDE = " (outside the stack)";
 
-interface MembershipNode {
+export interface MembershipNode {
   urn: string;
   profile: ProfileKey;
   /** undefined: the profile's current version, number not known. */
@@ -129,7 +121,7 @@ interface MembershipNode {
 }
 
 /** One side as read, before the sides fill each other's unreadable values in. */
-interface RawSide {
+export interface RawSide {
   names: Map<ProfileKey, string>;
   currentVersion: Map<ProfileKey, number>;
   versionNodes: Map<string, VersionNode>;
@@ -138,10 +130,9 @@ interface RawSide {
   unnamed: Set<string>;
 }
 
-const versionKey = (profile: ProfileKey, n: number | undefined) => `${profile}\u0000${n ?? ""}`;
 
 /** Per version: who is on its member list. "uncertain": the input does not settle it. */
-type MemberLists = Map<string, { profile: ProfileKey; versionNumber?: number; members: Map<string, "in" | "uncertain">; from?: string }>;
+export type MemberLists = Map<string, { profile: ProfileKey; versionNumber?: number; members: Map<string, "in" | "uncertain">; from?: string }>;
 
 export class GraphReader {
   readonly unresolved = new Map<string, Unresolved>();
@@ -150,13 +141,13 @@ export class GraphReader {
   private readonly profileUrns = new Set<string>();
   private readonly urnOfId = new Map<string, string>();
   /** Profile URNs whose Veza object the preview replaces (a new id) or creates. */
-  private readonly newObject = new Set<string>();
+  readonly newObject = new Set<string>();
   /** Per profile, the URNs of its version resources on either side. */
   private readonly versionUrns = new Map<ProfileKey, Set<string>>();
 
   constructor(
-    private readonly sides: Sides,
-    private readonly tenant?: TenantView,
+    readonly sides: Sides,
+    readonly tenant?: TenantView,
   ) {
     for (const side of [sides.before, sides.after]) {
       for (const r of side.values()) {
@@ -178,7 +169,7 @@ export class GraphReader {
     if (!this.unresolved.has(key)) this.unresolved.set(key, { urn, reason });
   }
 
-  private keyOfId(id: string): ProfileKey {
+  keyOfId(id: string): ProfileKey {
     return this.urnOfId.get(id) ?? `id:${id}`;
   }
 
@@ -196,7 +187,7 @@ export class GraphReader {
   }
 
   /** Whether the profile's Veza object is the same on both sides (not created, replaced or deleted). */
-  private persists(p: ProfileKey): boolean {
+  persists(p: ProfileKey): boolean {
     if (p.startsWith("id:")) return true;
     return this.sides.before.has(p) && this.sides.after.has(p) && !this.newObject.has(p);
   }
@@ -284,7 +275,7 @@ export class GraphReader {
     return old ? prop(old, key) : undefined;
   }
 
-  private identityList(r: ResourceV3, value: unknown, side: Side, field = "identityIds"): { identities: string[]; partial: boolean } {
+  identityList(r: ResourceV3, value: unknown, side: Side, field = "identityIds"): { identities: string[]; partial: boolean } {
     if (value === undefined || value === null) return { identities: [], partial: false };
     if (!Array.isArray(value)) {
       this.note(r.urn, `${field} is ${what(value)} (${SIDE_WORD[side]}): who holds this profile cannot be listed, and no change of its holders is counted`);
@@ -349,7 +340,7 @@ export class GraphReader {
   }
 
   /** The version a membership's calls go to: its number, else the profile's current one on that side. */
-  private memberVersion(m: { profile: ProfileKey; versionNumber?: number }, raw: RawSide): number | undefined {
+  memberVersion(m: { profile: ProfileKey; versionNumber?: number }, raw: RawSide): number | undefined {
     return m.versionNumber ?? raw.currentVersion.get(m.profile) ?? this.tenant?.profiles.get(m.profile.slice(3))?.currentVersionNumber;
   }
 
@@ -393,7 +384,7 @@ export class GraphReader {
       if (b.partial) b.inheritFrom = [...new Set([...b.inheritFrom, ...a.inheritFrom])];
     }
     for (const raw of [before, after]) for (const v of raw.versionNodes.values()) (this.versionUrns.get(v.profile) ?? this.versionUrns.set(v.profile, new Set()).get(v.profile)!).add(v.urn);
-    const lists = this.memberLists(before, after);
+    const lists = memberLists(this, before, after);
     return { before: this.index("before", before, lists.before), after: this.index("after", after, lists.after) };
   }
 
@@ -416,217 +407,6 @@ export class GraphReader {
           partial: false,
         });
       }
-    }
-  }
-
-  /**
-   * The member list of every version, before and after. Before: what the old state lists (a
-   * version's `members` output, each membership's identityIds), or Veza's list today (--tenant).
-   * After: that list, less what a replaced or deleted profile takes with it, with each membership's
-   * calls applied as the provider makes them (provider/resources/profile-membership.ts).
-   */
-  private memberLists(beforeRaw: RawSide, afterRaw: RawSide): { before: MemberLists; after: MemberLists } {
-    const before: MemberLists = new Map();
-    const slot = (lists: MemberLists, profile: ProfileKey, n: number | undefined, from: string) => {
-      const k = versionKey(profile, n);
-      let s = lists.get(k);
-      if (!s) lists.set(k, (s = { profile, versionNumber: n, members: new Map(), from }));
-      return s.members;
-    };
-    const live = (p: ProfileKey) => {
-      const id = p.startsWith("id:") ? p.slice(3) : this.sides.before.get(p)?.id;
-      return id ? this.tenant?.profiles.get(id) : undefined;
-    };
-    // before: Veza's list today when --tenant read it, else the state's
-    for (const [urn, v] of beforeRaw.versionNodes) {
-      const t = live(v.profile);
-      if (t?.members) continue;
-      const r = this.sides.before.get(urn);
-      if (!r) continue; // a profile outside the stack: from the tenant below
-      const listed = this.identityList(r, prop(r, "members"), "before", "members");
-      const list = slot(before, v.profile, v.versionNumber ?? beforeRaw.currentVersion.get(v.profile), urn);
-      for (const m of listed.identities) list.set(m, "in");
-    }
-    for (const m of beforeRaw.memberships.values()) {
-      if (live(m.profile)?.members) continue;
-      const list = slot(before, m.profile, this.memberVersion(m, beforeRaw), m.urn);
-      for (const x of m.identities) list.set(x, "in");
-    }
-    if (this.tenant) {
-      for (const t of this.tenant.profiles.values()) {
-        if (!t.members) continue;
-        const list = slot(before, this.keyOfId(t.id), t.currentVersionNumber, `${TENANT}${t.id}`);
-        for (const x of t.members) list.set(x, "in");
-      }
-    }
-
-    // after: the lists of profiles that stay the same Veza object
-    const after: MemberLists = new Map();
-    for (const [k, s] of before) if (this.persists(s.profile)) after.set(k, { ...s, members: new Map(s.members) });
-
-    const kind = (urn: string) => {
-      const b = beforeRaw.memberships.get(urn);
-      const a = afterRaw.memberships.get(urn);
-      return { b, a };
-    };
-    const urns = new Set([...beforeRaw.memberships.keys(), ...afterRaw.memberships.keys(), ...beforeRaw.unnamed, ...afterRaw.unnamed]);
-    // phase 1: creates and updates (and the create half of a replace); phase 2: deletes, at the end
-    type Call = { urn: string; add: Set<string>; remove: Set<string> | "all-but"; keep?: Set<string>; uncertain: Set<string> | "all" };
-    const phase1 = new Map<string, Call[]>();
-    const phase2 = new Map<string, Call[]>();
-    const push = (phase: Map<string, Call[]>, k: string, c: Call) => phase.set(k, [...(phase.get(k) ?? []), c]);
-    for (const urn of urns) {
-      // an unchanged membership (a same step, or one only --state shows) makes no call
-      const op = this.sides.ops ? (this.sides.ops.get(urn) ?? "same") : "update";
-      if (op === "same" || op.startsWith("read") || op.startsWith("refresh")) continue;
-      const { b, a } = kind(urn);
-      const oldVersion = b ? versionKey(b.profile, this.memberVersion(b, beforeRaw)) : undefined;
-      const newVersion = a ? versionKey(a.profile, this.memberVersion(a, afterRaw)) : undefined;
-      const oldR = this.sides.before.get(urn);
-      const newR = this.sides.after.get(urn);
-      if (!a && newR && b) {
-        // the new state cannot name its profile: what it does to the old list is not known
-        push(phase1, oldVersion!, { urn, add: new Set(), remove: new Set(), uncertain: new Set(b.identities.concat(b.managed)) });
-        continue;
-      }
-      if (!b && oldR && a) {
-        // the old state could not name its profile: whoever the new one lists may have held it already
-        push(phase1, newVersion!, { urn, add: new Set(), remove: new Set(), uncertain: new Set(a.identities) });
-        continue;
-      }
-      const replaced = b && a && (oldVersion !== newVersion || !this.persists(a.profile) || (isPlain(oldR?.id) && oldR!.id !== newR?.id));
-      if (a && (!b || replaced)) {
-        // create: ADD the list; exclusive: and REMOVE everyone else
-        push(phase1, newVersion!, {
-          urn,
-          add: new Set(a.identities),
-          remove: a.exclusive && !a.partial ? "all-but" : new Set(),
-          keep: new Set(a.identities),
-          uncertain: a.partial && a.exclusive ? "all" : new Set(),
-        });
-      }
-      if (b && (!a || replaced) && this.persists(b.profile)) {
-        // delete: exclusive removes every member at that time; otherwise what it granted
-        // (a membership of a replaced or deleted profile goes with the old object)
-        push(phase2, oldVersion!, {
-          urn,
-          add: new Set(),
-          remove: b.exclusive && !b.partial ? "all-but" : new Set(b.managed),
-          keep: new Set(),
-          uncertain: b.partial ? "all" : new Set(),
-        });
-      }
-      if (b && a && !replaced) {
-        if (a.exclusive && !b.exclusive) {
-          // turning exclusive: it reads the members, and the list becomes exactly the new one
-          push(phase1, newVersion!, { urn, add: new Set(a.identities), remove: a.partial ? new Set() : "all-but", keep: new Set(a.identities), uncertain: a.partial || b.partial ? "all" : new Set() });
-        } else if (a.exclusive) {
-          // staying exclusive: no read; it removes the members it knew of (its last refresh) and no longer lists
-          const known = new Set([...b.identities, ...b.managed]);
-          const remove = new Set([...known].filter((x) => !a.identities.includes(x)));
-          push(phase1, newVersion!, { urn, add: new Set(a.identities.filter((x) => !known.has(x))), remove: a.partial ? new Set() : remove, uncertain: a.partial ? remove : b.partial ? "all" : new Set() });
-        } else {
-          // ADD what it did not list before; REMOVE what it granted and no longer lists
-          const reported = new Set(b.identities);
-          const add = new Set(a.identities.filter((x) => !reported.has(x)));
-          const remove = new Set(b.managed.filter((x) => !a.identities.includes(x)));
-          const uncertain = new Set<string>();
-          // a list one side cannot read: its removals, and whether an addition is new, are not known
-          if (a.partial) for (const x of remove) uncertain.add(x);
-          if (b.partial) {
-            const old = before.get(oldVersion!)?.members ?? slot(before, b.profile, this.memberVersion(b, beforeRaw), urn);
-            for (const x of add) if (!old.has(x)) old.set(x, "uncertain");
-          }
-          push(phase1, newVersion!, { urn, add, remove: a.partial ? new Set() : remove, uncertain });
-        }
-      }
-    }
-    for (const phase of [phase1, phase2]) {
-      for (const [k, calls] of phase) {
-        let s = after.get(k);
-        if (!s) {
-          const [profile, n] = [k.slice(0, k.lastIndexOf("\u0000")), k.slice(k.lastIndexOf("\u0000") + 1)];
-          after.set(k, (s = { profile, versionNumber: n === "" ? undefined : Number(n), members: new Map() }));
-        }
-        s.from ??= calls[0]!.urn;
-        this.apply(s.members, calls);
-      }
-    }
-    this.notePublishes(after, beforeRaw, afterRaw);
-    this.noteReplacements(before, after, afterRaw);
-    return { before, after };
-  }
-
-  /**
-   * Applies one phase's calls to a member list. Calls of one phase have no order between them: an
-   * identity one call adds and another removes is uncertain, and said so.
-   */
-  private apply(
-    list: Map<string, "in" | "uncertain">,
-    calls: { urn: string; add: Set<string>; remove: Set<string> | "all-but"; keep?: Set<string>; uncertain: Set<string> | "all" }[],
-  ): void {
-    const everyone = new Set([...list.keys(), ...calls.flatMap((c) => [...c.add])]);
-    for (const x of everyone) {
-      const adders = calls.filter((c) => c.add.has(x));
-      const removers = calls.filter((c) => (c.remove === "all-but" ? !c.keep!.has(x) : c.remove.has(x)));
-      const unsure = calls.some((c) => c.uncertain === "all" || c.uncertain.has(x));
-      if (unsure) list.set(x, "uncertain");
-      else if (adders.length && removers.length) {
-        list.set(x, "uncertain");
-        const names = [...new Set([...adders, ...removers].map((c) => c.urn.split("::").pop()))].join(" and ");
-        this.note(adders[0]!.urn, `memberships ${names} add and remove "${x}" on the same version in one update, in no fixed order: whether "${x}" holds it afterwards is not known`);
-      } else if (adders.length) list.set(x, "in");
-      else if (removers.length) list.delete(x);
-    }
-  }
-
-  /**
-   * Publishing another version of a profile: Veza's API reference keeps members per version and does
-   * not say what publishing does to the members of the version it replaces (they may keep it, move
-   * to the new one, or lose the profile). Not assumed: their holding is uncertain, and said so.
-   */
-  private notePublishes(after: MemberLists, beforeRaw: RawSide, afterRaw: RawSide): void {
-    // version resources that publish a numbered version, by profile (one pass)
-    const published = new Map<ProfileKey, VersionNode[]>();
-    for (const v of afterRaw.versionNodes.values()) if (v.state === "PUBLISHED" && v.versionNumber !== undefined) published.set(v.profile, [...(published.get(v.profile) ?? []), v]);
-    for (const [p, oldN] of beforeRaw.currentVersion) {
-      if (!this.persists(p)) continue;
-      let newN = afterRaw.currentVersion.get(p);
-      let urn = p;
-      for (const v of published.get(p) ?? []) if (v.versionNumber !== oldN) [newN, urn] = [v.versionNumber!, v.urn];
-      if (newN === undefined || newN === oldN) continue;
-      const s = after.get(versionKey(p, oldN));
-      const members = s ? [...s.members].filter(([, st]) => st === "in").map(([x]) => x) : [];
-      if (!members.length) continue;
-      const next = after.get(versionKey(p, newN)) ?? after.set(versionKey(p, newN), { profile: p, versionNumber: newN, members: new Map(), from: urn }).get(versionKey(p, newN))!;
-      for (const x of members) {
-        s!.members.set(x, "uncertain");
-        if (next.members.get(x) !== "in") next.members.set(x, "uncertain");
-      }
-      const name = afterRaw.names.get(p) ?? p;
-      this.note(
-        urn,
-        `version ${newN} of "${name}" is published: Veza's API reference does not say what publishing does to the ${members.length} member(s) of version ${oldN} (kept on version ${oldN}, moved to version ${newN}, or removed), so their changes through "${name}" are not counted`,
-      );
-    }
-  }
-
-  /** Lists each replaced profile: its old members lose it unless re-granted, and inheritors lose it for a while. */
-  private noteReplacements(before: MemberLists, after: MemberLists, afterRaw: RawSide): void {
-    for (const urn of this.newObject) {
-      if (!this.sides.before.has(urn)) continue; // created, not replaced
-      const held = new Set<string>();
-      for (const s of before.values()) if (s.profile === urn) for (const [x, st] of s.members) if (st === "in") held.add(x);
-      const regranted = new Set<string>();
-      for (const s of after.values()) if (s.profile === urn) for (const [x, st] of s.members) if (st === "in") regranted.add(x);
-      const inheritedBy = [...afterRaw.versionNodes.values()].filter((v) => v.inheritFrom.includes(urn) && v.profile !== urn).map((v) => afterRaw.names.get(v.profile) ?? v.profile);
-      this.replacements.push({
-        urn,
-        profile: afterRaw.names.get(urn) ?? urn.split("::").pop()!,
-        dropped: [...held].filter((x) => !regranted.has(x)).sort(),
-        regranted: [...regranted].sort(),
-        inheritedBy: [...new Set(inheritedBy)].sort(),
-      });
     }
   }
 
