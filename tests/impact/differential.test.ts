@@ -22,7 +22,7 @@ import { readTenantView } from "../../provider/impact/tenant";
 import { rig, TOKEN, type Rig } from "../resources/helpers";
 
 const SEED = Number(process.env.VEZA_IMPACT_DIFF_SEED ?? 28);
-const CHANGES = Number(process.env.VEZA_IMPACT_DIFF_CHANGES ?? 14);
+const CHANGES = Number(process.env.VEZA_IMPACT_DIFF_CHANGES ?? 12);
 const PEOPLE = ["ann", "bob", "cy", "dan", "eve"];
 
 // ---- the stack, as data ---------------------------------------------------------------------------
