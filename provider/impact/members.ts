@@ -8,6 +8,19 @@
 import type { GraphReader, MemberLists, ProfileKey, RawSide, VersionNode } from "./graph";
 import { isPlain, prop, TENANT, versionKey } from "./values";
 
+/** What one membership's calls do to one member list. */
+interface Call {
+  /** The membership. */
+  urn: string;
+  /** Identities it ADDs. */
+  add: Set<string>;
+  /** Identities it REMOVEs, or "all-but": everyone not in `keep` (an exclusive membership that read the list). */
+  remove: Set<string> | "all-but";
+  keep?: Set<string>;
+  /** Identities whose presence afterwards its unreadable values leave open, or "all" of the list. */
+  uncertain: Set<string> | "all";
+}
+
 /**
  * The member list of every version, before and after. Before: what the old state lists (a
  * version's `members` output, each membership's identityIds), or Veza's list today (--tenant).
@@ -53,14 +66,8 @@ export function memberLists(r: GraphReader, beforeRaw: RawSide, afterRaw: RawSid
   const after: MemberLists = new Map();
   for (const [k, s] of before) if (r.persists(s.profile)) after.set(k, { ...s, members: new Map(s.members) });
 
-  const kind = (urn: string) => {
-    const b = beforeRaw.memberships.get(urn);
-    const a = afterRaw.memberships.get(urn);
-    return { b, a };
-  };
   const urns = new Set([...beforeRaw.memberships.keys(), ...afterRaw.memberships.keys(), ...beforeRaw.unnamed, ...afterRaw.unnamed]);
   // phase 1: creates and updates (and the create half of a replace); phase 2: deletes, at the end
-  type Call = { urn: string; add: Set<string>; remove: Set<string> | "all-but"; keep?: Set<string>; uncertain: Set<string> | "all" };
   const phase1 = new Map<string, Call[]>();
   const phase2 = new Map<string, Call[]>();
   const push = (phase: Map<string, Call[]>, k: string, c: Call) => phase.set(k, [...(phase.get(k) ?? []), c]);
@@ -68,7 +75,8 @@ export function memberLists(r: GraphReader, beforeRaw: RawSide, afterRaw: RawSid
     // an unchanged membership (a same step, or one only --state shows) makes no call
     const op = r.sides.ops ? (r.sides.ops.get(urn) ?? "same") : "update";
     if (op === "same" || op.startsWith("read") || op.startsWith("refresh")) continue;
-    const { b, a } = kind(urn);
+    const b = beforeRaw.memberships.get(urn);
+    const a = afterRaw.memberships.get(urn);
     const oldVersion = b ? versionKey(b.profile, r.memberVersion(b, beforeRaw)) : undefined;
     const newVersion = a ? versionKey(a.profile, r.memberVersion(a, afterRaw)) : undefined;
     const oldR = r.sides.before.get(urn);
@@ -153,7 +161,7 @@ export function memberLists(r: GraphReader, beforeRaw: RawSide, afterRaw: RawSid
 function apply(
   r: GraphReader,
   list: Map<string, "in" | "uncertain">,
-  calls: { urn: string; add: Set<string>; remove: Set<string> | "all-but"; keep?: Set<string>; uncertain: Set<string> | "all" }[],
+  calls: Call[],
 ): void {
   const everyone = new Set([...list.keys(), ...calls.flatMap((c) => [...c.add])]);
   for (const x of everyone) {
