@@ -4,10 +4,11 @@
  * ProfileMembership of that version and by members granted in Veza itself (access requests, the UI).
  *
  * The old member list is what the old state (or, with --tenant, Veza today) lists. The new list
- * applies to it the calls `pulumi up` makes, in the order the engine makes them: creates and updates
- * first (the provider's ADD and REMOVE of each membership), then deletes, the delete halves of
- * create-before-delete replacements included, at the end. A replaced profile is a new Veza object:
- * its versions start with no member but those its memberships add. Which identities end up on a
+ * applies to it the calls `pulumi up` makes, in the order the engine makes them (members.ts): creates
+ * and updates first (the provider's ADD and REMOVE of each membership), then deletes, the delete
+ * halves of create-before-delete replacements included, at the end. A replaced profile is a new Veza
+ * object (the provider deletes the old one first): its versions start with no member but those its
+ * memberships add. Which identities end up on a
  * list is "in", "out" or, when the input does not settle it (a secret list, two memberships whose
  * calls contradict each other with no order between them), uncertain: an uncertain holding may or
  * may not be there (Graph.maybe), so only what holds either way is counted, and the reason is reported.
@@ -347,7 +348,7 @@ export class GraphReader {
   /**
    * Both sides' graphs. A value one side cannot read (a secret, an unknown with no dependency that
    * settles it) is noted; what it hides is never counted as a gain or a loss: a version's unreadable
-   * entities or inheritance are the other side's; a member whose list one side cannot read is left out.
+   * entities or inheritance are the other side's; a member whose list one side cannot read is uncertain.
    */
   graphs(): { before: Graph; after: Graph } {
     const before = this.read("before");
