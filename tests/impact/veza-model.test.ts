@@ -5,7 +5,8 @@
  * Hand-written digests, and an emulator for --tenant.
  */
 import { startEmulator, type Emulator } from "../../emulator";
-import { analyse, render, sidesOf, type PreviewDigest } from "../../provider/impact";
+import { Readable } from "node:stream";
+import { analyse, impactMain, render, sidesOf, type PreviewDigest } from "../../provider/impact";
 import { NOT_SEEN_NOTICE } from "../../provider/impact/model";
 import { readTenantView } from "../../provider/impact/tenant";
 
@@ -98,7 +99,7 @@ test("publishing a new version: what happens to the old version's members is not
   expect(impact.report.unresolved).toEqual([
     { urn: v2.urn, reason: 'version 2 of "A" is published: Veza\'s API reference does not say what publishing does to the 1 member(s) of version 1 (kept on version 1, moved to version 2, or removed), so their changes through "A" are not counted' },
   ]);
-  expect(render(impact, "markdown")).toContain("Veza&#39;s API reference does not say".replace("&#39;", "'"));
+  expect(render(impact, "markdown")).toContain("Veza's API reference does not say what publishing does");
 });
 
 test("without --tenant every format says what it cannot see; the JSON's keys stay the documented ones", () => {
@@ -143,6 +144,29 @@ describe("--tenant: Veza today", () => {
       ["bob", ["a2"], []],
       ["cy", ["a", "a2"], []],
     ]);
+  });
+
+  test("the command: --tenant reads VEZA_URL and VEZA_API_TOKEN; without them exit 2, the preview checked first", async () => {
+    const run = async (argv: string[], stdin: string) => {
+      const o = { code: 0, out: "", err: "" };
+      const sink = (k: "out" | "err") => ({ write: (x: string) => ((o[k] += x), true) });
+      o.code = await impactMain(argv, { stdout: sink("out"), stderr: sink("err"), stdin: Readable.from([stdin]) } as never);
+      return o;
+    };
+    const saved = { ...process.env };
+    try {
+      for (const k of ["VEZA_URL", "VEZA_API_TOKEN", "VEZA_TOKEN"]) delete process.env[k];
+      const preview = JSON.stringify({ steps: base.map(same) });
+      expect(await run(["-", "--tenant"], '{"foo":')).toMatchObject({ code: 2, err: expect.stringMatching(/standard input: not JSON/) });
+      expect(await run(["-", "--tenant"], preview)).toMatchObject({ code: 2, err: expect.stringMatching(/^pulumi-veza impact: --tenant: set VEZA_URL/) });
+      Object.assign(process.env, { VEZA_URL: emu.url, VEZA_API_TOKEN: emu.token });
+      const ok = await run(["-", "--tenant", "--format", "text"], preview);
+      expect(ok.code).toBe(0);
+      expect(ok.out).not.toContain("not seen:");
+      expect(ok.out + ok.err).not.toContain(emu.token);
+    } finally {
+      process.env = saved;
+    }
   });
 
   test("no connection settings: exit-2 message names the variables, and no token is printed", async () => {
