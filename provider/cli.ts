@@ -11,8 +11,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { closeAllPools } from "./client/client";
-import { exportTenant } from "./export";
 import { impactMain } from "./impact";
 import { VezaUsageError } from "./errors";
 
@@ -82,6 +80,9 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
     io.stderr.write(`pulumi-veza: unknown command "${args.command}"\n\n${USAGE}`);
     return 2;
   }
+  // loaded only for export: `impact` in CI starts without the client and the generator (about 1 s)
+  const { closeAllPools } = await import("./client/client");
+  const { exportTenant } = await import("./export");
   try {
     const { program, tenant } = await exportTenant({ standalone: true, onProgress: (line) => io.stderr.write(`${line}\n`) });
     if (args.out) {

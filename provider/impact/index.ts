@@ -10,10 +10,12 @@
  * bug): never mistaken for a tripped gate.
  */
 import * as fs from "node:fs";
+import * as v8 from "node:v8";
+import * as vm from "node:vm";
 import { ImpactInputError, ImpactOutputError } from "../errors";
 import { parsePreview, parseStackExport, sidesOf, type ResourceV3 } from "./input";
 import { MAX_SENTENCE_CHARS, shown } from "./literal";
-import { analyse, type Impact } from "./model";
+import { analyse, type Impact, type TenantView } from "./model";
 import { FORMATS, render, summaryLine, type Format } from "./render";
 
 export { analyse, render, summaryLine, parsePreview, parseStackExport, sidesOf, ImpactInputError };
@@ -21,7 +23,7 @@ export type { Impact, Format };
 export type { ImpactReport, Grant, IdentityImpact, ProfileImpact, Unresolved } from "./model";
 export type { PreviewDigest, PreviewStep, ResourceV3 } from "./input";
 
-export const IMPACT_USAGE = `Usage: pulumi-veza impact [FILE] [--format markdown|json|text] [--state FILE] [--fail-on-gain] [--fail-on-loss]
+export const IMPACT_USAGE = `Usage: pulumi-veza impact [FILE] [--format markdown|json|text] [--state FILE] [--tenant] [--fail-on-gain] [--fail-on-loss]
 
 Reads the JSON of \`pulumi preview --json --show-sames\` (from FILE, or standard input when FILE is
 absent or -) and prints, per identity, the entitlements it gains and loses and the profiles that
@@ -30,6 +32,8 @@ output of \`pulumi stack export\` to fill them in.
 
   --format F       markdown (default: a pull-request comment), json, or text
   --state FILE     \`pulumi stack export\` of the stack, for resources the preview does not show
+  --tenant         also read Veza today (VEZA_URL, VEZA_API_TOKEN; read-only is enough): members
+                   granted since the last refresh, and profiles outside the stack that inherit from it
   --fail-on-gain   exit 1 when an identity gains an entitlement (or a gain cannot be ruled out)
   --fail-on-loss   exit 1 when an identity loses an entitlement (or a loss cannot be ruled out)
   -h, --help       show this help
@@ -41,6 +45,8 @@ export for --state) or bad arguments, 3 the output cannot be written, or an inte
 export interface ImpactArgs {
   file?: string;
   state?: string;
+  /** Read the live tenant (tenant.ts) to complete what the preview cannot see. */
+  tenant: boolean;
   format: Format;
   failOnGain: boolean;
   failOnLoss: boolean;
@@ -48,7 +54,7 @@ export interface ImpactArgs {
 }
 
 export function parseImpactArgs(argv: string[]): ImpactArgs {
-  const out: ImpactArgs = { format: "markdown", failOnGain: false, failOnLoss: false, help: false };
+  const out: ImpactArgs = { format: "markdown", tenant: false, failOnGain: false, failOnLoss: false, help: false };
   const value = (name: string, i: number) => {
     const v = argv[i];
     if (v === undefined || (v.startsWith("-") && v !== "-")) throw new ImpactInputError(`${name} needs a value`);
@@ -63,6 +69,7 @@ export function parseImpactArgs(argv: string[]): ImpactArgs {
       if (!(FORMATS as readonly string[]).includes(f)) throw new ImpactInputError(`--format must be one of ${FORMATS.join(", ")}, got "${f}"`);
       out.format = f as Format;
     } else if (flag === "--state") out.state = inline ?? value("--state", ++i);
+    else if (flag === "--tenant") out.tenant = true;
     else if (flag === "--fail-on-gain") out.failOnGain = true;
     else if (flag === "--fail-on-loss") out.failOnLoss = true;
     else if ((!a.startsWith("-") || a === "-") && out.file === undefined) out.file = a;
@@ -72,10 +79,21 @@ export function parseImpactArgs(argv: string[]): ImpactArgs {
 }
 
 /** The impact of a preview's JSON text, with an optional stack export's text for what it does not show. */
-export function impactOf(preview: { text: string; file: string }, state?: { text: string; file: string }): Impact {
+export function impactOf(preview: { text: string; file: string }, state?: { text: string; file: string }, tenant?: TenantView): Impact {
   const digest = parsePreview(preview.text, preview.file);
   const resources: ResourceV3[] = state ? parseStackExport(state.text, state.file) : [];
-  return analyse(sidesOf(digest, resources));
+  return analyse(sidesOf(digest, resources), { tenant });
+}
+
+/** Veza's profiles today; loaded only for --tenant, so the command without it starts no HTTP client. */
+async function readTenant(): Promise<TenantView> {
+  const { readTenantView } = await import("./tenant");
+  const { closeAllPools } = await import("../client/client");
+  try {
+    return await readTenantView();
+  } finally {
+    await closeAllPools();
+  }
 }
 
 /** Why a gate trips, or undefined. Unresolved values trip it too: a gain (or loss) cannot be ruled out. */
@@ -134,6 +152,23 @@ function writeOut(stream: NodeJS.WritableStream, text: string): Promise<void> {
   });
 }
 
+/** Past this size, the preview's text is let go of explicitly once parsed (see collectGarbageNow). */
+const LARGE_INPUT_CHARS = 16 * 2 ** 20;
+
+/**
+ * A full collection, now: the text of a large preview (100 MB for 10,000 profiles) is garbage once
+ * parsed, but V8 would keep it until its next full collection, in the middle of the analysis, and
+ * the two together take the bin past 300 MiB. Best effort: without the flag nothing happens.
+ */
+function collectGarbageNow(): void {
+  try {
+    v8.setFlagsFromString("--expose-gc");
+    (vm.runInNewContext("gc") as () => void)();
+  } catch {
+    // not available in this runtime: the collection happens later, as usual
+  }
+}
+
 /** The subcommand; `argv` is what follows `impact`. Returns the exit code. */
 export async function impactMain(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }): Promise<number> {
   let args: ImpactArgs;
@@ -150,11 +185,21 @@ export async function impactMain(argv: string[], io: Io = { stdout: process.stdo
   try {
     const fromStdin = args.file === undefined || args.file === "-";
     if (fromStdin && io.stdin.isTTY) throw new ImpactInputError("standard input: no preview piped in; give FILE or pipe `pulumi preview --json --show-sames` into it");
-    const preview = { file: fromStdin ? "standard input" : args.file!, text: fromStdin ? await readAll(io.stdin) : readFile(args.file!) };
-    const state = args.state ? { file: `--state ${args.state}`, text: readFile(args.state, "--state ") } : undefined;
-    const impact = impactOf(preview, state);
-    // warnings and messages may quote the preview: one line each, nothing hidden (literal.ts)
+    const file = fromStdin ? "standard input" : args.file!;
+    // the input is checked before the tenant is asked anything; its text is let go once parsed
+    // (a preview of 10,000 profiles is 100 MB of text)
+    let text = fromStdin ? await readAll(io.stdin) : readFile(file);
+    const large = text.length > LARGE_INPUT_CHARS;
+    const digest = parsePreview(text, file);
+    text = "";
+    if (large) collectGarbageNow();
+    const resources: ResourceV3[] = args.state ? parseStackExport(readFile(args.state, "--state "), `--state ${args.state}`) : [];
+    const tenant = args.tenant ? await readTenant() : undefined;
+    const impact = analyse(sidesOf(digest, resources), { tenant });
+    // warnings and notices may quote the preview: one line each, nothing hidden (literal.ts)
     for (const w of impact.warnings) io.stderr.write(`pulumi-veza impact: warning: ${shown(w, MAX_SENTENCE_CHARS)}\n`);
+    // markdown and text say it in the output; the JSON report's keys are fixed, so it goes to stderr
+    if (args.format === "json") for (const n of impact.notices) io.stderr.write(`pulumi-veza impact: not seen: ${shown(n, MAX_SENTENCE_CHARS)}\n`);
     await writeOut(io.stdout, render(impact, args.format));
     const gate = gateFailure(impact, args);
     if (gate) {

@@ -119,6 +119,7 @@ function markdown(impact: Impact): string {
   const warnings = fit(impact.warnings.map((w) => [`> **Warning:** ${mdValue(w, MAX_SENTENCE_CHARS)}`, ""]), WARNINGS_CHARS);
   head.push(...warnings.lines);
   if (warnings.left) head.push(more(warnings.left, "warning"), "");
+  for (const n of impact.notices) head.push(`> **Not seen:** ${mdValue(n, MAX_SENTENCE_CHARS)}`, "");
   const nothing = nothingChanges(r);
   if (nothing) head.push(nothing, "");
   // blocks in order of importance; the last ones are left out when the comment would be too long
@@ -202,6 +203,7 @@ function text(impact: Impact): string {
   const r = impact.report;
   const out = [summaryLine(r)];
   for (const w of impact.warnings) out.push(`warning: ${shown(w, MAX_SENTENCE_CHARS)}`);
+  for (const n of impact.notices) out.push(`not seen: ${shown(n, MAX_SENTENCE_CHARS)}`);
   const nothing = nothingChanges(r);
   if (nothing) out.push(nothing);
   const line = (sign: string, g: Grant) => `    ${sign} ${shown(g.entityType)} ${shown(g.entityId)} (${shown(g.datasourceId)}) via ${g.via.map((p) => shown(p)).join(" → ")}`;

@@ -10,10 +10,12 @@ const wf = parse(fs.readFileSync(path.join(__dirname, "..", "..", "examples", "c
 const preview = wf.jobs.preview!;
 const runs = preview.steps.map((s) => s.run ?? "");
 
-test("the normal preview stays, and the JSON preview with --show-sames is piped into pulumi-veza impact", () => {
+test("the normal preview stays, and the JSON preview with --refresh and --show-sames is piped into pulumi-veza impact", () => {
   expect(runs.some((r) => /pulumi preview\b.*--diff/.test(r))).toBe(true);
   const impact = runs.find((r) => r.includes("pulumi-veza impact"))!;
-  expect(impact).toMatch(/pulumi preview\b[^\n]*--json[^\n]*--show-sames[^\n]*> preview\.json/);
+  // --refresh: members granted in Veza since the last up are read (the impact says so otherwise)
+  expect(impact).toMatch(/pulumi preview\b[^\n]*--refresh[^\n]*--json[^\n]*--show-sames[^\n]*> preview\.json/);
+  expect(preview.steps.find((s) => s.run === impact)!.env).toEqual({ VEZA_API_TOKEN: "${{ secrets.VEZA_API_TOKEN }}" });
   expect(impact).toMatch(/npx pulumi-veza impact preview\.json > impact\.md/);
   expect(impact).toContain('>> "$GITHUB_STEP_SUMMARY"');
 });
