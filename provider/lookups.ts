@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { VezaApi } from "./client/api";
 import { VezaClient, type VezaClientOptions } from "./client/client";
-import type { ApiProfile } from "./client/normalize";
+import type { ApiProfile } from "./client/api-objects";
 import { camelKeys } from "./resources/shared/fields";
 
 export interface ListAccessProfilesArgs {

@@ -10,7 +10,7 @@ import { accessProfileVersion } from "../resources/access-profile-version";
 import { profileMembership } from "../resources/profile-membership";
 import { canon, type Field } from "../resources/shared/fields";
 import type { Tenant, TenantProfile } from "./read";
-import type { ApiType } from "../client/normalize";
+import type { ApiType } from "../client/api-objects";
 
 /** Thrown when the tenant cannot be written as a program (e.g. an inheritance cycle). */
 export class ExportError extends Error {

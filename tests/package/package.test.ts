@@ -5,8 +5,9 @@
  * - it holds exactly what it needs: the compiled provider, its typings, its source maps and the
  *   sources they point at, LICENSE, README, CHANGELOG; nothing of the tests, emulator, harness, bench;
  * - every `main`/`types`/`bin`/`exports` target ships; no script, no `$` in the public typings;
- * - a user's program using every export type-checks with `tsc --strict` as CommonJS and as an ES
- *   module (tests/package/consumer/), and both load at run time.
+ * - a user's program using every export type-checks under Pulumi's own TypeScript template's
+ *   tsconfig (as is), strict CommonJS and NodeNext ESM, without esModuleInterop or skipLibCheck and
+ *   without loading zod's or undici's typings (tests/package/consumer/), and loads at run time.
  * Needs `dist/` (npm test builds first). Runs in the "all" project only (no tenant involved).
  */
 import { execFileSync } from "node:child_process";
@@ -138,40 +139,57 @@ suite("the published package", () => {
         fs.symlinkSync(fs.realpathSync(path.join(REPO, "node_modules", dep)), path.join(app, "node_modules", dep), "dir");
       }
       fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "consumer", private: true }));
-      for (const f of fs.readdirSync(CONSUMER)) fs.copyFileSync(path.join(CONSUMER, f), path.join(app, f));
     }, 120_000);
 
-    test("type-checks with tsc --strict as CommonJS (program.cts) and as an ES module (program.mts), every export used", () => {
-      const options: ts.CompilerOptions = {
-        strict: true,
-        noEmit: true,
-        target: ts.ScriptTarget.ES2022,
-        module: ts.ModuleKind.NodeNext,
-        moduleResolution: ts.ModuleResolutionKind.NodeNext,
-        types: ["node"],
-        skipLibCheck: false,
-        noUnusedLocals: false,
-      };
-      const roots = ["program.cts", "program.mts"].map((f) => path.join(app, f));
-      const program = ts.createProgram(roots, options);
+    /**
+     * One configuration per way a user's program is compiled, each a tsconfig.json in
+     * tests/package/consumer/<dir>/ (with its package.json), checked as `tsc -p` would: the program is
+     * copied in as index.ts. pulumi-template/tsconfig.json is `pulumi new typescript`'s own, copied
+     * as is from github.com/pulumi/templates (typescript/tsconfig.json at 65db26b, 2026-08-04).
+     * None sets esModuleInterop or skipLibCheck: every .d.ts the program loads is checked, so a
+     * dependency's typings in ours (zod's fail without esModuleInterop) break it.
+     */
+    const CONFIGURATIONS = [
+      { dir: "pulumi-template", program: "program.cts", what: "Pulumi's TypeScript template (nodenext, CommonJS package)" },
+      { dir: "commonjs-strict", program: "program.cts", what: "strict CommonJS with node10 resolution" },
+      { dir: "nodenext-esm", program: "program.mts", what: "strict NodeNext, an ES module package" },
+    ];
+    test.each(CONFIGURATIONS)("type-checks under $dir/tsconfig.json ($what), loading no dependency's typings", ({ dir, program: source }) => {
+      const project = path.join(app, dir);
+      fs.cpSync(path.join(CONSUMER, dir), project, { recursive: true });
+      fs.copyFileSync(path.join(CONSUMER, source), path.join(project, "index.ts"));
+      const parsed = ts.getParsedCommandLineOfConfigFile(path.join(project, "tsconfig.json"), { noEmit: true }, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n")); } })!;
+      expect(parsed.errors).toEqual([]);
+      expect(parsed.options.esModuleInterop).toBeUndefined();
+      expect(parsed.options.skipLibCheck).toBeUndefined();
+      expect(parsed.options.strict).toBe(true);
+      const program = ts.createProgram(parsed.fileNames, parsed.options);
       const problems = ts.getPreEmitDiagnostics(program).map((d) => {
         const where = d.file ? `${path.relative(app, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : "";
         return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
       });
       expect(problems).toEqual([]);
+      const loaded = program.getSourceFiles().map((s) => path.relative(app, s.fileName));
       // the types came from the tarball, not from this repository's sources
-      const resolved = program.getSourceFiles().map((s) => s.fileName).filter((n) => n.includes("pulumi-veza"));
-      expect(resolved.some((n) => n.endsWith("node_modules/pulumi-veza/dist/provider/index.d.ts"))).toBe(true);
-      expect(resolved.filter((n) => !n.includes("node_modules/pulumi-veza/dist/"))).toEqual(roots);
+      expect(loaded).toContain("node_modules/pulumi-veza/dist/provider/index.d.ts");
+      expect(loaded.filter((n) => n.includes("pulumi-veza") && !n.startsWith("node_modules/pulumi-veza/dist/"))).toEqual([]);
+      // our dependencies' typings stay out of the user's compilation (@pulumi/pulumi is the user's own)
+      // (symlinked here, so TypeScript names them by their real path)
+      expect(loaded.filter((n) => /(^|\/)node_modules\/(zod|undici)\//.test(n))).toEqual([]);
+      // the ES module package compiles index.ts as ESM, the others as CommonJS
+      const index = program.getSourceFile(path.join(project, "index.ts"))!;
+      expect(index.impliedNodeFormat ?? ts.ModuleKind.CommonJS).toBe(dir === "nodenext-esm" ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS);
+    }, 120_000);
 
-      // every name the package exports (values and types) appears in the CommonJS program
+    test("the CommonJS program uses every name the package exports (values and types)", () => {
+      const program = ts.createProgram([path.join(app, "node_modules/pulumi-veza/dist/provider/index.d.ts")], { strict: true, noEmit: true, types: [] });
       const checker = program.getTypeChecker();
       const index = program.getSourceFile(path.join(app, "node_modules/pulumi-veza/dist/provider/index.d.ts"))!;
       const exported = checker.getExportsOfModule(checker.getSymbolAtLocation(index)!).map((s) => s.name);
       expect(exported.length).toBeGreaterThan(20);
-      const cjs = fs.readFileSync(path.join(app, "program.cts"), "utf8");
+      const cjs = fs.readFileSync(path.join(CONSUMER, "program.cts"), "utf8");
       expect(exported.filter((name) => !new RegExp(`\\bveza\\.${name.replace("$", "\\$")}\\b`).test(cjs))).toEqual([]);
-    }, 120_000);
+    }, 60_000);
 
     test("loads at run time from CommonJS and from an ES module with the same named exports; the serialized provider's `$` is there", () => {
       const names = ["AccessProfile", "AccessProfileType", "AccessProfileVersion", "ProfileMembership", "VezaClient", "VezaApi", "VezaApiError", "VezaConfigError", "ENDPOINTS", "BASE_PATH", "filter", "listAccessProfiles", "getAvailableIntegrations"];

@@ -1,7 +1,7 @@
 /** Ids of version-scoped resources (`<profileId>/versions/<n>[/members]`) and current-version lookup. */
 import type { VezaApi } from "../../client/api";
 import { VezaApiError } from "../../client/errors";
-import type { ApiProfile, ApiVersion } from "../../client/normalize";
+import type { ApiProfile, ApiVersion } from "../../client/api-objects";
 import type { InputSpec } from "./declare";
 import { VezaResourceError } from "./errors";
 
