@@ -136,8 +136,16 @@ type Source = "config" | "env";
 /** The environment settings are read from (the process's; tests pass their own). */
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-function lookup(spec: SettingSpec, stackConfig: StackConfig, env: Environment): { value: string; source: Source } | undefined {
-  const fromConfig = [stackConfig[spec.config], programConfig(spec.config)].find(present);
+/**
+ * Where settings may come from. `environmentOnly`: a command outside a Pulumi program (`pulumi-veza
+ * export`) reads no stack config, so it neither looks there nor names config keys in its messages.
+ */
+export interface SettingSources {
+  environmentOnly?: boolean;
+}
+
+function lookup(spec: SettingSpec, stackConfig: StackConfig, env: Environment, sources: SettingSources): { value: string; source: Source } | undefined {
+  const fromConfig = sources.environmentOnly ? undefined : [stackConfig[spec.config], programConfig(spec.config)].find(present);
   if (fromConfig !== undefined) return { value: fromConfig, source: "config" };
   const fromEnv = spec.env.map((e) => env[e]).find(present);
   return fromEnv !== undefined ? { value: fromEnv, source: "env" } : undefined;
@@ -152,17 +160,20 @@ function environmentFallback(spec: SettingSpec, token: string, env: Environment)
   return undefined;
 }
 
-function describe(spec: SettingSpec): string {
-  return `config "${spec.config}" or environment variable ${spec.env.join(" / ")}`;
+/** The setting as the reader can set it: the config key and the variable, or (environment only) the variable. */
+function describer(sources: SettingSources): (spec: SettingSpec) => string {
+  return (spec) =>
+    sources.environmentOnly ? `environment variable ${spec.env.join(" / ")}` : `config "${spec.config}" or environment variable ${spec.env.join(" / ")}`;
 }
 
 /** Resolves every setting now. A missing URL or token fails naming both the config key and the env variable. */
-export function resolveSettings(overrides: SettingOverrides = {}, stackConfig: StackConfig = {}, env: Environment = process.env): Settings {
+export function resolveSettings(overrides: SettingOverrides = {}, stackConfig: StackConfig = {}, env: Environment = process.env, sources: SettingSources = {}): Settings {
+  const describe = describer(sources);
   const out: Record<string, unknown> = {};
   const missing: string[] = [];
   for (const spec of SPECS) {
     const given = overrides[spec.key];
-    const found = given !== undefined ? { value: String(given), source: "override" as const } : lookup(spec, stackConfig, env);
+    const found = given !== undefined ? { value: String(given), source: "override" as const } : lookup(spec, stackConfig, env, sources);
     const raw = found?.value;
     if (spec.key === "url" || spec.key === "token") {
       if (!raw) missing.push(`${spec.key === "url" ? "Veza URL" : "Veza API token"}: set ${describe(spec)}`);
@@ -174,7 +185,7 @@ export function resolveSettings(overrides: SettingOverrides = {}, stackConfig: S
       continue;
     }
     if (spec.key === "proxy" || spec.key === "allowInsecureHttp" || spec.key === "logLevel") {
-      if (raw !== undefined || spec.key !== "proxy") out[spec.key] = networkSetting(spec, raw);
+      if (raw !== undefined || spec.key !== "proxy") out[spec.key] = networkSetting(spec, raw, describe);
       continue;
     }
     if (raw === undefined) {
@@ -198,12 +209,12 @@ export function resolveSettings(overrides: SettingOverrides = {}, stackConfig: S
   if (!/^https?:\/\//.test(String(out.url))) {
     throw new VezaConfigError(`${describe(SPECS[0])} must be an http(s) URL like https://acme.vezacloud.com`);
   }
-  checkCleartext(String(out.url), out.allowInsecureHttp === true);
+  checkCleartext(String(out.url), out.allowInsecureHttp === true, describe);
   return out as unknown as Settings;
 }
 
 /** veza:proxy (a URL; scheme-less host:port means http://), veza:allowInsecureHttp (true/false), veza:logLevel. */
-function networkSetting(spec: SettingSpec, raw: string | undefined): string | boolean {
+function networkSetting(spec: SettingSpec, raw: string | undefined, describe: (spec: SettingSpec) => string): string | boolean {
   if (spec.key === "logLevel") {
     const v = (raw ?? "off").trim().toLowerCase();
     if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new VezaConfigError(`${describe(spec)} must be one of ${LOG_LEVELS.join(", ")}, got "${raw}"`);
@@ -245,7 +256,7 @@ export function isLoopbackHost(hostname: string): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:7f[0-9a-f]{2}:/.test(h);
 }
 
-function checkCleartext(url: string, allowed: boolean): void {
+function checkCleartext(url: string, allowed: boolean, describe: (spec: SettingSpec) => string): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
