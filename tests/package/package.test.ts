@@ -93,6 +93,9 @@ suite("the published package", () => {
     const basic = JSON.parse(fs.readFileSync(path.join(REPO, "examples/basic/package.json"), "utf8"));
     expect(basic.dependencies["pulumi-veza"]).toBe(`file:${path.relative(path.join(REPO, "examples/basic"), packed)}`);
     expect(basic.engines.node).toBe(manifest.engines.node);
+    // compiled as `pulumi new typescript` compiles a stack; no lockfile left behind by its npm install (the tarball changes with every pack)
+    expect(fs.readFileSync(path.join(REPO, "examples/basic/tsconfig.json"), "utf8")).toBe(fs.readFileSync(path.join(CONSUMER, "pulumi-template/tsconfig.json"), "utf8"));
+    expect(fs.readFileSync(path.join(REPO, "examples/basic/.npmrc"), "utf8")).toMatch(/^package-lock=false$/m);
   });
 
   test("the internal `$` dispatcher is not in the public typings (the run-time test below checks it still exists)", () => {
