@@ -3,7 +3,8 @@
  * the repository's scripts and devDependencies), checked on `npm pack --dry-run --json` and on the
  * real tarball installed into a fresh program:
  * - it holds exactly what it needs: the compiled provider, its typings, its source maps and the
- *   sources they point at, LICENSE, README, CHANGELOG; nothing of the tests, emulator, harness, bench;
+ *   sources they point at, the docs/ pages, LICENSE, README, CHANGELOG; nothing of the tests, emulator, harness, bench;
+ * - every link of the Markdown it ships works from the tarball, or names a file of the repository;
  * - every `main`/`types`/`bin`/`exports` target ships; no script, no `$` in the public typings;
  * - a user's program using every export type-checks under Pulumi's own TypeScript template's
  *   tsconfig (as is), strict CommonJS and NodeNext ESM, without esModuleInterop or skipLibCheck and
@@ -38,8 +39,8 @@ suite("the published package", () => {
   }, 60_000);
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  test("holds the compiled provider, its typings, maps and sources, LICENSE, README and CHANGELOG, and nothing else", () => {
-    for (const f of files) expect(f).toMatch(/^(dist\/provider\/.+\.(js|js\.map|d\.ts)|provider\/.+\.ts|LICENSE|README\.md|CHANGELOG\.md|package\.json)$/);
+  test("holds the compiled provider, its typings, maps and sources, the docs, LICENSE, README and CHANGELOG, and nothing else", () => {
+    for (const f of files) expect(f).toMatch(/^(dist\/provider\/.+\.(js|js\.map|d\.ts)|provider\/.+\.ts|docs\/.+\.md|LICENSE|README\.md|CHANGELOG\.md|package\.json)$/);
     for (const f of ["LICENSE", "README.md", "CHANGELOG.md", "dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/cli.js", "provider/index.ts"]) expect(files).toContain(f);
     // every compiled module has its typings, and every source its compiled module
     for (const f of files) {
@@ -194,6 +195,27 @@ suite("the published package", () => {
       expect(exported.filter((name) => !new RegExp(`\\bveza\\.${name.replace("$", "\\$")}\\b`).test(cjs))).toEqual([]);
     }, 60_000);
 
+    test("every link in the Markdown it ships works from the tarball (relative: a shipped file and heading) or names a file of the repository", () => {
+      const pkg = path.join(app, "node_modules", "pulumi-veza");
+      const repo = String(manifest.repository.url).replace(/^git\+/, "").replace(/\.git$/, "");
+      const shipped = listFiles(pkg).filter((f) => f.endsWith(".md"));
+      expect(shipped).toEqual(expect.arrayContaining(["README.md", "CHANGELOG.md", "docs/index.md", "docs/lookups.md", "docs/configuration.md"]));
+      const broken: string[] = [];
+      let checked = 0;
+      const check = (root: string, file: string, inRepository: boolean) => {
+        for (const target of markdownLinks(fs.readFileSync(path.join(root, file), "utf8"))) {
+          checked++;
+          const problem = linkProblem(root, file, target, repo, inRepository);
+          if (problem) broken.push(`${file}: (${target}) ${problem}`);
+        }
+      };
+      for (const file of shipped) check(pkg, file, false);
+      // what the repository shows only (not shipped): its links are read in the repository
+      check(REPO, "CONTRIBUTING.md", true);
+      expect(broken).toEqual([]);
+      expect(checked).toBeGreaterThan(50);
+    });
+
     test("loads at run time from CommonJS and from an ES module with the same named exports; the serialized provider's `$` is there", () => {
       const names = ["AccessProfile", "AccessProfileType", "AccessProfileVersion", "ProfileMembership", "VezaClient", "VezaApi", "VezaApiError", "VezaConfigError", "ENDPOINTS", "BASE_PATH", "filter", "listAccessProfiles", "getAvailableIntegrations"];
       const check = `const missing = ${JSON.stringify(names)}.filter((n) => veza[n] === undefined); if (missing.length) throw new Error("missing: " + missing); console.log(veza.filter.eq("current_version_number", 3));`;
@@ -205,3 +227,49 @@ suite("the published package", () => {
     }, 60_000);
   });
 });
+
+/** Every file under `dir`, relative, with "/" separators. */
+function listFiles(dir: string, rel = ""): string[] {
+  return fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(dir, `${rel}${e.name}/`) : [`${rel}${e.name}`]));
+}
+
+/** The targets of a Markdown text's links (`[text](target)`), outside code blocks and code spans. */
+function markdownLinks(text: string): string[] {
+  const prose = text.replace(/^```[^]*?^```/gm, "").replace(/`[^`\n]*`/g, "");
+  return [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
+}
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+function anchors(markdown: string): Set<string> {
+  const headings = markdown.replace(/^```[^]*?^```/gm, "").match(/^#{1,6} .*$/gm) ?? [];
+  return new Set(headings.map((h) => h.replace(/^#+ /, "").toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replace(/ /g, "-")));
+}
+
+/**
+ * Why a link does not work, or undefined. Relative links must name a file of `root` (the tarball, or
+ * the repository for `inRepository`) and, with a fragment, a heading of that file; absolute links are
+ * https, and those into the repository (`<repo>/blob/main/<path>`, `<repo>/tree/main/<path>`) must
+ * name a file or folder the repository has and does not ignore. Other sites are not fetched.
+ */
+function linkProblem(root: string, file: string, target: string, repo: string, inRepository: boolean): string | undefined {
+  if (/^[a-z]+:/i.test(target)) {
+    if (!target.startsWith("https://")) return "not https";
+    const inRepo = new RegExp(`^${repo.replace(/[.]/g, "\\.")}/(blob|tree)/main/([^#?]+)`).exec(target);
+    if (target.startsWith(repo) && !inRepo && !/\/releases\/download\/|\/issues$/.test(target)) return "a repository link that names no file";
+    if (!inRepo) return undefined;
+    const rel = decodeURIComponent(inRepo[2]!);
+    if (!fs.existsSync(path.join(REPO, rel))) return `the repository has no ${rel}`;
+    try {
+      execFileSync("git", ["check-ignore", "-q", rel], { cwd: REPO });
+      return `${rel} is ignored by git`;
+    } catch {
+      return undefined; // exit 1: not ignored
+    }
+  }
+  const [relPath, fragment] = target.split("#") as [string, string | undefined];
+  const resolved = relPath ? path.join(path.dirname(path.join(root, file)), decodeURIComponent(relPath)) : path.join(root, file);
+  if (!path.resolve(resolved).startsWith(path.resolve(root))) return "points outside the package";
+  if (!fs.existsSync(resolved)) return inRepository ? "no such file in the repository" : "no such file in the tarball";
+  if (fragment && resolved.endsWith(".md") && !anchors(fs.readFileSync(resolved, "utf8")).has(fragment)) return `no heading #${fragment}`;
+  return undefined;
+}
