@@ -212,6 +212,20 @@ suite("the published package", () => {
       for (const file of shipped) check(pkg, file, false);
       // what the repository shows only (not shipped): its links are read in the repository
       check(REPO, "CONTRIBUTING.md", true);
+      // and the files CONTRIBUTING names (its layout block's first column, paths in code spans) exist
+      const contributing = fs.readFileSync(path.join(REPO, "CONTRIBUTING.md"), "utf8");
+      const layout = /^## How the code is laid out\n\n```\n([^]*?)^```/m.exec(contributing)![1]!;
+      const named = [
+        ...layout.split("\n").flatMap((l) => (/^\S/.test(l) ? l.split(/\s{2,}/)[0]!.split(/,\s*/) : [])),
+        ...[...contributing.matchAll(/`([\w.-]+\/[\w./-]*)`/g)].map((m) => m[1]!),
+      ].filter((f) => f && !f.includes("<"));
+      expect(named.length).toBeGreaterThan(20);
+      // a path is named from the repository's root, or inside provider/ or provider/resources/ (`shared/fields.ts`)
+      const exists = (f: string) => ["", "provider", "provider/resources"].some((base) => fs.existsSync(path.join(REPO, base, f)));
+      const within = (f: string, row: string) => fs.existsSync(path.join(REPO, path.dirname(row), f));
+      const firstOfRow = new Map<string, string>();
+      for (const l of layout.split("\n")) if (/^\S/.test(l)) { const cols = l.split(/\s{2,}/)[0]!.split(/,\s*/); for (const c of cols) firstOfRow.set(c, cols[0]!); }
+      for (const f of named) if (!exists(f) && !within(f, firstOfRow.get(f) ?? "")) broken.push(`CONTRIBUTING.md names ${f}, which the repository does not have`);
       expect(broken).toEqual([]);
       expect(checked).toBeGreaterThan(50);
     });
