@@ -5,13 +5,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as ts from "typescript";
 import { VezaApi } from "../../provider/client/api";
 import { VezaClient } from "../../provider/client/client";
 import { exportTenant } from "../../provider/export";
 import { loadCatalog } from "../../examples/bootstrap/catalog";
 import { bootstrap } from "../../examples/bootstrap/program";
 import { exampleRig, TOKEN, REPO, type ExampleRig } from "../examples/helpers";
+import { runnable } from "./run-cli";
 
 const EXPECTED = path.join(REPO, "examples", "exported", "index.ts");
 const ACTUAL = path.join(__dirname, ".generated", "bootstrap-exported.ts");
@@ -23,16 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await r.close();
 });
-
-/** The program as a function the engine can run again and again (fresh registrations each time). */
-function runnable(source: string): () => void {
-  const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
-  const fn = new Function("require", "exports", "module", js);
-  return () => {
-    const module = { exports: {} };
-    fn(require, module.exports, module);
-  };
-}
 
 test("the bootstrap tenant exports as examples/exported/index.ts, which adopts it with 0 writes and then has 0 changes", async () => {
   const catalog = loadCatalog(path.join(REPO, "examples", "bootstrap", "catalog.yaml"));

@@ -11,7 +11,7 @@ import { VezaClient, closeAllPools } from "../../provider/client/client";
 import { exportTenant, ExportError, generateProgram, type Tenant } from "../../provider/export";
 import { LIST_PAGE_SIZE } from "../../provider/client/endpoints";
 import { ROUTES_MODE, rig, TOKEN, type Rig } from "../resources/helpers";
-import { cli, REPO } from "./run-cli";
+import { cli, REPO, runnable } from "./run-cli";
 
 /** What does not depend on the tenant's routes (type-checking, the CLI's output) runs in the "all" project only. */
 const routesIndependent = ROUTES_MODE === "all" ? test : test.skip;
@@ -128,16 +128,6 @@ function typeCheck(file: string): string[] {
     .getPreEmitDiagnostics(program)
     .filter((d) => d.file?.fileName === file || !d.file)
     .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
-}
-
-/** The program as a function the engine can run again and again (fresh registrations each time). */
-function runnable(source: string): () => void {
-  const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
-  const fn = new Function("require", "exports", "module", js);
-  return () => {
-    const module = { exports: {} };
-    fn(require, module.exports, module);
-  };
 }
 
 let program = "";
