@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 /**
  * node dist/emulator/cli.js [--port N] [--host H] [--data FILE] [--token T] [--latency MS]
+ *   (--data: the tenant's file, kept across restarts; `npm start` keeps its tenant in .data/emulator.json)
  *   [--rate429 F] [--rate503 F] [--enum names|numbers|mixed] [--seed N] [--tls]
  *   [--routes all|documented|gateway] [--short-lists]
  *   [--rate-limit PERSEC[/BURST]] [--rate-limit-headers none|x-ratelimit|ratelimit]
  * Environment (a flag wins): VEZA_EMULATOR_ROUTES, VEZA_EMULATOR_SHORT_LISTS, VEZA_EMULATOR_RATE_LIMIT,
  * VEZA_EMULATOR_RATE_LIMIT_HEADERS.
  */
+import * as fs from "node:fs";
 import { startEmulator } from "./server";
 import type { EmulatorKnobs, KnobsPatch } from "./knobs";
 import { parseRateLimit } from "./ratelimit";
 
 const USAGE =
-  "usage: veza-emulator [--port N] [--host H] [--data FILE] [--token T] [--latency MS] [--rate429 F] [--rate503 F] [--enum names|numbers|mixed] [--seed N] [--tls] [--routes all|documented|gateway] [--short-lists] [--rate-limit PERSEC[/BURST]] [--rate-limit-headers none|x-ratelimit|ratelimit]";
+  "usage: veza-emulator [--port N] [--host H] [--data FILE] [--token T] [--latency MS] [--rate429 F] [--rate503 F] [--enum names|numbers|mixed] [--seed N] [--tls] [--routes all|documented|gateway] [--short-lists] [--rate-limit PERSEC[/BURST]] [--rate-limit-headers none|x-ratelimit|ratelimit]" +
+  "\n  --data FILE  the tenant, loaded at start and saved on every change (npm start uses .data/emulator.json); without it the tenant lives in memory";
 
 function rateLimitHeadersOf(v: string): EmulatorKnobs["rateLimitHeaders"] {
   if (v !== "none" && v !== "x-ratelimit" && v !== "ratelimit") throw new Error(`--rate-limit-headers must be none, x-ratelimit or ratelimit`);
@@ -108,10 +111,20 @@ async function main(): Promise<void> {
     console.error(`${(e as Error).message}\n${USAGE}`);
     process.exit(2);
   }
+  // said before the file is created: a mistyped path must not look like a tenant that was emptied
+  const dataFileExisted = opts?.dataFile ? fs.existsSync(opts.dataFile) : false;
   const emu = await startEmulator(opts);
   console.log(`Veza emulator listening on ${emu.url}`);
   console.log(`token: ${emu.token}`);
-  if (opts?.dataFile) console.log(`data: ${opts.dataFile}`);
+  if (opts?.dataFile) {
+    const types = emu.store.listTypes().length;
+    const profiles = emu.store.listProfiles().length;
+    console.log(
+      dataFileExisted
+        ? `data: ${opts.dataFile} (${types} access profile type${types === 1 ? "" : "s"}, ${profiles} access profile${profiles === 1 ? "" : "s"})`
+        : `data: ${opts.dataFile} did not exist: the tenant starts empty and is saved there (npm start's tenant is .data/emulator.json)`,
+    );
+  }
   if (emu.caFile) console.log(`CA certificate: ${emu.caFile} (give it to clients: NODE_EXTRA_CA_CERTS=${emu.caFile})`);
   const stop = (): void => {
     void emu.close().then(() => process.exit(0));

@@ -44,14 +44,23 @@ export type SettingOverrides = Partial<Omit<Settings, "fallbackToken">>;
 type SettingKey = Exclude<keyof Settings, "fallbackToken">;
 
 /** One setting: where it is read from, how its text is read, its default, what it means. */
+/** What resolveSettings needs of a setting's zod schema. */
+export interface TextReader<T> {
+  safeParse(text: string): { success: true; data: T } | { success: false; error: { issues: readonly { message: string }[] } };
+}
+
 export interface SettingRow<K extends SettingKey = SettingKey> {
   key: K;
   /** The stack config key (`pulumi config set veza:…`). */
   config: string;
   /** The environment variables, in the order they are read. */
   env: readonly string[];
-  /** Reads the setting's text (an override, stack config or the environment) into its value; an issue's message says what is allowed. */
-  schema: z.ZodType<Settings[K]>;
+  /**
+   * Reads the setting's text (an override, stack config or the environment) into its value; an
+   * issue's message says what is allowed. A zod schema, typed by the one method used, so the
+   * published typings load no zod.
+   */
+  schema: TextReader<Settings[K]>;
   /** The value when nothing sets it; none: the setting is `required`, or stays unset. */
   default?: Settings[K];
   /** A setting that must be given: how the "missing" message names it. */
@@ -235,8 +244,16 @@ type Source = "config" | "env";
 /** The environment settings are read from (the process's; tests pass their own). */
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-function lookup(spec: SettingRow, stackConfig: StackConfig, env: Environment): { value: string; source: Source } | undefined {
-  const fromConfig = [stackConfig[spec.config], programConfig(spec.config)].find(present);
+/**
+ * Where settings may come from. `environmentOnly`: a command outside a Pulumi program (`pulumi-veza
+ * export`) reads no stack config, so it neither looks there nor names config keys in its messages.
+ */
+export interface SettingSources {
+  environmentOnly?: boolean;
+}
+
+function lookup(spec: SettingRow, stackConfig: StackConfig, env: Environment, sources: SettingSources): { value: string; source: Source } | undefined {
+  const fromConfig = sources.environmentOnly ? undefined : [stackConfig[spec.config], programConfig(spec.config)].find(present);
   if (fromConfig !== undefined) return { value: fromConfig, source: "config" };
   const fromEnv = spec.env.map((e) => env[e]).find(present);
   return fromEnv !== undefined ? { value: fromEnv, source: "env" } : undefined;
@@ -251,17 +268,19 @@ function environmentFallback(spec: SettingRow, token: string, env: Environment):
   return undefined;
 }
 
-function describe(spec: SettingRow): string {
-  return `config "${spec.config}" or environment variable ${spec.env.join(" / ")}`;
+/** The setting as the reader can set it: the config key and the variable, or (environment only) the variable. */
+function describer(sources: SettingSources): (spec: SettingRow) => string {
+  return (spec) => (sources.environmentOnly ? `environment variable ${spec.env.join(" / ")}` : `config "${spec.config}" or environment variable ${spec.env.join(" / ")}`);
 }
 
 /** Resolves every setting now, row by row. A missing URL or token fails naming both the config key and the env variable. */
-export function resolveSettings(overrides: SettingOverrides = {}, stackConfig: StackConfig = {}, env: Environment = process.env): Settings {
+export function resolveSettings(overrides: SettingOverrides = {}, stackConfig: StackConfig = {}, env: Environment = process.env, sources: SettingSources = {}): Settings {
+  const describe = describer(sources);
   const out: Record<string, unknown> = {};
   const missing: string[] = [];
   for (const setting of SETTINGS) {
     const given = overrides[setting.key];
-    const found = given !== undefined ? { value: String(given), source: "override" as const } : lookup(setting, stackConfig, env);
+    const found = given !== undefined ? { value: String(given), source: "override" as const } : lookup(setting, stackConfig, env, sources);
     if (found === undefined || (setting.required && found.value === "")) {
       if (setting.required) missing.push(`${setting.required}: set ${describe(setting)}`);
       else if (setting.default !== undefined) out[setting.key] = setting.default;
@@ -279,7 +298,7 @@ export function resolveSettings(overrides: SettingOverrides = {}, stackConfig: S
     }
   }
   if (missing.length) throw new VezaConfigError(`Missing Veza connection settings. ${missing.join("; ")}.`);
-  checkCleartext(String(out.url), out.allowInsecureHttp === true);
+  checkCleartext(String(out.url), out.allowInsecureHttp === true, describe);
   return out as unknown as Settings;
 }
 
@@ -309,7 +328,7 @@ export function isLoopbackHost(hostname: string): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:7f[0-9a-f]{2}:/.test(h);
 }
 
-function checkCleartext(url: string, allowed: boolean): void {
+function checkCleartext(url: string, allowed: boolean, describe: (spec: SettingRow) => string): void {
   let parsed: URL;
   try {
     parsed = new URL(url);

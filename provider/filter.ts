@@ -1,12 +1,19 @@
+import { VezaUsageError } from "./errors";
+
 /**
  * A small SCIM filter builder, so nobody concatenates filter strings by hand:
  * `f.and(f.eq("profile_type", id), f.co("labels", "requestable"))`
  * gives `(profile_type eq "…") and (labels co "requestable")`. Strings are quoted and escaped;
  * numbers and booleans are written bare (`current_version_number eq 3`, `require_approval_to_start eq true`),
  * as SCIM (RFC 7644 §3.4.2.2) writes them: a server that compares typed values would not match `"3"` to 3.
+ *
+ * @remarks
+ * Attributes are the API's snake_case field names. Veza's API guide filters profiles on
+ * `profile_type` (`eq`), `integrations` (`eq`, `co`), `provider_ids` (`co`) and `labels` (`co`),
+ * combined with `and` / `or`; those are the documented ones. The builder accepts any attribute name
+ * (letters, digits, `_` and `.`) and sends it as written: whether a tenant filters on another field
+ * (`name`, `state`, `current_version_number`) is up to the tenant.
  */
-import { VezaUsageError } from "./errors";
-
 export type Filter = string & { readonly __scimFilter?: true };
 
 const ATTRIBUTE = /^[A-Za-z_][A-Za-z0-9_.]*$/;

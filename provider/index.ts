@@ -18,7 +18,7 @@ export {
 export { ProfileMembership, type ProfileMembershipArgs, type ProfileMembershipState } from "./resources/profile-membership";
 export type { ResourceState } from "./resources/shared/resource-class";
 /** The values `ProfileStateName` and `VersionStateName` allow (e.g. to validate a catalog file before any request). */
-export { PROFILE_STATES, VERSION_STATES } from "./client/normalize";
+export { PROFILE_STATES, VERSION_STATES } from "./client/api-objects";
 export { VezaClient, type VezaClientOptions, type ClientEvent } from "./client/client";
 export { VezaApi, type DeleteOutcome } from "./client/api";
 /** Every error pulumi-veza throws is a `VezaError` with a stable `code`; check kinds with `VezaApiError.isInstance(e)` (works across copies of the package). */

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { VezaApi } from "./client/api";
 import { VezaClient, type VezaClientOptions } from "./client/client";
-import type { ApiProfile } from "./client/normalize";
+import type { ApiProfile } from "./client/api-objects";
 import { camelKeys } from "./resources/shared/fields";
 
 export interface ListAccessProfilesArgs {
@@ -10,7 +10,7 @@ export interface ListAccessProfilesArgs {
   filter?: string;
   /** Include extra entity details (names, provider ids). */
   entityExtraInfo?: boolean;
-  /** Connection overrides; default: config/env as for the provider. */
+  /** Connection overrides (`url`, `token`, any setting); default: the stack config, then the environment, as for the resources. */
   connection?: VezaClientOptions;
 }
 
@@ -69,7 +69,20 @@ export function toProfileInfo(p: ApiProfile): AccessProfileInfo {
   return camelKeys(p) as unknown as AccessProfileInfo;
 }
 
-/** Every access profile matching the filter (all pages read). */
+/**
+ * Every access profile matching the filter, all pages read.
+ *
+ * @remarks
+ * Look-ups call Veza whenever the program runs, `pulumi preview` included, so a program that uses
+ * them needs `veza:url` and a token in preview too (a read-only token is enough). The connection
+ * comes from the stack config, then the environment, as for the resources.
+ *
+ * @example
+ * ```ts
+ * const requestable = await veza.listAccessProfiles({ filter: veza.filter.co("labels", "requestable") });
+ * export const requestableNames = requestable.map((p) => p.name);
+ * ```
+ */
 export async function listAccessProfiles(args: ListAccessProfilesArgs = {}): Promise<AccessProfileInfo[]> {
   const api = new VezaApi(new VezaClient(args.connection));
   const out: AccessProfileInfo[] = [];
@@ -77,17 +90,33 @@ export async function listAccessProfiles(args: ListAccessProfilesArgs = {}): Pro
   return out;
 }
 
-/** Integrations that access profiles can use in this tenant. */
+/**
+ * The integrations access profiles can use in this tenant (e.g. `"SALESFORCE"`), as the tenant lists them.
+ *
+ * @example
+ * ```ts
+ * const integrations = await veza.getAvailableIntegrations();
+ * if (!integrations.includes("SALESFORCE")) throw new Error("this tenant has no Salesforce integration");
+ * ```
+ */
 export async function getAvailableIntegrations(connection?: VezaClientOptions): Promise<string[]> {
   return new VezaApi(new VezaClient(connection)).availableIntegrations();
 }
 
-/** `listAccessProfiles` taking Inputs (e.g. a filter built from another resource's id) and giving an Output. */
+/**
+ * `listAccessProfiles` taking Inputs (e.g. a filter built from another resource's id) and giving an Output.
+ *
+ * @example
+ * ```ts
+ * const roles = veza.listAccessProfilesOutput({ filter: roleType.id.apply((id) => veza.filter.eq("profile_type", id)) });
+ * export const roleCount = roles.apply((ps) => ps.length);
+ * ```
+ */
 export function listAccessProfilesOutput(args: { filter?: pulumi.Input<string>; entityExtraInfo?: pulumi.Input<boolean> } = {}): pulumi.Output<AccessProfileInfo[]> {
   return pulumi.output(args).apply((a) => listAccessProfiles({ filter: a.filter, entityExtraInfo: a.entityExtraInfo }));
 }
 
-/** `getAvailableIntegrations` as an Output. */
+/** `getAvailableIntegrations` as an Output (e.g. for `apply` in a resource's inputs). */
 export function getAvailableIntegrationsOutput(): pulumi.Output<string[]> {
   return pulumi.output(getAvailableIntegrations());
 }

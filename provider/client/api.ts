@@ -13,11 +13,8 @@ import {
   versionSchema,
   wrappedArray,
   wrappedObject,
-  type ApiMember,
-  type ApiProfile,
-  type ApiType,
-  type ApiVersion,
 } from "./normalize";
+import type { ApiMember, ApiProfile, ApiType, ApiVersion } from "./api-objects";
 
 /** What a DELETE achieved: removed, already gone, or the route is not supported (caller falls back). */
 export type DeleteOutcome = "deleted" | "gone" | "unsupported";

@@ -3,7 +3,7 @@
  * pacer, ./limiter.ts; what follows an attempt decided by ./decide.ts) and the pagination iterator.
  * Every path comes from the endpoint table.
  */
-import { resolveSettings, type SettingOverrides, type Settings, type StackConfig } from "../config";
+import { resolveSettings, type SettingOverrides, type SettingSources, type Settings, type StackConfig } from "../config";
 import { VezaApiError, VezaConfigError } from "../errors";
 import { ENDPOINTS, LIST_PAGE_SIZE, renderPath, routeName, type EndpointName, type HttpMethod } from "./endpoints";
 import { redact } from "./messages";
@@ -15,7 +15,7 @@ import { pageFromBody, pages } from "./paging";
 import { closeAllTransports, describeNetworkError, transportFor, userAgent, type Transport } from "./transport";
 import { backoffDelay, errorCode, parseRetryAfter } from "./retry";
 
-export interface VezaClientOptions extends SettingOverrides {
+export interface VezaClientOptions extends SettingOverrides, SettingSources {
   /** The stack's config as the provider's `configure` received it (`veza:url`, ...), below explicit settings. */
   stackConfig?: StackConfig;
   /** Source of randomness for backoff jitter (tests). */
@@ -68,7 +68,7 @@ export class VezaClient {
 
   /** Resolved on first use, so a missing setting fails the first call that needs the API. */
   get settings(): Settings {
-    if (!this.settingsCache) this.settingsCache = resolveSettings(this.options, this.options.stackConfig);
+    if (!this.settingsCache) this.settingsCache = resolveSettings(this.options, this.options.stackConfig, process.env, this.options);
     return this.settingsCache;
   }
 

@@ -6,15 +6,14 @@
  */
 import { z } from "zod";
 import { UnexpectedResponseError } from "../errors";
+import { PROFILE_STATES, VERSION_STATES, type ApiEntity, type ApiMember, type ApiProfile, type ApiType, type ApiVersion } from "./api-objects";
 
-/** States of a profile (and a type's `on_create_behavior`), in proto order: the one list the provider has. */
-export const PROFILE_STATES = ["INITIAL", "RUNNING", "PAUSED", "DRY_RUN", "PENDING"] as const;
-/** Version states; proto order assumed DRAFT=0, PUBLISHED=1, RETIRED=2 (not documented). */
-export const VERSION_STATES = ["DRAFT", "PUBLISHED", "RETIRED"] as const;
-/** A profile's lifecycle state (a type's `onCreateBehavior` too). */
-export type ProfileStateName = (typeof PROFILE_STATES)[number];
-/** A version's state. */
-export type VersionStateName = (typeof VERSION_STATES)[number];
+/**
+ * Compile-time proof that a schema parses to exactly the plain type of api-objects.ts (which the
+ * public typings use instead of `z.infer`): `true` only when each is assignable to the other.
+ */
+type Parses<S extends z.ZodType, T> = [z.infer<S>] extends [T] ? ([T] extends [z.infer<S>] ? true : never) : never;
+const parses = <S extends z.ZodType, T>(_: Parses<S, T>) => undefined;
 
 const isEmpty = (v: unknown) => v === null || v === undefined || v === "";
 
@@ -70,7 +69,7 @@ export const entitySchema = z.looseObject({
   sync_identity_action: obj,
   custom_properties: obj,
 });
-export type ApiEntity = z.infer<typeof entitySchema>;
+parses<typeof entitySchema, ApiEntity>(true);
 
 /** A schema for an API object whose other spellings `rename` first brings to the documented one (on a copy). */
 function renamed<S extends z.ZodType>(rename: (r: Record<string, unknown>) => void, schema: S) {
@@ -103,7 +102,7 @@ export const versionSchema = renamed(
     published_at: str,
   }),
 );
-export type ApiVersion = z.infer<typeof versionSchema>;
+parses<typeof versionSchema, ApiVersion>(true);
 
 export const typeSchema = z.looseObject({
   id: z.string(),
@@ -131,7 +130,7 @@ export const typeSchema = z.looseObject({
   created_at: str,
   updated_at: str,
 });
-export type ApiType = z.infer<typeof typeSchema>;
+parses<typeof typeSchema, ApiType>(true);
 
 export const profileSchema = renamed(
   (r) => {
@@ -165,7 +164,7 @@ export const profileSchema = renamed(
     updated_at: str,
   }),
 );
-export type ApiProfile = z.infer<typeof profileSchema>;
+parses<typeof profileSchema, ApiProfile>(true);
 
 export const memberSchema = z.looseObject({
   identity_id: z.preprocess((v) => (isEmpty(v) ? undefined : text(v)), z.string()),
@@ -174,7 +173,7 @@ export const memberSchema = z.looseObject({
   created_from: z.unknown().optional(),
   workflow: str,
 });
-export type ApiMember = z.infer<typeof memberSchema>;
+parses<typeof memberSchema, ApiMember>(true);
 
 /** Where a parsed object records which fields the raw response carried (normalizing loses that: absent lists become []). */
 const PRESENT = Symbol("pulumi-veza.present");

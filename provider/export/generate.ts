@@ -10,7 +10,7 @@ import { accessProfileVersion } from "../resources/access-profile-version";
 import { profileMembership } from "../resources/profile-membership";
 import { canon, type Field } from "../resources/shared/fields";
 import type { Tenant, TenantProfile } from "./read";
-import type { ApiType } from "../client/normalize";
+import type { ApiType } from "../client/api-objects";
 import { ExportError } from "../errors";
 
 
@@ -32,25 +32,48 @@ const RESERVED = new Set(
   ).split(" "),
 );
 
+/**
+ * The words of a name as a person reads them: runs of letters and digits, also split where a word's
+ * case changes ("McDonald" → Mc Donald, "ADUsers" → AD Users); accents and apostrophes dropped.
+ */
+export function wordsOf(name: string): string[] {
+  return name
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "") // the accents NFKD split off ("Ü" → "U" + "¨")
+    .replace(/['\u2019]/g, "")
+    .replace(/[^A-Za-z0-9]+/g, " ")
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
+}
+
+/** camelCase from words: "AD VPN Users" → adVpnUsers. */
+const camel = (words: string[]) => words.map((w, i) => (i === 0 ? w.toLowerCase() : w.charAt(0).toUpperCase() + w.slice(1).toLowerCase())).join("");
+/** kebab-case from words: "AD VPN Users" → ad-vpn-users. */
+const kebab = (words: string[]) => words.map((w) => w.toLowerCase()).join("-");
+
 /** Unique identifiers and logical names, allotted in declaration order. */
 class Names {
   private readonly idents = new Set<string>();
   private readonly logical = new Set<string>();
 
-  ident(name: string, suffix: string, fallback: string): string {
-    const words = name.normalize("NFKD").replace(/[^A-Za-z0-9]+/g, " ").trim().split(/\s+/).filter(Boolean);
-    let base = words.map((w, i) => (i === 0 ? w.charAt(0).toLowerCase() + w.slice(1) : w.charAt(0).toUpperCase() + w.slice(1))).join("");
-    if (!base) base = fallback;
-    if (/^[0-9]/.test(base)) base = `${fallback}${base}`;
-    if (suffix && !base.toLowerCase().endsWith(suffix.toLowerCase())) base += suffix;
-    let id = base;
-    for (let n = 2; this.idents.has(id) || RESERVED.has(id); n++) id = `${base}${n}`;
-    this.idents.add(id);
-    return id;
+  /** A unique identifier and Pulumi name for an object called `name` ("Business Role", suffix "type" → businessRoleType, business-role-type). */
+  of(name: string, suffix: string, fallback: string): { ident: string; logical: string } {
+    let words = wordsOf(name);
+    if (!words.length) words = [fallback];
+    if (/^[0-9]/.test(words[0]!)) words = [fallback, ...words];
+    if (suffix && words[words.length - 1]!.toLowerCase() !== suffix) words = [...words, suffix];
+    const base = camel(words);
+    let ident = base;
+    for (let n = 2; this.idents.has(ident) || RESERVED.has(ident); n++) ident = `${base}${n}`;
+    this.idents.add(ident);
+    return { ident, logical: this.logicalName(kebab(words)) };
   }
 
-  logicalName(ident: string): string {
-    const base = ident.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  /** A unique Pulumi name: `base`, else `base-2`, `base-3`… */
+  logicalName(base: string): string {
     let name = base;
     for (let n = 2; this.logical.has(name); n++) name = `${base}-${n}`;
     this.logical.add(name);
@@ -58,7 +81,28 @@ class Names {
   }
 }
 
-const lit = (v: unknown): string => JSON.stringify(v, null, 2);
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+/** Longest literal written on one line; longer ones get a line per item. */
+const INLINE_WIDTH = 120;
+
+/**
+ * A value as a person writes it in TypeScript: keys unquoted where they are identifiers, short lists
+ * and objects on one line, long ones a line per item (indented relative to the first line).
+ */
+export function tsLiteral(v: unknown): string {
+  if (v === undefined || v === null || typeof v !== "object") return JSON.stringify(v) ?? "undefined";
+  const items = Array.isArray(v)
+    ? v.map(tsLiteral)
+    : Object.entries(v as Record<string, unknown>).map(([k, x]) => `${IDENTIFIER.test(k) ? k : JSON.stringify(k)}: ${tsLiteral(x)}`);
+  const [open, close] = Array.isArray(v) ? ["[", "]"] : ["{ ", " }"];
+  if (!items.length) return Array.isArray(v) ? "[]" : "{}";
+  const inline = `${open}${items.join(", ")}${close}`;
+  if (inline.length <= INLINE_WIDTH && !inline.includes("\n")) return inline;
+  return `${open.trim()}\n${items.map((i) => `  ${i.replace(/\n/g, "\n  ")},`).join("\n")}\n${close.trim()}`;
+}
+
+const lit = tsLiteral;
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
 
 /** `key: value` lines for every field that differs from the absent input (which is then the same thing). */
 function fieldLines(fields: readonly Field[], api: Record<string, unknown>, refs: Record<string, (v: unknown) => string>, skip: string[] = []): string[] {
@@ -67,10 +111,19 @@ function fieldLines(fields: readonly Field[], api: Record<string, unknown>, refs
     if (skip.includes(f.input)) continue;
     const value = canon(f, api[f.api]);
     if (JSON.stringify(value) === JSON.stringify(canon(f, undefined))) continue;
+    if (f.kind === "entities" && Array.isArray(value)) {
+      lines.push(`${f.input}: ${lit(value.map(identifiedFirst))}`);
+      continue;
+    }
     lines.push(`${f.input}: ${refs[f.input] ? refs[f.input](value) : lit(value)}`);
   }
   return lines;
 }
+
+/** The fields that identify an entity first, in the order the `Entity` type declares them (canon sorts keys). */
+const ENTITY_IDENTITY = ["entityType", "datasourceId", "entityId"];
+const identifiedFirst = (entity: Record<string, unknown>) =>
+  Object.fromEntries([...ENTITY_IDENTITY.filter((k) => k in entity).map((k) => [k, entity[k]]), ...Object.entries(entity).filter(([k]) => !ENTITY_IDENTITY.includes(k))]);
 
 function block(lines: string[]): string {
   return lines.map((l) => l.split("\n").map((x) => `  ${x}`).join("\n") + ",").join("\n");
@@ -89,12 +142,13 @@ function topoOrder(ids: string[], deps: (id: string) => string[], nameOf: (id: s
       throw new ExportError(`cannot export: ${what} cycle ${cycle}`);
     }
     state.set(id, "visiting");
-    for (const d of deps(id)) if (known.has(d) && d !== id) visit(d, [...path, id]);
+    for (const d of byName(deps(id))) if (known.has(d) && d !== id) visit(d, [...path, id]);
     state.set(id, "done");
     out.push(id);
   };
-  // stable: by name, then dependencies first
-  for (const id of [...ids].sort((a, b) => nameOf(a).localeCompare(nameOf(b)) || a.localeCompare(b))) visit(id, []);
+  // stable whatever the ids: by name, then dependencies first (also by name)
+  const byName = (list: string[]) => [...list].sort((a, b) => nameOf(a).localeCompare(nameOf(b)) || a.localeCompare(b));
+  for (const id of byName(ids)) visit(id, []);
   return out;
 }
 
@@ -124,15 +178,16 @@ export function generateProgram(tenant: Tenant, opts: GenerateOptions = {}): str
     if (ident && id !== self) return `${ident}.id`;
     return `${lit(id)} /* ${id === self ? "itself" : "not in this tenant"} */`;
   };
-  const refList = (ids: unknown, ref: (id: string) => string) => {
-    const arr = (ids as string[]) ?? [];
+  // a set: written in the order of the names it refers to, so the program does not depend on the ids
+  const refList = (ids: unknown, ref: (id: string) => string, nameOf: (id: string) => string) => {
+    const arr = [...((ids as string[]) ?? [])].sort((a, b) => nameOf(a).localeCompare(nameOf(b)) || a.localeCompare(b));
     return arr.length ? `[${arr.map(ref).join(", ")}]` : "[]";
   };
 
   const out: string[] = [];
   const header = [
     `// Generated by \`pulumi-veza export\`${opts.source ? ` from ${opts.source}` : ""} on ${opts.generatedAt ?? new Date().toISOString()}.`,
-    `// ${tenant.types.length} access profile types, ${tenant.profiles.length} access profiles.`,
+    `// ${count(tenant.types.length, "access profile type")}, ${count(tenant.profiles.length, "access profile")}.`,
     "// Everything is adopted (adoptExisting: true): the first `pulumi up` takes types and profiles over instead of",
     "// creating them, and writes versions and memberships only where they differ. Review, then `pulumi up`.",
   ];
@@ -141,48 +196,51 @@ export function generateProgram(tenant: Tenant, opts: GenerateOptions = {}): str
   if (typeOrder.length) out.push("// ---- access profile types ----", "");
   for (const id of typeOrder) {
     const t = typeById.get(id) as ApiType;
-    const ident = names.ident(t.name ?? "", "Type", "type");
+    const { ident, logical } = names.of(t.name ?? "", "type", "type");
     typeIdent.set(id, ident);
     const lines = [
       `name: ${lit(t.name ?? "")}`,
-      ...fieldLines(accessProfileType.fields, t, { allowInheritedFromTypes: (v) => refList(v, (x) => typeRef(x, id)) }, ["name"]),
+      ...fieldLines(accessProfileType.fields, t, { allowInheritedFromTypes: (v) => refList(v, (x) => typeRef(x, id), typeName) }, ["name"]),
       "adoptExisting: true",
     ];
-    out.push(`const ${ident} = new veza.${accessProfileType.kind}(${lit(names.logicalName(ident))}, {`, block(lines), "});", "");
+    out.push(`const ${ident} = new veza.${accessProfileType.kind}(${lit(logical)}, {`, block(lines), "});", "");
   }
 
   if (profOrder.length) out.push("// ---- access profiles, their current versions and members ----", "");
   for (const id of profOrder) {
     const tp = profById.get(id) as TenantProfile;
     const p = tp.profile;
-    const ident = names.ident(p.name ?? "", "", "profile");
+    const { ident, logical } = names.of(p.name ?? "", "", "profile");
     profIdent.set(id, ident);
+    // the profile's current version is what a version or membership without versionNumber manages; a
+    // number is written only where that could be read otherwise (a draft exists, or the number is not the current one)
+    // (the API writes 0 for "no draft", proto3's default)
+    const pinned = (p.draft_version_number ?? 0) > 0 || tp.versionNumber !== p.current_version_number;
+    const versionNumber = pinned ? [`versionNumber: ${tp.versionNumber}`] : [];
     const lines = [
       `name: ${lit(p.name ?? "")}`,
       ...fieldLines(accessProfile.fields, p, { profileType: (v) => typeRef(String(v)) }, ["name"]),
       "adoptExisting: true",
     ];
     if (!p.profile_type) notes.push(`profile ${JSON.stringify(p.name ?? "")} has no profile type`);
-    out.push(`const ${ident} = new veza.${accessProfile.kind}(${lit(names.logicalName(ident))}, {`, block(lines), "});");
+    out.push(`const ${ident} = new veza.${accessProfile.kind}(${lit(logical)}, {`, block(lines), "});");
     if (tp.version) {
-      const vIdent = names.ident(`${ident} version`, "", "version");
       const vLines = [
         `accessProfileId: ${ident}.id`,
-        `versionNumber: ${tp.versionNumber}`,
-        ...fieldLines(accessProfileVersion.fields, tp.version, { inheritFrom: (v) => refList(v, (x) => profRef(x, id)) }),
+        ...versionNumber,
+        ...fieldLines(accessProfileVersion.fields, tp.version, { inheritFrom: (v) => refList(v, (x) => profRef(x, id), profName) }),
         "adoptExisting: true",
       ];
-      out.push(`new veza.${accessProfileVersion.kind}(${lit(names.logicalName(vIdent))}, {`, block(vLines), "});");
+      out.push(`new veza.${accessProfileVersion.kind}(${lit(names.logicalName(`${logical}-version`))}, {`, block(vLines), "});");
     }
     if (tp.members.length) {
-      const mIdent = names.ident(`${ident} members`, "", "members");
       const mLines = [
         `accessProfileId: ${ident}.id`,
-        `versionNumber: ${tp.versionNumber}`,
+        ...versionNumber,
         `identityIds: ${lit([...new Set(tp.members)].sort())}`,
         "adoptExisting: true",
       ];
-      out.push(`new veza.${profileMembership.kind}(${lit(names.logicalName(mIdent))}, {`, block(mLines), "});");
+      out.push(`new veza.${profileMembership.kind}(${lit(names.logicalName(`${logical}-members`))}, {`, block(mLines), "});");
     }
     out.push("");
   }

@@ -35,6 +35,8 @@ export async function exportTenant(opts: ExportOptions = {}): Promise<{ program:
     new VezaApi(
       new VezaClient({
         ...opts.connection,
+        // a standalone command reads no stack config, and its messages name environment variables only
+        ...(opts.standalone ? { environmentOnly: true } : {}),
         onEvent: (e) => {
           opts.connection?.onEvent?.(e);
           const attempts = timeouts.note(e);

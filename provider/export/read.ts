@@ -1,7 +1,7 @@
 /** Reads a whole tenant for `pulumi-veza export`: every type, profile, current version and its members. */
 import { ROUTE_MISSING, type VezaApi } from "../client/api";
 import { LIST_PAGE_SIZE } from "../client/endpoints";
-import type { ApiProfile, ApiType, ApiVersion } from "../client/normalize";
+import type { ApiProfile, ApiType, ApiVersion } from "../client/api-objects";
 
 export interface TenantProfile {
   profile: ApiProfile;

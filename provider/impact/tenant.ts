@@ -10,7 +10,7 @@ import { VezaApi } from "../client/api";
 import { VezaClient, type VezaClientOptions } from "../client/client";
 import { environmentVariables } from "../config";
 import { ImpactInputError, VezaApiError, VezaConfigError } from "../errors";
-import type { ApiProfile } from "../client/normalize";
+import type { ApiProfile } from "../client/api-objects";
 import type { TenantProfile, TenantView } from "./graph";
 
 export interface TenantOptions {

@@ -3,7 +3,7 @@
  * entities, limits). Sections: inputs, declaration (validation, API fields, diff, calls), resource class.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PROFILE_STATES, type ApiType, type ProfileStateName } from "../client/normalize";
+import { PROFILE_STATES, type ApiType, type ProfileStateName } from "../client/api-objects";
 import { TypeUpdateUnsupportedError, VezaResourceError } from "../errors";
 import { namedOperations, type NamedObjectOps } from "./shared/crud";
 import type { ProviderContext } from "./shared/context";

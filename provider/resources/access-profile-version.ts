@@ -5,7 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { parseApi, VERSION_STATES, versionSchema, type ApiVersion, type VersionStateName } from "../client/normalize";
+import { VERSION_STATES, type ApiVersion, type VersionStateName } from "../client/api-objects";
+import { parseApi, versionSchema } from "../client/normalize";
 import { ROUTE_MISSING, type VezaApi } from "../client/api";
 import { ADOPT_EXISTING_INPUT, declareResource, type DeclaredResource, type OutputsOf, type Resolved } from "./shared/declare";
 import { VezaApiError, VezaResourceError } from "../errors";

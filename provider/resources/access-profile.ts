@@ -3,7 +3,7 @@
  * managed by AccessProfileVersion. Sections: inputs, declaration (validation, API fields, diff, calls), resource class.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PROFILE_STATES, type ApiProfile, type ProfileStateName } from "../client/normalize";
+import { PROFILE_STATES, type ApiProfile, type ProfileStateName } from "../client/api-objects";
 import type { ProviderContext } from "./shared/context";
 import { namedOperations, type NamedObjectOps } from "./shared/crud";
 import { ADOPT_EXISTING_INPUT, TIMESTAMP_OUTPUTS, declareResource, type DeclaredResource, type OutputsOf } from "./shared/declare";

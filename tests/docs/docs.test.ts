@@ -67,12 +67,28 @@ test("ids and get come from the get TSDoc", () => {
   expect(page("resources/profile-membership.md")).toContain("| `id` | `string` | `<profileId>/versions/<n>/members` (the id `get` takes) |");
 });
 
-test("every config setting is on the index page", () => {
-  const index = page("index.md");
+test("every config setting is on the configuration page", () => {
+  const index = page("configuration.md");
   for (const key of ["veza:url", "veza:apiToken", "veza:maxConcurrency", "veza:logLevel"]) expect(index).toContain(`| \`${key}\``);
   expect(index).toMatch(/\| `veza:maxConcurrency` \| `VEZA_MAX_CONCURRENCY` \| `64` \|/);
   expect(index).toMatch(/\| `veza:apiToken` \| `VEZA_API_TOKEN`, then `VEZA_TOKEN` \| \(required\) \|/);
   expect(index).toMatch(/\| `veza:proxy` \| `VEZA_PROXY` \| \(none\) \|/);
+});
+
+test("the look-ups page: every look-up the package exports with its signature and example, its types, and every filter function", () => {
+  const lookups = page("lookups.md");
+  for (const name of ["listAccessProfiles", "listAccessProfilesOutput", "getAvailableIntegrations", "getAvailableIntegrationsOutput"]) expect(lookups).toContain(`## veza.${name}\n`);
+  expect(lookups).toContain("listAccessProfiles(args?: ListAccessProfilesArgs): Promise<AccessProfileInfo[]>");
+  expect(lookups).toContain('veza.listAccessProfiles({ filter: veza.filter.co("labels", "requestable") })');
+  for (const type of ["AccessProfileInfo", "AccessProfileVersionInfo", "ListAccessProfilesArgs"]) expect(lookups).toContain(`### ${type}\n`);
+  expect(lookups).toContain("| `currentVersion` | `AccessProfileVersionInfo` | no |");
+  for (const fn of ["quote", "literal", "eq", "ne", "co", "sw", "and", "or"]) expect(lookups).toMatch(new RegExp(`^\\| \`filter\\.${fn}\` \\| \`\\(`, "m"));
+  expect(lookups).toContain("| `filter.eq` | `(attribute: string, value: string \\| number \\| boolean) => Filter` |");
+  // the attributes the API guide filters on
+  for (const attribute of ["profile_type", "integrations", "provider_ids", "labels"]) expect(lookups).toContain(`\`${attribute}\``);
+  // toProfileInfo is exported by lookups.ts but not by the package: not documented
+  expect(lookups).not.toContain("toProfileInfo");
+  expect(page("index.md")).toContain("](lookups.md)");
 });
 
 test("defaults are read from the TSDoc's wording", () => {

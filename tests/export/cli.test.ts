@@ -61,6 +61,22 @@ routesIndependent("export CLI", () => {
     expect(res.stderr).not.toContain(TOKEN);
   }, 60_000);
 
+  test("settings it cannot use are named as the environment variables it reads, never as stack config keys", async () => {
+    const run = (env: NodeJS.ProcessEnv) => cli(["export", "-o", "/dev/null"], { ...CLEAN, VEZA_URL: "https://127.0.0.1:9", VEZA_API_TOKEN: TOKEN, ...env });
+    const cases: [NodeJS.ProcessEnv, string][] = [
+      [{ VEZA_MAX_RETRIES: "abc" }, 'environment variable VEZA_MAX_RETRIES must be a whole number >= 0, got "abc"'],
+      [{ VEZA_LOG: "loud" }, "environment variable VEZA_LOG must be one of off, info, debug"],
+      [{ VEZA_URL: "acme.vezacloud.com" }, "environment variable VEZA_URL must be an http(s) URL"],
+      [{ VEZA_URL: "http://acme.example.com" }, "for a lab without TLS set environment variable VEZA_ALLOW_INSECURE_HTTP to true"],
+    ];
+    for (const [env, message] of cases) {
+      const res = await run(env);
+      expect(res.status).toBe(1);
+      expect(res.stderr).toContain(message);
+      expect(res.stderr).not.toMatch(/veza:|config "/);
+    }
+  }, 60_000);
+
   test("the help lists every flag the parser accepts", async () => {
     const res = await cli(["--help"], CLEAN);
     expect(res.status).toBe(0);

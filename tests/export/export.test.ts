@@ -11,7 +11,7 @@ import { VezaClient, closeAllPools } from "../../provider/client/client";
 import { exportTenant, ExportError, generateProgram, type Tenant } from "../../provider/export";
 import { LIST_PAGE_SIZE } from "../../provider/client/endpoints";
 import { ROUTES_MODE, rig, TOKEN, type Rig } from "../resources/helpers";
-import { cli, REPO } from "./run-cli";
+import { cli, REPO, runnable } from "./run-cli";
 
 /** What does not depend on the tenant's routes (type-checking, the CLI's output) runs in the "all" project only. */
 const routesIndependent = ROUTES_MODE === "all" ? test : test.skip;
@@ -130,16 +130,6 @@ function typeCheck(file: string): string[] {
     .map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
 }
 
-/** The program as a function the engine can run again and again (fresh registrations each time). */
-function runnable(source: string): () => void {
-  const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
-  const fn = new Function("require", "exports", "module", js);
-  return () => {
-    const module = { exports: {} };
-    fn(require, module.exports, module);
-  };
-}
-
 let program = "";
 let progress: string[] = [];
 
@@ -188,13 +178,23 @@ test("export reads every page and writes a program with references, adoption and
   expect(program).toContain("const salesforceBase2 = new veza.AccessProfile(");
   expect(program).toContain("const profile123Start = new veza.AccessProfile(");
   expect(program).toContain("const class2 = new veza.AccessProfile(");
+  expect(program).toContain('const unicodeName = new veza.AccessProfile("unicode-name", {');
   expect(program).toContain('name: "A \\"quoted\\" \\\\ name"');
   // a type that allows inheriting from itself keeps its own id (a resource cannot reference itself)
   const nested = /const nestedRoleType = [^]*?\n\}\);/.exec(program)?.[0] ?? "";
   expect(nested).toMatch(/allowInheritedFromTypes: \[.*businessRoleType\.id.*\]/);
   expect(nested).toMatch(/allowInheritedFromTypes: \[.*"[0-9a-f-]+" \/\* itself \*\/.*\]/);
-  // republished profiles declare their current version
-  expect(program).toMatch(/versionNumber: 2,/);
+  // versionNumber only where a draft exists (profiles 7 and 47): elsewhere the current version is what an unset number manages
+  const blockOf = (logical: string) => new RegExp(`new veza\\.\\w+\\("${logical}", \\{\\n[^]*?\\n\\}\\);`).exec(program)?.[0] ?? `no ${logical}`;
+  expect(blockOf("profile-7-version")).toContain("  versionNumber: 1,\n");
+  expect(blockOf("profile-47-version")).toContain("  versionNumber: 1,\n");
+  expect(blockOf("salesforce-base-version")).not.toContain("versionNumber"); // republished as version 2, no draft
+  expect(program.match(/versionNumber: /g)).toHaveLength(2 + [7, 47].filter((n) => n % 5 === 0).length);
+  // keys a person would write: unquoted where they are identifiers, short values on one line
+  expect(program).toContain('  catalogItemInfo: { name: "Catalog 0", recommended: true },\n');
+  expect(program).toContain('  customProperties: { "cost-center": "cc0" },\n');
+  expect(program).toContain('  entities: [{ entityType: "SalesforceGroup", datasourceId: "sf-1", entityId: "v2-0" }],\n');
+  expect(program).not.toMatch(/^\s+"[A-Za-z_$][\w$]*": /m);
   // topological order: every reference is declared before it is used
   const declared = new Set<string>();
   for (const line of program.split("\n")) {
@@ -297,6 +297,24 @@ test("running the exported program adopts the tenant with 0 writes (no POST, PAT
   test("a cycle between types' allowInheritedFromTypes is an error naming it", () => {
     const tenant: Tenant = { types: [type("t1", "One", ["t2"]), type("t2", "Two", ["t1"])], profiles: [] };
     expect(() => generateProgram(tenant)).toThrow(/type \(allowInheritedFromTypes\) cycle "One" -> "Two" -> "One"/);
+  });
+
+  test("names from words: identifiers in camelCase and Pulumi names in kebab-case, as a person writes them", () => {
+    const tenant: Tenant = {
+      types: [type("t1", "Business Role"), type("t2", "Profile Type")],
+      profiles: [prof("a", "AD VPN Users"), prof("b", "ADUsers"), prof("c", "McDonald's Team"), prof("d", "ad-vpn users")],
+    };
+    const text = generateProgram(tenant, { generatedAt: "x" });
+    expect(text).toContain('const businessRoleType = new veza.AccessProfileType("business-role-type", {');
+    expect(text).toContain('const profileType = new veza.AccessProfileType("profile-type", {');
+    expect(text).toContain('const adVpnUsers = new veza.AccessProfile("ad-vpn-users", {');
+    expect(text).toContain('new veza.AccessProfileVersion("ad-vpn-users-version", {');
+    expect(text).toContain('const adUsers = new veza.AccessProfile("ad-users", {');
+    expect(text).toContain('const mcDonaldsTeam = new veza.AccessProfile("mc-donalds-team", {');
+    // the same words twice: both names stay unique
+    expect(text).toContain('const adVpnUsers2 = new veza.AccessProfile("ad-vpn-users-2", {');
+    expect(text).toContain('new veza.AccessProfileVersion("ad-vpn-users-2-version", {');
+    expect(text).toContain("// 2 access profile types, 4 access profiles.");
   });
 
   test("dependencies come first whatever the names; ids outside the tenant stay literal", () => {

@@ -1,9 +1,11 @@
-/** Runs `node dist/provider/cli.js` as a child process (asynchronously: a test server may answer from this very process). */
+/** Helpers of the export tests: the CLI as a child process, and an exported program as a runnable stack program. */
 import { spawn } from "node:child_process";
 import * as path from "node:path";
+import * as ts from "typescript";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 
+/** Runs `node dist/provider/cli.js` as a child process (asynchronously: a test server may answer from this very process). */
 export function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(REPO, "dist/provider/cli.js"), ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
@@ -18,4 +20,14 @@ export function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: n
       resolve({ status, stdout, stderr });
     });
   });
+}
+
+/** The program as a function the engine can run again and again (fresh registrations each time). */
+export function runnable(source: string): () => void {
+  const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+  const fn = new Function("require", "exports", "module", js);
+  return () => {
+    const module = { exports: {} };
+    fn(require, module.exports, module);
+  };
 }

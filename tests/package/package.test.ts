@@ -3,10 +3,12 @@
  * the repository's scripts and devDependencies), checked on `npm pack --dry-run --json` and on the
  * real tarball installed into a fresh program:
  * - it holds exactly what it needs: the compiled provider, its typings, its source maps and the
- *   sources they point at, LICENSE, README, CHANGELOG; nothing of the tests, emulator, harness, bench;
+ *   sources they point at, the docs/ pages, LICENSE, README, CHANGELOG; nothing of the tests, emulator, harness, bench;
+ * - every link of the Markdown it ships works from the tarball, or names a file of the repository;
  * - every `main`/`types`/`bin`/`exports` target ships; no script, no `$` in the public typings;
- * - a user's program using every export type-checks with `tsc --strict` as CommonJS and as an ES
- *   module (tests/package/consumer/), and both load at run time.
+ * - a user's program using every export type-checks under Pulumi's own TypeScript template's
+ *   tsconfig (as is), strict CommonJS and NodeNext ESM, without esModuleInterop or skipLibCheck and
+ *   without loading zod's or undici's typings (tests/package/consumer/), and loads at run time.
  * Needs `dist/` (npm test builds first). Runs in the "all" project only (no tenant involved).
  */
 import { execFileSync } from "node:child_process";
@@ -37,8 +39,8 @@ suite("the published package", () => {
   }, 60_000);
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  test("holds the compiled provider, its typings, maps and sources, LICENSE, README and CHANGELOG, and nothing else", () => {
-    for (const f of files) expect(f).toMatch(/^(dist\/provider\/.+\.(js|js\.map|d\.ts)|provider\/.+\.ts|LICENSE|README\.md|CHANGELOG\.md|package\.json)$/);
+  test("holds the compiled provider, its typings, maps and sources, the docs, LICENSE, README and CHANGELOG, and nothing else", () => {
+    for (const f of files) expect(f).toMatch(/^(dist\/provider\/.+\.(js|js\.map|d\.ts)|provider\/.+\.ts|docs\/.+\.md|LICENSE|README\.md|CHANGELOG\.md|package\.json)$/);
     for (const f of ["LICENSE", "README.md", "CHANGELOG.md", "dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/cli.js", "provider/index.ts"]) expect(files).toContain(f);
     // every compiled module has its typings, and every source its compiled module
     for (const f of files) {
@@ -92,6 +94,9 @@ suite("the published package", () => {
     const basic = JSON.parse(fs.readFileSync(path.join(REPO, "examples/basic/package.json"), "utf8"));
     expect(basic.dependencies["pulumi-veza"]).toBe(`file:${path.relative(path.join(REPO, "examples/basic"), packed)}`);
     expect(basic.engines.node).toBe(manifest.engines.node);
+    // compiled as `pulumi new typescript` compiles a stack; no lockfile left behind by its npm install (the tarball changes with every pack)
+    expect(fs.readFileSync(path.join(REPO, "examples/basic/tsconfig.json"), "utf8")).toBe(fs.readFileSync(path.join(CONSUMER, "pulumi-template/tsconfig.json"), "utf8"));
+    expect(fs.readFileSync(path.join(REPO, "examples/basic/.npmrc"), "utf8")).toMatch(/^package-lock=false$/m);
   });
 
   test("the internal `$` dispatcher is not in the public typings (the run-time test below checks it still exists)", () => {
@@ -138,40 +143,92 @@ suite("the published package", () => {
         fs.symlinkSync(fs.realpathSync(path.join(REPO, "node_modules", dep)), path.join(app, "node_modules", dep), "dir");
       }
       fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "consumer", private: true }));
-      for (const f of fs.readdirSync(CONSUMER)) fs.copyFileSync(path.join(CONSUMER, f), path.join(app, f));
     }, 120_000);
 
-    test("type-checks with tsc --strict as CommonJS (program.cts) and as an ES module (program.mts), every export used", () => {
-      const options: ts.CompilerOptions = {
-        strict: true,
-        noEmit: true,
-        target: ts.ScriptTarget.ES2022,
-        module: ts.ModuleKind.NodeNext,
-        moduleResolution: ts.ModuleResolutionKind.NodeNext,
-        types: ["node"],
-        skipLibCheck: false,
-        noUnusedLocals: false,
-      };
-      const roots = ["program.cts", "program.mts"].map((f) => path.join(app, f));
-      const program = ts.createProgram(roots, options);
+    /**
+     * One configuration per way a user's program is compiled, each a tsconfig.json in
+     * tests/package/consumer/<dir>/ (with its package.json), checked as `tsc -p` would: the program is
+     * copied in as index.ts. pulumi-template/tsconfig.json is `pulumi new typescript`'s own, copied
+     * as is from github.com/pulumi/templates (typescript/tsconfig.json at 65db26b, 2026-08-04).
+     * None sets esModuleInterop or skipLibCheck: every .d.ts the program loads is checked, so a
+     * dependency's typings in ours (zod's fail without esModuleInterop) break it.
+     */
+    const CONFIGURATIONS = [
+      { dir: "pulumi-template", program: "program.cts", what: "Pulumi's TypeScript template (nodenext, CommonJS package)" },
+      { dir: "commonjs-strict", program: "program.cts", what: "strict CommonJS with node10 resolution" },
+      { dir: "nodenext-esm", program: "program.mts", what: "strict NodeNext, an ES module package" },
+    ];
+    test.each(CONFIGURATIONS)("type-checks under $dir/tsconfig.json ($what), loading no dependency's typings", ({ dir, program: source }) => {
+      const project = path.join(app, dir);
+      fs.cpSync(path.join(CONSUMER, dir), project, { recursive: true });
+      fs.copyFileSync(path.join(CONSUMER, source), path.join(project, "index.ts"));
+      const parsed = ts.getParsedCommandLineOfConfigFile(path.join(project, "tsconfig.json"), { noEmit: true }, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n")); } })!;
+      expect(parsed.errors).toEqual([]);
+      expect(parsed.options.esModuleInterop).toBeUndefined();
+      expect(parsed.options.skipLibCheck).toBeUndefined();
+      expect(parsed.options.strict).toBe(true);
+      const program = ts.createProgram(parsed.fileNames, parsed.options);
       const problems = ts.getPreEmitDiagnostics(program).map((d) => {
         const where = d.file ? `${path.relative(app, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : "";
         return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
       });
       expect(problems).toEqual([]);
+      const loaded = program.getSourceFiles().map((s) => path.relative(app, s.fileName));
       // the types came from the tarball, not from this repository's sources
-      const resolved = program.getSourceFiles().map((s) => s.fileName).filter((n) => n.includes("pulumi-veza"));
-      expect(resolved.some((n) => n.endsWith("node_modules/pulumi-veza/dist/provider/index.d.ts"))).toBe(true);
-      expect(resolved.filter((n) => !n.includes("node_modules/pulumi-veza/dist/"))).toEqual(roots);
+      expect(loaded).toContain("node_modules/pulumi-veza/dist/provider/index.d.ts");
+      expect(loaded.filter((n) => n.includes("pulumi-veza") && !n.startsWith("node_modules/pulumi-veza/dist/"))).toEqual([]);
+      // our dependencies' typings stay out of the user's compilation (@pulumi/pulumi is the user's own)
+      // (symlinked here, so TypeScript names them by their real path)
+      expect(loaded.filter((n) => /(^|\/)node_modules\/(zod|undici)\//.test(n))).toEqual([]);
+      // the ES module package compiles index.ts as ESM, the others as CommonJS
+      const index = program.getSourceFile(path.join(project, "index.ts"))!;
+      expect(index.impliedNodeFormat ?? ts.ModuleKind.CommonJS).toBe(dir === "nodenext-esm" ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS);
+    }, 120_000);
 
-      // every name the package exports (values and types) appears in the CommonJS program
+    test("the CommonJS program uses every name the package exports (values and types)", () => {
+      const program = ts.createProgram([path.join(app, "node_modules/pulumi-veza/dist/provider/index.d.ts")], { strict: true, noEmit: true, types: [] });
       const checker = program.getTypeChecker();
       const index = program.getSourceFile(path.join(app, "node_modules/pulumi-veza/dist/provider/index.d.ts"))!;
       const exported = checker.getExportsOfModule(checker.getSymbolAtLocation(index)!).map((s) => s.name);
       expect(exported.length).toBeGreaterThan(20);
-      const cjs = fs.readFileSync(path.join(app, "program.cts"), "utf8");
+      const cjs = fs.readFileSync(path.join(CONSUMER, "program.cts"), "utf8");
       expect(exported.filter((name) => !new RegExp(`\\bveza\\.${name.replace("$", "\\$")}\\b`).test(cjs))).toEqual([]);
-    }, 120_000);
+    }, 60_000);
+
+    test("every link in the Markdown it ships works from the tarball (relative: a shipped file and heading) or names a file of the repository", () => {
+      const pkg = path.join(app, "node_modules", "pulumi-veza");
+      const repo = String(manifest.repository.url).replace(/^git\+/, "").replace(/\.git$/, "");
+      const shipped = listFiles(pkg).filter((f) => f.endsWith(".md"));
+      expect(shipped).toEqual(expect.arrayContaining(["README.md", "CHANGELOG.md", "docs/index.md", "docs/lookups.md", "docs/configuration.md"]));
+      const broken: string[] = [];
+      let checked = 0;
+      const check = (root: string, file: string, inRepository: boolean) => {
+        for (const target of markdownLinks(fs.readFileSync(path.join(root, file), "utf8"))) {
+          checked++;
+          const problem = linkProblem(root, file, target, repo, inRepository);
+          if (problem) broken.push(`${file}: (${target}) ${problem}`);
+        }
+      };
+      for (const file of shipped) check(pkg, file, false);
+      // what the repository shows only (not shipped): its links are read in the repository
+      check(REPO, "CONTRIBUTING.md", true);
+      // and the files CONTRIBUTING names (its layout block's first column, paths in code spans) exist
+      const contributing = fs.readFileSync(path.join(REPO, "CONTRIBUTING.md"), "utf8");
+      const layout = /^## How the code is laid out\n\n```\n([^]*?)^```/m.exec(contributing)![1]!;
+      const named = [
+        ...layout.split("\n").flatMap((l) => (/^\S/.test(l) ? l.split(/\s{2,}/)[0]!.split(/,\s*/) : [])),
+        ...[...contributing.matchAll(/`([\w.-]+\/[\w./-]*)`/g)].map((m) => m[1]!),
+      ].filter((f) => f && !f.includes("<"));
+      expect(named.length).toBeGreaterThan(20);
+      // a path is named from the repository's root, or inside provider/ or provider/resources/ (`shared/fields.ts`)
+      const exists = (f: string) => ["", "provider", "provider/resources"].some((base) => fs.existsSync(path.join(REPO, base, f)));
+      const within = (f: string, row: string) => fs.existsSync(path.join(REPO, path.dirname(row), f));
+      const firstOfRow = new Map<string, string>();
+      for (const l of layout.split("\n")) if (/^\S/.test(l)) { const cols = l.split(/\s{2,}/)[0]!.split(/,\s*/); for (const c of cols) firstOfRow.set(c, cols[0]!); }
+      for (const f of named) if (!exists(f) && !within(f, firstOfRow.get(f) ?? "")) broken.push(`CONTRIBUTING.md names ${f}, which the repository does not have`);
+      expect(broken).toEqual([]);
+      expect(checked).toBeGreaterThan(50);
+    });
 
     test("loads at run time from CommonJS and from an ES module with the same named exports; the serialized provider's `$` is there", () => {
       const names = ["AccessProfile", "AccessProfileType", "AccessProfileVersion", "ProfileMembership", "VezaClient", "VezaApi", "VezaApiError", "VezaConfigError", "VezaError", "ENDPOINTS", "BASE_PATH", "filter", "listAccessProfiles", "getAvailableIntegrations"];
@@ -184,3 +241,49 @@ suite("the published package", () => {
     }, 60_000);
   });
 });
+
+/** Every file under `dir`, relative, with "/" separators. */
+function listFiles(dir: string, rel = ""): string[] {
+  return fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(dir, `${rel}${e.name}/`) : [`${rel}${e.name}`]));
+}
+
+/** The targets of a Markdown text's links (`[text](target)`), outside code blocks and code spans. */
+function markdownLinks(text: string): string[] {
+  const prose = text.replace(/^```[^]*?^```/gm, "").replace(/`[^`\n]*`/g, "");
+  return [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
+}
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+function anchors(markdown: string): Set<string> {
+  const headings = markdown.replace(/^```[^]*?^```/gm, "").match(/^#{1,6} .*$/gm) ?? [];
+  return new Set(headings.map((h) => h.replace(/^#+ /, "").toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replace(/ /g, "-")));
+}
+
+/**
+ * Why a link does not work, or undefined. Relative links must name a file of `root` (the tarball, or
+ * the repository for `inRepository`) and, with a fragment, a heading of that file; absolute links are
+ * https, and those into the repository (`<repo>/blob/main/<path>`, `<repo>/tree/main/<path>`) must
+ * name a file or folder the repository has and does not ignore. Other sites are not fetched.
+ */
+function linkProblem(root: string, file: string, target: string, repo: string, inRepository: boolean): string | undefined {
+  if (/^[a-z]+:/i.test(target)) {
+    if (!target.startsWith("https://")) return "not https";
+    const inRepo = new RegExp(`^${repo.replace(/[.]/g, "\\.")}/(blob|tree)/main/([^#?]+)`).exec(target);
+    if (target.startsWith(repo) && !inRepo && !/\/releases\/download\/|\/issues$/.test(target)) return "a repository link that names no file";
+    if (!inRepo) return undefined;
+    const rel = decodeURIComponent(inRepo[2]!);
+    if (!fs.existsSync(path.join(REPO, rel))) return `the repository has no ${rel}`;
+    try {
+      execFileSync("git", ["check-ignore", "-q", rel], { cwd: REPO });
+      return `${rel} is ignored by git`;
+    } catch {
+      return undefined; // exit 1: not ignored
+    }
+  }
+  const [relPath, fragment] = target.split("#") as [string, string | undefined];
+  const resolved = relPath ? path.join(path.dirname(path.join(root, file)), decodeURIComponent(relPath)) : path.join(root, file);
+  if (!path.resolve(resolved).startsWith(path.resolve(root))) return "points outside the package";
+  if (!fs.existsSync(resolved)) return inRepository ? "no such file in the repository" : "no such file in the tarball";
+  if (fragment && resolved.endsWith(".md") && !anchors(fs.readFileSync(resolved, "utf8")).has(fragment)) return `no heading #${fragment}`;
+  return undefined;
+}

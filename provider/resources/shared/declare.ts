@@ -41,8 +41,8 @@ export interface InputSpec {
   what?: string;
   /** Smallest whole number allowed (kind "int"; default 0). */
   min?: number;
-  /** Validation where the kind's own does not fit (entities, nested objects). */
-  schema?: z.ZodType;
+  /** Validation where the kind's own does not fit (entities, nested objects): a zod schema (see `InputSchema`). */
+  schema?: InputSchema;
   /** Kind "entities": how its items are reduced and matched. */
   items?: ItemRules;
   /** The diff compares it. Default: true when it has an `api` field; an instruction (`adoptExisting`) is not compared. */
@@ -150,8 +150,6 @@ export interface DeclaredResource<Args extends object, Out extends object, Regis
   readonly fields: readonly Field[];
   /** The read-only outputs as fields (for keeping the last value of what a response leaves out). */
   readonly readOnlyFields: readonly Field[];
-  /** The check's schema. */
-  readonly schema: z.ZodType;
   /** `olds`: the old inputs (a name filled from the logical name keeps the old one). */
   check(news: Record<string, any>, olds?: Record<string, any>): pulumi.dynamic.CheckResult;
   /** The compared inputs whose new value differs from the old output (or is unknown). */
@@ -165,9 +163,19 @@ export interface DeclaredResource<Args extends object, Out extends object, Regis
   props(name: string, args: object): Record<string, unknown>;
 }
 
+/**
+ * A zod schema, known here only by the property every zod schema has. The resource classes' typings
+ * reach this file, and a published `.d.ts` must not load zod's typings (a user's `tsc` checks them
+ * under the user's flags, and they fail without `esModuleInterop`: issue 29).
+ */
+export interface InputSchema {
+  readonly _zod: object;
+}
+
 /** The input's validation: its own `schema`, else the kind's (never optional here). */
 function inputSchema(name: string, s: InputSpec): z.ZodType {
-  if (s.schema) return s.schema;
+  // only zod schemas carry `_zod` (InputSchema above)
+  if (s.schema) return s.schema as z.ZodType;
   switch (s.kind) {
     case "string":
       return s.required ? uNonEmpty(s.what ?? "a non-empty string") : uString(s.what);
@@ -242,7 +250,6 @@ export function declareResource<Args extends object, Out extends object, Registe
       `\`opts\`: resource options, e.g. \`{ parent }\`.`,
     fields,
     readOnlyFields,
-    schema,
     check(news, olds) {
       const given: Record<string, unknown> = news && typeof news === "object" && !Array.isArray(news) ? news : {};
       // A name filled from the logical name keeps the one in the old inputs, so the inputs in state

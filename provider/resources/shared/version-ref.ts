@@ -1,6 +1,6 @@
 /** Ids of version-scoped resources (`<profileId>/versions/<n>[/members]`) and current-version lookup. */
 import type { VezaApi } from "../../client/api";
-import type { ApiProfile, ApiVersion } from "../../client/normalize";
+import type { ApiProfile, ApiVersion } from "../../client/api-objects";
 import type { InputSpec } from "./declare";
 import { VezaApiError, VezaResourceError } from "../../errors";
 

@@ -1,8 +1,9 @@
-// A user's program in CommonJS, type-checked with `tsc --strict` against the packed tarball (not the
-// repository's sources). It uses every export of "pulumi-veza": tests/package/package.test.ts fails
-// when the package exports a name this file does not mention.
+// A user's program in CommonJS, as `pulumi new typescript` starts one, type-checked against the packed
+// tarball (not the repository's sources) as index.ts under each CommonJS tsconfig beside this file
+// (pulumi-template/: Pulumi's own, as is). It uses every export of "pulumi-veza":
+// tests/package/package.test.ts fails when the package exports a name this file does not mention.
 import * as pulumi from "@pulumi/pulumi";
-import veza = require("pulumi-veza");
+import * as veza from "pulumi-veza";
 
 const f = veza.filter;
 const byType: veza.filter.Filter = f.and(f.eq("profile_type", "t-1"), f.co("labels", "requestable"), f.or(f.ne("state", 2), f.sw("name", "Sales")));

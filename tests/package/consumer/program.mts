@@ -1,4 +1,5 @@
-// The same package from an ES module (named imports from the CommonJS package, as Node resolves them).
+// The same package from an ES module (named imports from the CommonJS package, as Node resolves them),
+// type-checked as index.ts of a "type": "module" package under nodenext-esm/tsconfig.json.
 import * as pulumi from "@pulumi/pulumi";
 import {
   AccessProfile,
