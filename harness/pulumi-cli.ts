@@ -174,6 +174,19 @@ export class CliStack {
     return { code, stdout, stderr, events };
   }
 
+  /** Runs a shell script (bash) in the program's folder with the stack's environment, as a CI step runs. */
+  async shell(script: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn("bash", ["-euo", "pipefail", "-c", script], { cwd: this.programDir, env: { ...this.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+      child.on("error", reject);
+      child.on("close", (c) => resolve({ code: c ?? 1, stdout: out, stderr: err }));
+    });
+  }
+
   /** `run`, failing with the CLI's output unless it exits 0. */
   async must(args: string[], opts: { eventLog?: boolean; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
     const r = await this.run(args, opts);

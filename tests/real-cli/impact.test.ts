@@ -8,6 +8,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parse } from "yaml";
 import { cliRig, describeWithCli, type CliRig } from "./cli";
 
 const REPO = path.resolve(__dirname, "..", "..");
@@ -107,5 +108,20 @@ describeWithCli("pulumi-veza impact on the real CLI's preview JSON", () => {
     const gate = await impact(result.stdout, ["--fail-on-gain"]);
     expect(gate.code).toBe(1);
     expect(gate.out).not.toContain("frank@example.com");
+  });
+
+  test("examples/ci/veza-preview.yml's preview and access-impact steps run as written", async () => {
+    const wf = parse(fs.readFileSync(path.join(REPO, "examples", "ci", "veza-preview.yml"), "utf8")) as { jobs: Record<string, { steps: { name?: string; run?: string }[] }> };
+    const step = (name: string) => wf.jobs.preview!.steps.find((s) => s.name === name)!.run!;
+    const summary = path.join(dir, "summary.md");
+    const env = { PULUMI_STACK: r.stack.stack, GITHUB_STEP_SUMMARY: summary };
+    const preview = await r.stack.shell(step("pulumi preview"), env);
+    expect(preview.code).toBe(0);
+    const impactStep = await r.stack.shell(step("Access impact"), env);
+    expect(impactStep.code).toBe(0);
+    const md = fs.readFileSync(path.join(r.stack.programDir, "impact.md"), "utf8");
+    expect(md.startsWith("<!-- pulumi-veza-impact -->")).toBe(true);
+    expect(md).toMatch(/identities gain access/);
+    expect(fs.readFileSync(summary, "utf8")).toBe(md);
   });
 });
