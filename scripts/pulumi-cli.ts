@@ -5,7 +5,8 @@
  *   npm run pulumi-cli          build it (or say where the cached build is) and print its folder
  *
  * `findPulumiCli()` answers, in this order:
- * 1. `VEZA_PULUMI_CLI=off`: no CLI (the tests that need one skip, saying so).
+ * 1. `VEZA_PULUMI_CLI=off`: no CLI (the tests that need one skip, saying so); `VEZA_PULUMI_CLI=path`:
+ *    only a `pulumi` on PATH (as a user's machine has it).
  * 2. A cached build of the release pinned in tools/pulumi-cli/go.mod, in a per-user cache outside
  *    the clone (`$XDG_CACHE_HOME/pulumi-veza/pulumi-cli/<release>-<fingerprint>`, default
  *    `~/.cache/…`), so a fresh clone reuses it: nothing runs, nothing is fetched.
@@ -113,6 +114,10 @@ function onPath(): PulumiCli | undefined {
 /** What is there now, without building. */
 export function findPulumiCli(): CliLookup {
   if (process.env.VEZA_PULUMI_CLI === "off") return { reason: "VEZA_PULUMI_CLI=off" };
+  if (process.env.VEZA_PULUMI_CLI === "path") {
+    const p = onPath();
+    return p ? { cli: p } : { reason: "VEZA_PULUMI_CLI=path, and no pulumi >= 3.139 is on PATH" };
+  }
   const cached = cachedBuild();
   if (cached) return { cli: cached };
   const path_ = onPath();
@@ -137,7 +142,7 @@ function go(args: string[], log: (line: string) => void): void {
  */
 export function ensurePulumiCli(log: (line: string) => void = () => undefined): CliLookup {
   const found = findPulumiCli();
-  if (found.cli || process.env.VEZA_PULUMI_CLI === "off" || !hasGo()) return found;
+  if (found.cli || process.env.VEZA_PULUMI_CLI === "off" || process.env.VEZA_PULUMI_CLI === "path" || !hasGo()) return found;
   const dir = cacheDir();
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const lock = `${dir}.lock`;

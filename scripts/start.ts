@@ -17,7 +17,8 @@
  *
  * Environment: VEZA_URL + VEZA_API_TOKEN (real tenant), VEZA_CATALOG (another catalog file),
  * VEZA_START_DATA_DIR (default .data), VEZA_START_STATE_DIR (default .pulumi-local),
- * PULUMI_FALLBACK=1 (skip the CLI, use the test engine), VEZA_PULUMI_CLI=off (the same),
+ * PULUMI_FALLBACK=1 (skip the CLI, use the test engine), VEZA_PULUMI_CLI=off (the same) or =path
+ * (only a pulumi on PATH),
  * PULUMI_CONFIG_PASSPHRASE (default: a fixed local one), VEZA_START_STACK (default local / tenant).
  * The token is never printed.
  */
@@ -134,6 +135,16 @@ function printImpact(json: string, source: string): void {
   }
 }
 
+/** The provider's resources a `pulumi stack export` holds (0 when it cannot be read). */
+function trackedResources(exportJson: string): number {
+  try {
+    const resources = ((JSON.parse(exportJson) as { deployment?: { resources?: { type: string }[] } }).deployment?.resources ?? []);
+    return resources.filter((r) => r.type.startsWith("pulumi-nodejs:")).length;
+  } catch {
+    return 0;
+  }
+}
+
 async function withCli(binDir: string, t: Target, stateDir: string): Promise<number> {
   fs.mkdirSync(stateDir, { recursive: true });
   const bin = path.join(binDir, process.platform === "win32" ? "pulumi.exe" : "pulumi");
@@ -176,7 +187,7 @@ async function withCli(binDir: string, t: Target, stateDir: string): Promise<num
     say("    veza:url and the token come from VEZA_URL and VEZA_API_TOKEN; nothing is written to the stack config");
   }
   const exported = await capture(bin, ["stack", "export", "--stack", t.stack, "--non-interactive"], env);
-  const tracked = exported.code === 0 ? ((JSON.parse(exported.out).deployment?.resources ?? []) as { type: string }[]).filter((r) => r.type.startsWith("pulumi-nodejs:")).length : 0;
+  const tracked = exported.code === 0 ? trackedResources(exported.out) : 0;
   if (t.emulator && tracked > 0 && t.emulator.store.listTypes().length + t.emulator.store.listProfiles().length === 0) {
     // the emulator's data was removed but the state remains. A plain refresh would configure the
     // provider from the config saved in the state (an earlier emulator's address); --run-program

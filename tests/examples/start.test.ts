@@ -85,7 +85,7 @@ test("a catalog with a mistake stops before the emulator starts or any request, 
   expect(fs.existsSync(path.join(dir, "state"))).toBe(false);
 });
 
-test("with a Pulumi CLI on PATH: file backend, stack local, config set (token through stdin only), up --yes, preview --expect-no-changes", async () => {
+test("with a Pulumi CLI on PATH (VEZA_PULUMI_CLI=path): file backend, stack local, config set (token through stdin only), up --yes, preview --expect-no-changes", async () => {
   // a stand-in `pulumi` that records its arguments, stdin and backend settings
   const bin = path.join(dir, "bin");
   const log = path.join(dir, "calls.jsonl");
@@ -103,7 +103,7 @@ process.exit(args[0] === "stack" && args[1] === "select" ? 1 : 0);
 `,
     { mode: 0o755 },
   );
-  const run = await start({ PULUMI_FALLBACK: undefined, PATH: `${bin}${path.delimiter}${path.dirname(process.execPath)}` });
+  const run = await start({ PULUMI_FALLBACK: undefined, VEZA_PULUMI_CLI: "path", PATH: `${bin}${path.delimiter}${path.dirname(process.execPath)}` });
   expect(run.code).toBe(0);
   expect(run.out).toContain("Pulumi CLI v3.999.0");
   expect(run.out).not.toContain("[fallback");
@@ -113,10 +113,11 @@ process.exit(args[0] === "stack" && args[1] === "select" ? 1 : 0);
     "stack init local",
     "config set veza:url",
     "config set --secret",
+    "config set adoptExisting",
+    "stack export --stack",
     "preview --json --show-sames",
-    "up --yes --stack",
-    "stack output --json",
-    "preview --expect-no-changes --stack",
+    "up --yes --skip-preview",
+    "preview --expect-no-changes --suppress-outputs",
   ]);
   const token = fs.readFileSync(path.join(dir, "data", "emulator-token"), "utf8").trim();
   for (const c of calls) {

@@ -118,7 +118,7 @@ describeWithCli("pulumi-veza impact on the real CLI's preview JSON", () => {
     const preview = await r.stack.shell(step("pulumi preview"), env);
     expect(preview.code).toBe(0);
     const impactStep = await r.stack.shell(step("Access impact"), env);
-    expect(impactStep.code).toBe(0);
+    expect(`exit ${impactStep.code} ${impactStep.stderr}`.trim()).toBe("exit 0");
     const md = fs.readFileSync(path.join(r.stack.programDir, "impact.md"), "utf8");
     expect(md.startsWith("<!-- pulumi-veza-impact -->")).toBe(true);
     expect(md).toMatch(/identities gain access/);
