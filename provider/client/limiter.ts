@@ -15,7 +15,8 @@
  * One controller per tenant per process (`Pacers`), since the tenant's limit is per tenant.
  */
 import { DEFAULT_MAX_CONCURRENCY } from "../config";
-import { ConcurrencyWindow, RateEstimator, TUNING, type Cut, type Feedback } from "./estimator";
+import { ConcurrencyWindow, RateEstimator, type Cut, type Feedback } from "./estimator";
+import { DEFAULT_PACING_TUNING, withTuning, type PacingTuning } from "./tuning";
 
 export { rateLimitFeedback, type Feedback } from "./estimator";
 
@@ -42,6 +43,8 @@ export interface PacerOptions {
   clock?: Clock;
   /** Called at every cut of the pace (logs, tests). */
   onCut?: (c: Cut) => void;
+  /** The controller's figures (default `DEFAULT_PACING_TUNING`; tests and benches override some). */
+  tuning?: Partial<PacingTuning>;
 }
 
 export interface Ticket {
@@ -55,6 +58,7 @@ interface Waiter {
 export class Pacer {
   private readonly adaptive: boolean;
   private readonly clock: Clock;
+  readonly tuning: PacingTuning;
   readonly window: ConcurrencyWindow;
   readonly pace: RateEstimator;
   private active = 0;
@@ -76,8 +80,9 @@ export class Pacer {
     const ceiling = Math.max(1, o.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY);
     this.adaptive = o.adaptive ?? true;
     this.clock = o.clock ?? realClock;
-    this.window = new ConcurrencyWindow(ceiling, this.adaptive);
-    this.pace = new RateEstimator(o.maxRate ?? 0, this.adaptive, o.onCut);
+    this.tuning = withTuning(DEFAULT_PACING_TUNING, o.tuning, "pacing tuning");
+    this.window = new ConcurrencyWindow(ceiling, this.adaptive, this.tuning);
+    this.pace = new RateEstimator(o.maxRate ?? 0, this.adaptive, o.onCut, this.tuning);
   }
 
   /** The pace in force now, requests per second (Infinity: unpaced). */
@@ -136,7 +141,7 @@ export class Pacer {
     if (this.adaptive && status === 429) {
       const until = this.clock.now() + Math.max(0, waitMs);
       this.retryGateUntil = Math.max(this.retryGateUntil, until);
-      if (waitMs > TUNING.quotaRetryAfterMs) this.hold(until);
+      if (waitMs > this.tuning.quotaRetryAfterMs) this.hold(until);
       return;
     }
     if (waitMs > 0) await new Promise<void>((resolve) => this.clock.setTimer(resolve, waitMs));
@@ -195,12 +200,16 @@ export class Pacer {
 export class Pacers {
   private readonly byKey = new Map<string, Pacer>();
 
-  constructor(private readonly clock?: Clock) {}
+  /** `clock` and `tuning`: for every controller of these (tests). */
+  constructor(
+    private readonly clock?: Clock,
+    private readonly tuning?: Partial<PacingTuning>,
+  ) {}
 
-  for(origin: string, o: Omit<PacerOptions, "clock" | "onCut">): Pacer {
+  for(origin: string, o: Omit<PacerOptions, "clock" | "onCut" | "tuning">): Pacer {
     const key = JSON.stringify([origin, o.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, o.adaptive ?? true, o.maxRate ?? 0]);
     let p = this.byKey.get(key);
-    if (!p) this.byKey.set(key, (p = new Pacer({ ...o, clock: this.clock })));
+    if (!p) this.byKey.set(key, (p = new Pacer({ ...o, clock: this.clock, tuning: this.tuning })));
     return p;
   }
 }
