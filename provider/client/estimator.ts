@@ -34,6 +34,8 @@ export interface Sample {
   inFlight: number;
   /** The send pace in force when the answer came, requests per second (Infinity: unpaced). */
   pace?: number;
+  /** The typical round trip of the last answers, ms (the window's median), this answer's included. */
+  roundTripMs?: number;
   feedback: Feedback;
 }
 
@@ -108,8 +110,20 @@ export class ConcurrencyWindow {
     this.window = Math.min(this.ceiling, this.window < this.slowStartUntil ? this.window + this.t.slowStartGrowth : this.window + 1 / this.window);
   }
 
+  /**
+   * The pace that spreads the window over a round trip (× `spreadGain`), requests per second (Infinity
+   * before the first answer, or not adaptive). Requests started as soon as the window admits them leave
+   * in clumps of a whole window when the latency is long (each round trip's answers come back together),
+   * and a clump larger than the tenant's burst is answered 429 well below the tenant's rate.
+   */
+  spreadRate(): number {
+    const latency = this.typicalMs();
+    if (!this.adaptive || !latency || !(this.t.spreadGain > 0)) return Infinity;
+    return (this.t.spreadGain * this.limit * 1000) / latency;
+  }
+
   /** The median latency of the last answers (undefined before the first). */
-  private typicalMs(): number | undefined {
+  typicalMs(): number | undefined {
     if (!this.recent.length) return undefined;
     const sorted = [...this.recent].sort((a, b) => a - b);
     return sorted[Math.floor(sorted.length / 2)];
@@ -171,6 +185,12 @@ export class RateEstimator {
   private recent: number[] = [];
   /** What the first cut saw accepted in its last second: at least the tenant's burst. */
   private burstGuess?: number;
+  /** Send times of the answers of the last windowMs (accepted or not): how fast we were sending. */
+  private sentRecently: number[] = [];
+  /** The fast probe goes no higher than the pace that got the first 429 (it was too fast). */
+  private fastCeiling = Infinity;
+  /** The typical round trip (the window's median latency): a 429 answers a probe this late. */
+  private roundTripMs = 0;
   /** Pace ceiling from `RateLimit-Policy`. */
   private policyRate = Infinity;
   /** Cuts so far, and 429s seen. */
@@ -190,13 +210,24 @@ export class RateEstimator {
   rate(now: number): number {
     let r = Math.min(this.maxRate, this.policyRate);
     if (this.adaptive && this.base !== Infinity) {
-      const s = Math.max(0, now - this.cutAt) / 1000;
-      const grown = this.measured
-        ? this.base * (1 + this.t.probeK * s * s) * 2 ** Math.max(0, s - this.t.probePatienceS)
-        : this.base * 2 ** ((s * 1000) / this.t.doublingMs);
+      const since = Math.max(0, now - this.cutAt);
+      let grown: number;
+      if (this.measured) grown = this.slowProbe(this.base, since);
+      else {
+        // doubling up to the pace that got the first 429, then on slowly (that pace was not too fast after all)
+        const doublingMs = Math.max(this.t.doublingMs, this.t.probeRoundTrips * this.roundTripMs);
+        const atCeilingMs = this.fastCeiling > this.base ? doublingMs * Math.log2(this.fastCeiling / this.base) : 0;
+        grown = since < atCeilingMs ? this.base * 2 ** (since / doublingMs) : this.slowProbe(Math.max(this.base, this.fastCeiling), since - atCeilingMs);
+      }
       r = Math.min(r, grown);
     }
     return r >= this.t.unpaced ? Infinity : r;
+  }
+
+  /** The slow probe from `base`, `sinceMs` after it started; its clock runs in seconds, or in slowProbeRoundTrips round trips when that is longer. */
+  private slowProbe(base: number, sinceMs: number): number {
+    const s = sinceMs / Math.max(1000, this.t.slowProbeRoundTrips * this.roundTripMs);
+    return base * (1 + this.t.probeK * s * s) * 2 ** Math.max(0, s - this.t.probePatienceS);
   }
 
   /**
@@ -208,12 +239,15 @@ export class RateEstimator {
     const { now, sentAt, feedback: fb } = s;
     if (fb.limit !== undefined && fb.windowMs && fb.limit > 0) this.policyRate = (fb.limit * 1000) / fb.windowMs;
     if (!fb.status) return undefined; // no answer: says nothing about the rate
+    if (s.roundTripMs !== undefined) this.roundTripMs = s.roundTripMs;
+    this.sentRecently.push(sentAt);
+    if (this.sentRecently.length > 256 && this.sentRecently[0] < now - this.t.windowMs) this.sentRecently = this.sentRecently.filter((t) => t >= now - this.t.windowMs);
     const afterCut = sentAt > this.cutAt;
     if (afterCut) this.answersSinceCut++;
     if (fb.status === 429) {
       this.throttled++;
       if (afterCut) this.throttledSinceCut++;
-      if (this.shouldCut(now, fb)) this.cut(now, sentAt);
+      if (afterCut && this.shouldCut(now, fb)) this.cut(now, sentAt);
       return undefined;
     }
     if (this.eventSentAt !== undefined && sentAt >= this.eventSentAt) {
@@ -242,7 +276,7 @@ export class RateEstimator {
   private shouldCut(now: number, fb: Feedback): boolean {
     if (fb.retryAfterMs === 0) return false;
     if (this.cutAt === -Infinity) return true;
-    if (now - this.cutAt < this.t.cutGapMs) return false;
+    if (now - this.cutAt < Math.max(this.t.cutGapMs, this.roundTripMs)) return false;
     if (!this.measured) return true; // after a first guess the fast probe is meant to overshoot
     if (this.answersSinceCut < this.t.minAnswers) return false;
     const share = this.throttledSinceCut / this.answersSinceCut;
@@ -270,6 +304,10 @@ export class RateEstimator {
       next = acceptedWithin(1000); // accepted over the last second: a low guess
       this.burstGuess ??= next;
       this.measured = false;
+      // the pace we sent at just before the request that got the 429 (over minSpanMs): too fast
+      const spanMs = Math.min(this.t.minSpanMs, sentAt - this.sentRecently[0]);
+      const sending = spanMs > 0 ? (this.sentRecently.filter((t) => t > sentAt - spanMs && t <= sentAt).length * 1000) / spanMs : Infinity;
+      this.fastCeiling = Math.max(next, sending);
     }
     if (current !== Infinity) next = Math.min(next, this.t.maxKeep * current);
     this.base = Math.max(this.t.minRate, next, this.measured ? this.t.floorShare * acceptedWithin(1000) : 0);

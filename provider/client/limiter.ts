@@ -15,7 +15,7 @@
  * One controller per tenant per process (`Pacers`), since the tenant's limit is per tenant.
  */
 import { DEFAULT_MAX_CONCURRENCY } from "../config";
-import { ConcurrencyWindow, RateEstimator, type Cut, type Feedback } from "./estimator";
+import { ConcurrencyWindow, RateEstimator, type Cut, type Feedback, type Sample } from "./estimator";
 import { DEFAULT_PACING_TUNING, withTuning, type PacingTuning } from "./tuning";
 
 export { rateLimitFeedback, type Feedback } from "./estimator";
@@ -116,8 +116,9 @@ export class Pacer {
   release(ticket: Ticket, fb?: Feedback): void {
     if (fb) {
       const now = this.clock.now();
-      const sample = { sentAt: ticket.startedAt, now, inFlight: this.active, pace: this.pace.rate(now), feedback: fb };
+      const sample: Sample = { sentAt: ticket.startedAt, now, inFlight: this.active, pace: this.pace.rate(now), feedback: fb };
       this.window.observe(sample);
+      sample.roundTripMs = this.window.typicalMs();
       const cuts = this.pace.cuts;
       const holdUntil = this.pace.observe(sample);
       if (holdUntil !== undefined) this.hold(holdUntil);
@@ -163,7 +164,7 @@ export class Pacer {
         if (this.retries.length) this.wake(this.retryGateUntil);
         return;
       }
-      const rate = this.pace.rate(now);
+      const rate = Math.min(this.pace.rate(now), this.window.spreadRate());
       const interval = rate === Infinity ? 0 : 1000 / rate;
       const startAt = Math.max(this.gateUntil, interval ? this.nextAt : -Infinity);
       if (startAt > now) {

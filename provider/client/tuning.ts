@@ -17,6 +17,8 @@ export interface PacingTuning {
   readonly slowStartGrowth: number;
   /** The window is kept at least pace × typical latency × this (Little's law with headroom), and after a cut of the pace at most that: the pace, not the window, limits a paced sender, and its probe cannot overshoot by more requests in flight than the tenant accepted. @defaultValue 2 */
   readonly paceHeadroom: number;
+  /** Requests are spread at (window ÷ typical latency) × this: a whole window sent at once at a long latency is a clump the tenant's burst may not hold; 0 turns the spreading off. @defaultValue 2 */
+  readonly spreadGain: number;
   /** The window never goes below this. @defaultValue 2 */
   readonly minWindow: number;
   /** Growth needs this share of the window in flight when an answer comes (otherwise the engine, not the tenant, is the limit). @defaultValue 0.5 */
@@ -46,12 +48,16 @@ export interface PacingTuning {
   readonly measuredShare: number;
   /** A cut is at least this deep relative to the pace that got the 429. @defaultValue 0.9 */
   readonly maxKeep: number;
-  /** Slow probe after a measured cut: pace × (1 + probeK × s²) × 2^(s − probePatienceS), s counting seconds (or round trips, whichever is longer) since the cut. @defaultValue 0.03 */
+  /** Slow probe after a measured cut: pace × (1 + probeK × s²) × 2^(s − probePatienceS), s counting seconds (see `slowProbeRoundTrips`) since the cut. @defaultValue 0.03 */
   readonly probeK: number;
   /** See `probeK`. @defaultValue 3 */
   readonly probePatienceS: number;
-  /** Fast probe after an unmeasured cut: the pace doubles every this many ms, or every round trip when that is longer (a 429 answers a probe one round trip late). @defaultValue 150 */
+  /** Fast probe after an unmeasured cut: the pace doubles every this many ms (see `probeRoundTrips`), up to the pace that got the first 429. @defaultValue 150 */
   readonly doublingMs: number;
+  /** The fast probe doubles no faster than every this many round trips: a 429 answers it one round trip late, so the pace has grown 2^(1/this) by then. @defaultValue 2 */
+  readonly probeRoundTrips: number;
+  /** The slow probe's clock counts seconds, or units of this many round trips when that is longer: at a long latency a 429 answers the probe late, and a probe that grows as fast as at a short one overshoots by more. @defaultValue 5 */
+  readonly slowProbeRoundTrips: number;
   /** Send times kept for the replay of the tenant's bucket. @defaultValue 20000 */
   readonly maxReplay: number;
   /** The window of the second estimate at a cut. @defaultValue 2000 */
@@ -78,6 +84,7 @@ export const DEFAULT_PACING_TUNING: PacingTuning = Object.freeze({
   initialWindow: 8,
   slowStartGrowth: 0.5,
   paceHeadroom: 2,
+  spreadGain: 2,
   minWindow: 2,
   useShare: 0.5,
   overloadDecrease: 0.5,
@@ -94,6 +101,8 @@ export const DEFAULT_PACING_TUNING: PacingTuning = Object.freeze({
   probeK: 0.03,
   probePatienceS: 3,
   doublingMs: 150,
+  probeRoundTrips: 2,
+  slowProbeRoundTrips: 5,
   maxReplay: 20_000,
   windowMs: 2000,
   cutGapMs: 300,

@@ -28,6 +28,8 @@ export interface SimOptions {
   horizonMs: number;
   /** Besides the bucket: this share of requests answered 429 at random (no Retry-After), like the fault knob. */
   random429?: number;
+  /** Called at every request's arrival at the tenant (exploration and debugging). */
+  onArrival?: (now: number, allowed: boolean, limiter: Pacer) => void;
   /** The pacer's figures, when not the defaults. */
   tuning?: Partial<PacingTuning>;
   headers?: (verdict: ReturnType<TokenBucket["take"]>, perSec: number, burst: number) => Feedback;
@@ -41,8 +43,9 @@ export interface SimResult {
   /** Time-weighted mean of requests in flight at the tenant, first request to last answer. */
   meanInFlight: number;
   endedAt: number;
-  /** Accepted requests by simulated second. */
+  /** Accepted requests, and requests answered 429, by simulated second. */
   perSecond: number[];
+  throttledPerSecond: number[];
   limiter: Pacer;
 }
 
@@ -58,7 +61,7 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
   let perSec = o.perSec;
   let bucket = new TokenBucket({ perSec, burst: o.burst }, 0);
   let inFlight = 0;
-  const r: SimResult = { done: 0, accepted: 0, throttled: 0, maxInFlight: 0, meanInFlight: 0, endedAt: 0, perSecond: [], limiter };
+  const r: SimResult = { done: 0, accepted: 0, throttled: 0, maxInFlight: 0, meanInFlight: 0, endedAt: 0, perSecond: [], throttledPerSecond: [], limiter };
   let busyMs = 0;
   let seed = 7;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
@@ -80,6 +83,7 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
             }
           }
           const v = bucket.take(clock.now());
+          o.onArrival?.(clock.now(), v.allowed, limiter);
           const ms = o.latencyAt ? o.latencyAt(inFlight, clock.now()) : o.latencyMs;
           busyMs += ms;
           await answerAfter(ms);
@@ -103,6 +107,8 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
         return;
       }
       r.throttled++;
+      const sec = Math.floor(clock.now() / 1000);
+      r.throttledPerSecond[sec] = (r.throttledPerSecond[sec] ?? 0) + 1;
       retry = true;
       await limiter.backoff(retryAfterMs, 429);
     }
@@ -123,7 +129,7 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
   for (let t = 0; t < o.horizonMs && r.done < o.requests; t += 100) await clock.runUntil(t + 100);
   await clock.runUntil(clock.now());
   void all;
-  if (process.env.LIMITER_SIM_LOG) console.log(JSON.stringify({ perSec: o.perSec, done: r.done, throttled: r.throttled, endedAt: r.endedAt, ideal: ideal(o.requests, o.perSec, o.burst), rate: limiter.rate(), counters: limiter.counters, window: limiter.window.limit, perSecond: r.perSecond, cuts }));
+  if (process.env.LIMITER_SIM_LOG) console.log(JSON.stringify({ perSec: o.perSec, done: r.done, throttled: r.throttled, endedAt: r.endedAt, ideal: ideal(o.requests, o.perSec, o.burst), rate: limiter.rate(), counters: limiter.counters, window: limiter.window.limit, perSecond: r.perSecond, throttledPerSecond: r.throttledPerSecond, cuts }));
   return r;
 }
 
