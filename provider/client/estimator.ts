@@ -8,21 +8,15 @@
  *
  * Their figures are options (./tuning.ts); how they work and why: docs/pacing.md.
  */
+import type { QuotaHeaders } from "./quota";
 import { DEFAULT_PACING_TUNING, type PacingTuning } from "./tuning";
 
-/** What one answer told about the tenant. */
-export interface Feedback {
+/** What one answer told about the tenant: its status, `Retry-After` and rate-limit headers (./quota.ts). */
+export interface Feedback extends QuotaHeaders {
   /** HTTP status; 0 or absent: no answer (network failure). */
   status?: number;
   /** `Retry-After`, in ms. */
   retryAfterMs?: number;
-  /** From `RateLimit-Policy` / `X-RateLimit-Policy`: `limit` requests per `windowMs`. */
-  limit?: number;
-  windowMs?: number;
-  /** From `X-RateLimit-Remaining` / `RateLimit-Remaining`. */
-  remaining?: number;
-  /** From `X-RateLimit-Reset` / `RateLimit-Reset`, in ms from now. */
-  resetMs?: number;
 }
 
 /** One answered request, as the estimators see it. */
@@ -161,8 +155,7 @@ export interface Cut {
 /**
  * The send pace, learnt from the tenant's answers (its token bucket: a burst, then a steady rate): unpaced
  * until the first 429; each throttle event cuts the pace to a measurement of the tenant's rate, then
- * probes upwards (docs/pacing.md). `veza:maxRequestsPerSecond` and `RateLimit-Policy` cap it. Holds (a
- * spent quota) are the scheduler's: `observe` says until when, the scheduler keeps the gate.
+ * probes upwards (docs/pacing.md). `veza:maxRequestsPerSecond` and a `RateLimit-Policy` cap it.
  */
 export class RateEstimator {
   private readonly maxRate: number;
@@ -230,15 +223,12 @@ export class RateEstimator {
     return base * (1 + this.t.probeK * s * s) * 2 ** Math.max(0, s - this.t.probePatienceS);
   }
 
-  /**
-   * Learns from an answer. Returns the time until which every request must wait (a spent quota:
-   * `Remaining` 0 until its reset, or one token at the policy's rate), if the answer says so.
-   */
-  observe(s: Sample): number | undefined {
-    if (!this.adaptive) return undefined;
+  /** Learns from an answer. */
+  observe(s: Sample): void {
+    if (!this.adaptive) return;
     const { now, sentAt, feedback: fb } = s;
     if (fb.limit !== undefined && fb.windowMs && fb.limit > 0) this.policyRate = (fb.limit * 1000) / fb.windowMs;
-    if (!fb.status) return undefined; // no answer: says nothing about the rate
+    if (!fb.status) return; // no answer: says nothing about the rate
     if (s.roundTripMs !== undefined) this.roundTripMs = s.roundTripMs;
     this.sentRecently.push(sentAt);
     if (this.sentRecently.length > 256 && this.sentRecently[0] < now - this.t.windowMs) this.sentRecently = this.sentRecently.filter((t) => t >= now - this.t.windowMs);
@@ -248,7 +238,7 @@ export class RateEstimator {
       this.throttled++;
       if (afterCut) this.throttledSinceCut++;
       if (afterCut && this.shouldCut(now, fb)) this.cut(now, sentAt);
-      return undefined;
+      return;
     }
     if (this.eventSentAt !== undefined && sentAt >= this.eventSentAt) {
       this.acceptedSinceEvent++;
@@ -260,11 +250,6 @@ export class RateEstimator {
     }
     this.recent.push(now);
     if (this.recent.length > 256 && this.recent[0] < now - this.t.windowMs) this.recent = this.recent.filter((t) => t >= now - this.t.windowMs);
-    if (fb.remaining !== undefined && fb.remaining < 1 && fb.resetMs !== undefined && fb.resetMs > 0) {
-      // the tenant's quota is spent: wait for one token at the policy's rate when known, else for its reset
-      return now + (this.policyRate !== Infinity ? Math.min(fb.resetMs, 1000 / this.policyRate) : fb.resetMs);
-    }
-    return undefined;
   }
 
   /**
@@ -354,29 +339,4 @@ export class RateEstimator {
     }
     return lo;
   }
-}
-
-/** Reads the rate-limit headers of an answer (any of X-RateLimit-*, RateLimit-*, RateLimit-Policy). */
-export function rateLimitFeedback(headers: Record<string, string | string[] | undefined>, nowEpochMs = Date.now()): Omit<Feedback, "status" | "retryAfterMs"> {
-  const h = (name: string): string | undefined => {
-    const v = headers[name];
-    return Array.isArray(v) ? v[0] : v;
-  };
-  const num = (v: string | undefined): number | undefined => {
-    const m = v === undefined ? null : /^\s*(\d+(?:\.\d+)?)/.exec(v);
-    return m ? Number(m[1]) : undefined;
-  };
-  const out: Omit<Feedback, "status" | "retryAfterMs"> = {};
-  const remaining = num(h("x-ratelimit-remaining") ?? h("ratelimit-remaining"));
-  if (remaining !== undefined) out.remaining = remaining;
-  const reset = num(h("x-ratelimit-reset") ?? h("ratelimit-reset"));
-  // a large figure is an epoch time in seconds (GitHub, Okta), a small one seconds from now
-  if (reset !== undefined) out.resetMs = reset > 1e9 ? Math.max(0, reset * 1000 - nowEpochMs) : reset * 1000;
-  const policy = h("ratelimit-policy") ?? h("x-ratelimit-policy");
-  const m = policy === undefined ? null : /^\s*(\d+(?:\.\d+)?)\s*;\s*w=(\d+(?:\.\d+)?)/.exec(policy);
-  if (m && Number(m[2]) > 0) {
-    out.limit = Number(m[1]);
-    out.windowMs = Number(m[2]) * 1000;
-  }
-  return out;
 }

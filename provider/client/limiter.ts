@@ -3,8 +3,9 @@
  * ./estimator.ts allow it — fewer requests in flight than the concurrency window (AIMD with slow start,
  * never above `veza:maxConcurrency`) and the send pace (learnt from 429s, never above
  * `veza:maxRequestsPerSecond`) — and no gate is closed:
- * - a `Retry-After` longer than `quotaRetryAfterMs`, or a `Remaining` of 0 until its reset, holds every
- *   request (a spent quota);
+ * - a `Retry-After` longer than `quotaRetryAfterMs` holds every request (a spent quota);
+ * - a tenant that sends rate-limit headers: the mirror of its quota (./quota.ts) lets a request start only
+ *   while the quota keeps some in hand;
  * - retries of 429s wait for one shared gate (the latest Retry-After, or the client's backoff when none
  *   came) and then go first, one by one at the pace: retries that wake together do not collide again.
  *
@@ -18,7 +19,10 @@ import { DEFAULT_MAX_CONCURRENCY } from "../config";
 import { ConcurrencyWindow, RateEstimator, type Cut, type Feedback, type Sample } from "./estimator";
 import { DEFAULT_PACING_TUNING, withTuning, type PacingTuning } from "./tuning";
 
-export { rateLimitFeedback, type Feedback } from "./estimator";
+import { QuotaMirror } from "./quota";
+
+export type { Feedback } from "./estimator";
+export { rateLimitFeedback } from "./quota";
 
 /** Time source and timers (a fake one in tests). */
 export interface Clock {
@@ -61,6 +65,8 @@ export class Pacer {
   readonly tuning: PacingTuning;
   readonly window: ConcurrencyWindow;
   readonly pace: RateEstimator;
+  /** The tenant's quota as its rate-limit headers tell it (inactive until an answer carries `Remaining`). */
+  readonly quota: QuotaMirror;
   private active = 0;
   private readonly fresh: Waiter[] = [];
   private readonly retries: Waiter[] = [];
@@ -83,6 +89,7 @@ export class Pacer {
     this.tuning = withTuning(DEFAULT_PACING_TUNING, o.tuning, "pacing tuning");
     this.window = new ConcurrencyWindow(ceiling, this.adaptive, this.tuning);
     this.pace = new RateEstimator(o.maxRate ?? 0, this.adaptive, o.onCut, this.tuning);
+    this.quota = new QuotaMirror(this.tuning);
   }
 
   /** The pace in force now, requests per second (Infinity: unpaced). */
@@ -120,8 +127,8 @@ export class Pacer {
       this.window.observe(sample);
       sample.roundTripMs = this.window.typicalMs();
       const cuts = this.pace.cuts;
-      const holdUntil = this.pace.observe(sample);
-      if (holdUntil !== undefined) this.hold(holdUntil);
+      this.pace.observe(sample);
+      if (this.adaptive) this.quota.observe(sample.sentAt, fb.status, fb);
       // a cut starts the new pace now: the next request waits one interval of it, and the window fits it
       if (this.pace.cuts > cuts) {
         const rate = this.pace.rate(sample.now);
@@ -166,14 +173,15 @@ export class Pacer {
       }
       const rate = Math.min(this.pace.rate(now), this.window.spreadRate());
       const interval = rate === Infinity ? 0 : 1000 / rate;
-      const startAt = Math.max(this.gateUntil, interval ? this.nextAt : -Infinity);
+      const startAt = Math.max(this.gateUntil, interval ? this.nextAt : -Infinity, this.adaptive ? this.quota.startAt(now, this.active) : -Infinity);
       if (startAt > now) {
-        this.wake(startAt);
+        if (startAt !== Infinity) this.wake(startAt); // Infinity: the quota waits for an answer on its way
         return;
       }
       const w = queue.shift()!;
       if (interval) this.nextAt = Math.max(this.nextAt, now - interval) + interval;
       this.active++;
+      this.quota.started(now);
       this.counters.started++;
       if (this.active > this.counters.peak) this.counters.peak = this.active;
       w.resolve({ startedAt: now });

@@ -74,6 +74,12 @@ export interface PacingTuning {
   readonly floorShare: number;
   /** Shortest span between two events that counts as a measurement. @defaultValue 200 */
   readonly minSpanMs: number;
+  /** Rate-limit headers: a request starts only while the mirror of the quota predicts at least this many left besides its own (jitter between our send times and the tenant's arrival times). @defaultValue 1 */
+  readonly quotaMargin: number;
+  /** Rate-limit headers without a policy: the refill rate is the median of the last 2 × this + 1 measurements, and known once this many were made. @defaultValue 3 */
+  readonly quotaSamples: number;
+  /** Rate-limit headers without a policy, while the last answer found the bucket full: the replay assumes the tenant refills at least this × what it accepted over the last second (it kept up with that). @defaultValue 1.25 */
+  readonly quotaProbe: number;
   /** A Retry-After longer than this holds every request, not only the retries. @defaultValue 1000 */
   readonly quotaRetryAfterMs: number;
   /** Above this the pace is treated as unpaced. @defaultValue 1000000 */
@@ -111,6 +117,9 @@ export const DEFAULT_PACING_TUNING: PacingTuning = Object.freeze({
   noEffect: 0.8,
   floorShare: 0.5,
   minSpanMs: 200,
+  quotaMargin: 1,
+  quotaSamples: 3,
+  quotaProbe: 1.25,
   quotaRetryAfterMs: 1000,
   unpaced: 1e6,
 });

@@ -7,7 +7,9 @@
 import { Pacer, type Feedback } from "../../provider/client/limiter";
 import type { PacingTuning } from "../../provider/client/tuning";
 import { FakeClock } from "./fake-clock";
-import { TokenBucket } from "../../emulator/ratelimit";
+import { TokenBucket, rateLimitHeaders } from "../../emulator/ratelimit";
+import type { RateLimitHeaderForm } from "../../emulator/knobs";
+import { rateLimitFeedback } from "../../provider/client/quota";
 
 export interface SimOptions {
   /** Tenant: token bucket; perSec may change at given times. */
@@ -32,7 +34,8 @@ export interface SimOptions {
   onArrival?: (now: number, allowed: boolean, limiter: Pacer) => void;
   /** The pacer's figures, when not the defaults. */
   tuning?: Partial<PacingTuning>;
-  headers?: (verdict: ReturnType<TokenBucket["take"]>, perSec: number, burst: number) => Feedback;
+  /** Rate-limit headers the tenant sends, as the emulator writes them (read back by the client's parser). */
+  headerForm?: RateLimitHeaderForm;
 }
 
 export interface SimResult {
@@ -95,7 +98,8 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
             retryAfterMs = 50; // the client's backoff when no Retry-After comes
             return { status } as Feedback;
           }
-          return { status, retryAfterMs, ...(o.headers?.(v, perSec, o.burst) ?? {}) } as Feedback;
+          const headers = o.headerForm ? rateLimitHeaders({ rateLimit: { perSec, burst: o.burst }, rateLimitHeaders: o.headerForm }, v) : {};
+          return { status, retryAfterMs, ...rateLimitFeedback(headers) } as Feedback;
         },
         (fb: Feedback) => fb,
         { retry },
