@@ -155,7 +155,8 @@ export interface Cut {
 /**
  * The send pace, learnt from the tenant's answers (its token bucket: a burst, then a steady rate): unpaced
  * until the first 429; each throttle event cuts the pace to a measurement of the tenant's rate, then
- * probes upwards (docs/pacing.md). `veza:maxRequestsPerSecond` and a `RateLimit-Policy` cap it.
+ * probes upwards (docs/pacing.md). `veza:maxRequestsPerSecond` caps it (a tenant's rate-limit headers
+ * cap the sending too: ./quota.ts).
  */
 export class RateEstimator {
   private readonly maxRate: number;
@@ -184,8 +185,6 @@ export class RateEstimator {
   private fastCeiling = Infinity;
   /** The typical round trip (the window's median latency): a 429 answers a probe this late. */
   private roundTripMs = 0;
-  /** Pace ceiling from `RateLimit-Policy`. */
-  private policyRate = Infinity;
   /** Cuts so far, and 429s seen. */
   cuts = 0;
   throttled = 0;
@@ -201,7 +200,7 @@ export class RateEstimator {
 
   /** The pace in force at `now`, requests per second (Infinity: unpaced). */
   rate(now: number): number {
-    let r = Math.min(this.maxRate, this.policyRate);
+    let r = this.maxRate;
     if (this.adaptive && this.base !== Infinity) {
       const since = Math.max(0, now - this.cutAt);
       let grown: number;
@@ -227,7 +226,6 @@ export class RateEstimator {
   observe(s: Sample): void {
     if (!this.adaptive) return;
     const { now, sentAt, feedback: fb } = s;
-    if (fb.limit !== undefined && fb.windowMs && fb.limit > 0) this.policyRate = (fb.limit * 1000) / fb.windowMs;
     if (!fb.status) return; // no answer: says nothing about the rate
     if (s.roundTripMs !== undefined) this.roundTripMs = s.roundTripMs;
     this.sentRecently.push(sentAt);

@@ -92,9 +92,9 @@ export class Pacer {
     this.quota = new QuotaMirror(this.tuning);
   }
 
-  /** The pace in force now, requests per second (Infinity: unpaced). */
+  /** The pace in force now, requests per second (Infinity: unpaced): the 429-learnt one, or a rate-limit policy's. */
   rate(): number {
-    return this.pace.rate(this.clock.now());
+    return Math.min(this.pace.rate(this.clock.now()), this.adaptive ? this.quota.pace : Infinity);
   }
 
   /**
@@ -171,7 +171,7 @@ export class Pacer {
         if (this.retries.length) this.wake(this.retryGateUntil);
         return;
       }
-      const rate = Math.min(this.pace.rate(now), this.window.spreadRate());
+      const rate = Math.min(this.pace.rate(now), this.window.spreadRate(), this.adaptive ? this.quota.pace : Infinity);
       const interval = rate === Infinity ? 0 : 1000 / rate;
       const startAt = Math.max(this.gateUntil, interval ? this.nextAt : -Infinity, this.adaptive ? this.quota.startAt(now, this.active) : -Infinity);
       if (startAt > now) {

@@ -14,7 +14,7 @@
  * The mirror: each answer tells how many requests the tenant had left (`Remaining`) when that request
  * arrived. Requests started after it have taken some of them since, and the tenant has refilled at its
  * rate R: predicted = Remaining + R × elapsed − started since. A request starts only while the prediction
- * keeps `quotaMargin` in hand. R comes from the policy (q per w) when sent, else is measured from the
+ * keeps `quotaMargin` in hand (and, under a policy, the pace stays below its rate: `quotaShare`). R comes from the policy (q per w) when sent, else is measured from the
  * headers themselves: between two answers the tenant refilled what `Remaining` rose plus what it accepted
  * in between (the median of the last measurements; a fixed-window quota, which refills only at its reset,
  * measures 0 and is then spent evenly until `Reset`).
@@ -140,6 +140,15 @@ export class QuotaMirror {
     if (this.measured.length < this.t.quotaSamples) return 0;
     const sorted = [...this.measured].sort((a, b) => a - b);
     return sorted[Math.floor(sorted.length / 2)];
+  }
+
+  /**
+   * The pace a policy allows, requests per second: `quotaShare` of its rate (the rest refills the bucket,
+   * a margin for requests that reach the tenant closer together than they left); Infinity without a
+   * policy (a measured rate is a lower bound already: the mirror alone holds the sending to it).
+   */
+  get pace(): number {
+    return this.policyRate !== undefined ? this.policyRate * this.t.quotaShare : Infinity;
   }
 
   /** A request starts now. */

@@ -78,7 +78,9 @@ export interface PacingTuning {
   readonly quotaMargin: number;
   /** Rate-limit headers without a policy: the refill rate is the median of the last 2 × this + 1 measurements, and known once this many were made. @defaultValue 3 */
   readonly quotaSamples: number;
-  /** Rate-limit headers without a policy, while the last answer found the bucket full: the replay assumes the tenant refills at least this × what it accepted over the last second (it kept up with that). @defaultValue 1.25 */
+  /** Rate-limit headers: the pace stays at this share of the tenant's rate they tell (the rest refills the bucket: a margin for requests that reach the tenant closer together than they left). @defaultValue 0.95 */
+  readonly quotaShare: number;
+  /** Rate-limit headers without a policy, while the last answer found the bucket full: the replay assumes the tenant refills at least this × what it accepted over the last second (it kept up with that). @defaultValue 1.1 */
   readonly quotaProbe: number;
   /** A Retry-After longer than this holds every request, not only the retries. @defaultValue 1000 */
   readonly quotaRetryAfterMs: number;
@@ -119,7 +121,8 @@ export const DEFAULT_PACING_TUNING: PacingTuning = Object.freeze({
   minSpanMs: 200,
   quotaMargin: 1,
   quotaSamples: 3,
-  quotaProbe: 1.25,
+  quotaShare: 0.95,
+  quotaProbe: 1.1,
   quotaRetryAfterMs: 1000,
   unpaced: 1e6,
 });

@@ -30,6 +30,8 @@ export interface SimOptions {
   horizonMs: number;
   /** Besides the bucket: this share of requests answered 429 at random (no Retry-After), like the fault knob. */
   random429?: number;
+  /** Each request reaches the tenant a random 0 to this many ms after it starts (a busy event loop, a network's jitter), its answer `latencyMs` later. */
+  arrivalJitterMs?: number;
   /** Called at every request's arrival at the tenant (exploration and debugging). */
   onArrival?: (now: number, allowed: boolean, limiter: Pacer) => void;
   /** The pacer's figures, when not the defaults. */
@@ -79,6 +81,8 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
         async () => {
           inFlight++;
           r.maxInFlight = Math.max(r.maxInFlight, inFlight);
+          // a busy machine: the request reaches the tenant some time after the pacer let it go
+          if (o.arrivalJitterMs) await answerAfter(random() * o.arrivalJitterMs);
           for (const c of o.changes ?? []) {
             if (clock.now() >= c.at && perSec !== c.perSec) {
               perSec = c.perSec;
