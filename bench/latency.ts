@@ -6,7 +6,7 @@
  * engine's `--parallel` 8 (the CLI's default on a 2-core runner) and 64 (a 16-core laptop); then
  * pulumi-veza against a tenant that sends rate-limit headers (each form of the emulator's opt-in
  * `rateLimitHeaders`). One run each; requests, 429s and in-flight are counted by the emulator. Each
- * cell's ideal: the engine floor (the same bootstrap at 0 ms and no limit, at the same `--parallel`)
+ * cell's ideal: the engine floor (the same bootstrap at 0 ms and no limit, at the same `--parallel`, the lower of two runs)
  * plus the minimum requests at the bucket's rate, or at the latency with `--parallel` in flight when
  * that is longer.
  */
@@ -17,12 +17,20 @@ import { bootstrapSpec, program, resourceCount } from "../harness/workload";
 import { scaleRun, timeline, type ScaleRun } from "./scale";
 import { table } from "./stats";
 
-export type Variant = "ours" | "baseline" | "cap8";
+export type Variant = "ours" | "known" | "baseline" | "cap8";
 
-const VARIANT: Record<Variant, { flavor: Flavor; config: Record<string, string>; label: string }> = {
-  ours: { flavor: "ours", config: {}, label: "pulumi-veza" },
-  baseline: { flavor: "baseline", config: {}, label: "baseline" },
-  cap8: { flavor: "ours", config: { "veza:maxConcurrency": "8" }, label: "pulumi-veza, cap 8 (old default)" },
+/** `veza:maxRequestsPerSecond` of the "known" variant: this share of the bucket's rate (docs/pacing.md's advice). */
+export const KNOWN_LIMIT_SHARE = 0.9;
+
+const VARIANT: Record<Variant, { flavor: Flavor; config: (perSec?: number) => Record<string, string>; label: string }> = {
+  ours: { flavor: "ours", config: () => ({}), label: "pulumi-veza" },
+  known: {
+    flavor: "ours",
+    config: (perSec): Record<string, string> => (perSec ? { "veza:maxRequestsPerSecond": String(KNOWN_LIMIT_SHARE * perSec) } : {}),
+    label: `pulumi-veza, maxRequestsPerSecond ${KNOWN_LIMIT_SHARE} × limit`,
+  },
+  baseline: { flavor: "baseline", config: () => ({}), label: "baseline" },
+  cap8: { flavor: "ours", config: () => ({ "veza:maxConcurrency": "8" }), label: "pulumi-veza, cap 8 (old default)" },
 };
 
 export interface LatencyRun {
@@ -55,7 +63,7 @@ export async function latencyRun(
 ): Promise<LatencyRun> {
   const v = VARIANT[variant];
   const limit = perSec ? { rateLimit: { perSec, burst: 10 }, ...(headers ? { rateLimitHeaders: headers } : {}) } : {};
-  const rig = await makeRig({ flavor: v.flavor, seed, knobs: { latencyMs, ...limit }, config: v.config });
+  const rig = await makeRig({ flavor: v.flavor, seed, knobs: { latencyMs, ...limit }, config: v.config(perSec) });
   try {
     const spec = bootstrapSpec(profiles, `lat${latencyMs}`);
     const engine = rig.engine({ parallel }, "throttled");
@@ -132,14 +140,17 @@ export async function latencyTable(o: LatencyTableOptions): Promise<LatencyTable
   }
   const floors: LatencyRun[] = [];
   for (const parallel of o.parallels) {
-    const f = await latencyRun("ours", 0, undefined, parallel, o.profiles, seed++);
+    // the lower of two runs: the first run of a process also pays for loading and compiling its modules
+    const twice = [await latencyRun("ours", 0, undefined, parallel, o.profiles, seed++), await latencyRun("ours", 0, undefined, parallel, o.profiles, seed++)];
+    const f = twice.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
     floors.push(f);
-    o.log(`engine floor (0 ms, no limit), --parallel ${parallel}: ${Math.round(f.wallMs)} ms`);
+    o.log(`engine floor (0 ms, no limit), --parallel ${parallel}: ${twice.map((x) => Math.round(x.wallMs)).join(" / ")} ms`);
   }
   for (const latencyMs of o.latencies) {
     for (const perSec of o.limits) {
       for (const parallel of o.parallels) {
         for (const variant of o.variants) {
+          if (variant === "known" && !perSec) continue; // no limit to know
           const r = await latencyRun(variant, latencyMs, perSec, parallel, o.profiles, seed++);
           runs.push(r);
           o.log(
@@ -215,13 +226,15 @@ export function latencySection(t: LatencyTable, o: Pick<LatencyTableOptions, "va
       ]);
     }
   }
-  const limited = t.runs.filter((r) => r.variant === "ours" && r.perSec);
-  const missed = limited.map((r) => ({ r, m: misses(r, t.floors) })).filter((x) => x.m.length);
-  const verdict = limited.length
-    ? `pulumi-veza under a bucket: ${limited.length - missed.length} of ${limited.length} cells within all three goals (0 failed resources, ≤ 5 % answered 429, wall ≤ 1.2 × ideal)${
-        missed.length ? `; outside: ${missed.map((x) => `${cellOf(x.r)} (${x.m.join(", ")})`).join("; ")}` : ""
-      }.`
-    : "";
+  const verdictOf = (variant: Variant): string => {
+    const limited = t.runs.filter((r) => r.variant === variant && r.perSec);
+    const missed = limited.map((r) => ({ r, m: misses(r, t.floors) })).filter((x) => x.m.length);
+    if (!limited.length) return "";
+    const outside = missed.length ? `; outside: ${missed.map((x) => `${cellOf(x.r)} (${x.m.join(", ")})`).join("; ")}` : "";
+    return `- ${VARIANT[variant].label} under a bucket: ${limited.length - missed.length} of ${limited.length} cells within all three goals${outside}.`;
+  };
+  const verdicts = (["ours", "known"] as Variant[]).map(verdictOf).filter(Boolean);
+  const verdict = verdicts.length ? `Goals (0 failed resources, ≤ 5 % answered 429, wall ≤ 1.2 × ideal):\n\n${verdicts.join("\n")}` : "";
   const floors = t.floors.map((f) => `${s2(f.wallMs)} s at \`--parallel ${f.parallel}\``).join(", ");
   const headerRows = t.headerRuns.map((r) => [`${r.latencyMs} ms`, `${r.perSec}/s`, String(r.parallel), r.headers!, s2(r.wallMs), ...ratio(r), String(r.requests), String(r.limited), String(r.failed)]);
   const headerSection = headerRows.length
@@ -272,10 +285,11 @@ ${headline}### ${o.profiles} profiles + versions + memberships (${resources} res
 Each row is a fresh emulator and stack through the test engine at the named \`--parallel\`. Latency is added to every
 answer; "bucket" is the emulator's token bucket in front of every route (burst 10, \`Retry-After\` in whole seconds).
 pulumi-veza: the adaptive window (AIMD with slow start, from 8 up to the ceiling of 64) and the 429-learnt pace;
+"maxRequestsPerSecond ${KNOWN_LIMIT_SHARE} × limit": the same with \`veza:maxRequestsPerSecond\` set to ${KNOWN_LIMIT_SHARE} × the bucket's rate (a user who knows the limit);
 "cap 8 (old default)": the same with \`veza:maxConcurrency 8\`, the fixed cap of earlier releases; baseline: no cap, no
 pacing, no retry, a read-back GET per write. Mean in flight: the server's busy request-time over first request to
 last answer. 429 share: requests answered 429 by the bucket over all requests. Ideal: the engine floor (pulumi-veza, the
-same bootstrap at 0 ms and no limit: ${floors}) plus the minimum requests (one per resource) at the bucket's rate, or
+same bootstrap at 0 ms and no limit, the lower of two runs: ${floors}) plus the minimum requests (one per resource) at the bucket's rate, or
 × latency ÷ \`--parallel\` when that is longer (no limit, or a rate the engine's parallelism cannot reach).
 
 ${verdict}

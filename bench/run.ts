@@ -93,7 +93,7 @@ async function latencyTableOnly(): Promise<void> {
     latencies: list("latencies", "20,150,400").map(Number),
     limits: list("limits", "none,25,50,100").map((x) => (x === "none" ? undefined : Number(x))),
     parallels: list("parallels", "8,64").map(Number),
-    variants: ["ours", "baseline", "cap8"] as Variant[],
+    variants: ["ours", "known", "baseline", "cap8"] as Variant[],
     profiles: Number(arg("latency-profiles", "133")),
     headlineProfiles: Number(arg("latency-headline", "300")),
     headerForms: list("latency-headers", "x-ratelimit,ratelimit,ratelimit-structured").filter((x) => x !== "none").map(headerFormOf),

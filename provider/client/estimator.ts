@@ -252,7 +252,7 @@ export class RateEstimator {
 
   /**
    * Whether a 429 of a request sent after the last cut is a new throttle event. Not when it asks for
-   * no pause ("Retry-After: 0"), not within cutGapMs of the last cut; after a measured cut, not before
+   * no pause ("Retry-After: 0"), not within cutGapMs (or a round trip) of the last cut; after a measured cut, not before
    * minAnswers answers show what it did, and not when it did not lower the share of 429s (429s that
    * do not follow the pace are faults, not a limit: cutting further would only slow the run down).
    */
