@@ -19,14 +19,14 @@ import { table } from "./stats";
 
 export type Variant = "ours" | "known" | "baseline" | "cap8";
 
-/** `veza:maxRequestsPerSecond` of the "known" variant: this share of the bucket's rate (docs/pacing.md's advice). */
+/** `veza:maxRequestsPerSecond` of the "known" variant: this share of the bucket's rate, rounded down (the setting is a whole number; docs/pacing.md's advice). */
 export const KNOWN_LIMIT_SHARE = 0.9;
 
 const VARIANT: Record<Variant, { flavor: Flavor; config: (perSec?: number) => Record<string, string>; label: string }> = {
   ours: { flavor: "ours", config: () => ({}), label: "pulumi-veza" },
   known: {
     flavor: "ours",
-    config: (perSec): Record<string, string> => (perSec ? { "veza:maxRequestsPerSecond": String(KNOWN_LIMIT_SHARE * perSec) } : {}),
+    config: (perSec): Record<string, string> => (perSec ? { "veza:maxRequestsPerSecond": String(Math.floor(KNOWN_LIMIT_SHARE * perSec)) } : {}),
     label: `pulumi-veza, maxRequestsPerSecond ${KNOWN_LIMIT_SHARE} × limit`,
   },
   baseline: { flavor: "baseline", config: () => ({}), label: "baseline" },
