@@ -173,9 +173,9 @@ export class Pacer {
       }
       const rate = Math.min(this.pace.rate(now), this.window.spreadRate(), this.adaptive ? this.quota.pace : Infinity);
       const interval = rate === Infinity ? 0 : 1000 / rate;
-      const startAt = Math.max(this.gateUntil, interval ? this.nextAt : -Infinity, this.adaptive ? this.quota.startAt(now, this.active) : -Infinity);
+      const startAt = Math.max(this.gateUntil, interval ? this.nextAt : -Infinity, this.adaptive ? this.quota.startAt(now) : -Infinity);
       if (startAt > now) {
-        if (startAt !== Infinity) this.wake(startAt); // Infinity: the quota waits for an answer on its way
+        this.wake(startAt);
         return;
       }
       const w = queue.shift()!;

@@ -179,9 +179,14 @@ export class QuotaMirror {
    */
   private measure(b: Answer): void {
     if (b.remaining! >= this.most) return;
-    const told = this.answers.filter((x) => x.remaining !== undefined && x.sentAt <= b.sentAt).sort((x, y) => x.sentAt - y.sentAt);
+    // back from this answer (answers come about in the order they were sent) to the first that found the bucket full
     let from: Answer | undefined;
-    for (let i = told.length - 1; i >= 0 && told[i].remaining! < this.most; i--) from = told[i];
+    for (let i = this.answers.length - 1; i >= 0; i--) {
+      const x = this.answers[i];
+      if (x.remaining === undefined || x.sentAt > b.sentAt) continue;
+      if (x.remaining >= this.most) break;
+      if (!from || x.sentAt < from.sentAt) from = x;
+    }
     if (!from || from.sentAt > b.sentAt - this.t.minSpanMs) return;
     const taken = this.answers.filter((x) => x.accepted && x.sentAt > from!.sentAt && x.sentAt <= b.sentAt).length;
     const rate = ((b.remaining! - from.remaining! + taken) * 1000) / (b.sentAt - from.sentAt);
@@ -208,10 +213,10 @@ export class QuotaMirror {
 
   /**
    * The earliest time a request may start (now or later), so that the quota keeps `quotaMargin` in hand;
-   * `now` when the tenant sends no `Remaining`. With no refill known, it waits for the next answer, and
-   * when none is on its way (`inFlight` 0), for the quota's reset.
+   * `now` when the tenant sends no `Remaining`. With no refill known, the quota's reset (an answer that
+   * comes before it is asked again).
    */
-  startAt(now: number, inFlight: number): number {
+  startAt(now: number): number {
     const l = this.latest;
     if (!l) return now;
     const rate = this.replayRate();
@@ -228,7 +233,6 @@ export class QuotaMirror {
     const predicted = Math.min(size, level + (rate * (now - at)) / 1000);
     if (predicted >= need) return now;
     if (rate > 0) return now + ((need - predicted) * 1000) / rate;
-    if (inFlight > 0) return Infinity; // the next answer tells more
-    return l.sentAt + Math.max(l.resetMs ?? 1000, this.t.minSpanMs);
+    return Math.max(now, l.sentAt + Math.max(l.resetMs ?? 1000, this.t.minSpanMs));
   }
 }
