@@ -129,11 +129,6 @@ export class QuotaMirror {
 
   constructor(private readonly t: PacingTuning = DEFAULT_PACING_TUNING) {}
 
-  /** Whether the tenant sends `Remaining` (until it does, the mirror lets everything through). */
-  get active(): boolean {
-    return this.latest !== undefined;
-  }
-
   /** The tenant's refill rate as the headers tell it (requests per second; 0: not known or a fixed window). */
   get rate(): number {
     if (this.policyRate !== undefined) return this.policyRate;
@@ -159,7 +154,7 @@ export class QuotaMirror {
   /** An answer came; `status` 0 or absent: no answer. */
   observe(sentAt: number, status: number | undefined, q: QuotaHeaders): void {
     if (!status) return;
-    if (q.limit !== undefined && q.windowMs) this.policyRate = (q.limit * 1000) / q.windowMs;
+    if (q.limit && q.windowMs) this.policyRate = (q.limit * 1000) / q.windowMs; // a policy of 0 is no pace to keep
     const a: Answer = { sentAt, accepted: status !== 429, remaining: q.remaining, resetMs: q.resetMs };
     this.answers.push(a);
     if (this.answers.length > 64 && this.answers[0].sentAt < sentAt - this.t.windowMs) this.answers = this.answers.filter((x) => x.sentAt >= sentAt - this.t.windowMs);
@@ -220,10 +215,10 @@ export class QuotaMirror {
     const l = this.latest;
     if (!l) return now;
     const rate = this.replayRate();
-    const need = 1 + this.t.quotaMargin;
     // replay the tenant's bucket from the latest answer: refilled at the rate (never above its size), one
     // token taken by every request started since
     const size = this.most + 1;
+    const need = Math.min(1 + this.t.quotaMargin, size); // no margin beyond what the bucket can hold
     let level = l.remaining!;
     let at = l.sentAt;
     for (const s of this.starts) {

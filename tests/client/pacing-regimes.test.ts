@@ -226,3 +226,21 @@ describe("tuning as options", () => {
     expect(() => new Pacer({ tuning: { nope: 1 } as never })).toThrow(/pacing tuning: unknown figure "nope"/);
   });
 });
+
+describe("quota mirror edge cases", () => {
+  test("a bucket of one (Remaining never above 0) still lets a request through once it has refilled", () => {
+    const q = new QuotaMirror();
+    q.started(0);
+    q.observe(0, 200, { remaining: 0, limit: 2, windowMs: 1000, resetMs: 500 });
+    const at = q.startAt(1);
+    expect(at).toBeGreaterThan(1);
+    expect(at).toBeLessThanOrEqual(500);
+    expect(q.startAt(at)).toBe(at);
+  });
+
+  test("a policy of 0 requests is no pace to keep (never a pace of 0, which would stop everything)", () => {
+    const q = new QuotaMirror();
+    q.observe(0, 200, { limit: 0, windowMs: 1000 });
+    expect(q.pace).toBe(Infinity);
+  });
+});
