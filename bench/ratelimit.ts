@@ -5,6 +5,7 @@
  * (wall, requests, 429s, failures) and the same stack's 0-request preview, for the ideal
  * "minimum requests / rate + preview".
  */
+import type { RateLimitHeaderForm } from "../emulator/knobs";
 import { kitFor, makeRig, type Flavor } from "../harness/rig";
 import { bootstrapSpec, duplicateNames, program, resourceCount, serverVsSpec, type ProgramOptions } from "../harness/workload";
 
@@ -34,7 +35,7 @@ export interface RateOptions {
   burst?: number;
   program?: ProgramOptions;
   /** X-RateLimit-* / RateLimit-* headers from the emulator (default none). */
-  headers?: "none" | "x-ratelimit" | "ratelimit";
+  headers?: RateLimitHeaderForm;
 }
 
 export async function rateRun(pacing: Pacing, perSec: number, seed: number, o: RateOptions = {}): Promise<RateRun> {

@@ -10,8 +10,9 @@
  *          --big N (3000; 0 skips the 300-vs-N rows) --real-tenant N (100; 0 skips the rows per routes mode) --only-new (only the rate and big sections, written
  *          between their markers into the existing file) --no-limit (with --only-new: the fixed-cap runs too)
  *          --latency-table (only the latency table, bench/latency.ts, written between its markers; with
- *          --latency-profiles N (133), --latency-headline N (300; 0 skips it), --latencies 25,150,400,
- *          --limits none,25,50,100, --parallels 8,64)
+ *          --latency-profiles N (133), --latency-headline N (300; 0 skips it), --latencies 20,150,400,
+ *          --limits none,25,50,100, --parallels 8,64, --latency-headers x-ratelimit,ratelimit,ratelimit-structured
+ *          (the rate-limit-header rows; none skips them), --latency-header-limits 25,100)
  *          --impact (only the `pulumi-veza impact` digest-size section, bench/impact.ts)
  */
 import * as fs from "node:fs";
@@ -27,6 +28,13 @@ import { bigSection, noLimitSection, rateSection } from "./sections";
 import { fmtOf, table } from "./stats";
 import { impactBench, keptImpactSection } from "./impact";
 import type { Flavor } from "../harness/rig";
+import { RATE_LIMIT_HEADER_FORMS, type RateLimitHeaderForm } from "../emulator/knobs";
+
+function headerFormOf(v: string): RateLimitHeaderForm {
+  const form = RATE_LIMIT_HEADER_FORMS.find((f) => f === v && f !== "none");
+  if (!form) throw new Error(`--latency-headers takes a comma-separated list of ${RATE_LIMIT_HEADER_FORMS.filter((f) => f !== "none").join(", ")} (or none), got "${v}"`);
+  return form;
+}
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -82,12 +90,14 @@ const LATENCY_END = "<!-- latency-table:end -->";
 async function latencyTableOnly(): Promise<void> {
   const list = (name: string, def: string) => arg(name, def).split(",").filter(Boolean);
   const o = {
-    latencies: list("latencies", "25,150,400").map(Number),
+    latencies: list("latencies", "20,150,400").map(Number),
     limits: list("limits", "none,25,50,100").map((x) => (x === "none" ? undefined : Number(x))),
     parallels: list("parallels", "8,64").map(Number),
-    variants: ["ours", "baseline", "cap8"] as Variant[],
+    variants: ["ours", "known", "baseline", "cap8"] as Variant[],
     profiles: Number(arg("latency-profiles", "133")),
     headlineProfiles: Number(arg("latency-headline", "300")),
+    headerForms: list("latency-headers", "x-ratelimit,ratelimit,ratelimit-structured").filter((x) => x !== "none").map(headerFormOf),
+    headerLimits: list("latency-header-limits", "25,100").map(Number),
     log,
   };
   const t = await latencyTable(o);

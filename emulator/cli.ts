@@ -4,22 +4,23 @@
  *   (--data: the tenant's file, kept across restarts; `npm start` keeps its tenant in .data/emulator.json)
  *   [--rate429 F] [--rate503 F] [--enum names|numbers|mixed] [--seed N] [--tls]
  *   [--routes all|documented|gateway] [--short-lists]
- *   [--rate-limit PERSEC[/BURST]] [--rate-limit-headers none|x-ratelimit|ratelimit]
+ *   [--rate-limit PERSEC[/BURST]] [--rate-limit-headers none|x-ratelimit|ratelimit|ratelimit-structured]
  * Environment (a flag wins): VEZA_EMULATOR_ROUTES, VEZA_EMULATOR_SHORT_LISTS, VEZA_EMULATOR_RATE_LIMIT,
  * VEZA_EMULATOR_RATE_LIMIT_HEADERS.
  */
 import * as fs from "node:fs";
 import { startEmulator } from "./server";
-import type { EmulatorKnobs, KnobsPatch } from "./knobs";
+import { RATE_LIMIT_HEADER_FORMS, type EmulatorKnobs, type KnobsPatch } from "./knobs";
 import { parseRateLimit } from "./ratelimit";
 
 const USAGE =
-  "usage: veza-emulator [--port N] [--host H] [--data FILE] [--token T] [--latency MS] [--rate429 F] [--rate503 F] [--enum names|numbers|mixed] [--seed N] [--tls] [--routes all|documented|gateway] [--short-lists] [--rate-limit PERSEC[/BURST]] [--rate-limit-headers none|x-ratelimit|ratelimit]" +
+  "usage: veza-emulator [--port N] [--host H] [--data FILE] [--token T] [--latency MS] [--rate429 F] [--rate503 F] [--enum names|numbers|mixed] [--seed N] [--tls] [--routes all|documented|gateway] [--short-lists] [--rate-limit PERSEC[/BURST]] [--rate-limit-headers none|x-ratelimit|ratelimit|ratelimit-structured]" +
   "\n  --data FILE  the tenant, loaded at start and saved on every change (npm start uses .data/emulator.json); without it the tenant lives in memory";
 
 function rateLimitHeadersOf(v: string): EmulatorKnobs["rateLimitHeaders"] {
-  if (v !== "none" && v !== "x-ratelimit" && v !== "ratelimit") throw new Error(`--rate-limit-headers must be none, x-ratelimit or ratelimit`);
-  return v;
+  const form = RATE_LIMIT_HEADER_FORMS.find((f) => f === v);
+  if (!form) throw new Error(`--rate-limit-headers must be one of ${RATE_LIMIT_HEADER_FORMS.join(", ")}, got "${v}"`);
+  return form;
 }
 
 function parseArgs(argv: string[]): Parameters<typeof startEmulator>[0] {

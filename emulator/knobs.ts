@@ -74,12 +74,17 @@ export interface EmulatorKnobs {
    */
   rateLimit: RateLimitKnob | null;
   /**
-   * Rate-limit headers on every answer while `rateLimit` is on (default "none"): "x-ratelimit" sends
-   * `X-RateLimit-Limit/Remaining/Reset`, "ratelimit" the IETF draft's `RateLimit-Limit/Remaining/Reset`
-   * and `RateLimit-Policy: <perSec>;w=1;burst=<burst>`.
+   * Rate-limit headers on every answer while `rateLimit` is on (default "none": the API guide documents
+   * none): "x-ratelimit" sends `X-RateLimit-Limit/Remaining/Reset`, "ratelimit" the IETF draft's
+   * `RateLimit-Limit/Remaining/Reset` and `RateLimit-Policy: <perSec>;w=1;burst=<burst>`,
+   * "ratelimit-structured" the draft's later `RateLimit` and `RateLimit-Policy` structured fields.
+   * See emulator/ratelimit.ts.
    */
-  rateLimitHeaders: "none" | "x-ratelimit" | "ratelimit";
+  rateLimitHeaders: RateLimitHeaderForm;
 }
+
+export const RATE_LIMIT_HEADER_FORMS = ["none", "x-ratelimit", "ratelimit", "ratelimit-structured"] as const;
+export type RateLimitHeaderForm = (typeof RATE_LIMIT_HEADER_FORMS)[number];
 
 export interface RateLimitKnob {
   /** Requests per second the bucket refills (> 0). */
@@ -146,7 +151,7 @@ export function mergeKnobs(base: EmulatorKnobs, patch: KnobsPatch | undefined): 
     }
     next.rateLimit = { perSec, burst };
   }
-  if (!["none", "x-ratelimit", "ratelimit"].includes(next.rateLimitHeaders)) throw new Error(`knob rateLimitHeaders: none|x-ratelimit|ratelimit`);
+  if (!RATE_LIMIT_HEADER_FORMS.includes(next.rateLimitHeaders)) throw new Error(`knob rateLimitHeaders must be one of ${RATE_LIMIT_HEADER_FORMS.join(", ")}, got ${JSON.stringify(next.rateLimitHeaders)}`);
   return next;
 }
 

@@ -4,11 +4,15 @@
  * takes one token when it arrives. A request that finds less than one token is answered 429 with
  * `Retry-After` in whole seconds, rounded up and at least 1 (the form gateways send).
  *
- * With `rateLimitHeaders` on, every answer also carries the bucket's state:
+ * Veza's API guide documents no rate-limit headers, so every form below is opt-in (`rateLimitHeaders`,
+ * default "none"), modelling a gateway in front of the tenant. With it on, every answer also carries the
+ * bucket's state:
  * - "x-ratelimit": `X-RateLimit-Limit` (requests per second), `X-RateLimit-Remaining` (whole tokens
  *   left), `X-RateLimit-Reset` (seconds until the bucket is full again, rounded up);
- * - "ratelimit": the same as `RateLimit-Limit/Remaining/Reset` (IETF draft names) plus
- *   `RateLimit-Policy: <perSec>;w=1;burst=<burst>`.
+ * - "ratelimit": the same as `RateLimit-Limit/Remaining/Reset` (IETF draft-ietf-httpapi-ratelimit-headers
+ *   up to -07) plus `RateLimit-Policy: <perSec>;w=1;burst=<burst>`;
+ * - "ratelimit-structured": the draft from -08 on, structured fields:
+ *   `RateLimit: "bucket";r=<remaining>;t=<reset>` and `RateLimit-Policy: "bucket";q=<perSec>;w=1`.
  */
 import type { EmulatorKnobs, RateLimitKnob } from "./knobs";
 
@@ -53,9 +57,12 @@ export class TokenBucket {
 }
 
 /** The headers of `rateLimitHeaders` for one verdict (none when the knob is "none"). */
-export function rateLimitHeaders(knobs: EmulatorKnobs, v: BucketVerdict): Record<string, string> {
+export function rateLimitHeaders(knobs: Pick<EmulatorKnobs, "rateLimit" | "rateLimitHeaders">, v: BucketVerdict): Record<string, string> {
   const rl = knobs.rateLimit;
   if (!rl || knobs.rateLimitHeaders === "none") return {};
+  if (knobs.rateLimitHeaders === "ratelimit-structured") {
+    return { ratelimit: `"bucket";r=${v.remaining};t=${v.resetS}`, "ratelimit-policy": `"bucket";q=${rl.perSec};w=1` };
+  }
   const prefix = knobs.rateLimitHeaders === "x-ratelimit" ? "x-ratelimit" : "ratelimit";
   const out: Record<string, string> = {
     [`${prefix}-limit`]: String(rl.perSec),

@@ -20,7 +20,7 @@ export interface VezaClientOptions extends SettingOverrides, SettingSources {
   stackConfig?: StackConfig;
   /** Source of randomness for backoff jitter (tests). */
   random?: () => number;
-  /** Base of the exponential backoff in ms (default 100). */
+  /** Base of the exponential backoff in ms (default `DEFAULT_BACKOFF.baseMs`, ./tuning.ts; tests make it short). */
   backoffBaseMs?: number;
   /** Called for every retry and recovery, for logs and tests. Never receives the token. */
   onEvent?: (e: ClientEvent) => void;

@@ -3,108 +3,20 @@
  * clock, sets a timer or sends anything: each is told what an answer said and when (`now`), and
  * answers with a limit. The same answers give the same limits, so tests drive them with plain numbers.
  *
- * - `ConcurrencyWindow`: how many requests may be in flight. AIMD with slow start, the congestion
- *   window of TCP Reno (RFC 5681), with the delay signal of TCP Vegas besides errors. It starts at
- *   `initialWindow` (the cap of earlier releases) and grows by `slowStartGrowth` per answer (×1.5 a
- *   round trip) until the first congestion signal, then by one per round trip, and only while it is
- *   used (at least `useShare` of it in flight when an answer comes: an engine that hands it 4
- *   operations at a time does not inflate it). It shrinks, once per round trip, by:
- *   `overloadDecrease` on a 503; `latencyDecrease` when the typical latency (median of the last
- *   answers) rises above `latencyTolerance` × the lowest seen + `latencySlackMs` — unless the last such
- *   decrease did not lower it (then the tenant is slower, not queueing ours: that latency becomes the
- *   lowest); `rateLimitDecrease` on a 429 while the window, not the pace, limits the sending (window ÷
- *   latency below the pace). Otherwise a 429 only ends slow start: 429s mean "too fast", which the pace
- *   answers, and fewer requests in flight would only send below what the tenant allows. After a cut of
- *   the pace the window is fitted to it (`fitToPace`: pace × latency × `paceHeadroom`), so that at a long
- *   latency the pace's probe cannot put many requests into an empty bucket before the first 429 is back.
- * - `RateEstimator`: the send pace, learnt from 429s (the tenant's token bucket), `RateLimit-Policy`
- *   and `Retry-After` (see its comment).
+ * - `ConcurrencyWindow`: how many requests may be in flight (AIMD with slow start and a delay signal).
+ * - `RateEstimator`: the send pace, learnt from 429s (the tenant's token bucket) and rate-limit headers.
  *
- * Libraries considered: Netflix's concurrency-limits (Java) is the model of the window; the npm
- * packages found for it are fixed-limit pools (p-limit and its CommonJS fork, async-limiter,
- * @henrygd/queue), none adaptive; p-queue and p-throttle are ESM-only (this package compiles to CommonJS); bottleneck is unmaintained since 2019 and
- * paces at a fixed `minTime`; @smithy/util-retry's adaptive rate limiter (CUBIC) reads the wall clock
- * itself, has no concurrency window and ignores Retry-After. None does both from the same answers.
+ * Their figures are options (./tuning.ts); how they work and why: docs/pacing.md.
  */
+import type { QuotaHeaders } from "./quota";
+import { DEFAULT_PACING_TUNING, type PacingTuning } from "./tuning";
 
-/** Every tuning figure of the controller, in one place. Times in ms, rates in requests per second. */
-export const TUNING = {
-  // ---- concurrency window (AIMD with slow start, Vegas-style delay signal)
-  /** Window at start: the fixed cap of earlier releases, safe for any tenant. */
-  initialWindow: 8,
-  /** Slow start: growth per answer while no congestion was seen (0.5: ×1.5 per round trip, gentler than TCP's doubling on a tenant whose burst is small). */
-  slowStartGrowth: 0.5,
-  /** After a cut of the pace, the window is at most pace × typical latency × this (Little's law with headroom): the pace's probe cannot overshoot by more requests in flight than the tenant accepted. */
-  paceHeadroom: 2,
-  /** The window never goes below this. */
-  minWindow: 2,
-  /** Growth needs this share of the window in flight when an answer comes (otherwise the engine, not the tenant, is the limit). */
-  useShare: 0.5,
-  /** Window × this on a 503 (the tenant says it is overloaded). */
-  overloadDecrease: 0.5,
-  /** Window × this on a 429 while the window, not the pace, limits the sending (the tenant's rate is below window ÷ latency). */
-  rateLimitDecrease: 0.75,
-  /** Window × this when the latency rises (a queue is building at the tenant). */
-  latencyDecrease: 0.8,
-  /** Latency counts as risen above this multiple of the lowest latency seen ... */
-  latencyTolerance: 3,
-  /** ... plus this many ms (jitter of a fast tenant and of a busy event loop is not congestion). */
-  latencySlackMs: 100,
-  /** The latency judged is the median of this many last answers: a few slow answers (a stalled event loop, one slow route) are not a queue. */
-  latencySamples: 16,
-  /** Latency is judged again after a decrease on at least this many answers of requests sent after it (and half a window of them). */
-  judgeAfter: 8,
-  /** A latency decrease that did not lower the latency by this share (answers of requests sent after it against the later half of its echo: answers of requests in flight when it happened) shows the latency is not ours (a tenant slower for good): it becomes the new lowest. */
-  decreaseEffect: 0.05,
-
-  // ---- send pace (token-bucket estimation from 429s)
-  /** Lowest pace the cuts go to. */
-  minRate: 0.5,
-  /** Share of the measured tenant rate the pace returns to after a measured cut. */
-  measuredShare: 0.95,
-  /** A cut is at least this deep relative to the pace that got the 429. */
-  maxKeep: 0.9,
-  /** Slow probe after a measured cut: pace × (1 + probeK × s²), doubling each second after probePatienceS. */
-  probeK: 0.03,
-  probePatienceS: 3,
-  /** Fast probe after an unmeasured cut: the pace doubles every this many ms. */
-  doublingMs: 150,
-  /** Send times kept for the replay of the tenant's bucket. */
-  maxReplay: 20_000,
-  /** The window of the second estimate at a cut. */
-  windowMs: 2000,
-  /** Least time between two cuts (429s that do not follow the pace, e.g. random ones, cannot cut it to nothing at once). */
-  cutGapMs: 300,
-  /** Answers of requests sent after a cut needed before the next cut. */
-  minAnswers: 10,
-  /** A 429 share at least this high, and between noEffect × and 2 × the share before the last cut: the cut did not help. */
-  noiseShare: 0.1,
-  noEffect: 0.8,
-  /** A cut never goes below this share of what the tenant accepted over the last second. */
-  floorShare: 0.5,
-  /** Shortest span between two events that counts as a measurement. */
-  minSpanMs: 200,
-  /** A Retry-After longer than this holds every request, not only the retries. */
-  quotaRetryAfterMs: 1000,
-  /** Above this the pace is treated as unpaced. */
-  unpaced: 1e6,
-} as const;
-
-const T = TUNING;
-
-/** What one answer told about the tenant. */
-export interface Feedback {
+/** What one answer told about the tenant: its status, `Retry-After` and rate-limit headers (./quota.ts). */
+export interface Feedback extends QuotaHeaders {
   /** HTTP status; 0 or absent: no answer (network failure). */
   status?: number;
   /** `Retry-After`, in ms. */
   retryAfterMs?: number;
-  /** From `RateLimit-Policy` / `X-RateLimit-Policy`: `limit` requests per `windowMs`. */
-  limit?: number;
-  windowMs?: number;
-  /** From `X-RateLimit-Remaining` / `RateLimit-Remaining`. */
-  remaining?: number;
-  /** From `X-RateLimit-Reset` / `RateLimit-Reset`, in ms from now. */
-  resetMs?: number;
 }
 
 /** One answered request, as the estimators see it. */
@@ -116,6 +28,8 @@ export interface Sample {
   inFlight: number;
   /** The send pace in force when the answer came, requests per second (Infinity: unpaced). */
   pace?: number;
+  /** The typical round trip of the last answers, ms (the window's median), this answer's included. */
+  roundTripMs?: number;
   feedback: Feedback;
 }
 
@@ -136,13 +50,14 @@ export class ConcurrencyWindow {
   constructor(
     private readonly ceiling: number,
     private readonly adaptive = true,
+    private readonly t: PacingTuning = DEFAULT_PACING_TUNING,
   ) {
-    this.window = adaptive ? Math.min(ceiling, T.initialWindow) : ceiling;
+    this.window = adaptive ? Math.min(ceiling, this.t.initialWindow) : ceiling;
   }
 
   /** Requests that may be in flight now: a whole number in [minWindow, ceiling] (1 when the ceiling is 1). */
   get limit(): number {
-    return Math.max(Math.min(T.minWindow, this.ceiling), Math.min(this.ceiling, Math.floor(this.window)));
+    return Math.max(Math.min(this.t.minWindow, this.ceiling), Math.min(this.ceiling, Math.floor(this.window)));
   }
 
   observe(s: Sample): void {
@@ -151,7 +66,7 @@ export class ConcurrencyWindow {
     const latency = Math.max(0, s.now - s.sentAt);
     this.lowestMs = Math.min(this.lowestMs, latency);
     this.recent.push(latency);
-    if (this.recent.length > T.latencySamples) this.recent.shift();
+    if (this.recent.length > this.t.latencySamples) this.recent.shift();
     const typical = this.typicalMs()!;
     // one decrease per round trip: answers of requests sent before the last decrease are its echo
     const fresh = s.sentAt >= this.lastDecreaseAt;
@@ -160,37 +75,49 @@ export class ConcurrencyWindow {
       this.latencySinceDecrease += latency;
     } else this.echo?.push(latency);
     if (status === 503) {
-      if (fresh) this.decrease(T.overloadDecrease, s.now);
+      if (fresh) this.decrease(this.t.overloadDecrease, s.now);
       return;
     }
     if (status === 429) {
       this.slowStartUntil = Math.min(this.slowStartUntil, this.window);
       // the window sends at most window ÷ latency a second: below the pace, it is what went too fast
-      if (fresh && (s.pace ?? Infinity) > (this.window * 1000) / Math.max(1, this.typicalMs()!)) this.decrease(T.rateLimitDecrease, s.now);
+      if (fresh && (s.pace ?? Infinity) > (this.window * 1000) / Math.max(1, this.typicalMs()!)) this.decrease(this.t.rateLimitDecrease, s.now);
       return;
     }
-    if (typical <= this.lowestMs * T.latencyTolerance + T.latencySlackMs) {
+    if (typical <= this.lowestMs * this.t.latencyTolerance + this.t.latencySlackMs) {
       this.echo = undefined; // back within tolerance: the last decrease helped
     } else {
-      if (!fresh || this.answersSinceDecrease < Math.max(T.judgeAfter, this.window * T.useShare)) return;
+      if (!fresh || this.answersSinceDecrease < Math.max(this.t.judgeAfter, this.window * this.t.useShare)) return;
       const since = this.latencySinceDecrease / this.answersSinceDecrease;
       // the later half of the echo: requests sent last before the decrease, at the window it cut
       const before = this.echo?.slice(Math.floor(this.echo.length / 2));
-      if (before?.length && since > (1 - T.decreaseEffect) * (before.reduce((a, b) => a + b, 0) / before.length)) {
+      if (before?.length && since > (1 - this.t.decreaseEffect) * (before.reduce((a, b) => a + b, 0) / before.length)) {
         this.lowestMs = since; // the last decrease did not help: the tenant is slower, not queueing our requests
         this.echo = undefined;
         return;
       }
-      this.decrease(T.latencyDecrease, s.now);
+      this.decrease(this.t.latencyDecrease, s.now);
       this.echo = [];
       return;
     }
-    if (status >= 400 || s.inFlight < this.window * T.useShare) return;
-    this.window = Math.min(this.ceiling, this.window < this.slowStartUntil ? this.window + T.slowStartGrowth : this.window + 1 / this.window);
+    if (status >= 400 || s.inFlight < this.window * this.t.useShare) return;
+    this.window = Math.min(this.ceiling, this.window < this.slowStartUntil ? this.window + this.t.slowStartGrowth : this.window + 1 / this.window);
+  }
+
+  /**
+   * The pace that spreads the window over a round trip (× `spreadGain`), requests per second (Infinity
+   * before the first answer, or not adaptive). Requests started as soon as the window admits them leave
+   * in clumps of a whole window when the latency is long (each round trip's answers come back together),
+   * and a clump larger than the tenant's burst is answered 429 well below the tenant's rate.
+   */
+  spreadRate(): number {
+    const latency = this.typicalMs();
+    if (!this.adaptive || !latency || !(this.t.spreadGain > 0)) return Infinity;
+    return (this.t.spreadGain * this.limit * 1000) / latency;
   }
 
   /** The median latency of the last answers (undefined before the first). */
-  private typicalMs(): number | undefined {
+  typicalMs(): number | undefined {
     if (!this.recent.length) return undefined;
     const sorted = [...this.recent].sort((a, b) => a - b);
     return sorted[Math.floor(sorted.length / 2)];
@@ -203,12 +130,12 @@ export class ConcurrencyWindow {
   fitToPace(rate: number, now: number): void {
     const latency = this.typicalMs();
     if (!this.adaptive || latency === undefined || rate === Infinity) return;
-    const need = Math.ceil((rate * latency * T.paceHeadroom) / 1000);
-    if (need < this.window) this.decrease(Math.max(T.minWindow, need) / this.window, now);
+    const need = Math.ceil((rate * latency * this.t.paceHeadroom) / 1000);
+    if (need < this.window) this.decrease(Math.max(this.t.minWindow, need) / this.window, now);
   }
 
   private decrease(factor: number, now: number): void {
-    this.window = Math.max(T.minWindow, this.window * factor);
+    this.window = Math.max(this.t.minWindow, this.window * factor);
     this.slowStartUntil = this.window;
     this.lastDecreaseAt = now;
     this.answersSinceDecrease = 0;
@@ -226,21 +153,10 @@ export interface Cut {
 }
 
 /**
- * The send pace, learnt from the tenant's answers (a tenant limits with a token bucket: a burst, then
- * a steady rate R):
- * - Unpaced until the first 429, so a tenant that does not limit is never paced.
- * - A 429 for a request sent after the last cut is a new "throttle event": the pace is cut. The first
- *   cut has no clean measurement yet, so it falls to what the tenant accepted over the last second (a
- *   low guess) and then doubles every `doublingMs` until the next event. From then on each cut is
- *   measured: the tenant's bucket was empty at both events, so the requests it accepted in between,
- *   divided by the time between them, is R (lower when we sent below R for a while: never too high).
- *   The pace goes to `measuredShare` of that and then probes upwards slowly, faster the longer no 429
- *   comes (+3 % after 1 s, +12 % after 2 s, +27 % after 3 s, then doubling every second): a risen limit
- *   is found within seconds, a steady one costs a 429 or two every few seconds. 429s of requests sent
- *   before a cut belong to that cut's event.
- * - `RateLimit-Policy` (`<q>;w=<s>`) caps the pace at q/s.
- * - `veza:maxRequestsPerSecond` caps the pace, adaptive or not.
- * Holds (a spent quota) are the scheduler's: `holdUntil` says until when, the scheduler keeps the gate.
+ * The send pace, learnt from the tenant's answers (its token bucket: a burst, then a steady rate): unpaced
+ * until the first 429; each throttle event cuts the pace to a measurement of the tenant's rate, then
+ * probes upwards (docs/pacing.md). `veza:maxRequestsPerSecond` caps it (a tenant's rate-limit headers
+ * cap the sending too: ./quota.ts).
  */
 export class RateEstimator {
   private readonly maxRate: number;
@@ -263,8 +179,12 @@ export class RateEstimator {
   private recent: number[] = [];
   /** What the first cut saw accepted in its last second: at least the tenant's burst. */
   private burstGuess?: number;
-  /** Pace ceiling from `RateLimit-Policy`. */
-  private policyRate = Infinity;
+  /** Send times of the answers of the last windowMs (accepted or not): how fast we were sending. */
+  private sentRecently: number[] = [];
+  /** The fast probe goes no higher than the pace that got the first 429 (it was too fast). */
+  private fastCeiling = Infinity;
+  /** The typical round trip (the window's median latency): a 429 answers a probe this late. */
+  private roundTripMs = 0;
   /** Cuts so far, and 429s seen. */
   cuts = 0;
   throttled = 0;
@@ -273,72 +193,78 @@ export class RateEstimator {
     maxRate = 0,
     private readonly adaptive = true,
     private readonly onCut?: (c: Cut) => void,
+    private readonly t: PacingTuning = DEFAULT_PACING_TUNING,
   ) {
     this.maxRate = maxRate > 0 ? maxRate : Infinity;
   }
 
   /** The pace in force at `now`, requests per second (Infinity: unpaced). */
   rate(now: number): number {
-    let r = Math.min(this.maxRate, this.policyRate);
+    let r = this.maxRate;
     if (this.adaptive && this.base !== Infinity) {
-      const s = Math.max(0, now - this.cutAt) / 1000;
-      const grown = this.measured
-        ? this.base * (1 + T.probeK * s * s) * 2 ** Math.max(0, s - T.probePatienceS)
-        : this.base * 2 ** ((s * 1000) / T.doublingMs);
+      const since = Math.max(0, now - this.cutAt);
+      let grown: number;
+      if (this.measured) grown = this.slowProbe(this.base, since);
+      else {
+        // doubling up to the pace that got the first 429, then on slowly (that pace was not too fast after all)
+        const doublingMs = Math.max(this.t.doublingMs, this.t.probeRoundTrips * this.roundTripMs);
+        const atCeilingMs = this.fastCeiling > this.base ? doublingMs * Math.log2(this.fastCeiling / this.base) : 0;
+        grown = since < atCeilingMs ? this.base * 2 ** (since / doublingMs) : this.slowProbe(Math.max(this.base, this.fastCeiling), since - atCeilingMs);
+      }
       r = Math.min(r, grown);
     }
-    return r >= T.unpaced ? Infinity : r;
+    return r >= this.t.unpaced ? Infinity : r;
   }
 
-  /**
-   * Learns from an answer. Returns the time until which every request must wait (a spent quota:
-   * `Remaining` 0 until its reset, or one token at the policy's rate), if the answer says so.
-   */
-  observe(s: Sample): number | undefined {
-    if (!this.adaptive) return undefined;
+  /** The slow probe from `base`, `sinceMs` after it started; its clock runs in seconds, or in slowProbeRoundTrips round trips when that is longer. */
+  private slowProbe(base: number, sinceMs: number): number {
+    const s = sinceMs / Math.max(1000, this.t.slowProbeRoundTrips * this.roundTripMs);
+    return base * (1 + this.t.probeK * s * s) * 2 ** Math.max(0, s - this.t.probePatienceS);
+  }
+
+  /** Learns from an answer. */
+  observe(s: Sample): void {
+    if (!this.adaptive) return;
     const { now, sentAt, feedback: fb } = s;
-    if (fb.limit !== undefined && fb.windowMs && fb.limit > 0) this.policyRate = (fb.limit * 1000) / fb.windowMs;
-    if (!fb.status) return undefined; // no answer: says nothing about the rate
+    if (!fb.status) return; // no answer: says nothing about the rate
+    if (s.roundTripMs !== undefined) this.roundTripMs = s.roundTripMs;
+    this.sentRecently.push(sentAt);
+    if (this.sentRecently.length > 256 && this.sentRecently[0] < now - this.t.windowMs) this.sentRecently = this.sentRecently.filter((t) => t >= now - this.t.windowMs);
     const afterCut = sentAt > this.cutAt;
     if (afterCut) this.answersSinceCut++;
     if (fb.status === 429) {
       this.throttled++;
       if (afterCut) this.throttledSinceCut++;
-      if (this.shouldCut(now, fb)) this.cut(now, sentAt);
-      return undefined;
+      if (afterCut && this.shouldCut(now, fb)) this.cut(now, sentAt);
+      return;
     }
     if (this.eventSentAt !== undefined && sentAt >= this.eventSentAt) {
       this.acceptedSinceEvent++;
       this.sentSinceEvent.push(sentAt);
-      if (this.sentSinceEvent.length > T.maxReplay) {
-        this.sentSinceEvent = this.sentSinceEvent.slice(T.maxReplay / 2);
+      if (this.sentSinceEvent.length > this.t.maxReplay) {
+        this.sentSinceEvent = this.sentSinceEvent.slice(this.t.maxReplay / 2);
         this.replayTruncated = true;
       }
     }
     this.recent.push(now);
-    if (this.recent.length > 256 && this.recent[0] < now - T.windowMs) this.recent = this.recent.filter((t) => t >= now - T.windowMs);
-    if (fb.remaining !== undefined && fb.remaining < 1 && fb.resetMs !== undefined && fb.resetMs > 0) {
-      // the tenant's quota is spent: wait for one token at the policy's rate when known, else for its reset
-      return now + (this.policyRate !== Infinity ? Math.min(fb.resetMs, 1000 / this.policyRate) : fb.resetMs);
-    }
-    return undefined;
+    if (this.recent.length > 256 && this.recent[0] < now - this.t.windowMs) this.recent = this.recent.filter((t) => t >= now - this.t.windowMs);
   }
 
   /**
    * Whether a 429 of a request sent after the last cut is a new throttle event. Not when it asks for
-   * no pause ("Retry-After: 0"), not within cutGapMs of the last cut; after a measured cut, not before
+   * no pause ("Retry-After: 0"), not within cutGapMs (or a round trip) of the last cut; after a measured cut, not before
    * minAnswers answers show what it did, and not when it did not lower the share of 429s (429s that
    * do not follow the pace are faults, not a limit: cutting further would only slow the run down).
    */
   private shouldCut(now: number, fb: Feedback): boolean {
     if (fb.retryAfterMs === 0) return false;
     if (this.cutAt === -Infinity) return true;
-    if (now - this.cutAt < T.cutGapMs) return false;
+    if (now - this.cutAt < Math.max(this.t.cutGapMs, this.roundTripMs)) return false;
     if (!this.measured) return true; // after a first guess the fast probe is meant to overshoot
-    if (this.answersSinceCut < T.minAnswers) return false;
+    if (this.answersSinceCut < this.t.minAnswers) return false;
     const share = this.throttledSinceCut / this.answersSinceCut;
     // about the same share as before the cut: it did not help (a share that rose means the cut was too shallow)
-    return !(share >= T.noiseShare && share >= T.noEffect * this.shareAtCut && share <= 2 * this.shareAtCut);
+    return !(share >= this.t.noiseShare && share >= this.t.noEffect * this.shareAtCut && share <= 2 * this.shareAtCut);
   }
 
   /** A throttle event: cut the pace (see the class comment). */
@@ -347,23 +273,27 @@ export class RateEstimator {
     let next: number;
     const span = this.eventSentAt === undefined ? 0 : sentAt - this.eventSentAt;
     const acceptedWithin = (ms: number) => this.recent.filter((t) => t >= now - ms).length;
-    if (span >= T.minSpanMs && this.acceptedSinceEvent >= 2 && this.burstGuess !== undefined) {
+    if (span >= this.t.minSpanMs && this.acceptedSinceEvent >= 2 && this.burstGuess !== undefined) {
       // Two lower bounds of the tenant's rate R: the bucket was empty at both events, so what it accepted
       // in between is R × span (less while we sent below R and its bucket overflowed); and over the last
       // window it accepted at most R × window + its burst.
       const sinceEvent = (this.acceptedSinceEvent * 1000) / span;
-      const windowMs = Math.min(T.windowMs, now - this.cutAt);
+      const windowMs = Math.min(this.t.windowMs, now - this.cutAt);
       const inWindow = ((acceptedWithin(windowMs) - this.burstGuess) * 1000) / windowMs;
       const replayed = this.replay(sentAt, current);
-      next = T.measuredShare * Math.max(sinceEvent, inWindow, replayed);
+      next = this.t.measuredShare * Math.max(sinceEvent, inWindow, replayed);
       this.measured = true;
     } else {
       next = acceptedWithin(1000); // accepted over the last second: a low guess
       this.burstGuess ??= next;
       this.measured = false;
+      // the pace we sent at just before the request that got the 429 (over minSpanMs): too fast
+      const spanMs = Math.min(this.t.minSpanMs, sentAt - this.sentRecently[0]);
+      const sending = spanMs > 0 ? (this.sentRecently.filter((t) => t > sentAt - spanMs && t <= sentAt).length * 1000) / spanMs : Infinity;
+      this.fastCeiling = Math.max(next, sending);
     }
-    if (current !== Infinity) next = Math.min(next, T.maxKeep * current);
-    this.base = Math.max(T.minRate, next, this.measured ? T.floorShare * acceptedWithin(1000) : 0);
+    if (current !== Infinity) next = Math.min(next, this.t.maxKeep * current);
+    this.base = Math.max(this.t.minRate, next, this.measured ? this.t.floorShare * acceptedWithin(1000) : 0);
     this.cutAt = now;
     this.eventSentAt = sentAt;
     this.acceptedSinceEvent = 0;
@@ -396,7 +326,7 @@ export class RateEstimator {
       }
       return Math.min(burst, l + (rate * (sentAt - t)) / 1000);
     };
-    let lo: number = T.minRate;
+    let lo: number = this.t.minRate;
     let hi = current === Infinity ? 10_000 : Math.max(lo, current * 2);
     if (level(lo) >= 1) return 0; // nothing consistent: leave it to the other estimates
     if (level(hi) < 1) return hi;
@@ -407,29 +337,4 @@ export class RateEstimator {
     }
     return lo;
   }
-}
-
-/** Reads the rate-limit headers of an answer (any of X-RateLimit-*, RateLimit-*, RateLimit-Policy). */
-export function rateLimitFeedback(headers: Record<string, string | string[] | undefined>, nowEpochMs = Date.now()): Omit<Feedback, "status" | "retryAfterMs"> {
-  const h = (name: string): string | undefined => {
-    const v = headers[name];
-    return Array.isArray(v) ? v[0] : v;
-  };
-  const num = (v: string | undefined): number | undefined => {
-    const m = v === undefined ? null : /^\s*(\d+(?:\.\d+)?)/.exec(v);
-    return m ? Number(m[1]) : undefined;
-  };
-  const out: Omit<Feedback, "status" | "retryAfterMs"> = {};
-  const remaining = num(h("x-ratelimit-remaining") ?? h("ratelimit-remaining"));
-  if (remaining !== undefined) out.remaining = remaining;
-  const reset = num(h("x-ratelimit-reset") ?? h("ratelimit-reset"));
-  // a large figure is an epoch time in seconds (GitHub, Okta), a small one seconds from now
-  if (reset !== undefined) out.resetMs = reset > 1e9 ? Math.max(0, reset * 1000 - nowEpochMs) : reset * 1000;
-  const policy = h("ratelimit-policy") ?? h("x-ratelimit-policy");
-  const m = policy === undefined ? null : /^\s*(\d+(?:\.\d+)?)\s*;\s*w=(\d+(?:\.\d+)?)/.exec(policy);
-  if (m && Number(m[2]) > 0) {
-    out.limit = Number(m[1]);
-    out.windowMs = Number(m[2]) * 1000;
-  }
-  return out;
 }

@@ -3,8 +3,9 @@
  * ./estimator.ts allow it — fewer requests in flight than the concurrency window (AIMD with slow start,
  * never above `veza:maxConcurrency`) and the send pace (learnt from 429s, never above
  * `veza:maxRequestsPerSecond`) — and no gate is closed:
- * - a `Retry-After` longer than `quotaRetryAfterMs`, or a `Remaining` of 0 until its reset, holds every
- *   request (a spent quota);
+ * - a `Retry-After` longer than `quotaRetryAfterMs` holds every request (a spent quota);
+ * - a tenant that sends rate-limit headers: the mirror of its quota (./quota.ts) lets a request start only
+ *   while the quota keeps some in hand;
  * - retries of 429s wait for one shared gate (the latest Retry-After, or the client's backoff when none
  *   came) and then go first, one by one at the pace: retries that wake together do not collide again.
  *
@@ -15,9 +16,13 @@
  * One controller per tenant per process (`Pacers`), since the tenant's limit is per tenant.
  */
 import { DEFAULT_MAX_CONCURRENCY } from "../config";
-import { ConcurrencyWindow, RateEstimator, TUNING, type Cut, type Feedback } from "./estimator";
+import { ConcurrencyWindow, RateEstimator, type Cut, type Feedback, type Sample } from "./estimator";
+import { DEFAULT_PACING_TUNING, withTuning, type PacingTuning } from "./tuning";
 
-export { rateLimitFeedback, type Feedback } from "./estimator";
+import { QuotaMirror } from "./quota";
+
+export type { Feedback } from "./estimator";
+export { rateLimitFeedback } from "./quota";
 
 /** Time source and timers (a fake one in tests). */
 export interface Clock {
@@ -42,6 +47,8 @@ export interface PacerOptions {
   clock?: Clock;
   /** Called at every cut of the pace (logs, tests). */
   onCut?: (c: Cut) => void;
+  /** The controller's figures (default `DEFAULT_PACING_TUNING`; tests and benches override some). */
+  tuning?: Partial<PacingTuning>;
 }
 
 export interface Ticket {
@@ -55,8 +62,11 @@ interface Waiter {
 export class Pacer {
   private readonly adaptive: boolean;
   private readonly clock: Clock;
+  readonly tuning: PacingTuning;
   readonly window: ConcurrencyWindow;
   readonly pace: RateEstimator;
+  /** The tenant's quota as its rate-limit headers tell it (inactive until an answer carries `Remaining`). */
+  readonly quota: QuotaMirror;
   private active = 0;
   private readonly fresh: Waiter[] = [];
   private readonly retries: Waiter[] = [];
@@ -76,13 +86,15 @@ export class Pacer {
     const ceiling = Math.max(1, o.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY);
     this.adaptive = o.adaptive ?? true;
     this.clock = o.clock ?? realClock;
-    this.window = new ConcurrencyWindow(ceiling, this.adaptive);
-    this.pace = new RateEstimator(o.maxRate ?? 0, this.adaptive, o.onCut);
+    this.tuning = withTuning(DEFAULT_PACING_TUNING, o.tuning, "pacing tuning");
+    this.window = new ConcurrencyWindow(ceiling, this.adaptive, this.tuning);
+    this.pace = new RateEstimator(o.maxRate ?? 0, this.adaptive, o.onCut, this.tuning);
+    this.quota = new QuotaMirror(this.tuning);
   }
 
-  /** The pace in force now, requests per second (Infinity: unpaced). */
+  /** The pace in force now, requests per second (Infinity: unpaced): the 429-learnt one, or a rate-limit policy's. */
   rate(): number {
-    return this.pace.rate(this.clock.now());
+    return Math.min(this.pace.rate(this.clock.now()), this.adaptive ? this.quota.pace : Infinity);
   }
 
   /**
@@ -111,11 +123,12 @@ export class Pacer {
   release(ticket: Ticket, fb?: Feedback): void {
     if (fb) {
       const now = this.clock.now();
-      const sample = { sentAt: ticket.startedAt, now, inFlight: this.active, pace: this.pace.rate(now), feedback: fb };
+      const sample: Sample = { sentAt: ticket.startedAt, now, inFlight: this.active, pace: this.pace.rate(now), feedback: fb };
       this.window.observe(sample);
+      sample.roundTripMs = this.window.typicalMs();
       const cuts = this.pace.cuts;
-      const holdUntil = this.pace.observe(sample);
-      if (holdUntil !== undefined) this.hold(holdUntil);
+      this.pace.observe(sample);
+      if (this.adaptive) this.quota.observe(sample.sentAt, fb.status, fb);
       // a cut starts the new pace now: the next request waits one interval of it, and the window fits it
       if (this.pace.cuts > cuts) {
         const rate = this.pace.rate(sample.now);
@@ -136,7 +149,7 @@ export class Pacer {
     if (this.adaptive && status === 429) {
       const until = this.clock.now() + Math.max(0, waitMs);
       this.retryGateUntil = Math.max(this.retryGateUntil, until);
-      if (waitMs > TUNING.quotaRetryAfterMs) this.hold(until);
+      if (waitMs > this.tuning.quotaRetryAfterMs) this.hold(until);
       return;
     }
     if (waitMs > 0) await new Promise<void>((resolve) => this.clock.setTimer(resolve, waitMs));
@@ -158,9 +171,9 @@ export class Pacer {
         if (this.retries.length) this.wake(this.retryGateUntil);
         return;
       }
-      const rate = this.pace.rate(now);
+      const rate = Math.min(this.pace.rate(now), this.window.spreadRate(), this.adaptive ? this.quota.pace : Infinity);
       const interval = rate === Infinity ? 0 : 1000 / rate;
-      const startAt = Math.max(this.gateUntil, interval ? this.nextAt : -Infinity);
+      const startAt = Math.max(this.gateUntil, interval ? this.nextAt : -Infinity, this.adaptive ? this.quota.startAt(now) : -Infinity);
       if (startAt > now) {
         this.wake(startAt);
         return;
@@ -168,6 +181,7 @@ export class Pacer {
       const w = queue.shift()!;
       if (interval) this.nextAt = Math.max(this.nextAt, now - interval) + interval;
       this.active++;
+      this.quota.started(now);
       this.counters.started++;
       if (this.active > this.counters.peak) this.counters.peak = this.active;
       w.resolve({ startedAt: now });
@@ -195,12 +209,16 @@ export class Pacer {
 export class Pacers {
   private readonly byKey = new Map<string, Pacer>();
 
-  constructor(private readonly clock?: Clock) {}
+  /** `clock` and `tuning`: for every controller of these (tests). */
+  constructor(
+    private readonly clock?: Clock,
+    private readonly tuning?: Partial<PacingTuning>,
+  ) {}
 
-  for(origin: string, o: Omit<PacerOptions, "clock" | "onCut">): Pacer {
+  for(origin: string, o: Omit<PacerOptions, "clock" | "onCut" | "tuning">): Pacer {
     const key = JSON.stringify([origin, o.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY, o.adaptive ?? true, o.maxRate ?? 0]);
     let p = this.byKey.get(key);
-    if (!p) this.byKey.set(key, (p = new Pacer({ ...o, clock: this.clock })));
+    if (!p) this.byKey.set(key, (p = new Pacer({ ...o, clock: this.clock, tuning: this.tuning })));
     return p;
   }
 }

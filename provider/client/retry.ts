@@ -1,5 +1,6 @@
 /** Which failures are retried, and how long to wait: exponential backoff with full jitter, Retry-After honoured. */
 import type { HttpMethod } from "./endpoints";
+import { DEFAULT_BACKOFF, type BackoffTuning } from "./tuning";
 
 export const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 const IDEMPOTENT = new Set<HttpMethod>(["GET", "PUT", "PATCH", "DELETE"]);
@@ -38,16 +39,14 @@ export function errorCode(err: unknown): string {
   return "";
 }
 
-export interface BackoffOptions {
-  baseMs?: number;
-  capMs?: number;
+export interface BackoffOptions extends Partial<BackoffTuning> {
   random?: () => number;
 }
 
 /** Full jitter: a uniform wait in [0, min(cap, base·2^attempt)). `attempt` counts from 0. */
 export function backoffDelay(attempt: number, o: BackoffOptions = {}): number {
-  const base = o.baseMs ?? 100;
-  const cap = o.capMs ?? 10_000;
+  const base = o.baseMs ?? DEFAULT_BACKOFF.baseMs;
+  const cap = o.capMs ?? DEFAULT_BACKOFF.capMs;
   const ceiling = Math.min(cap, base * 2 ** Math.min(attempt, 30));
   return Math.floor((o.random ?? Math.random)() * ceiling);
 }

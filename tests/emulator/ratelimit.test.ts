@@ -101,6 +101,12 @@ test("rateLimitHeaders: X-RateLimit-* or RateLimit-* (+ Policy) on answers, 429s
   expect(ietf.headers.get("ratelimit-remaining")).toBe("1");
   expect(ietf.headers.get("x-ratelimit-limit")).toBeNull();
 
+  api.emu.setKnobs({ rateLimitHeaders: "ratelimit-structured" }); // the draft's structured fields (-08 on)
+  const structured = await api.get("access_profiles_types");
+  expect(structured.headers.get("ratelimit")).toBe('"bucket";r=0;t=1');
+  expect(structured.headers.get("ratelimit-policy")).toBe('"bucket";q=5;w=1');
+  expect(structured.headers.get("ratelimit-remaining")).toBeNull();
+
   api.emu.setKnobs({ rateLimit: null });
   for (let i = 0; i < 5; i++) {
     const r = await api.get("access_profiles_types");
