@@ -143,7 +143,9 @@ export class VezaPlugin {
       changes: result.changes === true,
       diffs,
       replaces,
-      deleteBeforeReplace: result.deleteBeforeReplace === true,
+      // a property of the resource (its name is unique), not of this change: a replacement the engine
+      // decides on (the replaceOnChanges option) must delete the old object first too
+      deleteBeforeReplace: result.deleteBeforeReplace === true || (r.deleteBeforeReplace === true && result.changes === true),
       detailedDiff: Object.fromEntries(diffs.map((k) => [k, replaces.includes(k) ? "update-replace" : "update"])),
     };
   }
