@@ -31,7 +31,8 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 test("docs/ matches the generator (else: docs are stale: run npm run docs)", () => {
   const want = listMd(tmp);
-  const have = listMd(DOCS);
+  // the generated pages only: guides written by hand (e.g. docs/plugin.md) live beside them
+  const have = listMd(DOCS).filter((f) => f === "index.md" || f.startsWith("resources/"));
   const stale = [
     ...want.filter((f) => !have.includes(f)).map((f) => `docs/${f} is missing`),
     ...have.filter((f) => !want.includes(f)).map((f) => `docs/${f} is not generated any more`),

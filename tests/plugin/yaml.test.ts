@@ -5,6 +5,7 @@
  * A YAML program cannot use the dynamic provider at all: this is the plugin's reason to exist.
  */
 import { nameOf, stepsOf, type CliResult } from "../../harness/pulumi-cli";
+import { expectHandEditRoundTrip } from "../real-cli/cli";
 import { describeWithYaml, yamlRig, type YamlRig } from "./plugin-cli";
 
 const TOKEN = "veza-yaml-token-MUST-NOT-LEAK-3c1d";
@@ -131,22 +132,7 @@ describeWithYaml(`the veza plugin from a YAML program under the real Pulumi CLI 
   });
 
   test("refresh after a hand edit in Veza names the drift; preview shows it; the next up puts the program's value back", async () => {
-    const base = r.emu.store.findProfileByName("Base")!;
-    r.emu.store.updateProfile(base.id, { labels: ["edited-in-veza"] }, ["labels"]);
-    const refresh = await r.stack.refresh();
-    expectOk(refresh);
-    expect(ops(refresh).base).toBe("update");
-    const exported = await r.stack.exportState();
-    const baseState = exported.deployment.resources!.find((x) => nameOf(x.urn) === "base")!;
-    expect(baseState.outputs?.labels).toEqual(["edited-in-veza"]);
-    const { doc } = await r.stack.previewJson();
-    const step = doc.steps.find((s) => nameOf(s.urn) === "base")!;
-    expect(step.op).toBe("update");
-    expect(step.diffReasons).toEqual(["labels"]);
-    const up = await r.stack.up();
-    expectOk(up);
-    expect(ops(up).base).toBe("update");
-    expect(r.emu.store.findProfileByName("Base")!.labels).toEqual(["a"]);
+    await expectHandEditRoundTrip(r.stack, r.emu, { diffReasons: ["labels"] });
   });
 
   test("`pulumi import veza:index:AccessProfile NAME ID` adopts a profile made in Veza and prints its code; the program holding it is then `same`", async () => {
