@@ -121,6 +121,16 @@ describeWithYaml(`the veza plugin from a YAML program under the real Pulumi CLI 
     expect(mutations(r.emu.stats().byRoute)).toEqual([]);
   });
 
+  test("a bad input fails the preview naming the field and what is allowed, with nothing sent", async () => {
+    r.setProgram(`${BOOTSTRAP}  bad:\n    type: veza:index:AccessProfile\n    properties:\n      name: Bad\n      profileType: \${type.id}\n      state: SOMETIMES\n${OUTPUTS}`);
+    r.emu.resetStats();
+    const preview = await r.stack.run(["preview"]);
+    expect(preview.code).not.toBe(0);
+    expect(`${preview.stdout}${preview.stderr}`).toContain('AccessProfile "Bad": state must be one of INITIAL, RUNNING, PAUSED, DRY_RUN, PENDING');
+    expect(r.emu.stats().total).toBe(0);
+    r.setProgram(BOOTSTRAP + OUTPUTS);
+  });
+
   test("the look-ups are functions: fn::invoke of getAvailableIntegrations and listAccessProfiles", async () => {
     r.setProgram(BOOTSTRAP + LOOKUPS);
     const up = await r.stack.up();
