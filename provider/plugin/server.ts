@@ -13,7 +13,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { VezaError } from "../errors";
+import { VezaError, VezaInternalError } from "../errors";
 import { VezaPlugin, checkConfig, diffConfig, type CheckFailure } from "./provider";
 import type { Props } from "./secrets";
 
@@ -36,7 +36,7 @@ const VERSION: string = JSON.parse(fs.readFileSync(path.join(findPackageRoot(), 
 
 function findPackageRoot(): string {
   for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) if (fs.existsSync(path.join(dir, "package.json"))) return dir;
-  throw new Error(`no package.json above ${__dirname}`);
+  throw new VezaInternalError(`no package.json above ${__dirname}`);
 }
 
 /** The schema `npm run schema` generated from the declarations (scripts/schema.ts), shipped beside the sources. */
