@@ -103,15 +103,33 @@ export class VezaPlugin {
 
   constructor(private readonly warn: (message: string) => void = (m) => process.stderr.write(`warning: ${m}\n`)) {}
 
+  /** The settings Configure gave (`veza:*` keys), for the contexts of calls with a custom timeout. */
+  private config: Record<string, string | undefined> = {};
+  /** One context per custom timeout in use (its own client: a shorter retry deadline). */
+  private readonly timed = new Map<number, ProviderContext>();
+
   configure(inputs: Props, variables: Record<string, string>, acceptSecrets: boolean): void {
     this.engineAcceptsSecrets = acceptSecrets;
-    const base = createContext(configValues(unwrapSecrets(inputs).plain, variables));
-    this.context = { api: base.api, warn: this.warn };
+    this.config = configValues(unwrapSecrets(inputs).plain, variables);
+    this.context = { api: createContext(this.config).api, warn: this.warn };
+    this.timed.clear();
   }
 
-  private ctx(): ProviderContext {
+  /**
+   * The context of a call. `timeoutSeconds`: the resource's `customTimeouts` for this operation, as
+   * the engine passes it (0: none): it bounds the call's attempts (veza:retryDeadlineMs), so a
+   * tenant that keeps failing ends the operation by then instead of after the stack's deadline.
+   */
+  private ctx(timeoutSeconds = 0): ProviderContext {
     // Configure always comes first from the engine; without it, settings from the environment
-    return (this.context ??= { api: createContext().api, warn: this.warn });
+    this.context ??= { api: createContext().api, warn: this.warn };
+    if (!(timeoutSeconds > 0)) return this.context;
+    let c = this.timed.get(timeoutSeconds);
+    if (!c) {
+      c = { api: createContext({ ...this.config, "veza:retryDeadlineMs": String(Math.round(timeoutSeconds * 1000)) }).api, warn: this.warn };
+      this.timed.set(timeoutSeconds, c);
+    }
+    return c;
   }
 
   private answer(outs: Props, secret: Set<string>, r: DeclaredResource<any, any>): Props {
@@ -157,11 +175,11 @@ export class VezaPlugin {
     return out;
   }
 
-  async create(type: string, props: Props, preview: boolean): Promise<{ id: string; outs: Props }> {
+  async create(type: string, props: Props, preview: boolean, timeoutSeconds = 0): Promise<{ id: string; outs: Props }> {
     const r = resourceOf(type);
     const { plain, secret } = unwrapSecrets(props);
     if (preview) return { id: "", outs: this.answer(this.previewOutputs(r, plain), secret, r) };
-    const created = await r.operations.create(this.ctx(), plain);
+    const created = await r.operations.create(this.ctx(timeoutSeconds), plain);
     return { id: created.id, outs: this.answer(created.outs, secret, r) };
   }
 
@@ -190,7 +208,7 @@ export class VezaPlugin {
     return { id: read.id, outs: this.answer(outs, secret, r), inputs: this.answer(newInputs, secret, r) };
   }
 
-  async update(type: string, id: string, olds: Props, news: Props, preview: boolean): Promise<Props> {
+  async update(type: string, id: string, olds: Props, news: Props, preview: boolean, timeoutSeconds = 0): Promise<Props> {
     const r = resourceOf(type);
     const o = unwrapSecrets(olds);
     const n = unwrapSecrets(news);
@@ -202,13 +220,13 @@ export class VezaPlugin {
       for (const k of changed) if (!(k in n.plain)) outs[k] = UNKNOWN;
       return this.answer(outs, secret, r);
     }
-    const updated = await r.operations.update(this.ctx(), id, o.plain, n.plain);
+    const updated = await r.operations.update(this.ctx(timeoutSeconds), id, o.plain, n.plain);
     return this.answer(updated.outs ?? {}, secret, r);
   }
 
-  async delete(type: string, id: string, props: Props): Promise<void> {
+  async delete(type: string, id: string, props: Props, timeoutSeconds = 0): Promise<void> {
     const r = resourceOf(type);
-    await r.operations.delete(this.ctx(), id, unwrapSecrets(props).plain);
+    await r.operations.delete(this.ctx(timeoutSeconds), id, unwrapSecrets(props).plain);
   }
 
   async invoke(token: string, args: Props): Promise<Props> {

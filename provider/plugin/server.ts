@@ -167,7 +167,7 @@ export function service(plugin: VezaPlugin, schema: () => string): Record<string
       return resp;
     }),
     create: handle(async (req) => {
-      const r = await plugin.create(req.getType() || typeOfUrn(req.getUrn()), toJs(req.getProperties()), req.getPreview());
+      const r = await plugin.create(req.getType() || typeOfUrn(req.getUrn()), toJs(req.getProperties()), req.getPreview(), req.getTimeout());
       const resp = new provproto.CreateResponse();
       resp.setId(r.id);
       resp.setProperties(toStruct(r.outs));
@@ -182,11 +182,11 @@ export function service(plugin: VezaPlugin, schema: () => string): Record<string
       return resp;
     }),
     update: handle(async (req) => {
-      const outs = await plugin.update(req.getType() || typeOfUrn(req.getUrn()), req.getId(), toJs(req.getOlds()), toJs(req.getNews()), req.getPreview());
+      const outs = await plugin.update(req.getType() || typeOfUrn(req.getUrn()), req.getId(), toJs(req.getOlds()), toJs(req.getNews()), req.getPreview(), req.getTimeout());
       return new provproto.UpdateResponse().setProperties(toStruct(outs));
     }),
     delete: handle(async (req) => {
-      await plugin.delete(req.getType() || typeOfUrn(req.getUrn()), req.getId(), toJs(req.getProperties()));
+      await plugin.delete(req.getType() || typeOfUrn(req.getUrn()), req.getId(), toJs(req.getProperties()), req.getTimeout());
       return new emptyproto.Empty();
     }),
     invoke: handle(async (req) => new provproto.InvokeResponse().setReturn(toStruct(await plugin.invoke(req.getTok(), toJs(req.getArgs()))))),

@@ -104,3 +104,24 @@ test("invoke: the look-ups as functions; an unknown one names those there are", 
   expect((l.profiles as { name: string }[]).map((p) => p.name)).toEqual(["Made"]);
   await expect(plugin.invoke("veza:index:nope", {})).rejects.toThrow(/veza:index:listAccessProfiles/);
 });
+
+test("customTimeouts: the engine's timeout of a create bounds its attempts against a tenant that keeps failing", async () => {
+  // every request answers 503 after 400 ms: the call retries until its deadline or its retries run out
+  const failing = await startEmulator({ token: TOKEN, seed: 3, knobs: { rate503: 1, latencyMs: 400 } });
+  try {
+    const attempts = async (timeoutSeconds: number) => {
+      const p = new VezaPlugin((m) => warnings.push(m));
+      p.configure({ url: failing.url, apiToken: secret(TOKEN) }, {}, true);
+      failing.resetStats();
+      await expect(p.create(TYPE, { name: "T", allowCreateRelationships: true }, false, timeoutSeconds)).rejects.toThrow(/503/);
+      return failing.stats().total;
+    };
+    const withTimeout = await attempts(1);
+    const withoutTimeout = await attempts(0);
+    // 1 s holds at most 3 attempts of 400 ms; without a timeout the retries (veza:maxRetries, 6) run out first
+    expect(withTimeout).toBeLessThanOrEqual(3);
+    expect(withoutTimeout).toBeGreaterThan(withTimeout);
+  } finally {
+    await failing.close();
+  }
+}, 60_000);
