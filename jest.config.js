@@ -27,6 +27,7 @@ const LIFECYCLE_SUITES = [
   "<rootDir>/tests/refresh/batched-refresh.test.ts",
   "<rootDir>/tests/real-tenant/**/*.test.ts",
   "<rootDir>/tests/real-cli/lifecycle.test.ts", // the real Pulumi CLI
+  "<rootDir>/tests/plugin/yaml.test.ts", // the provider plugin from a YAML program, through the real CLI
 ];
 
 module.exports = {

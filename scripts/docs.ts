@@ -39,7 +39,7 @@ export interface DocsOptions {
   out: string;
 }
 
-interface Member {
+export interface Member {
   name: string;
   optional: boolean;
   type: string;
@@ -48,7 +48,7 @@ interface Member {
   typeNode?: ts.TypeNode;
 }
 
-interface ResourceDoc {
+export interface ResourceDoc {
   file: string; // e.g. access-profile
   className: string;
   summary: string;
@@ -524,11 +524,8 @@ function lookupsPage(prog: ts.Program, root: string): { page: string; functions:
 
 /** Every page (path relative to the docs directory → content), and what lacks TSDoc ("Class.member"). */
 export async function generateDocs(root: string = findRoot(__dirname)): Promise<{ pages: Map<string, string>; missing: string[] }> {
-  const files = resourceFiles(root);
   const prog = program(root);
-  const checker = prog.getTypeChecker();
-  const resources = files.map((f) => readResource(f, prog, checker)).filter((r): r is ResourceDoc => !!r);
-  for (const r of resources) await probeReplaces(r, checker);
+  const resources = await readResources(root, prog);
   const pages = new Map<string, string>();
   const lookups = lookupsPage(prog, root);
   pages.set("index.md", indexPage(resources, lookups.functions));
@@ -536,6 +533,16 @@ export async function generateDocs(root: string = findRoot(__dirname)): Promise<
   pages.set("lookups.md", lookups.page);
   for (const r of resources) pages.set(`resources/${r.file}.md`, resourcePage(r));
   return { pages, missing: missingDocs(resources) };
+}
+
+/** Every declared resource as its TSDoc and the provider's diff describe it (also read by scripts/schema.ts). */
+export async function readResources(root: string = findRoot(__dirname), prog: ts.Program = program(root)): Promise<ResourceDoc[]> {
+  const checker = prog.getTypeChecker();
+  const resources = resourceFiles(root)
+    .map((f) => readResource(f, prog, checker))
+    .filter((r): r is ResourceDoc => !!r);
+  for (const r of resources) await probeReplaces(r, checker);
+  return resources;
 }
 
 function missingDocs(resources: ResourceDoc[]): string[] {

@@ -194,3 +194,53 @@ if (require.main === module) {
   process.stderr.write(`Pulumi CLI ${r.cli.version} (${r.cli.source}) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   process.stdout.write(`${r.cli.binDir}\n`);
 }
+
+// ---- the YAML language host (the provider plugin's tests, tests/plugin) ----
+
+const YAML_MODULE_DIR = path.join(REPO, "tools", "pulumi-language-yaml");
+
+/** The pulumi-yaml release pinned in tools/pulumi-language-yaml/go.mod. */
+function pinnedYamlRelease(): string {
+  const m = /^\s*(?:require\s+)?github\.com\/pulumi\/pulumi-yaml (v\S+)/m.exec(fs.readFileSync(path.join(YAML_MODULE_DIR, "go.mod"), "utf8"));
+  if (!m) throw new Error(`${YAML_MODULE_DIR}/go.mod does not require github.com/pulumi/pulumi-yaml`);
+  return m[1];
+}
+
+/** Where the YAML host is cached: beside the CLI's, keyed by its release and the module's files. */
+export function yamlHostDir(): string {
+  const h = createHash("sha256");
+  for (const f of ["go.mod", "go.sum", "tools.go"]) h.update(f).update(fs.readFileSync(path.join(YAML_MODULE_DIR, f)));
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
+  return path.join(base, "pulumi-veza", "pulumi-language-yaml", `${pinnedYamlRelease()}-${h.digest("hex").slice(0, 12)}`);
+}
+
+/**
+ * The folder holding `pulumi-language-yaml` (github.com/pulumi/pulumi-yaml's cmd/pulumi-language-yaml
+ * at the pinned release), building it with Go when it is not cached; or the reason there is none.
+ * One builder at a time is not enforced: two concurrent builds write their own temp folders and the
+ * last rename wins, with the same binary.
+ */
+export function ensureYamlHost(log: (line: string) => void = () => undefined): { dir: string } | { dir?: undefined; reason: string } {
+  if (process.env.VEZA_PULUMI_CLI === "off") return { reason: "VEZA_PULUMI_CLI=off" };
+  const dir = yamlHostDir();
+  const binary = path.join(dir, "pulumi-language-yaml");
+  if (fs.existsSync(binary)) return { dir };
+  if (!hasGo()) return { reason: "the YAML language host is not built and Go is not on PATH to build it" };
+  const tmp = `${dir}.tmp-${process.pid}`;
+  try {
+    fs.mkdirSync(tmp, { recursive: true });
+    log(`building pulumi-language-yaml ${pinnedYamlRelease()} from Go modules into ${dir}`);
+    const r = spawnSync("go", ["build", "-trimpath", "-o", path.join(tmp, "pulumi-language-yaml"), "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml"], {
+      cwd: YAML_MODULE_DIR,
+      encoding: "utf8",
+      env: { ...process.env, GOFLAGS: "-mod=readonly", CGO_ENABLED: "0" },
+      maxBuffer: 64 << 20,
+    });
+    if (r.status !== 0) return { reason: `building pulumi-language-yaml failed: ${`${r.stderr ?? ""}${r.stdout ?? ""}`.trim().split("\n").slice(-5).join("\n")}` };
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(tmp, dir);
+    return { dir };
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -39,13 +39,15 @@ suite("the published package", () => {
   }, 60_000);
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  test("holds the compiled provider, its typings, maps and sources, the docs, LICENSE, README and CHANGELOG, and nothing else", () => {
-    for (const f of files) expect(f).toMatch(/^(dist\/provider\/.+\.(js|js\.map|d\.ts)|provider\/.+\.ts|docs\/.+\.md|LICENSE|README\.md|CHANGELOG\.md|package\.json)$/);
-    for (const f of ["LICENSE", "README.md", "CHANGELOG.md", "dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/cli.js", "provider/index.ts"]) expect(files).toContain(f);
+  test("holds the compiled provider, its typings, maps and sources, the plugin's schema, the docs, LICENSE, README and CHANGELOG, and nothing else", () => {
+    for (const f of files) expect(f).toMatch(/^(dist\/provider\/.+\.(js|js\.map|d\.ts)|provider\/.+\.ts|provider\/plugin\/schema\.json|docs\/.+\.md|LICENSE|README\.md|CHANGELOG\.md|package\.json)$/);
+    const must = ["LICENSE", "README.md", "CHANGELOG.md", "dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/cli.js", "provider/index.ts"];
+    // the provider plugin's executable (the manifest's second bin) and the schema it serves
+    for (const f of [...must, "dist/provider/plugin/server.js", "provider/plugin/schema.json"]) expect(files).toContain(f);
     // every compiled module has its typings, and every source its compiled module
     for (const f of files) {
       if (f.endsWith(".js")) expect(files).toContain(f.replace(/\.js$/, ".d.ts"));
-      if (f.startsWith("provider/")) expect(files).toContain(`dist/${f.replace(/\.ts$/, ".js")}`);
+      if (f.startsWith("provider/") && f.endsWith(".ts")) expect(files).toContain(`dist/${f.replace(/\.ts$/, ".js")}`);
     }
     expect(fs.readFileSync(path.join(REPO, "LICENSE"), "utf8")).toMatch(/^\s*Apache License\s+Version 2\.0, January 2004/);
   });

@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import { startEmulator, type Emulator, type KnobsPatch } from "../../emulator";
-import { CliStack, type CliStackOptions } from "../../harness/pulumi-cli";
+import { CliStack, nameOf, stepsOf, type CliResult, type CliStackOptions } from "../../harness/pulumi-cli";
 import type { PulumiCli } from "../../scripts/pulumi-cli";
 
 export const TOKEN = "veza-cli-token-MUST-NOT-LEAK-77f1";
@@ -57,4 +57,35 @@ export async function cliRig(program: string, o: { knobs?: KnobsPatch; config?: 
       await emu.close();
     },
   };
+}
+
+/** The CLI's steps of an operation by resource name (the stack and providers left out). */
+function opsByName(r: CliResult): Record<string, string> {
+  return Object.fromEntries(Object.entries(stepsOf(r.events)).map(([urn, op]) => [nameOf(urn), op]));
+}
+
+/**
+ * A hand edit in Veza (the labels of the profile "Base", logical name `base`, whose program sets
+ * `["a"]`), then refresh, preview and up, each showing what it must: the refresh records the drift,
+ * the preview shows an update of `base`, the up puts the program's value back.
+ * The dynamic provider's lifecycle and the plugin's (tests/plugin) run the same round trip.
+ * `diffReasons`: what the preview's step must name (the plugin's Diff names the changed properties;
+ * the dynamic provider's server leaves them out, so the CLI's JSON has none).
+ */
+export async function expectHandEditRoundTrip(stack: CliStack, emu: Emulator, o: { diffReasons?: string[] } = {}): Promise<void> {
+  const ok = (r: CliResult) => {
+    if (r.code !== 0) throw new Error(`pulumi exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+    return r;
+  };
+  const base = emu.store.findProfileByName("Base")!;
+  emu.store.updateProfile(base.id, { labels: ["edited-in-veza"] }, ["labels"]);
+  expect(opsByName(ok(await stack.refresh())).base).toBe("update");
+  const exported = await stack.exportState();
+  expect(exported.deployment.resources!.find((x) => nameOf(x.urn) === "base")!.outputs?.labels).toEqual(["edited-in-veza"]);
+  const { doc } = await stack.previewJson();
+  const step = doc.steps.find((s) => nameOf(s.urn) === "base")!;
+  expect(step.op).toBe("update");
+  expect(step.diffReasons).toEqual(o.diffReasons);
+  expect(opsByName(ok(await stack.up())).base).toBe("update");
+  expect(emu.store.findProfileByName("Base")!.labels).toEqual(["a"]);
 }

@@ -4,7 +4,7 @@
  * as a user's commands do; each says what the CLI must show.
  */
 import { nameOf, stepsOf, type CliResult } from "../../harness/pulumi-cli";
-import { cliRig, describeWithCli, TOKEN, type CliRig } from "./cli";
+import { cliRig, describeWithCli, expectHandEditRoundTrip, TOKEN, type CliRig } from "./cli";
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const documentedOnly = process.env.VEZA_EMULATOR_ROUTES === "documented";
@@ -95,21 +95,7 @@ describeWithCli(`a stack's life under the real Pulumi CLI (routes ${process.env.
   });
 
   test("refresh after a hand edit in Veza names the drift; the next up puts the program's value back", async () => {
-    const base = r.emu.store.findProfileByName("Base")!;
-    r.emu.store.updateProfile(base.id, { labels: ["edited-in-veza"] }, ["labels"]);
-    const refresh = await r.stack.refresh();
-    expectOk(refresh);
-    expect(ops(refresh).base).toBe("update");
-    const exported = await r.stack.exportState();
-    const baseState = exported.deployment.resources!.find((x) => nameOf(x.urn) === "base")!;
-    expect(baseState.outputs?.labels).toEqual(["edited-in-veza"]);
-    const { doc } = await r.stack.previewJson();
-    const step = doc.steps.find((s) => nameOf(s.urn) === "base")!;
-    expect(step.op).toBe("update");
-    const up = await r.stack.up();
-    expectOk(up);
-    expect(ops(up).base).toBe("update");
-    expect(r.emu.store.findProfileByName("Base")!.labels).toEqual(["a"]);
+    await expectHandEditRoundTrip(r.stack, r.emu);
   });
 
   test("ignoreChanges holds across refresh: a description edited in Veza stays", async () => {
