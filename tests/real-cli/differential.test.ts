@@ -114,14 +114,18 @@ function requestsOf(emu: Emulator): Record<string, number> {
  */
 const RACY_OUTPUTS: Record<string, string[]> = { AccessProfileVersion: ["members"] };
 
+function withoutRacy(type: string, outputs: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...outputs };
+  for (const k of RACY_OUTPUTS[type.split(":").pop()!] ?? []) delete out[k];
+  return out;
+}
+
 /** State resources, the default provider and the stack left out, keyed by name. */
 function stateByName(resources: { urn: string; type: string; inputs?: unknown; outputs?: unknown }[], ids: Map<string, string>) {
   const out: Record<string, unknown> = {};
   for (const r of resources) {
     if (r.type === "pulumi:pulumi:Stack" || r.type.startsWith("pulumi:providers:")) continue;
-    const outputs = { ...(r.outputs as Record<string, unknown>) };
-    for (const k of RACY_OUTPUTS[r.type.split(":").pop()!] ?? []) delete outputs[k];
-    out[nameOf(r.urn)] = normalize({ inputs: r.inputs, outputs }, ids);
+    out[nameOf(r.urn)] = normalize({ inputs: r.inputs, outputs: withoutRacy(r.type, (r.outputs ?? {}) as Record<string, unknown>) }, ids);
   }
   return out;
 }
@@ -137,7 +141,7 @@ function previewByName(doc: { steps: { op: string; urn: string; oldState?: Previ
     st && {
       id: st.id,
       inputs: st.inputs,
-      outputs: st.outputs,
+      outputs: st.outputs && withoutRacy(st.type, st.outputs as Record<string, unknown>),
       dependencies: sorted(st.dependencies),
       propertyDependencies: st.propertyDependencies && Object.fromEntries(Object.entries(st.propertyDependencies).map(([k, v]) => [k, sorted(v)])),
     };
