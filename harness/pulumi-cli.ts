@@ -70,7 +70,7 @@ export interface StepEventMetadata {
 }
 
 export class CliStack {
-  readonly dir: string;
+  /** The stack's own folder: PULUMI_HOME, the file backend, event logs (removed by `close`). */
   readonly home: string;
   readonly stack: string;
   private readonly env: NodeJS.ProcessEnv;
@@ -80,7 +80,6 @@ export class CliStack {
     readonly programDir: string,
   ) {
     this.home = fs.mkdtempSync(path.join(os.tmpdir(), "veza-cli-"));
-    this.dir = this.home;
     this.stack = options.stack ?? "test";
     const env: NodeJS.ProcessEnv = {
       ...process.env,
