@@ -13,14 +13,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { PulumiCli } from "../scripts/pulumi-cli";
+import { defaultRepoRoot } from "./provider-process";
 
-/** The repository's root, from harness/ (under jest) or dist/harness/ (the bench). */
-const REPO = (() => {
-  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, "node_modules", "@pulumi", "pulumi"))) return dir;
-  }
-  throw new Error(`no node_modules/@pulumi/pulumi above ${__dirname}`);
-})();
+/** The repository's root (from harness/ under jest, or dist/harness/ for the bench). */
+const REPO = defaultRepoRoot();
 const PASSPHRASE = "veza-cli-tests-only";
 
 export interface CliStackOptions {
@@ -147,20 +143,7 @@ export class CliStack {
     const flags = [...(args[0] === "stack" && args[1] === "init" ? [] : ["--stack", this.stack]), "--non-interactive", ...(eventLog ? ["--event-log", eventLog] : [])];
     const end = args.indexOf("--");
     const full = end < 0 ? [...args, ...flags] : [...args.slice(0, end), ...flags, ...args.slice(end)];
-    const env = { ...this.env };
-    for (const [k, v] of Object.entries(opts.env ?? {})) {
-      if (v === undefined) delete env[k];
-      else env[k] = v;
-    }
-    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(path.join(this.options.cli.binDir, "pulumi"), full, { cwd: this.programDir, env, stdio: ["ignore", "pipe", "pipe"] });
-      let out = "";
-      let err = "";
-      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-      child.on("error", reject);
-      child.on("close", (c, signal) => resolve({ code: c ?? (signal ? 128 : 1), stdout: out, stderr: err }));
-    });
+    const { code, stdout, stderr } = await this.spawn(path.join(this.options.cli.binDir, "pulumi"), full, opts.env);
     let events: EngineEvent[] = [];
     if (eventLog && fs.existsSync(eventLog)) {
       events = fs
@@ -174,15 +157,25 @@ export class CliStack {
   }
 
   /** Runs a shell script (bash) in the program's folder with the stack's environment, as a CI step runs. */
-  async shell(script: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  shell(script: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+    return this.spawn("bash", ["-euo", "pipefail", "-c", script], env);
+  }
+
+  /** Runs a command in the program's folder with the stack's environment (undefined removes a variable), collecting its output. */
+  private spawn(command: string, args: string[], overrides: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+    const env = { ...this.env };
+    for (const [k, v] of Object.entries(overrides)) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
     return new Promise((resolve, reject) => {
-      const child = spawn("bash", ["-euo", "pipefail", "-c", script], { cwd: this.programDir, env: { ...this.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(command, args, { cwd: this.programDir, env, stdio: ["ignore", "pipe", "pipe"] });
       let out = "";
       let err = "";
       child.stdout.on("data", (d: Buffer) => (out += d.toString()));
       child.stderr.on("data", (d: Buffer) => (err += d.toString()));
       child.on("error", reject);
-      child.on("close", (c) => resolve({ code: c ?? 1, stdout: out, stderr: err }));
+      child.on("close", (c, signal) => resolve({ code: c ?? (signal ? 128 : 1), stdout: out, stderr: err }));
     });
   }
 

@@ -3,14 +3,11 @@
  * its data and state dirs point at a temp folder; PULUMI_FALLBACK=1 skips the CLI probe so the test
  * does the same on machines that have a Pulumi CLI. Needs `npm run build` first (npm test does it).
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator } from "../../emulator";
-import { REPO, tenant } from "./helpers";
-
-const START = path.join(REPO, "dist", "scripts", "start.js");
+import { REPO, runStart, tenant } from "./helpers";
 
 let dir: string;
 beforeEach(() => {
@@ -20,18 +17,8 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function start(env: Record<string, string | undefined> = {}): Promise<{ code: number; out: string; ms: number }> {
-  const merged: Record<string, string> = {};
-  const all = { ...process.env, VEZA_URL: undefined, VEZA_API_TOKEN: undefined, VEZA_TOKEN: undefined, VEZA_CATALOG: undefined, PULUMI_FALLBACK: "1", VEZA_START_DATA_DIR: path.join(dir, "data"), VEZA_START_STATE_DIR: path.join(dir, "state"), ...env };
-  for (const [k, v] of Object.entries(all)) if (v !== undefined) merged[k] = v;
-  const t0 = Date.now();
-  return new Promise((resolve) => {
-    execFile(process.execPath, [START], { cwd: REPO, env: merged, timeout: 45_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-      resolve({ code, out: `${stdout}${stderr}`, ms: Date.now() - t0 });
-    });
-  });
-}
+/** npm start through the fallback unless a test says otherwise (PULUMI_FALLBACK=1: no CLI probe). */
+const start = (env: Record<string, string | undefined> = {}) => runStart(dir, { env: { PULUMI_FALLBACK: "1", ...env } });
 
 test("a fresh run creates the catalog in the local emulator and lists the ids; a second run reports no changes; the token is never printed", async () => {
   const first = await start();

@@ -4,15 +4,14 @@
  * (`pulumi preview … | npx pulumi-veza impact`). The first edit is the one tests/impact/bootstrap.test.ts
  * reads from the test engine's JSON: both must give the same report.
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { cli } from "../export/run-cli";
 import { cliRig, describeWithCli, type CliRig } from "./cli";
 
 const REPO = path.resolve(__dirname, "..", "..");
-const BIN = path.join(REPO, "dist", "provider", "cli.js");
 const dist = (p: string) => JSON.stringify(path.join(REPO, "dist", "examples", "bootstrap", p));
 
 /** The bootstrap example (its compiled program), plus edits from `demo:*` config. */
@@ -32,13 +31,10 @@ if (cfg.getBoolean("dataRole")) {
 }
 `;
 
-function impact(previewJson: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, "impact", ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, out: stdout, err: stderr });
-    });
-    child.stdin!.end(previewJson);
-  });
+/** `pulumi-veza impact ARGS` with the preview's JSON piped in, as a CI job runs it. */
+async function impact(previewJson: string, args: string[]): Promise<{ code: number; out: string }> {
+  const r = await cli(["impact", ...args], process.env, previewJson);
+  return { code: r.status ?? 1, out: r.stdout };
 }
 
 describeWithCli("pulumi-veza impact on the real CLI's preview JSON", () => {

@@ -3,14 +3,11 @@
  * emulator, and the demo's recovery when its folders are removed. Data and state dirs are temp
  * folders; the emulator binds port 0.
  */
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { runStart } from "../examples/helpers";
 import { describeWithCli } from "./cli";
-
-const REPO = path.resolve(__dirname, "..", "..");
-const START = path.join(REPO, "dist", "scripts", "start.js");
 
 describeWithCli("npm start through the real Pulumi CLI", () => {
   let dir: string;
@@ -19,16 +16,9 @@ describeWithCli("npm start through the real Pulumi CLI", () => {
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  function start(args: string[] = []): Promise<{ code: number; out: string }> {
-    const env: Record<string, string> = {};
-    const all = { ...process.env, VEZA_URL: undefined, VEZA_API_TOKEN: undefined, VEZA_TOKEN: undefined, VEZA_CATALOG: undefined, PULUMI_FALLBACK: undefined, VEZA_START_DATA_DIR: path.join(dir, "data"), VEZA_START_STATE_DIR: path.join(dir, "state") };
-    for (const [k, v] of Object.entries(all)) if (v !== undefined && !k.startsWith("JEST")) env[k] = v;
-    return new Promise((resolve) => {
-      execFile(process.execPath, [START, ...args], { cwd: REPO, env, timeout: 170_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-        resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, out: `${stdout}${stderr}` });
-      });
-    });
-  }
+  // the real CLI (no fallback); jest's worker variables stay out of the program
+  const start = () => runStart(dir, { env: { PULUMI_FALLBACK: undefined, ...Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith("JEST")).map((k) => [k, undefined])) }, timeoutMs: 170_000 });
+
 
   test("a fresh run creates the catalog with Pulumi's own output and ends with no changes; the token is never printed", async () => {
     const run = await start();
