@@ -14,9 +14,20 @@ export const cli: PulumiCli | undefined = process.env.VEZA_PULUMI_CLI_DIR
   ? { binDir: process.env.VEZA_PULUMI_CLI_DIR, version: process.env.VEZA_PULUMI_CLI_VERSION ?? "unknown", source: "cached build" }
   : undefined;
 
-/** `describe` when the CLI is there, else `describe.skip` with the reason in the title. */
+/**
+ * A test's bound when it runs CLI commands: each is a few processes (CLI, program, provider), about
+ * 2 s on a quiet 2-core machine, and a test runs up to eight; a loaded machine stretches that
+ * several times, and a test cut off by jest's 60 s default says nothing about the code.
+ */
+export const CLI_TEST_TIMEOUT_MS = 240_000;
+
+/** `describe` (its tests bounded by CLI_TEST_TIMEOUT_MS) when the CLI is there, else `describe.skip` with the reason in the title. */
 export const describeWithCli: jest.Describe = cli
-  ? describe
+  ? (((name: string, fn: () => void) =>
+      describe(name, () => {
+        jest.setTimeout(CLI_TEST_TIMEOUT_MS);
+        fn();
+      })) as unknown as jest.Describe)
   : (((name: string, fn: () => void) => describe.skip(`${name} [skipped: ${process.env.VEZA_PULUMI_CLI_SKIP ?? "no Pulumi CLI"}]`, fn)) as unknown as jest.Describe);
 
 const HARNESS = path.resolve(__dirname, "..", "..", "harness");

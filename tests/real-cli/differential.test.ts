@@ -239,10 +239,8 @@ describeWithCli(`the test engine and the real CLI agree, operation by operation 
   }
 
   test.each(OPERATIONS.map((op, i) => [`${i + 1}. ${op.kind}${op.config ? ` ${JSON.stringify(op.config)}` : ""}`, op] as const))("%s", async (_title, op) => {
-    for (const [k, v] of Object.entries(op.config ?? {})) {
-      config[k] = v;
-      await stack.setConfig(k, v);
-    }
+    Object.assign(config, op.config);
+    await stack.setConfigs(op.config ?? {});
     if ("handEdit" in op && op.handEdit) {
       op.handEdit(harnessEmu);
       op.handEdit(cliEmu);

@@ -84,8 +84,7 @@ describeWithCli("pulumi-veza impact on the real CLI's preview JSON", () => {
   test("a deleted profile, a new role reached through propertyDependencies, a secret member list: losses, gains, and the gate trips on what it cannot read", async () => {
     const withoutOkta = catalogText.replace(/ {2}- name: Okta Everyone[\s\S]*?(?=\n {2}- name:)/, "");
     expect(withoutOkta).not.toContain("Okta Everyone");
-    await r.stack.setConfig("demo:catalog", writeCatalog("edited2.yaml", withoutOkta));
-    await r.stack.setConfig("demo:dataRole", "true");
+    await r.stack.setConfigs({ "demo:catalog": writeCatalog("edited2.yaml", withoutOkta), "demo:dataRole": "true" });
     const { result } = await r.stack.previewJson();
     expect(result.code).toBe(0);
     const json = await impact(result.stdout, ["--format", "json"]);

@@ -79,8 +79,7 @@ describeWithCli("commands and options under the real Pulumi CLI", () => {
     // the retained profile would keep its type from being deleted (Veza refuses a type with profiles)
     r.emu.store.deleteProfile(kept!.id);
 
-    await r.stack.setConfig("demo:protectType", "true");
-    await r.stack.setConfig("demo:deletedWith", "true");
+    await r.stack.setConfigs({ "demo:protectType": "true", "demo:deletedWith": "true" });
     expectOk(await r.stack.up());
     const refused = await r.stack.destroy();
     expect(refused.code).not.toBe(0);
@@ -125,9 +124,7 @@ describeWithCli(".get, the import option, --parallel and --continue-on-error und
     const { profile: seen } = r.emu.store.createProfile({ name: "Seen", profile_type: t.id, labels: ["in-veza"] });
     const { profile: taken } = r.emu.store.createProfile({ name: "Taken", profile_type: t.id, labels: ["x"] });
     r.emu.store.createProfile({ name: "Clash", profile_type: t.id });
-    await r.stack.setConfig("demo:seenId", seen.id);
-    await r.stack.setConfig("demo:takenId", taken.id);
-    await r.stack.setConfig("demo:takenType", t.id);
+    await r.stack.setConfigs({ "demo:seenId": seen.id, "demo:takenId": taken.id, "demo:takenType": t.id });
     r.emu.resetStats();
     const up = await r.stack.up(["--parallel", "1", "--continue-on-error"]);
     expect(up.code).not.toBe(0);
