@@ -35,6 +35,7 @@ const ESTIMATED_SECONDS = {
   "tests/impact/bootstrap.test.ts": 28,
   "tests/export/cli.test.ts": 24,
   "tests/impact/digest.test.ts": 21,
+  "tests/conformance/plugin.test.ts": 15,
   "tests/options/options.test.ts": 16,
   "tests/engine/options.test.ts": 13,
   "tests/options/object-inputs.test.ts": 8,
