@@ -33,15 +33,15 @@ export function pythonWithPulumi(): PythonLookup {
 }
 
 /**
- * Generates the plugin's Python SDK into `<work>/sdk` and pip-installs it (no dependencies: the
- * venv has them) into `<work>/site`, a folder for PYTHONPATH, so the shared venv is never changed.
- * Returns the site folder and the generated files.
+ * Generates the SDK and pip-installs it as a user would (no dependencies: the venv has them) into
+ * `<work>/site`, a folder for PYTHONPATH, so the shared venv is never changed. Returns the site
+ * folder, the SDK's folder and the generated files.
  */
-export function installGeneratedSdk(python: string, work: string): { site: string; files: string[] } {
+export function installGeneratedSdk(python: string, work: string): { site: string; sdk: string; files: string[] } {
   const sdk = path.join(work, "sdk");
   const files = generateSdk("python", sdk);
   const site = path.join(work, "site");
   const pip = spawnSync(python, ["-m", "pip", "install", "-q", "--no-deps", "--target", site, sdk], { encoding: "utf8", timeout: 300_000 });
   if (pip.status !== 0) throw new Error(`pip install of the generated SDK failed:\n${pip.stderr}`);
-  return { site, files };
+  return { site, sdk, files };
 }

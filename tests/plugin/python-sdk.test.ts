@@ -5,9 +5,7 @@
  * a nested object type, an explicit provider with a secret token and a function register with the
  * plugin's tokens and camelCase inputs.
  *
- * What this does not do: run a Python program through the CLI. That needs Pulumi's Python language
- * host (github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3), which the Go module proxy
- * these machines reach refuses (403), so the test cannot build it.
+ * A Python program through the CLI, on our own Python language host: python.test.ts.
  *
  * Skips, with the reason, without python3 or Go; the venv (PyPI's pulumi) is made once per user in
  * the cache and reused.
@@ -32,8 +30,7 @@ afterAll(() => work && fs.rmSync(work, { recursive: true, force: true }));
 maybe(`the generated Python SDK installs and registers every resource with the plugin's tokens${reason ? ` [skipped: ${reason}]` : ""}`, () => {
   const python = py.python!;
   work = fs.mkdtempSync(path.join(os.tmpdir(), "veza-python-sdk-"));
-  const { site, files } = installGeneratedSdk(python, work);
-  const sdk = path.join(work, "sdk");
+  const { site, sdk, files } = installGeneratedSdk(python, work);
   expect(files).toEqual(expect.arrayContaining(["setup.py", "pulumi_veza/access_profile.py", "pulumi_veza/profile_membership.py", "pulumi_veza/provider.py", "pulumi_veza/list_access_profiles.py"]));
   expect(JSON.parse(fs.readFileSync(path.join(sdk, "pulumi_veza", "pulumi-plugin.json"), "utf8"))).toMatchObject({ resource: true, name: "veza" });
   const run = spawnSync(python, [CHECK, site], { encoding: "utf8", timeout: 120_000 });

@@ -1,6 +1,6 @@
 /**
  * The provider plugin `veza` through the real Pulumi CLI from a **Python** program: PyPI's `pulumi`
- * (python-env.ts), the plugin's generated Python SDK, and our Python language host
+ * (python-env.ts), the plugin's Python SDK generated and pip-installed for the test, and our Python language host
  * (tools/pulumi-cli/language-python: Pulumi's own is refused by the Go module proxy). The bootstrap
  * shape (a type, profiles, versions with inheritance, a membership) through one stack's life in nine
  * CLI commands: stack init and two config sets, up, a second up with no changes, a preview that
@@ -61,8 +61,9 @@ describeWithPython("the veza plugin from a Python program under the real Pulumi 
   beforeAll(async () => {
     const python = pythonWithPulumi().python!;
     work = fs.mkdtempSync(path.join(os.tmpdir(), "veza-python-program-"));
+    // pip-installed as a user would (the SDK reads its own version from the install's metadata), into a folder on PYTHONPATH
     const { site } = installGeneratedSdk(python, work);
-    // the venv is the interpreter (the host's `virtualenv` option); the generated SDK comes from PYTHONPATH
+    // the venv is the interpreter (the host's `virtualenv` option)
     const pulumiYaml = `name: veza-python\nruntime:\n  name: python\n  options:\n    virtualenv: ${path.dirname(path.dirname(python))}\n${PLUGIN_FROM_CHECKOUT}`;
     r = await pluginRig({ hostDir: hostDir!, files: { "Pulumi.yaml": pulumiYaml, "__main__.py": PROGRAM }, token: TOKEN, env: { PYTHONPATH: site } });
   }, 600_000);
