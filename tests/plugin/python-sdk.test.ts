@@ -49,6 +49,8 @@ maybe(`the generated Python SDK installs and registers every resource with the p
   // Python's snake_case arguments arrive as the schema's camelCase inputs, nested types too
   expect(byName.base!.inputs).toEqual({ name: "Base", profileType: "type-id", labels: ["a"], catalogItemInfo: { name: "Base", recommended: true } });
   expect(byName["app-v"]!.inputs).toMatchObject({ accessProfileId: "app-id", inheritFrom: ["base-id"], entities: [{ entityType: "SalesforceGroup", datasourceId: "sf-1", entityId: "g-app" }] });
+  // an entity's condition is an object type (EntityConditionArgs), its grantBy a name or a number
+  expect((byName["app-v"]!.inputs!.entities as Record<string, unknown>[])[0]).toMatchObject({ condition: { type: "ATTRIBUTE", conditionString: 'department eq "Sales"' }, grantBy: 2 });
   // the provider's token is secret (the schema says so)
   expect(byName["tenant-two"]!.inputs!.apiToken).toMatchObject({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" });
   expect(seen.some((s) => s.function === "veza:index:getAvailableIntegrations")).toBe(true);
