@@ -134,6 +134,7 @@ export class Engine {
       env,
       callTimeoutMs: this.opts.callTimeoutMs ?? 60_000,
       startTimeoutMs: 30_000,
+      plugin: this.opts.plugin,
     });
   }
 

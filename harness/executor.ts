@@ -12,7 +12,7 @@ import {
   admit,
   claimableAlias,
   inputsForCheck,
-  isDynamic,
+  isManaged,
   isImport,
   planRegistration,
   type Registration,
@@ -58,7 +58,7 @@ function failedAnswer(urn: string, inputs: JsonObject, result: "fail" | "skip"):
 export async function register(op: Operation, reg: Registration): Promise<RegisterAnswer> {
   const { urn, type, name, parent, inputs, dependencies } = reg;
   const base = { urn, type, name };
-  const admission = admit(reg, { registered: op.registered, failed: op.failedUrns, stopping: op.stopping });
+  const admission = admit(reg, { registered: op.registered, failed: op.failedUrns, stopping: op.stopping, plugin: op.plugin });
   if (admission.kind === "duplicate") {
     op.fail(name, base, admission.message);
     return failedAnswer(urn, {}, "fail");
@@ -163,7 +163,17 @@ async function registrationSteps(op: Operation, reg: Registration): Promise<Regi
       throw e;
     }
   }
-  const plan = planRegistration({ importId, deleteBeforeReplace: reg.deleteBeforeReplace, old, importing, oldInputs, checked, diff, preview: op.preview });
+  const plan = planRegistration({
+    importId,
+    deleteBeforeReplace: reg.deleteBeforeReplace,
+    old,
+    importing,
+    oldInputs,
+    checked,
+    diff,
+    preview: op.preview,
+    supportsPreview: prov.supportsPreview,
+  });
   if (plan.error) {
     op.fail(name, { ...base, id: old?.id }, plan.error);
     throw new Error(plan.error);
@@ -205,8 +215,20 @@ async function runStep(c: StepContext, step: Step): Promise<RegisterAnswer | und
   const additionalSecretOutputs = c.reg.additionalSecretOutputs;
   const writeFailed = (e: unknown, oldId: string | undefined) => handleWriteError(op, e, base, entryBase, checkedEngine, additionalSecretOutputs, oldId);
   switch (step.kind) {
-    case "preview":
-      return record(step.id, step.outputs === "old" ? old!.outputs : checkedEngine);
+    case "preview": {
+      if (step.outputs !== "provider") return record(step.id, step.outputs === "old" ? old!.outputs : checkedEngine);
+      let properties;
+      try {
+        ({ properties } =
+          step.id === undefined
+            ? await prov.create(urn, name, type, checked, true)
+            : await prov.update(urn, name, type, step.id, toProviderObject(old!.outputs), checked, oldInputs, true));
+      } catch (e) {
+        op.fail(name, { ...base, id: step.id }, `${step.id === undefined ? "create" : "update"} (preview): ${errMessage(e)}`);
+        throw e;
+      }
+      return record(step.id, secretOutputs(properties, checkedEngine, additionalSecretOutputs));
+    }
     case "same":
       op.live.upsert({ ...entryBase, id: old!.id, inputs: step.inputs === "old" ? old!.inputs : checkedEngine, outputs: old!.outputs });
       op.persist();
@@ -331,8 +353,8 @@ export async function readExternal(op: Operation, req: ReadRequest): Promise<Jso
     return {};
   }
   op.registered.add(urn);
-  if (!isDynamic(type)) {
-    op.fail(name, base, `harness: only dynamic resources can be read, got ${type}`);
+  if (!isManaged(type, op.plugin)) {
+    op.fail(name, base, `harness: only ${op.plugin === undefined ? "dynamic resources" : `the ${op.plugin} plugin's resources`} can be read, got ${type}`);
     return {};
   }
   if (op.stopping) {

@@ -3,6 +3,7 @@ export { StepRecorder, previewDigest, previewJsonText, stackExport } from "./pre
 export type {
   EngineOptions,
   EngineState,
+  PluginServer,
   Program,
   ResourceOp,
   ResourceResult,

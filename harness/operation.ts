@@ -90,6 +90,11 @@ export class Operation {
     for (const r of resources) if (!r.delete && !r.external) this.old.set(r.urn, clone(r));
   }
 
+  /** The plugin's package when the engine runs a provider plugin (`EngineOptions.plugin`), else undefined (dynamic resources). */
+  get plugin(): string | undefined {
+    return this.opts.plugin?.package;
+  }
+
   get continueOnError(): boolean {
     return this.opts.continueOnError === true;
   }

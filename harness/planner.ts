@@ -18,6 +18,11 @@ export function isDynamic(type: string): boolean {
   return type === DYNAMIC_PREFIX || type.startsWith(DYNAMIC_PREFIX + ":") || type.startsWith(DYNAMIC_PREFIX + "/");
 }
 
+/** A custom resource the engine runs: a dynamic one, or with a plugin (`EngineOptions.plugin`) one of its package (`veza:index:…`). */
+export function isManaged(type: string, pluginPackage?: string): boolean {
+  return pluginPackage === undefined ? isDynamic(type) : type.startsWith(`${pluginPackage}:`);
+}
+
 /** A resource's URN; a child's type is qualified by its parent's, unless the parent is the stack. */
 export function makeUrn(stack: string, project: string, parent: string, type: string, name: string): string {
   let qualified = type;
@@ -103,11 +108,12 @@ export type Admission =
 
 export function admit(
   reg: Pick<Registration, "urn" | "type" | "parent" | "custom" | "dependencies">,
-  ctx: { registered: ReadonlySet<string>; failed: ReadonlySet<string>; stopping: boolean },
+  ctx: { registered: ReadonlySet<string>; failed: ReadonlySet<string>; stopping: boolean; plugin?: string },
 ): Admission {
   if (ctx.registered.has(reg.urn)) return { kind: "duplicate", message: `duplicate resource URN ${reg.urn}` };
-  if (!isDynamic(reg.type)) {
-    if (reg.custom) return { kind: "unsupported", message: `harness: only dynamic resources are supported, got custom resource type ${reg.type}` };
+  if (!isManaged(reg.type, ctx.plugin)) {
+    const runs = ctx.plugin === undefined ? "dynamic resources are" : `the ${ctx.plugin} plugin's resources are`;
+    if (reg.custom) return { kind: "unsupported", message: `harness: only ${runs} supported, got custom resource type ${reg.type}` };
     return { kind: "component" };
   }
   if (ctx.stopping) return { kind: "skip" };
@@ -131,12 +137,18 @@ export interface DiffAnswer {
   changes: number;
   replaces: string[];
   deleteBeforeReplace: boolean;
+  /** The properties of the provider's detailed diff, when it sent one (a dynamic provider does not). */
+  detailedDiff?: string[];
 }
 
 /** What the executor does for a registration, in order. */
 export type Step =
-  /** A dry run: no provider call; the program gets `id` (none for a create) and either the old outputs or the checked inputs. */
-  | { kind: "preview"; id?: string; outputs: "old" | "checked" }
+  /**
+   * A dry run: the program gets `id` (none for a create) and the old outputs, or the checked
+   * inputs (no provider call), or what the provider's Create or Update with `preview` answers (a
+   * provider that supports preview; with an id an Update, else a Create).
+   */
+  | { kind: "preview"; id?: string; outputs: "old" | "checked" | "provider" }
   /** No change: the state entry keeps the object and its outputs, with the checked inputs (or, for an import, the read ones). */
   | { kind: "same"; inputs: "old" | "checked" }
   | { kind: "update" }
@@ -176,6 +188,8 @@ export interface PlanInput {
   /** The Diff answer; there is none without an old state. */
   diff?: DiffAnswer;
   preview: boolean;
+  /** The provider answers a dry run's Create and Update itself (ConfigureResponse.supportsPreview). */
+  supportsPreview?: boolean;
 }
 
 /** The registration's steps, from its old state and the provider's Check and Diff answers (step_generator.go). */
@@ -201,8 +215,8 @@ export function planRegistration(p: PlanInput): Plan {
     shown: p.importing ? "import" : op,
     changes,
     replaces,
-    // `--json`'s diffReasons stay empty: a dynamic provider sends no detailed diff
-    ...(old && op !== "same" ? { diffKeys: changedKeys(p.oldInputs, p.checked) } : {}),
+    // the detailed diff's keys when the provider sends one, else the inputs that differ (getDiffInfo)
+    ...(old && op !== "same" ? { diffKeys: p.diff?.detailedDiff ?? changedKeys(p.oldInputs, p.checked) } : {}),
     deleteBeforeReplace,
     steps: [],
   };
@@ -212,18 +226,21 @@ export function planRegistration(p: PlanInput): Plan {
     if (!p.preview) return { ...plan, error: message };
     plan.warning = message;
   }
-  plan.steps = p.preview ? [previewStep(op, old?.id)] : writeSteps(op, deleteBeforeReplace, p.importing, old?.retainOnDelete === true);
+  plan.steps = p.preview ? [previewStep(op, old?.id, p.supportsPreview === true)] : writeSteps(op, deleteBeforeReplace, p.importing, old?.retainOnDelete === true);
   return plan;
 }
 
 /**
- * A dry run calls no Create, Update or Delete (a dynamic provider does not support preview): a
- * same keeps its outputs, a create's or update's outputs are its checked inputs, the rest unknown.
+ * A dry run calls no Delete; a same keeps its outputs. A provider without preview support (every
+ * dynamic provider) gets no Create or Update either: a create's or update's outputs are its checked
+ * inputs, the rest unknown (provider_plugin.go answers for it). One that supports preview is asked
+ * (Create or Update with `preview`), a replacement's new half by Create.
  */
-function previewStep(op: Plan["op"], oldId: string | undefined): Step {
+function previewStep(op: Plan["op"], oldId: string | undefined, supportsPreview: boolean): Step {
   if (op === "same") return { kind: "preview", id: oldId, outputs: "old" };
-  if (op === "update") return { kind: "preview", id: oldId, outputs: "checked" };
-  return { kind: "preview", outputs: "checked" };
+  const outputs = supportsPreview ? "provider" : "checked";
+  if (op === "update") return { kind: "preview", id: oldId, outputs };
+  return { kind: "preview", outputs };
 }
 
 function writeSteps(op: Plan["op"], deleteBeforeReplace: boolean, importing: boolean, retain: boolean): Step[] {
@@ -246,8 +263,8 @@ function writeSteps(op: Plan["op"], deleteBeforeReplace: boolean, importing: boo
  * How a deleted entry goes: a Delete call, or only dropped from state (a stack or component, an
  * external (read) resource, or one with retainOnDelete, as the CLI does).
  */
-export function deleteAction(e: Pick<StateResource, "type" | "external" | "retainOnDelete">): "delete" | "drop" {
-  return isDynamic(e.type) && !e.external && !e.retainOnDelete ? "delete" : "drop";
+export function deleteAction(e: Pick<StateResource, "type" | "external" | "retainOnDelete">, pluginPackage?: string): "delete" | "drop" {
+  return isManaged(e.type, pluginPackage) && !e.external && !e.retainOnDelete ? "delete" : "drop";
 }
 
 function dependsOn(a: StateResource, b: StateResource): boolean {

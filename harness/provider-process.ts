@@ -1,9 +1,11 @@
 /**
  * One dynamic-provider server process (`@pulumi/pulumi/cmd/dynamic-provider`) and a gRPC client
- * for it, the way the Pulumi CLI starts the `pulumi-resource-pulumi-nodejs` plugin.
+ * for it, the way the Pulumi CLI starts the `pulumi-resource-pulumi-nodejs` plugin; or, with
+ * `EngineOptions.plugin`, a provider plugin's server from its `serve`.
  */
 import { ChildProcess, spawn } from "child_process";
 import * as path from "path";
+import type { PluginServer } from "./types";
 import { JsonObject, SIG_KEY, SECRET_SIG } from "./values";
 
 const grpc = require("@grpc/grpc-js");
@@ -40,6 +42,8 @@ export interface ProviderProcessOptions {
   env: Record<string, string | undefined>;
   callTimeoutMs: number;
   startTimeoutMs: number;
+  /** A provider plugin's server instead of the dynamic-provider process (`cwd` and `env` then go unused). */
+  plugin?: PluginServer;
 }
 
 function struct(obj: JsonObject): unknown {
@@ -204,8 +208,13 @@ const sameOptionsKey = (o: ProviderProcessOptions) =>
 export class ProviderProcess {
   readonly calls: Record<string, number> = {};
   private launched?: Launched;
+  /** A plugin's server (`opts.plugin`) and what it printed. */
+  private served?: { stop(): Promise<void> };
+  private readonly servedStderr: string[] = [];
   private client: any;
   private starting?: Promise<void>;
+  /** Whether the provider answers a dry run's Create and Update itself (ConfigureResponse.supportsPreview). */
+  supportsPreview = false;
 
   constructor(private readonly opts: ProviderProcessOptions) {}
 
@@ -216,7 +225,7 @@ export class ProviderProcess {
    */
   static forOperation(opts: ProviderProcessOptions): ProviderProcess {
     const p = new ProviderProcess(opts);
-    if (!startAhead) return p;
+    if (!startAhead || opts.plugin) return p;
     const key = sameOptionsKey(opts);
     const spare = spares.get(key);
     spares.delete(key);
@@ -236,7 +245,7 @@ export class ProviderProcess {
   }
 
   get stderr(): string {
-    return this.launched?.stderr.join("") ?? "";
+    return (this.launched?.stderr ?? this.servedStderr).join("");
   }
 
   /** Starts the process (unless it was started ahead) and connects to it (once: a second call waits for the same start). */
@@ -245,9 +254,16 @@ export class ProviderProcess {
   }
 
   private async connect(): Promise<void> {
-    this.launched ??= launch(this.opts);
-    const port = await this.launched.port;
-    this.client = new provrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    let address: string;
+    if (this.opts.plugin) {
+      const served = await this.opts.plugin.serve((text) => this.servedStderr.push(text));
+      this.served = served;
+      address = served.address;
+    } else {
+      this.launched ??= launch(this.opts);
+      address = `127.0.0.1:${await this.launched.port}`;
+    }
+    this.client = new provrpc.ResourceProviderClient(address, grpc.credentials.createInsecure());
   }
 
   /** Kill the process (SIGKILL if it does not go away) and close the channel. Never throws. */
@@ -258,6 +274,7 @@ export class ProviderProcess {
       /* ignore */
     }
     if (this.launched) await stopLaunched(this.launched);
+    await this.served?.stop().catch(() => undefined);
   }
 
   private call<T>(method: string, req: unknown): Promise<T> {
@@ -274,18 +291,33 @@ export class ProviderProcess {
     });
   }
 
+  /**
+   * Configure with the stack config (namespaced keys: `veza:url`). The dynamic provider gets every
+   * key as it is; a plugin, as the CLI configures a package's default provider
+   * (provider_plugin.go Configure), its own package's keys without the namespace as inputs
+   * (`url`), and the same values as the older `variables` (`veza:config:url`).
+   */
   async configure(config: Record<string, string>, secretKeys: string[]): Promise<void> {
+    const pkg = this.opts.plugin?.package;
     const args: JsonObject = {};
-    for (const [k, v] of Object.entries(config)) {
-      args[k] = secretKeys.includes(k) ? { [SIG_KEY]: SECRET_SIG, value: v } : v;
-    }
     const req = new provproto.ConfigureRequest();
+    for (const [k, v] of Object.entries(config)) {
+      const value = secretKeys.includes(k) ? { [SIG_KEY]: SECRET_SIG, value: v } : v;
+      if (!pkg) args[k] = value;
+      else if (k.startsWith(`${pkg}:`)) {
+        const key = k.slice(pkg.length + 1);
+        args[key] = value;
+        req.getVariablesMap().set(`${pkg}:config:${key}`, v);
+      }
+    }
+    if (pkg) req.setType(`pulumi:providers:${pkg}`);
     req.setArgs(struct(args));
     req.setAcceptsecrets(true);
     req.setAcceptresources(true);
     req.setSendsOldInputs(true);
     req.setSendsOldInputsToDelete(true);
-    await this.call("Configure", req);
+    const resp: any = await this.call("Configure", req);
+    this.supportsPreview = resp.getSupportspreview() === true;
   }
 
   async check(
@@ -313,7 +345,7 @@ export class ProviderProcess {
     olds: JsonObject,
     news: JsonObject,
     oldInputs: JsonObject,
-  ): Promise<{ changes: number; replaces: string[]; deleteBeforeReplace: boolean }> {
+  ): Promise<{ changes: number; replaces: string[]; deleteBeforeReplace: boolean; detailedDiff?: string[] }> {
     const req = addressed(new provproto.DiffRequest(), urn, name, type, id);
     req.setOlds(struct(olds));
     req.setNews(struct(news));
@@ -323,12 +355,16 @@ export class ProviderProcess {
       changes: resp.getChanges(),
       replaces: resp.getReplacesList(),
       deleteBeforeReplace: resp.getDeletebeforereplace(),
+      // the keys the CLI shows when the provider sends a detailed diff (a dynamic provider sends none)
+      ...(resp.getHasdetaileddiff() ? { detailedDiff: (resp.getDetaileddiffMap().getEntryList() as [string, unknown][]).map(([k]) => k).sort() } : {}),
     };
   }
 
-  async create(urn: string, name: string, type: string, props: JsonObject): Promise<{ id: string; properties: JsonObject }> {
+  /** `preview`: a dry run's Create, for a provider that supports preview. */
+  async create(urn: string, name: string, type: string, props: JsonObject, preview = false): Promise<{ id: string; properties: JsonObject }> {
     const req = addressed(new provproto.CreateRequest(), urn, name, type);
     req.setProperties(struct(props));
+    req.setPreview(preview);
     const resp: any = await this.call("Create", req);
     return { id: resp.getId(), properties: (resp.getProperties()?.toJavaScript() ?? {}) as JsonObject };
   }
@@ -341,11 +377,13 @@ export class ProviderProcess {
     olds: JsonObject,
     news: JsonObject,
     oldInputs: JsonObject,
+    preview = false,
   ): Promise<{ properties: JsonObject }> {
     const req = addressed(new provproto.UpdateRequest(), urn, name, type, id);
     req.setOlds(struct(olds));
     req.setNews(struct(news));
     req.setOldInputs(struct(oldInputs));
+    req.setPreview(preview);
     const resp: any = await this.call("Update", req);
     return { properties: (resp.getProperties()?.toJavaScript() ?? {}) as JsonObject };
   }

@@ -5,7 +5,7 @@
  * harness/executor.ts, the planner (harness/planner.ts) decides and this module calls the provider.
  */
 import { errMessage, withTimeout, type Operation } from "./operation";
-import { changedKeys, deleteAction, isDynamic, readyToDelete, refreshChanged, upDeletes } from "./planner";
+import { changedKeys, deleteAction, isManaged, readyToDelete, refreshChanged, upDeletes } from "./planner";
 import type { StateResource } from "./types";
 import { annotateSecrets, markSecrets, toProviderObject } from "./values";
 
@@ -20,7 +20,7 @@ export async function deleteAll(op: Operation, entries: StateResource[], counted
     const ready = readyToDelete([...remaining], [...failed]);
     if (ready.length === 0) {
       for (const e of remaining) {
-        if (!isDynamic(e.type)) continue; // the stack / components just stay
+        if (!isManaged(e.type, op.plugin)) continue; // the stack / components just stay
         op.fail(e.name, { urn: e.urn, type: e.type, name: e.name, id: e.id }, "not deleted: a resource that depends on it could not be deleted");
       }
       break;
@@ -28,7 +28,7 @@ export async function deleteAll(op: Operation, entries: StateResource[], counted
     const deleteOne = async (e: StateResource) => {
       if (op.stopping) return;
       remaining.delete(e);
-      if (deleteAction(e) === "delete") {
+      if (deleteAction(e, op.plugin) === "delete") {
         try {
           await op.provider.delete(e.urn, e.name, e.type, e.id ?? "", toProviderObject(e.outputs), toProviderObject(e.inputs));
         } catch (err) {
@@ -54,12 +54,12 @@ export async function deletePhase(op: Operation): Promise<void> {
 
 /** A preview's deletes: registered resources of the old state the program no longer declares. */
 export function previewDeletes(op: Operation): void {
-  for (const r of op.old.values()) if (isDynamic(r.type) && !op.registered.has(r.urn)) op.emit("delete", r.urn, r, undefined);
+  for (const r of op.old.values()) if (isManaged(r.type, op.plugin) && !op.registered.has(r.urn)) op.emit("delete", r.urn, r, undefined);
 }
 
 // ---- refresh ----------------------------------------------------------------------------------
 
-/** Reads every dynamic resource in state (`Read(id, state = outputs, inputs)`); an empty id removes it. */
+/** Reads every custom resource the engine runs in state (`Read(id, state = outputs, inputs)`); an empty id removes it. */
 export async function refresh(op: Operation): Promise<void> {
   const refreshOne = async (e: StateResource) => {
     if (op.stopping) return;
@@ -111,6 +111,6 @@ export async function refresh(op: Operation): Promise<void> {
     const diffKeys = changed ? changedKeys(seen.stateInputs, seen.readInputs) : [];
     if (!e.delete) op.results[e.name] = { ...base, id: res.id, op: changed ? "refresh-update" : "same", ...(diffKeys.length ? { diffKeys } : {}) };
   };
-  const targets = op.state.filter((r) => isDynamic(r.type));
+  const targets = op.state.filter((r) => isManaged(r.type, op.plugin));
   await withTimeout(Promise.all(targets.map((e) => op.sem.run(() => refreshOne(e)))), op.timeout, "refresh reads");
 }

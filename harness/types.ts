@@ -41,6 +41,23 @@ export interface EngineOptions {
    * harness/preview-json.ts turns them into `pulumi preview --json`'s document.
    */
   onStep?: (step: StepEvent) => void;
+  /**
+   * A resource provider plugin instead of the dynamic provider: the custom resources of its package
+   * (type `<package>:…`) are its, and it is configured the way the CLI configures a package's
+   * default provider. Default: dynamic resources and the dynamic-provider server.
+   */
+  plugin?: PluginServer;
+}
+
+/**
+ * How the engine gets a provider plugin's ResourceProvider service: `serve` starts a fresh one for
+ * each operation (the CLI starts a plugin process per deployment) and says where it listens.
+ */
+export interface PluginServer {
+  /** The package (`veza`): resource types `veza:index:…`, config keys `veza:…`. */
+  package: string;
+  /** Starts a fresh server; what it would print on its stderr goes to `stderr` (warnings are read from it). */
+  serve(stderr: (text: string) => void): Promise<{ address: string; stop(): Promise<void> }>;
 }
 
 /** A step as the CLI's engine reports it (ResourcePreEvent metadata): its op and the states before and after. */

@@ -195,7 +195,20 @@ if (require.main === module) {
   process.stdout.write(`${r.cli.binDir}\n`);
 }
 
-// ---- the YAML language host (the provider plugin's tests, tests/plugin) ----
+// ---- language hosts beside the CLI (the provider plugin's tests, tests/plugin) ----
+
+/** A language host built with Go into its own cache folder, keyed by its release and the files it is built from. */
+interface HostBuild {
+  /** The binary's name (the engine finds `pulumi-language-<runtime>` on PATH). */
+  binary: string;
+  /** The Go module it is built in. */
+  moduleDir: string;
+  /** The module's files the build reads (relative to moduleDir): an edit to any makes a new build. */
+  files: string[];
+  release: string;
+  /** The package `go build` builds. */
+  pkg: string;
+}
 
 const YAML_MODULE_DIR = path.join(REPO, "tools", "pulumi-language-yaml");
 
@@ -206,37 +219,55 @@ function pinnedYamlRelease(): string {
   return m[1];
 }
 
-/** Where the YAML host is cached: beside the CLI's, keyed by its release and the module's files. */
-export function yamlHostDir(): string {
+/** github.com/pulumi/pulumi-yaml's cmd/pulumi-language-yaml at the release tools/pulumi-language-yaml pins. */
+const YAML_HOST = (): HostBuild => ({
+  binary: "pulumi-language-yaml",
+  moduleDir: YAML_MODULE_DIR,
+  files: ["go.mod", "go.sum", "tools.go"],
+  release: pinnedYamlRelease(),
+  pkg: "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml",
+});
+
+/** Our Python language host (tools/pulumi-cli/language-python: Pulumi's own is refused by the module proxy, as the Node one is). */
+const PYTHON_HOST = (): HostBuild => ({
+  binary: "pulumi-language-python",
+  moduleDir: MODULE_DIR,
+  files: ["go.mod", "go.sum", path.join("language-python", "main.go"), path.join("language-python", "run.py")],
+  release: pinnedRelease(),
+  pkg: "./language-python",
+});
+
+/** Where a host is cached: beside the CLI's, keyed by its release and the module's files. */
+function hostDir(b: HostBuild): string {
   const h = createHash("sha256");
-  for (const f of ["go.mod", "go.sum", "tools.go"]) h.update(f).update(fs.readFileSync(path.join(YAML_MODULE_DIR, f)));
+  for (const f of b.files) h.update(f).update(fs.readFileSync(path.join(b.moduleDir, f)));
   const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
-  return path.join(base, "pulumi-veza", "pulumi-language-yaml", `${pinnedYamlRelease()}-${h.digest("hex").slice(0, 12)}`);
+  return path.join(base, "pulumi-veza", b.binary, `${b.release}-${h.digest("hex").slice(0, 12)}`);
 }
 
+export type HostLookup = { dir: string } | { dir?: undefined; reason: string };
+
 /**
- * The folder holding `pulumi-language-yaml` (github.com/pulumi/pulumi-yaml's cmd/pulumi-language-yaml
- * at the pinned release), building it with Go when it is not cached; or the reason there is none.
- * One builder at a time is not enforced: two concurrent builds write their own temp folders and the
- * last rename wins, with the same binary.
+ * The folder holding a host's binary, building it with Go when it is not cached; or the reason
+ * there is none. One builder at a time is not enforced: two concurrent builds write their own temp
+ * folders and the last rename wins, with the same binary.
  */
-export function ensureYamlHost(log: (line: string) => void = () => undefined): { dir: string } | { dir?: undefined; reason: string } {
+function ensureHost(b: HostBuild, log: (line: string) => void): HostLookup {
   if (process.env.VEZA_PULUMI_CLI === "off") return { reason: "VEZA_PULUMI_CLI=off" };
-  const dir = yamlHostDir();
-  const binary = path.join(dir, "pulumi-language-yaml");
-  if (fs.existsSync(binary)) return { dir };
-  if (!hasGo()) return { reason: "the YAML language host is not built and Go is not on PATH to build it" };
+  const dir = hostDir(b);
+  if (fs.existsSync(path.join(dir, b.binary))) return { dir };
+  if (!hasGo()) return { reason: `${b.binary} is not built and Go is not on PATH to build it` };
   const tmp = `${dir}.tmp-${process.pid}`;
   try {
     fs.mkdirSync(tmp, { recursive: true });
-    log(`building pulumi-language-yaml ${pinnedYamlRelease()} from Go modules into ${dir}`);
-    const r = spawnSync("go", ["build", "-trimpath", "-o", path.join(tmp, "pulumi-language-yaml"), "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml"], {
-      cwd: YAML_MODULE_DIR,
+    log(`building ${b.binary} ${b.release} from Go modules into ${dir}`);
+    const r = spawnSync("go", ["build", "-trimpath", "-o", path.join(tmp, b.binary), b.pkg], {
+      cwd: b.moduleDir,
       encoding: "utf8",
       env: { ...process.env, GOFLAGS: "-mod=readonly", CGO_ENABLED: "0" },
       maxBuffer: 64 << 20,
     });
-    if (r.status !== 0) return { reason: `building pulumi-language-yaml failed: ${`${r.stderr ?? ""}${r.stdout ?? ""}`.trim().split("\n").slice(-5).join("\n")}` };
+    if (r.status !== 0) return { reason: `building ${b.binary} failed: ${`${r.stderr ?? ""}${r.stdout ?? ""}`.trim().split("\n").slice(-5).join("\n")}` };
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(tmp, dir);
     return { dir };
@@ -244,3 +275,9 @@ export function ensureYamlHost(log: (line: string) => void = () => undefined): {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
+
+/** The folder holding `pulumi-language-yaml`, built when not cached (see ensureHost). */
+export const ensureYamlHost = (log: (line: string) => void = () => undefined): HostLookup => ensureHost(YAML_HOST(), log);
+
+/** The folder holding our `pulumi-language-python`, built when not cached (see ensureHost). */
+export const ensurePythonHost = (log: (line: string) => void = () => undefined): HostLookup => ensureHost(PYTHON_HOST(), log);

@@ -24,17 +24,50 @@ export const SCHEMA_FILE = path.join(ROOT, "provider", "plugin", "schema.json");
 
 type TypeSpec = Record<string, unknown>;
 
-/** A type as the docs generator prints it (`string[]`, `Record<string, string>`, `"A" | "B"`, an interface name) as a schema type. */
-function typeSpec(text: string, nested: ReadonlySet<string>): TypeSpec {
+/** The object types of the package (the docs' nested interfaces), by name, with their members. */
+export type Nested = ReadonlyMap<string, readonly Member[]>;
+
+/** Members as a comparable text: `name:type` (`?` when optional), sorted. */
+const shapeOf = (members: readonly { name: string; type: string; optional: boolean }[]) =>
+  members
+    .map((m) => `${m.name}${m.optional ? "?" : ""}:${m.type.replace(/\s*\|\s*undefined$/, "").trim()}`)
+    .sort()
+    .join("; ");
+
+/** The members of an inline object type as the docs print it (`{ a: string; b?: number }`). */
+function inlineMembers(t: string): { name: string; type: string; optional: boolean }[] {
+  return t
+    .slice(1, -1)
+    .split(";")
+    .map((part) => /^\s*(\w+)(\??):\s*(.+?)\s*$/.exec(part))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ name: m[1]!, optional: m[2] === "?", type: m[3]! }));
+}
+
+/**
+ * A type as the docs generator prints it (`string[]`, `Record<string, string>`, `"A" | "B"`,
+ * `string | number`, an interface name, an inline object) as a schema type. An inline object is
+ * the object type of the same members (an input's `{ type; conditionString }` is the output's
+ * `EntityCondition`): without one, the schema cannot name it, and generating it fails saying so.
+ */
+export function typeSpec(text: string, nested: Nested): TypeSpec {
   const t = text.replace(/\s*\|\s*undefined$/, "").trim();
   if (t.endsWith("[]")) return { type: "array", items: typeSpec(t.slice(0, -2).replace(/^\((.*)\)$/, "$1"), nested) };
   if (t === "string" || /^"[^"]*"( \| "[^"]*")*$/.test(t)) return { type: "string" };
   if (t === "boolean") return { type: "boolean" };
   // every number of this API is a whole number (counts, version numbers, seconds)
   if (t === "number") return { type: "integer" };
+  // a name or its number (grantBy, a condition's type): a union of primitives
+  if (/^(string|number|boolean)( \| (string|number|boolean))+$/.test(t)) return { oneOf: t.split(" | ").map((p) => typeSpec(p, nested)) };
   const map = /^Record<string, (.+)>$/.exec(t);
   if (map) return { type: "object", additionalProperties: map[1] === "unknown" ? { $ref: "pulumi.json#/Any" } : typeSpec(map[1]!, nested) };
   if (nested.has(t)) return { $ref: `#/types/${tokenOf(t)}` };
+  if (t.startsWith("{") && t.endsWith("}")) {
+    const shape = shapeOf(inlineMembers(t));
+    const named = [...nested].find(([, members]) => shapeOf(members) === shape);
+    if (!named) throw new Error(`schema: the inline object type ${t} has no object type of the same members; declare an interface for it (the schema names object types)`);
+    return { $ref: `#/types/${tokenOf(named[0])}` };
+  }
   return { $ref: "pulumi.json#/Any" };
 }
 
@@ -44,7 +77,7 @@ function allowed(text: string): string | undefined {
   return /^"[^"]*"( \| "[^"]*")+$/.test(t) ? t.split(" | ").join(", ") : undefined;
 }
 
-function property(m: Member, nested: ReadonlySet<string>, extra: TypeSpec = {}): TypeSpec {
+function property(m: Member, nested: Nested, extra: TypeSpec = {}): TypeSpec {
   const values = allowed(m.type);
   const description = [m.doc, values ? `One of ${values}.` : ""].filter(Boolean).join(" ");
   return { ...typeSpec(m.type, nested), ...(description ? { description } : {}), ...extra };
@@ -67,7 +100,7 @@ function configProperties(): Record<string, TypeSpec> {
   return props;
 }
 
-function resourceSpec(doc: ResourceDoc, nested: ReadonlySet<string>): TypeSpec {
+function resourceSpec(doc: ResourceDoc, nested: Nested): TypeSpec {
   const declared = RESOURCES[doc.className]!;
   const inputs = declared.inputs as Record<string, InputSpec>;
   const inputProperties: Record<string, TypeSpec> = {};
@@ -110,11 +143,11 @@ const FUNCTION_SPECS: Record<string, TypeSpec> = {
 export async function generateSchema(): Promise<Record<string, unknown>> {
   const docs = await readResources(ROOT);
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string; homepage?: string; license?: string; repository?: { url?: string } };
-  const nestedNames = new Set(docs.flatMap((d) => [...d.nested.keys()]));
+  const nested: Nested = new Map(docs.flatMap((d) => [...d.nested]));
   const types: Record<string, TypeSpec> = {};
   for (const d of docs) {
     for (const [name, members] of d.nested) {
-      types[tokenOf(name)] = { type: "object", properties: Object.fromEntries(members.map((m) => [m.name, property(m, nestedNames)])) };
+      types[tokenOf(name)] = { type: "object", properties: Object.fromEntries(members.map((m) => [m.name, property(m, nested)])) };
       const required = members.filter((m) => !m.optional).map((m) => m.name);
       if (required.length) types[tokenOf(name)]!.required = required;
     }
@@ -136,7 +169,7 @@ export async function generateSchema(): Promise<Record<string, unknown>> {
       description: "The veza provider: one Veza tenant (its URL and API token). Without an explicit provider, the stack config's `veza:*` keys and the environment configure the default one.",
       inputProperties: config,
     },
-    resources: Object.fromEntries(docs.map((d) => [tokenOf(d.className), resourceSpec(d, nestedNames)])),
+    resources: Object.fromEntries(docs.map((d) => [tokenOf(d.className), resourceSpec(d, nested)])),
     functions: Object.fromEntries(Object.entries(FUNCTION_SPECS).map(([name, spec]) => [tokenOf(name), spec])),
     types,
     language: {

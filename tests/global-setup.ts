@@ -5,7 +5,7 @@
  * answer reaches the workers through the environment: VEZA_PULUMI_CLI_DIR and VEZA_PULUMI_CLI_VERSION,
  * or VEZA_PULUMI_CLI_SKIP with the reason the real-CLI tests then skip with.
  */
-import { ensurePulumiCli, ensureYamlHost } from "../scripts/pulumi-cli";
+import { ensurePulumiCli, ensurePythonHost, ensureYamlHost, type HostLookup } from "../scripts/pulumi-cli";
 
 export default function globalSetup(): void {
   const t0 = Date.now();
@@ -19,12 +19,17 @@ export default function globalSetup(): void {
     process.env.VEZA_PULUMI_CLI_SKIP = found.reason;
     process.stderr.write(`\n[pulumi-cli] the real-CLI tests skip: ${found.reason}\n`);
   }
-  // the YAML language host of the provider plugin's tests (tests/plugin): VEZA_PULUMI_YAML_DIR, or VEZA_PULUMI_YAML_SKIP
-  const yaml = found.cli ? ensureYamlHost((line) => process.stderr.write(`\n[pulumi-cli] ${line}`)) : { reason: "no Pulumi CLI" };
-  if (yaml.dir) {
-    process.env.VEZA_PULUMI_YAML_DIR = yaml.dir;
-    delete process.env.VEZA_PULUMI_YAML_SKIP;
-  } else {
-    process.env.VEZA_PULUMI_YAML_SKIP = "reason" in yaml ? yaml.reason : "no YAML language host";
+  // the language hosts of the provider plugin's tests (tests/plugin): VEZA_PULUMI_<YAML|PYTHON>_DIR, or …_SKIP with the reason
+  for (const [name, ensure] of [
+    ["YAML", ensureYamlHost],
+    ["PYTHON", ensurePythonHost],
+  ] as const) {
+    const host: HostLookup = found.cli ? ensure((line) => process.stderr.write(`\n[pulumi-cli] ${line}`)) : { reason: "no Pulumi CLI" };
+    if (host.dir !== undefined) {
+      process.env[`VEZA_PULUMI_${name}_DIR`] = host.dir;
+      delete process.env[`VEZA_PULUMI_${name}_SKIP`];
+    } else {
+      process.env[`VEZA_PULUMI_${name}_SKIP`] = host.reason;
+    }
   }
 }

@@ -35,6 +35,9 @@ const ESTIMATED_SECONDS = {
   "tests/impact/bootstrap.test.ts": 28,
   "tests/export/cli.test.ts": 24,
   "tests/impact/digest.test.ts": 21,
+  "tests/conformance/plugin.test.ts": 15,
+  // the real Pulumi CLI from a Python program: a few seconds per command
+  "tests/plugin/python.test.ts": 50,
   "tests/options/options.test.ts": 16,
   "tests/engine/options.test.ts": 13,
   "tests/options/object-inputs.test.ts": 8,

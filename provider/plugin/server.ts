@@ -209,15 +209,23 @@ function typeOfUrn(urn: string): string {
   return qualified.slice(qualified.lastIndexOf("$") + 1);
 }
 
-/** Serves the plugin on a loopback port and prints the port (the engine reads it). */
-export async function main(args: string[]): Promise<void> {
-  // the engine's address is the last argument that is not a flag (flags such as -v=9 may come first)
-  const plugin = new VezaPlugin(engineWarn(args.filter((a) => !a.startsWith("-")).pop()));
+/**
+ * Serves `plugin` on a free loopback port: the port, and how to stop serving. The executable's
+ * `main` below; the test engine also serves a plugin in its own process this way (harness/README.md).
+ */
+export async function listen(plugin: VezaPlugin): Promise<{ port: number; stop(): Promise<void> }> {
   const server = new grpc.Server({ "grpc.max_receive_message_length": 400 << 20, "grpc.max_send_message_length": 400 << 20 });
   server.addService(provrpc.ResourceProviderService, service(plugin, schemaText));
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err: Error | null, p: number) => (err ? reject(err) : resolve(p))),
   );
+  return { port, stop: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())) };
+}
+
+/** Serves the plugin on a loopback port and prints the port (the engine reads it). */
+export async function main(args: string[]): Promise<void> {
+  // the engine's address is the last argument that is not a flag (flags such as -v=9 may come first)
+  const { port } = await listen(new VezaPlugin(engineWarn(args.filter((a) => !a.startsWith("-")).pop())));
   process.stdout.write(`${port}\n`);
 }
 

@@ -8,6 +8,12 @@ import * as veza from "../../provider";
 import type { Emulator, LoggedRequest } from "../../emulator";
 import type { Summary } from "../../harness";
 
+/**
+ * The resource classes a case's program declares with: the package's dynamic resources (`veza`
+ * itself), or classes registering the provider plugin's tokens (tests/plugin/in-process.ts).
+ */
+export type Kit = Pick<typeof veza, "AccessProfileType" | "AccessProfile" | "AccessProfileVersion" | "ProfileMembership">;
+
 /** The program's variants each step uses. */
 export interface Variant {
   /** The single-field update. */
@@ -24,7 +30,7 @@ export interface ConformanceCase {
   kind: string;
   /** Resources the program declares (the subject and what it needs). */
   resources: number;
-  program(v: Variant): () => void;
+  program(v: Variant, k: Kit): () => void;
   /** The update's one request: its route and, for a PATCH, its `update_mask`; for a member change, its body. */
   update: { route: string; mask?: string[]; body?: Record<string, unknown> };
   /** Whether a tenant without the assumed routes can make the update (a type's PATCH is assumed). */
@@ -74,19 +80,19 @@ const ent = (id: string): veza.Entity => ({ entityType: "SalesforceGroup", datas
 const profileOf = (id: string) => id.split("/versions/")[0];
 
 /** A type for the profile the version and membership cases need. */
-function profileFixture() {
-  const type = new veza.AccessProfileType("fixture-type", { name: "Fixture Type", allowCreateRelationships: true });
-  return new veza.AccessProfile("fixture-profile", { name: "Fixture Profile", profileType: type.id });
+function profileFixture(k: Kit) {
+  const type = new k.AccessProfileType("fixture-type", { name: "Fixture Type", allowCreateRelationships: true });
+  return new k.AccessProfile("fixture-profile", { name: "Fixture Profile", profileType: type.id });
 }
 
 export const CASES: ConformanceCase[] = [
   {
     kind: "AccessProfileType",
     resources: 3,
-    program: (v) => () => {
-      const a = new veza.AccessProfileType("inherits-a", { name: "Inherit A" });
-      const b = new veza.AccessProfileType("inherits-b", { name: "Inherit B" });
-      new veza.AccessProfileType("subject", {
+    program: (v, k) => () => {
+      const a = new k.AccessProfileType("inherits-a", { name: "Inherit A" });
+      const b = new k.AccessProfileType("inherits-b", { name: "Inherit B" });
+      new k.AccessProfileType("subject", {
         name: "Subject Type",
         description: v.updated ? "Changed" : "Initial",
         allowInheritEntities: true,
@@ -113,9 +119,9 @@ export const CASES: ConformanceCase[] = [
   {
     kind: "AccessProfile",
     resources: 2,
-    program: (v) => () => {
-      const type = new veza.AccessProfileType("fixture-type", { name: "Fixture Type", allowCreateRelationships: true });
-      new veza.AccessProfile("subject", {
+    program: (v, k) => () => {
+      const type = new k.AccessProfileType("fixture-type", { name: "Fixture Type", allowCreateRelationships: true });
+      new k.AccessProfile("subject", {
         name: "Subject Profile",
         profileType: type.id,
         description: v.updated ? "Changed" : "Initial",
@@ -135,9 +141,9 @@ export const CASES: ConformanceCase[] = [
   {
     kind: "AccessProfileVersion",
     resources: 3,
-    program: (v) => () => {
-      const profile = profileFixture();
-      new veza.AccessProfileVersion("subject", {
+    program: (v, k) => () => {
+      const profile = profileFixture(k);
+      new k.AccessProfileVersion("subject", {
         accessProfileId: profile.id,
         entities: v.bad ? [{ entityType: "SalesforceGroup", entityId: "g1" } as veza.Entity] : v.updated ? [ent("g1")] : v.reordered ? [ent("g2"), ent("g1")] : [ent("g1"), ent("g2")],
       }, { ignoreChanges: v.ignoreChanges });
@@ -172,9 +178,9 @@ export const CASES: ConformanceCase[] = [
   {
     kind: "ProfileMembership",
     resources: 3,
-    program: (v) => () => {
-      const profile = profileFixture();
-      new veza.ProfileMembership("subject", {
+    program: (v, k) => () => {
+      const profile = profileFixture(k);
+      new k.ProfileMembership("subject", {
         accessProfileId: profile.id,
         identityIds: v.bad ? ("u1" as unknown as string[]) : v.updated ? ["u1", "u2", "u3"] : v.reordered ? ["u2", "u1"] : ["u1", "u2"],
       }, { ignoreChanges: v.ignoreChanges });

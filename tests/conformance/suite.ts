@@ -15,9 +15,10 @@
  */
 import * as fs from "node:fs";
 import { HAS_ASSUMED_ROUTES, ROUTES_MODE, rig, TOKEN, type Rig } from "../resources/helpers";
-import type { Engine, Summary } from "../../harness";
+import type { Engine, PluginServer, Summary } from "../../harness";
+import * as veza from "../../provider";
 import type { TenantData } from "../../emulator";
-import type { ConformanceCase } from "./cases";
+import type { ConformanceCase, Kit, Variant } from "./cases";
 
 /** The requests sent since the last reset, as "METHOD route" (an empty list is "nothing was sent"). */
 export const sentRoutes = (r: Rig): string[] => r.emu.requests().map((q) => q.route);
@@ -25,13 +26,18 @@ export const sentRoutes = (r: Rig): string[] => r.emu.requests().map((q) => q.ro
 /** The error messages of an operation, one per line (for matching the failure a step expects). */
 const messages = (s: Summary) => s.errors.map((x) => x.message).join("\n");
 
-/** Declares the suite's tests for one resource's case. */
-export function conformance(c: ConformanceCase): void {
+/**
+ * Declares the suite's tests for one resource's case: through the dynamic provider, or with
+ * `plugin` through the provider plugin `veza` (the same resource code behind its gRPC service), the
+ * programs then declaring with `kit`'s classes (the plugin's tokens).
+ */
+export function conformance(c: ConformanceCase, through: { plugin: PluginServer; kit: Kit } | undefined = undefined): void {
+  const program = (v: Variant) => c.program(v, through?.kit ?? veza);
   // the tenant cannot make the case's update (a type's PATCH is an assumed route): the update fails naming the field
   const updateRouteMissing = c.updateNeedsAssumedRoutes === true && !HAS_ASSUMED_ROUTES;
   const updateRefused = /cannot change description/;
 
-  describe(`${c.kind} conformance (routes ${ROUTES_MODE})`, () => {
+  describe(`${c.kind} conformance${through ? " through the plugin" : ""} (routes ${ROUTES_MODE})`, () => {
     let r: Rig;
     let e: Engine;
     const subjectId = () => e.state().resources.find((x) => x.name === "subject")?.id ?? "";
@@ -48,7 +54,7 @@ export function conformance(c: ConformanceCase): void {
       (first ??= (async () => {
         r.emu.store.clear();
         fs.rmSync(r.stateFile, { force: true });
-        const summary = await e.up(c.program({}));
+        const summary = await e.up(program({}));
         return { summary, id: subjectId(), tenant: structuredClone(r.emu.store.toJSON()), state: e.stateText() };
       })());
 
@@ -67,7 +73,7 @@ export function conformance(c: ConformanceCase): void {
 
     beforeAll(async () => {
       r = await rig();
-      e = r.engine();
+      e = r.engine(through ? { plugin: through.plugin } : {});
     });
     afterAll(async () => {
       await r.close();
@@ -83,23 +89,25 @@ export function conformance(c: ConformanceCase): void {
 
     test("a second up changes nothing and sends no request", async () => {
       await created();
-      const s = await e.up(c.program({}));
+      const s = await e.up(program({}));
       expect(s).toMatchObject({ creates: 0, updates: 0, replaces: 0, deletes: 0, sames: c.resources, errors: [] });
       expect(sentRoutes(r)).toEqual([]);
     });
 
     test("preview of a single-field change shows an update of the subject and sends no request", async () => {
       await created();
-      const s = await e.preview(c.program({ updated: true }));
+      const s = await e.preview(program({ updated: true }));
       expect(s.errors).toEqual([]);
       expect(s.resources["subject"].op).toBe("update");
+      // the plugin supports preview: the engine asks it (an Update with preview), and it sends nothing
+      if (through) expect({ updateCalls: s.grpc.Update }).toEqual({ updateCalls: 1 });
       expect(sentRoutes(r)).toEqual([]);
     });
 
     if (updateRouteMissing) {
       test("a single-field update on a tenant without the route is one request, and fails naming the field", async () => {
         await created();
-        const s = await e.up(c.program({ updated: true }));
+        const s = await e.up(program({ updated: true }));
         // a tenant without the route has no template for it: the emulator logs the request as unmatched
         expect(r.mutations().map((q) => q.route)).toEqual([`${c.update.route.split(" ")[0]} (unmatched)`]);
         expect(messages(s)).toMatch(updateRefused);
@@ -108,20 +116,20 @@ export function conformance(c: ConformanceCase): void {
     } else {
       test("a single-field update is one request naming only that field, and the next up is a no-op", async () => {
         await created();
-        const s = await e.up(c.program({ updated: true }));
+        const s = await e.up(program({ updated: true }));
         const sent = r.mutations();
         expect(sent.map((q) => q.route)).toEqual([c.update.route]);
         if (c.update.mask) expect({ update_mask: sent[0].query.update_mask?.split(",") }).toEqual({ update_mask: c.update.mask });
         if (c.update.body) expect(sent[0].body).toMatchObject(c.update.body);
         expect(s.errors).toEqual([]);
         expect(s.updates).toBe(1);
-        expect((await e.up(c.program({ updated: true }))).updates).toBe(0);
+        expect((await e.up(program({ updated: true }))).updates).toBe(0);
       });
     }
 
     test("reordering lists is no change and sends no request", async () => {
       await created();
-      const s = await e.up(c.program({ reordered: true }));
+      const s = await e.up(program({ reordered: true }));
       expect(s).toMatchObject({ updates: 0, replaces: 0, sames: c.resources, errors: [] });
       expect(sentRoutes(r)).toEqual([]);
     });
@@ -136,7 +144,7 @@ export function conformance(c: ConformanceCase): void {
         const refreshed = await e.refresh();
         expect(refreshed.errors).toEqual([]);
         expect(refreshed.resources["subject"].op).toBe("refresh-update");
-        const repaired = await e.up(c.program({}));
+        const repaired = await e.up(program({}));
         if (updateRouteMissing) {
           expect(messages(repaired)).toMatch(updateRefused);
           expect(repaired.updates).toBe(0);
@@ -144,7 +152,7 @@ export function conformance(c: ConformanceCase): void {
         }
         expect(repaired.errors).toEqual([]);
         expect(repaired.updates).toBe(1);
-        expect((await e.up(c.program({}))).sames).toBe(c.resources);
+        expect((await e.up(program({}))).sames).toBe(c.resources);
       },
     );
 
@@ -153,7 +161,7 @@ export function conformance(c: ConformanceCase): void {
       c.drift(r.emu, id);
       expect((await e.refresh()).errors).toEqual([]);
       r.emu.resetStats();
-      const s = await e.preview(c.program({}));
+      const s = await e.preview(program({}));
       expect(s.errors).toEqual([]);
       expect({ op: s.resources["subject"].op, diffKeys: s.resources["subject"].diffKeys }).toEqual({ op: "update", diffKeys: [c.driftedInput] });
       expect(sentRoutes(r)).toEqual([]);
@@ -163,9 +171,9 @@ export function conformance(c: ConformanceCase): void {
       const id = await created();
       c.drift(r.emu, id);
       expect((await e.refresh()).errors).toEqual([]);
-      const program = c.program({ ignoreChanges: [c.driftedInput] });
+      const ignoring = program({ ignoreChanges: [c.driftedInput] });
       r.emu.resetStats();
-      for (const s of [await e.up(program), await e.up(program)]) {
+      for (const s of [await e.up(ignoring), await e.up(ignoring)]) {
         expect(s).toMatchObject({ creates: 0, updates: 0, replaces: 0, deletes: 0, errors: [] });
       }
       expect(r.mutations().map((q) => q.route)).toEqual([]);
@@ -178,7 +186,7 @@ export function conformance(c: ConformanceCase): void {
       expect(refreshed.errors).toEqual([]);
       expect(refreshed.resources["subject"].op).toBe("refresh-delete");
       expect(e.state().resources.filter((x) => x.name === "subject")).toEqual([]);
-      const again = await e.up(c.program({}));
+      const again = await e.up(program({}));
       expect(again.errors).toEqual([]);
       expect(again.resources["subject"].op).toBe("create");
       const recreated = subjectId();
@@ -188,7 +196,7 @@ export function conformance(c: ConformanceCase): void {
     // with the stack in place, so that nothing else of the program has anything to send
     test(`bad input fails check naming ${c.badInput.property}, and nothing is sent`, async () => {
       await created();
-      const s = await e.up(c.program({ bad: true }));
+      const s = await e.up(program({ bad: true }));
       expect(messages(s)).toContain(`: ${c.badInput.property} `);
       expect(sentRoutes(r)).toEqual([]);
     });

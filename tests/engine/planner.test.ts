@@ -30,7 +30,7 @@ const URN = "urn:pulumi:dev::proj::pulumi-nodejs:dynamic:Resource::a";
 
 describe("admit: what becomes of a registration before any provider call", () => {
   const reg = { urn: URN, type: DYN, parent: STACK, custom: true, dependencies: [] as string[] };
-  const ctx = { registered: new Set<string>(), failed: new Set<string>(), stopping: false };
+  const ctx: Parameters<typeof admit>[1] = { registered: new Set<string>(), failed: new Set<string>(), stopping: false };
   const rows: [string, Partial<typeof reg>, Partial<typeof ctx>, Admission][] = [
     ["a dynamic resource runs", {}, {}, { kind: "run" }],
     ["a URN registered twice fails", {}, { registered: new Set([URN]) }, { kind: "duplicate", message: `duplicate resource URN ${URN}` }],
@@ -52,6 +52,15 @@ describe("admit: what becomes of a registration before any provider call", () =>
     ],
     ["a failed parent counts as a failed dependency", { parent: "urn:p" }, { failed: new Set(["urn:p"]) }, { kind: "failed-dependency", message: "skipped: depends on failed resource urn:p" }],
     ["a dependency that did not fail: runs", { dependencies: ["urn:b"] }, { failed: new Set(["urn:c"]) }, { kind: "run" }],
+    // EngineOptions.plugin: the plugin's package's resources run, dynamic ones and other packages' do not
+    ["with a plugin: its package's resource runs", { type: "veza:index:AccessProfile" }, { plugin: "veza" }, { kind: "run" }],
+    [
+      "with a plugin: a dynamic resource cannot run",
+      {},
+      { plugin: "veza" },
+      { kind: "unsupported", message: `harness: only the veza plugin's resources are supported, got custom resource type ${DYN}` },
+    ],
+    ["with a plugin: its explicit provider resource (pulumi:providers:veza) is not its package's", { type: "pulumi:providers:veza" }, { plugin: "veza" }, { kind: "unsupported", message: "harness: only the veza plugin's resources are supported, got custom resource type pulumi:providers:veza" }],
   ];
   test.each(rows)("%s", (_title, r, c, expected) => {
     expect(admit({ ...reg, ...r }, { ...ctx, ...c })).toEqual(expected);
@@ -113,6 +122,12 @@ describe("planRegistration: steps from the old state and the Check and Diff answ
     ["preview of a same: the old id and outputs", { preview: true, old, diff: diff(DIFF_NONE) }, { op: "same", steps: [{ kind: "preview", id: "id-1", outputs: "old" }] }],
     ["preview of an update: the old id, the checked inputs", { preview: true, old, diff: diff(DIFF_SOME) }, { op: "update", steps: [{ kind: "preview", id: "id-1", outputs: "checked" }] }],
     ["preview of a replace: no id", { preview: true, old, diff: diff(DIFF_SOME, ["v"], true) }, { op: "replace", steps: [{ kind: "preview", outputs: "checked" }] }],
+    // a provider that supports preview (a plugin's ConfigureResponse) is asked: Create, or Update with the old id
+    ["supportsPreview: a create is the provider's", { preview: true, supportsPreview: true }, { op: "create", steps: [{ kind: "preview", outputs: "provider" }] }],
+    ["supportsPreview: an update is the provider's, with the old id", { preview: true, supportsPreview: true, old, diff: diff(DIFF_SOME) }, { op: "update", steps: [{ kind: "preview", id: "id-1", outputs: "provider" }] }],
+    ["supportsPreview: a replacement's new half is a Create", { preview: true, supportsPreview: true, old, diff: diff(DIFF_SOME, ["v"]) }, { op: "replace", steps: [{ kind: "preview", outputs: "provider" }] }],
+    ["supportsPreview: a same keeps the old outputs (no call)", { preview: true, supportsPreview: true, old, diff: diff(DIFF_NONE) }, { op: "same", steps: [{ kind: "preview", id: "id-1", outputs: "old" }] }],
+    ["a detailed diff names the row's keys", { old, diff: { ...diff(DIFF_SOME), detailedDiff: ["labels"] }, checked: { v: 2 } }, { op: "update", diffKeys: ["labels"] }],
     [
       "preview of a replace that names an import id: a warning, not an error",
       { preview: true, old, importId: "id-1", diff: diff(DIFF_SOME, ["v"]) },
@@ -204,6 +219,9 @@ describe("deletes", () => {
   ];
   test.each(actions)("deleteAction: %s", (_title, more, expected) => {
     expect(deleteAction(entry("u", more))).toBe(expected);
+  });
+  test("deleteAction with a plugin: its package's resources are deleted, others only dropped", () => {
+    expect([deleteAction(entry("u", { type: "veza:index:AccessProfile" }), "veza"), deleteAction(entry("u"), "veza")]).toEqual(["delete", "drop"]);
   });
 
   test("dependents and children go first; a failed delete keeps what it depends on", () => {

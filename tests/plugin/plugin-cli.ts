@@ -18,55 +18,76 @@ export const PLUGIN_DIR = path.join(REPO, "bin");
 const BUILT = path.join(REPO, "dist", "provider", "plugin", "server.js");
 export const yamlHostDir = process.env.VEZA_PULUMI_YAML_DIR;
 
+/** Why a CLI test of the plugin cannot run with the language host in `hostDir` (`noHost`: why there is none), or undefined. */
+export function pluginCliSkipReason(hostDir: string | undefined, noHost: string): string | undefined {
+  if (!cli) return process.env.VEZA_PULUMI_CLI_SKIP ?? "no Pulumi CLI";
+  if (!hostDir) return noHost;
+  if (!fs.existsSync(BUILT)) return `the plugin is not built (${path.relative(REPO, BUILT)} is missing: run npm run build)`;
+  return undefined;
+}
+
+/** `describe`, or (with a reason) `describe.skip` with the reason in the title. */
+export const describeUnless = (reason: string | undefined): jest.Describe =>
+  reason ? (((name: string, fn: () => void) => describe.skip(`${name} [skipped: ${reason}]`, fn)) as unknown as jest.Describe) : describe;
+
 /** Why the YAML tests cannot run here, or undefined. */
-export const yamlSkipReason: string | undefined = !cli
-  ? (process.env.VEZA_PULUMI_CLI_SKIP ?? "no Pulumi CLI")
-  : !yamlHostDir
-    ? (process.env.VEZA_PULUMI_YAML_SKIP ?? "no YAML language host")
-    : !fs.existsSync(BUILT)
-      ? `the plugin is not built (${path.relative(REPO, BUILT)} is missing: run npm run build)`
-      : undefined;
+export const yamlSkipReason = pluginCliSkipReason(yamlHostDir, process.env.VEZA_PULUMI_YAML_SKIP ?? "no YAML language host");
 
 /** `describe` when the CLI, the YAML host and the built plugin are there, else `describe.skip` naming what is missing. */
-export const describeWithYaml: jest.Describe = yamlSkipReason
-  ? (((name: string, fn: () => void) => describe.skip(`${name} [skipped: ${yamlSkipReason}]`, fn)) as unknown as jest.Describe)
-  : describe;
+export const describeWithYaml: jest.Describe = describeUnless(yamlSkipReason);
+
+/** The Pulumi.yaml section that runs the plugin from this checkout (`plugins.providers[].path`). */
+export const PLUGIN_FROM_CHECKOUT = `plugins:\n  providers:\n    - name: veza\n      path: ${PLUGIN_DIR}\n`;
 
 /** A Pulumi.yaml of runtime yaml running the plugin from this checkout; `body` holds its config/resources/outputs sections. */
 export function yamlProgram(body: string, project = "veza-yaml"): string {
-  return `name: ${project}\nruntime: yaml\nplugins:\n  providers:\n    - name: veza\n      path: ${PLUGIN_DIR}\n${body}`;
+  return `name: ${project}\nruntime: yaml\n${PLUGIN_FROM_CHECKOUT}${body}`;
 }
 
-export interface YamlRig {
+export interface PluginRig {
   emu: Emulator;
   stack: CliStack;
-  /** Replaces the program (Pulumi.yaml). */
-  setProgram(body: string): void;
+  /** The program's folder (Pulumi.yaml and the program's files). */
+  dir: string;
   close(): Promise<void>;
 }
 
-export async function yamlRig(body: string, token: string, config: Record<string, string> = {}, secretKeys: string[] = []): Promise<YamlRig> {
-  if (!cli || !yamlHostDir) throw new Error("no Pulumi CLI or YAML host");
-  const emu = await startEmulator({ token, seed: 1 });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "veza-yaml-program-"));
-  const setProgram = (b: string) => fs.writeFileSync(path.join(dir, "Pulumi.yaml"), yamlProgram(b));
-  setProgram(body);
+/**
+ * An emulator and a CLI stack whose program is `files` (written into a fresh folder, Pulumi.yaml
+ * among them), the language host in `hostDir` on PATH beside the CLI (the engine finds hosts there),
+ * `veza:url` and the secret `veza:apiToken` set.
+ */
+export async function pluginRig(o: { hostDir: string; files: Record<string, string>; token: string; config?: Record<string, string>; secretKeys?: string[]; env?: Record<string, string> }): Promise<PluginRig> {
+  if (!cli) throw new Error("no Pulumi CLI");
+  const emu = await startEmulator({ token: o.token, seed: 1 });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "veza-plugin-program-"));
+  for (const [f, text] of Object.entries(o.files)) fs.writeFileSync(path.join(dir, f), text);
   const stack = await CliStack.create({
     cli,
     program: { dir },
-    config: { "veza:url": emu.url, "veza:apiToken": token, ...config },
-    secretKeys: ["veza:apiToken", ...secretKeys],
-    // the YAML host beside the CLI (the engine finds language hosts on PATH)
-    env: { PATH: `${cli.binDir}${path.delimiter}${yamlHostDir}${path.delimiter}${process.env.PATH ?? ""}` },
+    config: { "veza:url": emu.url, "veza:apiToken": o.token, ...(o.config ?? {}) },
+    secretKeys: ["veza:apiToken", ...(o.secretKeys ?? [])],
+    env: { ...(o.env ?? {}), PATH: `${cli.binDir}${path.delimiter}${o.hostDir}${path.delimiter}${process.env.PATH ?? ""}` },
   });
   return {
     emu,
     stack,
-    setProgram,
+    dir,
     async close() {
       stack.close();
       fs.rmSync(dir, { recursive: true, force: true });
       await emu.close();
     },
   };
+}
+
+export interface YamlRig extends PluginRig {
+  /** Replaces the program (Pulumi.yaml). */
+  setProgram(body: string): void;
+}
+
+export async function yamlRig(body: string, token: string, config: Record<string, string> = {}, secretKeys: string[] = []): Promise<YamlRig> {
+  if (!yamlHostDir) throw new Error("no YAML host");
+  const rig = await pluginRig({ hostDir: yamlHostDir, files: { "Pulumi.yaml": yamlProgram(body) }, token, config, secretKeys });
+  return { ...rig, setProgram: (b: string) => fs.writeFileSync(path.join(rig.dir, "Pulumi.yaml"), yamlProgram(b)) };
 }

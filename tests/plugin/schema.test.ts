@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv2020 from "ajv/dist/2020";
 import { pinnedRelease } from "../../scripts/pulumi-cli";
-import { SCHEMA_FILE, schemaJson } from "../../scripts/schema";
+import { SCHEMA_FILE, schemaJson, typeSpec } from "../../scripts/schema";
 
 let fresh = "";
 beforeAll(async () => {
@@ -69,4 +69,20 @@ test("the schema says what the declarations say: tokens, replace rules, required
   expect(Object.keys(s.functions).sort()).toEqual(["veza:index:getAvailableIntegrations", "veza:index:listAccessProfiles"]);
   // descriptions come from the TSDoc
   expect(s.resources["veza:index:AccessProfile"].inputProperties.labels.description).toMatch(/labels/i);
+});
+
+test("inline object types are the object types of the same members; a name-or-number is a union", () => {
+  const s = JSON.parse(fresh);
+  const entity = s.types["veza:index:Entity"].properties;
+  expect({ condition: entity.condition.$ref, syncIdentityAction: entity.syncIdentityAction.$ref, grantBy: entity.grantBy.oneOf }).toEqual({
+    condition: "#/types/veza:index:EntityCondition",
+    syncIdentityAction: "#/types/veza:index:SyncIdentityAction",
+    grantBy: [{ type: "string" }, { type: "integer" }],
+  });
+  expect(s.resources["veza:index:AccessProfileVersion"].inputProperties.applicationSyncIdentityAction.$ref).toBe("#/types/veza:index:SyncIdentityAction");
+  expect(s.types["veza:index:EntityCondition"].properties.type.oneOf).toEqual([{ type: "string" }, { type: "integer" }]);
+  // an inline object no object type matches is an error naming it, not a silent Any
+  const known = new Map([["Pair", [{ name: "a", type: "string", optional: false, doc: "" }]]]);
+  expect(typeSpec("{ a: string }", known)).toEqual({ $ref: "#/types/veza:index:Pair" });
+  expect(() => typeSpec("{ a: string; b?: number }", known)).toThrow("schema: the inline object type { a: string; b?: number } has no object type of the same members");
 });

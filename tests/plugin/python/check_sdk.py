@@ -28,7 +28,9 @@ t = veza.AccessProfileType("type", name="Profile", allow_create_relationships=Tr
 base = veza.AccessProfile("base", name="Base", profile_type=t.id, labels=["a"], catalog_item_info=veza.CatalogItemInfoArgs(name="Base", recommended=True))
 app = veza.AccessProfile("app", profile_type=t.id, opts=pulumi.ResourceOptions(provider=tenant))
 v = veza.AccessProfileVersion("app-v", access_profile_id=app.id, inherit_from=[base.id],
-                              entities=[veza.EntityArgs(entity_type="SalesforceGroup", datasource_id="sf-1", entity_id="g-app")])
+                              entities=[veza.EntityArgs(entity_type="SalesforceGroup", datasource_id="sf-1", entity_id="g-app",
+                                                        condition=veza.EntityConditionArgs(type="ATTRIBUTE", condition_string='department eq "Sales"'),
+                                                        grant_by=2)])
 m = veza.ProfileMembership("app-m", access_profile_id=app.id, version_number=app.current_version_number, identity_ids=["alice"])
 integrations = veza.get_available_integrations()
 
