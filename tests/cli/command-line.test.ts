@@ -2,6 +2,8 @@
  * provider/command-line.ts: one option table per command drives util.parseArgs and the --help; every
  * mistake is a VezaUsageError naming the flag as typed and what it allows. In process, no spawn.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { helpText, parseCommand, parseOrExit, type Command } from "../../provider/command-line";
 import { VezaUsageError } from "../../provider/errors";
 import { main as veza } from "../../provider/cli";
@@ -140,4 +142,13 @@ test("the bench commands' lists: none where allowed, each item checked", () => {
   expect(() => parseCommand(BENCH_COMMAND, ["--latency-headers", "ratelimit,foo"], {})).toThrow("--latency-headers: each item must be one of x-ratelimit, ratelimit, ratelimit-structured (or none alone)");
   expect(() => parseCommand(SOAK_COMMAND, ["--minutes", "60"], {})).toThrow('--minutes must be a number >= 0.1 and <= 10, got "60"');
   expect(() => parseCommand(BENCH_CLI_COMMAND, ["--parallel", "0"], {})).toThrow('--parallel must be a whole number >= 1, got "0"');
+});
+
+test("the emulator stays a second opinion: of provider/ only its command line uses the argument glue", () => {
+  const dir = path.resolve(__dirname, "..", "..", "emulator");
+  const uses = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".ts"))
+    .flatMap((f) => [...fs.readFileSync(path.join(dir, f), "utf8").matchAll(/from "\.\.\/provider\/([^"]+)"/g)].map((m) => `${f} → ${m[1]}`));
+  expect(uses).toEqual(["cli.ts → command-line"]);
 });
