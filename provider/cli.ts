@@ -2,8 +2,8 @@
 /**
  * The `pulumi-veza` command.
  *
- *   npx pulumi-veza export [-o|--out <file>]
- *   npx pulumi-veza impact [FILE|-] [--format …]      (provider/impact/)
+ *   npx pulumi-veza export [-o|--out FILE]           (EXPORT_COMMAND: its flags and --help)
+ *   npx pulumi-veza impact [FILE|-] [--format …]      (provider/impact/: IMPACT_COMMAND)
  *
  * export is a standalone command: connection settings come from the environment only (VEZA_URL, VEZA_API_TOKEN
  * or VEZA_TOKEN, and the VEZA_* tuning variables); stack config reaches only a Pulumi program, so
