@@ -171,7 +171,7 @@ export function parseCommand<T extends OptionTable>(cmd: Command<T>, argv: reado
   for (const t of tokens) {
     if (t.kind === "positional") positionals.push(t.value);
     if (t.kind !== "option") continue;
-    const name = t.name.length === 1 ? shorts.get(t.name) : t.name;
+    const name = t.rawName.startsWith("--") ? t.name : shorts.get(t.rawName.slice(1));
     const spec = name === undefined ? undefined : specs.get(name);
     if (name === undefined || spec === undefined) throw new VezaUsageError(`unknown option ${t.rawName}; ${cmd.command} takes ${known}`);
     if (spec.type === "boolean") {
@@ -180,14 +180,17 @@ export function parseCommand<T extends OptionTable>(cmd: Command<T>, argv: reado
       else values[name] = true;
       continue;
     }
-    // `--state -` (standard input) is a value; `--format --tenant` is a missing one
-    if (t.value === undefined || (!t.inlineValue && t.value.startsWith("-") && t.value !== "-")) {
+    // `--state -` (standard input) and `--seed -3` are values; `--format --tenant` is a missing one
+    const negative = (spec.type === "number" || spec.type === "integer") && /^-\d/.test(t.value ?? "");
+    if (t.value === undefined || (!t.inlineValue && t.value.startsWith("-") && t.value !== "-" && !negative)) {
       throw new VezaUsageError(`${t.rawName} needs a value: ${allowed(spec)}`);
     }
     values[name] = convert(t.rawName, spec, t.value);
   }
+  // --help answers whatever else is wrong with the positionals or the environment
+  if (help) return { values: {} as Values<T>, positionals, help };
   const max = cmd.maxPositionals ?? (cmd.positionals ? Infinity : 0);
-  if (!help && positionals.length > max) {
+  if (positionals.length > max) {
     throw new VezaUsageError(`unexpected argument "${positionals[max]}"${cmd.positionals ? `: ${cmd.command} takes ${cmd.positionals}` : `: ${cmd.command} takes no argument`}`);
   }
   for (const [name, spec] of specs) {

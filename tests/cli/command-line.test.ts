@@ -48,12 +48,14 @@ test("values: every spelling util.parseArgs accepts, defaults, conversions, posi
   expect(parseCommand(CMD, ["--", "--not-a-flag"], {}).positionals).toEqual(["--not-a-flag"]);
   expect(parseCommand(CMD, [], { TOOL_PAIR: "e/f", TOOL_QUIET: "1" }).values).toMatchObject({ pair: ["e", "f"], quiet: true });
   expect(parseCommand(CMD, ["--pair", "g/h"], { TOOL_PAIR: "e/f" }).values.pair).toEqual(["g", "h"]);
-  expect(parseCommand(CMD, ["a", "b", "-h"], {}).help).toBe(true); // --help answers even with a positional too many
+  expect(parseCommand(CMD, ["a", "b", "-h"], { TOOL_PAIR: "bad" }).help).toBe(true); // --help answers whatever else is wrong
+  expect(parseCommand({ ...CMD, options: { n: { type: "integer", description: "n" } } }, ["--n", "-3"], {}).values.n).toBe(-3);
 });
 
 test("mistakes name the flag as typed and what it allows", () => {
   expect(usage(["--bogus"])).toBe("unknown option --bogus; tool takes -o, --out, --mode, --count, --ratio, --sizes, --pair, -q, --quiet, -h, --help");
   expect(usage(["-x"])).toMatch(/^unknown option -x; tool takes /);
+  expect(usage(["-m"])).toMatch(/^unknown option -m; tool takes /); // --mode has no short form
   expect(usage(["-o"])).toBe("-o needs a value: FILE");
   expect(usage(["--mode", "--quiet"])).toBe("--mode needs a value: one of a, b");
   expect(usage(["--mode", "c"])).toBe('--mode must be one of a, b, got "c"');
