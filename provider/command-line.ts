@@ -107,6 +107,9 @@ function allOptions(cmd: Command): [string, OptionSpec][] {
   return [...Object.entries(cmd.options), ["help", HELP]];
 }
 
+/** The command as messages name it: `npm run bench`, without the `--` that passes flags through npm. */
+const nameOf = (cmd: Command) => cmd.command.replace(/ --$/, "");
+
 const flagOf = (name: string, spec: OptionSpec) => `${spec.short ? `-${spec.short}, ` : ""}--${name}`;
 
 function placeholder(spec: OptionSpec): string | undefined {
@@ -173,7 +176,7 @@ export function parseCommand<T extends OptionTable>(cmd: Command<T>, argv: reado
     if (t.kind !== "option") continue;
     const name = t.rawName.startsWith("--") ? t.name : shorts.get(t.rawName.slice(1));
     const spec = name === undefined ? undefined : specs.get(name);
-    if (name === undefined || spec === undefined) throw new VezaUsageError(`unknown option ${t.rawName}; ${cmd.command} takes ${known}`);
+    if (name === undefined || spec === undefined) throw new VezaUsageError(`unknown option ${t.rawName}; ${nameOf(cmd)} takes ${known}`);
     if (spec.type === "boolean") {
       if (t.value !== undefined) throw new VezaUsageError(`${t.rawName} takes no value, got "${t.value}"`);
       if (name === "help") help = true;
@@ -191,7 +194,7 @@ export function parseCommand<T extends OptionTable>(cmd: Command<T>, argv: reado
   if (help) return { values: {} as Values<T>, positionals, help };
   const max = cmd.maxPositionals ?? (cmd.positionals ? Infinity : 0);
   if (positionals.length > max) {
-    throw new VezaUsageError(`unexpected argument "${positionals[max]}"${cmd.positionals ? `: ${cmd.command} takes ${cmd.positionals}` : `: ${cmd.command} takes no argument`}`);
+    throw new VezaUsageError(`unexpected argument "${positionals[max]}"${cmd.positionals ? `: ${nameOf(cmd)} takes ${cmd.positionals}` : `: ${nameOf(cmd)} takes no argument`}`);
   }
   for (const [name, spec] of specs) {
     if (name in values || name === "help") continue;
@@ -264,7 +267,7 @@ export function parseOrExit<T extends OptionTable>(cmd: Command<T>, argv: readon
     parsed = parseCommand(cmd, argv);
   } catch (e) {
     if (!VezaUsageError.isInstance(e)) throw e;
-    io.stderr.write(`${cmd.command}: ${e.message}\n\n${helpText(cmd)}`);
+    io.stderr.write(`${nameOf(cmd)}: ${e.message}\n\n${helpText(cmd)}`);
     return 2;
   }
   if (parsed.help) {
@@ -294,7 +297,7 @@ export function runCommand<T extends OptionTable>(cmd: Command<T>, argv: readonl
       (e: unknown) => {
         // a usage error main finds itself (a positional's value) is still exit 2
         const usage = VezaUsageError.isInstance(e);
-        process.stderr.write(`${cmd.command}: ${usage ? e.message : ((e as Error)?.stack ?? String(e))}\n`);
+        process.stderr.write(`${nameOf(cmd)}: ${usage ? e.message : ((e as Error)?.stack ?? String(e))}\n`);
         process.exitCode = usage ? 2 : 1;
       },
     );
