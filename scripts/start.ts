@@ -30,7 +30,8 @@ import type { Emulator } from "../emulator";
 import { CatalogError, loadCatalog, type Catalog } from "../examples/bootstrap/catalog";
 import { ImpactInputError, impactOf, render } from "../provider/impact";
 import { ensurePulumiCli } from "./pulumi-cli";
-import { parseOrExit, type Command, type Parsed } from "../provider/command-line";
+import { parseOrExit, type Parsed } from "../provider/command-line";
+import { START_COMMAND } from "./commands";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const PROJECT = "veza-bootstrap";
@@ -301,16 +302,6 @@ async function withEngine(catalog: Catalog, t: Target, stateDir: string): Promis
 }
 
 // ---- main --------------------------------------------------------------------------------------
-
-/** `npm start`'s flags (also its --help); the environment variables are in the module's comment and the README. */
-export const START_COMMAND = {
-  command: "npm start --",
-  summary: "The root stack (Pulumi.yaml → examples/bootstrap) against a local Veza emulator (or the tenant VEZA_URL names): catalog check, impact, up, and a preview that must show no changes.",
-  maxPositionals: 0,
-  options: {
-    reset: { type: "boolean", description: "remove the local emulator's tenant (.data/) and the stack's state (.pulumi-local/) first" },
-  },
-} satisfies Command;
 
 async function main({ values }: Parsed<typeof START_COMMAND.options>): Promise<number> {
   const dataDir = dirFromEnv("VEZA_START_DATA_DIR", path.join(REPO, ".data"));

@@ -10,7 +10,7 @@ import { main as veza } from "../../provider/cli";
 import { impactMain, IMPACT_COMMAND } from "../../provider/impact";
 import { EMULATOR_COMMAND, startOptionsOf } from "../../emulator/cli";
 import { BENCH_CLI_COMMAND, BENCH_COMMAND, SOAK_COMMAND } from "../../bench/options";
-import { PACKAGE_COMMANDS, REPOSITORY_COMMANDS } from "../../scripts/docs";
+import { PACKAGE_COMMANDS, REPOSITORY_COMMANDS } from "../../scripts/commands";
 
 const CMD = {
   command: "tool",

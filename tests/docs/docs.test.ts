@@ -7,7 +7,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { defaultFrom, PACKAGE_COMMANDS, REPOSITORY_COMMANDS, writeDocs } from "../../scripts/docs";
+import { defaultFrom, writeDocs } from "../../scripts/docs";
+import { PACKAGE_COMMANDS, REPOSITORY_COMMANDS } from "../../scripts/commands";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const DOCS = path.join(ROOT, "docs");
