@@ -531,7 +531,7 @@ function lookupsPage(prog: ts.Program, root: string): { page: string; functions:
 
 function commandsPage(): string {
   return [
-    GENERATED("the option tables of scripts/commands.ts"),
+    GENERATED("the option tables scripts/commands.ts lists"),
     "",
     "# Command-line reference",
     "",
