@@ -11,7 +11,7 @@
  *   and peak RSS (bench/peak-rss.ts preloaded).
  *
  * Writes its section between `<!-- impact:start -->` and `<!-- impact:end -->` of the results file.
- * Options: --impact-sizes 1000,5000,10000  --impact-runs 3
+ * Options: --impact-sizes 1000,5000,10000  --impact-runs 3 (bench/run.ts reads them)
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -26,11 +26,6 @@ const START = "<!-- impact:start -->";
 const END = "<!-- impact:end -->";
 const T = "pulumi-nodejs:dynamic/veza:";
 const PROVIDER_TEXT = `exports.handler = () => { const $ = (m, a) => require("pulumi-veza").$({ k: "X" }, m, a); ${"x".repeat(360)} };\n`;
-
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : def;
-}
 
 /** A synthetic preview of `n` profiles; returns its JSON text and how many identities change. */
 export function syntheticPreview(n: number): { text: string; steps: number } {
@@ -135,9 +130,8 @@ export function keptImpactSection(file: string): string {
   return a >= 0 && b > a ? `\n${text.slice(a, b + END.length)}\n` : "";
 }
 
-export async function impactBench(out: string): Promise<void> {
-  const sizes = arg("impact-sizes", "1000,5000,10000").split(",").map(Number);
-  const runs = Number(arg("impact-runs", "3"));
+/** `sizes`: profiles of each synthetic preview; `runs`: in-process runs per size (the median is reported). */
+export async function impactBench(out: string, { sizes, runs }: { sizes: number[]; runs: number }): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "veza-impact-bench-"));
   const load = os.loadavg().map((x) => x.toFixed(2)).join(" / ");
   const rows: Row[] = [];

@@ -14,7 +14,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { startEmulator } from "../emulator";
 import { CliStack } from "../harness/pulumi-cli";
 import { kitFor, makeRig, BENCH_TOKEN, type Flavor } from "../harness/rig";
@@ -22,6 +21,9 @@ import { bootstrapSpec, program, resourceCount } from "../harness/workload";
 import { ensurePulumiCli } from "../scripts/pulumi-cli";
 import { timeline } from "./scale";
 import { table } from "./stats";
+import { runCommand, type Parsed } from "../provider/command-line";
+import { BENCH_CLI_COMMAND } from "./options";
+
 
 interface Row {
   engine: string;
@@ -66,11 +68,8 @@ async function throughCli(binDir: string, version: string, profiles: number, lat
   }
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { profiles: { type: "string", default: "300" }, latency: { type: "string", default: "150" }, parallel: { type: "string", default: "64" }, out: { type: "string" }, "cli-only": { type: "boolean", default: false } } });
-  const profiles = Number(values.profiles);
-  const latencyMs = Number(values.latency);
-  const parallel = Number(values.parallel);
+async function main({ values }: Parsed<typeof BENCH_CLI_COMMAND.options>): Promise<void> {
+  const { profiles, latency: latencyMs, parallel } = values;
   const found = ensurePulumiCli((l) => process.stderr.write(`${l}\n`));
   if (!found.cli) throw new Error(`no Pulumi CLI: ${found.reason}`);
   const rows: Row[] = [];
@@ -94,7 +93,4 @@ async function main(): Promise<void> {
   if (values.out) fs.writeFileSync(values.out, md);
 }
 
-main().catch((e) => {
-  process.stderr.write(`${(e as Error).stack ?? e}\n`);
-  process.exit(1);
-});
+runCommand(BENCH_CLI_COMMAND, process.argv.slice(2), main);

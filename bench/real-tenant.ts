@@ -8,6 +8,8 @@
 import { ROUTES_MODES, type RoutesMode } from "../emulator";
 import { kitFor, makeRig } from "../harness/rig";
 import { bootstrapSpec, program, resourceCount, type Spec } from "../harness/workload";
+import { runCommand, type Command } from "../provider/command-line";
+import { VezaUsageError } from "../provider/errors";
 
 type Wiring = "no versionNumber" | "versionNumber wired";
 
@@ -91,11 +93,10 @@ export async function realTenantSection(n: number): Promise<string> {
 }
 
 if (require.main === module) {
-  const n = Number(process.argv[2] ?? 100);
-  realTenantSection(n)
-    .then((md) => process.stdout.write(md))
-    .catch((e: unknown) => {
-      console.error(e);
-      process.exit(1);
-    });
+  const command = { command: "node dist/bench/real-tenant.js", positionals: "[PROFILES]", maxPositionals: 1, summary: "The real-tenant rows of bench/RESULTS.md, printed as Markdown (PROFILES: 100 by default).", options: {} } satisfies Command;
+  runCommand(command, process.argv.slice(2), async ({ positionals }) => {
+    const n = positionals.length ? Number(positionals[0]) : 100;
+    if (!Number.isInteger(n) || n < 1) throw new VezaUsageError(`PROFILES must be a whole number >= 1, got "${positionals[0]}"`);
+    process.stdout.write(await realTenantSection(n));
+  });
 }

@@ -3,17 +3,7 @@
  * and the baseline provider, a bootstrap under rate limiting, and the fault scenarios; writes
  * bench/RESULTS.md (the soak section, written by `npm run soak`, is kept).
  *
- * Options: --profiles N (300) --runs R (3) --latency MS (25) --out FILE (bench/RESULTS.md)
- *          --skip-stock (skip the one run through the harness's every-step checkpoints)
- *          --rates 25,50,100 (bucket rates of the rate-limit rows; "none" skips them) --rate-profiles N (100)
- *          --rate-new-user (rate rows without versionNumber, as a new user writes them)
- *          --big N (3000; 0 skips the 300-vs-N rows) --real-tenant N (100; 0 skips the rows per routes mode) --only-new (only the rate and big sections, written
- *          between their markers into the existing file) --no-limit (with --only-new: the fixed-cap runs too)
- *          --latency-table (only the latency table, bench/latency.ts, written between its markers; with
- *          --latency-profiles N (133), --latency-headline N (300; 0 skips it), --latencies 20,150,400,
- *          --limits none,25,50,100, --parallels 8,64, --latency-headers x-ratelimit,ratelimit,ratelimit-structured
- *          (the rate-limit-header rows; none skips them), --latency-header-limits 25,100)
- *          --impact (only the `pulumi-veza impact` digest-size section, bench/impact.ts)
+ * Options: BENCH_COMMAND in bench/options.ts (`npm run bench -- --help`).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -28,35 +18,28 @@ import { bigSection, noLimitSection, rateSection } from "./sections";
 import { fmtOf, table } from "./stats";
 import { impactBench, keptImpactSection } from "./impact";
 import type { Flavor } from "../harness/rig";
-import { RATE_LIMIT_HEADER_FORMS, type RateLimitHeaderForm } from "../emulator/knobs";
+import { parseOrExit } from "../provider/command-line";
+import { BENCH_COMMAND } from "./options";
 
-function headerFormOf(v: string): RateLimitHeaderForm {
-  const form = RATE_LIMIT_HEADER_FORMS.find((f) => f === v && f !== "none");
-  if (!form) throw new Error(`--latency-headers takes a comma-separated list of ${RATE_LIMIT_HEADER_FORMS.filter((f) => f !== "none").join(", ")} (or none), got "${v}"`);
-  return form;
-}
-
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : def;
-}
-
-const PROFILES = Number(arg("profiles", "300"));
-const RUNS = Number(arg("runs", "3"));
-const LATENCY = Number(arg("latency", "25"));
+const parsed = parseOrExit(BENCH_COMMAND, process.argv.slice(2), process);
+if (typeof parsed === "number") process.exit(parsed);
+const ARGS = parsed.values;
+const PROFILES = ARGS.profiles;
+const RUNS = ARGS.runs;
+const LATENCY = ARGS.latency;
 const CAP = 8;
-const OUT = arg("out", path.join(__dirname, "..", "..", "bench", "RESULTS.md"));
-const SKIP_STOCK = process.argv.includes("--skip-stock");
-const RATES = arg("rates", "25,50,100").split(",").filter((x) => x && x !== "none").map(Number);
-const RATE_PROFILES = Number(arg("rate-profiles", "100"));
+const OUT = ARGS.out ?? path.join(__dirname, "..", "..", "bench", "RESULTS.md");
+const SKIP_STOCK = ARGS["skip-stock"];
+const RATES = ARGS.rates.filter((x): x is number => x !== undefined);
+const RATE_PROFILES = ARGS["rate-profiles"];
 const RATE_LATENCY = 20;
-const RATE_NEW_USER = process.argv.includes("--rate-new-user");
-const BIG = Number(arg("big", "3000"));
-const ONLY_NEW = process.argv.includes("--only-new");
+const RATE_NEW_USER = ARGS["rate-new-user"];
+const BIG = ARGS.big;
+const ONLY_NEW = ARGS["only-new"];
 /** Profiles of the real-tenant rows (bench/real-tenant.ts; 0 skips them). */
-const REAL_TENANT = Number(arg("real-tenant", "100"));
+const REAL_TENANT = ARGS["real-tenant"];
 /** With --only-new: also the adaptive-vs-fixed-cap runs where the tenant does not limit. */
-const NO_LIMIT = process.argv.includes("--no-limit");
+const NO_LIMIT = ARGS["no-limit"];
 const PACINGS: Pacing[] = ["adaptive", "fixed", "baseline"];
 const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 
@@ -88,16 +71,15 @@ const LATENCY_END = "<!-- latency-table:end -->";
 
 /** `--latency-table`: that section alone, put between its markers (before the rate-and-scale sections when absent). */
 async function latencyTableOnly(): Promise<void> {
-  const list = (name: string, def: string) => arg(name, def).split(",").filter(Boolean);
   const o = {
-    latencies: list("latencies", "20,150,400").map(Number),
-    limits: list("limits", "none,25,50,100").map((x) => (x === "none" ? undefined : Number(x))),
-    parallels: list("parallels", "8,64").map(Number),
+    latencies: ARGS.latencies.filter((x): x is number => x !== undefined),
+    limits: ARGS.limits,
+    parallels: ARGS.parallels.filter((x): x is number => x !== undefined),
     variants: ["ours", "known", "baseline", "cap8"] as Variant[],
-    profiles: Number(arg("latency-profiles", "133")),
-    headlineProfiles: Number(arg("latency-headline", "300")),
-    headerForms: list("latency-headers", "x-ratelimit,ratelimit,ratelimit-structured").filter((x) => x !== "none").map(headerFormOf),
-    headerLimits: list("latency-header-limits", "25,100").map(Number),
+    profiles: ARGS["latency-profiles"],
+    headlineProfiles: ARGS["latency-headline"],
+    headerForms: ARGS["latency-headers"].filter((x) => x !== undefined),
+    headerLimits: ARGS["latency-header-limits"].filter((x): x is number => x !== undefined),
     log,
   };
   const t = await latencyTable(o);
@@ -109,7 +91,7 @@ async function latencyTableOnly(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes("--latency-table")) return latencyTableOnly();
+  if (ARGS["latency-table"]) return latencyTableOnly();
   const started = performance.now();
   const runs: Record<Flavor, ScaleRun[]> = { ours: [], baseline: [] };
   const floor: Record<Flavor, ScaleRun[]> = { ours: [], baseline: [] };
@@ -420,7 +402,7 @@ function existingSoak(): string {
   return existingBlock(SOAK_START, SOAK_END, `${SOAK_START}\n## Soak\n\nNot run yet: \`npm run soak\` writes this section.\n${SOAK_END}`);
 }
 
-(process.argv.includes("--impact") ? impactBench(OUT) : main()).then(
+(ARGS.impact ? impactBench(OUT, { sizes: ARGS["impact-sizes"].filter((x): x is number => x !== undefined), runs: ARGS["impact-runs"] }) : main()).then(
   () => process.exit(0),
   (e) => {
     console.error(e);

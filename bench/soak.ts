@@ -1,7 +1,7 @@
 /**
  * `npm run soak [-- --minutes N] [--seed S] [--out FILE]`: random create/update/delete cycles of a
  * generated program against the emulator with faults on (429, 503, ambiguous POSTs), for N minutes
- * (default 3, at most 10). After every `up` the server must match that program exactly; at the end a
+ * (default 3, at most 10; more is refused, not clamped). After every `up` the server must match that program exactly; at the end a
  * destroy must leave the tenant empty. Writes the soak section of bench/RESULTS.md; exits 1 on any
  * failure, duplicate, orphan or difference.
  */
@@ -9,15 +9,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { soak } from "../harness/faults";
 import { table } from "./stats";
+import { parseOrExit } from "../provider/command-line";
+import { SOAK_COMMAND } from "./options";
 
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : def;
-}
-
-const MINUTES = Math.min(10, Math.max(0.1, Number(arg("minutes", "3"))));
-const SEED = Number(arg("seed", String(Date.now() % 100_000)));
-const OUT = arg("out", path.join(__dirname, "..", "..", "bench", "RESULTS.md"));
+const parsed = parseOrExit(SOAK_COMMAND, process.argv.slice(2), process);
+if (typeof parsed === "number") process.exit(parsed);
+const MINUTES = parsed.values.minutes;
+const SEED = parsed.values.seed ?? Date.now() % 100_000;
+const OUT = parsed.values.out ?? path.join(__dirname, "..", "..", "bench", "RESULTS.md");
 const START = "<!-- soak:start -->";
 const END = "<!-- soak:end -->";
 

@@ -3,7 +3,8 @@
  *
  * It is the second opinion on the provider: written by hand from the API guide
  * (../shared/veza-api/), never from the provider's tables (provider/client/endpoints.ts,
- * normalize.ts, the resource declarations), and it imports nothing from provider/. Where the two
+ * normalize.ts, the resource declarations), and it imports nothing from provider/ (but for its
+ * command line, cli.ts, parsed by provider/command-line.ts, which knows nothing of the API). Where the two
  * disagree, the guide decides; merging them would let a misreading of the guide pass every test.
  * Its routes say which calls the guide documents and which are assumptions (routes.ts), so it can
  * act as a tenant with only the documented ones (`routes: "documented" | "gateway"`).

@@ -1,31 +1,25 @@
-/** The node:http server: auth, faults, latency, stats, routing, persistence. */
+/**
+ * The node:http server: the emulator's HTTP plumbing (authentication, latency, answers, sockets,
+ * persistence). Fault injection is faults.ts, routing dispatch.ts, statistics stats.ts.
+ */
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
 import type { Socket } from "node:net";
 import { randomBytes, randomUUID } from "node:crypto";
 import { ApiError, Code } from "./errors";
-import { Encoder } from "./encode";
-import { decideFaults } from "./faults";
+import { dispatch, jsonBody, routeOf } from "./dispatch";
+import { FaultInjector } from "./faults";
 import { DEFAULT_KNOBS, knobsFromEnv, mergeKnobs, mulberry32, type EmulatorKnobs, type KnobsPatch } from "./knobs";
 import { DataFile } from "./persist";
-import { RateGate, rateLimitHeaders, type BucketVerdict } from "./ratelimit";
+import { rateLimitHeaders } from "./ratelimit";
 import { matchRoute } from "./routes";
+import { Statistics, type EmulatorStats, type LoggedRequest } from "./stats";
 import { EmulatorStore } from "./store";
-import { makeTlsMaterial, type TlsOptions } from "./tls";
-import type { Json, JsonObject } from "./types";
+import { makeTlsMaterial, type TlsMaterial, type TlsOptions } from "./tls";
+import type { Json } from "./types";
 
-export interface EmulatorStats {
-  total: number;
-  /** "METHOD template", e.g. "POST access_profiles", "PATCH access_profiles/{id}/versions/{version}"; "METHOD (unmatched)" otherwise. */
-  byRoute: Record<string, number>;
-  /** HTTP status → responses written (destroyed and hung requests write none). */
-  byStatus: Record<string, number>;
-  peakInFlight: number;
-  faults: { "429": number; "503": number; ambiguous: number; hang: number };
-  /** Requests the `rateLimit` token bucket answered 429 (not counted in faults["429"]). */
-  rateLimited: number;
-}
+export type { EmulatorStats, LoggedRequest } from "./stats";
 
 export interface Emulator {
   /** http://127.0.0.1:<port>, or https:// with `tls` (no base path) */
@@ -50,19 +44,6 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-export interface LoggedRequest {
-  method: string;
-  /** "METHOD template" as in stats.byRoute. */
-  route: string;
-  query: Record<string, string>;
-  body?: unknown;
-  /** The User-Agent header as received. */
-  userAgent?: string;
-  /** performance.now() when the request arrived and when its response was written (absent if none was). */
-  receivedAt: number;
-  answeredAt?: number;
-}
-
 export interface StartOptions {
   port?: number;
   host?: string;
@@ -78,44 +59,6 @@ export interface StartOptions {
 
 const MAX_BODY = 16 * 1024 * 1024;
 
-/** The fields the API guide's "simplified" write responses carry, by route. */
-const SIMPLIFIED: Record<string, string[]> = {
-  "POST access_profiles": ["id", "name", "state", "profile_type", "current_version_number", "integrations", "provider_ids", "labels", "created_at", "updated_at"],
-  "PATCH access_profiles/{id}": ["id", "name", "state", "profile_type", "current_version", "integrations", "provider_ids", "labels", "created_at", "updated_at"],
-  "POST access_profiles_types": ["id", "name", "description", "allow_inherit_entities", "allow_create_relationships", "require_single_datasource", "integrations", "profiles_count", "created_at", "updated_at"],
-  "PATCH access_profiles_types/{id}": ["id", "name", "description", "allow_inherit_entities", "allow_create_relationships", "require_single_datasource", "integrations", "profiles_count", "created_at", "updated_at"],
-};
-
-function simplified(route: string, body: Json): Json {
-  const value = (body as { value?: Record<string, Json> } | null)?.value;
-  if (!value || typeof value !== "object") return body;
-  if (route === "PATCH access_profiles/{id}/versions/{version}") {
-    const v = value as Record<string, Json>;
-    return {
-      value: {
-        id: v.access_profile_id ?? v.id,
-        version: v.version_number ?? v.version,
-        entities_to_create_relationships_to: v.entities_to_create_relationships_to,
-        inherit_entities_from_access_profiles: v.inherit_entities_from_access_profiles,
-        updated_at: v.updated_at,
-      },
-    } as Json;
-  }
-  const keep = SIMPLIFIED[route];
-  if (!keep) return body;
-  const out: Record<string, Json> = {};
-  for (const k of keep) {
-    if (k === "current_version" && typeof value.current_version === "object" && value.current_version) {
-      out.current_version = (value.current_version as Record<string, Json>).version_number ?? null; // a number, as in the guide's PATCH example
-    } else if (value[k] !== undefined) out[k] = value[k];
-  }
-  return { value: out } as Json;
-}
-
-function emptyStats(): EmulatorStats {
-  return { total: 0, byRoute: {}, byStatus: {}, peakInFlight: 0, faults: { "429": 0, "503": 0, ambiguous: 0, hang: 0 }, rateLimited: 0 };
-}
-
 /** The request target as a URL (origin-form `/path?query` read as a path, whatever it starts with), or undefined when it cannot be one. */
 function requestUrl(target: string | undefined): URL | undefined {
   const origin = "http://emulator.invalid";
@@ -126,53 +69,93 @@ function requestUrl(target: string | undefined): URL | undefined {
   }
 }
 
-export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> {
-  let token = opts.token ?? `veza-emu-${randomBytes(16).toString("hex")}`;
-  const host = opts.host ?? "127.0.0.1";
-  let knobs = mergeKnobs(mergeKnobs({ ...DEFAULT_KNOBS, deleteSupport: { ...DEFAULT_KNOBS.deleteSupport } }, knobsFromEnv()), opts.knobs);
-  const seed = opts.seed ?? 1;
-  const faultRng = mulberry32(seed);
-  const encodeRng = mulberry32(seed ^ 0x9e3779b9);
-  const store = new EmulatorStore();
-  const dataFile = opts.dataFile ? new DataFile(opts.dataFile, store) : undefined;
-  if (dataFile) {
-    dataFile.open();
-    store.onChange = () => dataFile.write();
+/** The body, or undefined past MAX_BODY; what arrived when the client goes away. */
+function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_BODY) chunks.push(c);
+    });
+    req.on("end", () => resolve(size > MAX_BODY ? undefined : Buffer.concat(chunks)));
+    req.on("error", () => resolve(undefined));
+    req.on("close", () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+/** One running emulator: its tenant, knobs, token and sockets. `startEmulator` returns its `Emulator` face. */
+class EmulatorServer {
+  token: string;
+  knobs: EmulatorKnobs;
+  readonly store = new EmulatorStore();
+  readonly stats = new Statistics();
+  private readonly faults: FaultInjector;
+  private readonly dataFile?: DataFile;
+  private readonly encodeRng: () => number;
+  private listPages = 0;
+  private closed = false;
+  private readonly sockets = new Set<Socket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  readonly tls?: TlsMaterial;
+  readonly server: http.Server;
+
+  constructor(opts: StartOptions) {
+    this.token = opts.token ?? `veza-emu-${randomBytes(16).toString("hex")}`;
+    this.knobs = mergeKnobs(mergeKnobs({ ...DEFAULT_KNOBS, deleteSupport: { ...DEFAULT_KNOBS.deleteSupport } }, knobsFromEnv()), opts.knobs);
+    const seed = opts.seed ?? 1;
+    this.faults = new FaultInjector(seed);
+    this.encodeRng = mulberry32(seed ^ 0x9e3779b9);
+    if (opts.dataFile) {
+      const dataFile = new DataFile(opts.dataFile, this.store);
+      dataFile.open();
+      this.store.onChange = () => dataFile.write();
+      this.dataFile = dataFile;
+    }
+    const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+      this.handle(req, res).catch((e: unknown) => {
+        if (!res.headersSent && !res.destroyed) {
+          res.writeHead(500, { "content-type": "application/json" });
+          res.end(JSON.stringify({ code: 13, message: String(e) }));
+        }
+      });
+    };
+    this.tls = opts.tls ? makeTlsMaterial(opts.tls === true ? {} : opts.tls) : undefined;
+    this.server = this.tls ? https.createServer({ key: this.tls.key, cert: this.tls.cert }, onRequest) : http.createServer(onRequest);
+    // Longer than clients keep an idle connection (undici: 4 s), so the client always closes it first: a
+    // server that closes first races a client reusing the connection (ECONNRESET on a loaded machine).
+    this.server.keepAliveTimeout = 30_000;
+    this.server.on("connection", (s: Socket) => {
+      if (this.faults.dead || this.closed) {
+        s.destroy();
+        return;
+      }
+      this.sockets.add(s);
+      s.on("close", () => this.sockets.delete(s));
+    });
   }
 
-  let stats = emptyStats();
-  let log: LoggedRequest[] = [];
-  let requestCount = 0; // not reset by resetStats: drives failAfterRequests / invalidTokenAfterRequests
-  let inFlight = 0;
-  let listPages = 0;
-  let dead = false;
-  let closed = false;
-  const rateGate = new RateGate();
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
+  /** The emptyPageEvery knob: every list page is counted, whether the knob is on or not. */
+  private emptyPageDue(): boolean {
+    this.listPages++;
+    return this.knobs.emptyPageEvery > 0 && this.listPages % this.knobs.emptyPageEvery === 0;
+  }
 
-  const bump = (rec: Record<string, number>, key: string): void => {
-    rec[key] = (rec[key] ?? 0) + 1;
-  };
-
-  const sleep = (ms: number): Promise<boolean> =>
-    new Promise((resolve) => {
+  /** Resolves false when the server closed meanwhile. */
+  private sleep(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
       const t = setTimeout(() => {
-        timers.delete(t);
-        resolve(!closed);
+        this.timers.delete(t);
+        resolve(!this.closed);
       }, ms);
-      timers.add(t);
+      this.timers.add(t);
     });
+  }
 
-  const die = (): void => {
-    dead = true;
-    for (const s of sockets) s.destroy();
-  };
-
-  const send = (res: http.ServerResponse, requestId: string, status: number, body: Json, headers: Record<string, string> = {}): void => {
+  private send(res: http.ServerResponse, requestId: string, status: number, body: Json, headers: Record<string, string> = {}): void {
     if (res.destroyed || res.writableEnded) return;
     const text = JSON.stringify(body);
-    bump(stats.byStatus, String(status));
+    this.stats.answered(status);
     res.writeHead(status, {
       "content-type": "application/json",
       "content-length": String(Buffer.byteLength(text)),
@@ -180,229 +163,121 @@ export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> 
       ...headers,
     });
     res.end(text);
-  };
+  }
 
-  const sendError = (res: http.ServerResponse, requestId: string, err: ApiError, headers?: Record<string, string>): void =>
-    send(res, requestId, err.status, { code: err.code, message: err.message, request_id: requestId }, headers);
+  private sendError(res: http.ServerResponse, requestId: string, err: ApiError, headers?: Record<string, string>): void {
+    this.send(res, requestId, err.status, { code: err.code, message: err.message, request_id: requestId }, headers);
+  }
 
-  const readBody = (req: http.IncomingMessage): Promise<Buffer | undefined> =>
-    new Promise((resolve) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on("data", (c: Buffer) => {
-        size += c.length;
-        if (size <= MAX_BODY) chunks.push(c);
-      });
-      req.on("end", () => resolve(size > MAX_BODY ? undefined : Buffer.concat(chunks)));
-      req.on("error", () => resolve(undefined));
-      req.on("close", () => resolve(Buffer.concat(chunks)));
-    });
+  private authorized(req: http.IncomingMessage): boolean {
+    const auth = req.headers["authorization"];
+    const m = typeof auth === "string" ? /^bearer\s+(.+)$/i.exec(auth.trim()) : null;
+    return !!m && m[1] === this.token && !this.faults.tokenExpired(this.knobs, this.stats.requestCount);
+  }
 
-  const handle = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+  /** Arrival to answer: logged, then death, the bucket, latency, authentication, faults, the route. */
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const requestId = randomUUID();
     const method = (req.method ?? "GET").toUpperCase();
-    stats.total++;
-    requestCount++;
-    inFlight++;
-    stats.peakInFlight = Math.max(stats.peakInFlight, inFlight);
-    let done = false;
-    res.once("close", () => {
-      if (!done) {
-        done = true;
-        inFlight--;
-      }
-    });
-
+    this.stats.arrived(res);
     const url = requestUrl(req.url);
     if (!url) {
       // a target no URL can hold (an absolute-form one with an invalid host, `http://[`): the client's fault
-      if (log.length < 100_000) log.push({ method, route: `${method} (malformed path)`, query: {}, receivedAt: performance.now() });
-      return sendError(res, requestId, new ApiError(Code.INVALID_ARGUMENT, "malformed request path"));
+      this.stats.logged({ method, route: `${method} (malformed path)`, query: {}, receivedAt: performance.now() }, false);
+      return this.sendError(res, requestId, new ApiError(Code.INVALID_ARGUMENT, "malformed request path"));
     }
-    const match = matchRoute(method, url.pathname, knobs.routes);
-    bump(stats.byRoute, match.key);
+    const match = matchRoute(method, url.pathname, this.knobs.routes);
     const entry: LoggedRequest = { method, route: match.key, query: Object.fromEntries(url.searchParams), receivedAt: performance.now() };
     if (typeof req.headers["user-agent"] === "string") entry.userAgent = req.headers["user-agent"];
-    if (log.length < 100_000) log.push(entry);
-
-    if (dead || (knobs.failAfterRequests > 0 && requestCount > knobs.failAfterRequests)) {
-      die();
+    this.stats.logged(entry);
+    if (this.faults.serverDies(this.knobs, this.stats.requestCount)) {
+      for (const s of this.sockets) s.destroy();
       req.socket.destroy();
       return;
     }
-
     // the gateway's token bucket: charged when the request arrives, answered after the same latency
-    const bucket: BucketVerdict | undefined = rateGate.check(knobs, performance.now());
-    const rlHeaders = bucket ? rateLimitHeaders(knobs, bucket) : {};
+    const bucket = this.faults.charge(this.knobs, performance.now());
+    const rlHeaders = bucket ? rateLimitHeaders(this.knobs, bucket) : {};
     const raw = await readBody(req);
-    if (knobs.latencyMs > 0 && !(await sleep(knobs.latencyMs))) return;
-    if (closed || dead) return;
-
-    if (knobs.invalidTokenAfterRequests > 0 && requestCount > knobs.invalidTokenAfterRequests) {
-      return sendError(res, requestId, new ApiError(Code.UNAUTHENTICATED, "invalid or expired token"));
-    }
-    const auth = req.headers["authorization"];
-    const m = typeof auth === "string" ? /^bearer\s+(.+)$/i.exec(auth.trim()) : null;
-    if (!m || m[1] !== token) {
-      return sendError(res, requestId, new ApiError(Code.UNAUTHENTICATED, "invalid or expired token"));
-    }
-
-    if (bucket && !bucket.allowed) {
-      stats.rateLimited++;
-      return sendError(res, requestId, new ApiError(Code.RESOURCE_EXHAUSTED, "rate limit exceeded"), { "retry-after": String(bucket.retryAfterS), ...rlHeaders });
-    }
-
-    const fault = decideFaults(knobs, faultRng, method);
-    if (fault.hang) {
-      stats.faults.hang++;
-      return; // never answered; close() destroys the socket
-    }
-    if (fault.rateLimit) {
-      stats.faults["429"]++;
-      return sendError(
-        res,
-        requestId,
-        new ApiError(Code.RESOURCE_EXHAUSTED, "rate limited"),
-        fault.retryAfter ? { "retry-after": knobs.retryAfter } : {},
-      );
-    }
-    if (fault.unavailable) {
-      stats.faults["503"]++;
-      return sendError(res, requestId, new ApiError(Code.UNAVAILABLE, "service unavailable"));
-    }
-
-    if (match.kind === "none" || knobs.missingRoutes.includes(match.key)) return sendError(res, requestId, new ApiError(Code.NOT_FOUND, "route not found"));
-    if (match.kind === "method") {
-      if (match.status === 501) return sendError(res, requestId, new ApiError(Code.UNIMPLEMENTED, "Not Implemented", 501));
-      return sendError(res, requestId, new ApiError(Code.UNIMPLEMENTED, "method not allowed", 405), { allow: match.allowed.join(", ") });
-    }
-
-    let body: unknown = {};
-    if (method === "POST" || method === "PATCH" || method === "PUT") {
-      if (raw === undefined) return sendError(res, requestId, new ApiError(Code.INVALID_ARGUMENT, "request body too large"));
-      const text = raw.toString("utf8");
-      if (text.trim() !== "") {
-        try {
-          body = JSON.parse(text) as unknown;
-        } catch (e) {
-          return sendError(
-            res,
-            requestId,
-            new ApiError(Code.INVALID_ARGUMENT, `request body is not valid JSON: ${(e as Error).message}`),
-          );
-        }
-      }
-    }
-
-    entry.body = body;
-    const enc = new Encoder(knobs, encodeRng);
-    let result;
+    if (this.knobs.latencyMs > 0 && !(await this.sleep(this.knobs.latencyMs))) return;
+    if (this.closed || this.faults.dead) return;
+    if (!this.authorized(req)) return this.sendError(res, requestId, new ApiError(Code.UNAUTHENTICATED, "invalid or expired token"));
+    const fault = this.faults.inject(this.knobs, method, bucket, rlHeaders);
+    if (fault.kind !== "none") this.stats.fault(fault.kind);
+    if (fault.kind === "hang") return; // never answered; close() destroys the socket
+    if (fault.kind !== "none") return this.sendError(res, requestId, fault.error, fault.headers);
+    const routed = routeOf(match, this.knobs);
+    if ("error" in routed) return this.sendError(res, requestId, routed.error, routed.headers);
+    let answer: { status: number; body: Json };
     try {
-      dataFile?.syncFromDisk();
-      store.objectDefaults = knobs.objectDefaults;
-      result = match.route.handler({
-        store,
-        enc,
-        knobs,
-        query: url.searchParams,
-        params: match.params,
-        body,
-        emptyPageDue: () => {
-          listPages++;
-          return knobs.emptyPageEvery > 0 && listPages % knobs.emptyPageEvery === 0;
-        },
+      entry.body = jsonBody(method, raw);
+      answer = dispatch({ method, match: routed.route, query: url.searchParams, body: entry.body }, this.knobs, {
+        store: this.store,
+        dataFile: this.dataFile,
+        encodeRng: this.encodeRng,
+        emptyPageDue: () => this.emptyPageDue(),
       });
     } catch (e) {
-      if (e instanceof ApiError) return sendError(res, requestId, e);
-      return send(res, requestId, 500, { code: 13, message: `internal error: ${(e as Error).message}`, request_id: requestId });
+      if (e instanceof ApiError) return this.sendError(res, requestId, e);
+      return this.send(res, requestId, 500, { code: 13, message: `internal error: ${(e as Error).message}`, request_id: requestId });
     }
-    if (knobs.simplifiedWrites && (method === "POST" || method === "PATCH")) result = { ...result, body: simplified(match.key, result.body) };
-    const wrapperKey = knobs.wrapperKeys[match.key];
-    if (wrapperKey) result = { ...result, body: rewrap(result.body, wrapperKey) };
     if (fault.ambiguous) {
-      stats.faults.ambiguous++;
+      this.stats.fault("ambiguous");
       req.socket.destroy(); // committed, but the client never hears about it
       return;
     }
     entry.answeredAt = performance.now();
-    send(res, requestId, result.status ?? 200, enc.finalize(result.body), rlHeaders);
-  };
+    this.send(res, requestId, answer.status, answer.body, rlHeaders);
+  }
 
-  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent && !res.destroyed) {
-        res.writeHead(500, { "content-type": "application/json" });
-        res.end(JSON.stringify({ code: 13, message: String(e) }));
-      }
+  async listen(port: number, host: string): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, host, () => {
+        this.server.off("error", reject);
+        resolve();
+      });
     });
-  };
-  const tls = opts.tls ? makeTlsMaterial(opts.tls === true ? {} : opts.tls) : undefined;
-  const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, onRequest) : http.createServer(onRequest);
-  // Longer than clients keep an idle connection (undici: 4 s), so the client always closes it first: a
-  // server that closes first races a client reusing the connection (ECONNRESET on a loaded machine).
-  server.keepAliveTimeout = 30_000;
-  server.on("connection", (s: Socket) => {
-    if (dead || closed) {
-      s.destroy();
-      return;
-    }
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
+    const addr = this.server.address();
+    if (addr === null || typeof addr === "string") throw new Error("emulator: unexpected server address");
+    const urlHost = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+    return `${this.tls ? "https" : "http"}://${urlHost}:${addr.port}`;
+  }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const addr = server.address();
-  if (addr === null || typeof addr === "string") throw new Error("emulator: unexpected server address");
-  const urlHost = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    const done = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    for (const s of this.sockets) s.destroy();
+    await done;
+    if (this.tls?.ownDir) fs.rmSync(this.tls.dir, { recursive: true, force: true });
+  }
+}
 
+export async function startEmulator(opts: StartOptions = {}): Promise<Emulator> {
+  const emu = new EmulatorServer(opts);
+  const url = await emu.listen(opts.port ?? 0, opts.host ?? "127.0.0.1");
   return {
-    url: `${tls ? "https" : "http"}://${urlHost}:${addr.port}`,
-    caFile: tls?.caFile,
+    url,
+    caFile: emu.tls?.caFile,
     get token() {
-      return token;
+      return emu.token;
     },
     setToken: (t: string) => {
       if (!t) throw new Error("emulator: the token must not be empty");
-      token = t;
+      emu.token = t;
     },
-    store,
-    stats: () => structuredClone(stats),
-    requests: () => structuredClone(log),
-    resetStats: () => {
-      log = [];
-      stats = emptyStats();
-      stats.peakInFlight = inFlight;
-    },
+    store: emu.store,
+    stats: () => emu.stats.snapshot(),
+    requests: () => emu.stats.requests(),
+    resetStats: () => emu.stats.reset(),
     setKnobs: (k) => {
-      knobs = mergeKnobs(knobs, k);
+      emu.knobs = mergeKnobs(emu.knobs, k);
     },
-    getKnobs: () => mergeKnobs(knobs, undefined),
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      const done = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      for (const s of sockets) s.destroy();
-      await done;
-      if (tls?.ownDir) fs.rmSync(tls.dir, { recursive: true, force: true });
-    },
+    getKnobs: () => mergeKnobs(emu.knobs, undefined),
+    close: () => emu.close(),
   };
-}
-
-/** The answer with its wrapper key (the first of `values`, `value`, `integrations` it has) renamed: the wrapperKeys knob. */
-function rewrap(body: Json, key: string): Json {
-  if (!body || typeof body !== "object" || Array.isArray(body)) return body;
-  const own = ["values", "value", "integrations"].find((k) => k in body);
-  if (!own) return body;
-  const out: JsonObject = {};
-  for (const [k, v] of Object.entries(body)) out[k === own ? key : k] = v;
-  return out;
 }

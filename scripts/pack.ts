@@ -10,6 +10,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { runCommand, type Command } from "../provider/command-line";
 
 /** The repository: the nearest directory above this file with a package.json (from scripts/ or dist/scripts/). */
 const ROOT = ((): string => {
@@ -76,8 +77,15 @@ export function pack(outDir: string, root = ROOT): string {
 export const PACK_DIR = path.join(ROOT, ".pack");
 
 if (require.main === module) {
-  const i = process.argv.indexOf("--out");
-  const out = path.resolve(i > 0 ? process.argv[i + 1]! : PACK_DIR);
-  fs.mkdirSync(out, { recursive: true });
-  process.stdout.write(`${pack(out)}\n`);
+  const command = {
+    command: "npm run pack --",
+    summary: "Stages the package and packs it; prints the tarball's path.",
+    maxPositionals: 0,
+    options: { out: { type: "string", value: "DIR", description: "write the tarball to DIR (default: .pack/, where examples/basic installs it from)" } },
+  } satisfies Command;
+  runCommand(command, process.argv.slice(2), ({ values }) => {
+    const out = path.resolve(values.out ?? PACK_DIR);
+    fs.mkdirSync(out, { recursive: true });
+    process.stdout.write(`${pack(out)}\n`);
+  });
 }

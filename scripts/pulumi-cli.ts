@@ -25,6 +25,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { runCommand, type Command } from "../provider/command-line";
 
 /** The repository's root, from scripts/ (under jest) or dist/scripts/ (built). */
 const REPO = (() => {
@@ -185,14 +186,21 @@ export function ensurePulumiCli(log: (line: string) => void = () => undefined): 
 }
 
 if (require.main === module) {
-  const t0 = Date.now();
-  const r = ensurePulumiCli((line) => process.stderr.write(`${line}\n`));
-  if (!r.cli) {
-    process.stderr.write(`${r.reason}\n`);
-    process.exit(1);
-  }
-  process.stderr.write(`Pulumi CLI ${r.cli.version} (${r.cli.source}) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-  process.stdout.write(`${r.cli.binDir}\n`);
+  const command = {
+    command: "npm run pulumi-cli --",
+    summary: "Finds the pinned Pulumi CLI in the cache, or builds it from Go modules; prints the folder of its binaries.",
+    options: {},
+  } satisfies Command;
+  runCommand(command, process.argv.slice(2), () => {
+    const t0 = Date.now();
+    const r = ensurePulumiCli((line) => process.stderr.write(`${line}\n`));
+    if (!r.cli) {
+      process.stderr.write(`${r.reason}\n`);
+      return 1;
+    }
+    process.stderr.write(`Pulumi CLI ${r.cli.version} (${r.cli.source}) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(`${r.cli.binDir}\n`);
+  });
 }
 
 // ---- language hosts beside the CLI (the provider plugin's tests, tests/plugin) ----

@@ -18,6 +18,7 @@ import { PACKAGE, tokenOf } from "../provider/plugin/provider";
 import { RESOURCES } from "../provider/resources/registry";
 import type { InputSpec } from "../provider/resources/shared/declare";
 import { readResources, type Member, type ResourceDoc } from "./docs";
+import { runCommand, type Command } from "../provider/command-line";
 
 const ROOT = path.resolve(__dirname, "..").replace(/[\\/]dist$/, "");
 export const SCHEMA_FILE = path.join(ROOT, "provider", "plugin", "schema.json");
@@ -187,13 +188,9 @@ export async function schemaJson(): Promise<string> {
 }
 
 if (require.main === module) {
-  schemaJson()
-    .then((text) => {
-      fs.writeFileSync(SCHEMA_FILE, text);
-      console.log(`wrote ${path.relative(process.cwd(), SCHEMA_FILE)}`);
-    })
-    .catch((e) => {
-      console.error(e);
-      process.exit(1);
-    });
+  const command = { command: "npm run schema --", summary: "Writes provider/plugin/schema.json, the veza provider plugin's schema.", options: {} } satisfies Command;
+  runCommand(command, process.argv.slice(2), async () => {
+    fs.writeFileSync(SCHEMA_FILE, await schemaJson());
+    console.log(`wrote ${path.relative(process.cwd(), SCHEMA_FILE)}`);
+  });
 }

@@ -15,6 +15,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { SCHEMA_FILE } from "./schema";
+import { runCommand, type Command } from "../provider/command-line";
+import { VezaUsageError } from "../provider/errors";
 
 const REPO = path.resolve(__dirname, "..").replace(/[\\/]dist$/, "");
 const MODULE_DIR = path.join(REPO, "tools", "pulumi-sdkgen");
@@ -61,16 +63,22 @@ export function generateSdk(language: SdkLanguage, out: string, schemaFile: stri
 }
 
 if (require.main === module) {
-  const [language, out] = process.argv.slice(2);
-  if (!SDK_LANGUAGES.includes(language as SdkLanguage) || !out) {
-    console.error(`usage: npm run sdk -- ${SDK_LANGUAGES.join("|")} OUTDIR`);
-    process.exit(2);
-  }
-  try {
-    const files = generateSdk(language as SdkLanguage, path.resolve(out));
-    console.log(`${files.length} files in ${out}`);
-  } catch (e) {
-    console.error((e as Error).message);
-    process.exit(1);
-  }
+  const command = {
+    command: "npm run sdk --",
+    positionals: `${SDK_LANGUAGES.join("|")} OUTDIR`,
+    maxPositionals: 2,
+    summary: "Generates the veza provider plugin's SDK in a language from provider/plugin/schema.json, into OUTDIR.",
+    options: {},
+  } satisfies Command;
+  runCommand(command, process.argv.slice(2), ({ positionals: [language, out] }) => {
+    if (!SDK_LANGUAGES.includes(language as SdkLanguage)) throw new VezaUsageError(`the language must be one of ${SDK_LANGUAGES.join(", ")}, got "${language ?? ""}"`);
+    if (!out) throw new VezaUsageError("OUTDIR is missing: the folder the SDK is written to");
+    try {
+      const files = generateSdk(language as SdkLanguage, path.resolve(out));
+      console.log(`${files.length} files in ${out}`);
+    } catch (e) {
+      console.error((e as Error).message);
+      return 1;
+    }
+  });
 }

@@ -26,11 +26,12 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import type { Emulator } from "../emulator";
 import { CatalogError, loadCatalog, type Catalog } from "../examples/bootstrap/catalog";
 import { ImpactInputError, impactOf, render } from "../provider/impact";
 import { ensurePulumiCli } from "./pulumi-cli";
+import { parseOrExit, type Parsed } from "../provider/command-line";
+import { START_COMMAND } from "./commands";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const PROJECT = "veza-bootstrap";
@@ -302,12 +303,7 @@ async function withEngine(catalog: Catalog, t: Target, stateDir: string): Promis
 
 // ---- main --------------------------------------------------------------------------------------
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { reset: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } } });
-  if (values.help) {
-    say("Usage: npm start [-- --reset]\n\n  --reset   remove the local emulator's tenant (.data/) and the stack's state (.pulumi-local/) first");
-    return 0;
-  }
+async function main({ values }: Parsed<typeof START_COMMAND.options>): Promise<number> {
   const dataDir = dirFromEnv("VEZA_START_DATA_DIR", path.join(REPO, ".data"));
   const stateDir = dirFromEnv("VEZA_START_STATE_DIR", path.join(REPO, ".pulumi-local"));
   if (values.reset) {
@@ -342,13 +338,17 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    say(code === 0 ? `done in ${elapsed()}` : `failed after ${elapsed()}`);
-    process.exit(code);
-  },
-  (e: unknown) => {
-    say(`error: ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(1);
-  },
-);
+if (require.main === module) {
+  const parsed = parseOrExit(START_COMMAND, process.argv.slice(2), process);
+  if (typeof parsed === "number") process.exit(parsed);
+  main(parsed).then(
+    (code) => {
+      say(code === 0 ? `done in ${elapsed()}` : `failed after ${elapsed()}`);
+      process.exit(code);
+    },
+    (e: unknown) => {
+      say(`error: ${e instanceof Error ? e.message : String(e)}`);
+      process.exit(1);
+    },
+  );
+}

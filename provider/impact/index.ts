@@ -17,30 +17,33 @@ import { parsePreview, parseStackExport, sidesOf, type ResourceV3 } from "./inpu
 import { MAX_SENTENCE_CHARS, shown } from "./literal";
 import { analyse, type Impact, type TenantView } from "./model";
 import { FORMATS, render, summaryLine, type Format } from "./render";
+import { parseCommand, parseOrExit, type Command, type Parsed } from "../command-line";
 
 export { analyse, render, summaryLine, parsePreview, parseStackExport, sidesOf, ImpactInputError };
 export type { Impact, Format };
 export type { ImpactReport, Grant, IdentityImpact, ProfileImpact, Unresolved } from "./model";
 export type { PreviewDigest, PreviewStep, ResourceV3 } from "./input";
 
-export const IMPACT_USAGE = `Usage: pulumi-veza impact [FILE] [--format markdown|json|text] [--state FILE] [--tenant] [--fail-on-gain] [--fail-on-loss]
-
-Reads the JSON of \`pulumi preview --json --show-sames\` (from FILE, or standard input when FILE is
-absent or -) and prints, per identity, the entitlements it gains and loses and the profiles that
-grant them. Without --show-sames the preview leaves out unchanged resources; pass --state with the
-output of \`pulumi stack export\` to fill them in.
-
-  --format F       markdown (default: a pull-request comment), json, or text
-  --state FILE     \`pulumi stack export\` of the stack, for resources the preview does not show
-  --tenant         also read Veza today (VEZA_URL, VEZA_API_TOKEN; read-only is enough): members
-                   granted since the last refresh, and profiles outside the stack that inherit from it
-  --fail-on-gain   exit 1 when an identity gains an entitlement (or a gain cannot be ruled out)
-  --fail-on-loss   exit 1 when an identity loses an entitlement (or a loss cannot be ruled out)
-  -h, --help       show this help
-
-Exit codes: 0 printed, 1 a --fail-on-* gate tripped, 2 input that is not a preview (or not a stack
-export for --state) or bad arguments, 3 the output cannot be written, or an internal error.
-`;
+/** `pulumi-veza impact`'s flags (also its --help and docs/commands.md). */
+export const IMPACT_COMMAND = {
+  command: "pulumi-veza impact",
+  positionals: "[FILE]",
+  maxPositionals: 1,
+  summary:
+    "Reads the JSON of `pulumi preview --json --show-sames` (from FILE, or standard input when FILE is absent or -) and prints, per identity, the entitlements it gains and loses and the profiles that grant them. Without --show-sames the preview leaves out unchanged resources; pass --state with the output of `pulumi stack export` to fill them in.",
+  options: {
+    format: { type: "string", choices: FORMATS, default: "markdown", description: "markdown (a pull-request comment), json or text" },
+    state: { type: "string", value: "FILE", description: "`pulumi stack export` of the stack, for resources the preview does not show" },
+    tenant: {
+      type: "boolean",
+      description: "also read Veza today (VEZA_URL, VEZA_API_TOKEN; read-only is enough): members granted since the last refresh, and profiles outside the stack that inherit from it",
+    },
+    "fail-on-gain": { type: "boolean", description: "exit 1 when an identity gains an entitlement (or a gain cannot be ruled out)" },
+    "fail-on-loss": { type: "boolean", description: "exit 1 when an identity loses an entitlement (or a loss cannot be ruled out)" },
+  },
+  epilog: `Exit codes: 0 printed, 1 a --fail-on-* gate tripped, 2 input that is not a preview (or not a stack
+export for --state) or bad arguments, 3 the output cannot be written, or an internal error.`,
+} satisfies Command;
 
 export interface ImpactArgs {
   file?: string;
@@ -53,29 +56,13 @@ export interface ImpactArgs {
   help: boolean;
 }
 
+function argsOf({ values, positionals, help }: Parsed<typeof IMPACT_COMMAND.options>): ImpactArgs {
+  return { file: positionals[0], state: values.state, tenant: values.tenant, format: values.format, failOnGain: values["fail-on-gain"], failOnLoss: values["fail-on-loss"], help };
+}
+
+/** The arguments of `pulumi-veza impact`; throws a VezaUsageError naming a bad flag and what it allows. */
 export function parseImpactArgs(argv: string[]): ImpactArgs {
-  const out: ImpactArgs = { format: "markdown", tenant: false, failOnGain: false, failOnLoss: false, help: false };
-  const value = (name: string, i: number) => {
-    const v = argv[i];
-    if (v === undefined || (v.startsWith("-") && v !== "-")) throw new ImpactInputError(`${name} needs a value`);
-    return v;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
-    if (flag === "-h" || flag === "--help") out.help = true;
-    else if (flag === "--format") {
-      const f = inline ?? value("--format", ++i);
-      if (!(FORMATS as readonly string[]).includes(f)) throw new ImpactInputError(`--format must be one of ${FORMATS.join(", ")}, got "${f}"`);
-      out.format = f as Format;
-    } else if (flag === "--state") out.state = inline ?? value("--state", ++i);
-    else if (flag === "--tenant") out.tenant = true;
-    else if (flag === "--fail-on-gain") out.failOnGain = true;
-    else if (flag === "--fail-on-loss") out.failOnLoss = true;
-    else if ((!a.startsWith("-") || a === "-") && out.file === undefined) out.file = a;
-    else throw new ImpactInputError(`unknown argument "${a}"`);
-  }
-  return out;
+  return argsOf(parseCommand(IMPACT_COMMAND, argv));
 }
 
 /** The impact of a preview's JSON text, with an optional stack export's text for what it does not show. */
@@ -171,17 +158,9 @@ function collectGarbageNow(): void {
 
 /** The subcommand; `argv` is what follows `impact`. Returns the exit code. */
 export async function impactMain(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }): Promise<number> {
-  let args: ImpactArgs;
-  try {
-    args = parseImpactArgs(argv);
-  } catch (e) {
-    io.stderr.write(`pulumi-veza impact: ${(e as Error).message}\n\n${IMPACT_USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    io.stdout.write(IMPACT_USAGE);
-    return 0;
-  }
+  const parsed = parseOrExit(IMPACT_COMMAND, argv, io);
+  if (typeof parsed === "number") return parsed;
+  const args = argsOf(parsed);
   try {
     const fromStdin = args.file === undefined || args.file === "-";
     if (fromStdin && io.stdin.isTTY) throw new ImpactInputError("standard input: no preview piped in; give FILE or pipe `pulumi preview --json --show-sames` into it");

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { defaultFrom, writeDocs } from "../../scripts/docs";
+import { PACKAGE_COMMANDS, REPOSITORY_COMMANDS } from "../../scripts/commands";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const DOCS = path.join(ROOT, "docs");
@@ -99,4 +100,19 @@ test("defaults are read from the TSDoc's wording", () => {
   expect(defaultFrom("Most entitlements (>= 0; unset: no limit).")).toBe("unset: no limit");
   expect(defaultFrom("State of new profiles. Unset: the server's default.")).toBe("unset: the server's default");
   expect(defaultFrom("What the type is for.")).toBe("");
+});
+
+test("every flag the hand-written guides name is one of our commands' (docs/commands.md) or another tool's", () => {
+  const ours = new Set(["--help", ...[...PACKAGE_COMMANDS, ...REPOSITORY_COMMANDS].flatMap((c) => Object.keys(c.options).map((n) => `--${n}`))]);
+  // the Pulumi CLI's, npm's and jest's, as the guides use them
+  const theirs = new Set(["--json", "--show-sames", "--secret", "--refresh", "--parallel", "--yes", "--skip-preview", "--run-program", "--show-secrets", "--expect-no-changes", "--selectProjects", "--repo"]);
+  const guides = ["README.md", "CONTRIBUTING.md", ...listMd(DOCS).filter((f) => !generated(DOCS).includes(f)).map((f) => `docs/${f}`)];
+  const unknown = guides.flatMap((f) =>
+    [...fs.readFileSync(path.join(ROOT, f), "utf8").matchAll(/(?<![\w-])--[a-zA-Z][\w-]*/g)]
+      .map((m) => m[0])
+      .filter((flag) => !flag.endsWith("-") && !ours.has(flag) && !theirs.has(flag)) // `--fail-on-*` names two of ours
+      .map((flag) => `${f}: ${flag}`),
+  );
+  expect(unknown).toEqual([]);
+  expect(ours).toContain("--fail-on-gain"); // the tables were read
 });

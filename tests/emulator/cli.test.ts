@@ -56,6 +56,6 @@ suite("emulator CLI --data", () => {
       child.stderr.on("data", (d: Buffer) => (err += d.toString()));
       child.once("exit", () => resolve(err));
     });
-    expect(res).toContain("--data FILE  the tenant, loaded at start and saved on every change (npm start uses .data/emulator.json)");
+    expect(res.replace(/\s+/g, " ")).toContain("--data FILE the tenant, loaded at start and saved on every change (npm start uses .data/emulator.json)");
   }, 30_000);
 });

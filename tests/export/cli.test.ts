@@ -6,7 +6,8 @@
  */
 import * as http from "node:http";
 import type { Socket } from "node:net";
-import { parseArgs } from "../../provider/cli";
+import { parseCommand } from "../../provider/command-line";
+import { EXPORT_COMMAND } from "../../provider/cli";
 import { ROUTES_MODE } from "../resources/helpers";
 import { cli } from "./run-cli";
 
@@ -80,12 +81,13 @@ routesIndependent("export CLI", () => {
   test("the help lists every flag the parser accepts", async () => {
     const res = await cli(["--help"], CLEAN);
     expect(res.status).toBe(0);
-    for (const flag of ["-o, --out <file>", "-h, --help", "VEZA_URL", "VEZA_API_TOKEN", "VEZA_REQUEST_TIMEOUT_MS"]) expect(res.stdout).toContain(flag);
+    for (const flag of ["-o, --out FILE", "-h, --help", "VEZA_URL", "VEZA_API_TOKEN", "VEZA_REQUEST_TIMEOUT_MS"]) expect(res.stdout).toContain(flag);
     // and the parser accepts exactly what the help shows
-    expect(parseArgs(["export", "-o", "a.ts"]).out).toBe("a.ts");
-    expect(parseArgs(["export", "--out", "b.ts"]).out).toBe("b.ts");
-    expect(parseArgs(["export", "--out=c.ts"]).out).toBe("c.ts");
-    expect(() => parseArgs(["export", "-o"])).toThrow("-o needs a file name");
-    expect(() => parseArgs(["export", "--verbose"])).toThrow('unknown argument "--verbose"');
+    const out = (argv: string[]) => parseCommand(EXPORT_COMMAND, argv).values.out;
+    expect(out(["-o", "a.ts"])).toBe("a.ts");
+    expect(out(["--out", "b.ts"])).toBe("b.ts");
+    expect(out(["--out=c.ts"])).toBe("c.ts");
+    expect(() => out(["-o"])).toThrow("-o needs a value: FILE");
+    expect(() => out(["--verbose"])).toThrow("unknown option --verbose; pulumi-veza export takes -o, --out, -h, --help");
   });
 });
