@@ -32,16 +32,27 @@ export const describeWithYaml: jest.Describe = yamlSkipReason
   ? (((name: string, fn: () => void) => describe.skip(`${name} [skipped: ${yamlSkipReason}]`, fn)) as unknown as jest.Describe)
   : describe;
 
+/** The Pulumi.yaml section that runs the plugin from this checkout. */
+const PLUGINS = `plugins:\n  providers:\n    - name: veza\n      path: ${PLUGIN_DIR}\n`;
+
 /** A Pulumi.yaml of runtime yaml running the plugin from this checkout; `body` holds its config/resources/outputs sections. */
 export function yamlProgram(body: string, project = "veza-yaml"): string {
-  return `name: ${project}\nruntime: yaml\nplugins:\n  providers:\n    - name: veza\n      path: ${PLUGIN_DIR}\n${body}`;
+  return `name: ${project}\nruntime: yaml\n${PLUGINS}${body}`;
+}
+
+/** A whole Pulumi.yaml (`export --language yaml` writes one) made to run the plugin from this checkout. */
+export function withPlugin(pulumiYaml: string): string {
+  if (!/^runtime: yaml\n/m.test(pulumiYaml)) throw new Error(`not a Pulumi.yaml of runtime yaml:\n${pulumiYaml}`);
+  return pulumiYaml.replace(/^runtime: yaml\n/m, (line) => line + PLUGINS);
 }
 
 export interface YamlRig {
   emu: Emulator;
   stack: CliStack;
-  /** Replaces the program (Pulumi.yaml). */
+  /** Replaces the program (Pulumi.yaml) by `yamlProgram(body)`. */
   setProgram(body: string): void;
+  /** Replaces Pulumi.yaml by this text as it is. */
+  setPulumiYaml(text: string): void;
   close(): Promise<void>;
 }
 
@@ -49,7 +60,8 @@ export async function yamlRig(body: string, token: string, config: Record<string
   if (!cli || !yamlHostDir) throw new Error("no Pulumi CLI or YAML host");
   const emu = await startEmulator({ token, seed: 1 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "veza-yaml-program-"));
-  const setProgram = (b: string) => fs.writeFileSync(path.join(dir, "Pulumi.yaml"), yamlProgram(b));
+  const setPulumiYaml = (text: string) => fs.writeFileSync(path.join(dir, "Pulumi.yaml"), text);
+  const setProgram = (b: string) => setPulumiYaml(yamlProgram(b));
   setProgram(body);
   const stack = await CliStack.create({
     cli,
@@ -63,6 +75,7 @@ export async function yamlRig(body: string, token: string, config: Record<string
     emu,
     stack,
     setProgram,
+    setPulumiYaml,
     async close() {
       stack.close();
       fs.rmSync(dir, { recursive: true, force: true });
