@@ -1,30 +1,44 @@
 /**
- * Moving a tenant to the `veza` plugin (docs/plugin.md, "Moving a stack to the plugin"): objects made
- * by hand in Veza (a type that inherits from another, profiles with inheritance, a republished
- * version, a draft, members, names YAML and pulumi-yaml could misread), `pulumi-veza export
- * --language yaml` writes the Pulumi.yaml, and the real CLI with pulumi-yaml's host runs it: the
- * first `up` adopts everything (no create request, no write at all: the emulator's log), and the
- * next `preview --expect-no-changes` passes. Five Pulumi commands (stack init, two config sets, up,
- * preview) and one export.
+ * Moving a stack to the `veza` plugin in place, as docs/plugin.md's "Moving a stack to the plugin"
+ * says, through the real CLI: a TypeScript stack of dynamic resources makes the tenant (types, one
+ * inheriting from the other, profiles with inheritance, versions, members, names that YAML and
+ * pulumi-yaml could misread), and Veza's UI adds a draft and a republished version. `pulumi-veza
+ * export --language yaml` writes the Pulumi.yaml, `pulumi state delete --all` forgets the dynamic
+ * resources (nothing sent), and the same stack and config run the YAML program: its `up` adopts every
+ * object with no write request (the emulator's log), and `preview --expect-no-changes` sends nothing.
+ * Seven Pulumi commands (stack init, two config sets, the dynamic up, state delete, up, preview) and one export.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { nameOf, stepsOf, type CliResult } from "../../harness/pulumi-cli";
 import { cli } from "../export/run-cli";
-import { describeWithYaml, withPlugin, yamlRig, type YamlRig } from "./plugin-cli";
+import { cli as pulumiCli, cliRig, TOKEN, type CliRig } from "../real-cli/cli";
+import { describeWithYaml, withPlugin, yamlHostDir } from "./plugin-cli";
 
-const TOKEN = "veza-migrate-token-MUST-NOT-LEAK-71f0";
-const PROJECT = "veza-yaml"; // the stack's project (yamlRig's): the exported Pulumi.yaml must keep it
-
-const ent = (type: string, ds: string, id: string) => ({ entity_type: type, datasource_id: ds, entity_id: id });
+/** The dynamic stack's program: what a TypeScript user had before the move. */
+const PROGRAM = `
+const veza = require("pulumi-veza");
+const profile = new veza.AccessProfileType("profile", { name: "Profile", allowCreateRelationships: true });
+const role = new veza.AccessProfileType("role", { name: "Role: Business #1", allowInheritEntities: true, allowInheritedFromTypes: [profile.id], instructions: 'Ask "your manager"\\nfirst' });
+const base = new veza.AccessProfile("base", { name: "Salesforce Base", profileType: profile.id, labels: ["yes", "#requestable"], description: "- starts with a dash: and has a colon" });
+new veza.AccessProfileVersion("base-v", { accessProfileId: base.id, entities: [
+  { entityType: "SalesforceGroup", datasourceId: "sf-1", entityId: "g:base" },
+  { entityType: "OktaGroup", datasourceId: "okta-1", entityId: "-o1" },
+] });
+const vpn = new veza.AccessProfile("vpn", { name: "Ünïcode VPN \${users} 🎉", profileType: profile.id, customProperties: { "cost $center": "cc: 1" } });
+new veza.AccessProfileVersion("vpn-v", { accessProfileId: vpn.id, entities: [{ entityType: "ActiveDirectoryGroup", datasourceId: "ad-corp", entityId: "CN=VPN-Users,OU=Groups,DC=corp" }] });
+new veza.ProfileMembership("vpn-m", { accessProfileId: vpn.id, identityIds: ["carol@example.com"] });
+const ae = new veza.AccessProfile("ae", { name: "Account Executive", profileType: role.id });
+new veza.AccessProfileVersion("ae-v", { accessProfileId: ae.id, inheritFrom: [base.id, vpn.id] });
+new veza.ProfileMembership("ae-m", { accessProfileId: ae.id, identityIds: ["alice@example.com", "bob@example.com"] });
+`;
 
 function expectOk(r: CliResult): void {
   if (r.code !== 0) throw new Error(`pulumi exited ${r.code}\n${r.stdout}\n${r.stderr}`);
 }
 
 /** The tenant without timestamps, lists as sets: "nothing changed". */
-function snapshot(r: YamlRig): unknown {
+function snapshot(r: CliRig): unknown {
   return JSON.parse(
     JSON.stringify(r.emu.store.toJSON(), (k, x) =>
       /_at$/.test(k) ? undefined : Array.isArray(x) ? [...x].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))) : x,
@@ -32,55 +46,39 @@ function snapshot(r: YamlRig): unknown {
   );
 }
 
-describeWithYaml("moving a tenant to the veza plugin: export --language yaml, then the YAML stack adopts it (real Pulumi CLI)", () => {
-  let r: YamlRig;
+describeWithYaml("moving a dynamic stack to the veza plugin in place: export --language yaml, state delete, the YAML program adopts (real Pulumi CLI)", () => {
+  let r: CliRig;
   beforeAll(async () => {
-    r = await yamlRig("resources: {}\n", TOKEN);
+    // the YAML host and the CLI on PATH, for when the same stack runs the YAML program
+    r = await cliRig(PROGRAM, { stack: { env: { PATH: `${pulumiCli!.binDir}${path.delimiter}${yamlHostDir}${path.delimiter}${process.env.PATH ?? ""}` } } });
+    expectOk(await r.stack.up());
+    // made in Veza's UI, outside the stack: a republished version and a draft
     const s = r.emu.store;
-    const profileT = s.createType({ name: "Profile", allow_create_relationships: true });
-    const roleT = s.createType({ name: "Role: Business #1", allow_inherit_entities: true, allow_inherited_from_types: [profileT.id], instructions: 'Ask "your manager"\nfirst' });
-    const base = s.createProfile({
-      name: "Salesforce Base",
-      profile_type: profileT.id,
-      labels: ["yes", "#requestable"],
-      description: "- starts with a dash: and has a colon",
-      entities_to_create_relationships_to: [ent("SalesforceGroup", "sf-1", "g:base"), ent("OktaGroup", "okta-1", "-o1")],
-    }).profile;
-    // a published second version: the current one, which the program declares without a versionNumber
-    s.updateVersion(base.id, 2, { state: "PUBLISHED", entities_to_create_relationships_to: [ent("SalesforceGroup", "sf-1", "g:base-v2")] }, undefined);
-    const vpn = s.createProfile({
-      name: "Ünïcode VPN ${users} 🎉",
-      profile_type: profileT.id,
-      custom_properties: { "cost $center": "cc: 1" },
-      entities_to_create_relationships_to: [ent("ActiveDirectoryGroup", "ad-corp", "CN=VPN-Users,OU=Groups,DC=corp")],
-    }).profile;
-    const role = s.createProfile({ name: "Account Executive", profile_type: roleT.id, inherit_entities_from_access_profiles: [base.id, vpn.id] }).profile;
-    // a draft on the role: the membership and version then name the published version's number
-    s.updateVersion(role.id, 2, { entities_to_create_relationships_to: [] }, undefined);
-    s.changeMembers(role.id, role.current_version_number, { type: "ADD", identity_ids: ["alice@example.com", "bob@example.com"] });
-    s.changeMembers(vpn.id, vpn.current_version_number, { type: "ADD", identity_ids: ["carol@example.com"] });
-  }, 120_000);
+    const base = s.findProfileByName("Salesforce Base")!;
+    s.updateVersion(base.id, 2, { state: "PUBLISHED", entities_to_create_relationships_to: [{ entity_type: "SalesforceGroup", datasource_id: "sf-1", entity_id: "g:base-v2" }] }, undefined);
+    s.updateVersion(s.findProfileByName("Account Executive")!.id, 2, { entities_to_create_relationships_to: [] }, undefined);
+  }, 180_000);
   afterAll(() => r?.close());
 
   test("the exported Pulumi.yaml adopts every object with no write; the next preview has no changes and sends nothing", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "veza-migrate-"));
-    const out = path.join(dir, "Pulumi.yaml");
-    const exported = await cli(["export", "--language", "yaml", "--project", PROJECT, "-o", out], {
-      ...process.env,
-      VEZA_URL: r.emu.url,
-      VEZA_API_TOKEN: TOKEN,
-      VEZA_TOKEN: undefined,
-    });
-    expect(exported).toMatchObject({ status: 0, stdout: "" });
-    expect(exported.stderr).toContain("wrote 2 types and 3 profiles to");
-    const program = fs.readFileSync(out, "utf8");
-    fs.rmSync(dir, { recursive: true, force: true });
+    const pulumiYaml = path.join(r.stack.programDir, "Pulumi.yaml");
+    const project = /^name: (.+)$/m.exec(fs.readFileSync(pulumiYaml, "utf8"))![1]!;
+    const exported = await cli(["export", "--language", "yaml", "--project", project], { ...process.env, VEZA_URL: r.emu.url, VEZA_API_TOKEN: TOKEN, VEZA_TOKEN: undefined });
+    expect(exported.status).toBe(0);
+    const program = exported.stdout;
+    expect(program).toContain(`name: ${project}\nruntime: yaml\n`);
     expect(program).not.toContain(TOKEN);
-    expect(program).toContain(`name: ${PROJECT}\nruntime: yaml\n`);
-    r.setPulumiYaml(withPlugin(program));
+    expect(exported.stderr).not.toContain(TOKEN);
 
+    // forget the dynamic resources: the state only, nothing sent to Veza
     const before = snapshot(r);
     r.emu.resetStats();
+    expectOk(await r.stack.run(["state", "delete", "--all", "--yes"]));
+    expect(r.emu.stats().total).toBe(0);
+    expect((await r.stack.exportState()).deployment.resources ?? []).toEqual([]);
+
+    // the same stack and config (veza:url, veza:apiToken) run the YAML program
+    fs.writeFileSync(pulumiYaml, withPlugin(program));
     const up = await r.stack.up();
     expectOk(up);
     const ops = Object.fromEntries(Object.entries(stepsOf(up.events)).map(([urn, op]) => [nameOf(urn), op]));
@@ -100,13 +98,13 @@ describeWithYaml("moving a tenant to the veza plugin: export --language yaml, th
     const writes = r.emu.requests().filter((q) => q.method !== "GET");
     expect(writes).toEqual([]); // no POST of a type or profile that exists, no PATCH, no member change
     expect(snapshot(r)).toEqual(before);
-    // the stack holds the objects under their Veza ids
+    // the stack holds the objects under their Veza ids, the plugin's types
     const state = await r.stack.exportState();
-    const idOf = (name: string) => state.deployment.resources?.find((x) => nameOf(x.urn) === name)?.id;
-    expect(idOf("unicode-vpn-users")).toBe(r.emu.store.findProfileByName("Ünïcode VPN ${users} 🎉")!.id);
-    expect(idOf("role-business-1-type")).toBe(r.emu.store.findTypeByName("Role: Business #1")!.id);
-    const role = r.emu.store.findProfileByName("Account Executive")!;
-    expect(idOf("account-executive-members")).toBe(`${role.id}/versions/${role.current_version_number}/members`);
+    const res = (name: string) => state.deployment.resources?.find((x) => nameOf(x.urn) === name);
+    expect(res("unicode-vpn-users")).toMatchObject({ type: "veza:index:AccessProfile", id: r.emu.store.findProfileByName("Ünïcode VPN ${users} 🎉")!.id });
+    expect(res("role-business-1-type")).toMatchObject({ type: "veza:index:AccessProfileType", id: r.emu.store.findTypeByName("Role: Business #1")!.id });
+    const ae = r.emu.store.findProfileByName("Account Executive")!;
+    expect(res("account-executive-members")?.id).toBe(`${ae.id}/versions/${ae.current_version_number}/members`);
     expect(`${up.stdout}${up.stderr}`).not.toContain(TOKEN);
     expect(r.stack.everythingWritten()).not.toContain(TOKEN);
 
