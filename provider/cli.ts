@@ -2,7 +2,7 @@
 /**
  * The `pulumi-veza` command.
  *
- *   npx pulumi-veza export [-o|--out FILE]           (EXPORT_COMMAND: its flags and --help)
+ *   npx pulumi-veza export [-o FILE] [--language typescript|yaml] [--project NAME]   (EXPORT_COMMAND: its flags and --help)
  *   npx pulumi-veza impact [FILE|-] [--format …]      (provider/impact/: IMPACT_COMMAND)
  *
  * export is a standalone command: connection settings come from the environment only (VEZA_URL, VEZA_API_TOKEN
@@ -13,15 +13,24 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { IMPACT_COMMAND, impactMain } from "./impact";
 import { helpText, parseOrExit, usageLine, type Command } from "./command-line";
+import { checkProjectName, DEFAULT_PROJECT } from "./export/project";
+import type { ProgramLanguage } from "./export/generate";
 
 /** `pulumi-veza export`'s flags (also its --help and docs/commands.md). */
 export const EXPORT_COMMAND = {
   command: "pulumi-veza export",
   summary:
-    "Reads the Veza tenant named by VEZA_URL (token: VEZA_API_TOKEN or VEZA_TOKEN) and writes a TypeScript Pulumi program that declares every access profile type, access profile, current version and membership, adopting the existing objects (adoptExisting: true).",
+    "Reads the Veza tenant named by VEZA_URL (token: VEZA_API_TOKEN or VEZA_TOKEN) and writes a Pulumi program that declares every access profile type, access profile, current version and membership, adopting the existing objects (adoptExisting: true).",
   maxPositionals: 0,
   options: {
     out: { type: "string", short: "o", value: "FILE", description: "write the program to FILE (default: stdout); progress goes to stderr" },
+    language: {
+      type: "string",
+      choices: ["typescript", "yaml"] satisfies ProgramLanguage[],
+      default: "typescript",
+      description: "typescript: an index.ts on the dynamic resources (import * as veza from \"pulumi-veza\"); yaml: a Pulumi.yaml of runtime yaml on the veza provider plugin (veza:index:* resources)",
+    },
+    project: { type: "parsed", value: "NAME", parse: checkProjectName, description: `the YAML project's name (Pulumi.yaml's name; default ${DEFAULT_PROJECT}): a stack moving to the plugin keeps its project's name` },
   },
   epilog: `Environment:
   VEZA_URL                     the tenant, e.g. https://acme.vezacloud.com (required)
@@ -56,12 +65,16 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
   }
   const args = parseOrExit(EXPORT_COMMAND, rest, io);
   if (typeof args === "number") return args;
-  const out = args.values.out;
+  const { out, language, project } = args.values;
+  if (project !== undefined && language !== "yaml") {
+    io.stderr.write(`${EXPORT_COMMAND.command}: --project names the YAML project: it needs --language yaml\n\n${helpText(EXPORT_COMMAND)}`);
+    return 2;
+  }
   // loaded only for export: `impact` in CI starts without the client and the generator (about 1 s)
   const { closeAllPools } = await import("./client/client");
   const { exportTenant } = await import("./export");
   try {
-    const { program, tenant } = await exportTenant({ standalone: true, onProgress: (line) => io.stderr.write(`${line}\n`) });
+    const { program, tenant } = await exportTenant({ standalone: true, language, project, onProgress: (line) => io.stderr.write(`${line}\n`) });
     if (out) {
       const file = path.resolve(out);
       fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -50,6 +50,7 @@ const ESTIMATED_SECONDS = {
   "tests/network/tls.test.ts": 28,
   "tests/network/log.test.ts": 28,
   "tests/export/export.test.ts": 27,
+  "tests/plugin/migrate.test.ts": 20,
   "tests/real-tenant/real-tenant.test.ts": 27,
   "tests/network/proxy.test.ts": 25,
   "tests/adopt/adopt.test.ts": 21,

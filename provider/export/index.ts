@@ -1,4 +1,4 @@
-/** `pulumi-veza export`: read a tenant and write a TypeScript program that declares it. */
+/** `pulumi-veza export`: read a tenant and write a program that declares it (TypeScript, or YAML on the `veza` plugin). */
 import { VezaApi } from "../client/api";
 import { VezaClient, type ClientEvent, type VezaClientOptions } from "../client/client";
 import { NO_ANSWER_CODES, noAnswerMessage } from "../client/messages";
@@ -7,9 +7,11 @@ import { errorCode } from "../client/retry";
 import { environmentVariables, type Settings } from "../config";
 import { generateProgram, type GenerateOptions } from "./generate";
 import { readTenant, type Tenant } from "./read";
+import { checkProjectName } from "./project";
 
 export { ExportError } from "../errors";
-export { generateProgram, type GenerateOptions } from "./generate";
+export { generateProgram, programModel, typescriptProgram, type GenerateOptions, type ProgramLanguage, type ProgramModel } from "./generate";
+export { yamlProgram, yamlString } from "./yaml";
 export { readTenant, type Tenant, type TenantProfile, type ReadOptions } from "./read";
 
 export interface ExportOptions extends GenerateOptions {
@@ -29,6 +31,8 @@ export interface ExportOptions extends GenerateOptions {
 /** Reads the tenant and returns the program's text (and the tenant it was made from). */
 export async function exportTenant(opts: ExportOptions = {}): Promise<{ program: string; tenant: Tenant }> {
   const progress = opts.onProgress ?? (() => undefined);
+  // a name the program could not carry fails before anything is read
+  if (opts.project !== undefined) checkProjectName(opts.project);
   const timeouts = new NoAnswerCount();
   const api =
     opts.api ??

@@ -108,7 +108,7 @@ test("pulumi-veza: --help of the bin and of each subcommand; bad flags exit 2 na
   expect(top.o.out).toContain("Usage: pulumi-veza impact [FILE] [options]");
   const exp = sinks();
   expect(await veza(["export", "--verbose"], exp.io)).toBe(2);
-  expect(exp.o.err).toMatch(/^pulumi-veza export: unknown option --verbose; pulumi-veza export takes -o, --out, -h, --help\n/);
+  expect(exp.o.err).toMatch(/^pulumi-veza export: unknown option --verbose; pulumi-veza export takes -o, --out, --language, --project, -h, --help\n/);
   const cmd = sinks();
   expect(await veza(["exprot"], cmd.io)).toBe(2);
   expect(cmd.o.err).toMatch(/^pulumi-veza: unknown command "exprot"; the commands are export and impact\n/);

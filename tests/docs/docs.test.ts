@@ -105,7 +105,7 @@ test("defaults are read from the TSDoc's wording", () => {
 test("every flag the hand-written guides name is one of our commands' (docs/commands.md) or another tool's", () => {
   const ours = new Set(["--help", ...[...PACKAGE_COMMANDS, ...REPOSITORY_COMMANDS].flatMap((c) => Object.keys(c.options).map((n) => `--${n}`))]);
   // the Pulumi CLI's, npm's and jest's, as the guides use them
-  const theirs = new Set(["--json", "--show-sames", "--secret", "--refresh", "--parallel", "--yes", "--skip-preview", "--run-program", "--show-secrets", "--expect-no-changes", "--selectProjects", "--repo"]);
+  const theirs = new Set(["--json", "--show-sames", "--secret", "--refresh", "--parallel", "--yes", "--skip-preview", "--run-program", "--show-secrets", "--expect-no-changes", "--selectProjects", "--repo", "--all", "--show-urns", "--file", "--protect", "--force"]);
   const guides = ["README.md", "CONTRIBUTING.md", ...listMd(DOCS).filter((f) => !generated(DOCS).includes(f)).map((f) => `docs/${f}`)];
   const unknown = guides.flatMap((f) =>
     [...fs.readFileSync(path.join(ROOT, f), "utf8").matchAll(/(?<![\w-])--[a-zA-Z][\w-]*/g)]

@@ -81,13 +81,27 @@ routesIndependent("export CLI", () => {
   test("the help lists every flag the parser accepts", async () => {
     const res = await cli(["--help"], CLEAN);
     expect(res.status).toBe(0);
-    for (const flag of ["-o, --out FILE", "-h, --help", "VEZA_URL", "VEZA_API_TOKEN", "VEZA_REQUEST_TIMEOUT_MS"]) expect(res.stdout).toContain(flag);
+    for (const flag of ["-o, --out FILE", "--language typescript|yaml", "--project NAME", "-h, --help", "VEZA_URL", "VEZA_API_TOKEN", "VEZA_REQUEST_TIMEOUT_MS"]) expect(res.stdout).toContain(flag);
     // and the parser accepts exactly what the help shows
     const out = (argv: string[]) => parseCommand(EXPORT_COMMAND, argv).values.out;
     expect(out(["-o", "a.ts"])).toBe("a.ts");
     expect(out(["--out", "b.ts"])).toBe("b.ts");
     expect(out(["--out=c.ts"])).toBe("c.ts");
     expect(() => out(["-o"])).toThrow("-o needs a value: FILE");
-    expect(() => out(["--verbose"])).toThrow("unknown option --verbose; pulumi-veza export takes -o, --out, -h, --help");
+    expect(() => out(["--verbose"])).toThrow("unknown option --verbose; pulumi-veza export takes -o, --out, --language, --project, -h, --help");
+    const values = (argv: string[]) => parseCommand(EXPORT_COMMAND, argv).values;
+    expect(values([])).toEqual({ language: "typescript" });
+    expect(values(["--language", "yaml", "--project", "access.prod_1"])).toMatchObject({ language: "yaml", project: "access.prod_1" });
+    expect(() => values(["--language", "python"])).toThrow('--language must be one of typescript, yaml, got "python"');
+    expect(() => values(["--project", "my stack"])).toThrow('--project: a Pulumi project name must be 1 to 100 letters, digits, hyphens, underscores and periods, got "my stack"');
+  });
+
+  test("--project without --language yaml is a usage error, and nothing is sent", async () => {
+    requests = [];
+    const { port } = server.address() as { port: number };
+    const res = await cli(["export", "--project", "access"], { ...CLEAN, VEZA_URL: `http://127.0.0.1:${port}`, VEZA_API_TOKEN: TOKEN, VEZA_REQUEST_TIMEOUT_MS: "150", VEZA_MAX_RETRIES: "0" });
+    expect(res.status).toBe(2);
+    expect(res.stderr).toContain("pulumi-veza export: --project names the YAML project: it needs --language yaml");
+    expect(requests).toEqual([]);
   });
 });

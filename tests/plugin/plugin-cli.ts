@@ -44,6 +44,12 @@ export function yamlProgram(body: string, project = "veza-yaml"): string {
   return `name: ${project}\nruntime: yaml\n${PLUGIN_FROM_CHECKOUT}${body}`;
 }
 
+/** A whole Pulumi.yaml (`export --language yaml` writes one) made to run the plugin from this checkout. */
+export function withPlugin(pulumiYaml: string): string {
+  if (!/^runtime: yaml\n/m.test(pulumiYaml)) throw new Error(`not a Pulumi.yaml of runtime yaml:\n${pulumiYaml}`);
+  return pulumiYaml.replace(/^runtime: yaml\n/m, (line) => line + PLUGIN_FROM_CHECKOUT);
+}
+
 export interface PluginRig {
   emu: Emulator;
   stack: CliStack;
@@ -82,12 +88,15 @@ export async function pluginRig(o: { hostDir: string; files: Record<string, stri
 }
 
 export interface YamlRig extends PluginRig {
-  /** Replaces the program (Pulumi.yaml). */
+  /** Replaces the program (Pulumi.yaml) by `yamlProgram(body)`. */
   setProgram(body: string): void;
+  /** Replaces Pulumi.yaml by this text as it is. */
+  setPulumiYaml(text: string): void;
 }
 
 export async function yamlRig(body: string, token: string, config: Record<string, string> = {}, secretKeys: string[] = []): Promise<YamlRig> {
   if (!yamlHostDir) throw new Error("no YAML host");
   const rig = await pluginRig({ hostDir: yamlHostDir, files: { "Pulumi.yaml": yamlProgram(body) }, token, config, secretKeys });
-  return { ...rig, setProgram: (b: string) => fs.writeFileSync(path.join(rig.dir, "Pulumi.yaml"), yamlProgram(b)) };
+  const setPulumiYaml = (text: string) => fs.writeFileSync(path.join(rig.dir, "Pulumi.yaml"), text);
+  return { ...rig, setPulumiYaml, setProgram: (b: string) => setPulumiYaml(yamlProgram(b)) };
 }
