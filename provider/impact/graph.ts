@@ -15,7 +15,7 @@
  */
 import { UNKNOWN, VEZA_TYPE_PREFIX, type ResourceV3, type Sides } from "./input";
 import { memberLists } from "./members";
-import { isPlain, prop, TENANT, what } from "./values";
+import { isPlain, nameOf, prop, TENANT, versionKey, what } from "./values";
 
 export interface Entitlement {
   entityType: string;
@@ -55,12 +55,23 @@ export interface VersionNode {
   state?: string;
 }
 
-/** A version an identity holds: it is on that version's member list. */
-export interface Holding {
+/** A version walked from: held, or reached through inheritance. */
+export interface VersionRef {
   profile: ProfileKey;
   versionNumber?: number;
   /** The resource that says so (named when what the version grants is not known). */
   from?: string;
+}
+
+/** A version an identity holds: it is on that version's member list. */
+export interface Holding extends VersionRef {
+  /**
+   * The stack's memberships of that version (on that side) that list the identity, by logical name;
+   * none: the identity is on Veza's list (the old state's `members`, or --tenant) without one, i.e.
+   * it was granted in Veza (an access request, the UI). Veza keeps one list, so a membership that
+   * lists an identity is what keeps it there: deleting it REMOVEs the identity either way.
+   */
+  memberships: string[];
 }
 
 export interface Graph {
@@ -300,7 +311,7 @@ export class GraphReader {
     for (const r of states.values()) {
       if (r.type === KIND.profile) {
         const name = prop(r, "name");
-        raw.names.set(r.urn, isPlain(name) ? name : r.urn.split("::").pop()!);
+        raw.names.set(r.urn, isPlain(name) ? name : nameOf(r.urn));
         const cur = prop(r, "currentVersionNumber");
         if (typeof cur === "number") raw.currentVersion.set(r.urn, cur);
         // Veza creates a profile with version 1 (the API reference's create answer)
@@ -419,11 +430,20 @@ export class GraphReader {
       list.push(v);
       g.versions.set(v.profile, list);
     }
-    for (const s of lists.values()) {
+    // per member list, who the side's memberships list, and by which (a holding's source)
+    const listed = new Map<string, Map<string, string[]>>();
+    for (const m of raw.memberships.values()) {
+      const k = versionKey(m.profile, this.memberVersion(m, raw));
+      const byIdentity = listed.get(k) ?? listed.set(k, new Map()).get(k)!;
+      // an exclusive membership's state lists every member it read; it grants only what it manages
+      for (const x of m.exclusive ? m.identities.filter((y) => m.managed.includes(y)) : m.identities) byIdentity.set(x, [...(byIdentity.get(x) ?? []), nameOf(m.urn)]);
+    }
+    for (const [k, s] of lists) {
+      const byIdentity = listed.get(k);
       for (const [identity, st] of s.members) {
         const into = st === "in" ? g.holdings : g.maybe;
         const list = into.get(identity) ?? [];
-        list.push({ profile: s.profile, versionNumber: s.versionNumber, from: s.from });
+        list.push({ profile: s.profile, versionNumber: s.versionNumber, from: s.from, memberships: [...new Set(byIdentity?.get(identity) ?? [])].sort() });
         into.set(identity, list);
       }
     }

@@ -6,7 +6,8 @@
  * Per change: the impact of its preview (with --tenant's view, read just before) against the
  * access each identity really gains and loses through `up`, as `reality()` below reads the
  * emulator's data: that reader shares no code with provider/impact/. Every `via` is checked to be a
- * real path, and a shortest one.
+ * real path, and a shortest one, and every `member` against the program: the memberships that list
+ * the identity on the profile it holds, else granted in Veza.
  *
  * An answer agrees when the gains and losses are exactly the real ones; with values reported
  * unresolved (a secret list, a race between two memberships), when every gain and loss it does list
@@ -230,8 +231,20 @@ function badPath(via: string[], entitlement: string, identity: string, side: Rea
   return shortest === via.length ? "" : `path of ${via.length} profiles, the shortest has ${shortest}`;
 }
 
-/** Disagreements of a report with what happened (empty: it agrees). */
-function compare(report: ImpactReport, before: Real, after: Real): string[] {
+/**
+ * How the program says `identity` holds profile `name`: the memberships of it that list the
+ * identity, else granted in Veza (by hand, or a profile outside the stack). undefined: a secret list
+ * of it does not say.
+ */
+function sourceIn(s: Stack, name: string, identity: string): { memberships: string[]; grantedInVeza: boolean } | undefined {
+  const of = s.memberships.filter((m) => profileName(m.profile) === name);
+  if (of.some((m) => m.secret)) return undefined;
+  const listing = of.filter((m) => m.ids.includes(identity)).map((m) => `m-${m.key}`);
+  return { memberships: listing.sort(), grantedInVeza: listing.length === 0 };
+}
+
+/** Disagreements of a report with what happened (empty: it agrees); `stacks`: the program before and after. */
+function compare(report: ImpactReport, before: Real, after: Real, stacks: { before: Stack; after: Stack }): string[] {
   const out: string[] = [];
   const key = (g: { entityType: string; datasourceId: string; entityId: string }) => `${g.entityType}/${g.datasourceId}/${g.entityId}`;
   const strip = (n: string) => n.replace(/ \(outside the stack\)$/, "");
@@ -249,13 +262,16 @@ function compare(report: ImpactReport, before: Real, after: Real): string[] {
     const within = (x: string[], y: string[]) => x.every((v) => y.includes(v));
     if (exact ? !same(gains, realGains) : !within(gains, realGains)) out.push(`${identity} gains ${gains} reported, really ${realGains}`);
     if (exact ? !same(losses, realLosses) : !within(losses, realLosses)) out.push(`${identity} loses ${losses} reported, really ${realLosses}`);
-    for (const g of listed?.gains ?? []) {
-      const why = badPath(g.via.map(strip), key(g), identity, after);
-      if (why) out.push(`${identity} gains ${key(g)} via ${g.via.join(" → ")}: ${why}`);
-    }
-    for (const g of listed?.losses ?? []) {
-      const why = badPath(g.via.map(strip), key(g), identity, before);
-      if (why) out.push(`${identity} loses ${key(g)} via ${g.via.join(" → ")}: ${why}`);
+    for (const [what, grants, side, program] of [
+      ["gains", listed?.gains ?? [], after, stacks.after],
+      ["loses", listed?.losses ?? [], before, stacks.before],
+    ] as const) {
+      for (const g of grants) {
+        const why = badPath(g.via.map(strip), key(g), identity, side);
+        if (why) out.push(`${identity} ${what} ${key(g)} via ${g.via.join(" → ")}: ${why}`);
+        const source = sourceIn(program, strip(g.via[0]!), identity);
+        if (source && JSON.stringify(g.member) !== JSON.stringify(source)) out.push(`${identity} ${what} ${key(g)}: member through ${JSON.stringify(g.member)}, the program says ${JSON.stringify(source)}`);
+      }
     }
   }
   return out;
@@ -318,10 +334,11 @@ test(`differential: ${CHANGES} seeded program changes (seed ${SEED}), the impact
       failures.push(`change ${c} (${what.join("; ")}): up failed: ${up.errors.map((x) => x.message).join("; ")}`);
       break;
     }
+    const previous = stack;
     stack = next;
     const after = reality(store.toJSON());
     tally.changes++;
-    const wrong = compare(impact.report, before, after);
+    const wrong = compare(impact.report, before, after, { before: previous, after: stack });
     if (wrong.length) failures.push(`change ${c} (${what.join("; ")}):\n    ${wrong.join("\n    ")}`);
     if (wrong.length && process.env.VEZA_IMPACT_DIFF_DEBUG) {
       const holds = (x: Real) => JSON.stringify([...x.holds].map(([k, v]) => [k, [...v].sort()]));
@@ -329,7 +346,7 @@ test(`differential: ${CHANGES} seeded program changes (seed ${SEED}), the impact
     }
     else if (impact.report.unresolved.length) tally.unresolvedButRight++;
     else tally.exact++;
-    if (compare(stale.report, before, after).length) tally.staleDiffered++;
+    if (compare(stale.report, before, after, { before: previous, after: stack }).length) tally.staleDiffered++;
   }
   process.stdout.write(
     `[impact differential] seed ${SEED}: ${tally.changes} changes, ${tally.exact + tally.unresolvedButRight} agree (${tally.exact} exactly, ${tally.unresolvedButRight} with values reported unresolved and every listed change real); ` +

@@ -24,6 +24,8 @@ const version = (name: string, pid: string, entities: Props[], inheritFrom: stri
 const members = (name: string, pid: string, identityIds: unknown, more: Props = {}) =>
   state("ProfileMembership", `${name}-m`, `${pid}/versions/1/members`, { accessProfileId: pid, versionNumber: 1, identityIds, ...more });
 const e = (entityId: string) => ({ entityType: "OktaGroup", datasourceId: "okta", entityId });
+/** How an identity holds the first profile of a path: through the stack's memberships named, or granted in Veza. */
+const through = (...memberships: string[]) => ({ memberships, grantedInVeza: false });
 
 type S = ReturnType<typeof state>;
 const same = (s: S) => ({ op: "same", urn: s.urn, oldState: s, newState: s });
@@ -108,9 +110,9 @@ describe("the model", () => {
       {
         identity: "bea",
         gains: [
-          { ...e("a"), via: ["A"] },
-          { ...e("b"), via: ["A", "B"] },
-          { ...e("c"), via: ["A", "B", "C"] },
+          { ...e("a"), via: ["A"], member: through("A-m") },
+          { ...e("b"), via: ["A", "B"], member: through("A-m") },
+          { ...e("c"), via: ["A", "B", "C"], member: through("A-m") },
         ],
         losses: [],
       },
@@ -150,7 +152,16 @@ describe("the model", () => {
     const m = members("B", "pb", ["bo"]);
     const steps = [same(A), same(B), same(C), same(base[3]!), { op: "delete", urn: base[4]!.urn, oldState: base[4]! }, same(base[5]!), same(m)];
     const { report } = analyse(sidesOf({ steps } as PreviewDigest));
-    expect(report.identities).toEqual([{ identity: "bo", gains: [], losses: [{ ...e("b"), via: ["B"] }, { ...e("c"), via: ["B", "C"] }] }]);
+    expect(report.identities).toEqual([
+      {
+        identity: "bo",
+        gains: [],
+        losses: [
+          { ...e("b"), via: ["B"], member: through("B-m") },
+          { ...e("c"), via: ["B", "C"], member: through("B-m") },
+        ],
+      },
+    ]);
     expect(report.unresolved).toEqual([]);
   });
 
@@ -175,7 +186,7 @@ describe("the model", () => {
     const m = members("A", "pa", ["ann"]);
     const steps = [same(A), same(B), same(C), { op: "create", urn: N.urn, newState: N }, { op: "create", urn: vN.urn, newState: vN }, update(vA, vA2), same(base[4]!), same(base[5]!), same(m)];
     const { report } = analyse(sidesOf({ steps } as PreviewDigest));
-    expect(report.identities).toEqual([{ identity: "ann", gains: [{ ...e("n"), via: ["A", "N"] }], losses: [] }]);
+    expect(report.identities).toEqual([{ identity: "ann", gains: [{ ...e("n"), via: ["A", "N"], member: through("A-m") }], losses: [] }]);
     expect(report.unresolved).toEqual([]);
     // the same unknown with no dependency that says which profile it is: not guessed
     const vA3 = { ...vA2, propertyDependencies: { inheritFrom: [B.urn] } };
@@ -189,7 +200,7 @@ describe("the model", () => {
     const vC = base[5]!;
     const unknownEntity = update(vC, version("C", "pc", [e("c2"), { ...e("x"), entityId: U }]));
     const r1 = analyse(sidesOf({ steps: [...base.slice(0, 5).map(same), unknownEntity, same(m)] } as PreviewDigest)).report;
-    expect(r1.identities).toEqual([{ identity: "ann", gains: [{ ...e("c2"), via: ["C"] }], losses: [] }]);
+    expect(r1.identities).toEqual([{ identity: "ann", gains: [{ ...e("c2"), via: ["C"], member: through("C-m") }], losses: [] }]);
     expect(r1.unresolved).toEqual([{ urn: vC.urn, reason: "entities[1].entityId is unknown in the preview (new state)" }]);
     const lostProfile = update(m, { ...members("C", "pc", ["ann", "bo"]), inputs: { accessProfileId: U, identityIds: ["ann", "bo"] }, outputs: { accessProfileId: U, identityIds: ["ann", "bo"] } });
     const r2 = analyse(sidesOf({ steps: [...base.map(same), lostProfile] } as PreviewDigest)).report;
@@ -215,7 +226,7 @@ describe("the model", () => {
         ["new", "old"].map((side) => ({ urn: urn("ProfileMembership", "A-m"), reason: expect.stringMatching(new RegExp(`^identityIds is a secret \\(\\[secret\\]\\) \\(${side} state\\)`)) })),
       );
       const shown = JSON.parse((await run([path.join(dir, "p.json"), "--state", path.join(dir, "plain.json"), "--format", "json"])).out);
-      expect(shown.identities).toEqual([{ identity: "ann", gains: [{ ...e("c2"), via: ["A", "B", "C"] }], losses: [] }]);
+      expect(shown.identities).toEqual([{ identity: "ann", gains: [{ ...e("c2"), via: ["A", "B", "C"], member: through("A-m") }], losses: [] }]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -279,7 +290,7 @@ describe("the formats", () => {
     const md = render(impact, "markdown");
     expect(md).toContain("**8 identities gain access, 0 identities lose access; 0 profiles change what they grant; 0 values unresolved**");
     expect(md.match(/<details><summary>user\d@acme\.com: \+1 −0<\/summary>/g)).toHaveLength(8);
-    expect(md).toContain("| + | OktaGroup `a` | `okta` | A \\| pipes |");
+    expect(md).toContain("| + | OktaGroup `a` | `okta` | A \\| pipes | membership A-m |\n");
   });
 
   test("markdown stays under GitHub's comment limit: the last sections are left out and it says so; json has everything", () => {
@@ -321,7 +332,8 @@ describe("the formats", () => {
     const doc = JSON.parse(render(impact, "json"));
     expect(Object.keys(doc)).toEqual(["identities", "profiles", "unresolved"]);
     expect(Object.keys(doc.identities[0])).toEqual(["identity", "gains", "losses"]);
-    expect(Object.keys(doc.identities[0].gains[0])).toEqual(["entityType", "datasourceId", "entityId", "via"]);
+    expect(Object.keys(doc.identities[0].gains[0])).toEqual(["entityType", "datasourceId", "entityId", "via", "member"]);
+    expect(Object.keys(doc.identities[0].gains[0].member)).toEqual(["memberships", "grantedInVeza"]);
   });
 
   test("the markdown of a profile change has a Mermaid graph with the added edge and entitlement marked", () => {

@@ -79,6 +79,8 @@ async function impact(edit: Edit): Promise<Impact> {
 }
 
 const G = (e: { entityType: string; datasourceId: string; entityId: string }, ...via: string[]) => ({ ...e, via });
+/** An identity's gain or loss: `G`, and the stack's membership through which it holds via[0]. */
+const GM = (membership: string, e: { entityType: string; datasourceId: string; entityId: string }, ...via: string[]) => ({ ...G(e, ...via), member: { memberships: [membership], grantedInVeza: false } });
 
 test("the preview JSON is the CLI's shape: unknown ids of created profiles, propertyDependencies, sames only with --show-sames", async () => {
   const text = await previewJson({ leafN: true, roleInherits: ["leafA", "leafN"] });
@@ -103,8 +105,8 @@ test("the preview JSON is the CLI's shape: unknown ids of created profiles, prop
 test("a membership change: bob gains what Team grants, carol loses LeafC", async () => {
   const { report } = await impact({ teamMembers: ["alice", "bob"], carol: [] });
   expect(report.identities).toEqual([
-    { identity: "bob", gains: [G(GA, "Team", "Role", "LeafA")], losses: [] },
-    { identity: "carol", gains: [], losses: [G(GC, "LeafC")] },
+    { identity: "bob", gains: [GM("team-m", GA, "Team", "Role", "LeafA")], losses: [] },
+    { identity: "carol", gains: [], losses: [GM("leafC-m", GC, "LeafC")] },
   ]);
   expect(report.profiles).toEqual([]);
   expect(report.unresolved).toEqual([]);
@@ -113,8 +115,8 @@ test("a membership change: bob gains what Team grants, carol loses LeafC", async
 test("an inheritance edit two levels down reaches Team's and Role's holders, with the path", async () => {
   const { report } = await impact({ roleInherits: ["leafA", "leafB"] });
   expect(report.identities).toEqual([
-    { identity: "alice", gains: [G(RB, "Team", "Role", "LeafB")], losses: [] },
-    { identity: "dave", gains: [G(RB, "Role", "LeafB")], losses: [] },
+    { identity: "alice", gains: [GM("team-m", RB, "Team", "Role", "LeafB")], losses: [] },
+    { identity: "dave", gains: [GM("role-m", RB, "Role", "LeafB")], losses: [] },
   ]);
   expect(report.profiles).toEqual([
     { profile: "Role", gains: [G(RB, "Role", "LeafB")], losses: [] },
@@ -125,8 +127,8 @@ test("an inheritance edit two levels down reaches Team's and Role's holders, wit
 test("a new profile reached only through propertyDependencies (its id is unknown in the preview)", async () => {
   const { report } = await impact({ leafN: true, roleInherits: ["leafA", "leafN"] });
   expect(report.identities).toEqual([
-    { identity: "alice", gains: [G(EN, "Team", "Role", "LeafN")], losses: [] },
-    { identity: "dave", gains: [G(EN, "Role", "LeafN")], losses: [] },
+    { identity: "alice", gains: [GM("team-m", EN, "Team", "Role", "LeafN")], losses: [] },
+    { identity: "dave", gains: [GM("role-m", EN, "Role", "LeafN")], losses: [] },
   ]);
   expect(report.profiles.map((p) => p.profile)).toEqual(["LeafN", "Role", "Team"]);
   expect(report.unresolved).toEqual([]);
@@ -134,15 +136,15 @@ test("a new profile reached only through propertyDependencies (its id is unknown
 
 test("a deleted profile takes its grants away", async () => {
   const { report } = await impact({ dropLeafD: true });
-  expect(report.identities).toEqual([{ identity: "erin", gains: [], losses: [G(ED, "LeafD")] }]);
+  expect(report.identities).toEqual([{ identity: "erin", gains: [], losses: [GM("leafD-m", ED, "LeafD")] }]);
   expect(report.profiles).toEqual([{ profile: "LeafD", gains: [], losses: [G(ED, "LeafD")] }]);
 });
 
 test("a version's entity edit: every holder, direct or through inheritance", async () => {
   const { report } = await impact({ leafA: [GA2] });
   expect(report.identities).toEqual([
-    { identity: "alice", gains: [G(GA2, "Team", "Role", "LeafA")], losses: [G(GA, "Team", "Role", "LeafA")] },
-    { identity: "dave", gains: [G(GA2, "Role", "LeafA")], losses: [G(GA, "Role", "LeafA")] },
+    { identity: "alice", gains: [GM("team-m", GA2, "Team", "Role", "LeafA")], losses: [GM("team-m", GA, "Team", "Role", "LeafA")] },
+    { identity: "dave", gains: [GM("role-m", GA2, "Role", "LeafA")], losses: [GM("role-m", GA, "Role", "LeafA")] },
   ]);
 });
 
@@ -156,7 +158,7 @@ test("a secret identity list is unresolved, named by URN; no one's gains or loss
   ]);
   // whether alice still holds Team is not known: she is neither said to lose it nor to gain through
   // it, and frank is not listed; dave's gain through Role is certain
-  expect(report.identities).toEqual([{ identity: "dave", gains: [G(RB, "Role", "LeafB")], losses: [] }]);
+  expect(report.identities).toEqual([{ identity: "dave", gains: [GM("role-m", RB, "Role", "LeafB")], losses: [] }]);
 });
 
 test("an inheritance cycle is reported and walked once", async () => {
@@ -165,8 +167,8 @@ test("an inheritance cycle is reported and walked once", async () => {
     { urn: expect.stringMatching(/::(role|team|leafC)-v$/), reason: expect.stringMatching(/^inheritance cycle in the new state: .*→.*→.*→/) },
   ]);
   const carol = report.identities.find((i) => i.identity === "carol")!;
-  expect(carol.gains).toEqual([G(GA, "LeafC", "Team", "Role", "LeafA")]);
-  expect(report.identities.find((i) => i.identity === "alice")!.gains).toEqual([G(GC, "Team", "Role", "LeafC")]);
+  expect(carol.gains).toEqual([GM("leafC-m", GA, "LeafC", "Team", "Role", "LeafA")]);
+  expect(report.identities.find((i) => i.identity === "alice")!.gains).toEqual([GM("team-m", GC, "Team", "Role", "LeafC")]);
 });
 
 test("an empty preview (no change): nothing gains or loses, no warning", async () => {
