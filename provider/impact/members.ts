@@ -215,8 +215,9 @@ function noteReplacements(r: GraphReader, before: MemberLists, after: MemberList
     if (!r.sides.before.has(urn)) continue; // created, not replaced
     const held = new Set<string>();
     for (const s of before.values()) if (s.profile === urn) for (const [x, st] of s.members) if (st === "in") held.add(x);
+    // who holds it again: of its holders, those the stack's memberships put on the new one's lists
     const regranted = new Set<string>();
-    for (const s of after.values()) if (s.profile === urn) for (const [x, st] of s.members) if (st === "in") regranted.add(x);
+    for (const s of after.values()) if (s.profile === urn) for (const [x, st] of s.members) if (st === "in" && held.has(x)) regranted.add(x);
     const inheritedBy = [...afterRaw.versionNodes.values()].filter((v) => v.inheritFrom.includes(urn) && v.profile !== urn).map((v) => afterRaw.names.get(v.profile) ?? v.profile);
     r.replacements.push({
       urn,

@@ -29,12 +29,15 @@ interface Edit {
   carol?: string[];
   leafN?: boolean;
   dropLeafD?: boolean;
+  /** LeafC gets another profileType: a replace (a new Veza profile). */
+  replaceLeafC?: boolean;
 }
 
 function program(edit: Edit = {}) {
   return () => {
     const type = new veza.AccessProfileType("type", { name: "Profile", allowCreateRelationships: true, allowInheritEntities: true });
-    const profile = (name: string) => new veza.AccessProfile(name, { name: name.replace(/^./, (c) => c.toUpperCase()), profileType: type.id });
+    const other = edit.replaceLeafC ? new veza.AccessProfileType("other-type", { name: "Business Role", allowCreateRelationships: true, allowInheritEntities: true }) : undefined;
+    const profile = (name: string) => new veza.AccessProfile(name, { name: name.replace(/^./, (c) => c.toUpperCase()), profileType: (name === "leafC" && other ? other : type).id });
     const p: Record<string, veza.AccessProfile> = {};
     for (const n of ["leafA", "leafB", "leafC", "role", "team", ...(edit.dropLeafD ? [] : ["leafD"]), ...(edit.leafN ? ["leafN"] : [])]) p[n] = profile(n);
     const version = (n: string, entities: object[], inherits: string[] = []) =>
@@ -213,4 +216,43 @@ test("the command: markdown by default, --format json, gates and exit codes on a
   const gate = await run(file, "--fail-on-gain");
   expect(gate.code).toBe(1);
   expect(gate.err).toBe("pulumi-veza impact: --fail-on-gain: 2 identities gain access\n");
+});
+
+/**
+ * docs/impact.md shows two comments exactly as `pulumi-veza impact` prints them (impactMain is the
+ * bin's code): a replace, and a secret member list that leaves a value unresolved. They are made
+ * here from real previews, so they cannot go stale; VEZA_IMPACT_WRITE_DOCS=1 rewrites them.
+ */
+test("docs/impact.md: the Markdown of a replace and of an unresolved secret, as the command prints them", async () => {
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const { Readable } = await import("node:stream");
+  const printed = async (edit: Edit) => {
+    let out = "";
+    const io = { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: () => true }, stdin: Readable.from([await previewJson(edit)]) };
+    expect(await impactMain([], io as never)).toBe(0);
+    return out;
+  };
+  const examples = {
+    // LeafC replaced, and its membership now lists frank instead of carol
+    replace: await printed({ replaceLeafC: true, carol: ["frank"] }),
+    secret: await printed({ teamMembers: pulumi.secret(["alice", "frank"]) }),
+  };
+  expect(examples.replace).toContain('> **Warning:** profile "LeafC" is replaced');
+  expect(examples.replace).toContain("| + | ActiveDirectoryGroup `gC` | `ad-1` | LeafC | membership leafC-m |");
+  // frank never held it: he is not said to get it back
+  expect(examples.replace).toContain("1 holder(s) do not get it back (carol)\n");
+  expect(examples.secret).toContain("Nothing that could be read changes; 1 value could not be read");
+  const file = path.join(__dirname, "..", "..", "docs", "impact.md");
+  let doc = fs.readFileSync(file, "utf8");
+  for (const [name, md] of Object.entries(examples)) {
+    const start = `<!-- impact-example:${name} -->\n\`\`\`\`markdown\n`;
+    const end = "````\n<!-- impact-example:end -->";
+    const a = doc.indexOf(start);
+    const b = doc.indexOf(end, a);
+    expect([name, a >= 0 && b > a]).toEqual([name, true]);
+    if (process.env.VEZA_IMPACT_WRITE_DOCS) doc = doc.slice(0, a + start.length) + md + doc.slice(b);
+    else expect(doc.slice(a + start.length, b)).toBe(md); // stale: VEZA_IMPACT_WRITE_DOCS=1 rewrites it
+  }
+  if (process.env.VEZA_IMPACT_WRITE_DOCS) fs.writeFileSync(file, doc);
 });
