@@ -67,11 +67,14 @@ export interface VersionRef {
 export interface Holding extends VersionRef {
   /**
    * The stack's memberships of that version (on that side) that list the identity, by logical name;
-   * none: the identity is on Veza's list (the old state's `members`, or --tenant) without one, i.e.
-   * it was granted in Veza (an access request, the UI). Veza keeps one list, so a membership that
-   * lists an identity is what keeps it there: deleting it REMOVEs the identity either way.
+   * none (and no unreadable one): the identity is on Veza's list (the old state's `members`, or
+   * --tenant) without one, i.e. it was granted in Veza (an access request, the UI). Veza keeps one
+   * list, so a membership that lists an identity is what keeps it there: deleting it REMOVEs the
+   * identity either way.
    */
   memberships: string[];
+  /** Memberships of that version whose identity list cannot be read (a secret): they may list it too. */
+  unreadable: string[];
 }
 
 export interface Graph {
@@ -431,19 +434,21 @@ export class GraphReader {
       g.versions.set(v.profile, list);
     }
     // per member list, who the side's memberships list, and by which (a holding's source)
-    const listed = new Map<string, Map<string, string[]>>();
+    const listed = new Map<string, { by: Map<string, string[]>; unreadable: string[] }>();
     for (const m of raw.memberships.values()) {
       const k = versionKey(m.profile, this.memberVersion(m, raw));
-      const byIdentity = listed.get(k) ?? listed.set(k, new Map()).get(k)!;
+      const of = listed.get(k) ?? listed.set(k, { by: new Map(), unreadable: [] }).get(k)!;
+      if (m.partial) of.unreadable.push(nameOf(m.urn));
       // an exclusive membership's state lists every member it read; it grants only what it manages
-      for (const x of m.exclusive ? m.identities.filter((y) => m.managed.includes(y)) : m.identities) byIdentity.set(x, [...(byIdentity.get(x) ?? []), nameOf(m.urn)]);
+      for (const x of m.exclusive ? m.identities.filter((y) => m.managed.includes(y)) : m.identities) of.by.set(x, [...(of.by.get(x) ?? []), nameOf(m.urn)]);
     }
     for (const [k, s] of lists) {
-      const byIdentity = listed.get(k);
+      const of = listed.get(k);
+      const unreadable = [...new Set(of?.unreadable ?? [])].sort();
       for (const [identity, st] of s.members) {
         const into = st === "in" ? g.holdings : g.maybe;
         const list = into.get(identity) ?? [];
-        list.push({ profile: s.profile, versionNumber: s.versionNumber, from: s.from, memberships: [...new Set(byIdentity?.get(identity) ?? [])].sort() });
+        list.push({ profile: s.profile, versionNumber: s.versionNumber, from: s.from, memberships: [...new Set(of?.by.get(identity) ?? [])].sort(), unreadable });
         into.set(identity, list);
       }
     }

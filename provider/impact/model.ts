@@ -32,7 +32,10 @@ export interface Grant extends Entitlement {
 export interface MemberSource {
   /** The stack's ProfileMemberships that list it, by logical name. */
   memberships: string[];
+  /** Only when no membership of the version lists it, nor may list it (`unreadable`). */
   grantedInVeza: boolean;
+  /** The stack's memberships of the version whose list cannot be read (a secret): it may be on them. */
+  unreadable: string[];
 }
 /** A gain or a loss of an identity: with how it holds the profile that grants it. */
 export interface IdentityGrant extends Grant {
@@ -102,7 +105,13 @@ const grant = (label: (p: ProfileKey) => string) => (e: Entitlement, path: Profi
 /** An identity's row: the grant, and how it holds the path's first profile (`held`: its certain holdings on that side). */
 const identityGrant = (label: (p: ProfileKey) => string, held: Holding[]) => (e: Entitlement, path: ProfileKey[]): IdentityGrant => {
   const holdings = held.filter((h) => h.profile === path[0]);
-  return { ...grant(label)(e, path), member: { memberships: [...new Set(holdings.flatMap((h) => h.memberships))].sort(), grantedInVeza: holdings.some((h) => !h.memberships.length) } };
+  const set = (xs: string[]) => [...new Set(xs)].sort();
+  const member = {
+    memberships: set(holdings.flatMap((h) => h.memberships)),
+    grantedInVeza: holdings.some((h) => !h.memberships.length && !h.unreadable.length),
+    unreadable: set(holdings.flatMap((h) => h.unreadable.filter((x) => !h.memberships.includes(x)))),
+  };
+  return { ...grant(label)(e, path), member };
 };
 
 const holdingKey = (h: Holding) => `${h.profile}\u0000${h.versionNumber ?? ""}`;

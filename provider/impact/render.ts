@@ -29,7 +29,7 @@ export function render(impact: Impact, format: Format): string {
 /** Exactly the documented keys, in the documented order. */
 function reportOnly(r: ImpactReport): ImpactReport {
   const g = (x: Grant): Grant => ({ entityType: x.entityType, datasourceId: x.datasourceId, entityId: x.entityId, via: x.via });
-  const ig = (x: IdentityGrant): IdentityGrant => ({ ...g(x), member: { memberships: x.member.memberships, grantedInVeza: x.member.grantedInVeza } });
+  const ig = (x: IdentityGrant): IdentityGrant => ({ ...g(x), member: { memberships: x.member.memberships, grantedInVeza: x.member.grantedInVeza, unreadable: x.member.unreadable } });
   return {
     identities: r.identities.map((i) => ({ identity: i.identity, gains: i.gains.map(ig), losses: i.losses.map(ig) })),
     profiles: r.profiles.map((p) => ({ profile: p.profile, gains: p.gains.map(g), losses: p.losses.map(g) })),
@@ -39,10 +39,15 @@ function reportOnly(r: ImpactReport): ImpactReport {
 
 /**
  * How an identity holds the first profile of a path, in words, each membership's name passed
- * through `name` (the format's escaping): "membership m-2", "granted in Veza", or both.
+ * through `name` (the format's escaping): "membership m-2", "granted in Veza", or both; a membership
+ * whose list cannot be read is "perhaps", and then "granted in Veza" is not ruled out either.
  */
 export function memberWords(m: MemberSource, name: (s: string) => string): string {
-  return [...m.memberships.map((x) => `membership ${name(x)}`), ...(m.grantedInVeza ? ["granted in Veza"] : [])].join(", ");
+  const words = [...m.memberships.map((x) => `membership ${name(x)}`), ...(m.grantedInVeza ? ["granted in Veza"] : [])];
+  if (m.unreadable.length) {
+    words.push(`perhaps ${m.unreadable.map((x) => `membership ${name(x)}`).join(" or ")} (unreadable)${m.memberships.length ? "" : " or granted in Veza"}`);
+  }
+  return words.join(", ");
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;

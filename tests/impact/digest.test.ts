@@ -25,7 +25,7 @@ const members = (name: string, pid: string, identityIds: unknown, more: Props = 
   state("ProfileMembership", `${name}-m`, `${pid}/versions/1/members`, { accessProfileId: pid, versionNumber: 1, identityIds, ...more });
 const e = (entityId: string) => ({ entityType: "OktaGroup", datasourceId: "okta", entityId });
 /** How an identity holds the first profile of a path: through the stack's memberships named, or granted in Veza. */
-const through = (...memberships: string[]) => ({ memberships, grantedInVeza: false });
+const through = (...memberships: string[]) => ({ memberships, grantedInVeza: false, unreadable: [] });
 
 type S = ReturnType<typeof state>;
 const same = (s: S) => ({ op: "same", urn: s.urn, oldState: s, newState: s });
@@ -333,7 +333,7 @@ describe("the formats", () => {
     expect(Object.keys(doc)).toEqual(["identities", "profiles", "unresolved"]);
     expect(Object.keys(doc.identities[0])).toEqual(["identity", "gains", "losses"]);
     expect(Object.keys(doc.identities[0].gains[0])).toEqual(["entityType", "datasourceId", "entityId", "via", "member"]);
-    expect(Object.keys(doc.identities[0].gains[0].member)).toEqual(["memberships", "grantedInVeza"]);
+    expect(Object.keys(doc.identities[0].gains[0].member)).toEqual(["memberships", "grantedInVeza", "unreadable"]);
   });
 
   test("the markdown of a profile change has a Mermaid graph with the added edge and entitlement marked", () => {

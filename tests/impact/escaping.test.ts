@@ -272,7 +272,7 @@ test.each(ALL.map((v) => [JSON.stringify(v).slice(0, 60), v]))("an identity %s i
   expect(headings).toEqual([{ text: `${shown(value)}: +1 −0`.trim(), markup: [] }, expect.anything(), expect.anything()]); // then the profiles and the graph
   const cells = tables(tokens)[0]![1]!.map(inlineText);
   const g = impact.report.identities[0]!.gains[0]!;
-  expect(g).toEqual({ entityType: value, entityId: value, datasourceId: value, via: [value], member: { memberships: [membershipName(0, value)], grantedInVeza: false } });
+  expect(g).toEqual({ entityType: value, entityId: value, datasourceId: value, via: [value], member: { memberships: [membershipName(0, value)], grantedInVeza: false, unreadable: [] } });
   expect(cells).toEqual(["+", ...identityRow(g)].map((text) => ({ text, markup: [] })));
 });
 

@@ -83,7 +83,7 @@ async function impact(edit: Edit): Promise<Impact> {
 
 const G = (e: { entityType: string; datasourceId: string; entityId: string }, ...via: string[]) => ({ ...e, via });
 /** An identity's gain or loss: `G`, and the stack's membership through which it holds via[0]. */
-const GM = (membership: string, e: { entityType: string; datasourceId: string; entityId: string }, ...via: string[]) => ({ ...G(e, ...via), member: { memberships: [membership], grantedInVeza: false } });
+const GM = (membership: string, e: { entityType: string; datasourceId: string; entityId: string }, ...via: string[]) => ({ ...G(e, ...via), member: { memberships: [membership], grantedInVeza: false, unreadable: [] } });
 
 test("the preview JSON is the CLI's shape: unknown ids of created profiles, propertyDependencies, sames only with --show-sames", async () => {
   const text = await previewJson({ leafN: true, roleInherits: ["leafA", "leafN"] });

@@ -26,8 +26,8 @@ const same = (s: S) => ({ op: "same", urn: s.urn, oldState: s, newState: s });
 const update = (o: S, n: S) => ({ op: "update", urn: o.urn, oldState: o, newState: n });
 const del = (o: S) => ({ op: "delete", urn: o.urn, oldState: o });
 /** How an identity holds the first profile of a path: the stack's memberships named, or granted in Veza. */
-const through = (...memberships: string[]) => ({ memberships, grantedInVeza: false });
-const IN_VEZA = { memberships: [], grantedInVeza: true };
+const through = (...memberships: string[]) => ({ memberships, grantedInVeza: false, unreadable: [] });
+const IN_VEZA = { memberships: [], grantedInVeza: true, unreadable: [] };
 const who = (r: ReturnType<typeof analyse>) => r.report.identities.map((i) => [i.identity, i.gains.map((g) => g.entityId), i.losses.map((g) => g.entityId)]);
 
 const A = profile("A", "pa");
@@ -131,6 +131,14 @@ test("holders granted in Veza are marked apart from holders the stack's membersh
   // two memberships list one identity on one version: both are named
   const twice = analyse(sidesOf({ steps: [same(A), same(B), update(vA, version("A", "pa", [e("a"), e("a2")])), same(vB), same(mA), same(members("A-m2", "pa", ["bob"]))] } as PreviewDigest));
   expect(twice.report.identities[0]!.gains[0]!.member).toEqual(through("A-m", "A-m2"));
+
+  // a membership of the version whose list is a secret may list them: neither it nor Veza is ruled out
+  const secret = analyse(sidesOf({ steps: [same(A), same(B), update(vAm, version("A", "pa", [e("a"), e("a2")])), same(vB), same(members("A-m", "pa", "[secret]"))] } as PreviewDigest));
+  expect(secret.report.identities.map((i) => [i.identity, i.gains.map((g) => g.member)])).toEqual([
+    ["ann", [{ memberships: [], grantedInVeza: false, unreadable: ["A-m"] }]],
+    ["bob", [{ memberships: [], grantedInVeza: false, unreadable: ["A-m"] }]],
+  ]);
+  expect(render(secret, "markdown")).toContain("| + | OktaGroup `a2` | `okta` | A | perhaps membership A-m (unreadable) or granted in Veza |\n");
 
   const json = JSON.parse(render(impact, "json"));
   expect(json.identities[0].gains.map((g: { member: unknown }) => g.member)).toEqual([IN_VEZA, through("B-m")]);
