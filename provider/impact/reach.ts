@@ -72,13 +72,13 @@ export function cycles(g: Graph): ProfileKey[][] {
   const edges = (p: ProfileKey) => versionOf(g, p)?.inheritFrom ?? [];
   for (const start of g.versions.keys()) {
     if (state.has(start)) continue;
-    // iterative DFS: [node, next edge index]
-    const work: [ProfileKey, number][] = [[start, 0]];
+    // iterative DFS: [node, its edges, next edge index]
+    const work: [ProfileKey, ProfileKey[], number][] = [[start, edges(start), 0]];
     state.set(start, 1);
     stack.push(start);
     while (work.length) {
       const top = work[work.length - 1]!;
-      const next = edges(top[0])[top[1]++];
+      const next = top[1][top[2]++];
       if (next === undefined) {
         state.set(top[0], 2);
         stack.pop();
@@ -96,7 +96,7 @@ export function cycles(g: Graph): ProfileKey[][] {
       } else if (s === undefined) {
         state.set(next, 1);
         stack.push(next);
-        work.push([next, 0]);
+        work.push([next, edges(next), 0]);
       }
     }
   }

@@ -8,7 +8,7 @@ import { Readable } from "node:stream";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { analyse, impactMain, parsePreview, render, sidesOf, type PreviewDigest } from "../../provider/impact";
+import { analyse, impactMain, parsePreview, parseStackExport, render, sidesOf, type PreviewDigest } from "../../provider/impact";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const CLI = path.join(REPO, "dist", "provider", "cli.js");
@@ -87,6 +87,41 @@ describe("bad input: exit 2 and one line naming the file and what is wrong", () 
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^pulumi-veza impact: standard input: not JSON \(.*\); expected the output of `pulumi preview --json --show-sames`\n$/);
   });
+});
+
+test("input.ts's own check of a document never accepts what the zod schemas reject (they say what is wrong)", () => {
+  const resource = { urn: "urn:pulumi:s::p::t::r", type: "t", id: "x", inputs: {}, outputs: null, dependencies: ["u"], propertyDependencies: { a: ["u"], b: null }, delete: false, external: true };
+  const valid = { config: {}, steps: [{ op: "same", urn: "u", oldState: resource, newState: resource }], diagnostics: [], changeSummary: { same: 1 } };
+  const wrong = [undefined, null, 1, "s", true, [], ["s"], [1], {}, { a: 1 }, { a: [1] }, { a: null }];
+  // every field of the digest, a step and a resource set to every wrong value in turn
+  const docs: unknown[] = [valid];
+  const at = (path: (string | number)[], v: unknown) => {
+    const doc = JSON.parse(JSON.stringify(valid));
+    let o = doc;
+    for (const k of path.slice(0, -1)) o = o[k];
+    if (v === undefined) delete o[path.at(-1)!];
+    else o[path.at(-1)!] = v;
+    return doc;
+  };
+  const fields = [...Object.keys(valid).map((k) => [k]), ...["op", "urn", "oldState", "newState"].map((k) => ["steps", 0, k]), ...Object.keys(resource).map((k) => ["steps", 0, "newState", k]), ["steps", 0, "newState", "propertyDependencies", "a"], ["changeSummary", "same"]];
+  for (const f of fields) for (const v of wrong) docs.push(at(f, v));
+  const { previewDigest, stackExport } = require("../../provider/impact/schema") as typeof import("../../provider/impact/schema");
+  const accepted = (text: string, parse: (t: string, f: string) => unknown) => {
+    try {
+      parse(text, "f.json");
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const disagree = docs.filter((d) => accepted(JSON.stringify(d), parsePreview) !== previewDigest.safeParse(d).success);
+  expect(disagree).toEqual([]);
+  // both answers occur: the wrong values are wrong for most fields, and fine for some (a nullish one)
+  const rejected = docs.filter((d) => !previewDigest.safeParse(d).success).length;
+  expect([rejected > 150, docs.length - rejected > 20]).toEqual([true, true]);
+  // and the stack export's
+  const exports = [{ version: 3, deployment: { resources: [resource] } }, ...wrong.map((v) => ({ version: 3, deployment: { resources: [{ ...resource, id: v }] } })), ...wrong.map((v) => ({ version: v, deployment: {} })), ...wrong.map((v) => ({ version: 3, deployment: v }))];
+  expect(exports.filter((d) => accepted(JSON.stringify(d), parseStackExport) !== stackExport.safeParse(d).success)).toEqual([]);
 });
 
 describe("the model", () => {
