@@ -60,7 +60,10 @@ export function syntheticPreview(n: number): { text: string; steps: number } {
     } else same(v);
     if (holders.length) same(state("ProfileMembership", `${name(i)} m`, `${pid(i)}/versions/1/members`, { accessProfileId: pid(i), versionNumber: 1, identityIds: holders, managedIdentityIds: holders, exclusive: false }));
   }
-  return { text: JSON.stringify({ steps, changeSummary: { same: steps.length } }, null, 4), steps: steps.length };
+  // what the CLI's changeSummary counts: the steps by operation
+  const changeSummary: Record<string, number> = {};
+  for (const st of steps as { op: string }[]) changeSummary[st.op] = (changeSummary[st.op] ?? 0) + 1;
+  return { text: JSON.stringify({ steps, changeSummary }, null, 4), steps: steps.length };
 }
 
 interface Row {

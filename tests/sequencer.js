@@ -16,6 +16,7 @@ const ESTIMATED_SECONDS = {
   "tests/real-cli/start.test.ts": 100,
   "tests/real-cli/options.test.ts": 60,
   "tests/real-cli/impact.test.ts": 40,
+  "tests/real-cli/impact-differential.test.ts": 70,
   "tests/faults/crash.test.ts": 108,
   "tests/faults/network.test.ts": 96,
   "tests/refresh/batched-refresh.test.ts": 92,

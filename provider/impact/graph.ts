@@ -15,7 +15,7 @@
  */
 import { UNKNOWN, VEZA_TYPE_PREFIX, type ResourceV3, type Sides } from "./input";
 import { memberLists } from "./members";
-import { isPlain, prop, TENANT, what } from "./values";
+import { isPlain, nameOf, prop, TENANT, versionKey, what } from "./values";
 
 export interface Entitlement {
   entityType: string;
@@ -55,12 +55,26 @@ export interface VersionNode {
   state?: string;
 }
 
-/** A version an identity holds: it is on that version's member list. */
-export interface Holding {
+/** A version walked from: held, or reached through inheritance. */
+export interface VersionRef {
   profile: ProfileKey;
   versionNumber?: number;
   /** The resource that says so (named when what the version grants is not known). */
   from?: string;
+}
+
+/** A version an identity holds: it is on that version's member list. */
+export interface Holding extends VersionRef {
+  /**
+   * The stack's memberships of that version (on that side) that list the identity, by logical name;
+   * none (and no unreadable one): the identity is on Veza's list (the old state's `members`, or
+   * --tenant) without one, i.e. it was granted in Veza (an access request, the UI). Veza keeps one
+   * list, so a membership that lists an identity is what keeps it there: deleting it REMOVEs the
+   * identity either way.
+   */
+  memberships: readonly string[];
+  /** Memberships of that version whose identity list cannot be read (a secret): they may list it too. */
+  unreadable: readonly string[];
 }
 
 export interface Graph {
@@ -131,6 +145,9 @@ export interface RawSide {
   unnamed: Set<string>;
 }
 
+
+/** An empty list shared by holdings that name no membership (never written to). */
+const NONE: readonly string[] = Object.freeze([]) as readonly string[];
 
 /** Per version: who is on its member list. "uncertain": the input does not settle it. */
 export type MemberLists = Map<string, { profile: ProfileKey; versionNumber?: number; members: Map<string, "in" | "uncertain">; from?: string }>;
@@ -300,7 +317,7 @@ export class GraphReader {
     for (const r of states.values()) {
       if (r.type === KIND.profile) {
         const name = prop(r, "name");
-        raw.names.set(r.urn, isPlain(name) ? name : r.urn.split("::").pop()!);
+        raw.names.set(r.urn, isPlain(name) ? name : nameOf(r.urn));
         const cur = prop(r, "currentVersionNumber");
         if (typeof cur === "number") raw.currentVersion.set(r.urn, cur);
         // Veza creates a profile with version 1 (the API reference's create answer)
@@ -419,12 +436,34 @@ export class GraphReader {
       list.push(v);
       g.versions.set(v.profile, list);
     }
-    for (const s of lists.values()) {
+    // per member list, who the side's memberships list, and by which (a holding's source): built
+    // once per list, and shared by its holdings (a preview of 10,000 profiles has 50,000 of them)
+    const listed = new Map<string, { by: Map<string, string[]>; unreadable: string[] }>();
+    for (const m of raw.memberships.values()) {
+      const k = versionKey(m.profile, this.memberVersion(m, raw));
+      const of = listed.get(k) ?? listed.set(k, { by: new Map(), unreadable: [] }).get(k)!;
+      const name = nameOf(m.urn);
+      if (m.partial) of.unreadable.push(name);
+      // an exclusive membership's state lists every member it read; it grants only what it manages
+      for (const x of m.exclusive ? m.identities.filter((y) => m.managed.includes(y)) : m.identities) {
+        const by = of.by.get(x);
+        if (!by) of.by.set(x, [name]);
+        else if (!by.includes(name)) by.push(name);
+      }
+    }
+    for (const of of listed.values()) {
+      for (const by of of.by.values()) if (by.length > 1) by.sort();
+      of.unreadable = [...new Set(of.unreadable)].sort();
+    }
+    for (const [k, s] of lists) {
+      const of = listed.get(k);
+      const unreadable = of?.unreadable ?? NONE;
       for (const [identity, st] of s.members) {
         const into = st === "in" ? g.holdings : g.maybe;
-        const list = into.get(identity) ?? [];
-        list.push({ profile: s.profile, versionNumber: s.versionNumber, from: s.from });
-        into.set(identity, list);
+        const list = into.get(identity);
+        const holding = { profile: s.profile, versionNumber: s.versionNumber, from: s.from, memberships: of?.by.get(identity) ?? NONE, unreadable };
+        if (list) list.push(holding);
+        else into.set(identity, [holding]);
       }
     }
     return g;

@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as v8 from "node:v8";
 import * as vm from "node:vm";
 import { ImpactInputError, ImpactOutputError } from "../errors";
-import { parsePreview, parseStackExport, sidesOf, type ResourceV3 } from "./input";
+import { inputText, parsePreview, parseStackExport, sidesOf, type ResourceV3 } from "./input";
 import { MAX_SENTENCE_CHARS, shown } from "./literal";
 import { analyse, type Impact, type TenantView } from "./model";
 import { FORMATS, render, summaryLine, type Format } from "./render";
@@ -106,13 +106,13 @@ interface Io {
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(typeof c === "string" ? Buffer.from(c) : (c as Buffer));
-  return Buffer.concat(chunks).toString("utf8");
+  return inputText(Buffer.concat(chunks));
 }
 
 /** `file` as named in messages: `what` says which input it is when that is not the preview. */
 function readFile(file: string, what = ""): string {
   try {
-    return fs.readFileSync(file, "utf8");
+    return inputText(fs.readFileSync(file));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     throw new ImpactInputError(`${what}${file}: cannot be read (${err.code === "ENOENT" ? "no such file" : err.code ?? err.message})`);

@@ -6,7 +6,7 @@
  * deletes at the end. Which identities end up on a list: "in", out (absent) or "uncertain".
  */
 import type { GraphReader, MemberLists, ProfileKey, RawSide, VersionNode } from "./graph";
-import { isPlain, prop, TENANT, versionKey } from "./values";
+import { isPlain, nameOf, prop, TENANT, versionKey } from "./values";
 
 /** What one membership's calls do to one member list. */
 interface Call {
@@ -171,7 +171,7 @@ function apply(
     if (unsure) list.set(x, "uncertain");
     else if (adders.length && removers.length) {
       list.set(x, "uncertain");
-      const names = [...new Set([...adders, ...removers].map((c) => c.urn.split("::").pop()))].join(" and ");
+      const names = [...new Set([...adders, ...removers].map((c) => nameOf(c.urn)))].join(" and ");
       r.note(adders[0]!.urn, `memberships ${names} add and remove "${x}" on the same version in one update, in no fixed order: whether "${x}" holds it afterwards is not known`);
     } else if (adders.length) list.set(x, "in");
     else if (removers.length) list.delete(x);
@@ -215,12 +215,13 @@ function noteReplacements(r: GraphReader, before: MemberLists, after: MemberList
     if (!r.sides.before.has(urn)) continue; // created, not replaced
     const held = new Set<string>();
     for (const s of before.values()) if (s.profile === urn) for (const [x, st] of s.members) if (st === "in") held.add(x);
+    // who holds it again: of its holders, those the stack's memberships put on the new one's lists
     const regranted = new Set<string>();
-    for (const s of after.values()) if (s.profile === urn) for (const [x, st] of s.members) if (st === "in") regranted.add(x);
+    for (const s of after.values()) if (s.profile === urn) for (const [x, st] of s.members) if (st === "in" && held.has(x)) regranted.add(x);
     const inheritedBy = [...afterRaw.versionNodes.values()].filter((v) => v.inheritFrom.includes(urn) && v.profile !== urn).map((v) => afterRaw.names.get(v.profile) ?? v.profile);
     r.replacements.push({
       urn,
-      profile: afterRaw.names.get(urn) ?? urn.split("::").pop()!,
+      profile: afterRaw.names.get(urn) ?? nameOf(urn),
       dropped: [...held].filter((x) => !regranted.has(x)).sort(),
       regranted: [...regranted].sort(),
       inheritedBy: [...new Set(inheritedBy)].sort(),

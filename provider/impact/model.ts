@@ -14,6 +14,7 @@
 import type { Sides } from "./input";
 import { entitlementKey, GraphReader, SIDE_WORD, type Entitlement, type Graph, type Holding, type ProfileKey, type Replacement, type TenantView, type Unresolved } from "./graph";
 import { changedProfiles, cycles, emptyReach, reach, versionOf, type Reach } from "./reach";
+import { nameOf } from "./values";
 
 export { entitlementKey };
 export type { Entitlement, Unresolved, Replacement, TenantView };
@@ -22,10 +23,28 @@ export type { Entitlement, Unresolved, Replacement, TenantView };
 export interface Grant extends Entitlement {
   via: string[];
 }
+/**
+ * How the identity is a member of the profile it holds (`via[0]`), on the side the grant is had
+ * (after for a gain, before for a loss): through memberships of the stack, or granted in Veza (an
+ * access request, the UI: on Veza's list with no membership of the stack listing it), or both (it
+ * holds two versions of the profile, one each way).
+ */
+export interface MemberSource {
+  /** The stack's ProfileMemberships that list it, by logical name. */
+  memberships: string[];
+  /** Only when no membership of the version lists it, nor may list it (`unreadable`). */
+  grantedInVeza: boolean;
+  /** The stack's memberships of the version whose list cannot be read (a secret): it may be on them. */
+  unreadable: string[];
+}
+/** A gain or a loss of an identity: with how it holds the profile that grants it. */
+export interface IdentityGrant extends Grant {
+  member: MemberSource;
+}
 export interface IdentityImpact {
   identity: string;
-  gains: Grant[];
-  losses: Grant[];
+  gains: IdentityGrant[];
+  losses: IdentityGrant[];
 }
 export interface ProfileImpact {
   profile: string;
@@ -71,16 +90,29 @@ const byEntitlement = (a: Entitlement, b: Entitlement) =>
   a.entityType.localeCompare(b.entityType) || a.datasourceId.localeCompare(b.datasourceId) || a.entityId.localeCompare(b.entityId);
 
 function labeller(g: Graph): (p: ProfileKey) => string {
-  return (p) => g.names.get(p) ?? (p.startsWith("id:") ? p.slice(3) : p.split("::").pop()!);
+  return (p) => g.names.get(p) ?? (p.startsWith("id:") ? p.slice(3) : nameOf(p));
 }
 
-function difference(from: Reach, to: Reach, label: (p: ProfileKey) => string): Grant[] {
-  const out: Grant[] = [];
-  for (const [k, { e, path }] of from.grants) {
-    if (!to.grants.has(k)) out.push({ entityType: e.entityType, datasourceId: e.datasourceId, entityId: e.entityId, via: path.map(label) });
-  }
+/** What `from` grants and `to` does not, made into rows by `row` (which gets the shortest path's profiles). */
+function difference<G extends Grant>(from: Reach, to: Reach, row: (e: Entitlement, path: ProfileKey[]) => G): G[] {
+  const out: G[] = [];
+  for (const [k, { e, path }] of from.grants) if (!to.grants.has(k)) out.push(row(e, path));
   return out.sort(byEntitlement);
 }
+
+const grant = (label: (p: ProfileKey) => string) => (e: Entitlement, path: ProfileKey[]): Grant => ({ entityType: e.entityType, datasourceId: e.datasourceId, entityId: e.entityId, via: path.map(label) });
+
+/** An identity's row: the grant, and how it holds the path's first profile (`held`: its certain holdings on that side). */
+const identityGrant = (label: (p: ProfileKey) => string, held: Holding[]) => (e: Entitlement, path: ProfileKey[]): IdentityGrant => {
+  const holdings = held.filter((h) => h.profile === path[0]);
+  const set = (xs: string[]) => [...new Set(xs)].sort();
+  const member = {
+    memberships: set(holdings.flatMap((h) => h.memberships)),
+    grantedInVeza: holdings.some((h) => !h.memberships.length && !h.unreadable.length),
+    unreadable: set(holdings.flatMap((h) => h.unreadable.filter((x) => !h.memberships.includes(x)))),
+  };
+  return { ...grant(label)(e, path), member };
+};
 
 const holdingKey = (h: Holding) => `${h.profile}\u0000${h.versionNumber ?? ""}`;
 
@@ -133,8 +165,8 @@ export function analyse(sides: Sides, options: AnalyseOptions = {}): Impact {
     const raMost = ma.length ? reach(after, [...ha, ...ma], labelAfter) : ra;
     noteOpaque(ra, rbMost, after);
     noteOpaque(rb, raMost, before);
-    const gains = difference(ra, rbMost, labelAfter);
-    const losses = difference(rb, raMost, labelBefore);
+    const gains = difference(ra, rbMost, identityGrant(labelAfter, ha));
+    const losses = difference(rb, raMost, identityGrant(labelBefore, hb));
     if (gains.length || losses.length) identities.push({ identity, gains, losses });
   }
 
@@ -144,8 +176,8 @@ export function analyse(sides: Sides, options: AnalyseOptions = {}): Impact {
   for (const p of changed) {
     const rb = before.versions.has(p) ? reach(before, [{ profile: p }], labelBefore) : emptyReach();
     const ra = after.versions.has(p) ? reach(after, [{ profile: p }], labelAfter) : emptyReach();
-    const gains = difference(ra, rb, labelAfter);
-    const losses = difference(rb, ra, labelBefore);
+    const gains = difference(ra, rb, grant(labelAfter));
+    const losses = difference(rb, ra, grant(labelBefore));
     if (gains.length || losses.length) {
       changedGrants.add(p);
       profiles.push({ profile: after.names.has(p) ? labelAfter(p) : labelBefore(p), gains, losses });

@@ -3,7 +3,7 @@
  * inheritance (the first path that reaches an entitlement is a shortest one), each profile walked
  * once (a cycle or a diamond); and which profiles' grants can differ between the two sides.
  */
-import { entitlementKey, type Entitlement, type Graph, type Holding, type ProfileKey, type VersionNode } from "./graph";
+import { entitlementKey, type Entitlement, type Graph, type ProfileKey, type VersionNode, type VersionRef } from "./graph";
 
 /** The version resource that says what a held version grants, if the input has one. */
 export function versionOf(g: Graph, profile: ProfileKey, versionNumber?: number): VersionNode | undefined {
@@ -33,9 +33,9 @@ export function emptyReach(): Reach {
 }
 
 /** Breadth-first from the held versions: the first path that reaches an entitlement is a shortest one. */
-export function reach(g: Graph, starts: Holding[], label: (p: ProfileKey) => string): Reach {
+export function reach(g: Graph, starts: VersionRef[], label: (p: ProfileKey) => string): Reach {
   const out: Reach = emptyReach();
-  const queue: { h: Holding; path: ProfileKey[] }[] = [];
+  const queue: { h: VersionRef; path: ProfileKey[] }[] = [];
   // held profiles in name order, so that of two equally short paths the same one is always shown
   const sorted = [...starts].sort((a, b) => label(a.profile).localeCompare(label(b.profile)) || a.profile.localeCompare(b.profile));
   for (const h of sorted) {
@@ -72,13 +72,13 @@ export function cycles(g: Graph): ProfileKey[][] {
   const edges = (p: ProfileKey) => versionOf(g, p)?.inheritFrom ?? [];
   for (const start of g.versions.keys()) {
     if (state.has(start)) continue;
-    // iterative DFS: [node, next edge index]
-    const work: [ProfileKey, number][] = [[start, 0]];
+    // iterative DFS: [node, its edges, next edge index]
+    const work: [ProfileKey, ProfileKey[], number][] = [[start, edges(start), 0]];
     state.set(start, 1);
     stack.push(start);
     while (work.length) {
       const top = work[work.length - 1]!;
-      const next = edges(top[0])[top[1]++];
+      const next = top[1][top[2]++];
       if (next === undefined) {
         state.set(top[0], 2);
         stack.pop();
@@ -96,7 +96,7 @@ export function cycles(g: Graph): ProfileKey[][] {
       } else if (s === undefined) {
         state.set(next, 1);
         stack.push(next);
-        work.push([next, 0]);
+        work.push([next, edges(next), 0]);
       }
     }
   }

@@ -1,6 +1,6 @@
 /** The three ways `pulumi-veza impact` prints an Impact: json (the report), markdown (a pull-request comment), text (a terminal). */
 import { htmlText, MAX_SENTENCE_CHARS, mdCode, mdText, mdValue, mermaidText, shown } from "./literal";
-import type { Entitlement, Grant, Impact, ImpactReport } from "./model";
+import type { Entitlement, Grant, IdentityGrant, Impact, ImpactReport, MemberSource } from "./model";
 
 export type Format = "json" | "markdown" | "text";
 export const FORMATS: readonly Format[] = ["markdown", "json", "text"];
@@ -29,11 +29,25 @@ export function render(impact: Impact, format: Format): string {
 /** Exactly the documented keys, in the documented order. */
 function reportOnly(r: ImpactReport): ImpactReport {
   const g = (x: Grant): Grant => ({ entityType: x.entityType, datasourceId: x.datasourceId, entityId: x.entityId, via: x.via });
+  const ig = (x: IdentityGrant): IdentityGrant => ({ ...g(x), member: { memberships: x.member.memberships, grantedInVeza: x.member.grantedInVeza, unreadable: x.member.unreadable } });
   return {
-    identities: r.identities.map((i) => ({ identity: i.identity, gains: i.gains.map(g), losses: i.losses.map(g) })),
+    identities: r.identities.map((i) => ({ identity: i.identity, gains: i.gains.map(ig), losses: i.losses.map(ig) })),
     profiles: r.profiles.map((p) => ({ profile: p.profile, gains: p.gains.map(g), losses: p.losses.map(g) })),
     unresolved: r.unresolved.map((u) => ({ urn: u.urn, reason: u.reason })),
   };
+}
+
+/**
+ * How an identity holds the first profile of a path, in words, each membership's name passed
+ * through `name` (the format's escaping): "membership m-2", "granted in Veza", or both; a membership
+ * whose list cannot be read is "perhaps", and then "granted in Veza" is not ruled out either.
+ */
+export function memberWords(m: MemberSource, name: (s: string) => string): string {
+  const words = [...m.memberships.map((x) => `membership ${name(x)}`), ...(m.grantedInVeza ? ["granted in Veza"] : [])];
+  if (m.unreadable.length) {
+    words.push(`perhaps ${m.unreadable.map((x) => `membership ${name(x)}`).join(" or ")} (unreadable)${m.memberships.length ? "" : " or granted in Veza"}`);
+  }
+  return words.join(", ");
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -65,12 +79,13 @@ const viaCell = (via: string[]) => via.map((p) => mdValue(p)).join(" → ");
 /** The cells after the sign: entitlement, datasource, via. */
 const grantCells = (g: Grant) => `${entitlementCell(g)} | ${mdCode(g.datasourceId, "table")} | ${viaCell(g.via)}`;
 
-function grantRows(sign: "+" | "−", grants: Grant[]): string[] {
-  return grants.map((g) => `| ${sign} | ${grantCells(g)} |`);
+function grantRows(sign: "+" | "−", grants: IdentityGrant[]): string[] {
+  return grants.map((g) => `| ${sign} | ${grantCells(g)} | ${memberWords(g.member, (x) => mdValue(x))} |`);
 }
 
-function table(gains: Grant[], losses: Grant[]): string[] {
-  return ["| | entitlement | datasource | via |", "|---|---|---|---|", ...grantRows("+", gains), ...grantRows("−", losses)];
+/** An identity's table; the last column says how it is a member of the path's first profile. */
+function table(gains: IdentityGrant[], losses: IdentityGrant[]): string[] {
+  return ["| | entitlement | datasource | via | member through |", "|---|---|---|---|---|", ...grantRows("+", gains), ...grantRows("−", losses)];
 }
 
 /** A section's title: a value from the preview (shown literally) and our own text after it. */
@@ -206,7 +221,8 @@ function text(impact: Impact): string {
   for (const n of impact.notices) out.push(`not seen: ${shown(n, MAX_SENTENCE_CHARS)}`);
   const nothing = nothingChanges(r);
   if (nothing) out.push(nothing);
-  const line = (sign: string, g: Grant) => `    ${sign} ${shown(g.entityType)} ${shown(g.entityId)} (${shown(g.datasourceId)}) via ${g.via.map((p) => shown(p)).join(" → ")}`;
+  const line = (sign: string, g: IdentityGrant) =>
+    `    ${sign} ${shown(g.entityType)} ${shown(g.entityId)} (${shown(g.datasourceId)}) via ${g.via.map((p) => shown(p)).join(" → ")}; member through ${memberWords(g.member, (x) => shown(x))}`;
   for (const i of r.identities) {
     out.push(`  ${shown(i.identity)}`);
     for (const g of i.gains) out.push(line("+", g));

@@ -17,3 +17,6 @@ export const TENANT = "tenant:";
 
 /** The key of one member list: a profile and a version number (empty: the current one, number not known). */
 export const versionKey = (profile: string, n: number | undefined) => `${profile}\u0000${n ?? ""}`;
+
+/** A resource's logical name: the last part of its URN. */
+export const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);

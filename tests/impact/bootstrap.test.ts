@@ -38,10 +38,12 @@ test("an inheritance edit in the bootstrap catalog: who gains and loses what, th
   const impact = impactOf({ text: json, file: "preview.json" });
   const vpnLoss = { entityType: "ActiveDirectoryGroup", datasourceId: "ad-corp", entityId: "CN=VPN-Users,OU=Groups,DC=corp,DC=example,DC=com", via: ["Account Executive", "AD VPN Users"] };
   const athenaGain = { entityType: "AwsIamRole", datasourceId: "aws-analytics-222222222222", entityId: "arn:aws:iam::222222222222:role/AthenaQuery", via: ["Account Executive", "AWS Analytics Engineer"] };
+  // alice and bob hold Account Executive through the stack's membership of it
+  const member = { member: { memberships: ["members:Account Executive"], grantedInVeza: false, unreadable: [] } };
   expect(impact.report).toEqual({
     identities: [
-      { identity: "alice@example.com", gains: [athenaGain], losses: [vpnLoss] },
-      { identity: "bob@example.com", gains: [athenaGain], losses: [vpnLoss] },
+      { identity: "alice@example.com", gains: [{ ...athenaGain, ...member }], losses: [{ ...vpnLoss, ...member }] },
+      { identity: "bob@example.com", gains: [{ ...athenaGain, ...member }], losses: [{ ...vpnLoss, ...member }] },
     ],
     profiles: [{ profile: "Account Executive", gains: [athenaGain], losses: [vpnLoss] }],
     unresolved: [],

@@ -8,7 +8,7 @@ import { Readable } from "node:stream";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { analyse, impactMain, parsePreview, render, sidesOf, type PreviewDigest } from "../../provider/impact";
+import { analyse, impactMain, parsePreview, parseStackExport, render, sidesOf, type PreviewDigest } from "../../provider/impact";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const CLI = path.join(REPO, "dist", "provider", "cli.js");
@@ -24,6 +24,8 @@ const version = (name: string, pid: string, entities: Props[], inheritFrom: stri
 const members = (name: string, pid: string, identityIds: unknown, more: Props = {}) =>
   state("ProfileMembership", `${name}-m`, `${pid}/versions/1/members`, { accessProfileId: pid, versionNumber: 1, identityIds, ...more });
 const e = (entityId: string) => ({ entityType: "OktaGroup", datasourceId: "okta", entityId });
+/** How an identity holds the first profile of a path: through the stack's memberships named, or granted in Veza. */
+const through = (...memberships: string[]) => ({ memberships, grantedInVeza: false, unreadable: [] });
 
 type S = ReturnType<typeof state>;
 const same = (s: S) => ({ op: "same", urn: s.urn, oldState: s, newState: s });
@@ -87,6 +89,41 @@ describe("bad input: exit 2 and one line naming the file and what is wrong", () 
   });
 });
 
+test("input.ts's own check of a document never accepts what the zod schemas reject (they say what is wrong)", () => {
+  const resource = { urn: "urn:pulumi:s::p::t::r", type: "t", id: "x", inputs: {}, outputs: null, dependencies: ["u"], propertyDependencies: { a: ["u"], b: null }, delete: false, external: true };
+  const valid = { config: {}, steps: [{ op: "same", urn: "u", oldState: resource, newState: resource }], diagnostics: [], changeSummary: { same: 1 } };
+  const wrong = [undefined, null, 1, "s", true, [], ["s"], [1], {}, { a: 1 }, { a: [1] }, { a: null }];
+  // every field of the digest, a step and a resource set to every wrong value in turn
+  const docs: unknown[] = [valid];
+  const at = (path: (string | number)[], v: unknown) => {
+    const doc = JSON.parse(JSON.stringify(valid));
+    let o = doc;
+    for (const k of path.slice(0, -1)) o = o[k];
+    if (v === undefined) delete o[path.at(-1)!];
+    else o[path.at(-1)!] = v;
+    return doc;
+  };
+  const fields = [...Object.keys(valid).map((k) => [k]), ...["op", "urn", "oldState", "newState"].map((k) => ["steps", 0, k]), ...Object.keys(resource).map((k) => ["steps", 0, "newState", k]), ["steps", 0, "newState", "propertyDependencies", "a"], ["changeSummary", "same"]];
+  for (const f of fields) for (const v of wrong) docs.push(at(f, v));
+  const { previewDigest, stackExport } = require("../../provider/impact/schema") as typeof import("../../provider/impact/schema");
+  const accepted = (text: string, parse: (t: string, f: string) => unknown) => {
+    try {
+      parse(text, "f.json");
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const disagree = docs.filter((d) => accepted(JSON.stringify(d), parsePreview) !== previewDigest.safeParse(d).success);
+  expect(disagree).toEqual([]);
+  // both answers occur: the wrong values are wrong for most fields, and fine for some (a nullish one)
+  const rejected = docs.filter((d) => !previewDigest.safeParse(d).success).length;
+  expect([rejected > 150, docs.length - rejected > 20]).toEqual([true, true]);
+  // and the stack export's
+  const exports = [{ version: 3, deployment: { resources: [resource] } }, ...wrong.map((v) => ({ version: 3, deployment: { resources: [{ ...resource, id: v }] } })), ...wrong.map((v) => ({ version: v, deployment: {} })), ...wrong.map((v) => ({ version: 3, deployment: v }))];
+  expect(exports.filter((d) => accepted(JSON.stringify(d), parseStackExport) !== stackExport.safeParse(d).success)).toEqual([]);
+});
+
 describe("the model", () => {
   const A = profile("A", "pa");
   const B = profile("B", "pb");
@@ -108,9 +145,9 @@ describe("the model", () => {
       {
         identity: "bea",
         gains: [
-          { ...e("a"), via: ["A"] },
-          { ...e("b"), via: ["A", "B"] },
-          { ...e("c"), via: ["A", "B", "C"] },
+          { ...e("a"), via: ["A"], member: through("A-m") },
+          { ...e("b"), via: ["A", "B"], member: through("A-m") },
+          { ...e("c"), via: ["A", "B", "C"], member: through("A-m") },
         ],
         losses: [],
       },
@@ -150,7 +187,16 @@ describe("the model", () => {
     const m = members("B", "pb", ["bo"]);
     const steps = [same(A), same(B), same(C), same(base[3]!), { op: "delete", urn: base[4]!.urn, oldState: base[4]! }, same(base[5]!), same(m)];
     const { report } = analyse(sidesOf({ steps } as PreviewDigest));
-    expect(report.identities).toEqual([{ identity: "bo", gains: [], losses: [{ ...e("b"), via: ["B"] }, { ...e("c"), via: ["B", "C"] }] }]);
+    expect(report.identities).toEqual([
+      {
+        identity: "bo",
+        gains: [],
+        losses: [
+          { ...e("b"), via: ["B"], member: through("B-m") },
+          { ...e("c"), via: ["B", "C"], member: through("B-m") },
+        ],
+      },
+    ]);
     expect(report.unresolved).toEqual([]);
   });
 
@@ -175,7 +221,7 @@ describe("the model", () => {
     const m = members("A", "pa", ["ann"]);
     const steps = [same(A), same(B), same(C), { op: "create", urn: N.urn, newState: N }, { op: "create", urn: vN.urn, newState: vN }, update(vA, vA2), same(base[4]!), same(base[5]!), same(m)];
     const { report } = analyse(sidesOf({ steps } as PreviewDigest));
-    expect(report.identities).toEqual([{ identity: "ann", gains: [{ ...e("n"), via: ["A", "N"] }], losses: [] }]);
+    expect(report.identities).toEqual([{ identity: "ann", gains: [{ ...e("n"), via: ["A", "N"], member: through("A-m") }], losses: [] }]);
     expect(report.unresolved).toEqual([]);
     // the same unknown with no dependency that says which profile it is: not guessed
     const vA3 = { ...vA2, propertyDependencies: { inheritFrom: [B.urn] } };
@@ -189,7 +235,7 @@ describe("the model", () => {
     const vC = base[5]!;
     const unknownEntity = update(vC, version("C", "pc", [e("c2"), { ...e("x"), entityId: U }]));
     const r1 = analyse(sidesOf({ steps: [...base.slice(0, 5).map(same), unknownEntity, same(m)] } as PreviewDigest)).report;
-    expect(r1.identities).toEqual([{ identity: "ann", gains: [{ ...e("c2"), via: ["C"] }], losses: [] }]);
+    expect(r1.identities).toEqual([{ identity: "ann", gains: [{ ...e("c2"), via: ["C"], member: through("C-m") }], losses: [] }]);
     expect(r1.unresolved).toEqual([{ urn: vC.urn, reason: "entities[1].entityId is unknown in the preview (new state)" }]);
     const lostProfile = update(m, { ...members("C", "pc", ["ann", "bo"]), inputs: { accessProfileId: U, identityIds: ["ann", "bo"] }, outputs: { accessProfileId: U, identityIds: ["ann", "bo"] } });
     const r2 = analyse(sidesOf({ steps: [...base.map(same), lostProfile] } as PreviewDigest)).report;
@@ -215,7 +261,7 @@ describe("the model", () => {
         ["new", "old"].map((side) => ({ urn: urn("ProfileMembership", "A-m"), reason: expect.stringMatching(new RegExp(`^identityIds is a secret \\(\\[secret\\]\\) \\(${side} state\\)`)) })),
       );
       const shown = JSON.parse((await run([path.join(dir, "p.json"), "--state", path.join(dir, "plain.json"), "--format", "json"])).out);
-      expect(shown.identities).toEqual([{ identity: "ann", gains: [{ ...e("c2"), via: ["A", "B", "C"] }], losses: [] }]);
+      expect(shown.identities).toEqual([{ identity: "ann", gains: [{ ...e("c2"), via: ["A", "B", "C"], member: through("A-m") }], losses: [] }]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -279,7 +325,7 @@ describe("the formats", () => {
     const md = render(impact, "markdown");
     expect(md).toContain("**8 identities gain access, 0 identities lose access; 0 profiles change what they grant; 0 values unresolved**");
     expect(md.match(/<details><summary>user\d@acme\.com: \+1 −0<\/summary>/g)).toHaveLength(8);
-    expect(md).toContain("| + | OktaGroup `a` | `okta` | A \\| pipes |");
+    expect(md).toContain("| + | OktaGroup `a` | `okta` | A \\| pipes | membership A-m |\n");
   });
 
   test("markdown stays under GitHub's comment limit: the last sections are left out and it says so; json has everything", () => {
@@ -321,7 +367,8 @@ describe("the formats", () => {
     const doc = JSON.parse(render(impact, "json"));
     expect(Object.keys(doc)).toEqual(["identities", "profiles", "unresolved"]);
     expect(Object.keys(doc.identities[0])).toEqual(["identity", "gains", "losses"]);
-    expect(Object.keys(doc.identities[0].gains[0])).toEqual(["entityType", "datasourceId", "entityId", "via"]);
+    expect(Object.keys(doc.identities[0].gains[0])).toEqual(["entityType", "datasourceId", "entityId", "via", "member"]);
+    expect(Object.keys(doc.identities[0].gains[0].member)).toEqual(["memberships", "grantedInVeza", "unreadable"]);
   });
 
   test("the markdown of a profile change has a Mermaid graph with the added edge and entitlement marked", () => {

@@ -53,9 +53,12 @@ type Props = Record<string, unknown>;
 const resource = (kind: string, name: string, id: string, props: Props) => ({ urn: `urn:pulumi:dev::acme::${T}${kind}::${name}`, type: `${T}${kind}`, id, inputs: props, outputs: props });
 const same = (s: ReturnType<typeof resource>) => ({ op: "same", urn: s.urn, oldState: s, newState: s });
 
+/** The logical name of value i's membership: it carries the value too (the identity tables show it). */
+const membershipName = (i: number, v: string) => `m${i}-${v}`;
+
 /**
  * Per value i: a profile named it, whose version grants an entity whose type, datasource and id are
- * it, and a membership of that profile that adds an identity named it. Each identity gains exactly
+ * it, and a membership of that profile (named after it) that adds an identity named it. Each identity gains exactly
  * one entitlement, through one profile.
  */
 function hostileImpact(values: string[]): Impact {
@@ -68,8 +71,8 @@ function hostileImpact(values: string[]): Impact {
       entities: [{ entityType: v, datasourceId: v, entityId: v }],
       inheritFrom: [],
     });
-    const before = resource("ProfileMembership", `m${i}`, `${pid}/versions/1/members`, { accessProfileId: pid, versionNumber: 1, identityIds: [] });
-    const after = resource("ProfileMembership", `m${i}`, `${pid}/versions/1/members`, { accessProfileId: pid, versionNumber: 1, identityIds: [v] });
+    const before = resource("ProfileMembership", membershipName(i, v), `${pid}/versions/1/members`, { accessProfileId: pid, versionNumber: 1, identityIds: [] });
+    const after = resource("ProfileMembership", membershipName(i, v), `${pid}/versions/1/members`, { accessProfileId: pid, versionNumber: 1, identityIds: [v] });
     // the version gains its entity too, so the profile table and the Mermaid graph list it
     const verBefore = { ...ver, inputs: { ...ver.inputs, entities: [] }, outputs: { ...ver.outputs, entities: [] } };
     return [same(p), { op: "update", urn: ver.urn, oldState: verBefore, newState: ver }, { op: "update", urn: before.urn, oldState: before, newState: after }];
@@ -160,6 +163,13 @@ const grantRow = (g: { entityType: string; entityId: string; datasourceId: strin
   shown(g.datasourceId),
   g.via.map((p) => shown(p)).join(" → ").trim(),
 ];
+/** An identity's row after the sign: the grant's cells, then the membership that holds it, by name. */
+const identityRow = (g: { entityType: string; entityId: string; datasourceId: string; via: string[]; member: { memberships: string[] } }) => [
+  ...grantRow(g),
+  `membership ${shown(g.member.memberships[0]!)}`.trim(),
+];
+/** Identity tables end with the "member through" column; the profiles table starts with "profile". */
+const isIdentityTable = (rows: Token[][]) => inlineText(rows[0]!.at(-1)!).text === "member through";
 
 describe("hostile names, entity fields and identities are literal text", () => {
   const impact = hostileImpact(ALL);
@@ -178,7 +188,7 @@ describe("hostile names, entity fields and identities are literal text", () => {
   test("every identity's <details> summary shows the identity, and its table the entitlement and path, each in its own cell", () => {
     const summaries = tokens.filter((t) => t.type === "html_block" && t.content.startsWith("<details>")).map((t) => summaryText(t.content));
     expect(summaries.slice(impact.report.identities.length)).toEqual([`Profiles whose grants change (${ALL.length})`, "Inheritance graph"]);
-    const identityTables = tables(tokens).filter((rows) => rows[0]!.length === 4);
+    const identityTables = tables(tokens).filter(isIdentityTable);
     expect(identityTables).toHaveLength(impact.report.identities.length);
     impact.report.identities.forEach((identity, n) => {
       expect(summaries[n]).toBe(`${shown(identity.identity)}: +1 −0`);
@@ -186,13 +196,13 @@ describe("hostile names, entity fields and identities are literal text", () => {
       expect(rows).toHaveLength(2); // header and one row: no value opened a row or a table of its own
       const g = identity.gains[0]!;
       const cells = rows[1]!.map(inlineText);
-      expect(cells.map((c) => c.markup)).toEqual([[], [], [], []]);
-      expect(cells.map((c) => c.text)).toEqual(["+", ...grantRow(g)]);
+      expect(cells.map((c) => c.markup)).toEqual([[], [], [], [], []]);
+      expect(cells.map((c) => c.text)).toEqual(["+", ...identityRow(g)]);
     });
   });
 
   test("the profiles table: each profile's name in its own cell", () => {
-    const rows = tables(tokens).find((t) => t[0]!.length === 5)!;
+    const rows = tables(tokens).find((t) => !isIdentityTable(t))!;
     expect(rows.slice(1).map((r) => r.map(inlineText))).toEqual(
       impact.report.profiles.map((p) => {
         const g = p.gains[0]!;
@@ -239,7 +249,8 @@ describe("hostile names, entity fields and identities are literal text", () => {
     expect(lines.filter((l) => l.startsWith("  "))).toHaveLength(ALL.length * 2); // per identity its name and its gain
     expect(lines).toContain(`  ${shown(RTL)}`);
     for (const v of LEGIT) expect(lines).toContain(`  ${v}`);
-    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(5 * MAX_VALUE_CHARS);
+    // a gain's line holds five values (type, id, datasource, one profile, the membership), each cut at MAX_VALUE_CHARS
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(6 * MAX_VALUE_CHARS);
   });
 
   test("GFM's literal autolinks are broken by an escape: URL, www., e-mail; other punctuation stays as it is", () => {
@@ -261,8 +272,8 @@ test.each(ALL.map((v) => [JSON.stringify(v).slice(0, 60), v]))("an identity %s i
   expect(headings).toEqual([{ text: `${shown(value)}: +1 −0`.trim(), markup: [] }, expect.anything(), expect.anything()]); // then the profiles and the graph
   const cells = tables(tokens)[0]![1]!.map(inlineText);
   const g = impact.report.identities[0]!.gains[0]!;
-  expect(g).toEqual({ entityType: value, entityId: value, datasourceId: value, via: [value] });
-  expect(cells).toEqual(["+", ...grantRow(g)].map((text) => ({ text, markup: [] })));
+  expect(g).toEqual({ entityType: value, entityId: value, datasourceId: value, via: [value], member: { memberships: [membershipName(0, value)], grantedInVeza: false, unreadable: [] } });
+  expect(cells).toEqual(["+", ...identityRow(g)].map((text) => ({ text, markup: [] })));
 });
 
 test("an unresolved value's URN and reason in the list are literal text too", () => {

@@ -29,12 +29,15 @@ interface Edit {
   carol?: string[];
   leafN?: boolean;
   dropLeafD?: boolean;
+  /** LeafC gets another profileType: a replace (a new Veza profile). */
+  replaceLeafC?: boolean;
 }
 
 function program(edit: Edit = {}) {
   return () => {
     const type = new veza.AccessProfileType("type", { name: "Profile", allowCreateRelationships: true, allowInheritEntities: true });
-    const profile = (name: string) => new veza.AccessProfile(name, { name: name.replace(/^./, (c) => c.toUpperCase()), profileType: type.id });
+    const other = edit.replaceLeafC ? new veza.AccessProfileType("other-type", { name: "Business Role", allowCreateRelationships: true, allowInheritEntities: true }) : undefined;
+    const profile = (name: string) => new veza.AccessProfile(name, { name: name.replace(/^./, (c) => c.toUpperCase()), profileType: (name === "leafC" && other ? other : type).id });
     const p: Record<string, veza.AccessProfile> = {};
     for (const n of ["leafA", "leafB", "leafC", "role", "team", ...(edit.dropLeafD ? [] : ["leafD"]), ...(edit.leafN ? ["leafN"] : [])]) p[n] = profile(n);
     const version = (n: string, entities: object[], inherits: string[] = []) =>
@@ -79,6 +82,8 @@ async function impact(edit: Edit): Promise<Impact> {
 }
 
 const G = (e: { entityType: string; datasourceId: string; entityId: string }, ...via: string[]) => ({ ...e, via });
+/** An identity's gain or loss: `G`, and the stack's membership through which it holds via[0]. */
+const GM = (membership: string, e: { entityType: string; datasourceId: string; entityId: string }, ...via: string[]) => ({ ...G(e, ...via), member: { memberships: [membership], grantedInVeza: false, unreadable: [] } });
 
 test("the preview JSON is the CLI's shape: unknown ids of created profiles, propertyDependencies, sames only with --show-sames", async () => {
   const text = await previewJson({ leafN: true, roleInherits: ["leafA", "leafN"] });
@@ -103,8 +108,8 @@ test("the preview JSON is the CLI's shape: unknown ids of created profiles, prop
 test("a membership change: bob gains what Team grants, carol loses LeafC", async () => {
   const { report } = await impact({ teamMembers: ["alice", "bob"], carol: [] });
   expect(report.identities).toEqual([
-    { identity: "bob", gains: [G(GA, "Team", "Role", "LeafA")], losses: [] },
-    { identity: "carol", gains: [], losses: [G(GC, "LeafC")] },
+    { identity: "bob", gains: [GM("team-m", GA, "Team", "Role", "LeafA")], losses: [] },
+    { identity: "carol", gains: [], losses: [GM("leafC-m", GC, "LeafC")] },
   ]);
   expect(report.profiles).toEqual([]);
   expect(report.unresolved).toEqual([]);
@@ -113,8 +118,8 @@ test("a membership change: bob gains what Team grants, carol loses LeafC", async
 test("an inheritance edit two levels down reaches Team's and Role's holders, with the path", async () => {
   const { report } = await impact({ roleInherits: ["leafA", "leafB"] });
   expect(report.identities).toEqual([
-    { identity: "alice", gains: [G(RB, "Team", "Role", "LeafB")], losses: [] },
-    { identity: "dave", gains: [G(RB, "Role", "LeafB")], losses: [] },
+    { identity: "alice", gains: [GM("team-m", RB, "Team", "Role", "LeafB")], losses: [] },
+    { identity: "dave", gains: [GM("role-m", RB, "Role", "LeafB")], losses: [] },
   ]);
   expect(report.profiles).toEqual([
     { profile: "Role", gains: [G(RB, "Role", "LeafB")], losses: [] },
@@ -125,8 +130,8 @@ test("an inheritance edit two levels down reaches Team's and Role's holders, wit
 test("a new profile reached only through propertyDependencies (its id is unknown in the preview)", async () => {
   const { report } = await impact({ leafN: true, roleInherits: ["leafA", "leafN"] });
   expect(report.identities).toEqual([
-    { identity: "alice", gains: [G(EN, "Team", "Role", "LeafN")], losses: [] },
-    { identity: "dave", gains: [G(EN, "Role", "LeafN")], losses: [] },
+    { identity: "alice", gains: [GM("team-m", EN, "Team", "Role", "LeafN")], losses: [] },
+    { identity: "dave", gains: [GM("role-m", EN, "Role", "LeafN")], losses: [] },
   ]);
   expect(report.profiles.map((p) => p.profile)).toEqual(["LeafN", "Role", "Team"]);
   expect(report.unresolved).toEqual([]);
@@ -134,15 +139,15 @@ test("a new profile reached only through propertyDependencies (its id is unknown
 
 test("a deleted profile takes its grants away", async () => {
   const { report } = await impact({ dropLeafD: true });
-  expect(report.identities).toEqual([{ identity: "erin", gains: [], losses: [G(ED, "LeafD")] }]);
+  expect(report.identities).toEqual([{ identity: "erin", gains: [], losses: [GM("leafD-m", ED, "LeafD")] }]);
   expect(report.profiles).toEqual([{ profile: "LeafD", gains: [], losses: [G(ED, "LeafD")] }]);
 });
 
 test("a version's entity edit: every holder, direct or through inheritance", async () => {
   const { report } = await impact({ leafA: [GA2] });
   expect(report.identities).toEqual([
-    { identity: "alice", gains: [G(GA2, "Team", "Role", "LeafA")], losses: [G(GA, "Team", "Role", "LeafA")] },
-    { identity: "dave", gains: [G(GA2, "Role", "LeafA")], losses: [G(GA, "Role", "LeafA")] },
+    { identity: "alice", gains: [GM("team-m", GA2, "Team", "Role", "LeafA")], losses: [GM("team-m", GA, "Team", "Role", "LeafA")] },
+    { identity: "dave", gains: [GM("role-m", GA2, "Role", "LeafA")], losses: [GM("role-m", GA, "Role", "LeafA")] },
   ]);
 });
 
@@ -156,7 +161,7 @@ test("a secret identity list is unresolved, named by URN; no one's gains or loss
   ]);
   // whether alice still holds Team is not known: she is neither said to lose it nor to gain through
   // it, and frank is not listed; dave's gain through Role is certain
-  expect(report.identities).toEqual([{ identity: "dave", gains: [G(RB, "Role", "LeafB")], losses: [] }]);
+  expect(report.identities).toEqual([{ identity: "dave", gains: [GM("role-m", RB, "Role", "LeafB")], losses: [] }]);
 });
 
 test("an inheritance cycle is reported and walked once", async () => {
@@ -165,8 +170,8 @@ test("an inheritance cycle is reported and walked once", async () => {
     { urn: expect.stringMatching(/::(role|team|leafC)-v$/), reason: expect.stringMatching(/^inheritance cycle in the new state: .*→.*→.*→/) },
   ]);
   const carol = report.identities.find((i) => i.identity === "carol")!;
-  expect(carol.gains).toEqual([G(GA, "LeafC", "Team", "Role", "LeafA")]);
-  expect(report.identities.find((i) => i.identity === "alice")!.gains).toEqual([G(GC, "Team", "Role", "LeafC")]);
+  expect(carol.gains).toEqual([GM("leafC-m", GA, "LeafC", "Team", "Role", "LeafA")]);
+  expect(report.identities.find((i) => i.identity === "alice")!.gains).toEqual([GM("team-m", GC, "Team", "Role", "LeafC")]);
 });
 
 test("an empty preview (no change): nothing gains or loses, no warning", async () => {
@@ -211,4 +216,43 @@ test("the command: markdown by default, --format json, gates and exit codes on a
   const gate = await run(file, "--fail-on-gain");
   expect(gate.code).toBe(1);
   expect(gate.err).toBe("pulumi-veza impact: --fail-on-gain: 2 identities gain access\n");
+});
+
+/**
+ * docs/impact.md shows two comments exactly as `pulumi-veza impact` prints them (impactMain is the
+ * bin's code): a replace, and a secret member list that leaves a value unresolved. They are made
+ * here from real previews, so they cannot go stale; VEZA_IMPACT_WRITE_DOCS=1 rewrites them.
+ */
+test("docs/impact.md: the Markdown of a replace and of an unresolved secret, as the command prints them", async () => {
+  const fs = await import("node:fs");
+  const path = await import("node:path");
+  const { Readable } = await import("node:stream");
+  const printed = async (edit: Edit) => {
+    let out = "";
+    const io = { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: () => true }, stdin: Readable.from([await previewJson(edit)]) };
+    expect(await impactMain([], io as never)).toBe(0);
+    return out;
+  };
+  const examples = {
+    // LeafC replaced, and its membership now lists frank instead of carol
+    replace: await printed({ replaceLeafC: true, carol: ["frank"] }),
+    secret: await printed({ teamMembers: pulumi.secret(["alice", "frank"]) }),
+  };
+  expect(examples.replace).toContain('> **Warning:** profile "LeafC" is replaced');
+  expect(examples.replace).toContain("| + | ActiveDirectoryGroup `gC` | `ad-1` | LeafC | membership leafC-m |");
+  // frank never held it: he is not said to get it back
+  expect(examples.replace).toContain("1 holder(s) do not get it back (carol)\n");
+  expect(examples.secret).toContain("Nothing that could be read changes; 1 value could not be read");
+  const file = path.join(__dirname, "..", "..", "docs", "impact.md");
+  let doc = fs.readFileSync(file, "utf8");
+  for (const [name, md] of Object.entries(examples)) {
+    const start = `<!-- impact-example:${name} -->\n\`\`\`\`markdown\n`;
+    const end = "````\n<!-- impact-example:end -->";
+    const a = doc.indexOf(start);
+    const b = doc.indexOf(end, a);
+    expect([name, a >= 0 && b > a]).toEqual([name, true]);
+    if (process.env.VEZA_IMPACT_WRITE_DOCS) doc = doc.slice(0, a + start.length) + md + doc.slice(b);
+    else expect(doc.slice(a + start.length, b)).toBe(md); // stale: VEZA_IMPACT_WRITE_DOCS=1 rewrites it
+  }
+  if (process.env.VEZA_IMPACT_WRITE_DOCS) fs.writeFileSync(file, doc);
 });

@@ -25,6 +25,9 @@ type S = ReturnType<typeof state>;
 const same = (s: S) => ({ op: "same", urn: s.urn, oldState: s, newState: s });
 const update = (o: S, n: S) => ({ op: "update", urn: o.urn, oldState: o, newState: n });
 const del = (o: S) => ({ op: "delete", urn: o.urn, oldState: o });
+/** How an identity holds the first profile of a path: the stack's memberships named, or granted in Veza. */
+const through = (...memberships: string[]) => ({ memberships, grantedInVeza: false, unreadable: [] });
+const IN_VEZA = { memberships: [], grantedInVeza: true, unreadable: [] };
 const who = (r: ReturnType<typeof analyse>) => r.report.identities.map((i) => [i.identity, i.gains.map((g) => g.entityId), i.losses.map((g) => g.entityId)]);
 
 const A = profile("A", "pa");
@@ -103,6 +106,50 @@ test("publishing a new version: what happens to the old version's members is not
   expect(render(impact, "markdown")).toContain("Veza's API reference does not say what publishing does");
 });
 
+test("holders granted in Veza are marked apart from holders the stack's memberships grant, in every format; one who is both", () => {
+  // Veza lists ann (an access request) and bob on A's version, bob through the stack's A-m; ann also
+  // holds B through the stack's B-m. The edit: A grants a2 and B grants b2.
+  const vAm = { ...vA, outputs: { ...vA.outputs, members: ["ann", "bob"] } };
+  const mA = members("A-m", "pa", ["bob"]);
+  const mB = { ...members("B-m", "pb", ["ann"]), id: "pb/versions/1/members" };
+  const steps = [same(A), same(B), update(vAm, version("A", "pa", [e("a"), e("a2")])), update(vB, version("B", "pb", [e("b"), e("b2")], ["pa"])), same(mA), same(mB)];
+  const impact = analyse(sidesOf({ steps } as PreviewDigest));
+  expect(impact.report.identities).toEqual([
+    {
+      identity: "ann",
+      gains: [
+        { ...e("a2"), via: ["A"], member: IN_VEZA },
+        { ...e("b2"), via: ["B"], member: through("B-m") },
+      ],
+      losses: [],
+    },
+    { identity: "bob", gains: [{ ...e("a2"), via: ["A"], member: through("A-m") }], losses: [] },
+  ]);
+  // a loss is marked by how the identity held the profile before: the membership drops bob
+  const dropped = analyse(sidesOf({ steps: [same(A), same(B), same(vAm), same(vB), update(mA, members("A-m", "pa", [])), same(mB)] } as PreviewDigest));
+  expect(dropped.report.identities).toEqual([{ identity: "bob", gains: [], losses: [{ ...e("a"), via: ["A"], member: through("A-m") }] }]);
+  // two memberships list one identity on one version: both are named
+  const twice = analyse(sidesOf({ steps: [same(A), same(B), update(vA, version("A", "pa", [e("a"), e("a2")])), same(vB), same(mA), same(members("A-m2", "pa", ["bob"]))] } as PreviewDigest));
+  expect(twice.report.identities[0]!.gains[0]!.member).toEqual(through("A-m", "A-m2"));
+
+  // a membership of the version whose list is a secret may list them: neither it nor Veza is ruled out
+  const secret = analyse(sidesOf({ steps: [same(A), same(B), update(vAm, version("A", "pa", [e("a"), e("a2")])), same(vB), same(members("A-m", "pa", "[secret]"))] } as PreviewDigest));
+  expect(secret.report.identities.map((i) => [i.identity, i.gains.map((g) => g.member)])).toEqual([
+    ["ann", [{ memberships: [], grantedInVeza: false, unreadable: ["A-m"] }]],
+    ["bob", [{ memberships: [], grantedInVeza: false, unreadable: ["A-m"] }]],
+  ]);
+  expect(render(secret, "markdown")).toContain("| + | OktaGroup `a2` | `okta` | A | perhaps membership A-m (unreadable) or granted in Veza |\n");
+
+  const json = JSON.parse(render(impact, "json"));
+  expect(json.identities[0].gains.map((g: { member: unknown }) => g.member)).toEqual([IN_VEZA, through("B-m")]);
+  const md = render(impact, "markdown");
+  expect(md).toContain("| | entitlement | datasource | via | member through |\n");
+  expect(md).toContain("| + | OktaGroup `a2` | `okta` | A | granted in Veza |\n");
+  expect(md).toContain("| + | OktaGroup `b2` | `okta` | B | membership B-m |\n");
+  const text = render(impact, "text");
+  expect(text).toContain("    + OktaGroup a2 (okta) via A; member through granted in Veza\n    + OktaGroup b2 (okta) via B; member through membership B-m\n");
+});
+
 test("without --tenant every format says what it cannot see; the JSON's keys stay the documented ones", () => {
   const impact = analyse(sidesOf({ steps: base.map(same) } as PreviewDigest));
   expect(impact.notices).toEqual([NOT_SEEN_NOTICE]);
@@ -135,10 +182,12 @@ describe("--tenant: Veza today", () => {
     const live = analyse(sidesOf({ steps } as PreviewDigest), { tenant });
     expect(live.notices).toEqual([]);
     expect(live.report.identities).toEqual([
-      { identity: "bob", gains: [{ ...e("a2"), via: ["A"] }], losses: [] },
-      { identity: "cy", gains: [{ ...e("a2"), via: ["A"] }], losses: [] },
-      { identity: "olga", gains: [{ ...e("a2"), via: ["Contractor (outside the stack)", "A"] }], losses: [] },
+      { identity: "bob", gains: [{ ...e("a2"), via: ["A"], member: through("A-m") }], losses: [] },
+      // cy was granted in Veza; after the change the stack's membership lists her (its delete would remove her)
+      { identity: "cy", gains: [{ ...e("a2"), via: ["A"], member: through("A-m") }], losses: [] },
+      { identity: "olga", gains: [{ ...e("a2"), via: ["Contractor (outside the stack)", "A"], member: IN_VEZA }], losses: [] },
     ]);
+    expect(render(live, "text")).toContain("  olga\n    + OktaGroup a2 (okta) via Contractor (outside the stack) → A; member through granted in Veza\n");
     // from the state alone: cy is said to gain a too (she had it), olga is not seen
     const stale = analyse(sidesOf({ steps } as PreviewDigest));
     expect(who(stale)).toEqual([
