@@ -13,7 +13,7 @@
  * calls contradict each other with no order between them), uncertain: an uncertain holding may or
  * may not be there (Graph.maybe), so only what holds either way is counted, and the reason is reported.
  */
-import { UNKNOWN, VEZA_TYPE_PREFIX, type ResourceV3, type Sides } from "./input";
+import { UNKNOWN, vezaKind, type ResourceV3, type Sides } from "./input";
 import { memberLists } from "./members";
 import { isPlain, nameOf, prop, TENANT, versionKey, what } from "./values";
 
@@ -28,10 +28,11 @@ export interface Unresolved {
   reason: string;
 }
 
+/** The kinds the impact reads (`vezaKind` of a resource's type: a dynamic resource's or the plugin's). */
 export const KIND = {
-  profile: `${VEZA_TYPE_PREFIX}AccessProfile`,
-  version: `${VEZA_TYPE_PREFIX}AccessProfileVersion`,
-  membership: `${VEZA_TYPE_PREFIX}ProfileMembership`,
+  profile: "AccessProfile",
+  version: "AccessProfileVersion",
+  membership: "ProfileMembership",
 };
 
 export type Side = "before" | "after";
@@ -169,13 +170,13 @@ export class GraphReader {
   ) {
     for (const side of [sides.before, sides.after]) {
       for (const r of side.values()) {
-        if (r.type !== KIND.profile) continue;
+        if (vezaKind(r.type) !== KIND.profile) continue;
         this.profileUrns.add(r.urn);
         if (isPlain(r.id) && r.id !== "") this.urnOfId.set(r.id, r.urn);
       }
     }
     for (const [urn, r] of sides.after) {
-      if (r.type !== KIND.profile) continue;
+      if (vezaKind(r.type) !== KIND.profile) continue;
       const old = sides.before.get(urn);
       // a replace's new state has no id yet (or a new one)
       if (!old || !isPlain(old.id) || old.id !== r.id) this.newObject.add(urn);
@@ -315,14 +316,14 @@ export class GraphReader {
     const states = side === "before" ? this.sides.before : this.sides.after;
     const raw: RawSide = { names: new Map(), currentVersion: new Map(), versionNodes: new Map(), memberships: new Map(), unnamed: new Set() };
     for (const r of states.values()) {
-      if (r.type === KIND.profile) {
+      if (vezaKind(r.type) === KIND.profile) {
         const name = prop(r, "name");
         raw.names.set(r.urn, isPlain(name) ? name : nameOf(r.urn));
         const cur = prop(r, "currentVersionNumber");
         if (typeof cur === "number") raw.currentVersion.set(r.urn, cur);
         // Veza creates a profile with version 1 (the API reference's create answer)
         else if (side === "after" && this.newObject.has(r.urn)) raw.currentVersion.set(r.urn, 1);
-      } else if (r.type === KIND.version) {
+      } else if (vezaKind(r.type) === KIND.version) {
         const profile = this.profileRef(r, side);
         if (!profile) {
           raw.unnamed.add(r.urn);
@@ -340,7 +341,7 @@ export class GraphReader {
           partial: inherit.partial,
           state: isPlain(state) ? state : undefined,
         });
-      } else if (r.type === KIND.membership) {
+      } else if (vezaKind(r.type) === KIND.membership) {
         const profile = this.profileRef(r, side);
         if (!profile) {
           raw.unnamed.add(r.urn);

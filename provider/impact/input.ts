@@ -59,8 +59,20 @@ export { UNKNOWN };
 /** How `pulumi preview --json` writes a secret (it never shows secrets in JSON). */
 export const SECRET = "[secret]";
 
-/** The type token of this provider's resources: `pulumi-nodejs:dynamic/veza:<Kind>`. */
-export const VEZA_TYPE_PREFIX = "pulumi-nodejs:dynamic/veza:";
+/**
+ * The type tokens of this package's resources, by the way a stack uses them: the dynamic resources
+ * (`pulumi-nodejs:dynamic/veza:<Kind>`) and the `veza` provider plugin (`veza:index:<Kind>`, the
+ * plugin's `tokenOf`, not imported here: it would load the resource code into a command that only
+ * reads JSON; tests/impact/plugin-stack.test.ts checks the two agree). A stack may hold either, or
+ * both while it moves from one to the other (docs/plugin.md).
+ */
+export const VEZA_TYPE_PREFIXES = ["pulumi-nodejs:dynamic/veza:", "veza:index:"] as const;
+
+/** The kind (`AccessProfile`, …) of a resource of this package, from its type token; undefined for any other type. */
+export function vezaKind(type: string): string | undefined {
+  for (const prefix of VEZA_TYPE_PREFIXES) if (type.startsWith(prefix)) return type.slice(prefix.length);
+  return undefined;
+}
 
 import type { PreviewDigest, PreviewStep, ResourceV3 } from "./schema";
 export type { PreviewDigest, PreviewStep, ResourceV3 };
