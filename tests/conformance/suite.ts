@@ -12,9 +12,13 @@
  * the first step that needs it, and the "create" step asserts on it). No step depends on another
  * having run, or on the order they run in. A new step: `const id = await created();`, then act and
  * assert. What is special to a resource lives in tests/resources/<resource>.test.ts.
+ *
+ * The provider runs in the test process (tests/support/in-process.ts), except for one case
+ * (access-profile.test.ts), whose lifecycle goes through a dynamic-provider process per operation
+ * in every routes mode, as under the CLI.
  */
 import * as fs from "node:fs";
-import { HAS_ASSUMED_ROUTES, ROUTES_MODE, rig, TOKEN, type Rig } from "../resources/helpers";
+import { HAS_ASSUMED_ROUTES, IN_PROCESS, ROUTES_MODE, rig, TOKEN, type Rig, type RigOptions } from "../resources/helpers";
 import type { Engine, Summary } from "../../harness";
 import type { TenantData } from "../../emulator";
 import type { ConformanceCase } from "./cases";
@@ -25,13 +29,16 @@ export const sentRoutes = (r: Rig): string[] => r.emu.requests().map((q) => q.ro
 /** The error messages of an operation, one per line (for matching the failure a step expects). */
 const messages = (s: Summary) => s.errors.map((x) => x.message).join("\n");
 
-/** Declares the suite's tests for one resource's case. */
-export function conformance(c: ConformanceCase): void {
+/**
+ * Declares the suite's tests for one resource's case, with the provider in this process (the
+ * middle layer, tests/support/in-process.ts) unless `o` says `{ provider: "process" }`.
+ */
+export function conformance(c: ConformanceCase, o: RigOptions = IN_PROCESS): void {
   // the tenant cannot make the case's update (a type's PATCH is an assumed route): the update fails naming the field
   const updateRouteMissing = c.updateNeedsAssumedRoutes === true && !HAS_ASSUMED_ROUTES;
   const updateRefused = /cannot change description/;
 
-  describe(`${c.kind} conformance (routes ${ROUTES_MODE})`, () => {
+  describe(`${c.kind} conformance (routes ${ROUTES_MODE}${o.provider === "process" ? ", a provider process per operation" : ""})`, () => {
     let r: Rig;
     let e: Engine;
     const subjectId = () => e.state().resources.find((x) => x.name === "subject")?.id ?? "";
@@ -66,7 +73,7 @@ export function conformance(c: ConformanceCase): void {
     }
 
     beforeAll(async () => {
-      r = await rig();
+      r = await rig({}, o);
       e = r.engine();
     });
     afterAll(async () => {

@@ -28,6 +28,9 @@ export interface RigOptions {
   provider?: "in-process" | "process";
 }
 
+/** The middle layer's rig: every engine serves its provider in this process. */
+export const IN_PROCESS: RigOptions = { provider: "in-process" };
+
 export async function rig(knobs: Parameters<typeof startEmulator>[0] = {}, o: RigOptions = {}): Promise<Rig> {
   const emu = await startEmulator({ token: TOKEN, ...knobs });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "veza-res-"));
