@@ -6,6 +6,12 @@
  * tests/jest.setup.ts), not copied. A grpc-gateway-style tenant ("gateway": unbound methods 501)
  * differs from "documented" only in the status of a missing route, which every fallback reads the
  * same way (ROUTE_MISSING_STATUSES): the conformance suite runs there too.
+ *
+ * Most lifecycle suites serve the provider in the test process (tests/support/in-process.ts, the
+ * middle layer: the same server and package code, no process per operation), so running them in
+ * three modes costs little; the conformance case of access-profile.test.ts, and the engine, fault,
+ * network and example tests, start a dynamic-provider process per operation (harness/README.md,
+ * "Test layers").
  */
 const base = {
   testEnvironment: "node",

@@ -27,7 +27,7 @@ import * as os from "os";
 import { readExternal, register, registrationPrepareFailed } from "./executor";
 import { Operation, clone, type Kind } from "./operation";
 import { onRegistrationPrepareFailure, runProgram } from "./program-runner";
-import { ProviderProcess, defaultRepoRoot } from "./provider-process";
+import { ProviderProcess, defaultRepoRoot, type ProviderConnection } from "./provider-process";
 import { StateStore } from "./state-store";
 import { deleteAll, deletePhase, previewDeletes, refresh } from "./state-steps";
 import type { EngineOptions, EngineState, Program, StateResource, Summary, UpOptions } from "./types";
@@ -121,7 +121,7 @@ export class Engine {
     return next;
   }
 
-  private newProvider(): ProviderProcess {
+  private newProvider(): ProviderConnection {
     const cwd = this.opts.cwd ?? defaultRepoRoot();
     const env: Record<string, string | undefined> = {
       ...process.env,
@@ -129,21 +129,19 @@ export class Engine {
       PULUMI_NODEJS_STACK: this.stack,
       ...(this.opts.env ?? {}),
     };
-    return ProviderProcess.forOperation({
-      cwd,
-      env,
-      callTimeoutMs: this.opts.callTimeoutMs ?? 60_000,
-      startTimeoutMs: 30_000,
-      plugin: this.opts.plugin,
-    });
+    const options = { cwd, env, callTimeoutMs: this.opts.callTimeoutMs ?? 60_000, startTimeoutMs: 30_000, plugin: this.opts.plugin };
+    if (!this.opts.providerHost) return ProviderProcess.forOperation(options);
+    // an in-process host serves the dynamic provider; a plugin is served by its own `serve`
+    if (this.opts.plugin) throw new Error("EngineOptions: providerHost and plugin cannot be combined (a plugin is served by plugin.serve)");
+    return this.opts.providerHost(options);
   }
 
-  private newOperation(kind: Kind, prov: ProviderProcess, resources: StateResource[], preview?: boolean): Operation {
+  private newOperation(kind: Kind, prov: ProviderConnection, resources: StateResource[], preview?: boolean): Operation {
     return new Operation(kind, prov, resources, this.opts, this.store, this.parallel, preview);
   }
 
   /** Starts `prov` and sends Configure with `config` (engine form). */
-  private async configure(prov: ProviderProcess, config: JsonObject): Promise<void> {
+  private async configure(prov: ProviderConnection, config: JsonObject): Promise<void> {
     await prov.start();
     const args = configureArgs(config);
     await prov.configure(args.values, args.secretKeys);

@@ -4,7 +4,7 @@
  * resource operations at once, the step events and the summary. The executor (harness/executor.ts)
  * records into it; the engine (harness/engine.ts) creates one per operation.
  */
-import type { ProviderProcess } from "./provider-process";
+import type { ProviderConnection } from "./provider-process";
 import { LiveState, type StateStore } from "./state-store";
 import type { EngineOptions, ResourceOp, ResourceResult, StateResource, StepEvent, Summary } from "./types";
 import { STACK_TYPE } from "./planner";
@@ -77,7 +77,7 @@ export class Operation {
 
   constructor(
     readonly kind: Kind,
-    readonly provider: ProviderProcess,
+    readonly provider: ProviderConnection,
     resources: StateResource[],
     private readonly opts: EngineOptions,
     private readonly store: StateStore,

@@ -4,9 +4,10 @@
  * `EngineOptions.plugin`, a provider plugin's server from its `serve`.
  */
 import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
-import type { PluginServer } from "./types";
 import { JsonObject, SIG_KEY, SECRET_SIG } from "./values";
+import type { PluginServer } from "./types";
 
 const grpc = require("@grpc/grpc-js");
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
@@ -121,6 +122,16 @@ interface Launched {
   stderr: string[];
 }
 
+/**
+ * Opt-in count of the providers a test run starts (to measure it): with VEZA_TEST_COUNT_PROVIDERS
+ * set to a file, each start appends a line naming where the provider runs ("process": a spawned
+ * dynamic-provider process, started ahead or not; "in-process": tests/support/in-process.ts).
+ */
+export function countProviderStart(where: "process" | "in-process"): void {
+  const file = process.env.VEZA_TEST_COUNT_PROVIDERS;
+  if (file) fs.appendFileSync(file, `${where}\n`);
+}
+
 /** Starts the dynamic-provider server the way the CLI starts the plugin. */
 function launch(opts: ProviderProcessOptions): Launched {
   const script = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js", { paths: [opts.cwd] });
@@ -130,6 +141,7 @@ function launch(opts: ProviderProcessOptions): Launched {
   const harness = path.join(defaultRepoRoot(), "harness");
   const preloads = [...(compileCacheDir ? ["compile-cache.js"] : []), "parent-watch.js", "lazy-closure-deps.js"];
   const preload = preloads.flatMap((f) => ["-r", path.join(harness, f)]);
+  countProviderStart("process");
   const child = spawn(process.execPath, [...preload, script, "127.0.0.1:1"], { cwd: opts.cwd, env, stdio: ["pipe", "pipe", "pipe"] });
   live.add(child);
   child.stdin!.on("error", () => undefined);
@@ -205,90 +217,35 @@ export function cacheCompiledModules(dir: string | undefined): void {
 const sameOptionsKey = (o: ProviderProcessOptions) =>
   JSON.stringify([o.cwd, o.callTimeoutMs, o.startTimeoutMs, Object.entries(o.env).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
 
-export class ProviderProcess {
+/**
+ * The provider calls the engine makes (Configure, Check, Diff, Create, Update, Read, Delete) as the
+ * CLI makes them: protobuf requests built here, answers decoded here. Where the provider runs is the
+ * subclass's: `ProviderProcess` (a dynamic-provider process over gRPC, as under the CLI) or the
+ * tests' in-process host (tests/support/in-process.ts: the same server code in the test process).
+ */
+export abstract class ProviderConnection {
+  /** gRPC calls made, by method (Summary.grpc). */
   readonly calls: Record<string, number> = {};
-  private launched?: Launched;
-  /** A plugin's server (`opts.plugin`) and what it printed. */
-  private served?: { stop(): Promise<void> };
-  private readonly servedStderr: string[] = [];
-  private client: any;
-  private starting?: Promise<void>;
   /** Whether the provider answers a dry run's Create and Update itself (ConfigureResponse.supportsPreview). */
   supportsPreview = false;
+  /** A provider plugin's package (`veza`): Configure then sends its keys as a plugin's default provider gets them. */
+  protected pluginPackage?: string;
 
-  constructor(private readonly opts: ProviderProcessOptions) {}
-
+  /** What the provider wrote on stderr so far. */
+  abstract get stderr(): string;
+  /** Starts the provider (a second call waits for the same start). */
+  abstract start(): Promise<void>;
+  /** Stops the provider. Never throws. */
+  abstract stop(): Promise<void>;
   /**
-   * The process for one operation: the one started ahead for these options if there is one
-   * (see `startProviderProcessesAhead`), else a new one; with starting ahead on, the next
-   * operation's is started now. Call `start()` on it either way.
+   * Sends one request (`method` as in the proto service: "Check") and resolves with its response
+   * message; a failure rejects with a ProviderCallError.
    */
-  static forOperation(opts: ProviderProcessOptions): ProviderProcess {
-    const p = new ProviderProcess(opts);
-    if (!startAhead || opts.plugin) return p;
-    const key = sameOptionsKey(opts);
-    const spare = spares.get(key);
-    spares.delete(key);
-    const next = launch(opts);
-    holdOpen(next, false);
-    spares.set(key, next);
-    while (spares.size > MAX_SPARES) {
-      const [oldestKey, oldest] = spares.entries().next().value as [string, Launched];
-      spares.delete(oldestKey);
-      void stopLaunched(oldest);
-    }
-    if (spare && !spare.hasExited) {
-      holdOpen(spare, true);
-      p.launched = spare;
-    } else if (spare) void stopLaunched(spare);
-    return p;
-  }
-
-  get stderr(): string {
-    return (this.launched?.stderr ?? this.servedStderr).join("");
-  }
-
-  /** Starts the process (unless it was started ahead) and connects to it (once: a second call waits for the same start). */
-  start(): Promise<void> {
-    return (this.starting ??= this.connect());
-  }
-
-  private async connect(): Promise<void> {
-    let address: string;
-    if (this.opts.plugin) {
-      const served = await this.opts.plugin.serve((text) => this.servedStderr.push(text));
-      this.served = served;
-      address = served.address;
-    } else {
-      this.launched ??= launch(this.opts);
-      address = `127.0.0.1:${await this.launched.port}`;
-    }
-    this.client = new provrpc.ResourceProviderClient(address, grpc.credentials.createInsecure());
-  }
-
-  /** Kill the process (SIGKILL if it does not go away) and close the channel. Never throws. */
-  async stop(): Promise<void> {
-    try {
-      this.client?.close();
-    } catch {
-      /* ignore */
-    }
-    if (this.launched) await stopLaunched(this.launched);
-    await this.served?.stop().catch(() => undefined);
-  }
+  protected abstract send<T>(method: string, req: unknown): Promise<T>;
 
   private call<T>(method: string, req: unknown): Promise<T> {
     this.calls[method] = (this.calls[method] ?? 0) + 1;
-    const fn = method.charAt(0).toLowerCase() + method.slice(1);
-    return new Promise<T>((resolve, reject) => {
-      const deadline = new Date(Date.now() + this.opts.callTimeoutMs);
-      this.client[fn](req, new grpc.Metadata(), { deadline }, (err: any, resp: T) => {
-        if (err) {
-          const msg = String(err.details ?? err.message ?? err);
-          reject(new ProviderCallError(msg, method, err.code, decodeInitFailure(err)));
-        } else resolve(resp);
-      });
-    });
+    return this.send<T>(method, req);
   }
 
   /**
@@ -298,7 +255,7 @@ export class ProviderProcess {
    * (`url`), and the same values as the older `variables` (`veza:config:url`).
    */
   async configure(config: Record<string, string>, secretKeys: string[]): Promise<void> {
-    const pkg = this.opts.plugin?.package;
+    const pkg = this.pluginPackage;
     const args: JsonObject = {};
     const req = new provproto.ConfigureRequest();
     for (const [k, v] of Object.entries(config)) {
@@ -414,6 +371,96 @@ export class ProviderProcess {
     req.setOldInputs(struct(oldInputs));
     await this.call("Delete", req);
   }
+}
+
+export class ProviderProcess extends ProviderConnection {
+  private launched?: Launched;
+  /** A plugin's server (`opts.plugin`) and what it printed. */
+  private served?: { stop(): Promise<void> };
+  private readonly servedStderr: string[] = [];
+  private client: any;
+  private starting?: Promise<void>;
+
+  constructor(private readonly opts: ProviderProcessOptions) {
+    super();
+    this.pluginPackage = opts.plugin?.package;
+  }
+
+  /**
+   * The process for one operation: the one started ahead for these options if there is one
+   * (see `startProviderProcessesAhead`), else a new one; with starting ahead on, the next
+   * operation's is started now. Call `start()` on it either way.
+   */
+  static forOperation(opts: ProviderProcessOptions): ProviderProcess {
+    const p = new ProviderProcess(opts);
+    if (!startAhead || opts.plugin) return p;
+    const key = sameOptionsKey(opts);
+    const spare = spares.get(key);
+    spares.delete(key);
+    const next = launch(opts);
+    holdOpen(next, false);
+    spares.set(key, next);
+    while (spares.size > MAX_SPARES) {
+      const [oldestKey, oldest] = spares.entries().next().value as [string, Launched];
+      spares.delete(oldestKey);
+      void stopLaunched(oldest);
+    }
+    if (spare && !spare.hasExited) {
+      holdOpen(spare, true);
+      p.launched = spare;
+    } else if (spare) void stopLaunched(spare);
+    return p;
+  }
+
+  get stderr(): string {
+    return (this.launched?.stderr ?? this.servedStderr).join("");
+  }
+
+  /** Starts the process (unless it was started ahead) and connects to it (once: a second call waits for the same start). */
+  start(): Promise<void> {
+    return (this.starting ??= this.connect());
+  }
+
+  private async connect(): Promise<void> {
+    let address: string;
+    if (this.opts.plugin) {
+      const served = await this.opts.plugin.serve((text) => this.servedStderr.push(text));
+      this.served = served;
+      address = served.address;
+    } else {
+      this.launched ??= launch(this.opts);
+      address = `127.0.0.1:${await this.launched.port}`;
+    }
+    this.client = new provrpc.ResourceProviderClient(address, grpc.credentials.createInsecure());
+  }
+
+  /** Kill the process (SIGKILL if it does not go away) and close the channel. Never throws. */
+  async stop(): Promise<void> {
+    try {
+      this.client?.close();
+    } catch {
+      /* ignore */
+    }
+    if (this.launched) await stopLaunched(this.launched);
+    await this.served?.stop().catch(() => undefined);
+  }
+
+  protected send<T>(method: string, req: unknown): Promise<T> {
+    const fn = method.charAt(0).toLowerCase() + method.slice(1);
+    return new Promise<T>((resolve, reject) => {
+      const deadline = new Date(Date.now() + this.opts.callTimeoutMs);
+      this.client[fn](req, new grpc.Metadata(), { deadline }, (err: any, resp: T) => {
+        if (err) reject(providerCallError(method, err));
+        else resolve(resp);
+      });
+    });
+  }
+}
+
+/** A failed call as the gRPC client reports it (`details`, `code`, and an init failure in the status details). */
+export function providerCallError(method: string, err: any): ProviderCallError {
+  const msg = String(err.details ?? err.message ?? err);
+  return new ProviderCallError(msg, method, err.code, decodeInitFailure(err));
 }
 
 /** Sets the fields every resource request carries (urn, name, type, and the id where the request has one). */

@@ -2,6 +2,7 @@
  * The engine's public types: its options, the state it keeps, and what an operation reports.
  * harness/index.ts re-exports them; harness/README.md describes the behaviour behind them.
  */
+import type { ProviderConnection, ProviderProcessOptions } from "./provider-process";
 import type { JsonObject } from "./values";
 
 export interface EngineOptions {
@@ -15,6 +16,12 @@ export interface EngineOptions {
   secretConfigKeys?: string[];
   /** Environment of the provider process (merged over process.env; undefined deletes a variable). */
   env?: Record<string, string | undefined>;
+  /**
+   * Where each operation's provider runs: by default a dynamic-provider process of its own, as under
+   * the CLI (`ProviderProcess.forOperation`). Tests of resource behaviour pass
+   * tests/support/in-process.ts's host: the same server code, in the test process.
+   */
+  providerHost?: (options: ProviderProcessOptions) => ProviderConnection;
   /** Working dir of the provider process (default: the repo root). */
   cwd?: string;
   project?: string;

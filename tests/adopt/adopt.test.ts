@@ -1,10 +1,10 @@
 /** adoptExisting: taking over a tenant that already holds the objects, through the real gRPC provider. */
 import * as veza from "../../provider";
-import { HAS_ASSUMED_ROUTES, rig, type Rig } from "../resources/helpers";
+import { HAS_ASSUMED_ROUTES, rig, type Rig, IN_PROCESS } from "../resources/helpers";
 
 let r: Rig;
 beforeEach(async () => {
-  r = await rig();
+  r = await rig({}, IN_PROCESS);
 });
 afterEach(async () => {
   await r.close();

@@ -9,4 +9,4 @@ import { IN_PROCESS_PLUGIN, PLUGIN_KIT } from "../plugin/in-process";
 import { CASES } from "./cases";
 import { conformance } from "./suite";
 
-for (const c of CASES) conformance(c, { plugin: IN_PROCESS_PLUGIN, kit: PLUGIN_KIT });
+for (const c of CASES) conformance(c, { through: { plugin: IN_PROCESS_PLUGIN, kit: PLUGIN_KIT } });

@@ -12,9 +12,13 @@
  * the first step that needs it, and the "create" step asserts on it). No step depends on another
  * having run, or on the order they run in. A new step: `const id = await created();`, then act and
  * assert. What is special to a resource lives in tests/resources/<resource>.test.ts.
+ *
+ * The provider runs in the test process (tests/support/in-process.ts), except for one case
+ * (access-profile.test.ts), whose lifecycle goes through a dynamic-provider process per operation
+ * in every routes mode, as under the CLI.
  */
 import * as fs from "node:fs";
-import { HAS_ASSUMED_ROUTES, ROUTES_MODE, rig, TOKEN, type Rig } from "../resources/helpers";
+import { HAS_ASSUMED_ROUTES, IN_PROCESS, ROUTES_MODE, rig, TOKEN, type Rig, type RigOptions } from "../resources/helpers";
 import type { Engine, PluginServer, Summary } from "../../harness";
 import * as veza from "../../provider";
 import type { TenantData } from "../../emulator";
@@ -27,17 +31,20 @@ export const sentRoutes = (r: Rig): string[] => r.emu.requests().map((q) => q.ro
 const messages = (s: Summary) => s.errors.map((x) => x.message).join("\n");
 
 /**
- * Declares the suite's tests for one resource's case: through the dynamic provider, or with
- * `plugin` through the provider plugin `veza` (the same resource code behind its gRPC service), the
- * programs then declaring with `kit`'s classes (the plugin's tokens).
+ * Declares the suite's tests for one resource's case: through the dynamic provider, in this process
+ * (the middle layer, tests/support/in-process.ts) unless `o.provider` says "process"; or, with
+ * `o.through`, through the provider plugin `veza` (the same resource code behind its gRPC service,
+ * served by its own `serve`), the programs then declaring with `kit`'s classes (the plugin's tokens).
  */
-export function conformance(c: ConformanceCase, through: { plugin: PluginServer; kit: Kit } | undefined = undefined): void {
+export function conformance(c: ConformanceCase, o: RigOptions & { through?: { plugin: PluginServer; kit: Kit } } = IN_PROCESS): void {
+  const through = o.through;
   const program = (v: Variant) => c.program(v, through?.kit ?? veza);
   // the tenant cannot make the case's update (a type's PATCH is an assumed route): the update fails naming the field
   const updateRouteMissing = c.updateNeedsAssumedRoutes === true && !HAS_ASSUMED_ROUTES;
   const updateRefused = /cannot change description/;
 
-  describe(`${c.kind} conformance${through ? " through the plugin" : ""} (routes ${ROUTES_MODE})`, () => {
+  const where = through ? " through the plugin" : "";
+  describe(`${c.kind} conformance${where} (routes ${ROUTES_MODE}${o.provider === "process" ? ", a provider process per operation" : ""})`, () => {
     let r: Rig;
     let e: Engine;
     const subjectId = () => e.state().resources.find((x) => x.name === "subject")?.id ?? "";
@@ -72,7 +79,8 @@ export function conformance(c: ConformanceCase, through: { plugin: PluginServer;
     }
 
     beforeAll(async () => {
-      r = await rig();
+      // a plugin is served by its own `serve` (tests/plugin/in-process.ts), the dynamic provider as `o` says
+      r = await rig({}, through ? {} : o);
       e = r.engine(through ? { plugin: through.plugin } : {});
     });
     afterAll(async () => {

@@ -10,7 +10,7 @@ import { VezaApi } from "../../provider/client/api";
 import { VezaClient, closeAllPools } from "../../provider/client/client";
 import { exportTenant, ExportError, generateProgram, type Tenant } from "../../provider/export";
 import { LIST_PAGE_SIZE } from "../../provider/client/endpoints";
-import { ROUTES_MODE, rig, TOKEN, type Rig } from "../resources/helpers";
+import { ROUTES_MODE, rig, TOKEN, type Rig, IN_PROCESS } from "../resources/helpers";
 import { cli, REPO, runnable } from "./run-cli";
 
 /** What does not depend on the tenant's routes (type-checking, the CLI's output) runs in the "all" project only. */
@@ -20,7 +20,7 @@ const GEN = path.join(__dirname, ".generated");
 
 let r: Rig;
 beforeAll(async () => {
-  r = await rig();
+  r = await rig({}, IN_PROCESS);
   seed();
 });
 afterAll(async () => {

@@ -5,11 +5,11 @@
  * Runs in every routes mode (jest.config.js).
  */
 import * as veza from "../../provider";
-import { HAS_ASSUMED_ROUTES, rig, type Rig } from "../resources/helpers";
+import { HAS_ASSUMED_ROUTES, rig, type Rig, IN_PROCESS } from "../resources/helpers";
 
 let r: Rig;
 beforeEach(async () => {
-  r = await rig({ knobs: { objectDefaults: true } });
+  r = await rig({ knobs: { objectDefaults: true } }, IN_PROCESS);
 });
 afterEach(async () => {
   await r.close();

@@ -8,11 +8,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as veza from "../../provider";
 import { SECRET_SIG, SIG_KEY } from "../../harness/values";
 import { resetOptionWarnings } from "../../provider/resources/shared/options";
-import { rig, type Rig } from "../resources/helpers";
+import { rig, type Rig, IN_PROCESS } from "../resources/helpers";
 
 let r: Rig;
 beforeEach(async () => {
-  r = await rig();
+  r = await rig({}, IN_PROCESS);
   resetOptionWarnings();
 });
 afterEach(async () => {

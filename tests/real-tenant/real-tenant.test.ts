@@ -6,7 +6,7 @@
  * is written.
  */
 import * as veza from "../../provider";
-import { ROUTES_MODE, rig, tenant, TOKEN, type Rig } from "../resources/helpers";
+import { ROUTES_MODE, rig, tenant, TOKEN, type Rig, IN_PROCESS } from "../resources/helpers";
 
 const ent = (id: string): veza.Entity => ({ entityType: "SalesforceGroup", datasourceId: "sf-1", entityId: id });
 
@@ -26,7 +26,7 @@ jest.setTimeout(180_000);
 describe.each([ROUTES_MODE])("routes %s, short lists", (routes) => {
   let r: Rig;
   beforeEach(async () => {
-    r = await rig({ knobs: { routes, shortLists: true } });
+    r = await rig({ knobs: { routes, shortLists: true } }, IN_PROCESS);
   });
   afterEach(() => r.close());
 

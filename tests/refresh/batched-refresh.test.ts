@@ -1,11 +1,11 @@
 /** Refresh reads from the documented lists: one shared walk per list, never a GET by id. */
 import * as veza from "../../provider";
-import { rig, type Rig } from "../resources/helpers";
+import { rig, type Rig, IN_PROCESS } from "../resources/helpers";
 import { LIST_PAGE_SIZE } from "../../provider/client/endpoints";
 
 let r: Rig;
 beforeAll(async () => {
-  r = await rig();
+  r = await rig({}, IN_PROCESS);
 });
 afterAll(async () => {
   await r.close();

@@ -1,6 +1,6 @@
 /** What is special to AccessProfileType: names taken in Veza, types a tenant cannot delete. The lifecycle every resource shares: tests/conformance. */
 import * as veza from "../../provider";
-import { HAS_ASSUMED_ROUTES, rig, tenant, TOKEN, type Rig } from "./helpers";
+import { HAS_ASSUMED_ROUTES, rig, tenant, TOKEN, type Rig, IN_PROCESS } from "./helpers";
 import { ent, program, stack, type Shape } from "./fixtures";
 
 let r: Rig;
@@ -9,7 +9,7 @@ afterEach(async () => {
 });
 
 test("without adoptExisting, an existing name fails with a message that mentions adoptExisting", async () => {
-  r = await rig();
+  r = await rig({}, IN_PROCESS);
   r.emu.store.createType({ name: "Profile" });
   const s = await r.engine().up(() => {
     new veza.AccessProfileType("t", { name: "Profile" });
@@ -19,7 +19,7 @@ test("without adoptExisting, an existing name fails with a message that mentions
 });
 
 test("a tenant that cannot delete types: destroy leaves the type in Veza with a warning; a new stack takes it over with adoptExisting", async () => {
-  r = await rig({ knobs: { deleteSupport: { types: 405 } } });
+  r = await rig({ knobs: { deleteSupport: { types: 405 } } }, IN_PROCESS);
   const program = (adoptExisting: boolean) => () => {
     new veza.AccessProfileType("t", { name: "Kept", description: "kept by Veza", adoptExisting });
   };

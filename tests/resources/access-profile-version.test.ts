@@ -1,10 +1,10 @@
 /** adoptExisting on versions and memberships: read first, write only what differs. */
 import * as veza from "../../provider";
-import { rig, type Rig } from "./helpers";
+import { rig, type Rig, IN_PROCESS } from "./helpers";
 
 let r: Rig;
 beforeEach(async () => {
-  r = await rig();
+  r = await rig({}, IN_PROCESS);
 });
 afterEach(async () => {
   await r.close();

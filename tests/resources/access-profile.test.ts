@@ -1,6 +1,6 @@
 /** What is special to AccessProfile: replacement (delete first, inheritors), retiring where the tenant cannot delete, adoption failing half-way. The lifecycle every resource shares: tests/conformance. */
 import * as veza from "../../provider";
-import { HAS_ASSUMED_ROUTES, rig, tenant, TOKEN, type Rig } from "./helpers";
+import { HAS_ASSUMED_ROUTES, rig, tenant, TOKEN, type Rig, IN_PROCESS } from "./helpers";
 import { ent, program, stack, type Shape } from "./fixtures";
 
 let r: Rig;
@@ -9,7 +9,7 @@ afterEach(async () => {
 });
 
 test("changing profileType replaces the profile (old one deleted first) and its version and membership follow", async () => {
-  r = await rig();
+  r = await rig({}, IN_PROCESS);
   const e = r.engine();
   await e.up(program());
   const oldId = r.emu.store.findProfileByName("Sales Role")!.id;
@@ -33,7 +33,7 @@ test("changing profileType replaces the profile (old one deleted first) and its 
 });
 
 test("replacing a profile that others inherit from fails clearly, naming the inheritor, and orphans nothing", async () => {
-  r = await rig();
+  r = await rig({}, IN_PROCESS);
   const e = r.engine();
   await e.up(program());
   const s = await e.up(program({ profileType: "Other" }));
@@ -45,7 +45,7 @@ test("replacing a profile that others inherit from fails clearly, naming the inh
 });
 
 test.each([405, 501, 404] as const)("when DELETE is unsupported (%s), destroy retires profiles, drops types, warns, and succeeds", async (status) => {
-  r = await rig({ knobs: { deleteSupport: { types: status, profiles: status } } });
+  r = await rig({ knobs: { deleteSupport: { types: status, profiles: status } } }, IN_PROCESS);
   const e = r.engine();
   await e.up(stack);
   const d = await e.destroy();
@@ -61,7 +61,7 @@ test.each([405, 501, 404] as const)("when DELETE is unsupported (%s), destroy re
 });
 
 test("a DELETE answered 404 for an object that is gone is done, not a fallback", async () => {
-  r = await rig();
+  r = await rig({}, IN_PROCESS);
   const e = r.engine();
   await e.up(stack);
   const role = r.emu.store.findProfileByName("Ops")!;
@@ -79,7 +79,7 @@ test("a DELETE answered 404 for an object that is gone is done, not a fallback",
 });
 
 test("adopting a profile whose PATCH fails records the adopted id (init-failed); the next up updates it", async () => {
-  r = await rig();
+  r = await rig({}, IN_PROCESS);
   const type = r.emu.store.createType({ name: "Profile" });
   const existingId = r.emu.store.createProfile({ name: "P", profile_type: type.id, description: "old" }).profile.id;
   const program = () => {

@@ -1,9 +1,15 @@
-/** Shared set-up for resource tests: an emulator, an engine wired to it, request accounting. */
+/**
+ * Shared set-up for resource tests: an emulator, an engine wired to it, request accounting. The
+ * engine starts a dynamic-provider process per operation, as the CLI does, unless the rig is made
+ * with `{ provider: "in-process" }` (tests/support/in-process.ts: the same server code, in this
+ * process; for resource behaviour, see harness/README.md "Test layers").
+ */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type Emulator, type LoggedRequest, type RoutesMode } from "../../emulator";
 import { Engine, type EngineOptions } from "../../harness";
+import { inProcess } from "../support/in-process";
 
 export const TOKEN = "veza-test-token-DO-NOT-LEAK-91c2";
 
@@ -17,7 +23,15 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function rig(knobs: Parameters<typeof startEmulator>[0] = {}): Promise<Rig> {
+/** Where a rig's engines run the provider: a process per operation (the default), or in this process. */
+export interface RigOptions {
+  provider?: "in-process" | "process";
+}
+
+/** The middle layer's rig: every engine serves its provider in this process. */
+export const IN_PROCESS: RigOptions = { provider: "in-process" };
+
+export async function rig(knobs: Parameters<typeof startEmulator>[0] = {}, o: RigOptions = {}): Promise<Rig> {
   const emu = await startEmulator({ token: TOKEN, ...knobs });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "veza-res-"));
   const stateFile = path.join(dir, "state.json");
@@ -31,6 +45,7 @@ export async function rig(knobs: Parameters<typeof startEmulator>[0] = {}): Prom
         config: { "veza:url": emu.url, "veza:apiToken": TOKEN, ...(extra.config ?? {}) },
         secretConfigKeys: ["veza:apiToken"],
         env: { VEZA_URL: undefined, VEZA_API_TOKEN: undefined, VEZA_TOKEN: undefined, ...(extra.env ?? {}) },
+        providerHost: o.provider === "in-process" ? inProcess : undefined,
         ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== "config" && k !== "env")),
       }),
     mutations: () => emu.requests().filter((r) => r.method !== "GET"),

@@ -1,6 +1,6 @@
 /** What is special to ProfileMembership: ADD/REMOVE of only the difference, exclusive membership, what a non-exclusive one may remove. The lifecycle every resource shares: tests/conformance. */
 import * as veza from "../../provider";
-import { HAS_ASSUMED_ROUTES, rig, tenant, TOKEN, type Rig } from "./helpers";
+import { HAS_ASSUMED_ROUTES, rig, tenant, TOKEN, type Rig, IN_PROCESS } from "./helpers";
 import { ent, program, stack, type Shape } from "./fixtures";
 
 let r: Rig;
@@ -9,7 +9,7 @@ afterEach(async () => {
 });
 
 test("membership changes send one ADD and one REMOVE", async () => {
-  r = await rig();
+  r = await rig({}, IN_PROCESS);
   const e = r.engine();
   await e.up(program());
   r.emu.resetStats();
@@ -23,7 +23,7 @@ test("membership changes send one ADD and one REMOVE", async () => {
 });
 
 test("exclusive membership: refresh reports foreign identities as drift and the next up removes them", async () => {
-  r = await rig();
+  r = await rig({}, IN_PROCESS);
   const e = r.engine();
   const program = (exclusive: boolean) => () => {
     const t = new veza.AccessProfileType("t", { name: "Profile", allowCreateRelationships: true });
@@ -54,7 +54,7 @@ test("exclusive membership: refresh reports foreign identities as drift and the 
 }, 180_000); // seven operations; slow on a loaded machine
 
 test("leaving exclusive after a refresh that saw foreign members leaves them alone; a non-exclusive removal removes only its own", async () => {
-  r = await rig();
+  r = await rig({}, IN_PROCESS);
   const e = r.engine();
   const program = (exclusive: boolean, identityIds = ["u1"]) => () => {
     const t = new veza.AccessProfileType("t", { name: "Profile", allowCreateRelationships: true });
@@ -77,7 +77,7 @@ test("leaving exclusive after a refresh that saw foreign members leaves them alo
 });
 
 test("an exclusive membership whose REMOVE fails at create is recorded with the others still there, and the next up removes them", async () => {
-  r = await rig();
+  r = await rig({}, IN_PROCESS);
   const e = r.engine();
   const base = () => {
     const t = new veza.AccessProfileType("t", { name: "Profile", allowCreateRelationships: true });

@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as veza from "../../provider";
-import { HAS_ASSUMED_ROUTES, ROUTES_MODE, rig, tenant, TOKEN, type Rig } from "./helpers";
+import { HAS_ASSUMED_ROUTES, ROUTES_MODE, rig, tenant, TOKEN, type Rig, IN_PROCESS } from "./helpers";
 import { ent, program, PROGRAM_RESOURCES, stack, type Shape } from "./fixtures";
 
 /** What does not depend on the tenant's routes (server encodings, settings) runs in the "all" project only. */
@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 test("create, no-op second up, zero-request preview, destroy leaves the tenant empty", async () => {
-  r = await rig();
+  r = await rig({}, IN_PROCESS);
   const e = r.engine();
   const first = await e.up(program());
   expect(first.errors).toEqual([]);
@@ -61,7 +61,7 @@ const SINGLE_FIELD_UPDATES: [string, Shape, string, string[]][] = [
 ];
 
 test.each(SINGLE_FIELD_UPDATES)("a single-field update (%s) is one PATCH whose update_mask names only that field", async (_what, shape, route, mask) => {
-  r = await rig();
+  r = await rig({}, IN_PROCESS);
   const e = r.engine();
   expect((await e.up(program())).errors).toEqual([]);
   r.emu.resetStats();
@@ -76,7 +76,7 @@ test.each(SINGLE_FIELD_UPDATES)("a single-field update (%s) is one PATCH whose u
 });
 
 test("refresh detects out-of-band changes and deletes; the next up repairs them", async () => {
-  r = await rig();
+  r = await rig({}, IN_PROCESS);
   const e = r.engine();
   await e.up(program());
   const base = r.emu.store.findProfileByName("Salesforce Base")!;
@@ -98,7 +98,7 @@ test("refresh detects out-of-band changes and deletes; the next up repairs them"
 });
 
 routesIndependent.each(["numbers", "mixed"] as const)("with the server encoding enums as %s, refresh then up shows no diff", async (enumEncoding) => {
-  r = await rig({ knobs: { enumEncoding, numbersAsStrings: true, versionShape: "mixed", emptyAs: "null" } });
+  r = await rig({ knobs: { enumEncoding, numbersAsStrings: true, versionShape: "mixed", emptyAs: "null" } }, IN_PROCESS);
   const e = r.engine();
   expect((await e.up(stack)).errors).toEqual([]);
   const refreshed = await e.refresh();
@@ -111,7 +111,7 @@ routesIndependent.each(["numbers", "mixed"] as const)("with the server encoding 
 });
 
 routesIndependent("settings come from the environment when the stack has no veza config; a missing token names both places", async () => {
-  r = await rig();
+  r = await rig({}, IN_PROCESS);
   const viaEnv = r.engine({ config: { "veza:url": "", "veza:apiToken": "" }, env: { VEZA_URL: r.emu.url, VEZA_API_TOKEN: TOKEN } });
   // empty config values fall through to the environment
   const s = await viaEnv.up(() => {
@@ -134,7 +134,7 @@ routesIndependent("settings come from the environment when the stack has no veza
 });
 
 routesIndependent("with the guide's simplified write responses (fields left out), a second up is still a no-op", async () => {
-  r = await rig({ knobs: { simplifiedWrites: true } });
+  r = await rig({ knobs: { simplifiedWrites: true } }, IN_PROCESS);
   const e = r.engine();
   const program = (description: string) => () => {
     const t = new veza.AccessProfileType("t", { name: "Profile", allowCreateRelationships: true, instructions: "Ask #iam", maxEntitlements: 10, onCreateBehavior: "RUNNING", timeBeforeSyncCheckInSeconds: 60 });

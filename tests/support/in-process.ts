@@ -1,0 +1,196 @@
+/**
+ * The middle test layer: the test engine (harness/) with each operation's provider served in the
+ * test process instead of by a dynamic-provider process of its own.
+ *
+ * What runs is what a provider process runs: `@pulumi/pulumi/cmd/dynamic-provider`'s own
+ * `ResourceProviderService` (its configure, check, diff, create, read, update and delete, which
+ * load the `__provider` shell and call the resource's `pulumi.dynamic.ResourceProvider` methods)
+ * and the built package (`require("pulumi-veza")`, dist/provider), loaded by Node's own module
+ * system, outside jest's sandbox, as the process would load them. Requests and answers cross as
+ * protobuf bytes (serialized on one side, deserialized with the server's own classes on the other),
+ * so values arrive as the server sees them: Structs, secrets unwrapped (it accepts none), unknowns
+ * as the sentinel string. Each operation gets fresh module state where a new process would have
+ * one: a fresh copy of the server module (its provider cache) and of dist/provider (its context,
+ * list walks, connection pools), its environment (`EngineOptions.env` over the test's) set in the
+ * process while it runs, and what it writes on stderr kept as the process's stderr.
+ *
+ * What it leaves out, and the layer that keeps it: the process itself (its start, its exit, a crash,
+ * its own stdout; the harness's process tests and tests/faults), gRPC's transport (deadlines are a
+ * timer here; a handler that rejects fails its call at once instead of at the deadline), and the
+ * server's process-wide hooks (`source-map-support/register` and its `process.on` exit-code
+ * handlers are not installed in the test process: they format stack traces and set an exit code).
+ *
+ * `inProcess` is an `EngineOptions.providerHost`: `new Engine({ ..., providerHost: inProcess })`.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as vm from "node:vm";
+import { ProviderConnection, countProviderStart, providerCallError, type ProviderProcessOptions } from "../../harness/provider-process";
+
+const provproto = require("@pulumi/pulumi/proto/provider_pb");
+const { Empty } = require("google-protobuf/google/protobuf/empty_pb");
+
+/** Node's own process and module system (jest's sandbox has copies of both: a copied env, its own registry). */
+const nodeProcess: NodeJS.Process = vm.runInThisContext("process");
+const NodeModule = nodeProcess.getBuiltinModule("node:module") as typeof import("node:module") & {
+  _cache: Record<string, unknown>;
+  _nodeModulePaths(dir: string): string[];
+  new (id: string, parent: unknown): NodeJS.Module & { _compile(text: string, filename: string): void; paths: string[] };
+};
+
+const SERVER = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js");
+
+/**
+ * The server module's text, changed only where it would act on the whole test process: it does
+ * not start a gRPC server (its last line) but exports its service class; its `process.on` exit-code
+ * handlers go nowhere. Each change must match exactly, or loading fails (a new @pulumi/pulumi).
+ */
+let serverText: string | undefined;
+function serverSource(): string {
+  if (serverText) return serverText;
+  let text = fs.readFileSync(SERVER, "utf8");
+  const edits: [from: string, to: string, count: number][] = [
+    ["main(process.argv.slice(2));", "exports.ResourceProviderService = ResourceProviderService;", 1],
+    ["process.on(", "noProcessHooks.on(", 3],
+  ];
+  for (const [from, to, count] of edits) {
+    const found = text.split(from).length - 1;
+    if (found !== count) throw new Error(`tests/support/in-process.ts: expected ${count} × ${JSON.stringify(from)} in ${SERVER}, found ${found}`);
+    text = text.split(from).join(to);
+  }
+  return (serverText = `const noProcessHooks = { on() {} };\n${text}`);
+}
+
+/** Compiles `text` as a new Node module at `filename`, its `require(id)` answered by `resolve` first. */
+function compileModule(text: string, filename: string, searchDir: string, resolve: (id: string) => unknown): any {
+  const m = new NodeModule(filename, null);
+  m.filename = filename;
+  m.paths = NodeModule._nodeModulePaths(searchDir);
+  // the module's `require` (Node's makeRequireFunction) calls m.require
+  const own = m.require.bind(m);
+  m.require = (id: string) => resolve(id) ?? own(id);
+  m._compile(text, filename);
+  return m.exports;
+}
+
+/** A fresh copy of the package a provider process in `cwd` would load (`require("pulumi-veza")`), and its pool closer. */
+function loadPackage(cwd: string): { veza: unknown; closePools: () => Promise<void> } {
+  const nodeRequire = NodeModule.createRequire(path.join(cwd, "noop.js"));
+  const entry = nodeRequire.resolve("pulumi-veza");
+  const dir = path.dirname(entry) + path.sep;
+  for (const key of Object.keys(NodeModule._cache)) if (key.startsWith(dir)) delete NodeModule._cache[key];
+  const veza = nodeRequire(entry);
+  const client = nodeRequire(path.join(dir, "client", "client.js")) as { closeAllPools(): Promise<void> };
+  return { veza, closePools: () => client.closeAllPools() };
+}
+
+/** The response message of each call (the request is `<Method>Request`). */
+const RESPONSES: Record<string, string> = {
+  Configure: "ConfigureResponse",
+  Check: "CheckResponse",
+  Diff: "DiffResponse",
+  Create: "CreateResponse",
+  Update: "UpdateResponse",
+  Read: "ReadResponse",
+  Delete: "Empty",
+};
+
+/** gRPC's status for a deadline. */
+const DEADLINE_EXCEEDED = 4;
+/** gRPC's status for an error without a numeric code. */
+const UNKNOWN_STATUS = 2;
+
+export class InProcessProvider extends ProviderConnection {
+  private service: any;
+  private serverProto: any;
+  private closePools?: () => Promise<void>;
+  private readonly written: string[] = [];
+  private restore: (() => void)[] = [];
+  private starting?: Promise<void>;
+
+  constructor(private readonly opts: ProviderProcessOptions) {
+    super();
+  }
+
+  get stderr(): string {
+    return this.written.join("");
+  }
+
+  start(): Promise<void> {
+    return (this.starting ??= this.load());
+  }
+
+  private async load(): Promise<void> {
+    countProviderStart("in-process");
+    this.useEnvironment();
+    this.keepStderr();
+    const { veza, closePools } = loadPackage(this.opts.cwd);
+    this.closePools = closePools;
+    const cwd = this.opts.cwd;
+    // require-from-string as the server uses it, except that the shell's require("pulumi-veza") is this operation's copy
+    const requireFromString = (code: string) => compileModule(code, "", cwd, (id) => (id === "pulumi-veza" ? veza : undefined));
+    const server = compileModule(serverSource(), SERVER, path.dirname(SERVER), (id) =>
+      id === "require-from-string" ? requireFromString : id === "source-map-support/register" ? {} : undefined,
+    );
+    this.service = new server.ResourceProviderService();
+    this.serverProto = NodeModule.createRequire(SERVER)("../../proto/provider_pb");
+  }
+
+  /** The process's environment is `opts.env` (already merged over the test's): set in Node's own while this runs. */
+  private useEnvironment(): void {
+    const env = nodeProcess.env;
+    const saved = { ...env };
+    for (const k of Object.keys(env)) if (this.opts.env[k] === undefined) delete env[k];
+    for (const [k, v] of Object.entries(this.opts.env)) if (v !== undefined) env[k] = v;
+    this.restore.push(() => {
+      for (const k of Object.keys(env)) delete env[k];
+      Object.assign(env, saved);
+    });
+  }
+
+  /** What is written on stderr while this runs is the process's stderr (kept, not shown). */
+  private keepStderr(): void {
+    const stream = nodeProcess.stderr;
+    const write = stream.write;
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      this.written.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+      const done = rest.find((x) => typeof x === "function") as (() => void) | undefined;
+      done?.();
+      return true;
+    }) as typeof stream.write;
+    this.restore.push(() => {
+      stream.write = write;
+    });
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await this.closePools?.();
+    } catch {
+      /* never throws */
+    }
+    for (const undo of this.restore.reverse()) undo();
+    this.restore = [];
+  }
+
+  protected async send<T>(method: string, req: any): Promise<T> {
+    await this.start();
+    const request = this.serverProto[`${method}Request`].deserializeBinary(req.serializeBinary());
+    const answer = await new Promise<any>((resolve, reject) => {
+      const timer = setTimeout(() => reject(providerCallError(method, { code: DEADLINE_EXCEEDED, details: "Deadline exceeded" })), this.opts.callTimeoutMs);
+      const done = (err: any, resp: any) => {
+        clearTimeout(timer);
+        if (err) reject(providerCallError(method, { code: Number.isInteger(err.code) ? err.code : UNKNOWN_STATUS, details: err.details ?? err.message, metadata: err.metadata }));
+        else resolve(resp);
+      };
+      const fn = method.charAt(0).toLowerCase() + method.slice(1);
+      Promise.resolve(this.service[fn]({ request }, done)).catch((e: unknown) => done(e, undefined));
+    });
+    const responseType = RESPONSES[method];
+    const decode = responseType === "Empty" ? Empty : provproto[responseType];
+    return decode.deserializeBinary(answer.serializeBinary()) as T;
+  }
+}
+
+/** An `EngineOptions.providerHost`: each operation's provider in this process. */
+export const inProcess = (options: ProviderProcessOptions): InProcessProvider => new InProcessProvider(options);
