@@ -334,7 +334,7 @@ export function renderReport(runs: CliScaleRun[]): string {
       "",
     );
     const small = rs[0]!;
-    const head = ["operation", ...rs.flatMap((r, i) => [`${r.profiles.toLocaleString("en")}: wall`, "CPU (CLI tree)", "requests", "provider peak RSS", ...(i > 0 ? ["time ratio", "request ratio", "memory ratio", "goals"] : [])])];
+    const head = ["operation", ...rs.flatMap((r, i) => [`${r.profiles.toLocaleString("en")}: wall`, "CPU (CLI tree)", "requests", "provider peak RSS", ...(i > 0 ? ["time ratio (wall)", "CPU ratio", "request ratio", "memory ratio", "goals"] : [])])];
     out.push(`| ${head.join(" | ")} |`, `|${head.map((_, i) => (i ? "---:" : "---")).join("|")}|`);
     for (const p of PHASES) {
       if (!rs.some((r) => r.phases[p])) continue;
@@ -346,12 +346,14 @@ export function renderReport(runs: CliScaleRun[]): string {
           const a = small.phases[p];
           // the goals are stated for 10× the profiles
           const misses = f && a && r.profiles === 10 * small.profiles ? verdict(f, a) : undefined;
-          cells.push(x(f?.wallMs, a?.wallMs), x(f?.requests, a?.requests), x(f?.providerPeakMiB, a?.providerPeakMiB), misses ? (misses.length ? `missed: ${misses.join(", ")}` : "met") : "–");
+          cells.push(x(f?.wallMs, a?.wallMs), x(f?.cpuMs, a?.cpuMs), x(f?.requests, a?.requests), x(f?.providerPeakMiB, a?.providerPeakMiB), misses ? (misses.length ? `missed: ${misses.join(", ")}` : "met") : "–");
         }
       });
       out.push(`| ${cells.join(" | ")} |`);
     }
     const problems = rs.flatMap((r) => PHASES.filter((p) => r.phases[p]?.problem).map((p) => `- ${r.profiles} profiles, ${p}: ${r.phases[p]!.problem}`));
+    const programs = rs.filter((r) => r.phases.bootstrap?.programPeakMiB).map((r) => `${r.profiles.toLocaleString("en")}: ${s(r.phases.bootstrap!.programCpuMs)} CPU, ${mib(r.phases.bootstrap!.programPeakMiB)} peak RSS`);
+    if (programs.length) out.push(`The program's node process in the bootstrap (the Pulumi SDK registering every resource): ${programs.join("; ")}.`, "");
     const impact = rs.filter((r) => r.phases.impact?.detail).map((r) => `${r.profiles.toLocaleString("en")}: preview ${s(Number(r.phases.impact!.detail!.previewMs))}, ${(Number(r.phases.impact!.detail!.previewBytes) / 2 ** 20).toFixed(1)} MiB of JSON; bin ${s(Number(r.phases.impact!.detail!.binMs))} (CPU ${s(Number(r.phases.impact!.detail!.binCpuMs))}), ${r.phases.impact!.detail!.identities} identities`);
     out.push("", ...(impact.length ? [`Impact, split: ${impact.join("; ")}.`, ""] : []), ...(problems.length ? ["Problems:", ...problems, ""] : []));
   }
