@@ -305,10 +305,14 @@ const s = (ms: number | undefined) => (ms === undefined || Number.isNaN(ms) ? "�
 const mib = (m: number | undefined) => (m === undefined || Number.isNaN(m) ? "–" : `${m.toFixed(0)} MiB`);
 const x = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !b ? "–" : `${(a / b).toFixed(1)}×`);
 
-/** Issue 31's goals for 10× the profiles, the goals missed: time ≤ 10.5×, requests ≤ 10×, the provider's peak memory ≤ 3×. */
+/**
+ * Issue 31's goals for 10× the profiles, the goals missed: time ≤ 10.5×, requests ≤ 10×, the
+ * provider's peak memory ≤ 3×. Time is judged on CPU time (the commands' process trees): on the
+ * shared bench machine the wall time counts the other sessions' load, which differs between runs.
+ */
 export function verdict(big: PhaseFigures, small: PhaseFigures): string[] {
   const misses: string[] = [];
-  if (big.wallMs > small.wallMs * 10.5) misses.push("time");
+  if (big.cpuMs > small.cpuMs * 10.5) misses.push("time");
   if (big.requests > small.requests * 10) misses.push("requests");
   if (big.providerPeakMiB !== undefined && small.providerPeakMiB !== undefined && big.providerPeakMiB > small.providerPeakMiB * 3) misses.push("memory");
   return misses;
@@ -334,23 +338,24 @@ export function renderReport(runs: CliScaleRun[]): string {
       "",
     );
     const small = rs[0]!;
-    const head = ["operation", ...rs.flatMap((r, i) => [`${r.profiles.toLocaleString("en")}: wall`, "CPU (CLI tree)", "requests", "provider peak RSS", ...(i > 0 ? ["time ratio (wall)", "CPU ratio", "request ratio", "memory ratio", "goals"] : [])])];
+    const head = ["operation", ...rs.flatMap((r, i) => [`${r.profiles.toLocaleString("en")}: wall`, "CPU (CLI tree)", "provider CPU", "requests", "provider peak RSS", ...(i > 0 ? ["wall ratio", "CPU ratio", "provider CPU ratio", "request ratio", "memory ratio", "goals (time on CPU)"] : [])])];
     out.push(`| ${head.join(" | ")} |`, `|${head.map((_, i) => (i ? "---:" : "---")).join("|")}|`);
     for (const p of PHASES) {
       if (!rs.some((r) => r.phases[p])) continue;
       const cells = [p === "noop" ? "no-op up" : p === "bootstrap" ? "bootstrap (up)" : p === "impact" ? "impact (preview --json + bin)" : p === "export" ? "`pulumi-veza export`" : p];
       rs.forEach((r, i) => {
         const f = r.phases[p];
-        cells.push(f ? `${s(f.wallMs)}${f.problem ? ` (${f.exitCode === 124 ? "timed out" : "failed"})` : ""}` : "–", s(f?.cpuMs), f ? String(f.requests) : "–", mib(f?.providerPeakMiB));
+        cells.push(f ? `${s(f.wallMs)}${f.problem ? ` (${f.exitCode === 124 ? "timed out" : "failed"})` : ""}` : "–", s(f?.cpuMs), s(f?.providerCpuMs), f ? String(f.requests) : "–", mib(f?.providerPeakMiB));
         if (i > 0) {
           const a = small.phases[p];
           // the goals are stated for 10× the profiles
           const misses = f && a && r.profiles === 10 * small.profiles ? verdict(f, a) : undefined;
-          cells.push(x(f?.wallMs, a?.wallMs), x(f?.cpuMs, a?.cpuMs), x(f?.requests, a?.requests), x(f?.providerPeakMiB, a?.providerPeakMiB), misses ? (misses.length ? `missed: ${misses.join(", ")}` : "met") : "–");
+          cells.push(x(f?.wallMs, a?.wallMs), x(f?.cpuMs, a?.cpuMs), x(f?.providerCpuMs, a?.providerCpuMs), x(f?.requests, a?.requests), x(f?.providerPeakMiB, a?.providerPeakMiB), misses ? (misses.length ? `missed: ${misses.join(", ")}` : "met") : "–");
         }
       });
       out.push(`| ${cells.join(" | ")} |`);
     }
+    out.push("");
     const problems = rs.flatMap((r) => PHASES.filter((p) => r.phases[p]?.problem).map((p) => `- ${r.profiles} profiles, ${p}: ${r.phases[p]!.problem}`));
     const programs = rs.filter((r) => r.phases.bootstrap?.programPeakMiB).map((r) => `${r.profiles.toLocaleString("en")}: ${s(r.phases.bootstrap!.programCpuMs)} CPU, ${mib(r.phases.bootstrap!.programPeakMiB)} peak RSS`);
     if (programs.length) out.push(`The program's node process in the bootstrap (the Pulumi SDK registering every resource): ${programs.join("; ")}.`, "");
