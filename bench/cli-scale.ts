@@ -347,7 +347,8 @@ export function renderReport(runs: CliScaleRun[]): string {
         const f = r.phases[p];
         cells.push(f ? `${s(f.wallMs)}${f.problem ? ` (${f.exitCode === 124 ? "timed out" : "failed"})` : ""}` : "–", s(f?.cpuMs), s(f?.providerCpuMs), f ? String(f.requests) : "–", mib(f?.providerPeakMiB));
         if (i > 0) {
-          const a = small.phases[p];
+          // a phase that failed (or was cut short) has no ratio and no verdict
+          const a = f && !f.problem && !small.phases[p]?.problem ? small.phases[p] : undefined;
           // the goals are stated for 10× the profiles
           const misses = f && a && r.profiles === 10 * small.profiles ? verdict(f, a) : undefined;
           cells.push(x(f?.wallMs, a?.wallMs), x(f?.cpuMs, a?.cpuMs), x(f?.providerCpuMs, a?.providerCpuMs), x(f?.requests, a?.requests), x(f?.providerPeakMiB, a?.providerPeakMiB), misses ? (misses.length ? `missed: ${misses.join(", ")}` : "met") : "–");
@@ -357,6 +358,7 @@ export function renderReport(runs: CliScaleRun[]): string {
     }
     out.push("");
     const problems = rs.flatMap((r) => PHASES.filter((p) => r.phases[p]?.problem).map((p) => `- ${r.profiles} profiles, ${p}: ${r.phases[p]!.problem}`));
+    out.push("For impact and export the provider columns are the `pulumi-veza` bin's own process; CPU (CLI tree) is every process the command started.", "");
     const programs = rs.filter((r) => r.phases.bootstrap?.programPeakMiB).map((r) => `${r.profiles.toLocaleString("en")}: ${s(r.phases.bootstrap!.programCpuMs)} CPU, ${mib(r.phases.bootstrap!.programPeakMiB)} peak RSS`);
     if (programs.length) out.push(`The program's node process in the bootstrap (the Pulumi SDK registering every resource): ${programs.join("; ")}.`, "");
     const impact = rs.filter((r) => r.phases.impact?.detail).map((r) => `${r.profiles.toLocaleString("en")}: preview ${s(Number(r.phases.impact!.detail!.previewMs))}, ${(Number(r.phases.impact!.detail!.previewBytes) / 2 ** 20).toFixed(1)} MiB of JSON; bin ${s(Number(r.phases.impact!.detail!.binMs))} (CPU ${s(Number(r.phases.impact!.detail!.binCpuMs))}), ${r.phases.impact!.detail!.identities} identities`);

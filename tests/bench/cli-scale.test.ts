@@ -90,4 +90,11 @@ describe("the bench:scale report", () => {
     expect(md).toMatch(/\| no-op up \| 5\.0 s .* \| 10\.0× \| 10\.0× \| 10\.0× \| – \| 2\.0× \| met \|/);
     expect(md).toContain("500 bytes per resource");
   });
+
+  test("a phase that failed at either size gets no ratio and no verdict", () => {
+    const cut = { ...phase(120_000, 0, 100), exitCode: 1, problem: "exit 1: preview canceled" };
+    const md = renderReport([run(1_000, { preview: phase(30_000, 0, 150) }), run(10_000, { preview: cut })]);
+    expect(md).toMatch(/\| preview \| 30\.0 s .* \| 120\.0 s \(failed\) .* \| – \| – \| – \| – \| – \| – \|/);
+    expect(md).toContain("10000 profiles, preview: exit 1: preview canceled");
+  });
 });
