@@ -1,9 +1,10 @@
 /**
- * The wiring of `npm run bench:scale` (bench/cli-scale.ts) without running it: the large tenant's
- * shape (issue 31: one type, N profiles, N versions, N/10 memberships), the program that declares it,
- * the inheritance edit whose impact it measures, and the report's ratios and goals. In-process, no CLI.
+ * The wiring of `npm run bench:scale` (bench/cli-scale.ts, bench/cli-scale-report.ts) without running
+ * it: the large tenant's shape (issue 31: one type, N profiles, N versions, N/10 memberships), the
+ * program that declares it, the inheritance edit whose impact it measures, and the report's ratios
+ * and goals. In-process, no CLI.
  */
-import { renderReport, verdict, type CliScaleRun, type PhaseFigures } from "../../bench/cli-scale";
+import { renderReport, verdict, type CliScaleRun, type PhaseFigures } from "../../bench/cli-scale-report";
 import { inheritanceEdit, program, resourceCount, tenantSpec, type Kit } from "../../harness/workload";
 
 /** Resource classes that only record what the program declared. */
