@@ -15,10 +15,14 @@
  * backend the engine writes the whole state after every step).
  *
  *   npm run bench:scale -- --profiles 1000 [--latency 25] [--parallel N] [--checkpoints]
- *     [--phase-timeout-min 30] [--only bootstrap,refresh,…] [--json FILE] [--cpu-prof-dir DIR] [--max-old-space-mib N]
+ *     [--phase-timeout-min 30] [--only bootstrap,refresh,…] [--json FILE] [--cpu-prof-dir DIR]
+ *     [--max-old-space-mib N]
+ *   npm run bench:scale -- --report a.json,b.json[,…] [--out bench/RESULTS.md]
  *
  * --only: the phases to run, in that order after the bootstrap (default: the order above).
- *   npm run bench:scale -- --report a.json,b.json[,…] [--out bench/RESULTS.md]
+ * --max-old-space-mib: the program's and provider's heap limit (the program peaked above Node's
+ * default at 10,000 profiles: bench/RESULTS.md). --cpu-prof-dir: a CPU profile of every node process
+ * the CLI starts (bench/cpu-prof.ts).
  *
  * A run writes its figures as JSON (--json); --report renders runs side by side into the section between
  * `<!-- cli-scale:start -->` and `<!-- cli-scale:end -->` of the results file, each size's row beside the
@@ -32,7 +36,7 @@ import { parseArgs } from "node:util";
 import { startEmulator, type Emulator } from "../emulator";
 import { CliStack, type CliResult } from "../harness/pulumi-cli";
 import { BENCH_TOKEN } from "../harness/rig";
-import { duplicateNames, inheritanceEdit, resourceCount, serverVsSpec, tenantSpec } from "../harness/workload";
+import { duplicateNames, resourceCount, serverVsSpec, tenantSpec } from "../harness/workload";
 import { ensurePulumiCli } from "../scripts/pulumi-cli";
 import { PHASES, renderReport, writeSection, type CliScaleRun, type PhaseFigures, type PhaseName } from "./cli-scale-report";
 import { PEAK_RSS_PRELOAD, peakRssEnv, readPeaks } from "./peak-rss";
@@ -118,7 +122,6 @@ export async function cliScaleRun(o: CliScaleOptions): Promise<CliScaleRun> {
   if (!found.cli) throw new Error(`no Pulumi CLI: ${found.reason}`);
   const cli = found.cli;
   const spec = tenantSpec(o.profiles);
-  const edited = inheritanceEdit(spec);
   const programOpts = { memberships: "with-members" as const };
   const workload = JSON.stringify(path.join(REPO, "dist", "harness", "workload.js"));
   const source = (edit: boolean) =>
