@@ -7,8 +7,8 @@
  *
  * - in-process: parse + analyse + render markdown (median of --impact-runs, default 3);
  * - the bin, as CI runs it (`node dist/provider/cli.js impact FILE`): wall time, CPU time (user +
- *   system, written by a preload at exit: on a shared machine the wall time counts the others' load)
- *   and peak RSS (bench/peak-rss.ts preloaded).
+ *   system: on a shared machine the wall time counts the others' load) and peak RSS, both written by
+ *   bench/peak-rss.ts preloaded.
  *
  * Writes its section between `<!-- impact:start -->` and `<!-- impact:end -->` of the results file.
  * Options: --impact-sizes 1000,5000,10000  --impact-runs 3 (bench/run.ts reads them)
@@ -18,7 +18,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { impactOf, render } from "../provider/impact";
-import { readPeaks } from "./peak-rss";
+import { PEAK_RSS_PRELOAD, readPeaks } from "./peak-rss";
 
 const REPO = path.join(__dirname, "..", "..");
 const CLI = path.join(REPO, "dist", "provider", "cli.js");
@@ -95,20 +95,17 @@ function measure(n: number, runs: number, dir: string): Row {
   fs.mkdirSync(rssDir);
   const cliTimes: number[] = [];
   const cpuTimes: number[] = [];
-  // the bin's own CPU time, written at exit (spawnSync does not report a child's)
-  const cpuPreload = path.join(dir, "cpu-time.js");
-  fs.writeFileSync(cpuPreload, `process.once("exit", () => { const u = process.cpuUsage(); require("fs").writeFileSync(process.env.BENCH_CPU_FILE, String((u.user + u.system) / 1000)); });\n`);
   for (let i = 0; i < runs; i++) {
-    const cpuFile = path.join(dir, `cpu-${n}-${i}`);
     const t0 = performance.now();
+    // the preload writes the bin's peak RSS and its own CPU time (spawnSync does not report a child's)
     const r = spawnSync(process.execPath, [CLI, "impact", file, "--format", "json"], {
-      env: { ...process.env, NODE_OPTIONS: `--require ${path.join(__dirname, "peak-rss.js")} --require ${cpuPreload}`, BENCH_PEAK_RSS_DIR: rssDir, BENCH_CPU_FILE: cpuFile },
+      env: { ...process.env, NODE_OPTIONS: `--require ${PEAK_RSS_PRELOAD}`, BENCH_PEAK_RSS_DIR: rssDir },
       encoding: "utf8",
       maxBuffer: 1 << 30,
     });
     cliTimes.push(performance.now() - t0);
     if (r.status !== 0) throw new Error(`impact of ${n} profiles failed (exit ${r.status}): ${r.stderr}`);
-    cpuTimes.push(Number(fs.readFileSync(cpuFile, "utf8")));
+    cpuTimes.push(readPeaks(rssDir).find((p) => p.pid === r.pid)?.cpuMs ?? NaN);
   }
   cliTimes.sort((a, b) => a - b);
   cpuTimes.sort((a, b) => a - b);

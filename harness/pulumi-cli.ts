@@ -145,14 +145,14 @@ export class CliStack {
     if (pairs.length > 0) await this.must(["config", "set-all", ...pairs]);
   }
 
-  /** Runs `pulumi ARGS --stack S --non-interactive` in the program's folder. */
-  async run(args: string[], opts: { eventLog?: boolean; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
+  /** Runs `pulumi ARGS --stack S --non-interactive` in the program's folder (`timeoutMs`: SIGTERM after that long, code 124). */
+  async run(args: string[], opts: { eventLog?: boolean; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<CliResult> {
     const eventLog = opts.eventLog ? path.join(this.home, `events-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`) : undefined;
     // the stack and flags go before a `--` (after it every word is a value)
     const flags = [...(args[0] === "stack" && args[1] === "init" ? [] : ["--stack", this.stack]), "--non-interactive", ...(eventLog ? ["--event-log", eventLog] : [])];
     const end = args.indexOf("--");
     const full = end < 0 ? [...args, ...flags] : [...args.slice(0, end), ...flags, ...args.slice(end)];
-    const { code, stdout, stderr } = await this.spawn(path.join(this.options.cli.binDir, "pulumi"), full, opts.env);
+    const { code, stdout, stderr } = await this.spawn(path.join(this.options.cli.binDir, "pulumi"), full, opts.env, opts.timeoutMs);
     let events: EngineEvent[] = [];
     if (eventLog && fs.existsSync(eventLog)) {
       events = fs
@@ -171,7 +171,7 @@ export class CliStack {
   }
 
   /** Runs a command in the program's folder with the stack's environment (undefined removes a variable), collecting its output. */
-  private spawn(command: string, args: string[], overrides: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  private spawn(command: string, args: string[], overrides: Record<string, string | undefined> = {}, timeoutMs?: number): Promise<{ code: number; stdout: string; stderr: string }> {
     const env = { ...this.env };
     for (const [k, v] of Object.entries(overrides)) {
       if (v === undefined) delete env[k];
@@ -183,8 +183,13 @@ export class CliStack {
       let err = "";
       child.stdout.on("data", (d: Buffer) => (out += d.toString()));
       child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+      let timedOut = false;
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), child.kill("SIGTERM")), timeoutMs);
       child.on("error", reject);
-      child.on("close", (c, signal) => resolve({ code: c ?? (signal ? 128 : 1), stdout: out, stderr: err }));
+      child.on("close", (c, signal) => {
+        clearTimeout(timer);
+        resolve({ code: timedOut ? 124 : (c ?? (signal ? 128 : 1)), stdout: out, stderr: timedOut ? `${err}\ntimed out after ${timeoutMs} ms\n` : err });
+      });
     });
   }
 

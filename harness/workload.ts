@@ -60,8 +60,8 @@ export const entity = (id: string) => ({ entityType: "SalesforceGroup", datasour
 export interface ProgramOptions {
   /** Pass `versionNumber: profile.currentVersionNumber` to versions and memberships (default true). */
   versionNumber?: boolean;
-  /** Declare the memberships (default true). */
-  memberships?: boolean;
+  /** Declare the memberships (default true); "with-members": only for profiles that have members. */
+  memberships?: boolean | "with-members";
 }
 
 /** Logical names: t-<key>, p-<key>, v-<key>, m-<key> (the kind of a state entry is told by its prefix). */
@@ -95,7 +95,7 @@ export function program(spec: Spec, kit: Kit, o: ProgramOptions = {}): () => Rec
         entities: p.entities.map(entity),
         inheritFrom: p.inherits.map((k) => profiles.get(k)!.id),
       });
-      if (o.memberships === false) continue;
+      if (o.memberships === false || (o.memberships === "with-members" && p.members.length === 0)) continue;
       new kit.ProfileMembership(`m-${p.key}`, { accessProfileId: profile.id, ...(withNumber ? { versionNumber: profile.currentVersionNumber } : {}), identityIds: p.members });
     }
     return { profiles: spec.profiles.length };
@@ -103,7 +103,8 @@ export function program(spec: Spec, kit: Kit, o: ProgramOptions = {}): () => Rec
 }
 
 /** Resources the program declares (for "requests per resource"). */
-export const resourceCount = (s: Spec, o: ProgramOptions = {}) => s.types.length + (o.memberships === false ? 2 : 3) * s.profiles.length;
+export const resourceCount = (s: Spec, o: ProgramOptions = {}) =>
+  s.types.length + 2 * s.profiles.length + (o.memberships === false ? 0 : o.memberships === "with-members" ? s.profiles.filter((p) => p.members.length).length : s.profiles.length);
 
 /** The issue's case: one type and `n` profiles of it, each with a version (entities only, no inheritance, no members). */
 export function flatSpec(n: number, prefix = "flat"): Spec {
@@ -112,6 +113,41 @@ export function flatSpec(n: number, prefix = "flat"): Spec {
 }
 
 // ---- generators ---------------------------------------------------------------------------------
+
+/**
+ * Issue 31's large tenant: one type (inheritance allowed from any type) and `n` profiles of it, each
+ * with a version of 2 entities; 1 in 10 (key ending in 9) inherits from the two profiles before it and
+ * has a membership of 2 identities. Declare it with `{ memberships: "with-members" }`: n profiles, n
+ * versions, n/10 memberships.
+ */
+export function tenantSpec(n: number, prefix = "tenant"): Spec {
+  const types: TypeSpec[] = [{ key: "role", name: `${prefix} Role`, description: "every profile of the tenant", inheritsFrom: [] }];
+  const key = (i: number) => String(i).padStart(5, "0");
+  const profiles: ProfileSpec[] = [];
+  for (let i = 0; i < n; i++) {
+    const joins = i % 10 === 9;
+    profiles.push({
+      key: key(i),
+      name: `${prefix} profile ${key(i)}`,
+      type: "role",
+      description: `profile ${i}`,
+      labels: i % 2 ? ["requestable", "bench"] : ["bench"],
+      entities: [`g-${i}-a`, `g-${i}-b`],
+      inherits: joins ? [key(i - 1), key(i - 2)] : [],
+      members: joins ? [`u-${i % 997}`, `u-${(i * 7 + 3) % 997}`].filter((x, j, a) => a.indexOf(x) === j) : [],
+    });
+  }
+  return { types, profiles };
+}
+
+/** The inheritance edit whose impact the scale bench measures: the first inheriting profile also inherits from profile 3. */
+export function inheritanceEdit(spec: Spec): Spec {
+  const s = clone(spec);
+  const p = s.profiles.find((x) => x.inherits.length > 0);
+  if (!p || s.profiles.length < 4) throw new Error("inheritanceEdit: the spec has no inheriting profile");
+  p.inherits = [...p.inherits, s.profiles[3]!.key];
+  return s;
+}
 
 /**
  * `n` profiles over three types: two plain ones and an inheriting one (allowed to inherit from the
@@ -221,7 +257,8 @@ const same = (a: Iterable<string>, b: Iterable<string>) => JSON.stringify(sorted
 /** Names that appear more than once on the server (types and profiles). */
 export function duplicateNames(store: EmulatorStore): string[] {
   const names = [...store.listTypes().map((t) => `type:${t.name}`), ...store.listProfiles().map((p) => `profile:${p.name}`)];
-  return names.filter((n, i) => names.indexOf(n) !== i);
+  const seen = new Set<string>();
+  return names.filter((n) => seen.has(n) || !seen.add(n));
 }
 
 /**
@@ -244,7 +281,8 @@ export function serverVsSpec(spec: Spec, store: EmulatorStore): string[] {
   const nameById = new Map(profiles.map((p) => [p.id, p.name]));
   const byName = new Map(profiles.map((p) => [p.name, p]));
   const specNames = spec.profiles.map((p) => p.name);
-  const extra = profiles.filter((p) => !specNames.includes(p.name)).map((p) => p.name);
+  const declared = new Set(specNames);
+  const extra = profiles.filter((p) => !declared.has(p.name)).map((p) => p.name);
   const missing = specNames.filter((n) => !byName.has(n));
   if (extra.length) out.push(`profiles on the server, not declared: ${extra.slice(0, 5).join(", ")}${extra.length > 5 ? ` (+${extra.length - 5})` : ""}`);
   if (missing.length) out.push(`profiles declared, missing on the server: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` (+${missing.length - 5})` : ""}`);

@@ -188,7 +188,7 @@ export const SETTINGS: readonly SettingRow[] = [
     env: ["VEZA_READ_CACHE_TTL_MS"],
     schema: wholeNumber(0),
     default: 30_000,
-    doc: "How long a finished walk of Veza's lists answers look-ups (refresh, name and version look-ups), in ms; 0: every look-up walks the list again.",
+    doc: "How long a finished walk of Veza's lists keeps answering look-ups (refresh, name and version look-ups) after the last one, in ms: one refresh reads each list once however long it takes; 0: every look-up walks the list again.",
   }),
 ];
 

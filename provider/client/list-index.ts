@@ -8,8 +8,11 @@
  *   look-up whose key was already listed is answered without a request. A `pulumi refresh` of N
  *   profiles costs about N/100 requests.
  * - The walk knows this process's own writes (`put` / `remove`), so it never needs to be read
- *   again because of them; a walk that ended longer ago than the TTL is replaced by a fresh one,
- *   so a long run still sees what others changed meanwhile.
+ *   again because of them. A finished walk answers while look-ups keep coming: one refresh reads
+ *   each list once however long it takes (its profile, version and membership reads all come from
+ *   the profile list, and at 10,000 profiles they span minutes). A walk that no look-up has used
+ *   for the TTL is replaced by a fresh one, so a later operation in the same process sees what
+ *   others changed meanwhile.
  * - A page that breaks the paging rules (has_more with an empty or repeated token) fails the
  *   waiting look-ups: a broken list is never taken as "not found".
  */
@@ -24,8 +27,10 @@ export interface ListIndexOptions<T> {
   fetchPage(token: string | undefined): Promise<ListPage<T>>;
   idOf(item: T): string;
   nameOf(item: T): string | undefined;
-  /** How long a walk's items stay trusted, in ms (0: every look-up walks on its own); asked when a look-up comes. */
+  /** How long a finished walk stays trusted after the last look-up it answered, in ms (0: every look-up walks on its own); asked when a look-up comes. */
   trustMs(): number;
+  /** The clock (tests inject one). */
+  now?: () => number;
 }
 
 /** Look-ups arriving within this many ms share the walk's first page. */
@@ -47,6 +52,7 @@ class Walk<T> {
 
   constructor(private readonly opts: ListIndexOptions<T>) {
     this.pageReader = pages(opts.what, opts.fetchPage);
+    this.now = opts.now ?? Date.now;
   }
 
   index(item: T): void {
@@ -64,6 +70,7 @@ class Walk<T> {
   }
 
   find(key: Key): Promise<T | undefined> {
+    this.usedAt = this.now();
     const known = this.items.get(key);
     if (known || this.done) return Promise.resolve(known);
     return new Promise<T | undefined>((resolve, reject) => {
@@ -100,7 +107,7 @@ class Walk<T> {
         }
         if (!next.value.hasMore) {
           this.done = true;
-          this.doneAt = Date.now();
+          this.usedAt = Math.max(this.usedAt, this.now());
         }
       }
       // a complete walk: whoever is still waiting is not in the list
@@ -117,17 +124,19 @@ class Walk<T> {
 
   /** A failed walk is not reused: the next look-up starts over. */
   failed = false;
-  /** When the walk reached the end of the list. */
-  private doneAt = 0;
+  /** The last look-up, or the walk's last page if later. */
+  private usedAt = 0;
+  private readonly now: () => number;
 
   /**
    * A walk still in progress (or paused, waiting for a look-up of an id not listed yet) is always
-   * joined, so one refresh reads the list once however long it takes; a finished walk is trusted
-   * for `ttlMs` after its last page.
+   * joined; a finished walk is trusted until `ttlMs` passes without a look-up (sliding, not from its
+   * last page: a fixed span made a refresh longer than the TTL walk the list again, requests
+   * growing with the square of the stack's size).
    */
   fresh(ttlMs: number): boolean {
     if (this.failed || ttlMs <= 0) return false;
-    return !this.done || Date.now() - this.doneAt < ttlMs;
+    return !this.done || this.now() - this.usedAt < ttlMs;
   }
 }
 

@@ -1,9 +1,11 @@
 /**
  * Look-ups from the documented lists in isolation (client/list-index): one shared walk, lazy pages,
- * "gone" only after a complete walk, this process's own writes applied without a new walk.
+ * "gone" only after a complete walk, this process's own writes applied without a new walk, and how
+ * long a finished walk is trusted (a fake clock).
  */
 import { startEmulator, type Emulator } from "../../emulator";
 import { VezaApi } from "../../provider/client/api";
+import { ListIndex } from "../../provider/client/list-index";
 import { VezaClient, closeAllPools } from "../../provider/client/client";
 
 const TOKEN = "list-index-token";
@@ -95,4 +97,55 @@ test("type look-ups use their list the same way", async () => {
   const got = await Promise.all(typeIds.map((id) => api.findType(id)));
   expect(got.map((t) => t?.name)).toEqual(typeIds.map((_, i) => `Type ${i}`));
   expect(routes()).toEqual(["GET access_profiles_types"]);
+});
+
+describe("how long a finished walk is trusted (a fake clock)", () => {
+  /** 250 items in pages of 100, the clock the test moves, and the pages read. */
+  function fixture(ttlMs = 30_000) {
+    const items = Array.from({ length: 250 }, (_, i) => ({ id: `id-${i}`, name: `P${i}` }));
+    let now = 1_000_000;
+    const fetched: (string | undefined)[] = [];
+    const index = new ListIndex({
+      what: "profiles",
+      fetchPage: async (token: string | undefined) => {
+        fetched.push(token);
+        const from = token ? Number(token) : 0;
+        return { items: items.slice(from, from + 100), next: String(from + 100), hasMore: from + 100 < items.length };
+      },
+      idOf: (x) => x.id,
+      nameOf: (x) => x.name,
+      trustMs: () => ttlMs,
+      now: () => now,
+    });
+    return { items, index, fetched, tick: (ms: number) => (now += ms) };
+  }
+
+  test("one refresh reads the list once however long it takes: look-ups 10 s apart for 50 minutes, 3 pages", async () => {
+    const { items, index, fetched, tick } = fixture();
+    // the profile reads, then the version reads of the same profiles (a refresh's order), each 10 s after the last
+    for (const x of [...items, ...items]) {
+      expect((await index.byId(x.id))?.name).toBe(x.name);
+      tick(10_000);
+    }
+    expect(fetched).toEqual([undefined, "100", "200"]);
+  });
+
+  test("a walk no look-up used for the TTL is replaced: the next look-up walks the list again", async () => {
+    const { items, index, fetched, tick } = fixture();
+    expect(await index.byId(items[249]!.id)).toBeDefined();
+    tick(29_999);
+    expect(await index.byId(items[0]!.id)).toBeDefined();
+    expect(fetched).toHaveLength(3);
+    tick(30_000);
+    expect(await index.byId(items[0]!.id)).toBeDefined();
+    expect(fetched).toEqual([undefined, "100", "200", undefined]);
+  });
+
+  test("a finished walk answers an id it did not list as gone, without a request, while trusted", async () => {
+    const { index, fetched, tick } = fixture();
+    expect(await index.byId("missing")).toBeUndefined();
+    tick(20_000);
+    expect(await index.byName("also missing")).toBeUndefined();
+    expect(fetched).toHaveLength(3);
+  });
 });
