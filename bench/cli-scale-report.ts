@@ -62,7 +62,8 @@ export function verdict(big: PhaseFigures, small: PhaseFigures): string[] {
   const misses: string[] = [];
   if (big.cpuMs > small.cpuMs * 10.5) misses.push("time");
   if (big.requests > small.requests * 10) misses.push("requests");
-  if (big.providerPeakMiB !== undefined && small.providerPeakMiB !== undefined && big.providerPeakMiB > small.providerPeakMiB * 3) misses.push("memory");
+  if (big.providerPeakMiB !== undefined && small.providerPeakMiB !== undefined && big.providerPeakMiB > small.providerPeakMiB * 3)
+    misses.push("memory");
   return misses;
 }
 
@@ -71,7 +72,10 @@ export function renderReport(runs: CliScaleRun[]): string {
   const groups = new Map<string, CliScaleRun[]>();
   for (const r of runs) {
     const k = `${r.latencyMs} ms, ${r.checkpoints ? "checkpoints on (the CLI's default)" : "`PULUMI_SKIP_CHECKPOINTS=true`"}, \`--parallel\` ${r.parallel}`;
-    groups.set(k, [...(groups.get(k) ?? []), r].sort((a, b) => a.profiles - b.profiles));
+    groups.set(
+      k,
+      [...(groups.get(k) ?? []), r].sort((a, b) => a.profiles - b.profiles),
+    );
   }
   const out: string[] = [];
   for (const [k, rs] of groups) {
@@ -86,31 +90,84 @@ export function renderReport(runs: CliScaleRun[]): string {
       "",
     );
     const small = rs[0]!;
-    const head = ["operation", ...rs.flatMap((r, i) => [`${r.profiles.toLocaleString("en")}: wall`, "CPU (CLI tree)", "provider CPU", "requests", "provider peak RSS", ...(i > 0 ? ["wall ratio", "CPU ratio", "provider CPU ratio", "request ratio", "memory ratio", "goals (time on CPU)"] : [])])];
+    const head = [
+      "operation",
+      ...rs.flatMap((r, i) => [
+        `${r.profiles.toLocaleString("en")}: wall`,
+        "CPU (CLI tree)",
+        "provider CPU",
+        "requests",
+        "provider peak RSS",
+        ...(i > 0 ? ["wall ratio", "CPU ratio", "provider CPU ratio", "request ratio", "memory ratio", "goals (time on CPU)"] : []),
+      ]),
+    ];
     out.push(`| ${head.join(" | ")} |`, `|${head.map((_, i) => (i ? "---:" : "---")).join("|")}|`);
     for (const p of PHASES) {
       if (!rs.some((r) => r.phases[p])) continue;
-      const cells = [p === "noop" ? "no-op up" : p === "bootstrap" ? "bootstrap (up)" : p === "impact" ? "impact (preview --json + bin)" : p === "export" ? "`pulumi-veza export`" : p];
+      const cells = [
+        p === "noop"
+          ? "no-op up"
+          : p === "bootstrap"
+            ? "bootstrap (up)"
+            : p === "impact"
+              ? "impact (preview --json + bin)"
+              : p === "export"
+                ? "`pulumi-veza export`"
+                : p,
+      ];
       rs.forEach((r, i) => {
         const f = r.phases[p];
-        cells.push(f ? `${s(f.wallMs)}${f.problem ? ` (${f.exitCode === 124 ? "timed out" : "failed"})` : ""}` : "–", s(f?.cpuMs), s(f?.providerCpuMs), f ? String(f.requests) : "–", mib(f?.providerPeakMiB));
+        cells.push(
+          f ? `${s(f.wallMs)}${f.problem ? ` (${f.exitCode === 124 ? "timed out" : "failed"})` : ""}` : "–",
+          s(f?.cpuMs),
+          s(f?.providerCpuMs),
+          f ? String(f.requests) : "–",
+          mib(f?.providerPeakMiB),
+        );
         if (i > 0) {
           // a phase that failed (or was cut short) has no ratio and no verdict
           const a = f && !f.problem && !small.phases[p]?.problem ? small.phases[p] : undefined;
           // the goals are stated for 10× the profiles
           const misses = f && a && r.profiles === 10 * small.profiles ? verdict(f, a) : undefined;
-          cells.push(x(f?.wallMs, a?.wallMs), x(f?.cpuMs, a?.cpuMs), x(f?.providerCpuMs, a?.providerCpuMs), x(f?.requests, a?.requests), x(f?.providerPeakMiB, a?.providerPeakMiB), misses ? (misses.length ? `missed: ${misses.join(", ")}` : "met") : "–");
+          cells.push(
+            x(f?.wallMs, a?.wallMs),
+            x(f?.cpuMs, a?.cpuMs),
+            x(f?.providerCpuMs, a?.providerCpuMs),
+            x(f?.requests, a?.requests),
+            x(f?.providerPeakMiB, a?.providerPeakMiB),
+            misses ? (misses.length ? `missed: ${misses.join(", ")}` : "met") : "–",
+          );
         }
       });
       out.push(`| ${cells.join(" | ")} |`);
     }
     out.push("");
-    const problems = rs.flatMap((r) => PHASES.filter((p) => r.phases[p]?.problem).map((p) => `- ${r.profiles} profiles, ${p}: ${r.phases[p]!.problem}`));
-    out.push("For impact and export the provider columns are the `pulumi-veza` bin's own process; CPU (CLI tree) is every process the command started.", "");
-    const programs = rs.filter((r) => r.phases.bootstrap?.programPeakMiB).map((r) => `${r.profiles.toLocaleString("en")}: ${s(r.phases.bootstrap!.programCpuMs)} CPU, ${mib(r.phases.bootstrap!.programPeakMiB)} peak RSS`);
-    if (programs.length) out.push(`The program's node process in the bootstrap (the Pulumi SDK registering every resource): ${programs.join("; ")}.`, "");
-    const impact = rs.filter((r) => r.phases.impact?.detail).map((r) => `${r.profiles.toLocaleString("en")}: preview ${s(Number(r.phases.impact!.detail!.previewMs))}, ${(Number(r.phases.impact!.detail!.previewBytes) / 2 ** 20).toFixed(1)} MiB of JSON; bin ${s(Number(r.phases.impact!.detail!.binMs))} (CPU ${s(Number(r.phases.impact!.detail!.binCpuMs))}), ${r.phases.impact!.detail!.identities} identities`);
-    out.push("", ...(impact.length ? [`Impact, split: ${impact.join("; ")}.`, ""] : []), ...(problems.length ? ["Problems:", ...problems, ""] : []));
+    const problems = rs.flatMap((r) =>
+      PHASES.filter((p) => r.phases[p]?.problem).map((p) => `- ${r.profiles} profiles, ${p}: ${r.phases[p]!.problem}`),
+    );
+    out.push(
+      "For impact and export the provider columns are the `pulumi-veza` bin's own process; CPU (CLI tree) is every process the command started.",
+      "",
+    );
+    const programs = rs
+      .filter((r) => r.phases.bootstrap?.programPeakMiB)
+      .map(
+        (r) =>
+          `${r.profiles.toLocaleString("en")}: ${s(r.phases.bootstrap!.programCpuMs)} CPU, ${mib(r.phases.bootstrap!.programPeakMiB)} peak RSS`,
+      );
+    if (programs.length)
+      out.push(`The program's node process in the bootstrap (the Pulumi SDK registering every resource): ${programs.join("; ")}.`, "");
+    const impact = rs
+      .filter((r) => r.phases.impact?.detail)
+      .map(
+        (r) =>
+          `${r.profiles.toLocaleString("en")}: preview ${s(Number(r.phases.impact!.detail!.previewMs))}, ${(Number(r.phases.impact!.detail!.previewBytes) / 2 ** 20).toFixed(1)} MiB of JSON; bin ${s(Number(r.phases.impact!.detail!.binMs))} (CPU ${s(Number(r.phases.impact!.detail!.binCpuMs))}), ${r.phases.impact!.detail!.identities} identities`,
+      );
+    out.push(
+      "",
+      ...(impact.length ? [`Impact, split: ${impact.join("; ")}.`, ""] : []),
+      ...(problems.length ? ["Problems:", ...problems, ""] : []),
+    );
   }
   return out.join("\n");
 }
@@ -118,6 +175,9 @@ export function renderReport(runs: CliScaleRun[]): string {
 export function writeSection(file: string, body: string): void {
   const section = `${START}\n## Large tenant through the real Pulumi CLI (\`npm run bench:scale\`)\n\n${body.trimEnd()}\n${END}`;
   const old = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
-  const next = old.includes(START) && old.includes(END) ? old.slice(0, old.indexOf(START)) + section + old.slice(old.indexOf(END) + END.length) : `${old.trimEnd()}\n\n${section}\n`;
+  const next =
+    old.includes(START) && old.includes(END)
+      ? old.slice(0, old.indexOf(START)) + section + old.slice(old.indexOf(END) + END.length)
+      : `${old.trimEnd()}\n\n${section}\n`;
   fs.writeFileSync(file, next);
 }

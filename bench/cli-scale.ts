@@ -66,7 +66,12 @@ function problemOf(r: { code: number; stdout: string; stderr: string }): string 
 }
 
 /** Runs `node dist/provider/cli.js ARGS` (export or impact) with the peak-RSS preload; its own CPU time and peak. */
-function runBin(args: string[], env: Record<string, string | undefined>, rssDir: string, stdoutFile?: string): Promise<{ code: number; stderr: string; cpuMs: number; peakMiB: number }> {
+function runBin(
+  args: string[],
+  env: Record<string, string | undefined>,
+  rssDir: string,
+  stdoutFile?: string,
+): Promise<{ code: number; stderr: string; cpuMs: number; peakMiB: number }> {
   fs.mkdirSync(rssDir, { recursive: true });
   const full: NodeJS.ProcessEnv = { ...process.env, ...peakRssEnv(rssDir), ...env };
   for (const k of Object.keys(full)) if (full[k] === undefined) delete full[k];
@@ -135,8 +140,18 @@ export async function cliScaleRun(o: CliScaleOptions): Promise<CliScaleRun> {
     config: { "veza:url": emu.url, "veza:apiToken": BENCH_TOKEN },
     secretKeys: ["veza:apiToken"],
     // CliStack puts the caller's NODE_OPTIONS first; the preload and the extra options go after
-    env: { BENCH_PEAK_RSS_DIR: peakRssEnv(rssDir).BENCH_PEAK_RSS_DIR, PULUMI_SKIP_CHECKPOINTS: o.checkpoints ? undefined : "true", BENCH_CPU_PROF_DIR: o.cpuProfDir },
-    nodeOptions: [`--require ${PEAK_RSS_PRELOAD}`, o.cpuProfDir ? `--require ${path.join(__dirname, "cpu-prof.js")}` : "", o.maxOldSpaceMiB ? `--max-old-space-size=${o.maxOldSpaceMiB}` : ""].filter(Boolean).join(" "),
+    env: {
+      BENCH_PEAK_RSS_DIR: peakRssEnv(rssDir).BENCH_PEAK_RSS_DIR,
+      PULUMI_SKIP_CHECKPOINTS: o.checkpoints ? undefined : "true",
+      BENCH_CPU_PROF_DIR: o.cpuProfDir,
+    },
+    nodeOptions: [
+      `--require ${PEAK_RSS_PRELOAD}`,
+      o.cpuProfDir ? `--require ${path.join(__dirname, "cpu-prof.js")}` : "",
+      o.maxOldSpaceMiB ? `--max-old-space-size=${o.maxOldSpaceMiB}` : "",
+    ]
+      .filter(Boolean)
+      .join(" "),
   });
   const run: CliScaleRun = {
     profiles: o.profiles,
@@ -154,7 +169,15 @@ export async function cliScaleRun(o: CliScaleOptions): Promise<CliScaleRun> {
   };
   const parallel = o.parallel === undefined ? [] : ["--parallel", String(o.parallel)];
   /** Times one phase: wall, requests, CPU of the reaped children and of this process, the provider's peak. */
-  const measure = async (name: PhaseName, body: () => Promise<{ code: number; problem?: string; detail?: Record<string, number | string>; bin?: { cpuMs: number; peakMiB: number } }>) => {
+  const measure = async (
+    name: PhaseName,
+    body: () => Promise<{
+      code: number;
+      problem?: string;
+      detail?: Record<string, number | string>;
+      bin?: { cpuMs: number; peakMiB: number };
+    }>,
+  ) => {
     for (const f of fs.existsSync(rssDir) ? fs.readdirSync(rssDir) : []) fs.rmSync(path.join(rssDir, f), { force: true });
     emu.resetStats();
     const cpu0 = childrenCpuMs();
@@ -181,7 +204,9 @@ export async function cliScaleRun(o: CliScaleOptions): Promise<CliScaleRun> {
     run.phases[name] = f;
     o.onPhase?.(run);
     const cpu = (ms: number | undefined) => `${((ms ?? NaN) / 1000).toFixed(1)} s`;
-    o.log(`${o.profiles} profiles, ${name}: ${cpu(wallMs)} wall, CPU ${cpu(f.cpuMs)} (provider ${cpu(f.providerCpuMs)}, program ${cpu(f.programCpuMs)}), ${f.requests} requests, provider ${f.providerPeakMiB?.toFixed(0) ?? "?"} MiB${r.problem ? `, PROBLEM ${r.problem}` : ""}`);
+    o.log(
+      `${o.profiles} profiles, ${name}: ${cpu(wallMs)} wall, CPU ${cpu(f.cpuMs)} (provider ${cpu(f.providerCpuMs)}, program ${cpu(f.programCpuMs)}), ${f.requests} requests, provider ${f.providerPeakMiB?.toFixed(0) ?? "?"} MiB${r.problem ? `, PROBLEM ${r.problem}` : ""}`,
+    );
     return f;
   };
   const cliPhase = (name: PhaseName, args: string[], check?: (r: CliResult) => string) =>
@@ -205,7 +230,10 @@ export async function cliScaleRun(o: CliScaleOptions): Promise<CliScaleRun> {
     }
     if (bootstrap.exitCode !== 0) return run;
     const steps: Record<Exclude<PhaseName, "bootstrap">, () => Promise<unknown>> = {
-      noop: () => cliPhase("noop", ["up", "--yes", "--skip-preview", "--suppress-progress", ...parallel], (r) => (counted(r, "unchanged") === run.resources + 1 ? "" : `not a no-op: ${r.stdout.slice(-300)}`)),
+      noop: () =>
+        cliPhase("noop", ["up", "--yes", "--skip-preview", "--suppress-progress", ...parallel], (r) =>
+          counted(r, "unchanged") === run.resources + 1 ? "" : `not a no-op: ${r.stdout.slice(-300)}`,
+        ),
       preview: () => cliPhase("preview", ["preview", "--suppress-progress", ...parallel]),
       refresh: () => cliPhase("refresh", ["refresh", "--yes", "--skip-preview", "--suppress-progress", ...parallel]),
       impact: () =>
@@ -229,19 +257,36 @@ export async function cliScaleRun(o: CliScaleOptions): Promise<CliScaleRun> {
             /* reported below as a problem */
           }
           // the edit adds profile 3's 2 entities to profile 9, which has a membership of 2 identities
-          const problem = b.code !== 0 ? `impact exit ${b.code}: ${b.stderr.slice(-300)}` : identities < 1 ? `impact found no identity that changes` : "";
+          const problem =
+            b.code !== 0 ? `impact exit ${b.code}: ${b.stderr.slice(-300)}` : identities < 1 ? `impact found no identity that changes` : "";
           return {
             code: b.code,
             problem,
             bin: b,
-            detail: { previewMs: Math.round(previewMs), binMs: Math.round(binMs), previewBytes: fs.statSync(previewFile).size, identities, binCpuMs: b.cpuMs, binPeakMiB: Math.round(b.peakMiB) },
+            detail: {
+              previewMs: Math.round(previewMs),
+              binMs: Math.round(binMs),
+              previewBytes: fs.statSync(previewFile).size,
+              identities,
+              binCpuMs: b.cpuMs,
+              binPeakMiB: Math.round(b.peakMiB),
+            },
           };
         }),
       export: () =>
         measure("export", async () => {
           const out = path.join(work, "exported.ts");
-          const b = await runBin(["export", "--out", out], { VEZA_URL: emu.url, VEZA_API_TOKEN: BENCH_TOKEN, VEZA_TOKEN: undefined, PULUMI_CONFIG: undefined }, path.join(work, "rss-export"));
-          return { code: b.code, problem: b.code !== 0 ? `export exit ${b.code}: ${b.stderr.slice(-300)}` : "", bin: b, detail: { programBytes: fs.existsSync(out) ? fs.statSync(out).size : 0 } };
+          const b = await runBin(
+            ["export", "--out", out],
+            { VEZA_URL: emu.url, VEZA_API_TOKEN: BENCH_TOKEN, VEZA_TOKEN: undefined, PULUMI_CONFIG: undefined },
+            path.join(work, "rss-export"),
+          );
+          return {
+            code: b.code,
+            problem: b.code !== 0 ? `export exit ${b.code}: ${b.stderr.slice(-300)}` : "",
+            bin: b,
+            detail: { programBytes: fs.existsSync(out) ? fs.statSync(out).size : 0 },
+          };
         }),
       destroy: () =>
         cliPhase("destroy", ["destroy", "--yes", "--skip-preview", "--suppress-progress", ...parallel], () => {

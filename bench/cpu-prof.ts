@@ -33,7 +33,11 @@ if (dir) {
 
 /** The functions with the most self time in a .cpuprofile (ms), for a quick look without DevTools. */
 export function topSelf(file: string, n = 25): { fn: string; ms: number }[] {
-  const p = JSON.parse(fs.readFileSync(file, "utf8")) as { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] };
+  const p = JSON.parse(fs.readFileSync(file, "utf8")) as {
+    nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+    samples: number[];
+    timeDeltas: number[];
+  };
   const byId = new Map(p.nodes.map((x) => [x.id, x]));
   const self = new Map<string, number>();
   p.samples.forEach((id, i) => {
@@ -41,7 +45,10 @@ export function topSelf(file: string, n = 25): { fn: string; ms: number }[] {
     const key = `${f.functionName || "(anonymous)"} ${f.url.replace(/^.*node_modules\//, "")}:${f.lineNumber + 1}`;
     self.set(key, (self.get(key) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
   });
-  return [...self.entries()].map(([fn, ms]) => ({ fn, ms })).sort((a, b) => b.ms - a.ms).slice(0, n);
+  return [...self.entries()]
+    .map(([fn, ms]) => ({ fn, ms }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, n);
 }
 
 if (require.main === module) {

@@ -48,17 +48,43 @@ export function syntheticPreview(n: number): { text: string; steps: number } {
   for (let i = 0; i < n; i++) {
     same(state("AccessProfile", name(i), pid(i), { name: name(i), profileType: "t-1", currentVersionNumber: 1 }));
     const leaf = i < leaves;
-    const entities = leaf ? [{ entityType: "OktaGroup", datasourceId: "okta", entityId: `g-${i}` }, ...(i % 3 === 0 ? [{ entityType: "AwsIamRole", datasourceId: "aws", entityId: `r-${i}` }] : [])] : [];
+    const entities = leaf
+      ? [
+          { entityType: "OktaGroup", datasourceId: "okta", entityId: `g-${i}` },
+          ...(i % 3 === 0 ? [{ entityType: "AwsIamRole", datasourceId: "aws", entityId: `r-${i}` }] : []),
+        ]
+      : [];
     const r = i - leaves;
-    const inherits = leaf ? [] : [pid(r % leaves), pid((r * 7 + 1) % leaves), pid((r * 13 + 2) % leaves), ...(r % 10 === 9 ? [pid(leaves + r - 1)] : [])];
-    const holders = leaf ? (i % 5 === 0 ? [`user${i % (n / 2)}@acme.com`, `user${(i * 3) % (n / 2)}@acme.com`] : []) : Array.from({ length: 5 }, (_, k) => `user${(r * 5 + k) % (n / 2)}@acme.com`);
+    const inherits = leaf
+      ? []
+      : [pid(r % leaves), pid((r * 7 + 1) % leaves), pid((r * 13 + 2) % leaves), ...(r % 10 === 9 ? [pid(leaves + r - 1)] : [])];
+    const holders = leaf
+      ? i % 5 === 0
+        ? [`user${i % (n / 2)}@acme.com`, `user${(i * 3) % (n / 2)}@acme.com`]
+        : []
+      : Array.from({ length: 5 }, (_, k) => `user${(r * 5 + k) % (n / 2)}@acme.com`);
     // a version's read-only `members` output lists its holders (what an up or refresh read)
-    const v = state("AccessProfileVersion", `${name(i)} v`, `${pid(i)}/versions/1`, { accessProfileId: pid(i), versionNumber: 1, entities, inheritFrom: inherits, members: holders });
+    const v = state("AccessProfileVersion", `${name(i)} v`, `${pid(i)}/versions/1`, {
+      accessProfileId: pid(i),
+      versionNumber: 1,
+      entities,
+      inheritFrom: inherits,
+      members: holders,
+    });
     if (!leaf && r % 100 === 0) {
       const edited = { ...v, inputs: { ...v.inputs, inheritFrom: [...inherits, pid((r * 17 + 3) % leaves)] } };
       steps.push({ op: "update", urn: v.urn, oldState: v, newState: { ...edited, outputs: edited.inputs }, detailedDiff: null });
     } else same(v);
-    if (holders.length) same(state("ProfileMembership", `${name(i)} m`, `${pid(i)}/versions/1/members`, { accessProfileId: pid(i), versionNumber: 1, identityIds: holders, managedIdentityIds: holders, exclusive: false }));
+    if (holders.length)
+      same(
+        state("ProfileMembership", `${name(i)} m`, `${pid(i)}/versions/1/members`, {
+          accessProfileId: pid(i),
+          versionNumber: 1,
+          identityIds: holders,
+          managedIdentityIds: holders,
+          exclusive: false,
+        }),
+      );
   }
   // what the CLI's changeSummary counts: the steps by operation
   const changeSummary: Record<string, number> = {};
@@ -111,15 +137,32 @@ function measure(n: number, runs: number, dir: string): Row {
   cpuTimes.sort((a, b) => a - b);
   const peak = readPeaks(rssDir)[0]?.mib ?? NaN;
   const median = (xs: number[]) => xs[Math.floor(xs.length / 2)]!;
-  return { profiles: n, steps, mib: Buffer.byteLength(text) / 2 ** 20, inProcessMs: median(times), cliMs: median(cliTimes), cliCpuMs: median(cpuTimes), cliPeakMib: peak, identities };
+  return {
+    profiles: n,
+    steps,
+    mib: Buffer.byteLength(text) / 2 ** 20,
+    inProcessMs: median(times),
+    cliMs: median(cliTimes),
+    cliCpuMs: median(cpuTimes),
+    cliPeakMib: peak,
+    identities,
+  };
 }
 
 /** Issue 28's target for the largest size: ≤ 2 s through the bin and ≤ 300 MiB peak. */
 function targetLine(rows: Row[]): string[] {
   const big = rows.find((r) => r.profiles === 10_000);
   if (!big) return [];
-  const fast = big.cliMs <= 2000 ? "met" : big.cliCpuMs <= 2000 ? `met in CPU time (${(big.cliCpuMs / 1000).toFixed(2)} s); the wall time includes waiting for the shared machine's cores` : "not met";
-  return ["", `Target for 10,000 profiles (≤ 2 s through the bin, ≤ 300 MiB peak): time ${fast}; memory ${big.cliPeakMib <= 300 ? "met" : "not met"} (${big.cliPeakMib.toFixed(0)} MiB).`];
+  const fast =
+    big.cliMs <= 2000
+      ? "met"
+      : big.cliCpuMs <= 2000
+        ? `met in CPU time (${(big.cliCpuMs / 1000).toFixed(2)} s); the wall time includes waiting for the shared machine's cores`
+        : "not met";
+  return [
+    "",
+    `Target for 10,000 profiles (≤ 2 s through the bin, ≤ 300 MiB peak): time ${fast}; memory ${big.cliPeakMib <= 300 ? "met" : "not met"} (${big.cliPeakMib.toFixed(0)} MiB).`,
+  ];
 }
 
 /** The impact section of the results file, kept when the rest is rewritten ("" when there is none). */
@@ -133,7 +176,10 @@ export function keptImpactSection(file: string): string {
 /** `sizes`: profiles of each synthetic preview; `runs`: in-process runs per size (the median is reported). */
 export async function impactBench(out: string, { sizes, runs }: { sizes: number[]; runs: number }): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "veza-impact-bench-"));
-  const load = os.loadavg().map((x) => x.toFixed(2)).join(" / ");
+  const load = os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" / ");
   const rows: Row[] = [];
   try {
     for (const n of sizes) {
@@ -163,7 +209,10 @@ export async function impactBench(out: string, { sizes, runs }: { sizes: number[
   ];
   const section = lines.join("\n");
   const old = fs.existsSync(out) ? fs.readFileSync(out, "utf8") : "";
-  const next = old.includes(START) && old.includes(END) ? old.slice(0, old.indexOf(START)) + section + old.slice(old.indexOf(END) + END.length) : `${old.trimEnd()}\n\n${section}\n`;
+  const next =
+    old.includes(START) && old.includes(END)
+      ? old.slice(0, old.indexOf(START)) + section + old.slice(old.indexOf(END) + END.length)
+      : `${old.trimEnd()}\n\n${section}\n`;
   fs.writeFileSync(out, next);
   process.stdout.write(`${section}\n`);
 }

@@ -26,7 +26,8 @@ const VARIANT: Record<Variant, { flavor: Flavor; config: (perSec?: number) => Re
   ours: { flavor: "ours", config: () => ({}), label: "pulumi-veza" },
   known: {
     flavor: "ours",
-    config: (perSec): Record<string, string> => (perSec ? { "veza:maxRequestsPerSecond": String(Math.floor(KNOWN_LIMIT_SHARE * perSec)) } : {}),
+    config: (perSec): Record<string, string> =>
+      perSec ? { "veza:maxRequestsPerSecond": String(Math.floor(KNOWN_LIMIT_SHARE * perSec)) } : {},
     label: `pulumi-veza, maxRequestsPerSecond ${KNOWN_LIMIT_SHARE} × limit`,
   },
   baseline: { flavor: "baseline", config: () => ({}), label: "baseline" },
@@ -118,7 +119,11 @@ export interface LatencyTable {
   totalS: number;
 }
 
-const load = () => os.loadavg().map((x) => x.toFixed(2)).join(" / ");
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" / ");
 
 export async function latencyTable(o: LatencyTableOptions): Promise<LatencyTable> {
   const started = performance.now();
@@ -133,15 +138,29 @@ export async function latencyTable(o: LatencyTableOptions): Promise<LatencyTable
     const extras = { parallel } as const;
     const floor = await scaleRun("ours", o.headlineProfiles, 0, seed++, {}, "throttled", {}, { skipNoopAndPreview: true, engine: extras });
     const ours = await scaleRun("ours", o.headlineProfiles, latencyMs, seed++, {}, "throttled", {}, { engine: extras });
-    o.log(`  pulumi-veza bootstrap ${Math.round(ours.bootstrap.wallMs)} ms, mean in flight ${ours.bootstrap.meanInFlight.toFixed(1)}; floor ${Math.round(floor.bootstrap.wallMs)} ms`);
-    const baseline = await scaleRun("baseline", o.headlineProfiles, latencyMs, seed++, {}, "throttled", {}, { skipNoopAndPreview: true, engine: extras });
+    o.log(
+      `  pulumi-veza bootstrap ${Math.round(ours.bootstrap.wallMs)} ms, mean in flight ${ours.bootstrap.meanInFlight.toFixed(1)}; floor ${Math.round(floor.bootstrap.wallMs)} ms`,
+    );
+    const baseline = await scaleRun(
+      "baseline",
+      o.headlineProfiles,
+      latencyMs,
+      seed++,
+      {},
+      "throttled",
+      {},
+      { skipNoopAndPreview: true, engine: extras },
+    );
     o.log(`  baseline bootstrap ${Math.round(baseline.bootstrap.wallMs)} ms`);
     headline = { latencyMs, parallel, ours, baseline, floor };
   }
   const floors: LatencyRun[] = [];
   for (const parallel of o.parallels) {
     // the lower of two runs: the first run of a process also pays for loading and compiling its modules
-    const twice = [await latencyRun("ours", 0, undefined, parallel, o.profiles, seed++), await latencyRun("ours", 0, undefined, parallel, o.profiles, seed++)];
+    const twice = [
+      await latencyRun("ours", 0, undefined, parallel, o.profiles, seed++),
+      await latencyRun("ours", 0, undefined, parallel, o.profiles, seed++),
+    ];
     const f = twice.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
     floors.push(f);
     o.log(`engine floor (0 ms, no limit), --parallel ${parallel}: ${twice.map((x) => Math.round(x.wallMs)).join(" / ")} ms`);
@@ -167,7 +186,9 @@ export async function latencyTable(o: LatencyTableOptions): Promise<LatencyTable
       for (const form of o.headerForms) {
         const r = await latencyRun("ours", latencyMs, perSec, parallel, o.profiles, seed++, form);
         headerRuns.push(r);
-        o.log(`${latencyMs} ms, ${perSec}/s, headers ${form}, --parallel ${parallel}: ${Math.round(r.wallMs)} ms, ${r.requests} requests, ${r.limited} 429, ${r.failed} failed`);
+        o.log(
+          `${latencyMs} ms, ${perSec}/s, headers ${form}, --parallel ${parallel}: ${Math.round(r.wallMs)} ms, ${r.requests} requests, ${r.limited} 429, ${r.failed} failed`,
+        );
       }
     }
   }
@@ -209,7 +230,9 @@ export function latencySection(t: LatencyTable, o: Pick<LatencyTableOptions, "va
   for (const key of keys) {
     const [latencyMs, perSec, parallel] = key.split("|").map(Number);
     for (const variant of o.variants) {
-      const r = t.runs.find((x) => x.variant === variant && x.latencyMs === latencyMs && (x.perSec ?? 0) === perSec && x.parallel === parallel);
+      const r = t.runs.find(
+        (x) => x.variant === variant && x.latencyMs === latencyMs && (x.perSec ?? 0) === perSec && x.parallel === parallel,
+      );
       if (!r) continue;
       rows.push([
         `${latencyMs} ms`,
@@ -236,7 +259,17 @@ export function latencySection(t: LatencyTable, o: Pick<LatencyTableOptions, "va
   const verdicts = (["ours", "known"] as Variant[]).map(verdictOf).filter(Boolean);
   const verdict = verdicts.length ? `Goals (0 failed resources, ≤ 5 % answered 429, wall ≤ 1.2 × ideal):\n\n${verdicts.join("\n")}` : "";
   const floors = t.floors.map((f) => `${s2(f.wallMs)} s at \`--parallel ${f.parallel}\``).join(", ");
-  const headerRows = t.headerRuns.map((r) => [`${r.latencyMs} ms`, `${r.perSec}/s`, String(r.parallel), r.headers!, s2(r.wallMs), ...ratio(r), String(r.requests), String(r.limited), String(r.failed)]);
+  const headerRows = t.headerRuns.map((r) => [
+    `${r.latencyMs} ms`,
+    `${r.perSec}/s`,
+    String(r.parallel),
+    r.headers!,
+    s2(r.wallMs),
+    ...ratio(r),
+    String(r.requests),
+    String(r.limited),
+    String(r.failed),
+  ]);
   const headerSection = headerRows.length
     ? `
 ### Rate-limit headers: pulumi-veza against a tenant that sends them

@@ -24,7 +24,6 @@ import { table } from "./stats";
 import { runCommand, type Parsed } from "../provider/command-line";
 import { BENCH_CLI_COMMAND } from "./options";
 
-
 interface Row {
   engine: string;
   latencyMs: number;
@@ -43,7 +42,14 @@ async function throughHarness(flavor: Flavor, profiles: number, latencyMs: numbe
     const t0 = performance.now();
     const up = await rig.engine({ parallel }, "throttled").up(program(spec, kitFor(flavor)));
     const wallMs = performance.now() - t0;
-    return { engine: flavor === "ours" ? "test engine, pulumi-veza" : "test engine, baseline", latencyMs, wallMs, requests: rig.emu.stats().total, meanInFlight: timeline(rig.emu.requests(), t0).meanInFlight, failed: up.errors.length };
+    return {
+      engine: flavor === "ours" ? "test engine, pulumi-veza" : "test engine, baseline",
+      latencyMs,
+      wallMs,
+      requests: rig.emu.stats().total,
+      meanInFlight: timeline(rig.emu.requests(), t0).meanInFlight,
+      failed: up.errors.length,
+    };
   } finally {
     await rig.close();
   }
@@ -53,7 +59,12 @@ async function throughCli(binDir: string, version: string, profiles: number, lat
   const emu = await startEmulator({ token: BENCH_TOKEN, seed: 1, knobs: { latencyMs } });
   const workload = JSON.stringify(path.join(REPO, "dist", "harness", "workload.js"));
   const source = `const w = require(${workload});\nObject.assign(exports, w.program(w.bootstrapSpec(${profiles}, "cli${latencyMs}"), require("pulumi-veza"))());\n`;
-  const stack = await CliStack.create({ cli: { binDir, version, source: "cached build" }, program: source, config: { "veza:url": emu.url, "veza:apiToken": BENCH_TOKEN }, secretKeys: ["veza:apiToken"] });
+  const stack = await CliStack.create({
+    cli: { binDir, version, source: "cached build" },
+    program: source,
+    config: { "veza:url": emu.url, "veza:apiToken": BENCH_TOKEN },
+    secretKeys: ["veza:apiToken"],
+  });
   try {
     const t0 = performance.now();
     const up = await stack.up(["--parallel", String(parallel), "--suppress-progress"]);
@@ -61,7 +72,14 @@ async function throughCli(binDir: string, version: string, profiles: number, lat
     if (up.code !== 0) process.stderr.write(`pulumi up exited ${up.code}\n${up.stdout.slice(-2000)}\n${up.stderr.slice(-2000)}\n`);
     const failed = up.events.filter((e) => e.resOpFailedEvent).length + (up.code === 0 ? 0 : 1);
     const label = process.env.PULUMI_SKIP_CHECKPOINTS === "true" ? ", PULUMI_SKIP_CHECKPOINTS=true" : "";
-    return { engine: `Pulumi CLI ${version}, pulumi-veza${label}`, latencyMs, wallMs, requests: emu.stats().total, meanInFlight: timeline(emu.requests(), t0).meanInFlight, failed };
+    return {
+      engine: `Pulumi CLI ${version}, pulumi-veza${label}`,
+      latencyMs,
+      wallMs,
+      requests: emu.stats().total,
+      meanInFlight: timeline(emu.requests(), t0).meanInFlight,
+      failed,
+    };
   } finally {
     stack.close();
     await emu.close();
@@ -75,7 +93,9 @@ async function main({ values }: Parsed<typeof BENCH_CLI_COMMAND.options>): Promi
   const rows: Row[] = [];
   const log = (r: Row) => {
     rows.push(r);
-    process.stderr.write(`${r.engine} at ${r.latencyMs} ms: ${Math.round(r.wallMs)} ms, ${r.requests} requests, mean in flight ${r.meanInFlight.toFixed(1)}, ${r.failed} failed\n`);
+    process.stderr.write(
+      `${r.engine} at ${r.latencyMs} ms: ${Math.round(r.wallMs)} ms, ${r.requests} requests, mean in flight ${r.meanInFlight.toFixed(1)}, ${r.failed} failed\n`,
+    );
   };
   for (const lat of [0, latencyMs]) {
     log(await throughCli(found.cli.binDir, found.cli.version, profiles, lat, parallel));
@@ -87,7 +107,16 @@ async function main({ values }: Parsed<typeof BENCH_CLI_COMMAND.options>): Promi
   const floorOf = (engine: string) => rows.find((r) => r.engine === engine && r.latencyMs === 0)!.wallMs;
   const md = `### Bootstrap through the real Pulumi CLI (${resources} resources, ${latencyMs} ms, --parallel ${parallel})\n\n${table(
     ["engine", "engine floor (0 ms)", `wall at ${latencyMs} ms`, "requests", "mean in flight", "failed"],
-    rows.filter((r) => r.latencyMs === latencyMs).map((r) => [r.engine, `${(floorOf(r.engine) / 1000).toFixed(2)} s`, `${(r.wallMs / 1000).toFixed(2)} s`, String(r.requests), r.meanInFlight.toFixed(1), String(r.failed)]),
+    rows
+      .filter((r) => r.latencyMs === latencyMs)
+      .map((r) => [
+        r.engine,
+        `${(floorOf(r.engine) / 1000).toFixed(2)} s`,
+        `${(r.wallMs / 1000).toFixed(2)} s`,
+        String(r.requests),
+        r.meanInFlight.toFixed(1),
+        String(r.failed),
+      ]),
   )}\n`;
   process.stdout.write(md);
   if (values.out) fs.writeFileSync(values.out, md);

@@ -21,7 +21,15 @@ interface Row {
   resources: number;
   bootstrap: { requests: number; byRoute: Record<string, number>; errors: number; wallS: number };
   refresh: { requests: number; byRoute: Record<string, number>; errors: number; dropped: number; changed: number };
-  destroy: { requests: number; errors: number; deletes: number; warnings: number; profilesLeft: number; pausedLeft: number; membersLeft: number };
+  destroy: {
+    requests: number;
+    errors: number;
+    deletes: number;
+    warnings: number;
+    profilesLeft: number;
+    pausedLeft: number;
+    membersLeft: number;
+  };
 }
 
 async function measure(routes: RoutesMode, wiring: Wiring, n: number): Promise<Row> {
@@ -70,7 +78,8 @@ const routeList = (byRoute: Record<string, number>) =>
 
 export async function realTenantSection(n: number): Promise<string> {
   const rows: Row[] = [];
-  for (const routes of ROUTES_MODES) for (const wiring of ["no versionNumber", "versionNumber wired"] as Wiring[]) rows.push(await measure(routes, wiring, n));
+  for (const routes of ROUTES_MODES)
+    for (const wiring of ["no versionNumber", "versionNumber wired"] as Wiring[]) rows.push(await measure(routes, wiring, n));
   const out = [
     `## Tenants without the assumed routes: ${n} profiles (${rows[0].resources} resources), short list items`,
     "",
@@ -93,7 +102,13 @@ export async function realTenantSection(n: number): Promise<string> {
 }
 
 if (require.main === module) {
-  const command = { command: "node dist/bench/real-tenant.js", positionals: "[PROFILES]", maxPositionals: 1, summary: "The real-tenant rows of bench/RESULTS.md, printed as Markdown (PROFILES: 100 by default).", options: {} } satisfies Command;
+  const command = {
+    command: "node dist/bench/real-tenant.js",
+    positionals: "[PROFILES]",
+    maxPositionals: 1,
+    summary: "The real-tenant rows of bench/RESULTS.md, printed as Markdown (PROFILES: 100 by default).",
+    options: {},
+  } satisfies Command;
   runCommand(command, process.argv.slice(2), async ({ positionals }) => {
     const n = positionals.length ? Number(positionals[0]) : 100;
     if (!Number.isInteger(n) || n < 1) throw new VezaUsageError(`PROFILES must be a whole number >= 1, got "${positionals[0]}"`);

@@ -56,7 +56,9 @@ function pulumiVersion(): string {
 
 function gitRev(): string {
   try {
-    return execSync("git rev-parse --short HEAD", { cwd: path.join(__dirname, "..", ".."), stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    return execSync("git rev-parse --short HEAD", { cwd: path.join(__dirname, "..", ".."), stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim();
   } catch {
     return "?";
   }
@@ -64,7 +66,10 @@ function gitRev(): string {
 
 const s = (ms: number) => ms / 1000;
 
-const LOAD_AT_START = os.loadavg().map((x) => x.toFixed(2)).join(" / ");
+const LOAD_AT_START = os
+  .loadavg()
+  .map((x) => x.toFixed(2))
+  .join(" / ");
 
 const LATENCY_START = "<!-- latency-table:start -->";
 const LATENCY_END = "<!-- latency-table:end -->";
@@ -102,29 +107,31 @@ async function main(): Promise<void> {
   const extra: string[] = [];
   if (!ONLY_NEW) await oldSections();
   async function oldSections(): Promise<void> {
-  for (let i = 0; i < RUNS; i++) {
-    for (const f of FLAVORS) {
-      log(`run ${i + 1}/${RUNS} ${f}: ${PROFILES} profiles, ${LATENCY} ms`);
-      runs[f].push(await scaleRun(f, PROFILES, LATENCY, 100 + i));
-      log(`  bootstrap ${Math.round(runs[f][i].bootstrap.wallMs)} ms, ${runs[f][i].bootstrap.requests} requests`);
-      log(`run ${i + 1}/${RUNS} ${f}: ${PROFILES} profiles, 0 ms (engine floor)`);
-      floor[f].push(await scaleRun(f, PROFILES, 0, 200 + i));
-      log(`run ${i + 1}/${RUNS} ${f}: 100 profiles, ${LATENCY} ms, 10% 429 (half Retry-After: 0) + 2% 503`);
-      limited[f].push(await scaleRun(f, 100, LATENCY, 300 + i, { rate429: 0.1, retryAfterFraction: 0.5, retryAfter: "0", rate503: 0.02 }));
+    for (let i = 0; i < RUNS; i++) {
+      for (const f of FLAVORS) {
+        log(`run ${i + 1}/${RUNS} ${f}: ${PROFILES} profiles, ${LATENCY} ms`);
+        runs[f].push(await scaleRun(f, PROFILES, LATENCY, 100 + i));
+        log(`  bootstrap ${Math.round(runs[f][i].bootstrap.wallMs)} ms, ${runs[f][i].bootstrap.requests} requests`);
+        log(`run ${i + 1}/${RUNS} ${f}: ${PROFILES} profiles, 0 ms (engine floor)`);
+        floor[f].push(await scaleRun(f, PROFILES, 0, 200 + i));
+        log(`run ${i + 1}/${RUNS} ${f}: 100 profiles, ${LATENCY} ms, 10% 429 (half Retry-After: 0) + 2% 503`);
+        limited[f].push(
+          await scaleRun(f, 100, LATENCY, 300 + i, { rate429: 0.1, retryAfterFraction: 0.5, retryAfter: "0", rate503: 0.02 }),
+        );
+      }
     }
-  }
-  for (let i = 0; i < RUNS; i++) {
-    log(`run ${i + 1}/${RUNS} ours with the fixed cap (veza:adaptivePacing false): ${PROFILES} profiles, ${LATENCY} ms`);
-    fixedCap.push(await scaleRun("ours", PROFILES, LATENCY, 100 + i, {}, "throttled", { "veza:adaptivePacing": "false" }));
-  }
-  for (let i = 0; i < RUNS; i++) {
-    log(`run ${i + 1}/${RUNS} ours with veza:maxConcurrency 32: ${PROFILES} profiles, ${LATENCY} ms`);
-    wide.push(await scaleRun("ours", PROFILES, LATENCY, 500 + i, {}, "throttled", { "veza:maxConcurrency": "32" }));
-  }
-  if (!SKIP_STOCK) {
-    log(`one run of pulumi-veza through the harness's every-step checkpoints`);
-    stock = await scaleRun("ours", PROFILES, LATENCY, 400, {}, "every-step");
-  }
+    for (let i = 0; i < RUNS; i++) {
+      log(`run ${i + 1}/${RUNS} ours with the fixed cap (veza:adaptivePacing false): ${PROFILES} profiles, ${LATENCY} ms`);
+      fixedCap.push(await scaleRun("ours", PROFILES, LATENCY, 100 + i, {}, "throttled", { "veza:adaptivePacing": "false" }));
+    }
+    for (let i = 0; i < RUNS; i++) {
+      log(`run ${i + 1}/${RUNS} ours with veza:maxConcurrency 32: ${PROFILES} profiles, ${LATENCY} ms`);
+      wide.push(await scaleRun("ours", PROFILES, LATENCY, 500 + i, {}, "throttled", { "veza:maxConcurrency": "32" }));
+    }
+    if (!SKIP_STOCK) {
+      log(`one run of pulumi-veza through the harness's every-step checkpoints`);
+      stock = await scaleRun("ours", PROFILES, LATENCY, 400, {}, "every-step");
+    }
   }
   if (RATES.length) {
     const rateRuns: RateRun[] = [];
@@ -132,9 +139,15 @@ async function main(): Promise<void> {
       for (const perSec of RATES) {
         for (const p of PACINGS) {
           log(`rate-limit run ${i + 1}/${RUNS}: ${p}, ${perSec}/s, ${RATE_PROFILES} profiles, ${RATE_LATENCY} ms`);
-          const r = await rateRun(p, perSec, 600 + i, { profiles: RATE_PROFILES, latencyMs: RATE_LATENCY, program: RATE_NEW_USER ? { versionNumber: false } : undefined });
+          const r = await rateRun(p, perSec, 600 + i, {
+            profiles: RATE_PROFILES,
+            latencyMs: RATE_LATENCY,
+            program: RATE_NEW_USER ? { versionNumber: false } : undefined,
+          });
           rateRuns.push(r);
-          log(`  ${Math.round(r.wallMs)} ms, ${r.requests} requests, ${r.limited} answered 429, ${r.failed} failed; preview ${Math.round(r.previewMs)} ms`);
+          log(
+            `  ${Math.round(r.wallMs)} ms, ${r.requests} requests, ${r.limited} answered 429, ${r.failed} failed; preview ${Math.round(r.previewMs)} ms`,
+          );
         }
       }
     }
@@ -147,10 +160,16 @@ async function main(): Promise<void> {
     // the comparison alone (the full bench takes the adaptive column from its scale runs)
     for (let i = 0; i < RUNS; i++) {
       for (const adaptive of [true, false]) {
-        log(`no-limit run ${i + 1}/${RUNS}: ${adaptive ? "adaptive" : "fixed cap"}, ${PROFILES} profiles, ${LATENCY} ms (bootstrap and refresh)`);
-        const r = await scaleRun("ours", PROFILES, LATENCY, 100 + i, {}, "throttled", adaptive ? {} : { "veza:adaptivePacing": "false" }, { skipNoopAndPreview: true });
+        log(
+          `no-limit run ${i + 1}/${RUNS}: ${adaptive ? "adaptive" : "fixed cap"}, ${PROFILES} profiles, ${LATENCY} ms (bootstrap and refresh)`,
+        );
+        const r = await scaleRun("ours", PROFILES, LATENCY, 100 + i, {}, "throttled", adaptive ? {} : { "veza:adaptivePacing": "false" }, {
+          skipNoopAndPreview: true,
+        });
         (adaptive ? runs.ours : fixedCap).push(r);
-        log(`  bootstrap ${Math.round(r.bootstrap.wallMs)} ms, ${r.bootstrap.requests} requests; refresh ${Math.round(r.refresh.wallMs)} ms`);
+        log(
+          `  bootstrap ${Math.round(r.bootstrap.wallMs)} ms, ${r.bootstrap.requests} requests; refresh ${Math.round(r.refresh.wallMs)} ms`,
+        );
       }
     }
   }
@@ -179,8 +198,17 @@ async function main(): Promise<void> {
   const totalS = (performance.now() - started) / 1000;
   if (ONLY_NEW) {
     // only these sections: put them into the existing file between their markers, the rest stays as it was measured
-    const stamp = `_These sections: \`npm run bench -- --only-new${RATES.length ? "" : " --rates none"}${BIG ? "" : " --big 0"}\` (${new Date().toISOString()}, commit ${gitRev()}, ${totalS.toFixed(0)} s); machine as above, load average at start ${LOAD_AT_START}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(" / ")}. The sections outside these markers are from the run named at the top._`;
-    fs.writeFileSync(OUT, withNewSections(fs.existsSync(OUT) ? fs.readFileSync(OUT, "utf8") : "# Benchmarks and fault injection\n", `${stamp}\n\n${extra.join("\n\n")}`));
+    const stamp = `_These sections: \`npm run bench -- --only-new${RATES.length ? "" : " --rates none"}${BIG ? "" : " --big 0"}\` (${new Date().toISOString()}, commit ${gitRev()}, ${totalS.toFixed(0)} s); machine as above, load average at start ${LOAD_AT_START}, at end ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" / ")}. The sections outside these markers are from the run named at the top._`;
+    fs.writeFileSync(
+      OUT,
+      withNewSections(
+        fs.existsSync(OUT) ? fs.readFileSync(OUT, "utf8") : "# Benchmarks and fault injection\n",
+        `${stamp}\n\n${extra.join("\n\n")}`,
+      ),
+    );
   } else fs.writeFileSync(OUT, report(runs, floor, limited, wide, stock, faults, totalS, extra));
   log(`wrote ${OUT} in ${totalS.toFixed(0)} s`);
 }
@@ -204,14 +232,50 @@ function report(
     ["Bootstrap: wall time (s)", ...both((r) => s(r.bootstrap.wallMs), 2), ""],
     ["Bootstrap: requests", ...both((r) => r.bootstrap.requests), `minimum ${minimum}`],
     ["Bootstrap: requests per resource vs minimum", ...both((r) => r.bootstrap.requests / minimum, 2, "×"), "≤ 1.05×"],
-    [`Bootstrap: wall vs ideal (minimum requests × ${LATENCY} ms / ${CAP} = ${minIdealS.toFixed(2)} s)`, ...both((r) => r.bootstrap.wallMs / 1000 / minIdealS, 2, "×"), "≤ 1.3×"],
-    [`Bootstrap: wall vs ideal for its own requests (requests × ${LATENCY} ms / ${CAP})`, ...both((r) => r.bootstrap.wallMs / 1000 / idealS(r), 2, "×"), ""],
-    ["Bootstrap: wall with 0 ms latency, same run order (engine + CPU floor, s)", ...FLAVORS.map((f) => fmtOf(floor[f].map((r) => s(r.bootstrap.wallMs)), 2)), ""],
+    [
+      `Bootstrap: wall vs ideal (minimum requests × ${LATENCY} ms / ${CAP} = ${minIdealS.toFixed(2)} s)`,
+      ...both((r) => r.bootstrap.wallMs / 1000 / minIdealS, 2, "×"),
+      "≤ 1.3×",
+    ],
+    [
+      `Bootstrap: wall vs ideal for its own requests (requests × ${LATENCY} ms / ${CAP})`,
+      ...both((r) => r.bootstrap.wallMs / 1000 / idealS(r), 2, "×"),
+      "",
+    ],
+    [
+      "Bootstrap: wall with 0 ms latency, same run order (engine + CPU floor, s)",
+      ...FLAVORS.map((f) =>
+        fmtOf(
+          floor[f].map((r) => s(r.bootstrap.wallMs)),
+          2,
+        ),
+      ),
+      "",
+    ],
     ["Bootstrap: peak in-flight requests (server side)", ...both((r) => r.bootstrap.peakInFlight), `cap ${CAP}`],
     ["Bootstrap: mean in-flight requests, first request to last answer (server side)", ...both((r) => r.bootstrap.meanInFlight, 1), ""],
     ["Bootstrap: time to the first request (process start, program, first check; s)", ...both((r) => s(r.bootstrap.firstRequestMs), 2), ""],
-    ["Bootstrap: server time per request, p50 / p90 (ms; 25 ms latency + the shared event loop)", ...FLAVORS.map((f) => `${fmtOf(runs[f].map((r) => r.bootstrap.serverP50Ms), 1)} / ${fmtOf(runs[f].map((r) => r.bootstrap.serverP90Ms), 1)}`), ""],
-    ["Bootstrap: errors / duplicates / orphans / server ≠ program", ...FLAVORS.map((f) => runs[f].map((r) => `${r.bootstrap.errors}/${r.bootstrap.duplicates}/${r.bootstrap.orphans}/${r.bootstrap.serverDiffs}`).join(", ")), "0/0/0/0"],
+    [
+      "Bootstrap: server time per request, p50 / p90 (ms; 25 ms latency + the shared event loop)",
+      ...FLAVORS.map(
+        (f) =>
+          `${fmtOf(
+            runs[f].map((r) => r.bootstrap.serverP50Ms),
+            1,
+          )} / ${fmtOf(
+            runs[f].map((r) => r.bootstrap.serverP90Ms),
+            1,
+          )}`,
+      ),
+      "",
+    ],
+    [
+      "Bootstrap: errors / duplicates / orphans / server ≠ program",
+      ...FLAVORS.map((f) =>
+        runs[f].map((r) => `${r.bootstrap.errors}/${r.bootstrap.duplicates}/${r.bootstrap.orphans}/${r.bootstrap.serverDiffs}`).join(", "),
+      ),
+      "0/0/0/0",
+    ],
     ["No-op up: requests", ...both((r) => r.noop.requests), "0"],
     ["No-op up: resources updated", ...both((r) => r.noop.updates + r.noop.replaces + r.noop.creates), "0"],
     ["No-op up: wall time (s)", ...both((r) => s(r.noop.wallMs), 2), ""],
@@ -222,7 +286,11 @@ function report(
     ["Refresh: resources reported changed (untouched stack)", ...both((r) => r.refresh.updates), ""],
     ["Refresh: errors", ...both((r) => r.refresh.errors), "0"],
     ["State: `__provider` bytes per resource (largest kind)", ...both((r) => Math.max(...Object.values(r.state.providerBytes))), "≤ 2048"],
-    ["State: total bytes per resource (harness JSON, `__provider` in inputs and outputs)", ...both((r) => r.state.totalBytes / r.state.resources), ""],
+    [
+      "State: total bytes per resource (harness JSON, `__provider` in inputs and outputs)",
+      ...both((r) => r.state.totalBytes / r.state.resources),
+      "",
+    ],
     ["State: total bytes", ...both((r) => r.state.totalBytes), ""],
     ["State: token present", ...FLAVORS.map((f) => (runs[f].some((r) => r.state.tokenInState) ? "**yes**" : "no")), "no"],
   ];
@@ -235,22 +303,44 @@ function report(
   };
   const providerBytes = table(
     ["kind", ...FLAVORS.map((f) => `${LABEL[f]}: \`__provider\` bytes`)],
-    Object.keys(runs.ours[0].state.providerBytes).map((k) => [k, ...FLAVORS.map((f) => String(runs[f][0].state.providerBytes[k] ?? "n/a"))]),
+    Object.keys(runs.ours[0].state.providerBytes).map((k) => [
+      k,
+      ...FLAVORS.map((f) => String(runs[f][0].state.providerBytes[k] ?? "n/a")),
+    ]),
   );
   const limitedRows: string[][] = [
-    ["wall time (s)", ...FLAVORS.map((f) => fmtOf(limited[f].map((r) => s(r.bootstrap.wallMs)), 2))],
+    [
+      "wall time (s)",
+      ...FLAVORS.map((f) =>
+        fmtOf(
+          limited[f].map((r) => s(r.bootstrap.wallMs)),
+          2,
+        ),
+      ),
+    ],
     ["requests", ...FLAVORS.map((f) => fmtOf(limited[f].map((r) => r.bootstrap.requests)))],
-    ["429 / 503 injected", ...FLAVORS.map((f) => limited[f].map((r) => `${r.bootstrap.faults["429"]}/${r.bootstrap.faults["503"]}`).join(", "))],
+    [
+      "429 / 503 injected",
+      ...FLAVORS.map((f) => limited[f].map((r) => `${r.bootstrap.faults["429"]}/${r.bootstrap.faults["503"]}`).join(", ")),
+    ],
     ["resources failed (errors)", ...FLAVORS.map((f) => fmtOf(limited[f].map((r) => r.bootstrap.errors)))],
     ["resources created", ...FLAVORS.map((f) => fmtOf(limited[f].map((r) => r.bootstrap.creates)))],
     ["duplicates / orphans", ...FLAVORS.map((f) => limited[f].map((r) => `${r.bootstrap.duplicates}/${r.bootstrap.orphans}`).join(", "))],
     ["server ≠ program (differences)", ...FLAVORS.map((f) => fmtOf(limited[f].map((r) => r.bootstrap.serverDiffs)))],
-    ["first error", ...FLAVORS.map((f) => (limited[f].find((r) => r.bootstrap.firstError)?.bootstrap.firstError ?? "—").replace(/\|/g, "/").replace(/\n/g, " ").slice(0, 160))],
+    [
+      "first error",
+      ...FLAVORS.map((f) =>
+        (limited[f].find((r) => r.bootstrap.firstError)?.bootstrap.firstError ?? "—").replace(/\|/g, "/").replace(/\n/g, " ").slice(0, 160),
+      ),
+    ],
   ];
   const faultRows = faults.map((r) => [
     r.scenario,
     LABEL[r.flavor],
-    Object.entries(r.injected).filter(([, v]) => v).map(([k, v]) => `${k}: ${v}`).join(", ") || "—",
+    Object.entries(r.injected)
+      .filter(([, v]) => v)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(", ") || "—",
     String(r.operations),
     `${r.failures}${r.expectedFailures ? " (expected)" : ""}`,
     String(r.duplicates),
@@ -260,9 +350,18 @@ function report(
     (r.wallMs / 1000).toFixed(1),
     r.tokenLeaks.length ? `**${r.tokenLeaks.join("; ")}**` : "no",
   ]);
-  const faultNotes = faults.filter((r) => r.notes.length || (r.errors.length && !r.expectedFailures)).map((r) => `- ${r.scenario} (${LABEL[r.flavor]}): ${[...r.notes, ...(!r.expectedFailures ? r.errors.slice(0, 1) : [])].join("; ").replace(/\n/g, " ").slice(0, 400)}`);
+  const faultNotes = faults
+    .filter((r) => r.notes.length || (r.errors.length && !r.expectedFailures))
+    .map(
+      (r) =>
+        `- ${r.scenario} (${LABEL[r.flavor]}): ${[...r.notes, ...(!r.expectedFailures ? r.errors.slice(0, 1) : [])].join("; ").replace(/\n/g, " ").slice(0, 400)}`,
+    );
   const soakSection = existingSoak();
-  const latencyBlock = existingBlock(LATENCY_START, LATENCY_END, `${LATENCY_START}\n## Latency table\n\nNot run yet: \`npm run bench -- --latency-table\` writes this section.\n${LATENCY_END}`);
+  const latencyBlock = existingBlock(
+    LATENCY_START,
+    LATENCY_END,
+    `${LATENCY_START}\n## Latency table\n\nNot run yet: \`npm run bench -- --latency-table\` writes this section.\n${LATENCY_END}`,
+  );
   const stockLine = stock
     ? `One extra run of pulumi-veza with the harness's own checkpointing (the whole state file rewritten after every resource step): bootstrap ${s(stock.bootstrap.wallMs).toFixed(2)} s, no-op up ${s(stock.noop.wallMs).toFixed(2)} s, refresh ${s(stock.refresh.wallMs).toFixed(2)} s (same requests: ${stock.bootstrap.requests} / ${stock.noop.requests} / ${stock.refresh.requests}).`
     : "";
@@ -270,7 +369,10 @@ function report(
 
 Generated by \`npm run bench\` (${new Date().toISOString()}, commit ${gitRev()}, ${totalS.toFixed(0)} s in all).
 Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), Node ${process.version}, @pulumi/pulumi ${pulumiVersion()}, ${os.platform()} ${os.arch()};
-load average at start ${LOAD_AT_START}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(" / ")} (1/5/15 min; other work on the machine shows here).
+load average at start ${LOAD_AT_START}, at end ${os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" / ")} (1/5/15 min; other work on the machine shows here).
 
 Every figure is the median of ${RUNS} runs with (min–max) when they differ. Each run starts a fresh emulator
 (${LATENCY} ms latency added to every response) and a fresh stack, and drives the stack through the in-repo test
@@ -296,18 +398,30 @@ Checkpoints: writing the whole state file after every resource step costs O(n²)
 21 s with zero requests). The test engine now writes checkpoints at most every 250 ms and always at the end
 of each operation (\`checkpointMs\`); the runs above use that. ${stockLine}
 
-With \`veza:maxConcurrency\` raised to 32 (same workload, ${RUNS} runs): bootstrap ${fmtOf(wide.map((r) => s(r.bootstrap.wallMs)), 2)} s,
+With \`veza:maxConcurrency\` raised to 32 (same workload, ${RUNS} runs): bootstrap ${fmtOf(
+    wide.map((r) => s(r.bootstrap.wallMs)),
+    2,
+  )} s,
 ${fmtOf(wide.map((r) => r.bootstrap.requests))} requests, peak in-flight ${fmtOf(wide.map((r) => r.bootstrap.peakInFlight))}, errors ${fmtOf(wide.map((r) => r.bootstrap.errors))};
-refresh ${fmtOf(wide.map((r) => s(r.refresh.wallMs)), 2)} s. The default cap of 8 is a choice for real tenants' rate limits, not a limit of the provider.
+refresh ${fmtOf(
+    wide.map((r) => s(r.refresh.wallMs)),
+    2,
+  )} s. The default cap of 8 is a choice for real tenants' rate limits, not a limit of the provider.
 
 The "0 ms latency" row is the same bootstrap with no added latency: the cost of the engine, the gRPC
 round trips, the program and the emulator sharing ${os.cpus().length} cores (and whatever else the machine was
 running: see the load average above). Where it is close to or above the ideal, the ideal cannot be reached
 on this machine by any provider; subtracting it from the 25 ms wall time is too noisy to report.
 
-Where pulumi-veza's bootstrap time goes: the first request reaches the server ${fmtOf(runs.ours.map((r) => s(r.bootstrap.firstRequestMs)), 2)} s
+Where pulumi-veza's bootstrap time goes: the first request reaches the server ${fmtOf(
+    runs.ours.map((r) => s(r.bootstrap.firstRequestMs)),
+    2,
+  )} s
 after the \`up\` starts (the provider process starting, the program running, the first checks), and from then on
-the server sees ${fmtOf(runs.ours.map((r) => r.bootstrap.meanInFlight), 1)} requests in flight on average, not ${CAP}. Our reading (a CPU profile of a 0 ms run
+the server sees ${fmtOf(
+    runs.ours.map((r) => r.bootstrap.meanInFlight),
+    1,
+  )} requests in flight on average, not ${CAP}. Our reading (a CPU profile of a 0 ms run
 found the provider process idle two thirds of the time): the one Node process that holds the program, the
 Pulumi runtime, the test engine and the emulator is saturated and hands the provider work too slowly to keep
 ${CAP} requests in flight (its CPU alone is the 0 ms row, and it also delays the emulator's answers: p90 above).
@@ -402,7 +516,10 @@ function existingSoak(): string {
   return existingBlock(SOAK_START, SOAK_END, `${SOAK_START}\n## Soak\n\nNot run yet: \`npm run soak\` writes this section.\n${SOAK_END}`);
 }
 
-(ARGS.impact ? impactBench(OUT, { sizes: ARGS["impact-sizes"].filter((x): x is number => x !== undefined), runs: ARGS["impact-runs"] }) : main()).then(
+(ARGS.impact
+  ? impactBench(OUT, { sizes: ARGS["impact-sizes"].filter((x): x is number => x !== undefined), runs: ARGS["impact-runs"] })
+  : main()
+).then(
   () => process.exit(0),
   (e) => {
     console.error(e);

@@ -6,7 +6,15 @@ import type { KnobsPatch } from "../emulator";
 import { peakRssEnv, readPeaks } from "./peak-rss";
 import { BENCH_TOKEN, kitFor, makeRig, type Flavor } from "../harness/rig";
 import type { EngineOptions } from "../harness";
-import { bootstrapSpec, duplicateNames, program, resourceCount, serverVsSpec, stateVsServer, type ProgramOptions } from "../harness/workload";
+import {
+  bootstrapSpec,
+  duplicateNames,
+  program,
+  resourceCount,
+  serverVsSpec,
+  stateVsServer,
+  type ProgramOptions,
+} from "../harness/workload";
 
 export interface Phase {
   wallMs: number;
@@ -142,7 +150,17 @@ export async function scaleRun(
       faults: faultsSeen,
     };
     extras.log?.(`bootstrap: ${Math.round(up.wallMs)} ms, ${up.requests} requests, ${up.errors} errors; no-op up`);
-    const skipped = async () => ({ ...up, wallMs: 0, requests: 0, byRoute: {}, errors: 0, creates: 0, updates: 0, replaces: 0, deletes: 0 });
+    const skipped = async () => ({
+      ...up,
+      wallMs: 0,
+      requests: 0,
+      byRoute: {},
+      errors: 0,
+      creates: 0,
+      updates: 0,
+      replaces: 0,
+      deletes: 0,
+    });
     const noop = await (extras.skipNoopAndPreview ? skipped() : phase(() => engine.up(prog)));
     extras.log?.(`no-op up: ${Math.round(noop.wallMs)} ms; preview`);
     const preview = await (extras.skipNoopAndPreview ? skipped() : phase(() => engine.preview(prog)));
@@ -189,7 +207,14 @@ async function exportPhase(emu: import("../emulator").Emulator, dir: string): Pr
   emu.resetStats();
   const t0 = performance.now();
   const child = spawn(process.execPath, [cli, "export", "--out", out], {
-    env: { ...process.env, VEZA_URL: emu.url, VEZA_API_TOKEN: BENCH_TOKEN, VEZA_TOKEN: undefined, PULUMI_CONFIG: undefined, ...peakRssEnv(rssDir) },
+    env: {
+      ...process.env,
+      VEZA_URL: emu.url,
+      VEZA_API_TOKEN: BENCH_TOKEN,
+      VEZA_TOKEN: undefined,
+      PULUMI_CONFIG: undefined,
+      ...peakRssEnv(rssDir),
+    },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";

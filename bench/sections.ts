@@ -4,9 +4,20 @@ import type { ScaleRun } from "./scale";
 import { fmtOf, spread, table } from "./stats";
 
 const s = (ms: number) => ms / 1000;
-const PACING_LABEL: Record<Pacing, string> = { adaptive: "pulumi-veza (adaptive)", fixed: "pulumi-veza, fixed cap (`veza:adaptivePacing false`)", baseline: "baseline" };
+const PACING_LABEL: Record<Pacing, string> = {
+  adaptive: "pulumi-veza (adaptive)",
+  fixed: "pulumi-veza, fixed cap (`veza:adaptivePacing false`)",
+  baseline: "baseline",
+};
 
-export function rateSection(runs: RateRun[], rates: number[], pacings: Pacing[], latencyMs: number, profiles: number, note: string): string {
+export function rateSection(
+  runs: RateRun[],
+  rates: number[],
+  pacings: Pacing[],
+  latencyMs: number,
+  profiles: number,
+  note: string,
+): string {
   const rows: string[][] = [];
   for (const perSec of rates) {
     for (const p of pacings) {
@@ -16,20 +27,35 @@ export function rateSection(runs: RateRun[], rates: number[], pacings: Pacing[],
       rows.push([
         String(perSec),
         PACING_LABEL[p],
-        fmtOf(rs.map((r) => s(r.wallMs)), 2),
-        fmtOf(rs.map((r) => s(idealMs(r))), 2),
-        fmtOf(rs.map((r) => r.wallMs / idealMs(r)), 2, "×"),
+        fmtOf(
+          rs.map((r) => s(r.wallMs)),
+          2,
+        ),
+        fmtOf(
+          rs.map((r) => s(idealMs(r))),
+          2,
+        ),
+        fmtOf(
+          rs.map((r) => r.wallMs / idealMs(r)),
+          2,
+          "×",
+        ),
         fmtOf(rs.map((r) => r.requests)),
         fmtOf(rs.map(share), 1, " %"),
         fmtOf(rs.map((r) => r.failed)),
         rs.map((r) => `${r.serverDiffs}/${r.duplicates}`).join(", "),
-        fmtOf(rs.map((r) => s(r.previewMs)), 2),
+        fmtOf(
+          rs.map((r) => s(r.previewMs)),
+          2,
+        ),
       ]);
     }
   }
   const goals = runs.filter((r) => r.pacing === "adaptive");
   const worstRatio = Math.max(...rates.map((p) => spread(goals.filter((r) => r.perSec === p).map((r) => r.wallMs / idealMs(r))).median));
-  const worstShare = Math.max(...rates.map((p) => spread(goals.filter((r) => r.perSec === p).map((r) => (100 * r.limited) / r.requests)).median));
+  const worstShare = Math.max(
+    ...rates.map((p) => spread(goals.filter((r) => r.perSec === p).map((r) => (100 * r.limited) / r.requests)).median),
+  );
   const failures = runs.filter((r) => r.pacing === "baseline" || r.pacing === "fixed").find((r) => r.firstError);
   return `## Bootstrap at the tenant's rate limit: ${profiles} profiles + versions + memberships, ${latencyMs} ms, token bucket (burst ${runs[0]?.burst ?? 10}, \`Retry-After\` in whole seconds)
 
@@ -46,11 +72,41 @@ wall / ideal ${worstRatio.toFixed(2)}×, worst 429 share ${worstShare.toFixed(1)
 
 export function noLimitSection(adaptive: ScaleRun[], fixed: ScaleRun[], latencyMs: number): string {
   const rows: string[][] = [
-    ["Bootstrap: wall time (s)", fmtOf(adaptive.map((r) => s(r.bootstrap.wallMs)), 2), fmtOf(fixed.map((r) => s(r.bootstrap.wallMs)), 2)],
+    [
+      "Bootstrap: wall time (s)",
+      fmtOf(
+        adaptive.map((r) => s(r.bootstrap.wallMs)),
+        2,
+      ),
+      fmtOf(
+        fixed.map((r) => s(r.bootstrap.wallMs)),
+        2,
+      ),
+    ],
     ["Bootstrap: requests", fmtOf(adaptive.map((r) => r.bootstrap.requests)), fmtOf(fixed.map((r) => r.bootstrap.requests))],
     ["Bootstrap: peak in-flight", fmtOf(adaptive.map((r) => r.bootstrap.peakInFlight)), fmtOf(fixed.map((r) => r.bootstrap.peakInFlight))],
-    ["Bootstrap: mean in-flight", fmtOf(adaptive.map((r) => r.bootstrap.meanInFlight), 1), fmtOf(fixed.map((r) => r.bootstrap.meanInFlight), 1)],
-    ["Refresh: wall time (s)", fmtOf(adaptive.map((r) => s(r.refresh.wallMs)), 2), fmtOf(fixed.map((r) => s(r.refresh.wallMs)), 2)],
+    [
+      "Bootstrap: mean in-flight",
+      fmtOf(
+        adaptive.map((r) => r.bootstrap.meanInFlight),
+        1,
+      ),
+      fmtOf(
+        fixed.map((r) => r.bootstrap.meanInFlight),
+        1,
+      ),
+    ],
+    [
+      "Refresh: wall time (s)",
+      fmtOf(
+        adaptive.map((r) => s(r.refresh.wallMs)),
+        2,
+      ),
+      fmtOf(
+        fixed.map((r) => s(r.refresh.wallMs)),
+        2,
+      ),
+    ],
     ["Errors (bootstrap)", fmtOf(adaptive.map((r) => r.bootstrap.errors)), fmtOf(fixed.map((r) => r.bootstrap.errors))],
   ];
   const n = adaptive[0]?.profiles ?? 0;
@@ -66,11 +122,29 @@ export function bigSection(small: ScaleRun, big: ScaleRun, latencyMs: number, no
   const k = big.profiles / small.profiles;
   const ratio = (a: number, b: number) => (a > 0 ? `${(b / a).toFixed(2)}×` : b > 0 ? "∞" : "—");
   const mib = (x?: number) => (x === undefined || !Number.isFinite(x) ? "n/a" : x.toFixed(0));
-  const row = (label: string, a: number, b: number, digits = 0, goal = "") => [label, a.toFixed(digits), b.toFixed(digits), ratio(a, b), goal];
+  const row = (label: string, a: number, b: number, digits = 0, goal = "") => [
+    label,
+    a.toFixed(digits),
+    b.toFixed(digits),
+    ratio(a, b),
+    goal,
+  ];
   const rows: string[][] = [
-    row("Bootstrap: requests", small.bootstrap.requests, big.bootstrap.requests, 0, `exactly ${k}× (the 3 types stay 3: per profile ${ratio(small.bootstrap.requests - 3, big.bootstrap.requests - 3)})`),
+    row(
+      "Bootstrap: requests",
+      small.bootstrap.requests,
+      big.bootstrap.requests,
+      0,
+      `exactly ${k}× (the 3 types stay 3: per profile ${ratio(small.bootstrap.requests - 3, big.bootstrap.requests - 3)})`,
+    ),
     row("Bootstrap: wall (s)", s(small.bootstrap.wallMs), s(big.bootstrap.wallMs), 2, `≤ ${(1.2 * k).toFixed(0)}×`),
-    row("Bootstrap: provider peak memory (MiB)", small.bootstrap.peakMiB ?? NaN, big.bootstrap.peakMiB ?? NaN, 0, `≤ ${(1.2 * k).toFixed(0)}×`),
+    row(
+      "Bootstrap: provider peak memory (MiB)",
+      small.bootstrap.peakMiB ?? NaN,
+      big.bootstrap.peakMiB ?? NaN,
+      0,
+      `≤ ${(1.2 * k).toFixed(0)}×`,
+    ),
     row("Bootstrap: errors", small.bootstrap.errors, big.bootstrap.errors, 0, "0"),
     row("No-op up: requests", small.noop.requests, big.noop.requests, 0, "0"),
     row("No-op up: wall (s)", s(small.noop.wallMs), s(big.noop.wallMs), 2, `≤ ${(1.2 * k).toFixed(0)}×`),
@@ -96,9 +170,13 @@ export function bigSection(small: ScaleRun, big: ScaleRun, latencyMs: number, no
     const keys = [...new Set([...Object.keys(small[phase].byRoute), ...Object.keys(big[phase].byRoute)])].sort();
     return keys.map((key) => `\`${key}\` ${small[phase].byRoute[key] ?? 0} → ${big[phase].byRoute[key] ?? 0}`).join("; ");
   };
-  const exportRoutes = small.export && big.export
-    ? [...new Set([...Object.keys(small.export.byRoute), ...Object.keys(big.export.byRoute)])].sort().map((key) => `\`${key}\` ${small.export!.byRoute[key] ?? 0} → ${big.export!.byRoute[key] ?? 0}`).join("; ")
-    : "";
+  const exportRoutes =
+    small.export && big.export
+      ? [...new Set([...Object.keys(small.export.byRoute), ...Object.keys(big.export.byRoute)])]
+          .sort()
+          .map((key) => `\`${key}\` ${small.export!.byRoute[key] ?? 0} → ${big.export!.byRoute[key] ?? 0}`)
+          .join("; ")
+      : "";
   void mib;
   return `## Scale: ${small.profiles} vs ${big.profiles} profiles (${small.resources} vs ${big.resources} resources), one run each, ${latencyMs} ms
 

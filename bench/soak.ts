@@ -32,36 +32,73 @@ async function main(): Promise<number> {
     destroyAtEnd: true,
     log: (l) => process.stderr.write(`[soak] ${l}\n`),
   });
-  const ok = r.failures === 0 && r.duplicates === 0 && r.orphans === 0 && r.ghosts === 0 && r.cyclesMismatched === 0 && r.serverDiffs.length === 0 && r.tokenLeaks.length === 0 && r.destroyErrors === 0 && r.leftAfterDestroy === 0;
+  const ok =
+    r.failures === 0 &&
+    r.duplicates === 0 &&
+    r.orphans === 0 &&
+    r.ghosts === 0 &&
+    r.cyclesMismatched === 0 &&
+    r.serverDiffs.length === 0 &&
+    r.tokenLeaks.length === 0 &&
+    r.destroyErrors === 0 &&
+    r.leftAfterDestroy === 0;
   const section = `${START}
 ## Soak
 
 \`npm run soak -- --minutes ${MINUTES} --seed ${SEED}\` (${new Date().toISOString()}): ${r.notes.join("; ")}.
-Faults on throughout: ${Object.entries(knobs).map(([k, v]) => `${k} ${v}`).join(", ")} (\`veza:maxRetries\` 10).
+Faults on throughout: ${Object.entries(knobs)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ")} (\`veza:maxRetries\` 10).
 
 ${table(
-  ["cycles", "faults injected", "resource operations", "failures", "duplicates", "orphans", "cycles server ≠ program", "requests", "wall (s)", "token leaked", "verdict"],
-  [[
-    String(r.cycles),
-    Object.entries(r.injected).filter(([, v]) => v).map(([k, v]) => `${k}: ${v}`).join(", ") || "—",
-    String(r.operations),
-    String(r.failures),
-    String(r.duplicates),
-    String(r.orphans + r.ghosts),
-    String(r.cyclesMismatched),
-    String(r.requests),
-    (r.wallMs / 1000).toFixed(0),
-    r.tokenLeaks.length ? "**yes**" : "no",
-    ok ? "pass" : "**FAIL**",
-  ]],
+  [
+    "cycles",
+    "faults injected",
+    "resource operations",
+    "failures",
+    "duplicates",
+    "orphans",
+    "cycles server ≠ program",
+    "requests",
+    "wall (s)",
+    "token leaked",
+    "verdict",
+  ],
+  [
+    [
+      String(r.cycles),
+      Object.entries(r.injected)
+        .filter(([, v]) => v)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(", ") || "—",
+      String(r.operations),
+      String(r.failures),
+      String(r.duplicates),
+      String(r.orphans + r.ghosts),
+      String(r.cyclesMismatched),
+      String(r.requests),
+      (r.wallMs / 1000).toFixed(0),
+      r.tokenLeaks.length ? "**yes**" : "no",
+      ok ? "pass" : "**FAIL**",
+    ],
+  ],
 )}
-${r.errors.length ? `\nFirst errors:\n\n${r.errors.slice(0, 5).map((e) => `- ${e.replace(/\n/g, " ")}`).join("\n")}\n` : ""}${END}`;
+${
+  r.errors.length
+    ? `\nFirst errors:\n\n${r.errors
+        .slice(0, 5)
+        .map((e) => `- ${e.replace(/\n/g, " ")}`)
+        .join("\n")}\n`
+    : ""
+}${END}`;
   let text = fs.existsSync(OUT) ? fs.readFileSync(OUT, "utf8") : "# Benchmarks and fault injection\n\n";
   const a = text.indexOf(START);
   const b = text.indexOf(END);
   text = a >= 0 && b > a ? text.slice(0, a) + section + text.slice(b + END.length) : `${text.trimEnd()}\n\n${section}\n`;
   fs.writeFileSync(OUT, text);
-  process.stderr.write(`[soak] ${ok ? "pass" : "FAIL"}: ${r.cycles} cycles, ${r.operations} operations, ${r.failures} failures, ${r.duplicates} duplicates, ${r.orphans + r.ghosts} orphans; wrote ${OUT}\n`);
+  process.stderr.write(
+    `[soak] ${ok ? "pass" : "FAIL"}: ${r.cycles} cycles, ${r.operations} operations, ${r.failures} failures, ${r.duplicates} duplicates, ${r.orphans + r.ghosts} orphans; wrote ${OUT}\n`,
+  );
   return ok ? 0 : 1;
 }
 

@@ -15,7 +15,8 @@ const ENCODINGS: readonly EmulatorKnobs["enumEncoding"][] = ["names", "numbers",
 /** The emulator's flags (also its --help and docs/commands.md). */
 export const EMULATOR_COMMAND = {
   command: "npm run emulator --",
-  summary: "A server that answers like Veza's Lifecycle Management API (docs/emulator.md); prints its URL and token, and runs until stopped.",
+  summary:
+    "A server that answers like Veza's Lifecycle Management API (docs/emulator.md); prints its URL and token, and runs until stopped.",
   maxPositionals: 0,
   options: {
     port: { type: "integer", min: 0, max: 65535, default: 0, description: "the port to listen on (0: any free one)" },
@@ -23,7 +24,8 @@ export const EMULATOR_COMMAND = {
     data: {
       type: "string",
       value: "FILE",
-      description: "the tenant, loaded at start and saved on every change (npm start uses .data/emulator.json); without it the tenant lives in memory",
+      description:
+        "the tenant, loaded at start and saved on every change (npm start uses .data/emulator.json); without it the tenant lives in memory",
     },
     token: { type: "string", value: "TOKEN", description: "the bearer token accepted (default: a random one, printed)" },
     latency: { type: "number", value: "MS", min: 0, description: "added to every response, in ms" },
@@ -32,7 +34,13 @@ export const EMULATOR_COMMAND = {
     enum: { type: "string", choices: ENCODINGS, description: "how enums are encoded in answers (default: names)" },
     seed: { type: "integer", description: "seed of the fault and mixed-encoding randomness (default: 1)" },
     tls: { type: "boolean", description: "serve https with a certificate signed by a private CA made at start (its file is printed)" },
-    routes: { type: "string", choices: ROUTES_MODES, env: "VEZA_EMULATOR_ROUTES", description: "all: every route; documented: only the API guide's (the rest 404); gateway: documented, unbound methods 501 (default: all)" },
+    routes: {
+      type: "string",
+      choices: ROUTES_MODES,
+      env: "VEZA_EMULATOR_ROUTES",
+      description:
+        "all: every route; documented: only the API guide's (the rest 404); gateway: documented, unbound methods 501 (default: all)",
+    },
     "short-lists": { type: "boolean", env: "VEZA_EMULATOR_SHORT_LISTS", description: "list items as short as the API guide's examples" },
     "rate-limit": {
       type: "parsed",
@@ -41,7 +49,12 @@ export const EMULATOR_COMMAND = {
       env: "VEZA_EMULATOR_RATE_LIMIT",
       description: "a token bucket in front of every route; an empty bucket answers 429 with Retry-After (off, 0: none)",
     },
-    "rate-limit-headers": { type: "string", choices: RATE_LIMIT_HEADER_FORMS, env: "VEZA_EMULATOR_RATE_LIMIT_HEADERS", description: "with --rate-limit: the rate-limit headers on every answer (default: none)" },
+    "rate-limit-headers": {
+      type: "string",
+      choices: RATE_LIMIT_HEADER_FORMS,
+      env: "VEZA_EMULATOR_RATE_LIMIT_HEADERS",
+      description: "with --rate-limit: the rate-limit headers on every answer (default: none)",
+    },
   },
 } satisfies Command;
 

@@ -12,10 +12,54 @@ import type { Json, JsonObject } from "./types";
 
 /** The fields the API guide's "simplified" write responses carry, by route. */
 const SIMPLIFIED: Record<string, string[]> = {
-  "POST access_profiles": ["id", "name", "state", "profile_type", "current_version_number", "integrations", "provider_ids", "labels", "created_at", "updated_at"],
-  "PATCH access_profiles/{id}": ["id", "name", "state", "profile_type", "current_version", "integrations", "provider_ids", "labels", "created_at", "updated_at"],
-  "POST access_profiles_types": ["id", "name", "description", "allow_inherit_entities", "allow_create_relationships", "require_single_datasource", "integrations", "profiles_count", "created_at", "updated_at"],
-  "PATCH access_profiles_types/{id}": ["id", "name", "description", "allow_inherit_entities", "allow_create_relationships", "require_single_datasource", "integrations", "profiles_count", "created_at", "updated_at"],
+  "POST access_profiles": [
+    "id",
+    "name",
+    "state",
+    "profile_type",
+    "current_version_number",
+    "integrations",
+    "provider_ids",
+    "labels",
+    "created_at",
+    "updated_at",
+  ],
+  "PATCH access_profiles/{id}": [
+    "id",
+    "name",
+    "state",
+    "profile_type",
+    "current_version",
+    "integrations",
+    "provider_ids",
+    "labels",
+    "created_at",
+    "updated_at",
+  ],
+  "POST access_profiles_types": [
+    "id",
+    "name",
+    "description",
+    "allow_inherit_entities",
+    "allow_create_relationships",
+    "require_single_datasource",
+    "integrations",
+    "profiles_count",
+    "created_at",
+    "updated_at",
+  ],
+  "PATCH access_profiles_types/{id}": [
+    "id",
+    "name",
+    "description",
+    "allow_inherit_entities",
+    "allow_create_relationships",
+    "require_single_datasource",
+    "integrations",
+    "profiles_count",
+    "created_at",
+    "updated_at",
+  ],
 };
 
 function simplified(route: string, body: Json): Json {
@@ -57,7 +101,10 @@ function rewrap(body: Json, key: string): Json {
 type Matched = Extract<RouteMatch, { kind: "ok" }>;
 
 /** The route, or the ApiError (with its headers) for one that is missing or does not take the method. */
-export function routeOf(match: RouteMatch, knobs: EmulatorKnobs): { route: Matched } | { error: ApiError; headers?: Record<string, string> } {
+export function routeOf(
+  match: RouteMatch,
+  knobs: EmulatorKnobs,
+): { route: Matched } | { error: ApiError; headers?: Record<string, string> } {
   if (match.kind === "none" || knobs.missingRoutes.includes(match.key)) return { error: new ApiError(Code.NOT_FOUND, "route not found") };
   if (match.kind === "method") {
     if (match.status === 501) return { error: new ApiError(Code.UNIMPLEMENTED, "Not Implemented", 501) };
@@ -100,8 +147,17 @@ export function dispatch(r: Routed, knobs: EmulatorKnobs, t: Tenant): { status: 
   const enc = new Encoder(knobs, t.encodeRng);
   t.dataFile?.syncFromDisk();
   t.store.objectDefaults = knobs.objectDefaults;
-  let result = r.match.route.handler({ store: t.store, enc, knobs, query: r.query, params: r.match.params, body: r.body, emptyPageDue: t.emptyPageDue });
-  if (knobs.simplifiedWrites && (r.method === "POST" || r.method === "PATCH")) result = { ...result, body: simplified(r.match.key, result.body) };
+  let result = r.match.route.handler({
+    store: t.store,
+    enc,
+    knobs,
+    query: r.query,
+    params: r.match.params,
+    body: r.body,
+    emptyPageDue: t.emptyPageDue,
+  });
+  if (knobs.simplifiedWrites && (r.method === "POST" || r.method === "PATCH"))
+    result = { ...result, body: simplified(r.match.key, result.body) };
   const wrapperKey = knobs.wrapperKeys[r.match.key];
   if (wrapperKey) result = { ...result, body: rewrap(result.body, wrapperKey) };
   return { status: result.status ?? 200, body: enc.finalize(result.body) };

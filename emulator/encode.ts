@@ -43,7 +43,8 @@ export class Encoder {
    * with "numbers" a name is answered as the number this emulator gave it on first use.
    */
   private openEnum(table: Map<string, number>, value: string): Json {
-    if (/^\d+$/.test(value) || (this.knobs.enumEncoding !== "numbers" && !(this.knobs.enumEncoding === "mixed" && this.coin()))) return value;
+    if (/^\d+$/.test(value) || (this.knobs.enumEncoding !== "numbers" && !(this.knobs.enumEncoding === "mixed" && this.coin())))
+      return value;
     const key = value.toUpperCase();
     if (!table.has(key)) table.set(key, table.size + 1);
     return table.get(key)!;

@@ -64,11 +64,20 @@ export class FaultInjector {
   /** After authentication: the bucket's 429 first (`rlHeaders`: its headers), then the random faults. */
   inject(knobs: EmulatorKnobs, method: string, bucket: BucketVerdict | undefined, rlHeaders: Record<string, string>): Injected {
     if (bucket && !bucket.allowed) {
-      return { kind: "rateLimited", error: new ApiError(Code.RESOURCE_EXHAUSTED, "rate limit exceeded"), headers: { "retry-after": String(bucket.retryAfterS), ...rlHeaders } };
+      return {
+        kind: "rateLimited",
+        error: new ApiError(Code.RESOURCE_EXHAUSTED, "rate limit exceeded"),
+        headers: { "retry-after": String(bucket.retryAfterS), ...rlHeaders },
+      };
     }
     const fault = decideFaults(knobs, this.rng, method);
     if (fault.hang) return { kind: "hang" };
-    if (fault.rateLimit) return { kind: "429", error: new ApiError(Code.RESOURCE_EXHAUSTED, "rate limited"), headers: fault.retryAfter ? { "retry-after": knobs.retryAfter } : {} };
+    if (fault.rateLimit)
+      return {
+        kind: "429",
+        error: new ApiError(Code.RESOURCE_EXHAUSTED, "rate limited"),
+        headers: fault.retryAfter ? { "retry-after": knobs.retryAfter } : {},
+      };
     if (fault.unavailable) return { kind: "503", error: new ApiError(Code.UNAVAILABLE, "service unavailable"), headers: {} };
     return { kind: "none", ambiguous: fault.ambiguous };
   }

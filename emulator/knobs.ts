@@ -146,12 +146,18 @@ export function mergeKnobs(base: EmulatorKnobs, patch: KnobsPatch | undefined): 
   if (!["all", "documented", "gateway"].includes(next.routes)) throw new Error(`knob routes: all|documented|gateway`);
   if (next.rateLimit !== null) {
     const { perSec, burst } = next.rateLimit ?? ({} as RateLimitKnob);
-    if (!(typeof perSec === "number" && perSec > 0 && Number.isFinite(perSec)) || !(typeof burst === "number" && burst >= 1 && Number.isFinite(burst))) {
+    if (
+      !(typeof perSec === "number" && perSec > 0 && Number.isFinite(perSec)) ||
+      !(typeof burst === "number" && burst >= 1 && Number.isFinite(burst))
+    ) {
       throw new Error(`knob rateLimit must be null or { perSec > 0, burst >= 1 }, got ${JSON.stringify(next.rateLimit)}`);
     }
     next.rateLimit = { perSec, burst };
   }
-  if (!RATE_LIMIT_HEADER_FORMS.includes(next.rateLimitHeaders)) throw new Error(`knob rateLimitHeaders must be one of ${RATE_LIMIT_HEADER_FORMS.join(", ")}, got ${JSON.stringify(next.rateLimitHeaders)}`);
+  if (!RATE_LIMIT_HEADER_FORMS.includes(next.rateLimitHeaders))
+    throw new Error(
+      `knob rateLimitHeaders must be one of ${RATE_LIMIT_HEADER_FORMS.join(", ")}, got ${JSON.stringify(next.rateLimitHeaders)}`,
+    );
   return next;
 }
 

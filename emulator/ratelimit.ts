@@ -84,7 +84,8 @@ export class RateGate {
       this.bucket = undefined;
       return undefined;
     }
-    if (!this.bucket || this.bucket.knob.perSec !== rl.perSec || this.bucket.knob.burst !== rl.burst) this.bucket = new TokenBucket(rl, now);
+    if (!this.bucket || this.bucket.knob.perSec !== rl.perSec || this.bucket.knob.burst !== rl.burst)
+      this.bucket = new TokenBucket(rl, now);
     return this.bucket.take(now);
   }
 }

@@ -123,7 +123,11 @@ function typeAttr(t: AccessProfileTypeRecord, attr: string): AttrValue {
   return attr === "id" ? t.id : attr === "name" ? t.name : attr === "description" ? t.description : undefined;
 }
 
-function page<T>(ctx: RouteContext, items: readonly T[], scopeParts: string[]): { values: T[]; next_page_token: string; has_more: boolean } {
+function page<T>(
+  ctx: RouteContext,
+  items: readonly T[],
+  scopeParts: string[],
+): { values: T[]; next_page_token: string; has_more: boolean } {
   const scope = scopeOf(scopeParts);
   const req = parsePageRequest(ctx.query, scope, ctx.knobs.maxPageSize);
   return cutPage(items, req, scope, ctx.emptyPageDue());
@@ -136,12 +140,7 @@ function page<T>(ctx: RouteContext, items: readonly T[], scopeParts: string[]): 
  * never from the provider's endpoint table: the emulator is the second opinion.
  */
 const handlers: Array<[string, string, Handler, "documented" | "assumed"]> = [
-  [
-    "POST",
-    "access_profiles_types",
-    (ctx) => ({ body: { value: ctx.enc.type(ctx.store.createType(ctx.body), ctx.store) } }),
-    "documented",
-  ],
+  ["POST", "access_profiles_types", (ctx) => ({ body: { value: ctx.enc.type(ctx.store.createType(ctx.body), ctx.store) } }), "documented"],
   [
     "GET",
     "access_profiles_types",
@@ -151,7 +150,9 @@ const handlers: Array<[string, string, Handler, "documented" | "assumed"]> = [
       const items = ctx.store.listTypes().filter((t) => !tree || evaluate(tree, (a) => typeAttr(t, a)));
       const pg = page(ctx, items, ["types", filter]);
       const values = pg.values.map((t) => ctx.enc.type(t, ctx.store));
-      return { body: { values: ctx.knobs.shortLists ? values.map(shortType) : values, next_page_token: pg.next_page_token, has_more: pg.has_more } };
+      return {
+        body: { values: ctx.knobs.shortLists ? values.map(shortType) : values, next_page_token: pg.next_page_token, has_more: pg.has_more },
+      };
     },
     "documented",
   ],
@@ -181,12 +182,7 @@ const handlers: Array<[string, string, Handler, "documented" | "assumed"]> = [
     },
     "assumed",
   ],
-  [
-    "GET",
-    "access_profiles:available_integrations",
-    () => ({ body: { integrations: [...AVAILABLE_INTEGRATIONS] } }),
-    "documented",
-  ],
+  ["GET", "access_profiles:available_integrations", () => ({ body: { integrations: [...AVAILABLE_INTEGRATIONS] } }), "documented"],
   [
     "POST",
     "access_profiles",
@@ -338,7 +334,12 @@ export function matchRoute(method: string, rawPath: string, mode: RoutesMode = "
     if (methodMismatch.template === r.template) methodMismatch.allowed.push(r.method);
   }
   if (methodMismatch && mode !== "documented") {
-    return { kind: "method", key: `${method} ${methodMismatch.template}`, allowed: methodMismatch.allowed, status: mode === "gateway" ? 501 : 405 };
+    return {
+      kind: "method",
+      key: `${method} ${methodMismatch.template}`,
+      allowed: methodMismatch.allowed,
+      status: mode === "gateway" ? 501 : 405,
+    };
   }
   return unmatched;
 }

@@ -13,10 +13,7 @@ export type ScimNode =
   | { kind: "cmp"; attr: string; op: "eq" | "ne" | "co" | "sw" | "ew"; value: ScimValue }
   | { kind: "pr"; attr: string };
 
-type Tok =
-  | { t: "lp" | "rp"; pos: number }
-  | { t: "word"; v: string; pos: number }
-  | { t: "str"; v: string; pos: number };
+type Tok = { t: "lp" | "rp"; pos: number } | { t: "word"; v: string; pos: number } | { t: "str"; v: string; pos: number };
 
 function fail(pos: number, what: string): never {
   throw invalid(`invalid filter at position ${pos}: ${what}`);
@@ -140,7 +137,8 @@ export function parseFilter(src: string, attributes: readonly string[]): ScimNod
 
   const tree = parseOr();
   const rest = peek();
-  if (rest) fail(rest.pos, `unexpected ${rest.t === "word" || rest.t === "str" ? JSON.stringify(rest.v) : rest.t === "rp" ? '")"' : '"("'}`);
+  if (rest)
+    fail(rest.pos, `unexpected ${rest.t === "word" || rest.t === "str" ? JSON.stringify(rest.v) : rest.t === "rp" ? '")"' : '"("'}`);
   return tree;
 }
 

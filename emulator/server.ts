@@ -102,7 +102,10 @@ class EmulatorServer {
 
   constructor(opts: StartOptions) {
     this.token = opts.token ?? `veza-emu-${randomBytes(16).toString("hex")}`;
-    this.knobs = mergeKnobs(mergeKnobs({ ...DEFAULT_KNOBS, deleteSupport: { ...DEFAULT_KNOBS.deleteSupport } }, knobsFromEnv()), opts.knobs);
+    this.knobs = mergeKnobs(
+      mergeKnobs({ ...DEFAULT_KNOBS, deleteSupport: { ...DEFAULT_KNOBS.deleteSupport } }, knobsFromEnv()),
+      opts.knobs,
+    );
     const seed = opts.seed ?? 1;
     this.faults = new FaultInjector(seed);
     this.encodeRng = mulberry32(seed ^ 0x9e3779b9);

@@ -35,8 +35,7 @@ const TYPE_FIELDS: Record<string, Setter<AccessProfileTypeRecord>> = {
   name: (r, v) => (r.name = asString("name", v)),
   description: (r, v) => (r.description = asString("description", v)),
   allow_inherit_entities: (r, v) => (r.allow_inherit_entities = asBool("allow_inherit_entities", v)),
-  allow_inherited_from_types: (r, v) =>
-    (r.allow_inherited_from_types = asStringArray("allow_inherited_from_types", v)),
+  allow_inherited_from_types: (r, v) => (r.allow_inherited_from_types = asStringArray("allow_inherited_from_types", v)),
   allow_create_relationships: (r, v) => (r.allow_create_relationships = asBool("allow_create_relationships", v)),
   require_single_datasource: (r, v) => (r.require_single_datasource = asBool("require_single_datasource", v)),
   require_single_integration: (r, v) => (r.require_single_integration = asBool("require_single_integration", v)),
@@ -47,8 +46,7 @@ const TYPE_FIELDS: Record<string, Setter<AccessProfileTypeRecord>> = {
     if (n < 0) throw invalid(`invalid value for field "max_entitlements": must not be negative`);
     r.max_entitlements = n === 0 ? null : n;
   },
-  create_entitlement_based_on_profile: (r, v) =>
-    (r.create_entitlement_based_on_profile = asBool("create_entitlement_based_on_profile", v)),
+  create_entitlement_based_on_profile: (r, v) => (r.create_entitlement_based_on_profile = asBool("create_entitlement_based_on_profile", v)),
   create_entitlements: (r, v) => (r.create_entitlements = asJsonArray("create_entitlements", v)),
   no_entitlements: (r, v) => (r.no_entitlements = asBool("no_entitlements", v)),
   on_create_behavior: (r, v) => (r.on_create_behavior = asEnum("on_create_behavior", PROFILE_STATES, v, "INITIAL")),
@@ -110,8 +108,7 @@ const VERSION_FIELDS: Record<string, Setter<AccessProfileVersionRecord>> = {
     (r.inherit_entities_from_access_profiles = asStringArray("inherit_entities_from_access_profiles", v)),
   access_request_policy_id: (r, v) => (r.access_request_policy_id = asString("access_request_policy_id", v)),
   application_datasource_id: (r, v) => (r.application_datasource_id = asString("application_datasource_id", v)),
-  application_sync_identity_action: (r, v) =>
-    (r.application_sync_identity_action = asObjectOrNull("application_sync_identity_action", v)),
+  application_sync_identity_action: (r, v) => (r.application_sync_identity_action = asObjectOrNull("application_sync_identity_action", v)),
 };
 const VERSION_READ_ONLY = new Set([
   "access_profile_id",
@@ -480,9 +477,7 @@ export class EmulatorStore {
   deleteProfile(id: string): void {
     const p = this.getProfile(id);
     const inheritors = this.listProfiles().filter(
-      (o) =>
-        o.id !== id &&
-        o.versions.some((v) => v.state !== "RETIRED" && v.inherit_entities_from_access_profiles.includes(id)),
+      (o) => o.id !== id && o.versions.some((v) => v.state !== "RETIRED" && v.inherit_entities_from_access_profiles.includes(id)),
     );
     if (inheritors.length > 0) {
       const names = inheritors.map((o) => `"${o.name}"`).join(", ");

@@ -44,8 +44,23 @@ export function makeTlsMaterial(o: TlsOptions = {}): TlsMaterial {
   fs.mkdirSync(dir, { recursive: true });
   const curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
   openssl(
-    ["req", "-x509", ...curve, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Veza emulator private CA",
-      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+    [
+      "req",
+      "-x509",
+      ...curve,
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.pem",
+      "-days",
+      "2",
+      "-subj",
+      "/CN=Veza emulator private CA",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+    ],
     dir,
   );
   openssl(["req", "-new", ...curve, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"], dir);
@@ -55,8 +70,25 @@ export function makeTlsMaterial(o: TlsOptions = {}): TlsMaterial {
     `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${names.join(",")}\n`,
   );
   openssl(
-    ["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", `0x${randomBytes(8).toString("hex")}`,
-      "-days", "2", "-sha256", "-extfile", "server.ext", "-out", "server.pem"],
+    [
+      "x509",
+      "-req",
+      "-in",
+      "server.csr",
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-set_serial",
+      `0x${randomBytes(8).toString("hex")}`,
+      "-days",
+      "2",
+      "-sha256",
+      "-extfile",
+      "server.ext",
+      "-out",
+      "server.pem",
+    ],
     dir,
   );
   return {

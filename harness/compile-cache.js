@@ -21,10 +21,14 @@ if (dir && typeof Module.enableCompileCache === "function") {
   Module.prototype._compile = function (content, filename) {
     // a module with a dynamic import() needs the loader's own compile (vm.Script gets no import hook
     // here), and so does a script with a shebang line (the loader strips it; vm.Script does not)
-    if (!filename.includes(inNodeModules) || content.includes("import(") || content.startsWith("#!")) return compile.call(this, content, filename);
+    if (!filename.includes(inNodeModules) || content.includes("import(") || content.startsWith("#!"))
+      return compile.call(this, content, filename);
     // keyed by the file as installed (npm rewrites a file it changes): hashing 6 MB of source each start cost more than the stat
     const { size, mtimeMs } = fs.statSync(filename);
-    const file = path.join(dir, crypto.createHash("sha1").update(`${process.version}\0${filename}\0${size}\0${mtimeMs}\0${content.length}`).digest("hex"));
+    const file = path.join(
+      dir,
+      crypto.createHash("sha1").update(`${process.version}\0${filename}\0${size}\0${mtimeMs}\0${content.length}`).digest("hex"),
+    );
     let cachedData;
     try {
       cachedData = fs.readFileSync(file);

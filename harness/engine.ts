@@ -42,13 +42,16 @@ export { languageHostKey } from "./program-runner";
  * cores (8 on a 2-core runner, 64 on a 16-core laptop). 0 or less: unbounded. A `PULUMI_PARALLEL`
  * that is not a number is ignored here (the CLI refuses it).
  */
-export function engineParallel(option: number | undefined, env: Readonly<Record<string, string | undefined>> = process.env, cores = os.cpus().length): number {
+export function engineParallel(
+  option: number | undefined,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  cores = os.cpus().length,
+): number {
   const raw = env.PULUMI_PARALLEL?.trim();
   const fromEnv = raw && Number.isFinite(Number(raw)) ? Number(raw) : undefined;
   const n = option ?? fromEnv ?? 4 * Math.max(1, cores);
   return n > 0 ? Math.floor(n) : Infinity;
 }
-
 
 /** Engine-form config (secret values wrapped) -> Configure's plain values and the list of secret keys. */
 function configureArgs(config: JsonObject): { values: Record<string, string>; secretKeys: string[] } {

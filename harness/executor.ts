@@ -8,16 +8,7 @@
  */
 import { errMessage, type Operation } from "./operation";
 import { ProviderCallError } from "./provider-process";
-import {
-  admit,
-  claimableAlias,
-  inputsForCheck,
-  isManaged,
-  isImport,
-  planRegistration,
-  type Registration,
-  type Step,
-} from "./planner";
+import { admit, claimableAlias, inputsForCheck, isManaged, isImport, planRegistration, type Registration, type Step } from "./planner";
 import type { StateResource } from "./types";
 import { UNKNOWN, annotateSecrets, markSecrets, toProviderObject, type JsonObject } from "./values";
 
@@ -72,7 +63,15 @@ export async function register(op: Operation, reg: Registration): Promise<Regist
     case "component": {
       // The root stack and component resources: recorded, nothing to do.
       const prior = op.live.find(urn);
-      const entry: StateResource = { urn, type, name, ...(parent ? { parent } : {}), inputs: {}, outputs: prior?.outputs ?? {}, dependencies };
+      const entry: StateResource = {
+        urn,
+        type,
+        name,
+        ...(parent ? { parent } : {}),
+        inputs: {},
+        outputs: prior?.outputs ?? {},
+        dependencies,
+      };
       op.live.upsert(entry);
       op.persist();
       op.emit(prior ? "same" : "create", urn, prior, entry);
@@ -182,7 +181,14 @@ async function registrationSteps(op: Operation, reg: Registration): Promise<Regi
 
   const { changes, replaces, diffKeys } = plan;
   const record = (id: string | undefined, outputs: JsonObject): RegisterAnswer => {
-    op.results[name] = { ...base, op: plan.shown, ...(id !== undefined ? { id } : {}), changes, replaces, ...(diffKeys ? { diffKeys } : {}) };
+    op.results[name] = {
+      ...base,
+      op: plan.shown,
+      ...(id !== undefined ? { id } : {}),
+      changes,
+      replaces,
+      ...(diffKeys ? { diffKeys } : {}),
+    };
     op.emit(plan.op, urn, old, { ...entryBase, ...(id ? { id } : {}), inputs: checkedEngine, outputs });
     return { urn, id: id ?? "", outputs, result: "success" };
   };
@@ -213,7 +219,8 @@ async function runStep(c: StepContext, step: Step): Promise<RegisterAnswer | und
   const { urn, type, name } = base;
   const prov = op.provider;
   const additionalSecretOutputs = c.reg.additionalSecretOutputs;
-  const writeFailed = (e: unknown, oldId: string | undefined) => handleWriteError(op, e, base, entryBase, checkedEngine, additionalSecretOutputs, oldId);
+  const writeFailed = (e: unknown, oldId: string | undefined) =>
+    handleWriteError(op, e, base, entryBase, checkedEngine, additionalSecretOutputs, oldId);
   switch (step.kind) {
     case "preview": {
       if (step.outputs !== "provider") return record(step.id, step.outputs === "old" ? old!.outputs : checkedEngine);
@@ -281,7 +288,10 @@ async function runStep(c: StepContext, step: Step): Promise<RegisterAnswer | und
  * then every `additionalSecretOutputs` key (step_executor.go; `id` cannot be made secret).
  */
 function secretOutputs(props: JsonObject, checkedEngine: JsonObject, additionalSecretOutputs: readonly string[]): JsonObject {
-  return markSecrets(annotateSecrets(props, checkedEngine), additionalSecretOutputs.filter((k) => k !== "id"));
+  return markSecrets(
+    annotateSecrets(props, checkedEngine),
+    additionalSecretOutputs.filter((k) => k !== "id"),
+  );
 }
 
 /** A failed Create or Update; an ErrorResourceInitFailed means the object exists: it stays in state (with its id) so the next up updates it. */
@@ -354,7 +364,11 @@ export async function readExternal(op: Operation, req: ReadRequest): Promise<Jso
   }
   op.registered.add(urn);
   if (!isManaged(type, op.plugin)) {
-    op.fail(name, base, `harness: only ${op.plugin === undefined ? "dynamic resources" : `the ${op.plugin} plugin's resources`} can be read, got ${type}`);
+    op.fail(
+      name,
+      base,
+      `harness: only ${op.plugin === undefined ? "dynamic resources" : `the ${op.plugin} plugin's resources`} can be read, got ${type}`,
+    );
     return {};
   }
   if (op.stopping) {
@@ -382,7 +396,17 @@ export async function readExternal(op: Operation, req: ReadRequest): Promise<Jso
       return {};
     }
     const outputs = markSecrets(annotateSecrets(res.properties, inputs), req.additionalSecretOutputs);
-    const entry: StateResource = { urn, type, name, ...(parent ? { parent } : {}), id: res.id, inputs, outputs, dependencies: req.dependencies, external: true };
+    const entry: StateResource = {
+      urn,
+      type,
+      name,
+      ...(parent ? { parent } : {}),
+      id: res.id,
+      inputs,
+      outputs,
+      dependencies: req.dependencies,
+      external: true,
+    };
     if (!op.preview) {
       op.live.upsert(entry);
       op.persist();

@@ -58,7 +58,16 @@ class Tally {
     return s;
   }
 
-  report(scenario: string, flavor: Flavor, rig: Rig, engine: Engine, spec: Spec, t0: number, expectedFailures: boolean, notes: string[] = []): FaultReport {
+  report(
+    scenario: string,
+    flavor: Flavor,
+    rig: Rig,
+    engine: Engine,
+    spec: Spec,
+    t0: number,
+    expectedFailures: boolean,
+    notes: string[] = [],
+  ): FaultReport {
     const check = stateVsServer(engine.state(), rig.emu.store);
     if (engine.stateText().includes(BENCH_TOKEN)) this.tokenLeaks.push("state");
     return {
@@ -127,10 +136,18 @@ export async function ambiguousPosts(o: ScenarioOptions = {}): Promise<FaultRepo
  * The server dies after K requests mid-`up` (every socket destroyed, nothing answered after). The
  * tenant survives in its data file; a new server is started on it (new URL) and `up` runs again.
  */
-export async function serverDeath(o: ScenarioOptions & { afterRequests?: number } = {}): Promise<FaultReport & { firstUpErrors: number; secondUpErrors: number }> {
+export async function serverDeath(
+  o: ScenarioOptions & { afterRequests?: number } = {},
+): Promise<FaultReport & { firstUpErrors: number; secondUpErrors: number }> {
   const flavor = o.flavor ?? "ours";
   const k = o.afterRequests ?? 60;
-  const rig = await makeRig({ flavor, seed: o.seed ?? 13, persist: true, knobs: { latencyMs: 5, failAfterRequests: k }, config: { "veza:maxRetries": "2" } });
+  const rig = await makeRig({
+    flavor,
+    seed: o.seed ?? 13,
+    persist: true,
+    knobs: { latencyMs: 5, failAfterRequests: k },
+    config: { "veza:maxRetries": "2" },
+  });
   try {
     const spec = bootstrapSpec(o.profiles ?? 40, "death");
     const t = new Tally();
@@ -159,7 +176,12 @@ export async function serverDeath(o: ScenarioOptions & { afterRequests?: number 
 /** 5% of requests hang forever; `veza:requestTimeoutMs` is 300 ms. `up` must finish. */
 export async function hangs(o: ScenarioOptions = {}): Promise<FaultReport> {
   const flavor = o.flavor ?? "ours";
-  const rig = await makeRig({ flavor, seed: o.seed ?? 14, knobs: { latencyMs: 5, hangRate: 0.05 }, config: { "veza:requestTimeoutMs": "300", "veza:maxRetries": "8" } });
+  const rig = await makeRig({
+    flavor,
+    seed: o.seed ?? 14,
+    knobs: { latencyMs: 5, hangRate: 0.05 },
+    config: { "veza:requestTimeoutMs": "300", "veza:maxRetries": "8" },
+  });
   try {
     const spec = bootstrapSpec(o.profiles ?? 20, "hang");
     const engine = rig.engine({ opTimeoutMs: 60_000, callTimeoutMs: 30_000 });
@@ -173,7 +195,9 @@ export async function hangs(o: ScenarioOptions = {}): Promise<FaultReport> {
 }
 
 /** Every request after K gets 401. The `up` fails fast, says the token is invalid or expired, retries nothing. */
-export async function tokenExpiry(o: ScenarioOptions & { afterRequests?: number } = {}): Promise<FaultReport & { unauthorized: number; unauthorizedResources: number; messageOk: boolean }> {
+export async function tokenExpiry(
+  o: ScenarioOptions & { afterRequests?: number } = {},
+): Promise<FaultReport & { unauthorized: number; unauthorizedResources: number; messageOk: boolean }> {
   const flavor = o.flavor ?? "ours";
   const k = o.afterRequests ?? 30;
   const rig = await makeRig({ flavor, seed: o.seed ?? 15, knobs: { latencyMs: 5, invalidTokenAfterRequests: k } });
@@ -203,11 +227,25 @@ export async function tokenExpiry(o: ScenarioOptions & { afterRequests?: number 
  * server must match that program exactly. Bounded by `cycles` and `deadlineMs`.
  */
 export async function soak(
-  o: ScenarioOptions & { cycles?: number; deadlineMs?: number; knobs?: KnobsPatch; maxProfiles?: number; destroyAtEnd?: boolean; log?: (line: string) => void } = {},
+  o: ScenarioOptions & {
+    cycles?: number;
+    deadlineMs?: number;
+    knobs?: KnobsPatch;
+    maxProfiles?: number;
+    destroyAtEnd?: boolean;
+    log?: (line: string) => void;
+  } = {},
 ): Promise<FaultReport & { cycles: number; cyclesMismatched: number; destroyErrors: number; leftAfterDestroy: number }> {
   const flavor = o.flavor ?? "ours";
   const seed = o.seed ?? 21;
-  const knobs: KnobsPatch = o.knobs ?? { latencyMs: 5, rate429: 0.1, retryAfterFraction: 0.5, retryAfter: "0", rate503: 0.03, ambiguousPostRate: 0.05 };
+  const knobs: KnobsPatch = o.knobs ?? {
+    latencyMs: 5,
+    rate429: 0.1,
+    retryAfterFraction: 0.5,
+    retryAfter: "0",
+    rate503: 0.03,
+    ambiguousPostRate: 0.05,
+  };
   const rig = await makeRig({ flavor, seed, knobs, config: { "veza:maxRetries": "10" } });
   try {
     const random = rng(seed);
@@ -235,12 +273,24 @@ export async function soak(
       const s = t.take(`cycle ${cycles}`, await engine.up(program(spec, kitFor(flavor))), rig);
       const diffs = serverVsSpec(spec, rig.emu.store);
       if (diffs.length) mismatched++;
-      o.log?.(`cycle ${cycles}: ${spec.profiles.length} profiles; +${s.creates} ~${s.updates} -${s.deletes} ±${s.replaces}; ${s.errors.length} errors; ${diffs.length} differences`);
-      if (diffs.length || s.errors.length) o.log?.(`  ${[...s.errors.map((e) => `${e.name}: ${e.message}`), ...diffs].slice(0, 5).join("\n  ")}`);
+      o.log?.(
+        `cycle ${cycles}: ${spec.profiles.length} profiles; +${s.creates} ~${s.updates} -${s.deletes} ±${s.replaces}; ${s.errors.length} errors; ${diffs.length} differences`,
+      );
+      if (diffs.length || s.errors.length)
+        o.log?.(`  ${[...s.errors.map((e) => `${e.name}: ${e.message}`), ...diffs].slice(0, 5).join("\n  ")}`);
     }
-    const rep = t.report(`soak: random changes with 429 ${knobs.rate429 ?? 0}, 503 ${knobs.rate503 ?? 0}, ambiguous POST ${knobs.ambiguousPostRate ?? 0}`, flavor, rig, engine, spec, t0, false, [
-      `${cycles} cycles; program changes: ${created} profiles added, ${deleted} removed, ${updated} edits; ${mismatched} cycles where the server differed from the program`,
-    ]);
+    const rep = t.report(
+      `soak: random changes with 429 ${knobs.rate429 ?? 0}, 503 ${knobs.rate503 ?? 0}, ambiguous POST ${knobs.ambiguousPostRate ?? 0}`,
+      flavor,
+      rig,
+      engine,
+      spec,
+      t0,
+      false,
+      [
+        `${cycles} cycles; program changes: ${created} profiles added, ${deleted} removed, ${updated} edits; ${mismatched} cycles where the server differed from the program`,
+      ],
+    );
     let destroyErrors = 0;
     let leftAfterDestroy = 0;
     if (o.destroyAtEnd) {
@@ -253,7 +303,9 @@ export async function soak(
       addFaults(rep.injected, st);
       if (JSON.stringify(d).includes(BENCH_TOKEN)) rep.tokenLeaks.push("destroy summary");
       rep.errors.push(...d.errors.map((e) => `destroy: ${e.name}: ${e.message}`.slice(0, 400)));
-      rep.notes.push(`destroy under the same faults: ${d.deletes} deletes, ${d.errors.length} errors, ${leftAfterDestroy} objects left on the server`);
+      rep.notes.push(
+        `destroy under the same faults: ${d.deletes} deletes, ${d.errors.length} errors, ${leftAfterDestroy} objects left on the server`,
+      );
       o.log?.(rep.notes[rep.notes.length - 1]);
     }
     return Object.assign(rep, { cycles, cyclesMismatched: mismatched, destroyErrors, leftAfterDestroy });

@@ -11,7 +11,20 @@
 // a time, so this only shortens the test run.
 "use strict";
 const Module = require("module");
-const LAZY = new Set(["typescript", "@npmcli/arborist", "./automation", "execa", "tmp", "js-yaml", "fdir", "picomatch", "normalize-package-data", "upath", "semver", "@opentelemetry/api"]);
+const LAZY = new Set([
+  "typescript",
+  "@npmcli/arborist",
+  "./automation",
+  "execa",
+  "tmp",
+  "js-yaml",
+  "fdir",
+  "picomatch",
+  "normalize-package-data",
+  "upath",
+  "semver",
+  "@opentelemetry/api",
+]);
 const load = Module._load;
 Module._load = function (request, parent, isMain) {
   if (!LAZY.has(request) || !parent || !/[\\/]@pulumi[\\/]pulumi[\\/]/.test(parent.filename)) return load.apply(this, arguments);

@@ -45,7 +45,10 @@ export interface AliasSpec {
 }
 
 /** The old URNs a resource may have had, from its aliases. */
-export function aliasUrns(aliases: readonly AliasSpec[], own: { stack: string; project: string; parent: string; type: string; name: string }): string[] {
+export function aliasUrns(
+  aliases: readonly AliasSpec[],
+  own: { stack: string; project: string; parent: string; type: string; name: string },
+): string[] {
   return aliases.map((a) => {
     if (a.urn) return a.urn;
     const parent = a.noParent ? "" : a.parentUrn || own.parent;
@@ -57,7 +60,12 @@ export function aliasUrns(aliases: readonly AliasSpec[], own: { stack: string; p
  * The alias whose old state a registration under a new URN takes over (step_generator.go): the
  * first alias with an old entry that is not this URN and that no registration has claimed.
  */
-export function claimableAlias(aliases: readonly string[], urn: string, old: ReadonlyMap<string, unknown>, registered: ReadonlySet<string>): string | undefined {
+export function claimableAlias(
+  aliases: readonly string[],
+  urn: string,
+  old: ReadonlyMap<string, unknown>,
+  registered: ReadonlySet<string>,
+): string | undefined {
   return aliases.find((alias) => old.has(alias) && alias !== urn && !registered.has(alias));
 }
 
@@ -128,7 +136,11 @@ export function isImport(importId: string | undefined, old: Pick<StateResource, 
 }
 
 /** The inputs Check gets (engine form): `ignoreChanges` paths take their old values (processIgnoreChanges). */
-export function inputsForCheck(inputs: JsonObject, ignoreChanges: readonly string[], old: Pick<StateResource, "inputs"> | undefined): JsonObject {
+export function inputsForCheck(
+  inputs: JsonObject,
+  ignoreChanges: readonly string[],
+  old: Pick<StateResource, "inputs"> | undefined,
+): JsonObject {
   return old && ignoreChanges.length > 0 ? applyIgnoreChanges(inputs, old.inputs, ignoreChanges).inputs : inputs;
 }
 
@@ -226,7 +238,9 @@ export function planRegistration(p: PlanInput): Plan {
     if (!p.preview) return { ...plan, error: message };
     plan.warning = message;
   }
-  plan.steps = p.preview ? [previewStep(op, old?.id, p.supportsPreview === true)] : writeSteps(op, deleteBeforeReplace, p.importing, old?.retainOnDelete === true);
+  plan.steps = p.preview
+    ? [previewStep(op, old?.id, p.supportsPreview === true)]
+    : writeSteps(op, deleteBeforeReplace, p.importing, old?.retainOnDelete === true);
   return plan;
 }
 

@@ -71,7 +71,8 @@ function serialize(v: Json, mode: Mode): Json {
   return out;
 }
 
-const nonEmpty = <T extends object>(v: T | undefined): Json | undefined => (v && Object.keys(v).length > 0 ? (v as unknown as Json) : undefined);
+const nonEmpty = <T extends object>(v: T | undefined): Json | undefined =>
+  v && Object.keys(v).length > 0 ? (v as unknown as Json) : undefined;
 const isCustom = (type: string) => type !== STACK_TYPE && !type.startsWith("pulumi:providers:") && type.startsWith("pulumi-nodejs:");
 
 function providerUrn(urn: string): string {

@@ -121,7 +121,12 @@ function exposeProgramConfig(config: JsonObject): () => void {
   const ENV = "PULUMI_CONFIG";
   const ENV_SECRETS = "PULUMI_CONFIG_SECRET_KEYS";
   const store = runtimeState.getStore();
-  const saved = { env: process.env[ENV], envSecrets: process.env[ENV_SECRETS], store: store.config[ENV], storeSecrets: store.config[ENV_SECRETS] };
+  const saved = {
+    env: process.env[ENV],
+    envSecrets: process.env[ENV_SECRETS],
+    store: store.config[ENV],
+    storeSecrets: store.config[ENV_SECRETS],
+  };
   process.env[ENV] = store.config[ENV] = JSON.stringify(values);
   process.env[ENV_SECRETS] = store.config[ENV_SECRETS] = JSON.stringify(secrets);
   return () => {
@@ -162,7 +167,14 @@ function decodeRegistration(req: any, host: ProgramHost): Registration {
       (req.getAliasesList() as any[]).map((a) => {
         if (a.getUrn()) return { urn: a.getUrn() as string };
         const spec = a.getSpec();
-        return { name: spec.getName(), type: spec.getType(), parentUrn: spec.getParenturn(), noParent: spec.getNoparent(), stack: spec.getStack(), project: spec.getProject() };
+        return {
+          name: spec.getName(),
+          type: spec.getType(),
+          parentUrn: spec.getParenturn(),
+          noParent: spec.getNoparent(),
+          stack: spec.getStack(),
+          project: spec.getProject(),
+        };
       }),
       own,
     ),
@@ -239,7 +251,12 @@ async function runWithMonitor(program: Program, host: ProgramHost): Promise<void
   monitor.registerResource = (req: any, cb: Callback) => {
     // an async function runs synchronously to its first await: the registration starts now, as the monitor call arrives
     const answer = (async () => host.register(decodeRegistration(req, host)))();
-    track(answer.then((a) => cb(null, encodeRegistration(a)), (err) => cb(err, undefined)));
+    track(
+      answer.then(
+        (a) => cb(null, encodeRegistration(a)),
+        (err) => cb(err, undefined),
+      ),
+    );
   };
   monitor.registerResourceOutputs = (req: any, cb: Callback) => {
     try {
@@ -254,7 +271,12 @@ async function runWithMonitor(program: Program, host: ProgramHost): Promise<void
       const read = decodeRead(req, host);
       return encodeRead(read.urn, await host.read(read));
     })();
-    track(answer.then((resp) => cb(null, resp), (err) => cb(err, undefined)));
+    track(
+      answer.then(
+        (resp) => cb(null, resp),
+        (err) => cb(err, undefined),
+      ),
+    );
   };
 
   const unhandled: unknown[] = [];
@@ -270,15 +292,17 @@ async function runWithMonitor(program: Program, host: ProgramHost): Promise<void
     else consoleWarn(...args);
   };
   try {
-    const stackDone = pulumi.runtime.runInPulumiStack(async () => program()).then(
-      () => undefined,
-      (e) => {
-        programErrors.add(e);
-        const m = errMessage(e);
-        // a failed registration or read is already reported on its resource
-        if (!m.includes(REGISTRATION_FAILED) && !m.includes(READ_FAILED)) host.error(`${host.project}-${host.stack}`, m);
-      },
-    );
+    const stackDone = pulumi.runtime
+      .runInPulumiStack(async () => program())
+      .then(
+        () => undefined,
+        (e) => {
+          programErrors.add(e);
+          const m = errMessage(e);
+          // a failed registration or read is already reported on its resource
+          if (!m.includes(REGISTRATION_FAILED) && !m.includes(READ_FAILED)) host.error(`${host.project}-${host.stack}`, m);
+        },
+      );
     await withTimeout(stackDone, host.timeoutMs, "the program to return its outputs");
     // All registrations settled: the runtime's RPC keep-alive chain has drained and no
     // registration of ours is still in flight (a late registration restarts the wait).

@@ -96,7 +96,8 @@ const MAX_SPARES = 3;
  * the end go with the worker (parent-watch.js: their stdin closes).
  */
 const POOL = Symbol.for("pulumi-veza.harness.spare-provider-processes");
-const spares: Map<string, Launched> = ((require("node:child_process") as Record<symbol, Map<string, Launched> | undefined>)[POOL] ??= new Map());
+const spares: Map<string, Launched> = ((require("node:child_process") as Record<symbol, Map<string, Launched> | undefined>)[POOL] ??=
+  new Map());
 
 /** Turns starting ahead on or off (off also stops the processes started ahead). */
 export async function startProviderProcessesAhead(on: boolean): Promise<void> {
@@ -215,7 +216,14 @@ export function cacheCompiledModules(dir: string | undefined): void {
 }
 
 const sameOptionsKey = (o: ProviderProcessOptions) =>
-  JSON.stringify([o.cwd, o.callTimeoutMs, o.startTimeoutMs, Object.entries(o.env).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+  JSON.stringify([
+    o.cwd,
+    o.callTimeoutMs,
+    o.startTimeoutMs,
+    Object.entries(o.env)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  ]);
 
 /**
  * The provider calls the engine makes (Configure, Check, Diff, Create, Update, Read, Delete) as the
@@ -313,12 +321,20 @@ export abstract class ProviderConnection {
       replaces: resp.getReplacesList(),
       deleteBeforeReplace: resp.getDeletebeforereplace(),
       // the keys the CLI shows when the provider sends a detailed diff (a dynamic provider sends none)
-      ...(resp.getHasdetaileddiff() ? { detailedDiff: (resp.getDetaileddiffMap().getEntryList() as [string, unknown][]).map(([k]) => k).sort() } : {}),
+      ...(resp.getHasdetaileddiff()
+        ? { detailedDiff: (resp.getDetaileddiffMap().getEntryList() as [string, unknown][]).map(([k]) => k).sort() }
+        : {}),
     };
   }
 
   /** `preview`: a dry run's Create, for a provider that supports preview. */
-  async create(urn: string, name: string, type: string, props: JsonObject, preview = false): Promise<{ id: string; properties: JsonObject }> {
+  async create(
+    urn: string,
+    name: string,
+    type: string,
+    props: JsonObject,
+    preview = false,
+  ): Promise<{ id: string; properties: JsonObject }> {
     const req = addressed(new provproto.CreateRequest(), urn, name, type);
     req.setProperties(struct(props));
     req.setPreview(preview);
@@ -464,13 +480,9 @@ export function providerCallError(method: string, err: any): ProviderCallError {
 }
 
 /** Sets the fields every resource request carries (urn, name, type, and the id where the request has one). */
-function addressed<R extends { setUrn(v: string): unknown; setName(v: string): unknown; setType(v: string): unknown; setId?(v: string): unknown }>(
-  req: R,
-  urn: string,
-  name: string,
-  type: string,
-  id?: string,
-): R {
+function addressed<
+  R extends { setUrn(v: string): unknown; setName(v: string): unknown; setType(v: string): unknown; setId?(v: string): unknown },
+>(req: R, urn: string, name: string, type: string, id?: string): R {
   req.setUrn(urn);
   req.setName(name);
   req.setType(type);

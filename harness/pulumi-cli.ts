@@ -113,7 +113,10 @@ export class CliStack {
     if (typeof options.program === "string") {
       programDir = fs.mkdtempSync(path.join(os.tmpdir(), "veza-cli-program-"));
       const project = options.project ?? "veza-cli-test";
-      fs.writeFileSync(path.join(programDir, "Pulumi.yaml"), `name: ${project}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n`);
+      fs.writeFileSync(
+        path.join(programDir, "Pulumi.yaml"),
+        `name: ${project}\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n`,
+      );
       fs.writeFileSync(path.join(programDir, "package.json"), JSON.stringify({ name: project, private: true, main: "index.js" }));
       fs.symlinkSync(path.join(REPO, "node_modules"), path.join(programDir, "node_modules"), "dir");
       fs.writeFileSync(path.join(programDir, "index.js"), options.program);
@@ -146,10 +149,17 @@ export class CliStack {
   }
 
   /** Runs `pulumi ARGS --stack S --non-interactive` in the program's folder (`timeoutMs`: SIGTERM after that long, code 124). */
-  async run(args: string[], opts: { eventLog?: boolean; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<CliResult> {
+  async run(
+    args: string[],
+    opts: { eventLog?: boolean; env?: Record<string, string | undefined>; timeoutMs?: number } = {},
+  ): Promise<CliResult> {
     const eventLog = opts.eventLog ? path.join(this.home, `events-${Date.now()}-${Math.random().toString(36).slice(2)}.jsonl`) : undefined;
     // the stack and flags go before a `--` (after it every word is a value)
-    const flags = [...(args[0] === "stack" && args[1] === "init" ? [] : ["--stack", this.stack]), "--non-interactive", ...(eventLog ? ["--event-log", eventLog] : [])];
+    const flags = [
+      ...(args[0] === "stack" && args[1] === "init" ? [] : ["--stack", this.stack]),
+      "--non-interactive",
+      ...(eventLog ? ["--event-log", eventLog] : []),
+    ];
     const end = args.indexOf("--");
     const full = end < 0 ? [...args, ...flags] : [...args.slice(0, end), ...flags, ...args.slice(end)];
     const { code, stdout, stderr } = await this.spawn(path.join(this.options.cli.binDir, "pulumi"), full, opts.env, opts.timeoutMs);
@@ -171,7 +181,12 @@ export class CliStack {
   }
 
   /** Runs a command in the program's folder with the stack's environment (undefined removes a variable), collecting its output. */
-  private spawn(command: string, args: string[], overrides: Record<string, string | undefined> = {}, timeoutMs?: number): Promise<{ code: number; stdout: string; stderr: string }> {
+  private spawn(
+    command: string,
+    args: string[],
+    overrides: Record<string, string | undefined> = {},
+    timeoutMs?: number,
+  ): Promise<{ code: number; stdout: string; stderr: string }> {
     const env = { ...this.env };
     for (const [k, v] of Object.entries(overrides)) {
       if (v === undefined) delete env[k];
@@ -188,7 +203,11 @@ export class CliStack {
       child.on("error", reject);
       child.on("close", (c, signal) => {
         clearTimeout(timer);
-        resolve({ code: timedOut ? 124 : (c ?? (signal ? 128 : 1)), stdout: out, stderr: timedOut ? `${err}\ntimed out after ${timeoutMs} ms\n` : err });
+        resolve({
+          code: timedOut ? 124 : (c ?? (signal ? 128 : 1)),
+          stdout: out,
+          stderr: timedOut ? `${err}\ntimed out after ${timeoutMs} ms\n` : err,
+        });
       });
     });
   }
@@ -261,7 +280,14 @@ export class CliStack {
 
 export interface PreviewJson {
   config?: Record<string, string>;
-  steps: { op: string; urn: string; oldState?: CliResourceState; newState?: CliResourceState; diffReasons?: string[]; detailedDiff?: unknown }[];
+  steps: {
+    op: string;
+    urn: string;
+    oldState?: CliResourceState;
+    newState?: CliResourceState;
+    diffReasons?: string[];
+    detailedDiff?: unknown;
+  }[];
   diagnostics?: { urn?: string; message: string; severity: string }[];
   changeSummary?: Record<string, number>;
   duration?: number;

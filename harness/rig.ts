@@ -60,7 +60,15 @@ export async function makeRig(o: RigOptions = {}): Promise<Rig> {
               env: { VEZA_URL: undefined, VEZA_API_TOKEN: undefined, VEZA_TOKEN: undefined },
             }
           : { config: {}, env: { VEZA_URL: emu.url, VEZA_API_TOKEN: BENCH_TOKEN, VEZA_TOKEN: undefined } };
-      const opts: EngineOptions = { stateFile, parallel: 64, opTimeoutMs: 600_000, callTimeoutMs: 120_000, ...base, ...extra, env: { ...base.env, ...(extra.env ?? {}) } };
+      const opts: EngineOptions = {
+        stateFile,
+        parallel: 64,
+        opTimeoutMs: 600_000,
+        callTimeoutMs: 120_000,
+        ...base,
+        ...extra,
+        env: { ...base.env, ...(extra.env ?? {}) },
+      };
       return new Engine({ checkpointMs: checkpoints === "every-step" ? 0 : undefined, ...opts });
     },
     async restart(knobs?: KnobsPatch) {

@@ -21,7 +21,11 @@ export async function deleteAll(op: Operation, entries: StateResource[], counted
     if (ready.length === 0) {
       for (const e of remaining) {
         if (!isManaged(e.type, op.plugin)) continue; // the stack / components just stay
-        op.fail(e.name, { urn: e.urn, type: e.type, name: e.name, id: e.id }, "not deleted: a resource that depends on it could not be deleted");
+        op.fail(
+          e.name,
+          { urn: e.urn, type: e.type, name: e.name, id: e.id },
+          "not deleted: a resource that depends on it could not be deleted",
+        );
       }
       break;
     }
@@ -97,7 +101,9 @@ export async function refresh(op: Operation): Promise<void> {
     let changed: boolean;
     try {
       // what an `up` of the unchanged program would do now: olds = refreshed outputs and inputs, news = the inputs in state
-      const diff = seen.external ? undefined : await op.provider.diff(e.urn, e.name, e.type, res.id, seen.newOutputs, seen.stateInputs, seen.readInputs);
+      const diff = seen.external
+        ? undefined
+        : await op.provider.diff(e.urn, e.name, e.type, res.id, seen.newOutputs, seen.stateInputs, seen.readInputs);
       changed = refreshChanged(seen, diff);
     } catch (err) {
       op.fail(e.name, base, `diff: ${errMessage(err)}`);
@@ -109,7 +115,8 @@ export async function refresh(op: Operation): Promise<void> {
     }
     // the CLI's display names the top-level inputs the read changed (`[diff: ~labels]`)
     const diffKeys = changed ? changedKeys(seen.stateInputs, seen.readInputs) : [];
-    if (!e.delete) op.results[e.name] = { ...base, id: res.id, op: changed ? "refresh-update" : "same", ...(diffKeys.length ? { diffKeys } : {}) };
+    if (!e.delete)
+      op.results[e.name] = { ...base, id: res.id, op: changed ? "refresh-update" : "same", ...(diffKeys.length ? { diffKeys } : {}) };
   };
   const targets = op.state.filter((r) => isManaged(r.type, op.plugin));
   await withTimeout(Promise.all(targets.map((e) => op.sem.run(() => refreshOne(e)))), op.timeout, "refresh reads");

@@ -100,7 +100,11 @@ export function annotateSecrets(outs: JsonObject, ins: JsonObject | undefined): 
  * `labels[0]`, `tags["a.b"]`. Returns the paths that could not be applied (the engine's info
  * message "cannot ignore changes in added or removed elements of the path").
  */
-export function applyIgnoreChanges(news: JsonObject, olds: JsonObject, paths: readonly string[]): { inputs: JsonObject; invalid: string[] } {
+export function applyIgnoreChanges(
+  news: JsonObject,
+  olds: JsonObject,
+  paths: readonly string[],
+): { inputs: JsonObject; invalid: string[] } {
   const inputs = JSON.parse(JSON.stringify(news)) as JsonObject;
   const invalid: string[] = [];
   for (const p of paths) {

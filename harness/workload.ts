@@ -84,7 +84,12 @@ export function program(spec: Spec, kit: Kit, o: ProgramOptions = {}): () => Rec
     for (const p of spec.profiles) {
       profiles.set(
         p.key,
-        new kit.AccessProfile(`p-${p.key}`, { name: p.name, profileType: types.get(p.type)!.id, description: p.description, labels: p.labels }),
+        new kit.AccessProfile(`p-${p.key}`, {
+          name: p.name,
+          profileType: types.get(p.type)!.id,
+          description: p.description,
+          labels: p.labels,
+        }),
       );
     }
     for (const p of spec.profiles) {
@@ -96,7 +101,11 @@ export function program(spec: Spec, kit: Kit, o: ProgramOptions = {}): () => Rec
         inheritFrom: p.inherits.map((k) => profiles.get(k)!.id),
       });
       if (o.memberships === false || (o.memberships === "with-members" && p.members.length === 0)) continue;
-      new kit.ProfileMembership(`m-${p.key}`, { accessProfileId: profile.id, ...(withNumber ? { versionNumber: profile.currentVersionNumber } : {}), identityIds: p.members });
+      new kit.ProfileMembership(`m-${p.key}`, {
+        accessProfileId: profile.id,
+        ...(withNumber ? { versionNumber: profile.currentVersionNumber } : {}),
+        identityIds: p.members,
+      });
     }
     return { profiles: spec.profiles.length };
   };
@@ -104,7 +113,9 @@ export function program(spec: Spec, kit: Kit, o: ProgramOptions = {}): () => Rec
 
 /** Resources the program declares (for "requests per resource"). */
 export const resourceCount = (s: Spec, o: ProgramOptions = {}) =>
-  s.types.length + 2 * s.profiles.length + (o.memberships === false ? 0 : o.memberships === "with-members" ? s.profiles.filter((p) => p.members.length).length : s.profiles.length);
+  s.types.length +
+  2 * s.profiles.length +
+  (o.memberships === false ? 0 : o.memberships === "with-members" ? s.profiles.filter((p) => p.members.length).length : s.profiles.length);
 
 /** The issue's case: one type and `n` profiles of it, each with a version (entities only, no inheritance, no members). */
 export function flatSpec(n: number, prefix = "flat"): Spec {
@@ -237,8 +248,11 @@ export function mutate(prev: Spec, random: () => number, serial: { next: number 
       const what = Math.floor(random() * 5);
       if (what === 0) p.description = `changed ${serial.next++}`;
       else if (what === 1) p.labels = p.labels.includes("requestable") ? ["soak"] : ["requestable", "soak"];
-      else if (what === 2) p.entities = random() < 0.5 && p.entities.length > 1 ? p.entities.slice(1) : [...p.entities, `g-${p.key}-${serial.next++}`];
-      else if (what === 3) p.members = random() < 0.5 && p.members.length > 1 ? p.members.slice(1) : [...new Set([...p.members, `u-${Math.floor(random() * 20)}`])];
+      else if (what === 2)
+        p.entities = random() < 0.5 && p.entities.length > 1 ? p.entities.slice(1) : [...p.entities, `g-${p.key}-${serial.next++}`];
+      else if (what === 3)
+        p.members =
+          random() < 0.5 && p.members.length > 1 ? p.members.slice(1) : [...new Set([...p.members, `u-${Math.floor(random() * 20)}`])];
       else if (p.type === "role") {
         const plain = s.profiles.filter((x) => x.type !== "role").map((x) => x.key);
         p.inherits = p.inherits.length ? [] : plain.length ? [pick(plain)] : [];
@@ -270,7 +284,13 @@ export function serverVsSpec(spec: Spec, store: EmulatorStore): string[] {
   const out: string[] = [];
   const typesByName = new Map(store.listTypes().map((t) => [t.name, t]));
   const typeKeyById = new Map<string, string>();
-  if (!same(typesByName.keys(), spec.types.map((t) => t.name))) out.push(`types: server ${JSON.stringify(sorted(typesByName.keys()))}`);
+  if (
+    !same(
+      typesByName.keys(),
+      spec.types.map((t) => t.name),
+    )
+  )
+    out.push(`types: server ${JSON.stringify(sorted(typesByName.keys()))}`);
   for (const t of spec.types) {
     const rec = typesByName.get(t.name);
     if (!rec) continue;
@@ -284,8 +304,12 @@ export function serverVsSpec(spec: Spec, store: EmulatorStore): string[] {
   const declared = new Set(specNames);
   const extra = profiles.filter((p) => !declared.has(p.name)).map((p) => p.name);
   const missing = specNames.filter((n) => !byName.has(n));
-  if (extra.length) out.push(`profiles on the server, not declared: ${extra.slice(0, 5).join(", ")}${extra.length > 5 ? ` (+${extra.length - 5})` : ""}`);
-  if (missing.length) out.push(`profiles declared, missing on the server: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` (+${missing.length - 5})` : ""}`);
+  if (extra.length)
+    out.push(`profiles on the server, not declared: ${extra.slice(0, 5).join(", ")}${extra.length > 5 ? ` (+${extra.length - 5})` : ""}`);
+  if (missing.length)
+    out.push(
+      `profiles declared, missing on the server: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` (+${missing.length - 5})` : ""}`,
+    );
   const keyToName = new Map(spec.profiles.map((p) => [p.key, p.name]));
   for (const p of spec.profiles) {
     const rec = byName.get(p.name);
@@ -300,9 +324,21 @@ export function serverVsSpec(spec: Spec, store: EmulatorStore): string[] {
       continue;
     }
     const ents = v.entities_to_create_relationships_to.map((e) => `${e.entity_type}/${e.datasource_id}/${e.entity_id}`);
-    if (!same(ents, p.entities.map((e) => `SalesforceGroup/sf-1/${e}`))) out.push(`${where}: entities ${JSON.stringify(ents)}`);
+    if (
+      !same(
+        ents,
+        p.entities.map((e) => `SalesforceGroup/sf-1/${e}`),
+      )
+    )
+      out.push(`${where}: entities ${JSON.stringify(ents)}`);
     const inh = v.inherit_entities_from_access_profiles.map((id) => nameById.get(id) ?? `?${id}`);
-    if (!same(inh, p.inherits.map((k) => keyToName.get(k)!))) out.push(`${where}: inherits ${JSON.stringify(inh)}`);
+    if (
+      !same(
+        inh,
+        p.inherits.map((k) => keyToName.get(k)!),
+      )
+    )
+      out.push(`${where}: inherits ${JSON.stringify(inh)}`);
     const members = v.members.map((m) => m.identity_id);
     if (!same(members, p.members)) out.push(`${where}: members ${JSON.stringify(members)}`);
   }

@@ -28,9 +28,15 @@ export const EXPORT_COMMAND = {
       type: "string",
       choices: ["typescript", "yaml"] satisfies ProgramLanguage[],
       default: "typescript",
-      description: "typescript: an index.ts on the dynamic resources (import * as veza from \"pulumi-veza\"); yaml: a Pulumi.yaml of runtime yaml on the veza provider plugin (veza:index:* resources)",
+      description:
+        'typescript: an index.ts on the dynamic resources (import * as veza from "pulumi-veza"); yaml: a Pulumi.yaml of runtime yaml on the veza provider plugin (veza:index:* resources)',
     },
-    project: { type: "parsed", value: "NAME", parse: checkProjectName, description: `the YAML project's name (Pulumi.yaml's name; default ${DEFAULT_PROJECT}): a stack moving to the plugin keeps its project's name` },
+    project: {
+      type: "parsed",
+      value: "NAME",
+      parse: checkProjectName,
+      description: `the YAML project's name (Pulumi.yaml's name; default ${DEFAULT_PROJECT}): a stack moving to the plugin keeps its project's name`,
+    },
   },
   epilog: `Environment:
   VEZA_URL                     the tenant, e.g. https://acme.vezacloud.com (required)
@@ -74,7 +80,12 @@ export async function main(argv: string[], io = { stdout: process.stdout, stderr
   const { closeAllPools } = await import("./client/client");
   const { exportTenant } = await import("./export");
   try {
-    const { program, tenant } = await exportTenant({ standalone: true, language, project, onProgress: (line) => io.stderr.write(`${line}\n`) });
+    const { program, tenant } = await exportTenant({
+      standalone: true,
+      language,
+      project,
+      onProgress: (line) => io.stderr.write(`${line}\n`),
+    });
     if (out) {
       const file = path.resolve(out);
       fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -77,7 +77,11 @@ type ValueOf<S> = S extends BooleanOption
 
 /** The parsed flags: a boolean is false when absent, a flag with a default has it, any other may be undefined. */
 export type Values<T extends OptionTable> = {
-  -readonly [K in keyof T]: T[K] extends BooleanOption ? boolean : T[K] extends { default: unknown } ? ValueOf<T[K]> : ValueOf<T[K]> | undefined;
+  -readonly [K in keyof T]: T[K] extends BooleanOption
+    ? boolean
+    : T[K] extends { default: unknown }
+      ? ValueOf<T[K]>
+      : ValueOf<T[K]> | undefined;
 };
 
 export interface Command<T extends OptionTable = OptionTable> {
@@ -123,7 +127,9 @@ function placeholder(spec: OptionSpec): string | undefined {
 function allowed(spec: OptionSpec): string {
   if (spec.type === "string" && spec.choices) return `one of ${spec.choices.join(", ")}`;
   if (spec.type === "number" || spec.type === "integer") {
-    const bounds = [spec.min !== undefined ? `>= ${spec.min}` : "", spec.max !== undefined ? `<= ${spec.max}` : ""].filter(Boolean).join(" and ");
+    const bounds = [spec.min !== undefined ? `>= ${spec.min}` : "", spec.max !== undefined ? `<= ${spec.max}` : ""]
+      .filter(Boolean)
+      .join(" and ");
     return `${spec.type === "integer" ? "a whole number" : "a number"}${bounds ? ` ${bounds}` : ""}`;
   }
   return placeholder(spec)!;
@@ -139,7 +145,11 @@ function convert(typed: string, spec: Exclude<OptionSpec, BooleanOption>, raw: s
     case "number":
     case "integer": {
       const n = raw.trim() === "" ? NaN : Number(raw);
-      const ok = Number.isFinite(n) && (spec.type === "number" || Number.isInteger(n)) && (spec.min === undefined || n >= spec.min) && (spec.max === undefined || n <= spec.max);
+      const ok =
+        Number.isFinite(n) &&
+        (spec.type === "number" || Number.isInteger(n)) &&
+        (spec.min === undefined || n >= spec.min) &&
+        (spec.max === undefined || n <= spec.max);
       if (!ok) throw bad(allowed(spec));
       return n;
     }
@@ -152,7 +162,12 @@ function convert(typed: string, spec: Exclude<OptionSpec, BooleanOption>, raw: s
           throw new VezaUsageError(`${typed}: ${(e as Error).message}`);
         }
       };
-      return spec.type === "list" ? raw.split(",").filter((x) => x !== "").map(one) : one(raw);
+      return spec.type === "list"
+        ? raw
+            .split(",")
+            .filter((x) => x !== "")
+            .map(one)
+        : one(raw);
     }
   }
 }
@@ -162,10 +177,19 @@ function convert(typed: string, spec: Exclude<OptionSpec, BooleanOption>, raw: s
  * allows for an unknown flag, a missing or bad value, a value given to a flag that takes none, or a
  * positional too many; `help` is true for `-h`/`--help` (the caller prints `helpText`).
  */
-export function parseCommand<T extends OptionTable>(cmd: Command<T>, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Parsed<T> {
+export function parseCommand<T extends OptionTable>(
+  cmd: Command<T>,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Parsed<T> {
   const specs = new Map(allOptions(cmd));
   const shorts = new Map([...specs].filter(([, s]) => s.short).map(([n, s]) => [s.short!, n]));
-  const config = Object.fromEntries([...specs].map(([n, s]) => [n, { type: s.type === "boolean" ? ("boolean" as const) : ("string" as const), ...(s.short ? { short: s.short } : {}) }]));
+  const config = Object.fromEntries(
+    [...specs].map(([n, s]) => [
+      n,
+      { type: s.type === "boolean" ? ("boolean" as const) : ("string" as const), ...(s.short ? { short: s.short } : {}) },
+    ]),
+  );
   const { tokens } = parseArgs({ args: [...argv], options: config, strict: false, allowPositionals: true, tokens: true });
   const known = [...specs].map(([n, s]) => flagOf(n, s)).join(", ");
   const values: Record<string, unknown> = {};
@@ -194,7 +218,9 @@ export function parseCommand<T extends OptionTable>(cmd: Command<T>, argv: reado
   if (help) return { values: {} as Values<T>, positionals, help };
   const max = cmd.maxPositionals ?? (cmd.positionals ? Infinity : 0);
   if (positionals.length > max) {
-    throw new VezaUsageError(`unexpected argument "${positionals[max]}"${cmd.positionals ? `: ${nameOf(cmd)} takes ${cmd.positionals}` : `: ${nameOf(cmd)} takes no argument`}`);
+    throw new VezaUsageError(
+      `unexpected argument "${positionals[max]}"${cmd.positionals ? `: ${nameOf(cmd)} takes ${cmd.positionals}` : `: ${nameOf(cmd)} takes no argument`}`,
+    );
   }
   for (const [name, spec] of specs) {
     if (name in values || name === "help") continue;
@@ -202,7 +228,8 @@ export function parseCommand<T extends OptionTable>(cmd: Command<T>, argv: reado
     if (fromEnv) {
       values[name] = spec.type === "boolean" ? envBoolean(spec.env!, fromEnv) : convert(`environment variable ${spec.env}`, spec, fromEnv);
     } else if (spec.type === "boolean") values[name] = false;
-    else if (spec.default !== undefined) values[name] = typeof spec.default === "string" ? convert(`--${name}`, spec, spec.default) : spec.default;
+    else if (spec.default !== undefined)
+      values[name] = typeof spec.default === "string" ? convert(`--${name}`, spec, spec.default) : spec.default;
   }
   return { values: values as Values<T>, positionals, help };
 }
@@ -230,7 +257,8 @@ function wrap(text: string, width: number): string[] {
 export function optionLines(cmd: Command): string[] {
   const rows = allOptions(cmd).map(([name, spec]) => {
     const value = placeholder(spec);
-    const dflt = spec.type !== "boolean" && spec.default !== undefined && !spec.description.includes("default") ? ` (default: ${spec.default})` : "";
+    const dflt =
+      spec.type !== "boolean" && spec.default !== undefined && !spec.description.includes("default") ? ` (default: ${spec.default})` : "";
     const env = spec.env ? ` (environment: ${spec.env})` : "";
     return { flag: `${flagOf(name, spec)}${value ? ` ${value}` : ""}`, text: `${spec.description}${dflt}${env}` };
   });
@@ -261,7 +289,11 @@ interface Out {
  * Parses, or answers `--help` (stdout, exit 0) or a usage error (the message, then the help, on
  * stderr: exit 2). Returns the parsed arguments, or the exit code when the command must not run.
  */
-export function parseOrExit<T extends OptionTable>(cmd: Command<T>, argv: readonly string[], io: { stdout: Out; stderr: Out }): Parsed<T> | number {
+export function parseOrExit<T extends OptionTable>(
+  cmd: Command<T>,
+  argv: readonly string[],
+  io: { stdout: Out; stderr: Out },
+): Parsed<T> | number {
   let parsed: Parsed<T>;
   try {
     parsed = parseCommand(cmd, argv);
@@ -282,7 +314,11 @@ export function parseOrExit<T extends OptionTable>(cmd: Command<T>, argv: readon
  * and sets the exit code from what it returns (a thrown VezaUsageError: exit 2; any other error:
  * printed with its stack, exit 1).
  */
-export function runCommand<T extends OptionTable>(cmd: Command<T>, argv: readonly string[], main: (args: Parsed<T>) => number | void | Promise<number | void>): void {
+export function runCommand<T extends OptionTable>(
+  cmd: Command<T>,
+  argv: readonly string[],
+  main: (args: Parsed<T>) => number | void | Promise<number | void>,
+): void {
   const parsed = parseOrExit(cmd, argv, process);
   if (typeof parsed === "number") {
     process.exitCode = parsed;

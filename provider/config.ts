@@ -135,9 +135,30 @@ export const SETTINGS: readonly SettingRow[] = [
     default: DEFAULT_MAX_CONCURRENCY,
     doc: "Ceiling on requests in flight per provider process, shared by all resources (a whole number >= 1); the provider adapts below it to the tenant's answers. Default 64, so the engine's `--parallel` is the limit.",
   }),
-  row({ key: "requestTimeoutMs", config: "veza:requestTimeoutMs", env: ["VEZA_REQUEST_TIMEOUT_MS"], schema: wholeNumber(0), default: 30_000, doc: "Time limit of one attempt, in ms." }),
-  row({ key: "maxRetries", config: "veza:maxRetries", env: ["VEZA_MAX_RETRIES"], schema: wholeNumber(0), default: 6, doc: "Retries after the first attempt (429, 5xx, refused connections)." }),
-  row({ key: "retryDeadlineMs", config: "veza:retryDeadlineMs", env: ["VEZA_RETRY_DEADLINE_MS"], schema: wholeNumber(0), default: 120_000, doc: "Total time one call may spend across its attempts, in ms." }),
+  row({
+    key: "requestTimeoutMs",
+    config: "veza:requestTimeoutMs",
+    env: ["VEZA_REQUEST_TIMEOUT_MS"],
+    schema: wholeNumber(0),
+    default: 30_000,
+    doc: "Time limit of one attempt, in ms.",
+  }),
+  row({
+    key: "maxRetries",
+    config: "veza:maxRetries",
+    env: ["VEZA_MAX_RETRIES"],
+    schema: wholeNumber(0),
+    default: 6,
+    doc: "Retries after the first attempt (429, 5xx, refused connections).",
+  }),
+  row({
+    key: "retryDeadlineMs",
+    config: "veza:retryDeadlineMs",
+    env: ["VEZA_RETRY_DEADLINE_MS"],
+    schema: wholeNumber(0),
+    default: 120_000,
+    doc: "Total time one call may spend across its attempts, in ms.",
+  }),
   row({
     key: "proxy",
     config: "veza:proxy",
@@ -252,7 +273,12 @@ export interface SettingSources {
   environmentOnly?: boolean;
 }
 
-function lookup(spec: SettingRow, stackConfig: StackConfig, env: Environment, sources: SettingSources): { value: string; source: Source } | undefined {
+function lookup(
+  spec: SettingRow,
+  stackConfig: StackConfig,
+  env: Environment,
+  sources: SettingSources,
+): { value: string; source: Source } | undefined {
   const fromConfig = sources.environmentOnly ? undefined : [stackConfig[spec.config], programConfig(spec.config)].find(present);
   if (fromConfig !== undefined) return { value: fromConfig, source: "config" };
   const fromEnv = spec.env.map((e) => env[e]).find(present);
@@ -270,11 +296,19 @@ function environmentFallback(spec: SettingRow, token: string, env: Environment):
 
 /** The setting as the reader can set it: the config key and the variable, or (environment only) the variable. */
 function describer(sources: SettingSources): (spec: SettingRow) => string {
-  return (spec) => (sources.environmentOnly ? `environment variable ${spec.env.join(" / ")}` : `config "${spec.config}" or environment variable ${spec.env.join(" / ")}`);
+  return (spec) =>
+    sources.environmentOnly
+      ? `environment variable ${spec.env.join(" / ")}`
+      : `config "${spec.config}" or environment variable ${spec.env.join(" / ")}`;
 }
 
 /** Resolves every setting now, row by row. A missing URL or token fails naming both the config key and the env variable. */
-export function resolveSettings(overrides: SettingOverrides = {}, stackConfig: StackConfig = {}, env: Environment = process.env, sources: SettingSources = {}): Settings {
+export function resolveSettings(
+  overrides: SettingOverrides = {},
+  stackConfig: StackConfig = {},
+  env: Environment = process.env,
+  sources: SettingSources = {},
+): Settings {
   const describe = describer(sources);
   const out: Record<string, unknown> = {};
   const missing: string[] = [];

@@ -19,7 +19,8 @@ export type Filter = string & { readonly __scimFilter?: true };
 const ATTRIBUTE = /^[A-Za-z_][A-Za-z0-9_.]*$/;
 
 function attr(name: string): string {
-  if (!ATTRIBUTE.test(name)) throw new VezaUsageError(`filter attribute "${name}" is not a valid attribute name (letters, digits, "_" and ".")`);
+  if (!ATTRIBUTE.test(name))
+    throw new VezaUsageError(`filter attribute "${name}" is not a valid attribute name (letters, digits, "_" and ".")`);
   return name;
 }
 
@@ -48,8 +49,10 @@ export function literal(value: string | number | boolean, attribute?: string): s
   return quote(value);
 }
 
-const compare = (op: string) => (attribute: string, value: string | number | boolean): Filter =>
-  `${attr(attribute)} ${op} ${literal(value, attribute)}`;
+const compare =
+  (op: string) =>
+  (attribute: string, value: string | number | boolean): Filter =>
+    `${attr(attribute)} ${op} ${literal(value, attribute)}`;
 
 /** attribute equals value (on a list attribute: some element equals it). */
 export const eq = compare("eq");

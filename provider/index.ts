@@ -3,7 +3,12 @@
  *
  * import * as veza from "pulumi-veza";
  */
-export { AccessProfileType, type AccessProfileTypeArgs, type AccessProfileTypeState, type ProfileStateName } from "./resources/access-profile-type";
+export {
+  AccessProfileType,
+  type AccessProfileTypeArgs,
+  type AccessProfileTypeState,
+  type ProfileStateName,
+} from "./resources/access-profile-type";
 export { AccessProfile, type AccessProfileArgs, type AccessProfileState, type CatalogItemInfo } from "./resources/access-profile";
 export {
   AccessProfileVersion,

@@ -112,7 +112,9 @@ export async function getAvailableIntegrations(connection?: VezaClientOptions): 
  * export const roleCount = roles.apply((ps) => ps.length);
  * ```
  */
-export function listAccessProfilesOutput(args: { filter?: pulumi.Input<string>; entityExtraInfo?: pulumi.Input<boolean> } = {}): pulumi.Output<AccessProfileInfo[]> {
+export function listAccessProfilesOutput(
+  args: { filter?: pulumi.Input<string>; entityExtraInfo?: pulumi.Input<boolean> } = {},
+): pulumi.Output<AccessProfileInfo[]> {
   return pulumi.output(args).apply((a) => listAccessProfiles({ filter: a.filter, entityExtraInfo: a.entityExtraInfo }));
 }
 

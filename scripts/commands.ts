@@ -12,7 +12,8 @@ import { BENCH_CLI_COMMAND, BENCH_COMMAND, SOAK_COMMAND } from "../bench/options
 /** `npm start`'s flags (also its --help); its environment variables are in scripts/start.ts's comment and the README. */
 export const START_COMMAND = {
   command: "npm start --",
-  summary: "The root stack (Pulumi.yaml → examples/bootstrap) against a local Veza emulator (or the tenant VEZA_URL names): catalog check, impact, up, and a preview that must show no changes.",
+  summary:
+    "The root stack (Pulumi.yaml → examples/bootstrap) against a local Veza emulator (or the tenant VEZA_URL names): catalog check, impact, up, and a preview that must show no changes.",
   maxPositionals: 0,
   options: {
     reset: { type: "boolean", description: "remove the local emulator's tenant (.data/) and the stack's state (.pulumi-local/) first" },

@@ -34,7 +34,11 @@ export interface PackReport {
 
 function npm(args: string[], cwd: string): string {
   // --ignore-scripts: packing must not run `prepare` (a full build) behind the caller's back
-  return execFileSync(process.platform === "win32" ? "npm.cmd" : "npm", [...args, "--ignore-scripts"], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  return execFileSync(process.platform === "win32" ? "npm.cmd" : "npm", [...args, "--ignore-scripts"], {
+    cwd,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }
 
 /** The package's manifest as it is published: the repository's, without its scripts and devDependencies. */
@@ -81,7 +85,13 @@ if (require.main === module) {
     command: "npm run pack --",
     summary: "Stages the package and packs it; prints the tarball's path.",
     maxPositionals: 0,
-    options: { out: { type: "string", value: "DIR", description: "write the tarball to DIR (default: .pack/, where examples/basic installs it from)" } },
+    options: {
+      out: {
+        type: "string",
+        value: "DIR",
+        description: "write the tarball to DIR (default: .pack/, where examples/basic installs it from)",
+      },
+    },
   } satisfies Command;
   runCommand(command, process.argv.slice(2), ({ values }) => {
     const out = path.resolve(values.out ?? PACK_DIR);

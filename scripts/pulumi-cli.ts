@@ -94,7 +94,11 @@ function cachedBuild(): PulumiCli | undefined {
 }
 
 function versionOf(pulumi: string): string | undefined {
-  const r = spawnSync(pulumi, ["version"], { encoding: "utf8", env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" }, timeout: 30_000 });
+  const r = spawnSync(pulumi, ["version"], {
+    encoding: "utf8",
+    env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+    timeout: 30_000,
+  });
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
@@ -108,7 +112,8 @@ function onPath(): PulumiCli | undefined {
   if (r.status !== 0 || !file) return undefined;
   const version = versionOf(file);
   const parts = version?.replace(/^v/, "").split(/[.-]/).map(Number) ?? [];
-  const newEnough = parts.length >= 3 && parts.slice(0, 3).reduce((cmp, n, i) => (cmp !== 0 ? cmp : Math.sign(n - MIN_PATH_VERSION[i])), 0) >= 0;
+  const newEnough =
+    parts.length >= 3 && parts.slice(0, 3).reduce((cmp, n, i) => (cmp !== 0 ? cmp : Math.sign(n - MIN_PATH_VERSION[i])), 0) >= 0;
   return version && newEnough ? { binDir: path.dirname(file), version, source: "PATH" } : undefined;
 }
 
@@ -129,7 +134,12 @@ export function findPulumiCli(): CliLookup {
 
 function go(args: string[], log: (line: string) => void): void {
   // GOFLAGS=-mod=readonly: the build never rewrites go.mod/go.sum; a missing module is an error.
-  const r = spawnSync("go", args, { cwd: MODULE_DIR, encoding: "utf8", env: { ...process.env, GOFLAGS: "-mod=readonly", CGO_ENABLED: "0" }, maxBuffer: 64 << 20 });
+  const r = spawnSync("go", args, {
+    cwd: MODULE_DIR,
+    encoding: "utf8",
+    env: { ...process.env, GOFLAGS: "-mod=readonly", CGO_ENABLED: "0" },
+    maxBuffer: 64 << 20,
+  });
   if (r.status !== 0) {
     const tail = `${r.stderr ?? ""}${r.stdout ?? ""}`.trim().split("\n").slice(-15).join("\n");
     throw new Error(`go ${args.join(" ")} failed (exit ${r.status ?? r.signal}):\n${tail}`);
@@ -222,7 +232,9 @@ const YAML_MODULE_DIR = path.join(REPO, "tools", "pulumi-language-yaml");
 
 /** The pulumi-yaml release pinned in tools/pulumi-language-yaml/go.mod. */
 function pinnedYamlRelease(): string {
-  const m = /^\s*(?:require\s+)?github\.com\/pulumi\/pulumi-yaml (v\S+)/m.exec(fs.readFileSync(path.join(YAML_MODULE_DIR, "go.mod"), "utf8"));
+  const m = /^\s*(?:require\s+)?github\.com\/pulumi\/pulumi-yaml (v\S+)/m.exec(
+    fs.readFileSync(path.join(YAML_MODULE_DIR, "go.mod"), "utf8"),
+  );
   if (!m) throw new Error(`${YAML_MODULE_DIR}/go.mod does not require github.com/pulumi/pulumi-yaml`);
   return m[1];
 }
@@ -275,7 +287,8 @@ function ensureHost(b: HostBuild, log: (line: string) => void): HostLookup {
       env: { ...process.env, GOFLAGS: "-mod=readonly", CGO_ENABLED: "0" },
       maxBuffer: 64 << 20,
     });
-    if (r.status !== 0) return { reason: `building ${b.binary} failed: ${`${r.stderr ?? ""}${r.stdout ?? ""}`.trim().split("\n").slice(-5).join("\n")}` };
+    if (r.status !== 0)
+      return { reason: `building ${b.binary} failed: ${`${r.stderr ?? ""}${r.stdout ?? ""}`.trim().split("\n").slice(-5).join("\n")}` };
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(tmp, dir);
     return { dir };

@@ -66,7 +66,10 @@ export function typeSpec(text: string, nested: Nested): TypeSpec {
   if (t.startsWith("{") && t.endsWith("}")) {
     const shape = shapeOf(inlineMembers(t));
     const named = [...nested].find(([, members]) => shapeOf(members) === shape);
-    if (!named) throw new Error(`schema: the inline object type ${t} has no object type of the same members; declare an interface for it (the schema names object types)`);
+    if (!named)
+      throw new Error(
+        `schema: the inline object type ${t} has no object type of the same members; declare an interface for it (the schema names object types)`,
+      );
     return { $ref: `#/types/${tokenOf(named[0])}` };
   }
   return { $ref: "pulumi.json#/Any" };
@@ -126,10 +129,11 @@ const ANY_LIST = { type: "array", items: { $ref: "pulumi.json#/Any" } };
 /** The look-ups (../provider/lookups.ts), as the functions the plugin serves (Invoke). */
 const FUNCTION_SPECS: Record<string, TypeSpec> = {
   listAccessProfiles: {
-    description: "Every access profile matching the filter (all pages read), camelCase as `pulumi-veza`'s `listAccessProfiles` returns them.",
+    description:
+      "Every access profile matching the filter (all pages read), camelCase as `pulumi-veza`'s `listAccessProfiles` returns them.",
     inputs: {
       properties: {
-        filter: { type: "string", description: "SCIM filter, e.g. `profile_type eq \"<id>\"`." },
+        filter: { type: "string", description: 'SCIM filter, e.g. `profile_type eq "<id>"`.' },
         entityExtraInfo: { type: "boolean", description: "Include extra entity details (names, provider ids)." },
       },
     },
@@ -137,13 +141,21 @@ const FUNCTION_SPECS: Record<string, TypeSpec> = {
   },
   getAvailableIntegrations: {
     description: "Integrations that access profiles can use in this tenant.",
-    outputs: { properties: { integrations: { type: "array", items: { type: "string" }, description: "The integrations." } }, required: ["integrations"] },
+    outputs: {
+      properties: { integrations: { type: "array", items: { type: "string" }, description: "The integrations." } },
+      required: ["integrations"],
+    },
   },
 };
 
 export async function generateSchema(): Promise<Record<string, unknown>> {
   const docs = await readResources(ROOT);
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string; homepage?: string; license?: string; repository?: { url?: string } };
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+    version: string;
+    homepage?: string;
+    license?: string;
+    repository?: { url?: string };
+  };
   const nested: Nested = new Map(docs.flatMap((d) => [...d.nested]));
   const types: Record<string, TypeSpec> = {};
   for (const d of docs) {
@@ -167,7 +179,8 @@ export async function generateSchema(): Promise<Record<string, unknown>> {
     meta: { moduleFormat: "(.*)" },
     config: { variables: config },
     provider: {
-      description: "The veza provider: one Veza tenant (its URL and API token). Without an explicit provider, the stack config's `veza:*` keys and the environment configure the default one.",
+      description:
+        "The veza provider: one Veza tenant (its URL and API token). Without an explicit provider, the stack config's `veza:*` keys and the environment configure the default one.",
       inputProperties: config,
     },
     resources: Object.fromEntries(docs.map((d) => [tokenOf(d.className), resourceSpec(d, nested)])),
@@ -188,7 +201,11 @@ export async function schemaJson(): Promise<string> {
 }
 
 if (require.main === module) {
-  const command = { command: "npm run schema --", summary: "Writes provider/plugin/schema.json, the veza provider plugin's schema.", options: {} } satisfies Command;
+  const command = {
+    command: "npm run schema --",
+    summary: "Writes provider/plugin/schema.json, the veza provider plugin's schema.",
+    options: {},
+  } satisfies Command;
   runCommand(command, process.argv.slice(2), async () => {
     fs.writeFileSync(SCHEMA_FILE, await schemaJson());
     console.log(`wrote ${path.relative(process.cwd(), SCHEMA_FILE)}`);

@@ -38,8 +38,14 @@ export function ensureSdkgen(): { bin: string } | { bin?: undefined; reason: str
   if (spawnSync("go", ["version"]).status !== 0) return { reason: "Go is not on PATH to build tools/pulumi-sdkgen" };
   const tmp = `${bin}.tmp-${process.pid}`;
   fs.mkdirSync(path.dirname(bin), { recursive: true });
-  const r = spawnSync("go", ["build", "-trimpath", "-o", tmp, "."], { cwd: MODULE_DIR, encoding: "utf8", env: { ...process.env, GOFLAGS: "-mod=readonly", CGO_ENABLED: "0" }, maxBuffer: 64 << 20 });
-  if (r.status !== 0) return { reason: `building tools/pulumi-sdkgen failed: ${`${r.stderr}${r.stdout}`.trim().split("\n").slice(-5).join("\n")}` };
+  const r = spawnSync("go", ["build", "-trimpath", "-o", tmp, "."], {
+    cwd: MODULE_DIR,
+    encoding: "utf8",
+    env: { ...process.env, GOFLAGS: "-mod=readonly", CGO_ENABLED: "0" },
+    maxBuffer: 64 << 20,
+  });
+  if (r.status !== 0)
+    return { reason: `building tools/pulumi-sdkgen failed: ${`${r.stderr}${r.stdout}`.trim().split("\n").slice(-5).join("\n")}` };
   fs.renameSync(tmp, bin);
   return { bin };
 }
@@ -71,7 +77,8 @@ if (require.main === module) {
     options: {},
   } satisfies Command;
   runCommand(command, process.argv.slice(2), ({ positionals: [language, out] }) => {
-    if (!SDK_LANGUAGES.includes(language as SdkLanguage)) throw new VezaUsageError(`the language must be one of ${SDK_LANGUAGES.join(", ")}, got "${language ?? ""}"`);
+    if (!SDK_LANGUAGES.includes(language as SdkLanguage))
+      throw new VezaUsageError(`the language must be one of ${SDK_LANGUAGES.join(", ")}, got "${language ?? ""}"`);
     if (!out) throw new VezaUsageError("OUTDIR is missing: the folder the SDK is written to");
     try {
       const files = generateSdk(language as SdkLanguage, path.resolve(out));

@@ -16,13 +16,23 @@ export interface Sized {
 
 const OPTIONS = {
   top: { type: "integer", default: 10, min: 1, description: "how many files and functions to list" },
-  root: { type: "string", value: "DIR", description: "the folders are read under DIR (default: the repository), e.g. a `git archive` of another commit" },
+  root: {
+    type: "string",
+    value: "DIR",
+    description: "the folders are read under DIR (default: the repository), e.g. a `git archive` of another commit",
+  },
 } satisfies OptionTable;
 
 function sourceFiles(dir: string): string[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [path.join(dir, e.name)] : []));
+    .flatMap((e) =>
+      e.isDirectory()
+        ? sourceFiles(path.join(dir, e.name))
+        : e.name.endsWith(".ts") && !e.name.endsWith(".d.ts")
+          ? [path.join(dir, e.name)]
+          : [],
+    );
 }
 
 /** What a function is called where it is declared: its own name, the variable or property it is assigned to, or `<anonymous>`. */
@@ -59,11 +69,20 @@ export function measure(root: string, dirs: string[]): { files: Sized[]; functio
 }
 
 if (require.main === module) {
-  runCommand({ command: "node dist/scripts/sizes.js", summary: "The largest files and functions of the given folders (default: provider emulator harness).", options: OPTIONS, positionals: "[DIR…]" }, process.argv.slice(2), ({ values, positionals }) => {
-    const root = path.resolve(values.root ?? path.join(__dirname, "..", ".."));
-    const { files, functions } = measure(root, positionals.length ? positionals : ["provider", "emulator", "harness"]);
-    const list = (rows: Sized[]) => rows.slice(0, values.top).map((r) => `${String(r.lines).padStart(6)}  ${r.name}`);
-    process.stdout.write(["Largest files (lines):", ...list(files), "", "Largest functions (lines):", ...list(functions), ""].join("\n"));
-    return 0;
-  });
+  runCommand(
+    {
+      command: "node dist/scripts/sizes.js",
+      summary: "The largest files and functions of the given folders (default: provider emulator harness).",
+      options: OPTIONS,
+      positionals: "[DIR…]",
+    },
+    process.argv.slice(2),
+    ({ values, positionals }) => {
+      const root = path.resolve(values.root ?? path.join(__dirname, "..", ".."));
+      const { files, functions } = measure(root, positionals.length ? positionals : ["provider", "emulator", "harness"]);
+      const list = (rows: Sized[]) => rows.slice(0, values.top).map((r) => `${String(r.lines).padStart(6)}  ${r.name}`);
+      process.stdout.write(["Largest files (lines):", ...list(files), "", "Largest functions (lines):", ...list(functions), ""].join("\n"));
+      return 0;
+    },
+  );
 }

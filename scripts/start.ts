@@ -37,7 +37,8 @@ const REPO = path.resolve(__dirname, "..", "..");
 const PROJECT = "veza-bootstrap";
 const LOCAL_PASSPHRASE = "veza-local-development-only";
 const FALLBACK_LABEL = "[fallback: in-repo test engine, not the Pulumi CLI]";
-const INSTALL_HINT = "Install the Pulumi CLI with `curl -fsSL https://get.pulumi.com | sh` (or `brew install pulumi/tap/pulumi`), then run `npm start` again.";
+const INSTALL_HINT =
+  "Install the Pulumi CLI with `curl -fsSL https://get.pulumi.com | sh` (or `brew install pulumi/tap/pulumi`), then run `npm start` again.";
 
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
@@ -91,7 +92,9 @@ async function target(dataDir: string): Promise<Target> {
   const dataFile = path.join(dataDir, "emulator.json");
   const emulator = await startEmulator({ token: localToken(dataDir), dataFile, host: "127.0.0.1", port: 0 });
   const seen = emulator.store.listTypes().length + emulator.store.listProfiles().length;
-  step(`local Veza emulator on ${emulator.url} (tenant data: ${shown(dataFile)}, ${seen} object${seen === 1 ? "" : "s"} from earlier runs)`);
+  step(
+    `local Veza emulator on ${emulator.url} (tenant data: ${shown(dataFile)}, ${seen} object${seen === 1 ? "" : "s"} from earlier runs)`,
+  );
   return { url: emulator.url, token: emulator.token, stack: process.env.VEZA_START_STACK || "local", emulator, dataDir };
 }
 
@@ -102,7 +105,9 @@ function findCli(): { binDir?: string; why: string } {
   if (process.env.PULUMI_FALLBACK === "1" || process.env.PULUMI_FALLBACK === "true") return { why: "PULUMI_FALLBACK is set" };
   const found = ensurePulumiCli((line) => say(`    ${line}`));
   if (!found.cli) return { why: found.reason };
-  say(`    Pulumi CLI ${found.cli.version} (${found.cli.source === "PATH" ? path.join(found.cli.binDir, "pulumi") : `built from Go modules, ${found.cli.binDir}`})`);
+  say(
+    `    Pulumi CLI ${found.cli.version} (${found.cli.source === "PATH" ? path.join(found.cli.binDir, "pulumi") : `built from Go modules, ${found.cli.binDir}`})`,
+  );
   return { binDir: found.cli.binDir, why: "" };
 }
 
@@ -129,7 +134,10 @@ function capture(bin: string, args: string[], env: NodeJS.ProcessEnv, quiet = fa
 /** `pulumi-veza impact --format text` of a preview's JSON, indented; a preview it cannot read is said, not fatal. */
 function printImpact(json: string, source: string): void {
   try {
-    for (const line of render(impactOf({ text: json, file: source }), "text").trimEnd().split("\n")) say(`    ${line}`);
+    for (const line of render(impactOf({ text: json, file: source }), "text")
+      .trimEnd()
+      .split("\n"))
+      say(`    ${line}`);
   } catch (e) {
     if (!ImpactInputError.isInstance(e)) throw e;
     say(`    (no access impact: ${e.message})`);
@@ -139,7 +147,7 @@ function printImpact(json: string, source: string): void {
 /** The provider's resources a `pulumi stack export` holds (0 when it cannot be read). */
 function trackedResources(exportJson: string): number {
   try {
-    const resources = ((JSON.parse(exportJson) as { deployment?: { resources?: { type: string }[] } }).deployment?.resources ?? []);
+    const resources = (JSON.parse(exportJson) as { deployment?: { resources?: { type: string }[] } }).deployment?.resources ?? [];
     return resources.filter((r) => r.type.startsWith("pulumi-nodejs:")).length;
   } catch {
     return 0;
@@ -203,7 +211,9 @@ async function withCli(binDir: string, t: Target, stateDir: string): Promise<num
   await must("up", ["up", "--yes", "--skip-preview", "--suppress-outputs", "--suppress-progress", ...common]);
   step("pulumi preview --expect-no-changes (a second run: expect no changes)");
   await must("preview", ["preview", "--expect-no-changes", "--suppress-outputs", "--suppress-progress", ...common]);
-  say(`    the stack's state: ${shown(stateDir)}; the emulator's tenant: ${t.dataDir ? shown(t.dataDir) : "your tenant"}; \`npm start -- --reset\` starts over`);
+  say(
+    `    the stack's state: ${shown(stateDir)}; the emulator's tenant: ${t.dataDir ? shown(t.dataDir) : "your tenant"}; \`npm start -- --reset\` starts over`,
+  );
   return 0;
 }
 
@@ -215,7 +225,9 @@ const shortType = (type: string) => type.replace(/^pulumi-nodejs:dynamic\//, "")
 function printResources(resources: Record<string, { op: string; type: string; name: string; error?: string }>, showSame: boolean): void {
   for (const r of Object.values(resources)) {
     if (r.op === "same" && !showSame) continue;
-    say(`    ${(SYMBOL[r.op] ?? "?").padEnd(2)} ${r.op.padEnd(7)} ${shortType(r.type).padEnd(26)} ${r.name}${r.error ? `: ${r.error}` : ""}`);
+    say(
+      `    ${(SYMBOL[r.op] ?? "?").padEnd(2)} ${r.op.padEnd(7)} ${shortType(r.type).padEnd(26)} ${r.name}${r.error ? `: ${r.error}` : ""}`,
+    );
   }
 }
 
@@ -289,7 +301,9 @@ async function withEngine(catalog: Catalog, t: Target, stateDir: string): Promis
   if (failed(up)) return 1;
   say("    ids by name (stack outputs):");
   printIds(up.outputs);
-  step(`${FALLBACK_LABEL} access impact of this up (pulumi-veza impact of its steps, as \`pulumi preview --json --show-sames\` prints them)`);
+  step(
+    `${FALLBACK_LABEL} access impact of this up (pulumi-veza impact of its steps, as \`pulumi preview --json --show-sames\` prints them)`,
+  );
   printImpact(previewJsonText(steps.take(), { showSames: true }), "the up's steps");
 
   step(`${FALLBACK_LABEL} preview (a second run: expect no changes)`);

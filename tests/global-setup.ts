@@ -14,7 +14,10 @@ export default function globalSetup(): void {
     process.env.VEZA_PULUMI_CLI_DIR = found.cli.binDir;
     process.env.VEZA_PULUMI_CLI_VERSION = found.cli.version;
     delete process.env.VEZA_PULUMI_CLI_SKIP;
-    if (found.cli.source === "fresh build") process.stderr.write(`\n[pulumi-cli] built ${found.cli.version} in ${((Date.now() - t0) / 1000).toFixed(0)} s (cold build, not part of the suite's time)\n`);
+    if (found.cli.source === "fresh build")
+      process.stderr.write(
+        `\n[pulumi-cli] built ${found.cli.version} in ${((Date.now() - t0) / 1000).toFixed(0)} s (cold build, not part of the suite's time)\n`,
+      );
   } else {
     process.env.VEZA_PULUMI_CLI_SKIP = found.reason;
     process.stderr.write(`\n[pulumi-cli] the real-CLI tests skip: ${found.reason}\n`);

@@ -13,7 +13,9 @@ import { cacheCompiledModules, startProviderProcessesAhead } from "../harness/pr
 // VEZA_TEST_START_AHEAD=0: each operation starts its process on demand, as the CLI does (to compare)
 void startProviderProcessesAhead(process.env.VEZA_TEST_START_AHEAD !== "0");
 // VEZA_TEST_COMPILE_CACHE=0: every provider process compiles its modules, as under the CLI (to compare)
-cacheCompiledModules(process.env.VEZA_TEST_COMPILE_CACHE === "0" ? undefined : path.join(__dirname, "..", "node_modules", ".cache", "veza-provider-compile"));
+cacheCompiledModules(
+  process.env.VEZA_TEST_COMPILE_CACHE === "0" ? undefined : path.join(__dirname, "..", "node_modules", ".cache", "veza-provider-compile"),
+);
 
 for (const key of ["VEZA_EMULATOR_ROUTES", "VEZA_EMULATOR_SHORT_LISTS"] as const) {
   const value = (globalThis as Record<string, unknown>)[key];

@@ -38,7 +38,11 @@ const typeSchema = z.strictObject(
     inheritsFromTypes: names.optional(),
     requireSingleDatasource: z.boolean({ error: "must be true or false" }).optional(),
     requireSingleIntegration: z.boolean({ error: "must be true or false" }).optional(),
-    maxEntitlements: z.number({ error: "must be a whole number >= 0" }).int({ error: "must be a whole number >= 0" }).min(0, { error: "must be a whole number >= 0" }).optional(),
+    maxEntitlements: z
+      .number({ error: "must be a whole number >= 0" })
+      .int({ error: "must be a whole number >= 0" })
+      .min(0, { error: "must be a whole number >= 0" })
+      .optional(),
     onCreateBehavior: z.enum(PROFILE_STATES, { error: `must be one of ${PROFILE_STATES.join(", ")}` }).optional(),
     instructions: z.string({ error: "must be a string" }).optional(),
     /** Take over an existing type of the same name instead of failing. */
@@ -97,7 +101,9 @@ export class CatalogError extends Error {
     readonly issues: CatalogIssue[],
     lines: string[],
   ) {
-    super(`${file}: ${issues.length} problem${issues.length === 1 ? "" : "s"} in the catalog, nothing was changed:\n${lines.map((l) => `  ${l}`).join("\n")}`);
+    super(
+      `${file}: ${issues.length} problem${issues.length === 1 ? "" : "s"} in the catalog, nothing was changed:\n${lines.map((l) => `  ${l}`).join("\n")}`,
+    );
     this.name = "CatalogError";
   }
 }
@@ -224,7 +230,8 @@ function crossCheck(c: Catalog): { path: Path; message: string }[] {
 
   c.types.forEach((t, i) => {
     (t.inheritsFromTypes ?? []).forEach((ref, j) => {
-      if (!types.has(ref)) out.push({ path: ["types", i, "inheritsFromTypes", j], message: `type "${ref}" is not defined in types (defined: ${typeList})` });
+      if (!types.has(ref))
+        out.push({ path: ["types", i, "inheritsFromTypes", j], message: `type "${ref}" is not defined in types (defined: ${typeList})` });
     });
     if ((t.inheritsFromTypes?.length ?? 0) > 0 && !t.allowInheritEntities) {
       out.push({ path: ["types", i, "inheritsFromTypes"], message: "inheritsFromTypes needs allowInheritEntities: true" });
@@ -233,7 +240,10 @@ function crossCheck(c: Catalog): { path: Path; message: string }[] {
   const typeCycle = findCycle([...types.values()].map((t) => [t.name, t.inheritsFromTypes ?? []]));
   if (typeCycle) {
     const i = c.types.findIndex((t) => t.name === typeCycle[0]);
-    out.push({ path: ["types", i, "inheritsFromTypes"], message: `inheritsFromTypes refer in a cycle (${typeCycle.map((n) => `"${n}"`).join(" -> ")}): a type is created with the ids of the types it names, so it cannot name itself or a type that names it` });
+    out.push({
+      path: ["types", i, "inheritsFromTypes"],
+      message: `inheritsFromTypes refer in a cycle (${typeCycle.map((n) => `"${n}"`).join(" -> ")}): a type is created with the ids of the types it names, so it cannot name itself or a type that names it`,
+    });
   }
 
   c.profiles.forEach((p, i) => {
@@ -243,23 +253,36 @@ function crossCheck(c: Catalog): { path: Path; message: string }[] {
     }
     const entities = p.entities ?? [];
     if (type && entities.length > 0 && !type.allowCreateRelationships) {
-      out.push({ path: ["profiles", i, "entities"], message: `type "${type.name}" does not allow entities (set allowCreateRelationships: true on the type, or inherit instead)` });
+      out.push({
+        path: ["profiles", i, "entities"],
+        message: `type "${type.name}" does not allow entities (set allowCreateRelationships: true on the type, or inherit instead)`,
+      });
     }
     if (type && type.maxEntitlements !== undefined && entities.length > type.maxEntitlements) {
-      out.push({ path: ["profiles", i, "entities"], message: `${entities.length} entities exceed maxEntitlements ${type.maxEntitlements} of type "${type.name}"` });
+      out.push({
+        path: ["profiles", i, "entities"],
+        message: `${entities.length} entities exceed maxEntitlements ${type.maxEntitlements} of type "${type.name}"`,
+      });
     }
     if (type?.requireSingleDatasource && new Set(entities.map((e) => e.datasourceId)).size > 1) {
-      out.push({ path: ["profiles", i, "entities"], message: `type "${type.name}" requires a single datasource, got ${[...new Set(entities.map((e) => e.datasourceId))].join(", ")}` });
+      out.push({
+        path: ["profiles", i, "entities"],
+        message: `type "${type.name}" requires a single datasource, got ${[...new Set(entities.map((e) => e.datasourceId))].join(", ")}`,
+      });
     }
     const seenEntities = new Set<string>();
     entities.forEach((e, j) => {
       const key = `${e.entityType}\u0000${e.datasourceId}\u0000${e.entityId}`;
-      if (seenEntities.has(key)) out.push({ path: ["profiles", i, "entities", j], message: `duplicate entity ${e.entityType} ${e.entityId}` });
+      if (seenEntities.has(key))
+        out.push({ path: ["profiles", i, "entities", j], message: `duplicate entity ${e.entityType} ${e.entityId}` });
       seenEntities.add(key);
     });
     const inherits = p.inherits ?? [];
     if (type && inherits.length > 0 && !type.allowInheritEntities) {
-      out.push({ path: ["profiles", i, "inherits"], message: `type "${type.name}" does not allow inheriting (set allowInheritEntities: true on the type)` });
+      out.push({
+        path: ["profiles", i, "inherits"],
+        message: `type "${type.name}" does not allow inheriting (set allowInheritEntities: true on the type)`,
+      });
     }
     inherits.forEach((ref, j) => {
       const other = profiles.get(ref);

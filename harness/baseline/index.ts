@@ -81,7 +81,11 @@ const typeProvider: pulumi.dynamic.ResourceProvider = {
 
 const profileProvider: pulumi.dynamic.ResourceProvider = {
   async diff(_id: string, olds: any, news: any) {
-    return { changes: changed(olds, news), replaces: olds.profileType !== news.profileType ? ["profileType"] : [], deleteBeforeReplace: true };
+    return {
+      changes: changed(olds, news),
+      replaces: olds.profileType !== news.profileType ? ["profileType"] : [],
+      deleteBeforeReplace: true,
+    };
   },
   async create(inputs: any) {
     const created = await veza("POST", "access_profiles", {
@@ -91,17 +95,31 @@ const profileProvider: pulumi.dynamic.ResourceProvider = {
       labels: inputs.labels ?? [],
     });
     const p = await veza("GET", `access_profiles/${created.id}`);
-    return { id: p.id, outs: { ...inputs, currentVersionNumber: p.current_version_number, createdAt: p.created_at, updatedAt: p.updated_at } };
+    return {
+      id: p.id,
+      outs: { ...inputs, currentVersionNumber: p.current_version_number, createdAt: p.created_at, updatedAt: p.updated_at },
+    };
   },
   async read(id: string, props: any) {
     const p = await veza("GET", `access_profiles/${id}`);
     return {
       id,
-      props: { ...props, name: p.name, description: p.description, labels: p.labels, currentVersionNumber: p.current_version_number, updatedAt: p.updated_at },
+      props: {
+        ...props,
+        name: p.name,
+        description: p.description,
+        labels: p.labels,
+        currentVersionNumber: p.current_version_number,
+        updatedAt: p.updated_at,
+      },
     };
   },
   async update(id: string, _olds: any, news: any) {
-    await veza("PATCH", `access_profiles/${id}?update_mask=name,description,labels`, { name: news.name, description: news.description, labels: news.labels ?? [] });
+    await veza("PATCH", `access_profiles/${id}?update_mask=name,description,labels`, {
+      name: news.name,
+      description: news.description,
+      labels: news.labels ?? [],
+    });
     const p = await veza("GET", `access_profiles/${id}`);
     return { outs: { ...news, currentVersionNumber: p.current_version_number, createdAt: p.created_at, updatedAt: p.updated_at } };
   },
@@ -112,7 +130,11 @@ const profileProvider: pulumi.dynamic.ResourceProvider = {
 
 function versionBody(inputs: any): any {
   return {
-    entities_to_create_relationships_to: (inputs.entities ?? []).map((e: any) => ({ entity_type: e.entityType, datasource_id: e.datasourceId, entity_id: e.entityId })),
+    entities_to_create_relationships_to: (inputs.entities ?? []).map((e: any) => ({
+      entity_type: e.entityType,
+      datasource_id: e.datasourceId,
+      entity_id: e.entityId,
+    })),
     inherit_entities_from_access_profiles: inputs.inheritFrom ?? [],
   };
 }
@@ -123,7 +145,11 @@ const versionProvider: pulumi.dynamic.ResourceProvider = {
   },
   async create(inputs: any) {
     const path = `access_profiles/${inputs.accessProfileId}/versions/${inputs.versionNumber}`;
-    await veza("PATCH", `${path}?update_mask=entities_to_create_relationships_to,inherit_entities_from_access_profiles`, versionBody(inputs));
+    await veza(
+      "PATCH",
+      `${path}?update_mask=entities_to_create_relationships_to,inherit_entities_from_access_profiles`,
+      versionBody(inputs),
+    );
     const got = await veza("GET", `access_profiles/${inputs.accessProfileId}?version=${inputs.versionNumber}`);
     return { id: path.replace("access_profiles/", ""), outs: { ...inputs, updatedAt: got.updated_at ?? "" } };
   },
@@ -132,12 +158,20 @@ const versionProvider: pulumi.dynamic.ResourceProvider = {
     return { id, props: { ...props, updatedAt: got.updated_at ?? "" } };
   },
   async update(id: string, _olds: any, news: any) {
-    await veza("PATCH", `access_profiles/${id}?update_mask=entities_to_create_relationships_to,inherit_entities_from_access_profiles`, versionBody(news));
+    await veza(
+      "PATCH",
+      `access_profiles/${id}?update_mask=entities_to_create_relationships_to,inherit_entities_from_access_profiles`,
+      versionBody(news),
+    );
     const got = await veza("GET", `access_profiles/${news.accessProfileId}?version=${news.versionNumber}`);
     return { outs: { ...news, updatedAt: got.updated_at ?? "" } };
   },
   async delete(id: string) {
-    await veza("PATCH", `access_profiles/${id}?update_mask=entities_to_create_relationships_to,inherit_entities_from_access_profiles`, versionBody({}));
+    await veza(
+      "PATCH",
+      `access_profiles/${id}?update_mask=entities_to_create_relationships_to,inherit_entities_from_access_profiles`,
+      versionBody({}),
+    );
   },
 };
 
@@ -148,7 +182,12 @@ async function members(profileId: string, version: number): Promise<string[]> {
 
 async function changeMembers(profileId: string, version: number, type: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await veza("PUT", `access_profiles/${profileId}/versions/${version}/members`, { access_profile_id: profileId, version_number: version, type, identity_ids: ids });
+  await veza("PUT", `access_profiles/${profileId}/versions/${version}/members`, {
+    access_profile_id: profileId,
+    version_number: version,
+    type,
+    identity_ids: ids,
+  });
 }
 
 const membershipProvider: pulumi.dynamic.ResourceProvider = {
@@ -165,8 +204,18 @@ const membershipProvider: pulumi.dynamic.ResourceProvider = {
     return { id, props: { ...props, members: now } };
   },
   async update(_id: string, olds: any, news: any) {
-    await changeMembers(news.accessProfileId, news.versionNumber, "ADD", news.identityIds.filter((x: string) => !olds.identityIds.includes(x)));
-    await changeMembers(news.accessProfileId, news.versionNumber, "REMOVE", olds.identityIds.filter((x: string) => !news.identityIds.includes(x)));
+    await changeMembers(
+      news.accessProfileId,
+      news.versionNumber,
+      "ADD",
+      news.identityIds.filter((x: string) => !olds.identityIds.includes(x)),
+    );
+    await changeMembers(
+      news.accessProfileId,
+      news.versionNumber,
+      "REMOVE",
+      olds.identityIds.filter((x: string) => !news.identityIds.includes(x)),
+    );
     const now = await members(news.accessProfileId, news.versionNumber);
     return { outs: { ...news, members: now } };
   },

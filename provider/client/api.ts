@@ -4,16 +4,7 @@ import { LIST_PAGE_SIZE, routeName, type EndpointName } from "./endpoints";
 import { TypeUpdateUnsupportedError, VezaApiError } from "../errors";
 import { ListIndex, type ListPage } from "./list-index";
 import { pageFromBody } from "./paging";
-import {
-  memberSchema,
-  parseApi,
-  presentFields,
-  profileSchema,
-  typeSchema,
-  versionSchema,
-  wrappedArray,
-  wrappedObject,
-} from "./normalize";
+import { memberSchema, parseApi, presentFields, profileSchema, typeSchema, versionSchema, wrappedArray, wrappedObject } from "./normalize";
 import type { ApiMember, ApiProfile, ApiType, ApiVersion } from "./api-objects";
 
 /** What a DELETE achieved: removed, already gone, or the route is not supported (caller falls back). */
@@ -62,7 +53,11 @@ export class VezaApi {
     this.profiles = new ListIndex({
       what: "access profiles",
       fetchPage: async (token) => {
-        const page = pageOf("listProfiles", await this.client.call("listProfiles", { query: { page_size: LIST_PAGE_SIZE, page_token: token } }), asProfile);
+        const page = pageOf(
+          "listProfiles",
+          await this.client.call("listProfiles", { query: { page_size: LIST_PAGE_SIZE, page_token: token } }),
+          asProfile,
+        );
         for (const p of page.items) this.saw(p);
         return page;
       },
@@ -72,7 +67,8 @@ export class VezaApi {
     });
     this.types = new ListIndex({
       what: "access profile types",
-      fetchPage: async (token) => pageOf("listTypes", await this.client.call("listTypes", { query: { page_size: LIST_PAGE_SIZE, page_token: token } }), asType),
+      fetchPage: async (token) =>
+        pageOf("listTypes", await this.client.call("listTypes", { query: { page_size: LIST_PAGE_SIZE, page_token: token } }), asType),
       idOf: (t) => t.id,
       nameOf: (t) => t.name,
       trustMs,
@@ -260,12 +256,20 @@ export class VezaApi {
     }
   }
 
-  async changeMembers(id: string, version: number, type: "ADD" | "REMOVE", identityIds: string[]): Promise<{ accessRequestId?: string; errorMessage?: string }> {
+  async changeMembers(
+    id: string,
+    version: number,
+    type: "ADD" | "REMOVE",
+    identityIds: string[],
+  ): Promise<{ accessRequestId?: string; errorMessage?: string }> {
     const res = await this.client.call("changeMembers", {
       params: { id, version },
       body: { access_profile_id: id, version_number: version, type, identity_ids: identityIds },
     });
-    const errorMessage = typeof res.access_request_error_message === "string" && res.access_request_error_message ? res.access_request_error_message : undefined;
+    const errorMessage =
+      typeof res.access_request_error_message === "string" && res.access_request_error_message
+        ? res.access_request_error_message
+        : undefined;
     return { accessRequestId: res.access_request_id || undefined, errorMessage };
   }
 
@@ -282,7 +286,8 @@ export class VezaApi {
   /** Remembers the newest view of a profile (and its current version, when a response carried it). */
   private saw(p: ApiProfile, version?: ApiVersion): void {
     const prev = this.latestProfiles.get(p.id);
-    const current = version ?? p.current_version ?? (prev && prev.current_version_number === p.current_version_number ? prev.current_version : undefined);
+    const current =
+      version ?? p.current_version ?? (prev && prev.current_version_number === p.current_version_number ? prev.current_version : undefined);
     this.latestProfiles.set(p.id, current ? { ...p, current_version: current } : p);
   }
 
@@ -291,7 +296,11 @@ export class VezaApi {
    * documented list decides: not listed = gone; still listed = the tenant cannot delete it
    * ("unsupported", remembered; the caller retires the object and warns).
    */
-  private async deleteWithFallback(name: "deleteType" | "deleteProfile", id: string, listed: () => Promise<unknown>): Promise<DeleteOutcome> {
+  private async deleteWithFallback(
+    name: "deleteType" | "deleteProfile",
+    id: string,
+    listed: () => Promise<unknown>,
+  ): Promise<DeleteOutcome> {
     if (!this.missingRoutes.has(name)) {
       try {
         await this.client.call(name, { params: { id } });

@@ -75,7 +75,11 @@ export class VezaClient {
   /** The request log (veza:logLevel / VEZA_LOG), on the provider's stderr. */
   private get log(): RequestLog {
     if (!this.logCache) {
-      this.logCache = new RequestLog(this.settings.logLevel, undefined, [this.settings.token, this.settings.fallbackToken?.value].filter((t): t is string => !!t));
+      this.logCache = new RequestLog(
+        this.settings.logLevel,
+        undefined,
+        [this.settings.token, this.settings.fallbackToken?.value].filter((t): t is string => !!t),
+      );
       if (this.settings.allowInsecureHttp && this.settings.url.startsWith("http://")) {
         this.logCache.notice(`veza:allowInsecureHttp is true: the API token is sent in clear text to ${new URL(this.settings.url).host}`);
       }
@@ -87,7 +91,11 @@ export class VezaClient {
   get pacer(): Pacer {
     if (!this.pacerCache) {
       const s = this.settings;
-      this.pacerCache = (this.options.pacers ?? processPacers).for(new URL(s.url).origin, { maxConcurrency: s.maxConcurrency, adaptive: s.adaptivePacing, maxRate: s.maxRequestsPerSecond });
+      this.pacerCache = (this.options.pacers ?? processPacers).for(new URL(s.url).origin, {
+        maxConcurrency: s.maxConcurrency,
+        adaptive: s.adaptivePacing,
+        maxRate: s.maxRequestsPerSecond,
+      });
     }
     return this.pacerCache;
   }
@@ -108,12 +116,16 @@ export class VezaClient {
       const token = this.credentials.current(s);
       // a retry of a 429 waits for the pacer's shared gate
       const retryOf429 = previous?.kind === "status" && previous.error.status === 429;
-      const outcome = await this.pacer.run(() => this.once(ep.method, ep.path, target, opts.body, token), feedbackOf, { retry: retryOf429 });
+      const outcome = await this.pacer.run(() => this.once(ep.method, ep.path, target, opts.body, token), feedbackOf, {
+        retry: retryOf429,
+      });
       this.logAttempt(ep.method, ep.path, target.split("?")[0], attempt, outcome, previous);
       previous = outcome;
       if (outcome.kind === "ok") return outcome.body as T;
       const result: AttemptResult =
-        outcome.kind === "status" ? { kind: "status", status: outcome.error.status, retryAfterMs: outcome.retryAfterMs } : { kind: "network", cause: outcome.cause, fatal: outcome.fatal };
+        outcome.kind === "status"
+          ? { kind: "status", status: outcome.error.status, retryAfterMs: outcome.retryAfterMs }
+          : { kind: "network", cause: outcome.cause, fatal: outcome.fatal };
       const decision = decide(result, {
         method: ep.method,
         attempt,
@@ -126,7 +138,8 @@ export class VezaClient {
         canSwitchToken: !switchedToken && result.kind === "status" && result.status === 401 && this.credentials.canFallBack(s, token),
       });
       const reason = outcome.kind === "network" ? errorCode(outcome.cause) : undefined;
-      if ((decision.do === "recover" || decision.do === "throw") && decision.ambiguous && outcome.kind === "network") this.emit({ kind: "ambiguous", method: ep.method, path: ep.path, attempt, reason });
+      if ((decision.do === "recover" || decision.do === "throw") && decision.ambiguous && outcome.kind === "network")
+        this.emit({ kind: "ambiguous", method: ep.method, path: ep.path, attempt, reason });
       let d: Step;
       if (decision.do === "recover") {
         ambiguousBefore ||= decision.ambiguous;
@@ -139,7 +152,8 @@ export class VezaClient {
       } else d = decision;
       const status = outcome.kind === "status" ? outcome.error.status : undefined;
       // every attempt that failed in a retryable way is a "retry" event, the one that gives up included (the export counts them)
-      if (d.do === "throw" && d.gaveUpAfterMs !== undefined) this.emit({ kind: "retry", method: ep.method, path: ep.path, attempt, status, waitMs: d.gaveUpAfterMs, reason });
+      if (d.do === "throw" && d.gaveUpAfterMs !== undefined)
+        this.emit({ kind: "retry", method: ep.method, path: ep.path, attempt, status, waitMs: d.gaveUpAfterMs, reason });
       if (d.do === "throw" || d.do === "return") throw outcome.error;
       if (d.switchToken) {
         switchedToken = true;
@@ -155,7 +169,11 @@ export class VezaClient {
   /** Every item of a paged list: LIST_PAGE_SIZE a page, through empty pages, the token rule of ./paging.ts. */
   async *paginate<T = unknown>(name: EndpointName, opts: CallOptions = {}): AsyncGenerator<T> {
     const ep = ENDPOINTS[name];
-    const fetchPage = async (token: string | undefined) => pageFromBody(routeName(name), await this.call(name, { ...opts, query: { ...opts.query, page_size: LIST_PAGE_SIZE, page_token: token || undefined } }));
+    const fetchPage = async (token: string | undefined) =>
+      pageFromBody(
+        routeName(name),
+        await this.call(name, { ...opts, query: { ...opts.query, page_size: LIST_PAGE_SIZE, page_token: token || undefined } }),
+      );
     for await (const page of pages(`${ep.method} ${ep.path}`, fetchPage)) yield* page.items as T[];
   }
 
@@ -166,7 +184,8 @@ export class VezaClient {
 
   private logAttempt(method: HttpMethod, template: string, path: string, attempt: number, o: Outcome, previous: Outcome | undefined): void {
     if (!this.log.debug) return;
-    const why = (p: Outcome): string => (p.kind === "status" ? `HTTP ${p.error.status}` : p.kind === "network" ? errorCode(p.cause) || "network error" : "");
+    const why = (p: Outcome): string =>
+      p.kind === "status" ? `HTTP ${p.error.status}` : p.kind === "network" ? errorCode(p.cause) || "network error" : "";
     this.log.attempt({
       method,
       template,
@@ -188,7 +207,10 @@ export class VezaClient {
     const refused = this.credentials.refusal(s, token);
     if (refused) {
       const serverMessage = `${refused.serverMessage} (not sent: this token was already refused in this run)`;
-      return { kind: "status", error: new VezaApiError({ method, path: template, url: shownPath, status: 401, serverCode: refused.serverCode, serverMessage }) };
+      return {
+        kind: "status",
+        error: new VezaApiError({ method, path: template, url: shownPath, status: 401, serverCode: refused.serverCode, serverMessage }),
+      };
     }
     const url = new URL(s.url);
     const basePath = url.pathname.replace(/\/+$/, "");
@@ -214,7 +236,14 @@ export class VezaClient {
       const requestId = headerValue(res.headers["x-request-id"]);
       const ms = Date.now() - sentAt;
       if (res.statusCode >= 200 && res.statusCode < 300) {
-        return { kind: "ok", body: text ? safeJson(text) ?? {} : {}, status: res.statusCode, ms, requestId, feedback: { status: res.statusCode, ...rateLimitFeedback(res.headers) } };
+        return {
+          kind: "ok",
+          body: text ? (safeJson(text) ?? {}) : {},
+          status: res.statusCode,
+          ms,
+          requestId,
+          feedback: { status: res.statusCode, ...rateLimitFeedback(res.headers) },
+        };
       }
       const parsed = safeJson(text);
       // redact the whole text first, then shorten: a cut token would no longer match
@@ -233,7 +262,13 @@ export class VezaClient {
       });
       if (res.statusCode === 401) this.credentials.refuse(s, token, error);
       const retryAfterMs = parseRetryAfter(headerValue(res.headers["retry-after"]));
-      return { kind: "status", error, retryAfterMs, ms, feedback: { status: res.statusCode, retryAfterMs, ...rateLimitFeedback(res.headers) } };
+      return {
+        kind: "status",
+        error,
+        retryAfterMs,
+        ms,
+        feedback: { status: res.statusCode, retryAfterMs, ...rateLimitFeedback(res.headers) },
+      };
     } catch (cause) {
       if (VezaConfigError.isInstance(cause)) throw cause; // a malformed proxy variable: no request was made
       const code = errorCode(cause);
@@ -242,7 +277,14 @@ export class VezaClient {
       let text = redactTokens(String((cause as Error)?.message ?? cause), s);
       for (const secret of transport?.proxy?.secrets ?? []) text = redact(text, secret);
       const copy = Object.assign(new Error(text), { code });
-      const error = new VezaApiError({ method, path: template, url: shownPath, status: 0, serverMessage: redactTokens(problem.message, s), cause: copy });
+      const error = new VezaApiError({
+        method,
+        path: template,
+        url: shownPath,
+        status: 0,
+        serverMessage: redactTokens(problem.message, s),
+        cause: copy,
+      });
       return { kind: "network", error, cause, fatal: problem.fatal, ms: Date.now() - sentAt };
     }
   }

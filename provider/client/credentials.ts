@@ -47,6 +47,8 @@ export class Credentials {
     const key = keyOf(s, s.token);
     if (this.replaced.has(key) || !s.fallbackToken) return;
     this.replaced.set(key, s.fallbackToken.value);
-    this.warn(`the token from stack config was refused (401); using ${s.fallbackToken.variable} from the environment for the rest of this run`);
+    this.warn(
+      `the token from stack config was refused (401); using ${s.fallbackToken.variable} from the environment for the rest of this run`,
+    );
   }
 }

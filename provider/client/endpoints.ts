@@ -9,7 +9,6 @@
  */
 import { VezaInternalError } from "../errors";
 
-
 /** Veza's public API reference for access profiles (Developers › API › Lifecycle Management › Access Profiles). */
 export const VEZA_REFERENCE = "https://docs.veza.com/4yItIzMvkpAvMVFAamTf/developers/api/lifecycle-management/accessprofiles";
 export const BASE_PATH = "/api/private/lifecycle_management";
@@ -37,22 +36,52 @@ export interface Endpoint {
 export const ENDPOINTS = {
   createType: { method: "POST", path: "access_profiles_types", documented: true },
   listTypes: { method: "GET", path: "access_profiles_types", documented: true },
-  updateType: { method: "PATCH", path: "access_profiles_types/{id}", documented: false, fallback: "a clear error at up naming the type and the fields (no other route changes a type)" },
-  deleteType: { method: "DELETE", path: "access_profiles_types/{id}", documented: false, fallback: "listed still: dropped from the stack with a warning; not listed: gone" },
+  updateType: {
+    method: "PATCH",
+    path: "access_profiles_types/{id}",
+    documented: false,
+    fallback: "a clear error at up naming the type and the fields (no other route changes a type)",
+  },
+  deleteType: {
+    method: "DELETE",
+    path: "access_profiles_types/{id}",
+    documented: false,
+    fallback: "listed still: dropped from the stack with a warning; not listed: gone",
+  },
   createProfile: { method: "POST", path: "access_profiles", documented: true },
   listProfiles: { method: "GET", path: "access_profiles", documented: true },
-  getProfile: { method: "GET", path: "access_profiles/{id}", documented: false, fallback: "used only with ?version=n for a non-current version; without it that version keeps its last state, with a warning" },
+  getProfile: {
+    method: "GET",
+    path: "access_profiles/{id}",
+    documented: false,
+    fallback: "used only with ?version=n for a non-current version; without it that version keeps its last state, with a warning",
+  },
   updateProfile: { method: "PATCH", path: "access_profiles/{id}", documented: true },
-  deleteProfile: { method: "DELETE", path: "access_profiles/{id}", documented: false, fallback: "listed still: retired (PAUSED, current version emptied) with a warning; not listed: gone" },
+  deleteProfile: {
+    method: "DELETE",
+    path: "access_profiles/{id}",
+    documented: false,
+    fallback: "listed still: retired (PAUSED, current version emptied) with a warning; not listed: gone",
+  },
   updateVersion: { method: "PATCH", path: "access_profiles/{id}/versions/{version}", documented: true },
   // Documented by the public reference: path, entries (identity_id, identity_name, access_profile_id,
   // access_profile_name, created_from, workflow). Its list wrapper is not shown: read as every list's
   // `values`, strictly (another wrapper is an error, never "no members"). Members still come from the
   // list item first (current_version.members, member_details), which costs no request.
-  listMembers: { method: "GET", path: "access_profiles/{id}/versions/{version}/members", documented: true, reference: `${VEZA_REFERENCE}/listaccessprofilemembers` },
+  listMembers: {
+    method: "GET",
+    path: "access_profiles/{id}/versions/{version}/members",
+    documented: true,
+    reference: `${VEZA_REFERENCE}/listaccessprofilemembers`,
+  },
   // Documented by the public reference: body {access_profile_id, version_number, type ADD | REMOVE,
   // identity_ids}, answer {access_request_id, access_request_error_message}.
-  changeMembers: { method: "PUT", path: "access_profiles/{id}/versions/{version}/members", documented: true, reference: `${VEZA_REFERENCE}/updateaccessprofilemembers` },
+  changeMembers: {
+    method: "PUT",
+    path: "access_profiles/{id}/versions/{version}/members",
+    documented: true,
+    reference: `${VEZA_REFERENCE}/updateaccessprofilemembers`,
+  },
   availableIntegrations: { method: "GET", path: "access_profiles:available_integrations", documented: true },
 } as const satisfies Record<string, Endpoint>;
 

@@ -81,7 +81,8 @@ export class ConcurrencyWindow {
     if (status === 429) {
       this.slowStartUntil = Math.min(this.slowStartUntil, this.window);
       // the window sends at most window ÷ latency a second: below the pace, it is what went too fast
-      if (fresh && (s.pace ?? Infinity) > (this.window * 1000) / Math.max(1, this.typicalMs()!)) this.decrease(this.t.rateLimitDecrease, s.now);
+      if (fresh && (s.pace ?? Infinity) > (this.window * 1000) / Math.max(1, this.typicalMs()!))
+        this.decrease(this.t.rateLimitDecrease, s.now);
       return;
     }
     if (typical <= this.lowestMs * this.t.latencyTolerance + this.t.latencySlackMs) {
@@ -101,7 +102,10 @@ export class ConcurrencyWindow {
       return;
     }
     if (status >= 400 || s.inFlight < this.window * this.t.useShare) return;
-    this.window = Math.min(this.ceiling, this.window < this.slowStartUntil ? this.window + this.t.slowStartGrowth : this.window + 1 / this.window);
+    this.window = Math.min(
+      this.ceiling,
+      this.window < this.slowStartUntil ? this.window + this.t.slowStartGrowth : this.window + 1 / this.window,
+    );
   }
 
   /**
@@ -209,7 +213,10 @@ export class RateEstimator {
         // doubling up to the pace that got the first 429, then on slowly (that pace was not too fast after all)
         const doublingMs = Math.max(this.t.doublingMs, this.t.probeRoundTrips * this.roundTripMs);
         const atCeilingMs = this.fastCeiling > this.base ? doublingMs * Math.log2(this.fastCeiling / this.base) : 0;
-        grown = since < atCeilingMs ? this.base * 2 ** (since / doublingMs) : this.slowProbe(Math.max(this.base, this.fastCeiling), since - atCeilingMs);
+        grown =
+          since < atCeilingMs
+            ? this.base * 2 ** (since / doublingMs)
+            : this.slowProbe(Math.max(this.base, this.fastCeiling), since - atCeilingMs);
       }
       r = Math.min(r, grown);
     }
@@ -229,7 +236,8 @@ export class RateEstimator {
     if (!fb.status) return; // no answer: says nothing about the rate
     if (s.roundTripMs !== undefined) this.roundTripMs = s.roundTripMs;
     this.sentRecently.push(sentAt);
-    if (this.sentRecently.length > 256 && this.sentRecently[0] < now - this.t.windowMs) this.sentRecently = this.sentRecently.filter((t) => t >= now - this.t.windowMs);
+    if (this.sentRecently.length > 256 && this.sentRecently[0] < now - this.t.windowMs)
+      this.sentRecently = this.sentRecently.filter((t) => t >= now - this.t.windowMs);
     const afterCut = sentAt > this.cutAt;
     if (afterCut) this.answersSinceCut++;
     if (fb.status === 429) {
@@ -247,7 +255,8 @@ export class RateEstimator {
       }
     }
     this.recent.push(now);
-    if (this.recent.length > 256 && this.recent[0] < now - this.t.windowMs) this.recent = this.recent.filter((t) => t >= now - this.t.windowMs);
+    if (this.recent.length > 256 && this.recent[0] < now - this.t.windowMs)
+      this.recent = this.recent.filter((t) => t >= now - this.t.windowMs);
   }
 
   /**
@@ -315,7 +324,7 @@ export class RateEstimator {
   private replay(sentAt: number, current: number): number {
     const sends = [...this.sentSinceEvent].sort((a, b) => a - b);
     const burst = this.burstGuess ?? 1;
-    const start = this.replayTruncated ? sends[0] ?? sentAt : this.eventSentAt!;
+    const start = this.replayTruncated ? (sends[0] ?? sentAt) : this.eventSentAt!;
     const level = (rate: number): number => {
       let l = this.replayTruncated ? burst : 0;
       let t = start;

@@ -79,9 +79,13 @@ export class RequestLog {
     if (this.level === "off") return;
     const why = [e.status !== undefined ? `HTTP ${e.status}` : "", e.reason ?? ""].filter(Boolean).join(" ");
     if (e.kind === "retry") {
-      this.emit(`${PREFIX} retry ${e.method} ${e.path} after attempt ${e.attempt + 1}${why ? ` (${why})` : ""}, waiting ${e.waitMs ?? 0}ms`);
+      this.emit(
+        `${PREFIX} retry ${e.method} ${e.path} after attempt ${e.attempt + 1}${why ? ` (${why})` : ""}, waiting ${e.waitMs ?? 0}ms`,
+      );
     } else if (e.kind === "ambiguous") {
-      this.emit(`${PREFIX} ${e.method} ${e.path} attempt ${e.attempt + 1} got no answer after it was sent${why ? ` (${why})` : ""}: looking the object up before trying again`);
+      this.emit(
+        `${PREFIX} ${e.method} ${e.path} attempt ${e.attempt + 1} got no answer after it was sent${why ? ` (${why})` : ""}: looking the object up before trying again`,
+      );
     } else {
       this.emit(`${PREFIX} ${e.method} ${e.path} found the object the unanswered attempt ${e.attempt + 1} created`);
     }

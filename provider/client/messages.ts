@@ -10,7 +10,15 @@ export const NO_ANSWER_CODES: ReadonlySet<string> = new Set(["UND_ERR_HEADERS_TI
  * A call whose attempts got no answer: names the URL (origin and path, never the query), the
  * attempt that ended it, the per-attempt deadline and the setting that sets it.
  */
-export function noAnswerMessage(d: { method: string; url: string; attempts?: number; timeoutMs: number; timeoutSetting: string; retryDeadlineMs: number; retrySettings: string }): string {
+export function noAnswerMessage(d: {
+  method: string;
+  url: string;
+  attempts?: number;
+  timeoutMs: number;
+  timeoutSetting: string;
+  retryDeadlineMs: number;
+  retrySettings: string;
+}): string {
   const attempt = d.attempts ? `attempt ${d.attempts}` : "the last attempt";
   return (
     `Veza API ${d.method} ${d.url}: no answer within ${d.timeoutMs} ms (${d.timeoutSetting}) on ${attempt}; ` +

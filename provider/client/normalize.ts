@@ -6,7 +6,15 @@
  */
 import { z } from "zod";
 import { UnexpectedResponseError } from "../errors";
-import { PROFILE_STATES, VERSION_STATES, type ApiEntity, type ApiMember, type ApiProfile, type ApiType, type ApiVersion } from "./api-objects";
+import {
+  PROFILE_STATES,
+  VERSION_STATES,
+  type ApiEntity,
+  type ApiMember,
+  type ApiProfile,
+  type ApiType,
+  type ApiVersion,
+} from "./api-objects";
 
 /**
  * Compile-time proof that a schema parses to exactly the plain type of api-objects.ts (which the
@@ -240,8 +248,8 @@ export function wrappedObject(route: string, body: unknown, key: string): unknow
 }
 
 function describeBody(body: unknown): string {
-  if (!body || typeof body !== "object" || Array.isArray(body)) return `a ${Array.isArray(body) ? "bare array" : body === null ? "null" : typeof body} instead of an object`;
+  if (!body || typeof body !== "object" || Array.isArray(body))
+    return `a ${Array.isArray(body) ? "bare array" : body === null ? "null" : typeof body} instead of an object`;
   const keys = Object.keys(body);
   return keys.length ? `keys: ${keys.join(", ")}` : "no keys";
 }
-

@@ -37,7 +37,9 @@ export async function* pages<T>(what: string, fetchPage: (token: string | undefi
     yield page;
     if (!page.hasMore) return;
     if (!page.next || seen.has(page.next)) {
-      throw new UnexpectedResponseError(`Veza API: the list of ${what} says has_more but its page token ${page.next ? "repeats" : "is empty"}; cannot tell which objects exist`);
+      throw new UnexpectedResponseError(
+        `Veza API: the list of ${what} says has_more but its page token ${page.next ? "repeats" : "is empty"}; cannot tell which objects exist`,
+      );
     }
     seen.add(page.next);
     token = page.next;

@@ -157,7 +157,8 @@ export class QuotaMirror {
     if (q.limit && q.windowMs) this.policyRate = (q.limit * 1000) / q.windowMs; // a policy of 0 is no pace to keep
     const a: Answer = { sentAt, accepted: status !== 429, remaining: q.remaining, resetMs: q.resetMs };
     this.answers.push(a);
-    if (this.answers.length > 64 && this.answers[0].sentAt < sentAt - this.t.windowMs) this.answers = this.answers.filter((x) => x.sentAt >= sentAt - this.t.windowMs);
+    if (this.answers.length > 64 && this.answers[0].sentAt < sentAt - this.t.windowMs)
+      this.answers = this.answers.filter((x) => x.sentAt >= sentAt - this.t.windowMs);
     if (a.remaining === undefined) return;
     this.most = Math.max(this.most, a.remaining);
     this.measure(a);
@@ -200,7 +201,8 @@ export class QuotaMirror {
     if (this.policyRate !== undefined) return this.policyRate;
     const l = this.latest;
     if (!l) return 0;
-    const acceptedWithin = (ms: number) => this.answers.filter((x) => x.accepted && x.sentAt > l.sentAt - ms && x.sentAt <= l.sentAt).length;
+    const acceptedWithin = (ms: number) =>
+      this.answers.filter((x) => x.accepted && x.sentAt > l.sentAt - ms && x.sentAt <= l.sentAt).length;
     const bound = ((acceptedWithin(this.t.windowMs) - (this.most + 1)) * 1000) / this.t.windowMs;
     const keptUp = l.remaining! >= this.most ? acceptedWithin(1000) * this.t.quotaProbe : 0;
     return Math.max(this.rate, bound, keptUp);

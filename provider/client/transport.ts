@@ -124,7 +124,9 @@ export function transportFor(s: Settings): Transport {
       proxy = {
         host: used.url.host,
         source: used.source,
-        secrets: [used.url.username, used.url.password, decodeURIComponent(used.url.password)].filter((x) => x.length >= SHORTEST_REDACTED_SECRET),
+        secrets: [used.url.username, used.url.password, decodeURIComponent(used.url.password)].filter(
+          (x) => x.length >= SHORTEST_REDACTED_SECRET,
+        ),
         tls: used.url.protocol === "https:",
       };
     }
@@ -212,7 +214,15 @@ export function warnIfVerificationOff(host: string, env: NodeJS.ProcessEnv = pro
 }
 
 /** Connection-level failures: with a proxy in the way, they are about the proxy. */
-const CONNECT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+const CONNECT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
 
 /** Every error in the cause chain (undici wraps TLS errors met through a proxy). */
 function chain(err: unknown): any[] {
@@ -247,14 +257,20 @@ function explain(cause: unknown, s: Settings, t: Transport | undefined, code: st
   const proxy = t?.proxy;
   // undici wraps a failure of the TLS connection to an https proxy in UND_ERR_PRX_TLS: then the certificate is the proxy's
   const ofProxy = proxy !== undefined && errors.some((e) => e?.code === "UND_ERR_PRX_TLS");
-  const target = ofProxy ? `the proxy ${proxy.host} (from ${proxy.source})` : proxy?.tls ? `${safeHost(s.url)} (or of the https proxy ${proxy.host})` : safeHost(s.url);
+  const target = ofProxy
+    ? `the proxy ${proxy.host} (from ${proxy.source})`
+    : proxy?.tls
+      ? `${safeHost(s.url)} (or of the https proxy ${proxy.host})`
+      : safeHost(s.url);
   const raw = `${code || "network error"}: ${(cause as Error)?.message ?? String(cause)}`;
   const clean = (text: string): string => {
     let out = redact(text, s.token);
     for (const secret of t?.proxy?.secrets ?? []) out = redact(out, secret);
     return out;
   };
-  const tlsCode = errors.map((e) => e.code).find((c) => typeof c === "string" && (UNTRUSTED_CERT.has(c) || EXPIRED_CERT.has(c) || c === HOST_MISMATCH));
+  const tlsCode = errors
+    .map((e) => e.code)
+    .find((c) => typeof c === "string" && (UNTRUSTED_CERT.has(c) || EXPIRED_CERT.has(c) || c === HOST_MISMATCH));
   if (tlsCode) {
     const detail = clean(errors.find((e) => e.code === tlsCode)?.message ?? tlsCode);
     let what: string;
@@ -273,7 +289,7 @@ function explain(cause: unknown, s: Settings, t: Transport | undefined, code: st
   }
   if (proxy) {
     const text = errors.map((e) => String(e?.message ?? "")).join(" ");
-    const status = /Proxy response \((\d{3})\)/.exec(text)?.[1] ?? (/Proxy Authentication Required \((407)\)/.exec(text)?.[1]);
+    const status = /Proxy response \((\d{3})\)/.exec(text)?.[1] ?? /Proxy Authentication Required \((407)\)/.exec(text)?.[1];
     const via = `the proxy ${proxy.host} (from ${proxy.source})`;
     if (status === "407") {
       return {
@@ -282,14 +298,19 @@ function explain(cause: unknown, s: Settings, t: Transport | undefined, code: st
       };
     }
     if (status) {
-      return { message: `${via} refused the tunnel to ${target} with HTTP ${status}. Check that the proxy allows ${target}, or exempt it with NO_PROXY.`, fatal: status === "403" };
+      return {
+        message: `${via} refused the tunnel to ${target} with HTTP ${status}. Check that the proxy allows ${target}, or exempt it with NO_PROXY.`,
+        fatal: status === "403",
+      };
     }
     if (errors.some((e) => e?.code === "UND_ERR_PRX_TLS")) {
       return { message: clean(`${via}: TLS to the proxy failed: ${raw}`), fatal: false };
     }
     if (CONNECT_CODES.has(code)) {
       return {
-        message: clean(`could not reach ${via} (${raw}). Check ${proxy.source}, or exempt ${target} with NO_PROXY if it should be reached directly.`),
+        message: clean(
+          `could not reach ${via} (${raw}). Check ${proxy.source}, or exempt ${target} with NO_PROXY if it should be reached directly.`,
+        ),
         fatal: false,
       };
     }

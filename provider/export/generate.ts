@@ -17,7 +17,6 @@ import type { ApiType } from "../client/api-objects";
 import { ExportError } from "../errors";
 import { yamlProgram } from "./yaml";
 
-
 /** The languages `export` writes: a program on the dynamic resources, or a Pulumi YAML project on the `veza` plugin. */
 export type ProgramLanguage = "typescript" | "yaml";
 
@@ -61,7 +60,8 @@ export function wordsOf(name: string): string[] {
 }
 
 /** camelCase from words: "AD VPN Users" → adVpnUsers. */
-const camel = (words: string[]) => words.map((w, i) => (i === 0 ? w.toLowerCase() : w.charAt(0).toUpperCase() + w.slice(1).toLowerCase())).join("");
+const camel = (words: string[]) =>
+  words.map((w, i) => (i === 0 ? w.toLowerCase() : w.charAt(0).toUpperCase() + w.slice(1).toLowerCase())).join("");
 /** kebab-case from words: "AD VPN Users" → ad-vpn-users. */
 const kebab = (words: string[]) => words.map((w) => w.toLowerCase()).join("-");
 
@@ -147,7 +147,12 @@ export interface ProgramModel {
 }
 
 /** The properties for every field that differs from the absent input (which is then the same thing). */
-function fieldProps(fields: readonly Field[], api: Record<string, unknown>, refs: Record<string, (v: unknown) => ProgramValue>, skip: string[] = []): [string, ProgramValue][] {
+function fieldProps(
+  fields: readonly Field[],
+  api: Record<string, unknown>,
+  refs: Record<string, (v: unknown) => ProgramValue>,
+  skip: string[] = [],
+): [string, ProgramValue][] {
   const props: [string, ProgramValue][] = [];
   for (const f of fields) {
     if (skip.includes(f.input)) continue;
@@ -165,7 +170,10 @@ function fieldProps(fields: readonly Field[], api: Record<string, unknown>, refs
 /** The fields that identify an entity first, in the order the `Entity` type declares them (canon sorts keys). */
 const ENTITY_IDENTITY = ["entityType", "datasourceId", "entityId"];
 const identifiedFirst = (entity: Record<string, unknown>) =>
-  Object.fromEntries([...ENTITY_IDENTITY.filter((k) => k in entity).map((k) => [k, entity[k]]), ...Object.entries(entity).filter(([k]) => !ENTITY_IDENTITY.includes(k))]);
+  Object.fromEntries([
+    ...ENTITY_IDENTITY.filter((k) => k in entity).map((k) => [k, entity[k]]),
+    ...Object.entries(entity).filter(([k]) => !ENTITY_IDENTITY.includes(k)),
+  ]);
 
 /** Kahn's order over `deps` (id → ids it needs first); a cycle is an ExportError naming it. */
 function topoOrder(ids: string[], deps: (id: string) => string[], nameOf: (id: string) => string, what: string): string[] {
@@ -206,8 +214,18 @@ export function programModel(tenant: Tenant, opts: Pick<GenerateOptions, "source
   const profName = (id: string) => profById.get(id)?.profile.name ?? id;
   const inheritsOf = (p: TenantProfile | undefined) => (p?.version?.inherit_entities_from_access_profiles ?? []).map(String);
 
-  const typeOrder = topoOrder(tenant.types.map((t) => t.id), (id) => typeById.get(id)?.allow_inherited_from_types ?? [], typeName, "type (allowInheritedFromTypes)");
-  const profOrder = topoOrder(tenant.profiles.map((p) => p.profile.id), (id) => inheritsOf(profById.get(id)), profName, "profile inheritance");
+  const typeOrder = topoOrder(
+    tenant.types.map((t) => t.id),
+    (id) => typeById.get(id)?.allow_inherited_from_types ?? [],
+    typeName,
+    "type (allowInheritedFromTypes)",
+  );
+  const profOrder = topoOrder(
+    tenant.profiles.map((p) => p.profile.id),
+    (id) => inheritsOf(profById.get(id)),
+    profName,
+    "profile inheritance",
+  );
 
   const refTo = (decls: Map<string, Declaration>, id: string, self?: string): ProgramValue => {
     const decl = decls.get(id);
@@ -229,7 +247,9 @@ export function programModel(tenant: Tenant, opts: Pick<GenerateOptions, "source
     typeDecl.set(id, decl);
     decl.properties = [
       ["name", { literal: t.name ?? "" }],
-      ...fieldProps(accessProfileType.fields, t, { allowInheritedFromTypes: (v) => refList(v, (x) => refTo(typeDecl, x, id), typeName) }, ["name"]),
+      ...fieldProps(accessProfileType.fields, t, { allowInheritedFromTypes: (v) => refList(v, (x) => refTo(typeDecl, x, id), typeName) }, [
+        "name",
+      ]),
       adopt,
     ];
     types.push([decl]);
@@ -261,7 +281,9 @@ export function programModel(tenant: Tenant, opts: Pick<GenerateOptions, "source
         properties: [
           ["accessProfileId", { ref: decl }],
           ...versionNumber,
-          ...fieldProps(accessProfileVersion.fields, tp.version, { inheritFrom: (v) => refList(v, (x) => refTo(profDecl, x, id), profName) }),
+          ...fieldProps(accessProfileVersion.fields, tp.version, {
+            inheritFrom: (v) => refList(v, (x) => refTo(profDecl, x, id), profName),
+          }),
           adopt,
         ],
       });
@@ -270,12 +292,20 @@ export function programModel(tenant: Tenant, opts: Pick<GenerateOptions, "source
       group.push({
         kind: profileMembership.kind,
         logical: names.logicalName(`${logical}-members`),
-        properties: [["accessProfileId", { ref: decl }], ...versionNumber, ["identityIds", { literal: [...new Set(tp.members)].sort() }], adopt],
+        properties: [
+          ["accessProfileId", { ref: decl }],
+          ...versionNumber,
+          ["identityIds", { literal: [...new Set(tp.members)].sort() }],
+          adopt,
+        ],
       });
     }
     profiles.push(group);
   }
-  for (const name of tenant.membersUnreadable ?? []) notes.push(`the members of profile ${JSON.stringify(name)} could not be read (this tenant has no members route); declare its ProfileMembership by hand`);
+  for (const name of tenant.membersUnreadable ?? [])
+    notes.push(
+      `the members of profile ${JSON.stringify(name)} could not be read (this tenant has no members route); declare its ProfileMembership by hand`,
+    );
 
   const header = [
     `Generated by \`pulumi-veza export\`${opts.source ? ` from ${opts.source}` : ""} on ${opts.generatedAt ?? new Date().toISOString()}.`,
@@ -309,7 +339,15 @@ function tsValue(v: ProgramValue): string {
 }
 
 function block(lines: string[]): string {
-  return lines.map((l) => l.split("\n").map((x) => `  ${x}`).join("\n") + ",").join("\n");
+  return lines
+    .map(
+      (l) =>
+        l
+          .split("\n")
+          .map((x) => `  ${x}`)
+          .join("\n") + ",",
+    )
+    .join("\n");
 }
 
 /** The model as a TypeScript program on the dynamic resources (`import * as veza from "pulumi-veza"`). */

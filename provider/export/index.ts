@@ -10,7 +10,14 @@ import { readTenant, type Tenant } from "./read";
 import { checkProjectName } from "./project";
 
 export { ExportError } from "../errors";
-export { generateProgram, programModel, typescriptProgram, type GenerateOptions, type ProgramLanguage, type ProgramModel } from "./generate";
+export {
+  generateProgram,
+  programModel,
+  typescriptProgram,
+  type GenerateOptions,
+  type ProgramLanguage,
+  type ProgramModel,
+} from "./generate";
 export { yamlProgram, yamlString } from "./yaml";
 export { readTenant, type Tenant, type TenantProfile, type ReadOptions } from "./read";
 
@@ -45,7 +52,10 @@ export async function exportTenant(opts: ExportOptions = {}): Promise<{ program:
           opts.connection?.onEvent?.(e);
           const attempts = timeouts.note(e);
           // a tenant that accepts connections and never answers is not silent: each attempt that timed out is a line
-          if (attempts) progress(`no answer to ${e.method} ${e.path} within ${api.client.settings.requestTimeoutMs} ms (attempt ${attempts}); trying again…`);
+          if (attempts)
+            progress(
+              `no answer to ${e.method} ${e.path} within ${api.client.settings.requestTimeoutMs} ms (attempt ${attempts}); trying again…`,
+            );
         },
       }),
     );

@@ -12,7 +12,9 @@ export const DEFAULT_PROJECT = "veza-tenant";
 /** The name, or an ExportError saying what a project name may be. */
 export function checkProjectName(name: string): string {
   if (!/^[A-Za-z0-9_.-]{1,100}$/.test(name)) {
-    throw new ExportError(`a Pulumi project name must be 1 to 100 letters, digits, hyphens, underscores and periods, got ${JSON.stringify(name)}`);
+    throw new ExportError(
+      `a Pulumi project name must be 1 to 100 letters, digits, hyphens, underscores and periods, got ${JSON.stringify(name)}`,
+    );
   }
   return name;
 }

@@ -49,7 +49,10 @@ function literal(x: unknown, where: string): Written {
     if (!entries.length) return { inline: "{}" };
     // pulumi-yaml reads an `fn::…` key as a function call (or an asset), whatever its value: no quoting changes that
     const fn = entries.find(([k]) => /^fn::/i.test(k));
-    if (fn) throw new ExportError(`cannot export ${where} as YAML: the key ${JSON.stringify(fn[0])} would be read by pulumi-yaml as a function; export it as TypeScript (--language typescript)`);
+    if (fn)
+      throw new ExportError(
+        `cannot export ${where} as YAML: the key ${JSON.stringify(fn[0])} would be read by pulumi-yaml as a function; export it as TypeScript (--language typescript)`,
+      );
     return { lines: entries.flatMap(([k, item]) => entry(yamlString(k), literal(item, where))) };
   }
   if (typeof x === "string") return { inline: yamlString(x) };
@@ -60,7 +63,9 @@ function literal(x: unknown, where: string): Written {
 function listOf(items: Written[]): Written {
   if (!items.length) return { inline: "[]" };
   // a reference is plain in block context, but `{` and `}` end a plain scalar in a flow list
-  const flow = items.every((i) => i.inline !== undefined && !i.comment) ? `[${items.map((i) => (i.inline!.startsWith("${") ? JSON.stringify(i.inline) : i.inline)).join(", ")}]` : undefined;
+  const flow = items.every((i) => i.inline !== undefined && !i.comment)
+    ? `[${items.map((i) => (i.inline!.startsWith("${") ? JSON.stringify(i.inline) : i.inline)).join(", ")}]`
+    : undefined;
   if (flow && flow.length <= INLINE_WIDTH) return { inline: flow };
   return {
     lines: items.flatMap((i) => {

@@ -118,8 +118,6 @@ export interface TenantProfile {
 
 export const entitlementKey = (e: Entitlement) => `${e.entityType}\u0000${e.datasourceId}\u0000${e.entityId}`;
 
-
-
 /** The label of a profile outside the stack, as every format prints it. */
 export const OUTSIDE = " (outside the stack)";
 
@@ -146,12 +144,14 @@ export interface RawSide {
   unnamed: Set<string>;
 }
 
-
 /** An empty list shared by holdings that name no membership (never written to). */
 const NONE: readonly string[] = Object.freeze([]) as readonly string[];
 
 /** Per version: who is on its member list. "uncertain": the input does not settle it. */
-export type MemberLists = Map<string, { profile: ProfileKey; versionNumber?: number; members: Map<string, "in" | "uncertain">; from?: string }>;
+export type MemberLists = Map<
+  string,
+  { profile: ProfileKey; versionNumber?: number; members: Map<string, "in" | "uncertain">; from?: string }
+>;
 
 export class GraphReader {
   readonly unresolved = new Map<string, Unresolved>();
@@ -224,7 +224,10 @@ export class GraphReader {
     if (v === UNKNOWN) {
       const deps = this.dependedProfiles(r, "accessProfileId");
       if (deps.length === 1) return deps[0];
-      this.note(r.urn, `accessProfileId is unknown in the preview and its propertyDependencies name ${deps.length} AccessProfiles, not one (${SIDE_WORD[side]})`);
+      this.note(
+        r.urn,
+        `accessProfileId is unknown in the preview and its propertyDependencies name ${deps.length} AccessProfiles, not one (${SIDE_WORD[side]})`,
+      );
       return undefined;
     }
     this.note(r.urn, `accessProfileId is ${what(v)} (${SIDE_WORD[side]})`);
@@ -257,7 +260,10 @@ export class GraphReader {
       const rest = this.dependedProfiles(r, "inheritFrom").filter((u) => !keys.has(u));
       if (rest.length === unknowns) rest.forEach((u) => keys.add(u));
       else {
-        this.note(r.urn, `inheritFrom has ${unknowns} value(s) unknown in the preview and propertyDependencies.inheritFrom names ${rest.length} other AccessProfile(s) (${SIDE_WORD[side]})`);
+        this.note(
+          r.urn,
+          `inheritFrom has ${unknowns} value(s) unknown in the preview and propertyDependencies.inheritFrom names ${rest.length} other AccessProfile(s) (${SIDE_WORD[side]})`,
+        );
         partial = true;
       }
     }
@@ -297,7 +303,10 @@ export class GraphReader {
   identityList(r: ResourceV3, value: unknown, side: Side, field = "identityIds"): { identities: string[]; partial: boolean } {
     if (value === undefined || value === null) return { identities: [], partial: false };
     if (!Array.isArray(value)) {
-      this.note(r.urn, `${field} is ${what(value)} (${SIDE_WORD[side]}): who holds this profile cannot be listed, and no change of its holders is counted`);
+      this.note(
+        r.urn,
+        `${field} is ${what(value)} (${SIDE_WORD[side]}): who holds this profile cannot be listed, and no change of its holders is counted`,
+      );
       return { identities: [], partial: true };
     }
     const identities: string[] = [];
@@ -314,7 +323,13 @@ export class GraphReader {
 
   private read(side: Side): RawSide {
     const states = side === "before" ? this.sides.before : this.sides.after;
-    const raw: RawSide = { names: new Map(), currentVersion: new Map(), versionNodes: new Map(), memberships: new Map(), unnamed: new Set() };
+    const raw: RawSide = {
+      names: new Map(),
+      currentVersion: new Map(),
+      versionNodes: new Map(),
+      memberships: new Map(),
+      unnamed: new Set(),
+    };
     for (const r of states.values()) {
       if (vezaKind(r.type) === KIND.profile) {
         const name = prop(r, "name");
@@ -352,7 +367,14 @@ export class GraphReader {
         const managedRaw = prop(r, "managedIdentityIds");
         // older states have no managedIdentityIds: the provider then removes what identityIds lists
         const managed = Array.isArray(managedRaw) ? managedRaw.filter(isPlain) : list.identities;
-        raw.memberships.set(r.urn, { urn: r.urn, profile, versionNumber: typeof n === "number" ? n : undefined, ...list, exclusive: prop(r, "exclusive") === true, managed });
+        raw.memberships.set(r.urn, {
+          urn: r.urn,
+          profile,
+          versionNumber: typeof n === "number" ? n : undefined,
+          ...list,
+          exclusive: prop(r, "exclusive") === true,
+          managed,
+        });
       }
     }
     return raw;
@@ -379,7 +401,8 @@ export class GraphReader {
       const cleared = { ...b, entities: [], entitiesPartial: false, inheritFrom: [], partial: false };
       const a = after.versionNodes.get(urn);
       if (!this.sides.after.has(urn)) after.versionNodes.set(urn, cleared);
-      else if (a && (a.profile !== b.profile || (a.versionNumber !== undefined && a.versionNumber !== b.versionNumber))) after.versionNodes.set(`${urn}#replaced`, { ...cleared, urn: `${urn}#replaced` });
+      else if (a && (a.profile !== b.profile || (a.versionNumber !== undefined && a.versionNumber !== b.versionNumber)))
+        after.versionNodes.set(`${urn}#replaced`, { ...cleared, urn: `${urn}#replaced` });
     }
     // a version whose profile one side cannot name is the other side's, unchanged
     for (const [from, to] of [
@@ -402,7 +425,9 @@ export class GraphReader {
       if (a.partial) a.inheritFrom = [...new Set([...a.inheritFrom, ...b.inheritFrom])];
       if (b.partial) b.inheritFrom = [...new Set([...b.inheritFrom, ...a.inheritFrom])];
     }
-    for (const raw of [before, after]) for (const v of raw.versionNodes.values()) (this.versionUrns.get(v.profile) ?? this.versionUrns.set(v.profile, new Set()).get(v.profile)!).add(v.urn);
+    for (const raw of [before, after])
+      for (const v of raw.versionNodes.values())
+        (this.versionUrns.get(v.profile) ?? this.versionUrns.set(v.profile, new Set()).get(v.profile)!).add(v.urn);
     const lists = memberLists(this, before, after);
     return { before: this.index("before", before, lists.before), after: this.index("after", after, lists.after) };
   }
@@ -431,7 +456,14 @@ export class GraphReader {
 
   /** Who holds what: every "in" of every member list. */
   private index(side: Side, raw: RawSide, lists: MemberLists): Graph {
-    const g: Graph = { side, names: raw.names, currentVersion: raw.currentVersion, versions: new Map(), holdings: new Map(), maybe: new Map() };
+    const g: Graph = {
+      side,
+      names: raw.names,
+      currentVersion: raw.currentVersion,
+      versions: new Map(),
+      holdings: new Map(),
+      maybe: new Map(),
+    };
     for (const v of raw.versionNodes.values()) {
       const list = g.versions.get(v.profile) ?? [];
       list.push(v);
@@ -462,7 +494,13 @@ export class GraphReader {
       for (const [identity, st] of s.members) {
         const into = st === "in" ? g.holdings : g.maybe;
         const list = into.get(identity);
-        const holding = { profile: s.profile, versionNumber: s.versionNumber, from: s.from, memberships: of?.by.get(identity) ?? NONE, unreadable };
+        const holding = {
+          profile: s.profile,
+          versionNumber: s.versionNumber,
+          from: s.from,
+          memberships: of?.by.get(identity) ?? NONE,
+          unreadable,
+        };
         if (list) list.push(holding);
         else into.set(identity, [holding]);
       }

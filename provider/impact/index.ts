@@ -36,7 +36,8 @@ export const IMPACT_COMMAND = {
     state: { type: "string", value: "FILE", description: "`pulumi stack export` of the stack, for resources the preview does not show" },
     tenant: {
       type: "boolean",
-      description: "also read Veza today (VEZA_URL, VEZA_API_TOKEN; read-only is enough): members granted since the last refresh, and profiles outside the stack that inherit from it",
+      description:
+        "also read Veza today (VEZA_URL, VEZA_API_TOKEN; read-only is enough): members granted since the last refresh, and profiles outside the stack that inherit from it",
     },
     "fail-on-gain": { type: "boolean", description: "exit 1 when an identity gains an entitlement (or a gain cannot be ruled out)" },
     "fail-on-loss": { type: "boolean", description: "exit 1 when an identity loses an entitlement (or a loss cannot be ruled out)" },
@@ -57,7 +58,15 @@ export interface ImpactArgs {
 }
 
 function argsOf({ values, positionals, help }: Parsed<typeof IMPACT_COMMAND.options>): ImpactArgs {
-  return { file: positionals[0], state: values.state, tenant: values.tenant, format: values.format, failOnGain: values["fail-on-gain"], failOnLoss: values["fail-on-loss"], help };
+  return {
+    file: positionals[0],
+    state: values.state,
+    tenant: values.tenant,
+    format: values.format,
+    failOnGain: values["fail-on-gain"],
+    failOnLoss: values["fail-on-loss"],
+    help,
+  };
 }
 
 /** The arguments of `pulumi-veza impact`; throws a VezaUsageError naming a bad flag and what it allows. */
@@ -92,7 +101,9 @@ export function gateFailure(impact: Impact, args: Pick<ImpactArgs, "failOnGain" 
   if (args.failOnGain && gains) why.push(`--fail-on-gain: ${gains} identit${gains === 1 ? "y gains" : "ies gain"} access`);
   if (args.failOnLoss && losses) why.push(`--fail-on-loss: ${losses} identit${losses === 1 ? "y loses" : "ies lose"} access`);
   if ((args.failOnGain || args.failOnLoss) && r.unresolved.length && !why.length) {
-    why.push(`${args.failOnGain ? "--fail-on-gain" : "--fail-on-loss"}: ${r.unresolved.length} value(s) unresolved, a change cannot be ruled out`);
+    why.push(
+      `${args.failOnGain ? "--fail-on-gain" : "--fail-on-loss"}: ${r.unresolved.length} value(s) unresolved, a change cannot be ruled out`,
+    );
   }
   return why.length ? why.join("; ") : undefined;
 }
@@ -115,7 +126,7 @@ function readFile(file: string, what = ""): string {
     return inputText(fs.readFileSync(file));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new ImpactInputError(`${what}${file}: cannot be read (${err.code === "ENOENT" ? "no such file" : err.code ?? err.message})`);
+    throw new ImpactInputError(`${what}${file}: cannot be read (${err.code === "ENOENT" ? "no such file" : (err.code ?? err.message)})`);
   }
 }
 
@@ -126,7 +137,10 @@ function readFile(file: string, what = ""): string {
  */
 function writeOut(stream: NodeJS.WritableStream, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const fail = (e: unknown) => reject(new ImpactOutputError(`the output cannot be written (${(e as NodeJS.ErrnoException)?.code ?? (e as Error)?.message ?? String(e)})`));
+    const fail = (e: unknown) =>
+      reject(
+        new ImpactOutputError(`the output cannot be written (${(e as NodeJS.ErrnoException)?.code ?? (e as Error)?.message ?? String(e)})`),
+      );
     const events = typeof stream.on === "function";
     // stays attached: the event may come after the callback, and unhandled it would end the process
     if (events) stream.on("error", fail);
@@ -157,13 +171,17 @@ function collectGarbageNow(): void {
 }
 
 /** The subcommand; `argv` is what follows `impact`. Returns the exit code. */
-export async function impactMain(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }): Promise<number> {
+export async function impactMain(
+  argv: string[],
+  io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
+): Promise<number> {
   const parsed = parseOrExit(IMPACT_COMMAND, argv, io);
   if (typeof parsed === "number") return parsed;
   const args = argsOf(parsed);
   try {
     const fromStdin = args.file === undefined || args.file === "-";
-    if (fromStdin && io.stdin.isTTY) throw new ImpactInputError("standard input: no preview piped in; give FILE or pipe `pulumi preview --json --show-sames` into it");
+    if (fromStdin && io.stdin.isTTY)
+      throw new ImpactInputError("standard input: no preview piped in; give FILE or pipe `pulumi preview --json --show-sames` into it");
     const file = fromStdin ? "standard input" : args.file!;
     // the input is checked before the tenant is asked anything; its text is let go once parsed
     // (a preview of 10,000 profiles is 100 MB of text)
@@ -178,7 +196,8 @@ export async function impactMain(argv: string[], io: Io = { stdout: process.stdo
     // warnings and notices may quote the preview: one line each, nothing hidden (literal.ts)
     for (const w of impact.warnings) io.stderr.write(`pulumi-veza impact: warning: ${shown(w, MAX_SENTENCE_CHARS)}\n`);
     // markdown and text say it in the output; the JSON report's keys are fixed, so it goes to stderr
-    if (args.format === "json") for (const n of impact.notices) io.stderr.write(`pulumi-veza impact: not seen: ${shown(n, MAX_SENTENCE_CHARS)}\n`);
+    if (args.format === "json")
+      for (const n of impact.notices) io.stderr.write(`pulumi-veza impact: not seen: ${shown(n, MAX_SENTENCE_CHARS)}\n`);
     await writeOut(io.stdout, render(impact, args.format));
     const gate = gateFailure(impact, args);
     if (gate) {

@@ -124,7 +124,8 @@ const EXPECTED = {
 } as const;
 type Expected = keyof typeof EXPECTED;
 
-const EVENT_STREAM = "a stream of engine events (`pulumi up --json`, or a preview with PULUMI_ENABLE_STREAMING_JSON_PREVIEW set), not the preview's JSON document";
+const EVENT_STREAM =
+  "a stream of engine events (`pulumi up --json`, or a preview with PULUMI_ENABLE_STREAMING_JSON_PREVIEW set), not the preview's JSON document";
 
 function parseJson(text: string, file: string, expected: Expected): unknown {
   if (text.trim() === "") throw new ImpactInputError(`${file}: empty input; expected ${EXPECTED[expected]}`);
@@ -132,7 +133,10 @@ function parseJson(text: string, file: string, expected: Expected): unknown {
     return JSON.parse(text);
   } catch (e) {
     if (isEventStream(text)) {
-      const hint = expected === "preview" ? "run `pulumi preview --json --show-sames` without PULUMI_ENABLE_STREAMING_JSON_PREVIEW" : `expected ${EXPECTED[expected]}`;
+      const hint =
+        expected === "preview"
+          ? "run `pulumi preview --json --show-sames` without PULUMI_ENABLE_STREAMING_JSON_PREVIEW"
+          : `expected ${EXPECTED[expected]}`;
       throw new ImpactInputError(`${file}: ${EVENT_STREAM}; ${hint}`);
     }
     const why = (e as Error).message.replace(/\s+/g, " ");
@@ -174,10 +178,16 @@ export function parsePreview(text: string, file: string): PreviewDigest {
     throw new ImpactInputError(`${file}: this is a \`pulumi stack export\`, not a preview; pass it with --state and the preview as FILE`);
   }
   if (!isObject(doc)) throw new ImpactInputError(`${file}: expected a JSON object (${EXPECTED.preview}), got ${kindOf(doc)}`);
-  if (isEvent(doc)) throw new ImpactInputError(`${file}: ${EVENT_STREAM}; run \`pulumi preview --json --show-sames\` without PULUMI_ENABLE_STREAMING_JSON_PREVIEW`);
+  if (isEvent(doc))
+    throw new ImpactInputError(
+      `${file}: ${EVENT_STREAM}; run \`pulumi preview --json --show-sames\` without PULUMI_ENABLE_STREAMING_JSON_PREVIEW`,
+    );
   if (doc.steps === undefined) {
     const failed = failureOf(doc.diagnostics);
-    if (failed) throw new ImpactInputError(`${file}: the preview has no steps: it failed before registering a resource (${failed}); fix the preview first`);
+    if (failed)
+      throw new ImpactInputError(
+        `${file}: the preview has no steps: it failed before registering a resource (${failed}); fix the preview first`,
+      );
     throw new ImpactInputError(`${file}: no "steps" list, so it is not ${EXPECTED.preview} (${keysOf(doc)})`);
   }
   if (!plainDigest(doc)) {
@@ -201,7 +211,10 @@ function failureOf(diagnostics: unknown): string | undefined {
 /** The resources of a `pulumi stack export` in `text` (named `file`, the --state file, in errors), pending deletes left out. */
 export function parseStackExport(text: string, file: string): ResourceV3[] {
   const doc = parseJson(text, file, "stack export");
-  if (isObject(doc) && Array.isArray(doc.steps)) throw new ImpactInputError(`${file}: this is a preview, not a \`pulumi stack export\`; give the preview as FILE and the stack export with --state`);
+  if (isObject(doc) && Array.isArray(doc.steps))
+    throw new ImpactInputError(
+      `${file}: this is a preview, not a \`pulumi stack export\`; give the preview as FILE and the stack export with --state`,
+    );
   if (!isObject(doc)) throw new ImpactInputError(`${file}: not a \`pulumi stack export\`: expected a JSON object, got ${kindOf(doc)}`);
   if (!plainExport(doc)) {
     const { stackExport, firstIssue } = schema();
@@ -236,13 +249,24 @@ function stateValue(v: unknown): unknown {
 }
 
 function stateValuesToPreviewForm(r: ResourceV3): ResourceV3 {
-  return { ...r, inputs: r.inputs ? (stateValue(r.inputs) as Record<string, unknown>) : r.inputs, outputs: r.outputs ? (stateValue(r.outputs) as Record<string, unknown>) : r.outputs };
+  return {
+    ...r,
+    inputs: r.inputs ? (stateValue(r.inputs) as Record<string, unknown>) : r.inputs,
+    outputs: r.outputs ? (stateValue(r.outputs) as Record<string, unknown>) : r.outputs,
+  };
 }
 
 /** Operations after which the resource no longer exists (a replacement's delete half keeps the URN alive). */
 const GONE_OPS = new Set(["delete", "discard", "read-discard"]);
 /** The non-logical halves of a replacement (shown only with --show-replacement-steps). */
-const REPLACEMENT_HALVES = new Set(["create-replacement", "delete-replaced", "discard-replaced", "remove-pending-replace", "read-replacement", "import-replacement"]);
+const REPLACEMENT_HALVES = new Set([
+  "create-replacement",
+  "delete-replaced",
+  "discard-replaced",
+  "remove-pending-replace",
+  "read-replacement",
+  "import-replacement",
+]);
 
 /** The stack before and after the preview, by URN. */
 export interface Sides {

@@ -35,7 +35,8 @@ export const MAX_SENTENCE_CHARS = 1_000;
 const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|\p{Cs}/gu;
 const SHORT_ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
-const escapeHidden = (s: string) => s.replace(HIDDEN, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
+const escapeHidden = (s: string) =>
+  s.replace(HIDDEN, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
 
 /** The mark after a value that was cut. */
 export const cutMark = (left: number) => `…(${left.toLocaleString("en-US")} more characters)`;

@@ -116,12 +116,23 @@ export function memberLists(r: GraphReader, beforeRaw: RawSide, afterRaw: RawSid
     if (b && a && !replaced) {
       if (a.exclusive && !b.exclusive) {
         // turning exclusive: it reads the members, and the list becomes exactly the new one
-        push(phase1, newVersion!, { urn, add: new Set(a.identities), remove: a.partial ? new Set() : "all-but", keep: new Set(a.identities), uncertain: a.partial || b.partial ? "all" : new Set() });
+        push(phase1, newVersion!, {
+          urn,
+          add: new Set(a.identities),
+          remove: a.partial ? new Set() : "all-but",
+          keep: new Set(a.identities),
+          uncertain: a.partial || b.partial ? "all" : new Set(),
+        });
       } else if (a.exclusive) {
         // staying exclusive: no read; it removes the members it knew of (its last refresh) and no longer lists
         const known = new Set([...b.identities, ...b.managed]);
         const remove = new Set([...known].filter((x) => !a.identities.includes(x)));
-        push(phase1, newVersion!, { urn, add: new Set(a.identities.filter((x) => !known.has(x))), remove: a.partial ? new Set() : remove, uncertain: a.partial ? remove : b.partial ? "all" : new Set() });
+        push(phase1, newVersion!, {
+          urn,
+          add: new Set(a.identities.filter((x) => !known.has(x))),
+          remove: a.partial ? new Set() : remove,
+          uncertain: a.partial ? remove : b.partial ? "all" : new Set(),
+        });
       } else {
         // ADD what it did not list before; REMOVE what it granted and no longer lists
         const reported = new Set(b.identities);
@@ -158,11 +169,7 @@ export function memberLists(r: GraphReader, beforeRaw: RawSide, afterRaw: RawSid
  * Applies one phase's calls to a member list. Calls of one phase have no order between them: an
  * identity one call adds and another removes is uncertain, and said so.
  */
-function apply(
-  r: GraphReader,
-  list: Map<string, "in" | "uncertain">,
-  calls: Call[],
-): void {
+function apply(r: GraphReader, list: Map<string, "in" | "uncertain">, calls: Call[]): void {
   const everyone = new Set([...list.keys(), ...calls.flatMap((c) => [...c.add])]);
   for (const x of everyone) {
     const adders = calls.filter((c) => c.add.has(x));
@@ -172,7 +179,10 @@ function apply(
     else if (adders.length && removers.length) {
       list.set(x, "uncertain");
       const names = [...new Set([...adders, ...removers].map((c) => nameOf(c.urn)))].join(" and ");
-      r.note(adders[0]!.urn, `memberships ${names} add and remove "${x}" on the same version in one update, in no fixed order: whether "${x}" holds it afterwards is not known`);
+      r.note(
+        adders[0]!.urn,
+        `memberships ${names} add and remove "${x}" on the same version in one update, in no fixed order: whether "${x}" holds it afterwards is not known`,
+      );
     } else if (adders.length) list.set(x, "in");
     else if (removers.length) list.delete(x);
   }
@@ -186,7 +196,8 @@ function apply(
 function notePublishes(r: GraphReader, after: MemberLists, beforeRaw: RawSide, afterRaw: RawSide): void {
   // version resources that publish a numbered version, by profile (one pass)
   const published = new Map<ProfileKey, VersionNode[]>();
-  for (const v of afterRaw.versionNodes.values()) if (v.state === "PUBLISHED" && v.versionNumber !== undefined) published.set(v.profile, [...(published.get(v.profile) ?? []), v]);
+  for (const v of afterRaw.versionNodes.values())
+    if (v.state === "PUBLISHED" && v.versionNumber !== undefined) published.set(v.profile, [...(published.get(v.profile) ?? []), v]);
   for (const [p, oldN] of beforeRaw.currentVersion) {
     if (!r.persists(p)) continue;
     let newN = afterRaw.currentVersion.get(p);
@@ -196,7 +207,9 @@ function notePublishes(r: GraphReader, after: MemberLists, beforeRaw: RawSide, a
     const s = after.get(versionKey(p, oldN));
     const members = s ? [...s.members].filter(([, st]) => st === "in").map(([x]) => x) : [];
     if (!members.length) continue;
-    const next = after.get(versionKey(p, newN)) ?? after.set(versionKey(p, newN), { profile: p, versionNumber: newN, members: new Map(), from: urn }).get(versionKey(p, newN))!;
+    const next =
+      after.get(versionKey(p, newN)) ??
+      after.set(versionKey(p, newN), { profile: p, versionNumber: newN, members: new Map(), from: urn }).get(versionKey(p, newN))!;
     for (const x of members) {
       s!.members.set(x, "uncertain");
       if (next.members.get(x) !== "in") next.members.set(x, "uncertain");
@@ -217,8 +230,11 @@ function noteReplacements(r: GraphReader, before: MemberLists, after: MemberList
     for (const s of before.values()) if (s.profile === urn) for (const [x, st] of s.members) if (st === "in") held.add(x);
     // who holds it again: of its holders, those the stack's memberships put on the new one's lists
     const regranted = new Set<string>();
-    for (const s of after.values()) if (s.profile === urn) for (const [x, st] of s.members) if (st === "in" && held.has(x)) regranted.add(x);
-    const inheritedBy = [...afterRaw.versionNodes.values()].filter((v) => v.inheritFrom.includes(urn) && v.profile !== urn).map((v) => afterRaw.names.get(v.profile) ?? v.profile);
+    for (const s of after.values())
+      if (s.profile === urn) for (const [x, st] of s.members) if (st === "in" && held.has(x)) regranted.add(x);
+    const inheritedBy = [...afterRaw.versionNodes.values()]
+      .filter((v) => v.inheritFrom.includes(urn) && v.profile !== urn)
+      .map((v) => afterRaw.names.get(v.profile) ?? v.profile);
     r.replacements.push({
       urn,
       profile: afterRaw.names.get(urn) ?? nameOf(urn),
@@ -228,4 +244,3 @@ function noteReplacements(r: GraphReader, before: MemberLists, after: MemberList
     });
   }
 }
-

@@ -12,7 +12,18 @@
  * settle) is listed as unresolved with the resource's URN and why, never guessed.
  */
 import type { Sides } from "./input";
-import { entitlementKey, GraphReader, SIDE_WORD, type Entitlement, type Graph, type Holding, type ProfileKey, type Replacement, type TenantView, type Unresolved } from "./graph";
+import {
+  entitlementKey,
+  GraphReader,
+  SIDE_WORD,
+  type Entitlement,
+  type Graph,
+  type Holding,
+  type ProfileKey,
+  type Replacement,
+  type TenantView,
+  type Unresolved,
+} from "./graph";
 import { changedProfiles, cycles, emptyReach, reach, versionOf, type Reach } from "./reach";
 import { nameOf } from "./values";
 
@@ -100,19 +111,28 @@ function difference<G extends Grant>(from: Reach, to: Reach, row: (e: Entitlemen
   return out.sort(byEntitlement);
 }
 
-const grant = (label: (p: ProfileKey) => string) => (e: Entitlement, path: ProfileKey[]): Grant => ({ entityType: e.entityType, datasourceId: e.datasourceId, entityId: e.entityId, via: path.map(label) });
+const grant =
+  (label: (p: ProfileKey) => string) =>
+  (e: Entitlement, path: ProfileKey[]): Grant => ({
+    entityType: e.entityType,
+    datasourceId: e.datasourceId,
+    entityId: e.entityId,
+    via: path.map(label),
+  });
 
 /** An identity's row: the grant, and how it holds the path's first profile (`held`: its certain holdings on that side). */
-const identityGrant = (label: (p: ProfileKey) => string, held: Holding[]) => (e: Entitlement, path: ProfileKey[]): IdentityGrant => {
-  const holdings = held.filter((h) => h.profile === path[0]);
-  const set = (xs: string[]) => [...new Set(xs)].sort();
-  const member = {
-    memberships: set(holdings.flatMap((h) => h.memberships)),
-    grantedInVeza: holdings.some((h) => !h.memberships.length && !h.unreadable.length),
-    unreadable: set(holdings.flatMap((h) => h.unreadable.filter((x) => !h.memberships.includes(x)))),
+const identityGrant =
+  (label: (p: ProfileKey) => string, held: Holding[]) =>
+  (e: Entitlement, path: ProfileKey[]): IdentityGrant => {
+    const holdings = held.filter((h) => h.profile === path[0]);
+    const set = (xs: string[]) => [...new Set(xs)].sort();
+    const member = {
+      memberships: set(holdings.flatMap((h) => h.memberships)),
+      grantedInVeza: holdings.some((h) => !h.memberships.length && !h.unreadable.length),
+      unreadable: set(holdings.flatMap((h) => h.unreadable.filter((x) => !h.memberships.includes(x)))),
+    };
+    return { ...grant(label)(e, path), member };
   };
-  return { ...grant(label)(e, path), member };
-};
 
 const holdingKey = (h: Holding) => `${h.profile}\u0000${h.versionNumber ?? ""}`;
 
@@ -133,7 +153,10 @@ export function analyse(sides: Sides, options: AnalyseOptions = {}): Impact {
       if (reported.has(id)) continue;
       reported.add(id);
       const closing = versionOf(g, cyc[cyc.length - 2]!)!;
-      a.note(closing.urn, `inheritance cycle in the ${SIDE_WORD[g.side]}: ${cyc.map(label).join(" → ")}; each profile on it is walked once`);
+      a.note(
+        closing.urn,
+        `inheritance cycle in the ${SIDE_WORD[g.side]}: ${cyc.map(label).join(" → ")}; each profile on it is walked once`,
+      );
     }
   }
 
@@ -141,21 +164,34 @@ export function analyse(sides: Sides, options: AnalyseOptions = {}): Impact {
     const label = labeller(g);
     for (const [p, urn] of r.opaque) {
       if (other.opaque.has(p)) continue; // the same unknown on both sides: no change comes from it
-      const why = versionOf(g, p) ? "its version's entities cannot be read" : "the input has no AccessProfileVersion for it (use --show-sames or --state)";
-      a.note(urn, `what profile "${label(p)}" grants is not known (${SIDE_WORD[g.side]}): ${why}; gains and losses through it are not listed`);
+      const why = versionOf(g, p)
+        ? "its version's entities cannot be read"
+        : "the input has no AccessProfileVersion for it (use --show-sames or --state)";
+      a.note(
+        urn,
+        `what profile "${label(p)}" grants is not known (${SIDE_WORD[g.side]}): ${why}; gains and losses through it are not listed`,
+      );
     }
   };
 
   // only identities whose holdings change, or who hold a profile whose grants may change, can differ
   const changed = changedProfiles(before, after, (p) => a.unchangedProfile(p));
   const identities: IdentityImpact[] = [];
-  const everyone = [...new Set([...before.holdings.keys(), ...after.holdings.keys(), ...before.maybe.keys(), ...after.maybe.keys()])].sort();
+  const everyone = [
+    ...new Set([...before.holdings.keys(), ...after.holdings.keys(), ...before.maybe.keys(), ...after.maybe.keys()]),
+  ].sort();
   for (const identity of everyone) {
     const hb = before.holdings.get(identity) ?? [];
     const ha = after.holdings.get(identity) ?? [];
     const mb = before.maybe.get(identity) ?? [];
     const ma = after.maybe.get(identity) ?? [];
-    const same = !mb.length && !ma.length && hb.length === ha.length && hb.every((h) => !changed.has(h.profile)) && ha.every((h) => !changed.has(h.profile)) && sameHoldings(hb, ha);
+    const same =
+      !mb.length &&
+      !ma.length &&
+      hb.length === ha.length &&
+      hb.every((h) => !changed.has(h.profile)) &&
+      ha.every((h) => !changed.has(h.profile)) &&
+      sameHoldings(hb, ha);
     if (same) continue;
     // what holds either way: a gain is had after even without the uncertain holdings and was not
     // had before even with them; a loss the reverse
@@ -186,7 +222,9 @@ export function analyse(sides: Sides, options: AnalyseOptions = {}): Impact {
   profiles.sort((x, y) => x.profile.localeCompare(y.profile));
 
   if (sides.errors > 0) {
-    warnings.push(`the preview reported ${sides.errors} error(s) (see its diagnostics): it stops at the first failure, so these steps may not be the whole change`);
+    warnings.push(
+      `the preview reported ${sides.errors} error(s) (see its diagnostics): it stops at the first failure, so these steps may not be the whole change`,
+    );
   }
   // a stack that existed, shown without its unchanged resources (a new stack has none to show): the
   // changeSummary says how many the preview did not show; without one, no same step at all is the sign
@@ -200,7 +238,11 @@ export function analyse(sides: Sides, options: AnalyseOptions = {}): Impact {
   for (const r of a.replacements) warnings.push(replacementWarning(r));
 
   return {
-    report: { identities, profiles, unresolved: [...a.unresolved.values()].sort((x, y) => x.urn.localeCompare(y.urn) || x.reason.localeCompare(y.reason)) },
+    report: {
+      identities,
+      profiles,
+      unresolved: [...a.unresolved.values()].sort((x, y) => x.urn.localeCompare(y.urn) || x.reason.localeCompare(y.reason)),
+    },
     ...graphChanges(before, after, changedGrants),
     warnings,
     replacements: a.replacements,
@@ -227,7 +269,9 @@ export function replacementWarning(r: Replacement): string {
   if (r.dropped.length) parts.push(`${r.dropped.length} holder(s) do not get it back (${list(r.dropped)})`);
   if (r.regranted.length) parts.push(`${r.regranted.length} holder(s) get it back from the stack's memberships (${list(r.regranted)})`);
   if (r.inheritedBy.length) {
-    parts.push(`${list(r.inheritedBy.map((p) => `"${p}"`))} inherit${r.inheritedBy.length === 1 ? "s" : ""} from it: Veza does not delete a profile others inherit from, so the replace fails at that delete unless the inheritance is removed first`);
+    parts.push(
+      `${list(r.inheritedBy.map((p) => `"${p}"`))} inherit${r.inheritedBy.length === 1 ? "s" : ""} from it: Veza does not delete a profile others inherit from, so the replace fails at that delete unless the inheritance is removed first`,
+    );
   }
   return parts.join("; ");
 }
@@ -253,7 +297,8 @@ function graphChanges(before: Graph, after: Graph, changed: Set<ProfileKey>): Pi
     const ea = new Map((versionOf(after, p)?.entities ?? []).map((e) => [entitlementKey(e), e]));
     const added = [...ea].filter(([k]) => !eb.has(k)).map(([, e]) => e);
     const removed = [...eb].filter(([k]) => !ea.has(k)).map(([, e]) => e);
-    if (added.length || removed.length) ownChanges.set(names(p), { added: added.sort(byEntitlement), removed: removed.sort(byEntitlement) });
+    if (added.length || removed.length)
+      ownChanges.set(names(p), { added: added.sort(byEntitlement), removed: removed.sort(byEntitlement) });
   }
   return { edges, ownChanges };
 }

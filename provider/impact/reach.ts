@@ -16,7 +16,8 @@ export function versionOf(g: Graph, profile: ProfileKey, versionNumber?: number)
   }
   // a version resource that names no number manages the profile's current version
   const current = list.find((v) => v.versionNumber === undefined);
-  if (current && (versionNumber === undefined || versionNumber === g.currentVersion.get(profile) || !g.currentVersion.has(profile))) return current;
+  if (current && (versionNumber === undefined || versionNumber === g.currentVersion.get(profile) || !g.currentVersion.has(profile)))
+    return current;
   if (versionNumber === undefined && list.length === 1) return list[0];
   return undefined;
 }

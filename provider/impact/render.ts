@@ -29,7 +29,10 @@ export function render(impact: Impact, format: Format): string {
 /** Exactly the documented keys, in the documented order. */
 function reportOnly(r: ImpactReport): ImpactReport {
   const g = (x: Grant): Grant => ({ entityType: x.entityType, datasourceId: x.datasourceId, entityId: x.entityId, via: x.via });
-  const ig = (x: IdentityGrant): IdentityGrant => ({ ...g(x), member: { memberships: x.member.memberships, grantedInVeza: x.member.grantedInVeza, unreadable: x.member.unreadable } });
+  const ig = (x: IdentityGrant): IdentityGrant => ({
+    ...g(x),
+    member: { memberships: x.member.memberships, grantedInVeza: x.member.grantedInVeza, unreadable: x.member.unreadable },
+  });
   return {
     identities: r.identities.map((i) => ({ identity: i.identity, gains: i.gains.map(ig), losses: i.losses.map(ig) })),
     profiles: r.profiles.map((p) => ({ profile: p.profile, gains: p.gains.map(g), losses: p.losses.map(g) })),
@@ -45,7 +48,9 @@ function reportOnly(r: ImpactReport): ImpactReport {
 export function memberWords(m: MemberSource, name: (s: string) => string): string {
   const words = [...m.memberships.map((x) => `membership ${name(x)}`), ...(m.grantedInVeza ? ["granted in Veza"] : [])];
   if (m.unreadable.length) {
-    words.push(`perhaps ${m.unreadable.map((x) => `membership ${name(x)}`).join(" or ")} (unreadable)${m.memberships.length ? "" : " or granted in Veza"}`);
+    words.push(
+      `perhaps ${m.unreadable.map((x) => `membership ${name(x)}`).join(" or ")} (unreadable)${m.memberships.length ? "" : " or granted in Veza"}`,
+    );
   }
   return words.join(", ");
 }
@@ -67,7 +72,9 @@ export function nothingChanges(r: ImpactReport): string | undefined {
   if (r.identities.length) return undefined;
   if (!r.unresolved.length) return "No identity gains or loses an entitlement.";
   const unread = `${plural(r.unresolved.length, "value")} could not be read (listed under Unresolved), so a gain or a loss is not ruled out.`;
-  return r.profiles.length ? `No identity that could be read gains or loses an entitlement; ${unread}` : `Nothing that could be read changes; ${unread}`;
+  return r.profiles.length
+    ? `No identity that could be read gains or loses an entitlement; ${unread}`
+    : `Nothing that could be read changes; ${unread}`;
 }
 
 // ---- markdown ----------------------------------------------------------------------------------
@@ -85,7 +92,12 @@ function grantRows(sign: "+" | "−", grants: IdentityGrant[]): string[] {
 
 /** An identity's table; the last column says how it is a member of the path's first profile. */
 function table(gains: IdentityGrant[], losses: IdentityGrant[]): string[] {
-  return ["| | entitlement | datasource | via | member through |", "|---|---|---|---|---|", ...grantRows("+", gains), ...grantRows("−", losses)];
+  return [
+    "| | entitlement | datasource | via | member through |",
+    "|---|---|---|---|---|",
+    ...grantRows("+", gains),
+    ...grantRows("−", losses),
+  ];
 }
 
 /** A section's title: a value from the preview (shown literally) and our own text after it. */
@@ -131,7 +143,10 @@ export const UNRESOLVED_CHARS = 12_000;
 function markdown(impact: Impact): string {
   const r = impact.report;
   const head: string[] = [MARKDOWN_MARKER, "### Veza access impact", "", `**${summaryLine(r)}**`, ""];
-  const warnings = fit(impact.warnings.map((w) => [`> **Warning:** ${mdValue(w, MAX_SENTENCE_CHARS)}`, ""]), WARNINGS_CHARS);
+  const warnings = fit(
+    impact.warnings.map((w) => [`> **Warning:** ${mdValue(w, MAX_SENTENCE_CHARS)}`, ""]),
+    WARNINGS_CHARS,
+  );
   head.push(...warnings.lines);
   if (warnings.left) head.push(more(warnings.left, "warning"), "");
   for (const n of impact.notices) head.push(`> **Not seen:** ${mdValue(n, MAX_SENTENCE_CHARS)}`, "");
@@ -155,7 +170,10 @@ function markdown(impact: Impact): string {
   }
   const tail: string[] = [];
   if (r.unresolved.length) {
-    const listed = fit(r.unresolved.map((u) => [`- ${mdCode(u.urn, "text")}: ${mdValue(u.reason, MAX_SENTENCE_CHARS)}`]), UNRESOLVED_CHARS);
+    const listed = fit(
+      r.unresolved.map((u) => [`- ${mdCode(u.urn, "text")}: ${mdValue(u.reason, MAX_SENTENCE_CHARS)}`]),
+      UNRESOLVED_CHARS,
+    );
     const body = listed.left ? [...listed.lines, "", more(listed.left, "unresolved value")] : listed.lines;
     tail.push(...section({ rest: `Unresolved (${r.unresolved.length}): not counted above` }, body, r.unresolved.length > COLLAPSE_ROWS));
   }

@@ -6,7 +6,9 @@
 import { z } from "zod";
 
 /** Property values: checked to be an object, not copied (a preview of 10,000 profiles holds 50,000 of them). */
-const propertyMap = z.custom<Record<string, unknown>>((v) => typeof v === "object" && v !== null && !Array.isArray(v), { error: "must be an object of property values" });
+const propertyMap = z.custom<Record<string, unknown>>((v) => typeof v === "object" && v !== null && !Array.isArray(v), {
+  error: "must be an object of property values",
+});
 
 export const resourceV3 = z.looseObject({
   urn: z.string({ error: "must be a URN string" }),
@@ -42,12 +44,19 @@ export type PreviewDigest = z.infer<typeof previewDigest>;
 
 export const stackExport = z.looseObject({
   version: z.number({ error: "must be the deployment version number" }),
-  deployment: z.looseObject({ resources: z.array(resourceV3, { error: "must be a list of resources" }).nullish() }, { error: "must be an object" }),
+  deployment: z.looseObject(
+    { resources: z.array(resourceV3, { error: "must be a list of resources" }).nullish() },
+    { error: "must be an object" },
+  ),
 });
-
 
 export function firstIssue(err: z.ZodError): string {
   const issue = err.issues[0]!;
-  const at = issue.path.length ? issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") : "the document";
+  const at = issue.path.length
+    ? issue.path
+        .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+        .join("")
+        .replace(/^\./, "")
+    : "the document";
   return `${at}: ${issue.message}`;
 }

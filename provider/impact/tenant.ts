@@ -45,7 +45,9 @@ export async function readTenantView(opts: TenantOptions = {}): Promise<TenantVi
 export function tenantProfile(p: ApiProfile): TenantProfile {
   const v = p.current_version;
   const details = (p as { member_details?: unknown }).member_details;
-  const members = v?.members ?? (Array.isArray(details) ? details.map((d) => String((d as { identity_id?: unknown })?.identity_id ?? "")).filter(Boolean) : undefined);
+  const members =
+    v?.members ??
+    (Array.isArray(details) ? details.map((d) => String((d as { identity_id?: unknown })?.identity_id ?? "")).filter(Boolean) : undefined);
   return {
     id: p.id,
     name: p.name || p.id,

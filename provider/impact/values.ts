@@ -4,7 +4,8 @@ import { SECRET, UNKNOWN, type ResourceV3 } from "./input";
 export const isPlain = (v: unknown): v is string => typeof v === "string" && v !== UNKNOWN && v !== SECRET;
 
 /** What a value that is not a plain string is, for an unresolved reason. */
-export const what = (v: unknown) => (v === SECRET ? "a secret ([secret])" : v === UNKNOWN ? "unknown in the preview" : `not a string (${JSON.stringify(v)})`);
+export const what = (v: unknown) =>
+  v === SECRET ? "a secret ([secret])" : v === UNKNOWN ? "unknown in the preview" : `not a string (${JSON.stringify(v)})`;
 
 /** A property of a resource state: its output, else its input (a preview's new state of an update has only inputs). */
 export function prop(r: ResourceV3, key: string): unknown {

@@ -48,7 +48,8 @@ export interface DiffAnswer {
 export function resourceOf(type: string): DeclaredResource<any, any> {
   const kind = type.startsWith(`${PACKAGE}:index:`) ? type.slice(`${PACKAGE}:index:`.length) : "";
   const r = RESOURCES[kind];
-  if (!r) throw new VezaUsageError(`the veza provider has no resource type "${type}"; it has ${Object.keys(RESOURCES).map(tokenOf).join(", ")}`);
+  if (!r)
+    throw new VezaUsageError(`the veza provider has no resource type "${type}"; it has ${Object.keys(RESOURCES).map(tokenOf).join(", ")}`);
   return r;
 }
 
@@ -82,7 +83,11 @@ export function checkConfig(inputs: Props): CheckFailure[] {
     const v = values[row.config];
     if (v === undefined) continue;
     const r = row.schema.safeParse(v);
-    if (!r.success) failures.push({ property: row.config.slice(NAMESPACE.length), reason: `${row.config}: ${r.error.issues[0]?.message ?? "is not valid"}` });
+    if (!r.success)
+      failures.push({
+        property: row.config.slice(NAMESPACE.length),
+        reason: `${row.config}: ${r.error.issues[0]?.message ?? "is not valid"}`,
+      });
   }
   return failures;
 }
@@ -126,7 +131,10 @@ export class VezaPlugin {
     if (!(timeoutSeconds > 0)) return this.context;
     let c = this.timed.get(timeoutSeconds);
     if (!c) {
-      c = { api: createContext({ ...this.config, "veza:retryDeadlineMs": String(Math.round(timeoutSeconds * 1000)) }).api, warn: this.warn };
+      c = {
+        api: createContext({ ...this.config, "veza:retryDeadlineMs": String(Math.round(timeoutSeconds * 1000)) }).api,
+        warn: this.warn,
+      };
       this.timed.set(timeoutSeconds, c);
     }
     return c;
@@ -232,7 +240,8 @@ export class VezaPlugin {
   async invoke(token: string, args: Props): Promise<Props> {
     const name = token.startsWith(`${PACKAGE}:index:`) ? token.slice(`${PACKAGE}:index:`.length) : "";
     const fn = (FUNCTIONS as Record<string, (ctx: ProviderContext, args: Props) => Promise<Props>>)[name];
-    if (!fn) throw new VezaUsageError(`the veza provider has no function "${token}"; it has ${Object.keys(FUNCTIONS).map(tokenOf).join(", ")}`);
+    if (!fn)
+      throw new VezaUsageError(`the veza provider has no function "${token}"; it has ${Object.keys(FUNCTIONS).map(tokenOf).join(", ")}`);
     return fn(this.ctx(), unwrapSecrets(args).plain);
   }
 }

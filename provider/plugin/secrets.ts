@@ -48,7 +48,10 @@ export function wrapSecrets(props: Props, secret: Iterable<string>): Props {
 }
 
 /** The secret inputs and the outputs that carry them under another name (`carriedBy`). */
-export function secretOutputs(secretInputs: Iterable<string>, carriedBy: Partial<Record<string, readonly string[]>> | undefined): Set<string> {
+export function secretOutputs(
+  secretInputs: Iterable<string>,
+  carriedBy: Partial<Record<string, readonly string[]>> | undefined,
+): Set<string> {
   const out = new Set<string>();
   for (const k of secretInputs) {
     out.add(k);

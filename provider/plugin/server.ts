@@ -35,7 +35,8 @@ const engproto = require("@pulumi/pulumi/proto/engine_pb");
 const VERSION: string = JSON.parse(fs.readFileSync(path.join(findPackageRoot(), "package.json"), "utf8")).version;
 
 function findPackageRoot(): string {
-  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) if (fs.existsSync(path.join(dir, "package.json"))) return dir;
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir))
+    if (fs.existsSync(path.join(dir, "package.json"))) return dir;
   throw new VezaInternalError(`no package.json above ${__dirname}`);
 }
 
@@ -97,7 +98,8 @@ function handle(fn: (req: any) => unknown | Promise<unknown>) {
   };
 }
 
-const unimplemented = (what: string) => (_call: Call, callback: Callback) => callback({ code: grpc.status.UNIMPLEMENTED, details: `${what} is not implemented by the veza provider` });
+const unimplemented = (what: string) => (_call: Call, callback: Callback) =>
+  callback({ code: grpc.status.UNIMPLEMENTED, details: `${what} is not implemented by the veza provider` });
 
 /** The engine's Log service, so the plugin's warnings show in the CLI as warnings. */
 function engineWarn(engineAddress: string | undefined): (message: string) => void {
@@ -167,7 +169,12 @@ export function service(plugin: VezaPlugin, schema: () => string): Record<string
       return resp;
     }),
     create: handle(async (req) => {
-      const r = await plugin.create(req.getType() || typeOfUrn(req.getUrn()), toJs(req.getProperties()), req.getPreview(), req.getTimeout());
+      const r = await plugin.create(
+        req.getType() || typeOfUrn(req.getUrn()),
+        toJs(req.getProperties()),
+        req.getPreview(),
+        req.getTimeout(),
+      );
       const resp = new provproto.CreateResponse();
       resp.setId(r.id);
       resp.setProperties(toStruct(r.outs));
@@ -182,14 +189,23 @@ export function service(plugin: VezaPlugin, schema: () => string): Record<string
       return resp;
     }),
     update: handle(async (req) => {
-      const outs = await plugin.update(req.getType() || typeOfUrn(req.getUrn()), req.getId(), toJs(req.getOlds()), toJs(req.getNews()), req.getPreview(), req.getTimeout());
+      const outs = await plugin.update(
+        req.getType() || typeOfUrn(req.getUrn()),
+        req.getId(),
+        toJs(req.getOlds()),
+        toJs(req.getNews()),
+        req.getPreview(),
+        req.getTimeout(),
+      );
       return new provproto.UpdateResponse().setProperties(toStruct(outs));
     }),
     delete: handle(async (req) => {
       await plugin.delete(req.getType() || typeOfUrn(req.getUrn()), req.getId(), toJs(req.getProperties()), req.getTimeout());
       return new emptyproto.Empty();
     }),
-    invoke: handle(async (req) => new provproto.InvokeResponse().setReturn(toStruct(await plugin.invoke(req.getTok(), toJs(req.getArgs()))))),
+    invoke: handle(async (req) =>
+      new provproto.InvokeResponse().setReturn(toStruct(await plugin.invoke(req.getTok(), toJs(req.getArgs())))),
+    ),
     cancel: handle(() => new emptyproto.Empty()),
     handshake: unimplemented("Handshake"),
     parameterize: unimplemented("Parameterize"),
@@ -217,7 +233,9 @@ export async function listen(plugin: VezaPlugin): Promise<{ port: number; stop()
   const server = new grpc.Server({ "grpc.max_receive_message_length": 400 << 20, "grpc.max_send_message_length": 400 << 20 });
   server.addService(provrpc.ResourceProviderService, service(plugin, schemaText));
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err: Error | null, p: number) => (err ? reject(err) : resolve(p))),
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err: Error | null, p: number) =>
+      err ? reject(err) : resolve(p),
+    ),
   );
   return { port, stop: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())) };
 }

@@ -57,7 +57,10 @@ export interface AccessProfileTypeArgs {
 }
 
 /** The outputs as the state holds them: every input, and what Veza computes. */
-export type AccessProfileTypeOutputs = OutputsOf<AccessProfileTypeArgs, { profilesCount: number; integrations: string[]; createdAt: string; updatedAt: string }>;
+export type AccessProfileTypeOutputs = OutputsOf<
+  AccessProfileTypeArgs,
+  { profilesCount: number; integrations: string[]; createdAt: string; updatedAt: string }
+>;
 
 /** The outputs the class registers (its `declare` members below; checked at compile time). */
 const TYPE_OUTPUTS = [
@@ -89,50 +92,53 @@ const TYPE_OUTPUTS = [
 
 // ---- declaration ----
 /** The one declaration of the resource: inputs (validation, API field, diff), read-only outputs, registered outputs, calls. */
-export const accessProfileType: DeclaredResource<AccessProfileTypeArgs, AccessProfileTypeOutputs, (typeof TYPE_OUTPUTS)[number]> = declareResource({
-  kind: "AccessProfileType",
-  what: "access profile type",
-  nameInput: "name",
-  label: (inputs) => `AccessProfileType "${inputs.name ?? ""}"`,
-  inputs: {
-    name: { api: "name", kind: "string", required: true },
-    description: { api: "description", kind: "string" },
-    allowInheritEntities: { api: "allow_inherit_entities", kind: "bool" },
-    allowInheritedFromTypes: { api: "allow_inherited_from_types", kind: "set" },
-    allowCreateRelationships: { api: "allow_create_relationships", kind: "bool" },
-    requireSingleDatasource: { api: "require_single_datasource", kind: "bool" },
-    requireSingleIntegration: { api: "require_single_integration", kind: "bool" },
-    addIntegrationPrefixToAccessProfileNames: { api: "add_integration_prefix_to_access_profile_names", kind: "bool" },
-    maxEntitlements: { api: "max_entitlements", kind: "int" },
-    createEntitlementBasedOnProfile: { api: "create_entitlement_based_on_profile", kind: "bool" },
-    createEntitlements: { api: "create_entitlements", kind: "list" },
-    noEntitlements: { api: "no_entitlements", kind: "bool" },
-    onCreateBehavior: { api: "on_create_behavior", kind: "enum", enumNames: PROFILE_STATES },
-    instructions: { api: "instructions", kind: "string" },
-    timeBeforeSyncCheckInSeconds: { api: "time_before_sync_check_in_seconds", kind: "int" },
-    accessRequestPolicyId: { api: "access_request_policy_id", kind: "string" },
-    allowOverwriteOfAccessRequestPolicy: { api: "allow_overwrite_of_access_request_policy", kind: "bool" },
-    nameTransformer: { api: "name_transformer", kind: "object" },
-    removeEntitlementOnMemberUponUpdate: { api: "remove_entitlement_on_member_upon_update", kind: "bool" },
-    ...ADOPT_EXISTING_INPUT,
-  },
-  readOnly: {
-    profilesCount: { api: "profiles_count", kind: "int" },
-    integrations: { api: "integrations", kind: "set" },
-    ...TIMESTAMP_OUTPUTS,
-  },
-  outputs: TYPE_OUTPUTS,
-  operations: {
-    ...namedOperations(ops),
-
-    async delete(ctx, id, props) {
-      const outcome = await ctx.api.deleteType(id);
-      if (outcome === "unsupported") {
-        ctx.warn(`AccessProfileType "${props?.name ?? id}": this Veza tenant does not support deleting profile types; it was left in Veza and dropped from the stack.`);
-      }
+export const accessProfileType: DeclaredResource<AccessProfileTypeArgs, AccessProfileTypeOutputs, (typeof TYPE_OUTPUTS)[number]> =
+  declareResource({
+    kind: "AccessProfileType",
+    what: "access profile type",
+    nameInput: "name",
+    label: (inputs) => `AccessProfileType "${inputs.name ?? ""}"`,
+    inputs: {
+      name: { api: "name", kind: "string", required: true },
+      description: { api: "description", kind: "string" },
+      allowInheritEntities: { api: "allow_inherit_entities", kind: "bool" },
+      allowInheritedFromTypes: { api: "allow_inherited_from_types", kind: "set" },
+      allowCreateRelationships: { api: "allow_create_relationships", kind: "bool" },
+      requireSingleDatasource: { api: "require_single_datasource", kind: "bool" },
+      requireSingleIntegration: { api: "require_single_integration", kind: "bool" },
+      addIntegrationPrefixToAccessProfileNames: { api: "add_integration_prefix_to_access_profile_names", kind: "bool" },
+      maxEntitlements: { api: "max_entitlements", kind: "int" },
+      createEntitlementBasedOnProfile: { api: "create_entitlement_based_on_profile", kind: "bool" },
+      createEntitlements: { api: "create_entitlements", kind: "list" },
+      noEntitlements: { api: "no_entitlements", kind: "bool" },
+      onCreateBehavior: { api: "on_create_behavior", kind: "enum", enumNames: PROFILE_STATES },
+      instructions: { api: "instructions", kind: "string" },
+      timeBeforeSyncCheckInSeconds: { api: "time_before_sync_check_in_seconds", kind: "int" },
+      accessRequestPolicyId: { api: "access_request_policy_id", kind: "string" },
+      allowOverwriteOfAccessRequestPolicy: { api: "allow_overwrite_of_access_request_policy", kind: "bool" },
+      nameTransformer: { api: "name_transformer", kind: "object" },
+      removeEntitlementOnMemberUponUpdate: { api: "remove_entitlement_on_member_upon_update", kind: "bool" },
+      ...ADOPT_EXISTING_INPUT,
     },
-  },
-});
+    readOnly: {
+      profilesCount: { api: "profiles_count", kind: "int" },
+      integrations: { api: "integrations", kind: "set" },
+      ...TIMESTAMP_OUTPUTS,
+    },
+    outputs: TYPE_OUTPUTS,
+    operations: {
+      ...namedOperations(ops),
+
+      async delete(ctx, id, props) {
+        const outcome = await ctx.api.deleteType(id);
+        if (outcome === "unsupported") {
+          ctx.warn(
+            `AccessProfileType "${props?.name ?? id}": this Veza tenant does not support deleting profile types; it was left in Veza and dropped from the stack.`,
+          );
+        }
+      },
+    },
+  });
 
 function ops(ctx: ProviderContext): NamedObjectOps<ApiType, AccessProfileTypeArgs, AccessProfileTypeOutputs> {
   return {
@@ -162,7 +168,6 @@ function ops(ctx: ProviderContext): NamedObjectOps<ApiType, AccessProfileTypeArg
 // ---- resource ----
 /** What `AccessProfileType.get` may start from: any of its outputs, as Inputs (Veza's answer wins). */
 export type AccessProfileTypeState = ResourceState<AccessProfileType>;
-
 
 /**
  * A Veza access profile type, managed as code: a category of access profiles and the rules its
@@ -241,5 +246,4 @@ export class AccessProfileType extends VezaResource {
   constructor(name: string, args: AccessProfileTypeArgs = {}, opts?: pulumi.CustomResourceOptions) {
     super(accessProfileType, name, args, opts);
   }
-
 }

@@ -130,7 +130,12 @@ const entity = z.looseObject(
     assignedToEntityType: uString().optional(),
     assignedToEntityId: uString().optional(),
     grantBy: unk(z.union([z.string(), z.number()], { error: "must be a GrantBy name or number" })).optional(),
-    condition: unk(z.looseObject({ type: unk(z.union([z.string(), z.number()])), conditionString: uNonEmpty() }, { error: "must be an object { type, conditionString }" })).optional(),
+    condition: unk(
+      z.looseObject(
+        { type: unk(z.union([z.string(), z.number()])), conditionString: uNonEmpty() },
+        { error: "must be an object { type, conditionString }" },
+      ),
+    ).optional(),
     syncIdentityAction: syncAction.optional(),
     customProperties: uStringMap().optional(),
     createdByAccessProfile: uBool().optional(),
@@ -165,14 +170,23 @@ const VERSION_OUTPUTS = [
 
 // ---- declaration ----
 /** The one declaration of the resource: inputs (validation, API field, diff), read-only outputs, registered outputs, calls. */
-export const accessProfileVersion: DeclaredResource<AccessProfileVersionArgs, AccessProfileVersionOutputs, (typeof VERSION_OUTPUTS)[number]> = declareResource({
+export const accessProfileVersion: DeclaredResource<
+  AccessProfileVersionArgs,
+  AccessProfileVersionOutputs,
+  (typeof VERSION_OUTPUTS)[number]
+> = declareResource({
   kind: "AccessProfileVersion",
   what: "access profile version",
   idForm: "<profileId>/versions/<n>",
   label: (inputs) => `AccessProfileVersion of profile ${inputs.accessProfileId ?? "?"}`,
   inputs: {
     ...VERSION_SCOPE_INPUTS,
-    entities: { api: "entities_to_create_relationships_to", kind: "entities", items: ENTITY_RULES, schema: uList(entity, "a list of entities") },
+    entities: {
+      api: "entities_to_create_relationships_to",
+      kind: "entities",
+      items: ENTITY_RULES,
+      schema: uList(entity, "a list of entities"),
+    },
     inheritFrom: { api: "inherit_entities_from_access_profiles", kind: "set" },
     // outputs may read RETIRED; a program may set only these two
     state: { api: "state", kind: "enum", enumNames: VERSION_STATES, schema: uEnum(["DRAFT", "PUBLISHED"]) },
@@ -193,14 +207,18 @@ export const accessProfileVersion: DeclaredResource<AccessProfileVersionArgs, Ac
       // declares (with adoptExisting, only what differs), never clearing what it does not mention.
       // the import option names the version; otherwise the given number or the profile's current one
       const { adoptId } = providerOptions(inputs);
-      const ref = adoptId !== undefined ? parseVersionId(adoptId) : await resolveVersion(ctx.api, inputs.accessProfileId, inputs.versionNumber);
+      const ref =
+        adoptId !== undefined ? parseVersionId(adoptId) : await resolveVersion(ctx.api, inputs.accessProfileId, inputs.versionNumber);
       const id = versionId(ref);
       const adopting = inputs.adoptExisting === true || adoptId !== undefined;
       const fields = declared(inputs);
       const mustRead = adopting || fields.includes(ENTITIES);
       const seen = mustRead ? await currentContent(ctx.api, ref) : ctx.api.knownVersion(ref.profileId, ref.version);
       if (adopting && !seen) {
-        throw new VezaResourceError("VEZA_VERSION_UNREADABLE", `AccessProfileVersion ${id}: no route of this Veza tenant can read this version to adopt it`);
+        throw new VezaResourceError(
+          "VEZA_VERSION_UNREADABLE",
+          `AccessProfileVersion ${id}: no route of this Veza tenant can read this version to adopt it`,
+        );
       }
       const current = seen ? outputs(ref, seen, { inputs }) : undefined;
       const send = adopting ? diffFields(accessProfileVersion.fields, current!, inputs).changed : fields;
@@ -246,7 +264,8 @@ export const accessProfileVersion: DeclaredResource<AccessProfileVersionArgs, Ac
     },
 
     // grantBy / condition.type names and numbers compare equal where their codes were learned
-    comparable: (props, olds) => (props.entities === undefined ? props : { ...props, entities: withEnumCodes(props.entities, olds.enumCodes) }),
+    comparable: (props, olds) =>
+      props.entities === undefined ? props : { ...props, entities: withEnumCodes(props.entities, olds.enumCodes) },
   },
 });
 
@@ -258,8 +277,15 @@ const entitiesField = () => accessProfileVersion.fields.find((f) => f.input === 
 const NOTHING_READ: ApiVersion = parseApi(versionSchema, {}, "version");
 
 /** Outputs from a version object by the declaration's one rule; its id parts are outputs too. */
-function outputs(ref: VersionRef, v: ApiVersion, src: { inputs: Record<string, unknown>; previous?: Record<string, unknown>; sent?: string[]; enumCodes?: EnumCodes }): AccessProfileVersionOutputs {
-  return accessProfileVersion.outputsOf(v, { ...src, computed: { accessProfileId: ref.profileId, versionNumber: ref.version, enumCodes: src.enumCodes } });
+function outputs(
+  ref: VersionRef,
+  v: ApiVersion,
+  src: { inputs: Record<string, unknown>; previous?: Record<string, unknown>; sent?: string[]; enumCodes?: EnumCodes },
+): AccessProfileVersionOutputs {
+  return accessProfileVersion.outputsOf(v, {
+    ...src,
+    computed: { accessProfileId: ref.profileId, versionNumber: ref.version, enumCodes: src.enumCodes },
+  });
 }
 
 /**
@@ -290,25 +316,44 @@ function readOutputs(ref: VersionRef, v: ApiVersion, previous: AccessProfileVers
  * sent completed with what Veza has and the program does not set (`current`: the version as last
  * seen), so a rewrite never drops e.g. `created_by_access_profile`.
  */
-async function write(api: VezaApi, ref: VersionRef, inputs: VersionInputs, sent: string[], current: AccessProfileVersionOutputs | undefined): Promise<ApiVersion> {
+async function write(
+  api: VezaApi,
+  ref: VersionRef,
+  inputs: VersionInputs,
+  sent: string[],
+  current: AccessProfileVersionOutputs | undefined,
+): Promise<ApiVersion> {
   const { body, mask } = apiBody(accessProfileVersion.fields, inputs, sent, current as Record<string, unknown> | undefined);
   const f = entitiesField();
   if (Array.isArray(body[f.api]) && Array.isArray(current?.entities)) {
-    const merged = mergeEntities(canon(f, inputs.entities) as Record<string, unknown>[], canon(f, current.entities) as Record<string, unknown>[]);
+    const merged = mergeEntities(
+      canon(f, inputs.entities) as Record<string, unknown>[],
+      canon(f, current.entities) as Record<string, unknown>[],
+    );
     body[f.api] = merged.map((e) => snakeKeys(e));
   }
   try {
     return await api.updateVersion(ref.profileId, ref.version, body, mask);
   } catch (e) {
     if (VezaApiError.isInstance(e) && (e.status === 400 || e.status === 404)) {
-      throw new VezaResourceError("VEZA_VERSION_REJECTED", `AccessProfileVersion ${versionId(ref)}: Veza rejected the version (${e.serverMessage})`, e);
+      throw new VezaResourceError(
+        "VEZA_VERSION_REJECTED",
+        `AccessProfileVersion ${versionId(ref)}: Veza rejected the version (${e.serverMessage})`,
+        e,
+      );
     }
     throw e;
   }
 }
 
 /** Writes `sent` and returns the outputs, completed where the response is partial; learns open-enum codes from the answer. */
-async function writeOutputs(api: VezaApi, ref: VersionRef, inputs: VersionInputs, sent: string[], previous: AccessProfileVersionOutputs = {}): Promise<AccessProfileVersionOutputs> {
+async function writeOutputs(
+  api: VezaApi,
+  ref: VersionRef,
+  inputs: VersionInputs,
+  sent: string[],
+  previous: AccessProfileVersionOutputs = {},
+): Promise<AccessProfileVersionOutputs> {
   const v = await write(api, ref, inputs, sent, previous);
   const outs = outputs(ref, v, { inputs, sent, previous });
   if (Array.isArray(outs.entities) && sent.includes(ENTITIES)) {
@@ -395,5 +440,4 @@ export class AccessProfileVersion extends VezaResource {
   constructor(name: string, args: AccessProfileVersionArgs, opts?: pulumi.CustomResourceOptions) {
     super(accessProfileVersion, name, args, opts);
   }
-
 }

@@ -134,7 +134,9 @@ function ops(ctx: ProviderContext): NamedObjectOps<ApiProfile, AccessProfileArgs
     find: (id) => ctx.api.findProfile(id),
     conflictHint: (name) => {
       const id = ctx.api.retiredProfiles.get(name);
-      return id ? `This run retired the profile ${id} of that name instead of deleting it (this Veza tenant has no route to delete access profiles), so the name is still taken.` : undefined;
+      return id
+        ? `This run retired the profile ${id} of that name instead of deleting it (this Veza tenant has no route to delete access profiles), so the name is still taken.`
+        : undefined;
     },
     create: async (body) => (await ctx.api.createProfile(body)).profile,
     update: (id, body, mask) => ctx.api.updateProfile(id, body, mask),
@@ -245,5 +247,4 @@ export class AccessProfile extends VezaResource {
   constructor(name: string, args: AccessProfileArgs, opts?: pulumi.CustomResourceOptions) {
     super(accessProfile, name, args, opts);
   }
-
 }

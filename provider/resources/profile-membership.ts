@@ -41,100 +41,137 @@ const MEMBERSHIP_OUTPUTS = ["accessProfileId", "versionNumber", "identityIds", "
 
 // ---- declaration ----
 /** The one declaration of the resource: inputs (validation, diff), registered outputs, calls. */
-export const profileMembership: DeclaredResource<ProfileMembershipArgs, ProfileMembershipOutputs, (typeof MEMBERSHIP_OUTPUTS)[number]> = declareResource({
-  kind: "ProfileMembership",
-  what: "profile membership",
-  idForm: "<profileId>/versions/<n>/members",
-  label: (inputs) => `ProfileMembership of profile ${inputs.accessProfileId ?? "?"}`,
-  inputs: {
-    ...VERSION_SCOPE_INPUTS,
-    // sent as the body of the members call, not as a field of an object: compared only
-    identityIds: { kind: "set", required: true, compared: true },
-    // unset means false: turning it off by removing it is a change
-    exclusive: { kind: "bool", compared: true, managedWhenAbsent: true },
-    ...ADOPT_EXISTING_INPUT,
-  },
-  outputs: MEMBERSHIP_OUTPUTS,
-  // the identities this resource granted are identityIds' values: secret when identityIds is
-  carriedBy: { identityIds: ["managedIdentityIds"] },
-  operations: {
-    async create(ctx, inputs) {
-      // the import option names the version; otherwise the given number or the profile's current one
-      const { adoptId } = providerOptions(inputs);
-      const ref = adoptId !== undefined ? parseVersionId(adoptId) : await resolveVersion(ctx.api, inputs.accessProfileId, inputs.versionNumber);
-      const id = versionId(ref, "/members");
-      const want = ids(inputs.identityIds);
-      const exclusive = inputs.exclusive === true;
-      // exclusive or adopting: read the membership first, add only who is missing
-      const read = exclusive || inputs.adoptExisting === true || adoptId !== undefined ? await readMembers(ctx.api, ref, true) : ROUTE_MISSING;
-      if (read === undefined) throw new VezaResourceError("VEZA_NOT_FOUND", `ProfileMembership ${id}: AccessProfile ${ref.profileId} does not exist in Veza`);
-      if (exclusive && read === ROUTE_MISSING) {
-        throw new VezaResourceError("VEZA_MEMBERS_UNREADABLE", `ProfileMembership ${id}: exclusive needs the current members, and no route of this Veza tenant can read them`);
-      }
-      const before = read === ROUTE_MISSING ? undefined : read;
-      await change(ctx.api, ref, "ADD", before ? want.filter((m) => !before.includes(m)) : want);
-      if (exclusive) {
-        try {
-          await change(ctx.api, ref, "REMOVE", before!.filter((m) => !want.includes(m)));
-        } catch (e) {
-          // the others are still members: recorded as such, the next up removes them
-          throw new ResourceInitError(id, outputs(ref, union(before!, want), want, inputs), e);
+export const profileMembership: DeclaredResource<ProfileMembershipArgs, ProfileMembershipOutputs, (typeof MEMBERSHIP_OUTPUTS)[number]> =
+  declareResource({
+    kind: "ProfileMembership",
+    what: "profile membership",
+    idForm: "<profileId>/versions/<n>/members",
+    label: (inputs) => `ProfileMembership of profile ${inputs.accessProfileId ?? "?"}`,
+    inputs: {
+      ...VERSION_SCOPE_INPUTS,
+      // sent as the body of the members call, not as a field of an object: compared only
+      identityIds: { kind: "set", required: true, compared: true },
+      // unset means false: turning it off by removing it is a change
+      exclusive: { kind: "bool", compared: true, managedWhenAbsent: true },
+      ...ADOPT_EXISTING_INPUT,
+    },
+    outputs: MEMBERSHIP_OUTPUTS,
+    // the identities this resource granted are identityIds' values: secret when identityIds is
+    carriedBy: { identityIds: ["managedIdentityIds"] },
+    operations: {
+      async create(ctx, inputs) {
+        // the import option names the version; otherwise the given number or the profile's current one
+        const { adoptId } = providerOptions(inputs);
+        const ref =
+          adoptId !== undefined ? parseVersionId(adoptId) : await resolveVersion(ctx.api, inputs.accessProfileId, inputs.versionNumber);
+        const id = versionId(ref, "/members");
+        const want = ids(inputs.identityIds);
+        const exclusive = inputs.exclusive === true;
+        // exclusive or adopting: read the membership first, add only who is missing
+        const read =
+          exclusive || inputs.adoptExisting === true || adoptId !== undefined ? await readMembers(ctx.api, ref, true) : ROUTE_MISSING;
+        if (read === undefined)
+          throw new VezaResourceError("VEZA_NOT_FOUND", `ProfileMembership ${id}: AccessProfile ${ref.profileId} does not exist in Veza`);
+        if (exclusive && read === ROUTE_MISSING) {
+          throw new VezaResourceError(
+            "VEZA_MEMBERS_UNREADABLE",
+            `ProfileMembership ${id}: exclusive needs the current members, and no route of this Veza tenant can read them`,
+          );
         }
-      }
-      return { id, outs: outputs(ref, want, want, inputs) };
-    },
-
-    async read(ctx, id, props) {
-      const ref = parseVersionId(id);
-      const members = await readMembers(ctx.api, ref);
-      if (members === undefined) return goneResult("AccessProfile", ref.profileId, props);
-      // a look-up (get / opts.id) reports every member, read-only
-      if (isLookup(props) && Array.isArray(members)) return { id, props: outputs(ref, members, [], {}) };
-      if (members === ROUTE_MISSING) {
-        // a look-up's outputs must be Veza's: with nothing to read, it fails rather than echo its state
-        if (isLookup(props)) {
-          throw new VezaResourceError("VEZA_MEMBERS_UNREADABLE", `ProfileMembership ${id}: no route of this Veza tenant can read the members of version ${ref.version}, so it cannot be looked up (get)`);
+        const before = read === ROUTE_MISSING ? undefined : read;
+        await change(ctx.api, ref, "ADD", before ? want.filter((m) => !before.includes(m)) : want);
+        if (exclusive) {
+          try {
+            await change(
+              ctx.api,
+              ref,
+              "REMOVE",
+              before!.filter((m) => !want.includes(m)),
+            );
+          } catch (e) {
+            // the others are still members: recorded as such, the next up removes them
+            throw new ResourceInitError(id, outputs(ref, union(before!, want), want, inputs), e);
+          }
         }
-        ctx.warn(`ProfileMembership ${id}: no route of this Veza tenant can read the members of version ${ref.version}; its last known state is kept.`);
-        return { id, props: lastKnown(props) };
-      }
-      const managed = managedOf(props);
-      // exclusive: everything the server lists (others show as drift); otherwise only what we manage
-      const reported = props?.exclusive === true ? members : managed.filter((m) => members.includes(m));
-      return { id, props: outputs(ref, reported, managed, props ?? {}) };
-    },
+        return { id, outs: outputs(ref, want, want, inputs) };
+      },
 
-    async update(ctx, id, olds, news) {
-      const ref = parseVersionId(id);
-      const want = ids(news.identityIds);
-      const reported = ids(olds.identityIds);
-      const managed = managedOf(olds);
-      if (news.exclusive === true) {
-        // the list is the whole membership; becoming exclusive, read who else was added since the last refresh
-        const known = union(reported, managed);
-        const read = olds.exclusive !== true ? await readMembers(ctx.api, ref, true) : undefined;
-        const current = Array.isArray(read) ? read : known;
-        await change(ctx.api, ref, "ADD", want.filter((m) => !current.includes(m)));
-        await change(ctx.api, ref, "REMOVE", union(current, known).filter((m) => !want.includes(m)));
-      } else {
-        // only what this resource granted is ever removed (also when leaving exclusive)
-        await change(ctx.api, ref, "ADD", want.filter((m) => !reported.includes(m)));
-        await change(ctx.api, ref, "REMOVE", managed.filter((m) => !want.includes(m)));
-      }
-      return { outs: outputs(ref, want, want, news) };
-    },
+      async read(ctx, id, props) {
+        const ref = parseVersionId(id);
+        const members = await readMembers(ctx.api, ref);
+        if (members === undefined) return goneResult("AccessProfile", ref.profileId, props);
+        // a look-up (get / opts.id) reports every member, read-only
+        if (isLookup(props) && Array.isArray(members)) return { id, props: outputs(ref, members, [], {}) };
+        if (members === ROUTE_MISSING) {
+          // a look-up's outputs must be Veza's: with nothing to read, it fails rather than echo its state
+          if (isLookup(props)) {
+            throw new VezaResourceError(
+              "VEZA_MEMBERS_UNREADABLE",
+              `ProfileMembership ${id}: no route of this Veza tenant can read the members of version ${ref.version}, so it cannot be looked up (get)`,
+            );
+          }
+          ctx.warn(
+            `ProfileMembership ${id}: no route of this Veza tenant can read the members of version ${ref.version}; its last known state is kept.`,
+          );
+          return { id, props: lastKnown(props) };
+        }
+        const managed = managedOf(props);
+        // exclusive: everything the server lists (others show as drift); otherwise only what we manage
+        const reported = props?.exclusive === true ? members : managed.filter((m) => members.includes(m));
+        return { id, props: outputs(ref, reported, managed, props ?? {}) };
+      },
 
-    async delete(ctx, id, props) {
-      const ref = parseVersionId(id);
-      if (props?.exclusive !== true) return removeOnDelete(ctx.api, ref, managedOf(props));
-      // exclusive: every member at delete time, including ones added since the last refresh
-      const members = await readMembers(ctx.api, ref, true);
-      if (members === undefined) return; // the profile is gone, and its membership with it
-      const known = union(ids(props?.identityIds), managedOf(props));
-      return removeOnDelete(ctx.api, ref, members === ROUTE_MISSING ? known : members);
+      async update(ctx, id, olds, news) {
+        const ref = parseVersionId(id);
+        const want = ids(news.identityIds);
+        const reported = ids(olds.identityIds);
+        const managed = managedOf(olds);
+        if (news.exclusive === true) {
+          // the list is the whole membership; becoming exclusive, read who else was added since the last refresh
+          const known = union(reported, managed);
+          const read = olds.exclusive !== true ? await readMembers(ctx.api, ref, true) : undefined;
+          const current = Array.isArray(read) ? read : known;
+          await change(
+            ctx.api,
+            ref,
+            "ADD",
+            want.filter((m) => !current.includes(m)),
+          );
+          await change(
+            ctx.api,
+            ref,
+            "REMOVE",
+            union(current, known).filter((m) => !want.includes(m)),
+          );
+        } else {
+          // only what this resource granted is ever removed (also when leaving exclusive)
+          await change(
+            ctx.api,
+            ref,
+            "ADD",
+            want.filter((m) => !reported.includes(m)),
+          );
+          await change(
+            ctx.api,
+            ref,
+            "REMOVE",
+            managed.filter((m) => !want.includes(m)),
+          );
+        }
+        return { outs: outputs(ref, want, want, news) };
+      },
+
+      async delete(ctx, id, props) {
+        const ref = parseVersionId(id);
+        if (props?.exclusive !== true) return removeOnDelete(ctx.api, ref, managedOf(props));
+        // exclusive: every member at delete time, including ones added since the last refresh
+        const members = await readMembers(ctx.api, ref, true);
+        if (members === undefined) return; // the profile is gone, and its membership with it
+        const known = union(ids(props?.identityIds), managedOf(props));
+        return removeOnDelete(ctx.api, ref, members === ROUTE_MISSING ? known : members);
+      },
     },
-  },
-});
+  });
 
 const IDS: Field = { input: "identityIds", api: "identity_ids", kind: "set" };
 const ids = (v: unknown) => canon(IDS, v) as string[];
@@ -168,7 +205,11 @@ const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
 async function change(api: VezaApi, ref: VersionRef, type: "ADD" | "REMOVE", identityIds: string[]): Promise<void> {
   if (identityIds.length === 0) return;
   const res = await api.changeMembers(ref.profileId, ref.version, type, identityIds);
-  if (res.errorMessage) throw new VezaResourceError("VEZA_MEMBERS_NOT_ACCEPTED", `ProfileMembership ${versionId(ref, "/members")}: ${type} was not accepted: ${res.errorMessage}`);
+  if (res.errorMessage)
+    throw new VezaResourceError(
+      "VEZA_MEMBERS_NOT_ACCEPTED",
+      `ProfileMembership ${versionId(ref, "/members")}: ${type} was not accepted: ${res.errorMessage}`,
+    );
 }
 
 /**
@@ -194,7 +235,8 @@ async function readMembers(api: VezaApi, ref: VersionRef, fresh = false): Promis
   if (!listed.profile) return undefined;
   if (listed.version?.members) return listed.version.members;
   const details = (listed.profile as { member_details?: unknown }).member_details;
-  if (listed.version && Array.isArray(details)) return details.map((d) => String((d as { identity_id?: unknown })?.identity_id ?? "")).filter(Boolean);
+  if (listed.version && Array.isArray(details))
+    return details.map((d) => String((d as { identity_id?: unknown })?.identity_id ?? "")).filter(Boolean);
   if (fresh) return ROUTE_MISSING;
   const list = await api.listMembers(ref.profileId, ref.version);
   return list === ROUTE_MISSING ? list : list.map((m) => m.identity_id);
@@ -260,5 +302,4 @@ export class ProfileMembership extends VezaResource {
   constructor(name: string, args: ProfileMembershipArgs, opts?: pulumi.CustomResourceOptions) {
     super(profileMembership, name, args, opts);
   }
-
 }

@@ -34,7 +34,8 @@ export function entityCanon(e: unknown): Entity {
   for (const k of ENTITY_KEYS) if (c[k] !== undefined && c[k] !== null && c[k] !== "") out[k] = c[k];
   if (typeof out.grantBy === "string" && /^\d+$/.test(out.grantBy)) out.grantBy = Number(out.grantBy);
   const cond = out.condition as Entity | undefined;
-  if (cond && typeof cond === "object" && typeof cond.type === "string" && /^\d+$/.test(cond.type)) out.condition = { ...cond, type: Number(cond.type) };
+  if (cond && typeof cond === "object" && typeof cond.type === "string" && /^\d+$/.test(cond.type))
+    out.condition = { ...cond, type: Number(cond.type) };
   return prune(out) as Entity;
 }
 

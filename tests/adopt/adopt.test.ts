@@ -49,7 +49,12 @@ function program(o: Opts = {}) {
       allowInheritedFromTypes: [profileT.id],
       adoptExisting,
     });
-    const base = new veza.AccessProfile("base", { name: "Salesforce Base", profileType: profileT.id, labels: o.labels ?? ["salesforce"], adoptExisting });
+    const base = new veza.AccessProfile("base", {
+      name: "Salesforce Base",
+      profileType: profileT.id,
+      labels: o.labels ?? ["salesforce"],
+      adoptExisting,
+    });
     const role = new veza.AccessProfile("role", { name: "Sales Role", profileType: roleT.id, adoptExisting });
     new veza.AccessProfileVersion("base-v", { accessProfileId: base.id, entities: [ent("g1")] });
     new veza.AccessProfileVersion("role-v", { accessProfileId: role.id, inheritFrom: [base.id] });
@@ -162,7 +167,11 @@ test("adoption mixes with creation: missing objects are created, existing ones a
     new veza.AccessProfile("new-profile", { name: "Brand New", profileType: t.id, adoptExisting: true });
   });
   expect(s.errors).toEqual([]);
-  expect(routes().filter((x) => x.startsWith("POST")).sort()).toEqual(["POST access_profiles", "POST access_profiles_types"]);
+  expect(
+    routes()
+      .filter((x) => x.startsWith("POST"))
+      .sort(),
+  ).toEqual(["POST access_profiles", "POST access_profiles_types"]);
   expect(r.emu.store.findProfileByName("Brand New")).toBeDefined();
   expect(r.emu.store.findProfile(ids.base)).toBeDefined();
   const d = await e.destroy();

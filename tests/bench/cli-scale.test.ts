@@ -20,7 +20,12 @@ function recordingKit(): { kit: Kit; declared: { kind: string; name: string; arg
         this.currentVersionNumber = 1;
       }
     };
-  const kit = { AccessProfileType: cls("type"), AccessProfile: cls("profile"), AccessProfileVersion: cls("version"), ProfileMembership: cls("membership") } as unknown as Kit;
+  const kit = {
+    AccessProfileType: cls("type"),
+    AccessProfile: cls("profile"),
+    AccessProfileVersion: cls("version"),
+    ProfileMembership: cls("membership"),
+  } as unknown as Kit;
   return { kit, declared };
 }
 
@@ -57,7 +62,15 @@ describe("the large tenant of bench:scale", () => {
 });
 
 describe("the bench:scale report", () => {
-  const phase = (wallMs: number, requests: number, providerPeakMiB: number): PhaseFigures => ({ wallMs, requests, cpuMs: wallMs / 2, providerCpuMs: wallMs / 10, providerPeakMiB, serverCpuMs: 0, exitCode: 0 });
+  const phase = (wallMs: number, requests: number, providerPeakMiB: number): PhaseFigures => ({
+    wallMs,
+    requests,
+    cpuMs: wallMs / 2,
+    providerCpuMs: wallMs / 10,
+    providerPeakMiB,
+    serverCpuMs: 0,
+    exitCode: 0,
+  });
   const run = (profiles: number, phases: CliScaleRun["phases"]): CliScaleRun => ({
     profiles,
     resources: profiles * 2.1 + 1,
@@ -87,7 +100,9 @@ describe("the bench:scale report", () => {
       run(1_000, { bootstrap: phase(10_000, 1_000, 200), noop: phase(5_000, 0, 150) }),
     ]);
     expect(md).toContain("### 1,000 vs 10,000 profiles, 25 ms, `PULUMI_SKIP_CHECKPOINTS=true`");
-    expect(md).toMatch(/\| bootstrap \(up\) \| 10\.0 s \| 5\.0 s \| 1\.0 s \| 1000 \| 200 MiB \| 110\.0 s \| 55\.0 s \| 11\.0 s \| 10000 \| 400 MiB \| 11\.0× \| 11\.0× \| 11\.0× \| 10\.0× \| 2\.0× \| missed: time \|/);
+    expect(md).toMatch(
+      /\| bootstrap \(up\) \| 10\.0 s \| 5\.0 s \| 1\.0 s \| 1000 \| 200 MiB \| 110\.0 s \| 55\.0 s \| 11\.0 s \| 10000 \| 400 MiB \| 11\.0× \| 11\.0× \| 11\.0× \| 10\.0× \| 2\.0× \| missed: time \|/,
+    );
     expect(md).toMatch(/\| no-op up \| 5\.0 s .* \| 10\.0× \| 10\.0× \| 10\.0× \| – \| 2\.0× \| met \|/);
     expect(md).toContain("500 bytes per resource");
   });

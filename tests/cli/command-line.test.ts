@@ -23,7 +23,17 @@ const CMD = {
     count: { type: "integer", min: 1, max: 9, description: "how many" },
     ratio: { type: "number", min: 0, max: 1, default: 0.5, description: "how much" },
     sizes: { type: "list", default: "1,2", parse: Number, description: "which" },
-    pair: { type: "parsed", value: "A/B", parse: (t: string) => { const [a, b] = t.split("/"); if (!b) throw new Error("must be A/B"); return [a, b]; }, description: "two", env: "TOOL_PAIR" },
+    pair: {
+      type: "parsed",
+      value: "A/B",
+      parse: (t: string) => {
+        const [a, b] = t.split("/");
+        if (!b) throw new Error("must be A/B");
+        return [a, b];
+      },
+      description: "two",
+      env: "TOOL_PAIR",
+    },
     quiet: { type: "boolean", short: "q", env: "TOOL_QUIET", description: "say less" },
   },
 } satisfies Command;
@@ -39,7 +49,11 @@ const usage = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
 };
 
 test("values: every spelling util.parseArgs accepts, defaults, conversions, positionals, the environment under the flag", () => {
-  const { values, positionals, help } = parseCommand(CMD, ["-o", "x", "--mode=b", "--count", "3", "--sizes", "5,6", "--pair", "p/q", "-q", "in.json"], {});
+  const { values, positionals, help } = parseCommand(
+    CMD,
+    ["-o", "x", "--mode=b", "--count", "3", "--sizes", "5,6", "--pair", "p/q", "-q", "in.json"],
+    {},
+  );
   expect(values).toEqual({ out: "x", mode: "b", count: 3, ratio: 0.5, sizes: [5, 6], pair: ["p", "q"], quiet: true });
   expect(positionals).toEqual(["in.json"]);
   expect(help).toBe(false);
@@ -53,7 +67,9 @@ test("values: every spelling util.parseArgs accepts, defaults, conversions, posi
 });
 
 test("mistakes name the flag as typed and what it allows", () => {
-  expect(usage(["--bogus"])).toBe("unknown option --bogus; tool takes -o, --out, --mode, --count, --ratio, --sizes, --pair, -q, --quiet, -h, --help");
+  expect(usage(["--bogus"])).toBe(
+    "unknown option --bogus; tool takes -o, --out, --mode, --count, --ratio, --sizes, --pair, -q, --quiet, -h, --help",
+  );
   expect(usage(["-x"])).toMatch(/^unknown option -x; tool takes /);
   expect(usage(["-m"])).toMatch(/^unknown option -m; tool takes /); // --mode has no short form
   expect(usage(["-o"])).toBe("-o needs a value: FILE");
@@ -93,12 +109,17 @@ test("parseOrExit: --help on stdout (0), a mistake and the help on stderr (2)", 
   const b = io();
   expect(parseOrExit(CMD, ["--bogus"], b.io)).toBe(2);
   expect(b.o.out).toBe("");
-  expect(b.o.err).toBe(`tool: unknown option --bogus; tool takes -o, --out, --mode, --count, --ratio, --sizes, --pair, -q, --quiet, -h, --help\n\n${helpText(CMD)}`);
+  expect(b.o.err).toBe(
+    `tool: unknown option --bogus; tool takes -o, --out, --mode, --count, --ratio, --sizes, --pair, -q, --quiet, -h, --help\n\n${helpText(CMD)}`,
+  );
 });
 
 function sinks() {
   const o = { out: "", err: "" };
-  return { o, io: { stdout: { write: (s: string) => ((o.out += s), true) }, stderr: { write: (s: string) => ((o.err += s), true) } } as never };
+  return {
+    o,
+    io: { stdout: { write: (s: string) => ((o.out += s), true) }, stderr: { write: (s: string) => ((o.err += s), true) } } as never,
+  };
 }
 
 test("pulumi-veza: --help of the bin and of each subcommand; bad flags exit 2 naming them, before anything is read", async () => {
@@ -108,7 +129,9 @@ test("pulumi-veza: --help of the bin and of each subcommand; bad flags exit 2 na
   expect(top.o.out).toContain("Usage: pulumi-veza impact [FILE] [options]");
   const exp = sinks();
   expect(await veza(["export", "--verbose"], exp.io)).toBe(2);
-  expect(exp.o.err).toMatch(/^pulumi-veza export: unknown option --verbose; pulumi-veza export takes -o, --out, --language, --project, -h, --help\n/);
+  expect(exp.o.err).toMatch(
+    /^pulumi-veza export: unknown option --verbose; pulumi-veza export takes -o, --out, --language, --project, -h, --help\n/,
+  );
   const cmd = sinks();
   expect(await veza(["exprot"], cmd.io)).toBe(2);
   expect(cmd.o.err).toMatch(/^pulumi-veza: unknown command "exprot"; the commands are export and impact\n/);
@@ -117,11 +140,31 @@ test("pulumi-veza: --help of the bin and of each subcommand; bad flags exit 2 na
   expect(await impactMain(["--help"], io)).toBe(0);
   expect(imp.o.out).toBe(helpText(IMPACT_COMMAND));
   expect(await impactMain(["--fail-on-gains"], io)).toBe(2);
-  expect(imp.o.err).toMatch(/^pulumi-veza impact: unknown option --fail-on-gains; pulumi-veza impact takes --format, --state, --tenant, --fail-on-gain, --fail-on-loss, -h, --help\n/);
+  expect(imp.o.err).toMatch(
+    /^pulumi-veza impact: unknown option --fail-on-gains; pulumi-veza impact takes --format, --state, --tenant, --fail-on-gain, --fail-on-loss, -h, --help\n/,
+  );
 });
 
 test("the emulator's flags become startEmulator's options and knobs", () => {
-  const { values } = parseCommand(EMULATOR_COMMAND, ["--port", "8080", "--data", "t.json", "--rate-limit", "25/10", "--rate-limit-headers", "ratelimit", "--routes", "documented", "--short-lists", "--latency", "5"], {});
+  const { values } = parseCommand(
+    EMULATOR_COMMAND,
+    [
+      "--port",
+      "8080",
+      "--data",
+      "t.json",
+      "--rate-limit",
+      "25/10",
+      "--rate-limit-headers",
+      "ratelimit",
+      "--routes",
+      "documented",
+      "--short-lists",
+      "--latency",
+      "5",
+    ],
+    {},
+  );
   expect(startOptionsOf(values)).toEqual({
     port: 8080,
     host: "127.0.0.1",
@@ -131,8 +174,12 @@ test("the emulator's flags become startEmulator's options and knobs", () => {
     tls: false,
     knobs: { latencyMs: 5, routes: "documented", shortLists: true, rateLimit: { perSec: 25, burst: 10 }, rateLimitHeaders: "ratelimit" },
   });
-  expect(parseCommand(EMULATOR_COMMAND, [], { VEZA_EMULATOR_RATE_LIMIT_HEADERS: "x-ratelimit" }).values["rate-limit-headers"]).toBe("x-ratelimit");
-  expect(() => parseCommand(EMULATOR_COMMAND, ["--rate-limit-headers", "ratelimit-draft"], {})).toThrow('--rate-limit-headers must be one of none, x-ratelimit, ratelimit, ratelimit-structured, got "ratelimit-draft"');
+  expect(parseCommand(EMULATOR_COMMAND, [], { VEZA_EMULATOR_RATE_LIMIT_HEADERS: "x-ratelimit" }).values["rate-limit-headers"]).toBe(
+    "x-ratelimit",
+  );
+  expect(() => parseCommand(EMULATOR_COMMAND, ["--rate-limit-headers", "ratelimit-draft"], {})).toThrow(
+    '--rate-limit-headers must be one of none, x-ratelimit, ratelimit, ratelimit-structured, got "ratelimit-draft"',
+  );
 });
 
 test("the bench commands' lists: none where allowed, each item checked", () => {
@@ -141,7 +188,9 @@ test("the bench commands' lists: none where allowed, each item checked", () => {
   expect(values.limits).toEqual([undefined, 25]);
   expect(values["latency-headers"].filter((x) => x !== undefined)).toEqual([]);
   expect(() => parseCommand(BENCH_COMMAND, ["--latencies", "20,x"], {})).toThrow('--latencies: each item must be a number >= 0, got "x"');
-  expect(() => parseCommand(BENCH_COMMAND, ["--latency-headers", "ratelimit,foo"], {})).toThrow("--latency-headers: each item must be one of x-ratelimit, ratelimit, ratelimit-structured (or none alone)");
+  expect(() => parseCommand(BENCH_COMMAND, ["--latency-headers", "ratelimit,foo"], {})).toThrow(
+    "--latency-headers: each item must be one of x-ratelimit, ratelimit, ratelimit-structured (or none alone)",
+  );
   expect(() => parseCommand(SOAK_COMMAND, ["--minutes", "60"], {})).toThrow('--minutes must be a number >= 0.1 and <= 10, got "60"');
   expect(() => parseCommand(BENCH_CLI_COMMAND, ["--parallel", "0"], {})).toThrow('--parallel must be a whole number >= 1, got "0"');
 });
@@ -151,6 +200,8 @@ test("the emulator stays a second opinion: of provider/ only its command line us
   const uses = fs
     .readdirSync(dir)
     .filter((f) => f.endsWith(".ts"))
-    .flatMap((f) => [...fs.readFileSync(path.join(dir, f), "utf8").matchAll(/from "\.\.\/provider\/([^"]+)"/g)].map((m) => `${f} → ${m[1]}`));
+    .flatMap((f) =>
+      [...fs.readFileSync(path.join(dir, f), "utf8").matchAll(/from "\.\.\/provider\/([^"]+)"/g)].map((m) => `${f} → ${m[1]}`),
+    );
   expect(uses).toEqual(["cli.ts → command-line"]);
 });

@@ -23,7 +23,11 @@ const ENTRY_POINTS: [file: string, args: string[], usage: string][] = [
 ];
 
 test.each(ENTRY_POINTS)("%s %j: an unknown flag exits 2, naming it, with the help", (file, args, usage) => {
-  const r = spawnSync(process.execPath, [path.join(DIST, file), ...args, "--no-such-flag"], { encoding: "utf8", timeout: 30_000, env: { ...process.env, VEZA_URL: undefined } });
+  const r = spawnSync(process.execPath, [path.join(DIST, file), ...args, "--no-such-flag"], {
+    encoding: "utf8",
+    timeout: 30_000,
+    env: { ...process.env, VEZA_URL: undefined },
+  });
   expect(r.stdout).toBe("");
   expect(r.stderr).toMatch(/^.+: unknown option --no-such-flag; .+ takes .*-h, --help\n/);
   expect(r.stderr).toContain(`\n${usage}\n`);

@@ -94,7 +94,8 @@ describe("client", () => {
     const err = jest.spyOn(console, "error").mockImplementation((...a: unknown[]) => void stderr.push(a.join(" ")));
     try {
       const credentials = new Credentials();
-      for (let i = 0; i < 3; i++) expect(await new VezaClient({ stackConfig, credentials }).call("availableIntegrations").catch((e) => e)).not.toBeInstanceOf(Error);
+      for (let i = 0; i < 3; i++)
+        expect(await new VezaClient({ stackConfig, credentials }).call("availableIntegrations").catch((e) => e)).not.toBeInstanceOf(Error);
     } finally {
       spy.mockRestore();
       warn.mockRestore();

@@ -58,7 +58,10 @@ describe("pagination", () => {
     // honoured: only the profile the filter names, though both carry the label
     expect(listed).toEqual([tricky]);
     // sent: the server received the builder's text unchanged (so the query string was encoded)
-    const sent = emu.requests().filter((r) => r.route === "GET access_profiles").map((r) => r.query.filter);
+    const sent = emu
+      .requests()
+      .filter((r) => r.route === "GET access_profiles")
+      .map((r) => r.query.filter);
     expect(sent).toEqual([`(name eq "we \\"quote\\" \\\\ it & more") and (labels co "requestable")`]);
   });
 });

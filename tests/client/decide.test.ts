@@ -34,12 +34,32 @@ const rows: [string, AttemptResult, Partial<CallState>, Decision][] = [
   ["PATCH 502: retry (idempotent)", status(502), { method: "PATCH" }, retry(40)],
   ["POST 429: retry (refused before any work)", status(429), { method: "POST" }, retry(40)],
   ["POST 503 without a look-up: throw (it may have been committed)", status(503), { method: "POST" }, THROW],
-  ["POST 503 with a look-up: look it up first, retry when not found", status(503), { method: "POST", canRecover: true }, { do: "recover", ambiguous: true, orElse: retry(40) }],
-  ["POST 503 with a look-up on the last attempt: look it up, throw when not found", status(503), { method: "POST", canRecover: true, attempt: 6 }, { do: "recover", ambiguous: true, orElse: gaveUp(40) }],
-  ["POST 409 after an ambiguous attempt: it may be ours — look it up, throw when not found", status(409), { method: "POST", canRecover: true, ambiguousBefore: true }, { do: "recover", ambiguous: false, orElse: THROW }],
+  [
+    "POST 503 with a look-up: look it up first, retry when not found",
+    status(503),
+    { method: "POST", canRecover: true },
+    { do: "recover", ambiguous: true, orElse: retry(40) },
+  ],
+  [
+    "POST 503 with a look-up on the last attempt: look it up, throw when not found",
+    status(503),
+    { method: "POST", canRecover: true, attempt: 6 },
+    { do: "recover", ambiguous: true, orElse: gaveUp(40) },
+  ],
+  [
+    "POST 409 after an ambiguous attempt: it may be ours — look it up, throw when not found",
+    status(409),
+    { method: "POST", canRecover: true, ambiguousBefore: true },
+    { do: "recover", ambiguous: false, orElse: THROW },
+  ],
   ["POST 409 with nothing ambiguous before: throw (the name is taken)", status(409), { method: "POST", canRecover: true }, THROW],
   // tokens
-  ["401 with an environment token to switch to: again at once, not counted", status(401), { canSwitchToken: true }, { do: "retry", afterMs: 0, switchToken: true }],
+  [
+    "401 with an environment token to switch to: again at once, not counted",
+    status(401),
+    { canSwitchToken: true },
+    { do: "retry", afterMs: 0, switchToken: true },
+  ],
   ["401 without one: throw", status(401), {}, THROW],
   // limits
   ["GET 503 on the last attempt: throw, giving up the backoff", status(503), { attempt: 6 }, gaveUp(40)],
@@ -50,7 +70,12 @@ const rows: [string, AttemptResult, Partial<CallState>, Decision][] = [
   ["GET, socket closed mid-answer: retry (idempotent)", net("UND_ERR_SOCKET"), {}, retry(40)],
   ["POST, connection refused: retry (nothing reached the server)", net("ECONNREFUSED"), { method: "POST" }, retry(40)],
   ["POST, socket closed without a look-up: throw, ambiguous", net("UND_ERR_SOCKET"), { method: "POST" }, { do: "throw", ambiguous: true }],
-  ["POST, socket closed with a look-up: look it up, retry when not found", net("UND_ERR_SOCKET"), { method: "POST", canRecover: true }, { do: "recover", ambiguous: true, orElse: retry(40) }],
+  [
+    "POST, socket closed with a look-up: look it up, retry when not found",
+    net("UND_ERR_SOCKET"),
+    { method: "POST", canRecover: true },
+    { do: "recover", ambiguous: true, orElse: retry(40) },
+  ],
   ["an untrusted certificate: throw (retrying cannot help)", net("SELF_SIGNED_CERT_IN_CHAIN", true), {}, THROW],
   ["GET, refused on the last attempt: throw, giving up the backoff", net("ECONNREFUSED"), { attempt: 6 }, gaveUp(40)],
 ];

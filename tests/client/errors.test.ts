@@ -73,7 +73,13 @@ test("the brand stays out of JSON and of the error's own keys; cause and the ini
   const e = new errors.ResourceInitError("p-1", { name: "Sales" }, cause);
   expect(Object.keys(e)).not.toContain(Symbol.for("pulumi-veza.error").toString());
   expect(Object.getOwnPropertySymbols(e).every((s) => !Object.getOwnPropertyDescriptor(e, s)!.enumerable)).toBe(true);
-  expect(JSON.parse(JSON.stringify(e))).toEqual({ code: "VEZA_CREATED_INCOMPLETE", id: "p-1", properties: { name: "Sales" }, reasons: [e.message], name: "ResourceInitError" });
+  expect(JSON.parse(JSON.stringify(e))).toEqual({
+    code: "VEZA_CREATED_INCOMPLETE",
+    id: "p-1",
+    properties: { name: "Sales" },
+    reasons: [e.message],
+    name: "ResourceInitError",
+  });
   expect(e.cause).toBe(cause);
   expect(e.message).toBe(`created p-1, but ${cause.message}`);
 });
@@ -81,7 +87,11 @@ test("the brand stays out of JSON and of the error's own keys; cause and the ini
 /** Every `throw new X(` under provider/ names a class of provider/errors.ts (the placeholder provider, never called, is the one plain Error). */
 test("the package throws only errors of the family", () => {
   const root = path.join(__dirname, "../../provider");
-  const family = new Set(Object.entries(errors).filter(([, v]) => typeof v === "function" && (v === errors.VezaError || v.prototype instanceof errors.VezaError)).map(([k]) => k));
+  const family = new Set(
+    Object.entries(errors)
+      .filter(([, v]) => typeof v === "function" && (v === errors.VezaError || v.prototype instanceof errors.VezaError))
+      .map(([k]) => k),
+  );
   const found: string[] = [];
   const walk = (dir: string) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -89,7 +99,11 @@ test("the package throws only errors of the family", () => {
       if (entry.isDirectory()) walk(p);
       else if (p.endsWith(".ts")) {
         // code, not comments: a TSDoc @example may show a user's own `throw new Error(`
-        const code = fs.readFileSync(p, "utf8").split("\n").filter((l) => !/^\s*(\*|\/\/)/.test(l)).join("\n");
+        const code = fs
+          .readFileSync(p, "utf8")
+          .split("\n")
+          .filter((l) => !/^\s*(\*|\/\/)/.test(l))
+          .join("\n");
         for (const m of code.matchAll(/throw new (\w+)\(/g)) found.push(`${path.relative(root, p)}: ${m[1]}`);
       }
     }

@@ -112,7 +112,16 @@ describe("adaptive limiter against a token-bucket tenant (fake clock)", () => {
   test("backs off on rising latency: a tenant with 8 workers (queueing beyond) keeps the window well below the ceiling", async () => {
     const workers = 8;
     // each request takes 100 ms of a worker: beyond 8 in flight the queue adds latency in proportion
-    const r = await simulate({ perSec: 1e6, burst: 1e6, requests: 3000, parallel: 64, latencyMs: 100, latencyAt: (n) => 100 * Math.max(1, n / workers), cap: 64, horizonMs: 120_000 });
+    const r = await simulate({
+      perSec: 1e6,
+      burst: 1e6,
+      requests: 3000,
+      parallel: 64,
+      latencyMs: 100,
+      latencyAt: (n) => 100 * Math.max(1, n / workers),
+      cap: 64,
+      horizonMs: 120_000,
+    });
     expect(r.done).toBe(3000);
     // latency within tolerance (3 × 100 ms + 100 ms) allows up to 32 in flight, the AIMD saw-tooth a little more
     // above it; it must stay well below the ceiling of 64
@@ -147,7 +156,16 @@ describe("adaptive limiter against a token-bucket tenant (fake clock)", () => {
   });
 
   test("a tenant that became slower for good (100 ms, then 400 ms whatever the load) is not taken for congestion for long", async () => {
-    const r = await simulate({ perSec: 1e6, burst: 1e6, requests: 4000, parallel: 64, latencyMs: 100, latencyAt: (_n, now) => (now < 2000 ? 100 : 400), cap: 64, horizonMs: 120_000 });
+    const r = await simulate({
+      perSec: 1e6,
+      burst: 1e6,
+      requests: 4000,
+      parallel: 64,
+      latencyMs: 100,
+      latencyAt: (_n, now) => (now < 2000 ? 100 : 400),
+      cap: 64,
+      horizonMs: 120_000,
+    });
     expect(r.done).toBe(4000);
     // one decrease (×0.8) shows the latency is not ours; then it grows back to the ceiling
     expect(r.limiter.window.limit).toBe(64);
@@ -225,12 +243,16 @@ describe("settings", () => {
   test("veza:adaptivePacing (default true), veza:maxRequestsPerSecond (default 0) and veza:maxConcurrency (default 64) from the environment", () => {
     expect(resolveSettings({}, {}, env)).toMatchObject({ adaptivePacing: true, maxRequestsPerSecond: 0, maxConcurrency: 64 });
     expect(DEFAULT_MAX_CONCURRENCY).toBe(64);
-    expect(resolveSettings({}, {}, { ...env, VEZA_ADAPTIVE_PACING: "false", VEZA_MAX_REQUESTS_PER_SECOND: "20", VEZA_MAX_CONCURRENCY: "8" })).toMatchObject({
+    expect(
+      resolveSettings({}, {}, { ...env, VEZA_ADAPTIVE_PACING: "false", VEZA_MAX_REQUESTS_PER_SECOND: "20", VEZA_MAX_CONCURRENCY: "8" }),
+    ).toMatchObject({
       adaptivePacing: false,
       maxRequestsPerSecond: 20,
       maxConcurrency: 8,
     });
-    expect(() => resolveSettings({}, {}, { ...env, VEZA_ADAPTIVE_PACING: "sometimes" })).toThrow(/veza:adaptivePacing.*VEZA_ADAPTIVE_PACING.*true or false/);
+    expect(() => resolveSettings({}, {}, { ...env, VEZA_ADAPTIVE_PACING: "sometimes" })).toThrow(
+      /veza:adaptivePacing.*VEZA_ADAPTIVE_PACING.*true or false/,
+    );
   });
 
   test("maxRate paces from the first request, adaptive or not", async () => {

@@ -41,12 +41,17 @@ describe("latency-aware pace under a token bucket (fake clock)", () => {
   // 402 resources this simulation measures 5.4 % at 400 ms, 25/s, --parallel 64, within 5 % elsewhere.
   const REQUESTS = 600;
 
-  test.each(cells)("$latencyMs ms, $perSec/s, --parallel $parallel: every request done, ≤ 5 % answered 429, wall ≤ 1.2 × ideal + slow start", async ({ latencyMs, perSec, parallel }) => {
-    const r = await simulate({ perSec, burst: BURST, requests: REQUESTS, parallel, latencyMs, horizonMs: 300_000 });
-    expect(r.done).toBe(REQUESTS);
-    expect(share(r)).toBeLessThanOrEqual(0.05);
-    expect(r.endedAt).toBeLessThanOrEqual(1.2 * idealMs(REQUESTS, perSec, latencyMs, parallel) + unavoidableMs(perSec, latencyMs, parallel));
-  });
+  test.each(cells)(
+    "$latencyMs ms, $perSec/s, --parallel $parallel: every request done, ≤ 5 % answered 429, wall ≤ 1.2 × ideal + slow start",
+    async ({ latencyMs, perSec, parallel }) => {
+      const r = await simulate({ perSec, burst: BURST, requests: REQUESTS, parallel, latencyMs, horizonMs: 300_000 });
+      expect(r.done).toBe(REQUESTS);
+      expect(share(r)).toBeLessThanOrEqual(0.05);
+      expect(r.endedAt).toBeLessThanOrEqual(
+        1.2 * idealMs(REQUESTS, perSec, latencyMs, parallel) + unavoidableMs(perSec, latencyMs, parallel),
+      );
+    },
+  );
 
   test("at 400 ms the window fills the rate: 100/s needs 40 in flight, and gets them (it had 17 when the pace's clocks ran in 20 ms terms)", async () => {
     const r = await simulate({ perSec: 100, burst: BURST, requests: 1000, parallel: 64, latencyMs: 400, horizonMs: 300_000 });
@@ -93,8 +98,10 @@ describe("the pace's clocks run in round trips at a long latency (RateEstimator 
   function firstCut(roundTripMs: number): { e: RateEstimator; at: number } {
     const e = new RateEstimator();
     let now = roundTripMs;
-    for (let i = 0; i < 100; i++, now += 10) e.observe({ sentAt: now - roundTripMs, now, inFlight: 1, roundTripMs, feedback: { status: 200 } });
-    for (let i = 0; i < 100; i++, now += 2) e.observe({ sentAt: now - roundTripMs, now, inFlight: 1, roundTripMs, feedback: { status: 200 } });
+    for (let i = 0; i < 100; i++, now += 10)
+      e.observe({ sentAt: now - roundTripMs, now, inFlight: 1, roundTripMs, feedback: { status: 200 } });
+    for (let i = 0; i < 100; i++, now += 2)
+      e.observe({ sentAt: now - roundTripMs, now, inFlight: 1, roundTripMs, feedback: { status: 200 } });
     e.observe({ sentAt: now - roundTripMs, now, inFlight: 1, roundTripMs, feedback: { status: 429, retryAfterMs: 1000 } });
     expect(e.cuts).toBe(1);
     return { e, at: now };
@@ -127,7 +134,9 @@ describe("the pace's clocks run in round trips at a long latency (RateEstimator 
 
 describe("a tenant that sends rate-limit headers is paced from them (fake clock)", () => {
   const forms = ["x-ratelimit", "ratelimit", "ratelimit-structured"] as const;
-  const headerCells = forms.flatMap((headerForm) => LATENCIES.flatMap((latencyMs) => [25, 100].map((perSec) => ({ headerForm, latencyMs, perSec }))));
+  const headerCells = forms.flatMap((headerForm) =>
+    LATENCIES.flatMap((latencyMs) => [25, 100].map((perSec) => ({ headerForm, latencyMs, perSec }))),
+  );
 
   test.each(headerCells)("$headerForm, $latencyMs ms, $perSec/s, --parallel 64: not one 429", async ({ headerForm, latencyMs, perSec }) => {
     const r = await simulate({ perSec, burst: BURST, requests: 402, parallel: 64, latencyMs, horizonMs: 300_000, headerForm });
@@ -140,13 +149,25 @@ describe("a tenant that sends rate-limit headers is paced from them (fake clock)
     }
   });
 
-  test.each(["ratelimit", "ratelimit-structured"] as const)("%s: not one 429 when requests reach the tenant up to 100 ms later than they left (a busy machine)", async (headerForm) => {
-    for (const latencyMs of LATENCIES) {
-      const r = await simulate({ perSec: 50, burst: BURST, requests: 402, parallel: 64, latencyMs, arrivalJitterMs: 100, horizonMs: 300_000, headerForm });
-      expect(r.done).toBe(402);
-      expect(r.throttled).toBe(0);
-    }
-  });
+  test.each(["ratelimit", "ratelimit-structured"] as const)(
+    "%s: not one 429 when requests reach the tenant up to 100 ms later than they left (a busy machine)",
+    async (headerForm) => {
+      for (const latencyMs of LATENCIES) {
+        const r = await simulate({
+          perSec: 50,
+          burst: BURST,
+          requests: 402,
+          parallel: 64,
+          latencyMs,
+          arrivalJitterMs: 100,
+          horizonMs: 300_000,
+          headerForm,
+        });
+        expect(r.done).toBe(402);
+        expect(r.throttled).toBe(0);
+      }
+    },
+  );
 
   test("a fixed-window quota (Remaining counts down, Reset is the window's end): holds at the last requests in hand until the reset", () => {
     const q = new QuotaMirror();
@@ -184,18 +205,40 @@ describe("a tenant that sends rate-limit headers is paced from them (fake clock)
 
 describe("rateLimitFeedback reads every header form", () => {
   test("X-RateLimit-* (Reset in seconds, or an epoch time)", () => {
-    expect(rateLimitFeedback({ "x-ratelimit-limit": "25", "x-ratelimit-remaining": "3", "x-ratelimit-reset": "2" })).toEqual({ remaining: 3, resetMs: 2000 });
+    expect(rateLimitFeedback({ "x-ratelimit-limit": "25", "x-ratelimit-remaining": "3", "x-ratelimit-reset": "2" })).toEqual({
+      remaining: 3,
+      resetMs: 2000,
+    });
     expect(rateLimitFeedback({ "x-ratelimit-reset": String(1_700_000_010) }, 1_700_000_000_000)).toEqual({ resetMs: 10_000 });
   });
 
   test("RateLimit-Limit/Remaining/Reset with RateLimit-Policy (drafts up to -07), and a policy inside RateLimit-Limit (-00 to -02)", () => {
-    expect(rateLimitFeedback({ "ratelimit-remaining": "0", "ratelimit-reset": "1", "ratelimit-policy": "50;w=1;burst=10" })).toEqual({ remaining: 0, resetMs: 1000, limit: 50, windowMs: 1000 });
-    expect(rateLimitFeedback({ "ratelimit-limit": "100, 100;w=60", "ratelimit-remaining": "7" })).toEqual({ remaining: 7, limit: 100, windowMs: 60_000 });
+    expect(rateLimitFeedback({ "ratelimit-remaining": "0", "ratelimit-reset": "1", "ratelimit-policy": "50;w=1;burst=10" })).toEqual({
+      remaining: 0,
+      resetMs: 1000,
+      limit: 50,
+      windowMs: 1000,
+    });
+    expect(rateLimitFeedback({ "ratelimit-limit": "100, 100;w=60", "ratelimit-remaining": "7" })).toEqual({
+      remaining: 7,
+      limit: 100,
+      windowMs: 60_000,
+    });
   });
 
   test("the structured fields (-08 on): RateLimit and RateLimit-Policy, the tightest of several policies, the quota with least left", () => {
-    expect(rateLimitFeedback({ ratelimit: '"bucket";r=4;t=1', "ratelimit-policy": '"bucket";q=25;w=1' })).toEqual({ remaining: 4, resetMs: 1000, limit: 25, windowMs: 1000 });
-    expect(rateLimitFeedback({ ratelimit: '"hour";r=900;t=3000, "second";r=2;t=1', "ratelimit-policy": '"hour";q=1000;w=3600, "second";q=10;w=1' })).toEqual({
+    expect(rateLimitFeedback({ ratelimit: '"bucket";r=4;t=1', "ratelimit-policy": '"bucket";q=25;w=1' })).toEqual({
+      remaining: 4,
+      resetMs: 1000,
+      limit: 25,
+      windowMs: 1000,
+    });
+    expect(
+      rateLimitFeedback({
+        ratelimit: '"hour";r=900;t=3000, "second";r=2;t=1',
+        "ratelimit-policy": '"hour";q=1000;w=3600, "second";q=10;w=1',
+      }),
+    ).toEqual({
       remaining: 2,
       resetMs: 1000,
       limit: 1000,

@@ -38,7 +38,9 @@ describe("filter builder", () => {
   });
 
   test("path parameters are encoded", () => {
-    expect(renderPath("access_profiles/{id}/versions/{version}", { id: "a/b", version: 2 })).toBe("/api/private/lifecycle_management/access_profiles/a%2Fb/versions/2");
+    expect(renderPath("access_profiles/{id}/versions/{version}", { id: "a/b", version: 2 })).toBe(
+      "/api/private/lifecycle_management/access_profiles/a%2Fb/versions/2",
+    );
     expect(() => renderPath("access_profiles/{id}")).toThrow(/missing path parameter "id"/);
   });
 });

@@ -11,13 +11,24 @@ const REQUIRED = { VEZA_URL: "https://acme.vezacloud.com", VEZA_API_TOKEN: "t" }
 
 /** Per setting: a valid text and the value it reads as; a malformed text and what the message says is allowed (none: every text is valid). */
 const samples: Record<string, { text: string; value: unknown; bad?: string; allowed?: string; shown?: string }> = {
-  url: { text: "https://other.vezacloud.com//", value: "https://other.vezacloud.com", bad: "acme.vezacloud.com", allowed: "must be an http(s) URL like https://acme.vezacloud.com" },
+  url: {
+    text: "https://other.vezacloud.com//",
+    value: "https://other.vezacloud.com",
+    bad: "acme.vezacloud.com",
+    allowed: "must be an http(s) URL like https://acme.vezacloud.com",
+  },
   token: { text: "t-2", value: "t-2" },
   maxConcurrency: { text: "8", value: 8, bad: "0", allowed: "must be a whole number >= 1" },
   requestTimeoutMs: { text: "1500", value: 1500, bad: "1.5", allowed: "must be a whole number >= 0" },
   maxRetries: { text: "0", value: 0, bad: "-1", allowed: "must be a whole number >= 0" },
   retryDeadlineMs: { text: "60000", value: 60000, bad: "a minute", allowed: "must be a whole number >= 0" },
-  proxy: { text: "proxy.local:3128", value: "http://proxy.local:3128/", bad: "ftp://user:pw@proxy.local", allowed: "must be a proxy URL like http://proxy.example.com:3128", shown: "ftp://***@proxy.local" },
+  proxy: {
+    text: "proxy.local:3128",
+    value: "http://proxy.local:3128/",
+    bad: "ftp://user:pw@proxy.local",
+    allowed: "must be a proxy URL like http://proxy.example.com:3128",
+    shown: "ftp://***@proxy.local",
+  },
   allowInsecureHttp: { text: " TRUE ", value: true, bad: "yes", allowed: "must be true or false" },
   logLevel: { text: "Debug", value: "debug", bad: "verbose", allowed: "must be one of off, info, debug" },
   adaptivePacing: { text: "false", value: false, bad: "sometimes", allowed: "must be true or false" },
@@ -38,11 +49,14 @@ describe.each(SETTINGS.map((r) => [r.key, r] as const))("%s", (key, row) => {
   const sample = samples[key]!;
   /** The required settings from the environment, except this row's own variables. */
   const others: Record<string, string> = Object.fromEntries(Object.entries(REQUIRED).filter(([v]) => !row.env.includes(v)));
-  const read = (stackConfig: Record<string, string>, env: Record<string, string>) => resolveSettings({}, stackConfig, { ...others, ...env })[key as keyof Settings];
+  const read = (stackConfig: Record<string, string>, env: Record<string, string>) =>
+    resolveSettings({}, stackConfig, { ...others, ...env })[key as keyof Settings];
 
   test("unset: its default (a required setting fails as missing)", () => {
     if (row.required) {
-      expect(() => resolveSettings({}, {}, others)).toThrow(`Missing Veza connection settings. ${row.required}: set config "${row.config}" or environment variable ${row.env.join(" / ")}.`);
+      expect(() => resolveSettings({}, {}, others)).toThrow(
+        `Missing Veza connection settings. ${row.required}: set config "${row.config}" or environment variable ${row.env.join(" / ")}.`,
+      );
     } else {
       expect(read({}, {})).toEqual(row.default);
     }
@@ -53,7 +67,9 @@ describe.each(SETTINGS.map((r) => [r.key, r] as const))("%s", (key, row) => {
     for (const variable of row.env) expect(read({}, { [variable]: sample.text })).toEqual(sample.value);
     const other = row.env.map((v) => [v, sample.bad ?? "ignored"]);
     expect(read({ [row.config]: sample.text }, Object.fromEntries(other))).toEqual(sample.value);
-    expect(resolveSettings({ [key]: sample.text }, { [row.config]: sample.bad ?? "ignored" }, others)[key as keyof Settings]).toEqual(sample.value);
+    expect(resolveSettings({ [key]: sample.text }, { [row.config]: sample.bad ?? "ignored" }, others)[key as keyof Settings]).toEqual(
+      sample.value,
+    );
   });
 
   test("a malformed value: a VezaConfigError naming the key, the variables, what is allowed and what was given", () => {
@@ -75,7 +91,11 @@ test("the exported default ceiling is the row's", () => {
 });
 
 test("a token from stack config keeps a different environment token as its fallback (VEZA_API_TOKEN, then VEZA_TOKEN)", () => {
-  const s = resolveSettings({}, { "veza:apiToken": "from-config" }, { VEZA_URL: REQUIRED.VEZA_URL, VEZA_API_TOKEN: "from-config", VEZA_TOKEN: "other" });
+  const s = resolveSettings(
+    {},
+    { "veza:apiToken": "from-config" },
+    { VEZA_URL: REQUIRED.VEZA_URL, VEZA_API_TOKEN: "from-config", VEZA_TOKEN: "other" },
+  );
   expect(s.fallbackToken).toEqual({ value: "other", variable: "VEZA_TOKEN" });
   expect(resolveSettings({}, {}, { ...REQUIRED, VEZA_TOKEN: "other" }).fallbackToken).toBeUndefined();
 });

@@ -62,14 +62,31 @@ export interface SimResult {
 export async function simulate(o: SimOptions): Promise<SimResult> {
   const clock = new FakeClock();
   const cuts: unknown[] = [];
-  const limiter = new Pacer({ maxConcurrency: o.cap, adaptive: o.adaptive ?? true, clock, tuning: o.tuning, onCut: (e: { at: number; from: number; to: number; measured: boolean }) => cuts.push([Math.round(e.at), Math.round(e.from), Math.round(e.to), e.measured]) });
+  const limiter = new Pacer({
+    maxConcurrency: o.cap,
+    adaptive: o.adaptive ?? true,
+    clock,
+    tuning: o.tuning,
+    onCut: (e: { at: number; from: number; to: number; measured: boolean }) =>
+      cuts.push([Math.round(e.at), Math.round(e.from), Math.round(e.to), e.measured]),
+  });
   let perSec = o.perSec;
   let bucket = new TokenBucket({ perSec, burst: o.burst }, 0);
   let inFlight = 0;
-  const r: SimResult = { done: 0, accepted: 0, throttled: 0, maxInFlight: 0, meanInFlight: 0, endedAt: 0, perSecond: [], throttledPerSecond: [], limiter };
+  const r: SimResult = {
+    done: 0,
+    accepted: 0,
+    throttled: 0,
+    maxInFlight: 0,
+    meanInFlight: 0,
+    endedAt: 0,
+    perSecond: [],
+    throttledPerSecond: [],
+    limiter,
+  };
   let busyMs = 0;
   let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const answerAfter = (ms: number) => new Promise<void>((res) => clock.setTimer(res, ms));
 
   const call = async (): Promise<void> => {
@@ -102,7 +119,9 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
             retryAfterMs = 50; // the client's backoff when no Retry-After comes
             return { status } as Feedback;
           }
-          const headers = o.headerForm ? rateLimitHeaders({ rateLimit: { perSec, burst: o.burst }, rateLimitHeaders: o.headerForm }, v) : {};
+          const headers = o.headerForm
+            ? rateLimitHeaders({ rateLimit: { perSec, burst: o.burst }, rateLimitHeaders: o.headerForm }, v)
+            : {};
           return { status, retryAfterMs, ...rateLimitFeedback(headers) } as Feedback;
         },
         (fb: Feedback) => fb,
@@ -137,10 +156,24 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
   for (let t = 0; t < o.horizonMs && r.done < o.requests; t += 100) await clock.runUntil(t + 100);
   await clock.runUntil(clock.now());
   void all;
-  if (process.env.LIMITER_SIM_LOG) console.log(JSON.stringify({ perSec: o.perSec, done: r.done, throttled: r.throttled, endedAt: r.endedAt, ideal: ideal(o.requests, o.perSec, o.burst), rate: limiter.rate(), counters: limiter.counters, window: limiter.window.limit, perSecond: r.perSecond, throttledPerSecond: r.throttledPerSecond, cuts }));
+  if (process.env.LIMITER_SIM_LOG)
+    console.log(
+      JSON.stringify({
+        perSec: o.perSec,
+        done: r.done,
+        throttled: r.throttled,
+        endedAt: r.endedAt,
+        ideal: ideal(o.requests, o.perSec, o.burst),
+        rate: limiter.rate(),
+        counters: limiter.counters,
+        window: limiter.window.limit,
+        perSecond: r.perSecond,
+        throttledPerSecond: r.throttledPerSecond,
+        cuts,
+      }),
+    );
   return r;
 }
 
 /** Simulated ms the bucket needs for `requests` after its burst. */
 export const ideal = (requests: number, perSec: number, burst: number) => ((requests - burst) / perSec) * 1000;
-

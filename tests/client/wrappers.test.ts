@@ -53,20 +53,34 @@ test("the members call reads its `values`; the same members under another key ar
 
 test.each([
   ["GET access_profiles_types", (a: VezaApi) => a.findType("any-id")],
-  ["GET access_profiles_types", async (a: VezaApi) => { for await (const _ of a.listTypes()) void _; }],
+  [
+    "GET access_profiles_types",
+    async (a: VezaApi) => {
+      for await (const _ of a.listTypes()) void _;
+    },
+  ],
   ["GET access_profiles", (a: VezaApi) => a.findProfileByName("Held")],
-  ["GET access_profiles", async (a: VezaApi) => { for await (const _ of a.listProfiles()) void _; }],
+  [
+    "GET access_profiles",
+    async (a: VezaApi) => {
+      for await (const _ of a.listProfiles()) void _;
+    },
+  ],
   ["GET access_profiles:available_integrations", (a: VezaApi) => a.availableIntegrations()],
 ])("%s under another key fails (never an empty list)", async (route, read) => {
   const a = api();
   await profileWithMembers(a);
   emu.setKnobs({ wrapperKeys: { [route]: "items" } });
-  await expect(read(a)).rejects.toThrow(new RegExp(`${route.replace(/[{}()$.]/g, "\\$&")} answered without the "(values|integrations)" array .*keys: items`));
+  await expect(read(a)).rejects.toThrow(
+    new RegExp(`${route.replace(/[{}()$.]/g, "\\$&")} answered without the "(values|integrations)" array .*keys: items`),
+  );
 });
 
 test("a create answered without `value` is an error naming the route and the keys, not a crash on undefined", async () => {
   emu.setKnobs({ wrapperKeys: { "POST access_profiles_types": "type" } });
-  await expect(api().createType({ name: "T" })).rejects.toThrow(/POST access_profiles_types answered without the "value" object this route returns \(keys: type\)/);
+  await expect(api().createType({ name: "T" })).rejects.toThrow(
+    /POST access_profiles_types answered without the "value" object this route returns \(keys: type\)/,
+  );
 });
 
 test("an empty list reads as empty whether `values` is [], null or left out (proto3 JSON), also across an empty tenant", async () => {

@@ -66,7 +66,12 @@ export interface Destroyed {
 const unmet = (checks: Record<string, boolean>): string[] => Object.entries(checks).flatMap(([what, ok]) => (ok ? [] : [what]));
 
 /** A profile the version and membership cases release through: gone where DELETE exists, else retired (paused). */
-function profileReleased(d: Destroyed, profileId: string, emptied: string, isEmpty: (v: NonNullable<ReturnType<Emulator["store"]["currentVersion"]>>) => boolean): string[] {
+function profileReleased(
+  d: Destroyed,
+  profileId: string,
+  emptied: string,
+  isEmpty: (v: NonNullable<ReturnType<Emulator["store"]["currentVersion"]>>) => boolean,
+): string[] {
   const p = d.emu.store.findProfile(profileId);
   if (d.hasAssumedRoutes) return unmet({ "the profile (and with it the subject) is deleted from Veza": p === undefined });
   const current = p && d.emu.store.currentVersion(p);
@@ -92,13 +97,17 @@ export const CASES: ConformanceCase[] = [
     program: (v, k) => () => {
       const a = new k.AccessProfileType("inherits-a", { name: "Inherit A" });
       const b = new k.AccessProfileType("inherits-b", { name: "Inherit B" });
-      new k.AccessProfileType("subject", {
-        name: "Subject Type",
-        description: v.updated ? "Changed" : "Initial",
-        allowInheritEntities: true,
-        allowInheritedFromTypes: v.reordered ? [b.id, a.id] : [a.id, b.id],
-        maxEntitlements: v.bad ? -1 : 10,
-      }, { ignoreChanges: v.ignoreChanges });
+      new k.AccessProfileType(
+        "subject",
+        {
+          name: "Subject Type",
+          description: v.updated ? "Changed" : "Initial",
+          allowInheritEntities: true,
+          allowInheritedFromTypes: v.reordered ? [b.id, a.id] : [a.id, b.id],
+          maxEntitlements: v.bad ? -1 : 10,
+        },
+        { ignoreChanges: v.ignoreChanges },
+      );
     },
     update: { route: "PATCH access_profiles_types/{id}", mask: ["description"] },
     updateNeedsAssumedRoutes: true,
@@ -113,7 +122,9 @@ export const CASES: ConformanceCase[] = [
         : // a tenant without the DELETE route keeps the type: dropped from the stack with a warning naming it
           unmet({
             "the type is kept in Veza (the tenant cannot delete it)": d.emu.store.findType(d.id)?.name === "Subject Type",
-            'a warning says "Subject Type" was left in Veza': d.destroy.warnings.some((w) => /AccessProfileType "Subject Type": .*does not support deleting profile types; it was left in Veza/.test(w)),
+            'a warning says "Subject Type" was left in Veza': d.destroy.warnings.some((w) =>
+              /AccessProfileType "Subject Type": .*does not support deleting profile types; it was left in Veza/.test(w),
+            ),
           }),
   },
   {
@@ -121,13 +132,17 @@ export const CASES: ConformanceCase[] = [
     resources: 2,
     program: (v, k) => () => {
       const type = new k.AccessProfileType("fixture-type", { name: "Fixture Type", allowCreateRelationships: true });
-      new k.AccessProfile("subject", {
-        name: "Subject Profile",
-        profileType: type.id,
-        description: v.updated ? "Changed" : "Initial",
-        labels: v.reordered ? ["b", "a"] : ["a", "b"],
-        state: v.bad ? ("BOGUS" as veza.ProfileStateName) : undefined,
-      }, { ignoreChanges: v.ignoreChanges });
+      new k.AccessProfile(
+        "subject",
+        {
+          name: "Subject Profile",
+          profileType: type.id,
+          description: v.updated ? "Changed" : "Initial",
+          labels: v.reordered ? ["b", "a"] : ["a", "b"],
+          state: v.bad ? ("BOGUS" as veza.ProfileStateName) : undefined,
+        },
+        { ignoreChanges: v.ignoreChanges },
+      );
     },
     update: { route: "PATCH access_profiles/{id}", mask: ["description"] },
     badInput: { property: "state" },
@@ -143,19 +158,32 @@ export const CASES: ConformanceCase[] = [
     resources: 3,
     program: (v, k) => () => {
       const profile = profileFixture(k);
-      new k.AccessProfileVersion("subject", {
-        accessProfileId: profile.id,
-        entities: v.bad ? [{ entityType: "SalesforceGroup", entityId: "g1" } as veza.Entity] : v.updated ? [ent("g1")] : v.reordered ? [ent("g2"), ent("g1")] : [ent("g1"), ent("g2")],
-      }, { ignoreChanges: v.ignoreChanges });
+      new k.AccessProfileVersion(
+        "subject",
+        {
+          accessProfileId: profile.id,
+          entities: v.bad
+            ? [{ entityType: "SalesforceGroup", entityId: "g1" } as veza.Entity]
+            : v.updated
+              ? [ent("g1")]
+              : v.reordered
+                ? [ent("g2"), ent("g1")]
+                : [ent("g1"), ent("g2")],
+        },
+        { ignoreChanges: v.ignoreChanges },
+      );
     },
     update: { route: "PATCH access_profiles/{id}/versions/{version}", mask: ["entities_to_create_relationships_to"] },
     badInput: { property: "entities.0.datasourceId" },
     driftedInput: "entities",
     drift: (emu, id) => {
       const [profileId, n] = id.split("/versions/");
-      emu.store.updateVersion(profileId, Number(n), { entities_to_create_relationships_to: [{ entity_type: "SalesforceGroup", datasource_id: "sf-1", entity_id: "tampered" }] }, [
-        "entities_to_create_relationships_to",
-      ]);
+      emu.store.updateVersion(
+        profileId,
+        Number(n),
+        { entities_to_create_relationships_to: [{ entity_type: "SalesforceGroup", datasource_id: "sf-1", entity_id: "tampered" }] },
+        ["entities_to_create_relationships_to"],
+      );
     },
     deleteOutOfBand: (emu, id) => emu.store.deleteProfile(profileOf(id)),
     exists: (emu, id) => {
@@ -180,10 +208,14 @@ export const CASES: ConformanceCase[] = [
     resources: 3,
     program: (v, k) => () => {
       const profile = profileFixture(k);
-      new k.ProfileMembership("subject", {
-        accessProfileId: profile.id,
-        identityIds: v.bad ? ("u1" as unknown as string[]) : v.updated ? ["u1", "u2", "u3"] : v.reordered ? ["u2", "u1"] : ["u1", "u2"],
-      }, { ignoreChanges: v.ignoreChanges });
+      new k.ProfileMembership(
+        "subject",
+        {
+          accessProfileId: profile.id,
+          identityIds: v.bad ? ("u1" as unknown as string[]) : v.updated ? ["u1", "u2", "u3"] : v.reordered ? ["u2", "u1"] : ["u1", "u2"],
+        },
+        { ignoreChanges: v.ignoreChanges },
+      );
     },
     update: { route: "PUT access_profiles/{id}/versions/{version}/members", body: { type: "ADD", identity_ids: ["u3"] } },
     badInput: { property: "identityIds" },
@@ -204,7 +236,11 @@ export const CASES: ConformanceCase[] = [
       ...unmet({
         "destroy removes u1 and u2 with one members REMOVE": d.sent.some((q) => {
           const body = q.body as { type?: string; identity_ids?: string[] } | undefined;
-          return q.route === "PUT access_profiles/{id}/versions/{version}/members" && body?.type === "REMOVE" && [...(body.identity_ids ?? [])].sort().join() === "u1,u2";
+          return (
+            q.route === "PUT access_profiles/{id}/versions/{version}/members" &&
+            body?.type === "REMOVE" &&
+            [...(body.identity_ids ?? [])].sort().join() === "u1,u2"
+          );
         }),
       }),
       ...profileReleased(d, profileOf(d.id), "no members", (v) => v.members.length === 0),

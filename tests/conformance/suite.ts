@@ -71,7 +71,8 @@ export function conformance(c: ConformanceCase, o: RigOptions & { through?: { pl
      */
     async function created(): Promise<string> {
       const c0 = await createOnce();
-      if (c0.summary.errors.length > 0 || c0.id === "") throw new Error(`the create every step starts from failed: ${JSON.stringify(c0.summary.errors)}`);
+      if (c0.summary.errors.length > 0 || c0.id === "")
+        throw new Error(`the create every step starts from failed: ${JSON.stringify(c0.summary.errors)}`);
       r.emu.store.load(structuredClone(c0.tenant));
       fs.writeFileSync(r.stateFile, c0.state);
       r.emu.resetStats();
@@ -171,7 +172,10 @@ export function conformance(c: ConformanceCase, o: RigOptions & { through?: { pl
       r.emu.resetStats();
       const s = await e.preview(program({}));
       expect(s.errors).toEqual([]);
-      expect({ op: s.resources["subject"].op, diffKeys: s.resources["subject"].diffKeys }).toEqual({ op: "update", diffKeys: [c.driftedInput] });
+      expect({ op: s.resources["subject"].op, diffKeys: s.resources["subject"].diffKeys }).toEqual({
+        op: "update",
+        diffKeys: [c.driftedInput],
+      });
       expect(sentRoutes(r)).toEqual([]);
     });
 
@@ -198,7 +202,10 @@ export function conformance(c: ConformanceCase, o: RigOptions & { through?: { pl
       expect(again.errors).toEqual([]);
       expect(again.resources["subject"].op).toBe("create");
       const recreated = subjectId();
-      expect({ recreatedInVeza: c.exists(r.emu, recreated), sameIdAsDeleted: recreated === id }).toEqual({ recreatedInVeza: true, sameIdAsDeleted: false });
+      expect({ recreatedInVeza: c.exists(r.emu, recreated), sameIdAsDeleted: recreated === id }).toEqual({
+        recreatedInVeza: true,
+        sameIdAsDeleted: false,
+      });
     });
 
     // with the stack in place, so that nothing else of the program has anything to send

@@ -15,7 +15,9 @@ const suite = ROUTES_MODE === "all" ? describe : describe.skip;
 /** Starts the emulator CLI, returns its stdout once the `data:` line is printed, then stops it. */
 function startAndRead(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, "--host", "127.0.0.1", "--port", "0", "--token", "t", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, "--host", "127.0.0.1", "--port", "0", "--token", "t", ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     const timer = setTimeout(() => {
       child.kill();
@@ -43,7 +45,9 @@ suite("emulator CLI --data", () => {
   test("a file that does not exist: says the tenant starts empty and where it is saved; the next start reads it back", async () => {
     const file = path.join(dir, "tenant.json");
     const first = await startAndRead(["--data", file]);
-    expect(first).toContain(`data: ${file} did not exist: the tenant starts empty and is saved there (npm start's tenant is .data/emulator.json)`);
+    expect(first).toContain(
+      `data: ${file} did not exist: the tenant starts empty and is saved there (npm start's tenant is .data/emulator.json)`,
+    );
     expect(fs.existsSync(file)).toBe(true);
     const second = await startAndRead(["--data", file]);
     expect(second).toContain(`data: ${file} (0 access profile types, 0 access profiles)`);
@@ -56,6 +60,8 @@ suite("emulator CLI --data", () => {
       child.stderr.on("data", (d: Buffer) => (err += d.toString()));
       child.once("exit", () => resolve(err));
     });
-    expect(res.replace(/\s+/g, " ")).toContain("--data FILE the tenant, loaded at start and saved on every change (npm start uses .data/emulator.json)");
+    expect(res.replace(/\s+/g, " ")).toContain(
+      "--data FILE the tenant, loaded at start and saved on every change (npm start uses .data/emulator.json)",
+    );
   }, 30_000);
 });

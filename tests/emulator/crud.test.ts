@@ -5,10 +5,13 @@ import { type Api, BASE, mkProfile, mkType, sf, start } from "./helpers";
 function rawStatus(url: string, target: string, token: string): Promise<number> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: hostname, port, path: target, method: "GET", headers: { authorization: `Bearer ${token}` } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = http.request(
+      { host: hostname, port, path: target, method: "GET", headers: { authorization: `Bearer ${token}` } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on("error", reject);
     req.end();
   });
@@ -76,11 +79,17 @@ describe("auth and routing", () => {
   test("a __proto__, constructor or toString key in a body is an unknown field (400 naming it), not a 500", async () => {
     for (const key of ["__proto__", "constructor", "toString"]) {
       const r = await api.call("POST", "access_profiles_types", undefined, { raw: `{"name": "T-${key}", "${key}": {"name": 1}}` });
-      expect({ key, status: r.status, message: r.body.message }).toEqual({ key, status: 400, message: `unknown field "${key}" in access profile type` });
+      expect({ key, status: r.status, message: r.body.message }).toEqual({
+        key,
+        status: 400,
+        message: `unknown field "${key}" in access profile type`,
+      });
     }
     const typeId = await mkType(api, { name: "T" });
     const profileId = await mkProfile(api, { name: "P", profile_type: typeId });
-    const r = await api.call("PATCH", `access_profiles/${profileId}?update_mask=__proto__`, undefined, { raw: `{"__proto__": {"name": 1}}` });
+    const r = await api.call("PATCH", `access_profiles/${profileId}?update_mask=__proto__`, undefined, {
+      raw: `{"__proto__": {"name": 1}}`,
+    });
     expect({ status: r.status }).toEqual({ status: 400 });
     expect(api.emu.store.listTypes().map((x) => x.name)).toEqual(["T"]);
   });
@@ -142,7 +151,9 @@ describe("access profile types", () => {
     });
     expect(r.status).toBe(200);
     expect(r.body.value).toMatchObject({ description: "new", instructions: "keep", max_entitlements: 3, name: "T" });
-    expect({ before: before.updated_at, after: r.body.value.updated_at, later: r.body.value.updated_at > before.updated_at }).toMatchObject({ later: true });
+    expect({ before: before.updated_at, after: r.body.value.updated_at, later: r.body.value.updated_at > before.updated_at }).toMatchObject(
+      { later: true },
+    );
     // masked field absent from the body is cleared
     const cleared = await api.patch(`access_profiles_types/${id}?update_mask=description`, {});
     expect(cleared.body.value.description).toBe("");
@@ -268,20 +279,32 @@ describe("access profiles", () => {
     });
 
     test("inheritance not allowed by the type", async () => {
-      const r = await api.post("access_profiles", { name: "Dev Role", profile_type: profileType, inherit_entities_from_access_profiles: [base] });
+      const r = await api.post("access_profiles", {
+        name: "Dev Role",
+        profile_type: profileType,
+        inherit_entities_from_access_profiles: [base],
+      });
       expect(r.status).toBe(400);
       expect(r.body.code).toBe(3);
       expect(r.body.message).toBe('access profile "Dev Role": profile type "Profile" does not allow inheriting entities');
     });
 
     test("entities not allowed by the type", async () => {
-      const r = await api.post("access_profiles", { name: "Dev Role", profile_type: roleType, entities_to_create_relationships_to: [sf("g2")] });
+      const r = await api.post("access_profiles", {
+        name: "Dev Role",
+        profile_type: roleType,
+        entities_to_create_relationships_to: [sf("g2")],
+      });
       expect(r.status).toBe(400);
       expect(r.body.message).toMatch(/^access profile "Dev Role": profile type "Business Role" does not allow creating relationships/);
     });
 
     test("inherited profile must exist", async () => {
-      const r = await api.post("access_profiles", { name: "Dev Role", profile_type: roleType, inherit_entities_from_access_profiles: ["ghost-id"] });
+      const r = await api.post("access_profiles", {
+        name: "Dev Role",
+        profile_type: roleType,
+        inherit_entities_from_access_profiles: ["ghost-id"],
+      });
       expect(r.status).toBe(400);
       expect(r.body.message).toMatch(/"Dev Role".*ghost-id/);
     });
@@ -292,7 +315,9 @@ describe("access profiles", () => {
       expect(r.status).toBe(400);
       expect(r.body.message).toMatch(/"S".*"Strict Role" does not allow inheriting from access profile "Base" of type "Profile"/);
       const role = await mkProfile(api, { name: "R", profile_type: roleType, inherit_entities_from_access_profiles: [base] });
-      expect((await api.post("access_profiles", { name: "S2", profile_type: strict, inherit_entities_from_access_profiles: [role] })).status).toBe(200);
+      expect(
+        (await api.post("access_profiles", { name: "S2", profile_type: strict, inherit_entities_from_access_profiles: [role] })).status,
+      ).toBe(200);
     });
 
     test("cycles are rejected with the path by name", async () => {
@@ -308,17 +333,33 @@ describe("access profiles", () => {
 
     test("max_entitlements", async () => {
       const small = await mkType(api, { name: "Small", allow_create_relationships: true, max_entitlements: 2 });
-      const r = await api.post("access_profiles", { name: "Big", profile_type: small, entities_to_create_relationships_to: [sf("1"), sf("2"), sf("3")] });
+      const r = await api.post("access_profiles", {
+        name: "Big",
+        profile_type: small,
+        entities_to_create_relationships_to: [sf("1"), sf("2"), sf("3")],
+      });
       expect(r.status).toBe(400);
       expect(r.body.message).toMatch(/"Big".*3 entitlements exceed max_entitlements 2.*"Small"/);
     });
 
     test("require_single_datasource", async () => {
       const single = await mkType(api, { name: "Single", allow_create_relationships: true, require_single_datasource: true });
-      const r = await api.post("access_profiles", { name: "Two", profile_type: single, entities_to_create_relationships_to: [sf("1", "ds-a"), sf("2", "ds-b")] });
+      const r = await api.post("access_profiles", {
+        name: "Two",
+        profile_type: single,
+        entities_to_create_relationships_to: [sf("1", "ds-a"), sf("2", "ds-b")],
+      });
       expect(r.status).toBe(400);
       expect(r.body.message).toMatch(/"Two".*"Single" requires a single datasource.*ds-a, ds-b/);
-      expect((await api.post("access_profiles", { name: "One", profile_type: single, entities_to_create_relationships_to: [sf("1", "ds-a"), sf("2", "ds-a")] })).status).toBe(200);
+      expect(
+        (
+          await api.post("access_profiles", {
+            name: "One",
+            profile_type: single,
+            entities_to_create_relationships_to: [sf("1", "ds-a"), sf("2", "ds-a")],
+          })
+        ).status,
+      ).toBe(200);
     });
 
     test("entity fields are required", async () => {
@@ -365,7 +406,12 @@ describe("access profiles", () => {
   test("members: ADD idempotent, REMOVE no-op for non-members, per version, paged list", async () => {
     const id = await mkProfile(api, { name: "P", profile_type: profileType });
     api.emu.store.identities.set("u1", "Ursula One");
-    const add = await api.put(`access_profiles/${id}/versions/1/members`, { access_profile_id: id, version_number: 1, type: "ADD", identity_ids: ["u1", "u2"] });
+    const add = await api.put(`access_profiles/${id}/versions/1/members`, {
+      access_profile_id: id,
+      version_number: 1,
+      type: "ADD",
+      identity_ids: ["u1", "u2"],
+    });
     expect(add.status).toBe(200);
     expect(add.body.access_request_id).toBeTruthy();
     expect(add.body.access_request_error_message).toBe("");
@@ -378,7 +424,9 @@ describe("access profiles", () => {
     list = await api.get(`access_profiles/${id}/versions/1/members?page_size=1`);
     expect(list.body.values.map((m: { identity_id: string }) => m.identity_id)).toEqual(["u1"]);
     expect(list.body.has_more).toBe(true);
-    const next = await api.get(`access_profiles/${id}/versions/1/members?page_size=1&page_token=${encodeURIComponent(list.body.next_page_token)}`);
+    const next = await api.get(
+      `access_profiles/${id}/versions/1/members?page_size=1&page_token=${encodeURIComponent(list.body.next_page_token)}`,
+    );
     expect(next.body.values.map((m: { identity_id: string }) => m.identity_id)).toEqual(["u3"]);
     expect((await api.get(`access_profiles/${id}?version=1`)).body.version.members).toEqual(["u1", "u3"]);
     // another version has its own members
@@ -392,7 +440,10 @@ describe("access profiles", () => {
     const role = await mkType(api, { name: "Role", allow_inherit_entities: true });
     const base = await mkProfile(api, { name: "Base", profile_type: profileType });
     const heir = await mkProfile(api, { name: "Heir", profile_type: role, inherit_entities_from_access_profiles: [base] });
-    expect((await api.get(`access_profiles/${base}`)).body.value).toMatchObject({ access_profiles_inherited_by: [heir], inherited_by_other_profiles: true });
+    expect((await api.get(`access_profiles/${base}`)).body.value).toMatchObject({
+      access_profiles_inherited_by: [heir],
+      inherited_by_other_profiles: true,
+    });
     const r = await api.del(`access_profiles/${base}`);
     expect(r.status).toBe(400);
     expect(r.body.code).toBe(9);

@@ -14,7 +14,12 @@ describe("SCIM filters", () => {
     api = await start();
     typeA = await mkType(api, { name: "A", allow_create_relationships: true });
     const typeB = await mkType(api, { name: "B", allow_create_relationships: true });
-    await mkProfile(api, { name: "SF Dev", profile_type: typeA, labels: ["requestable", "dev"], entities_to_create_relationships_to: [sf("g1")] });
+    await mkProfile(api, {
+      name: "SF Dev",
+      profile_type: typeA,
+      labels: ["requestable", "dev"],
+      entities_to_create_relationships_to: [sf("g1")],
+    });
     await mkProfile(api, {
       name: "AWS Ops",
       profile_type: typeA,
@@ -122,7 +127,9 @@ describe("pagination", () => {
     expect(raw.body.message).toMatch(/page_token/);
     expect((await api.get("access_profiles?page_token=garbage")).status).toBe(400);
     // a token is bound to its list and filter
-    const other = await api.get(`access_profiles?filter=${encodeURIComponent('name sw "p"')}&page_token=${encodeURIComponent(res.tokens[0]!)}`);
+    const other = await api.get(
+      `access_profiles?filter=${encodeURIComponent('name sw "p"')}&page_token=${encodeURIComponent(res.tokens[0]!)}`,
+    );
     expect(other.status).toBe(400);
   });
 
@@ -152,7 +159,12 @@ describe("response encodings", () => {
   let profileId: string;
   beforeEach(async () => {
     api = await start();
-    typeId = await mkType(api, { name: "T", allow_create_relationships: true, on_create_behavior: "RUNNING", time_before_sync_check_in_seconds: 3600 });
+    typeId = await mkType(api, {
+      name: "T",
+      allow_create_relationships: true,
+      on_create_behavior: "RUNNING",
+      time_before_sync_check_in_seconds: 3600,
+    });
     profileId = await mkProfile(api, { name: "P", profile_type: typeId, entities_to_create_relationships_to: [sf("g")] });
   });
 

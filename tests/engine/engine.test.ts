@@ -120,7 +120,9 @@ describe("harness engine", () => {
     expect(r.replaces).toBe(1);
     expect(r.resources.b).toMatchObject({ op: "replace", replaces: ["key"], id: "item-b2" });
     expect([r.grpc.Create, r.grpc.Delete, r.grpc.Update]).toEqual([1, 1, undefined]);
-    const order = calls().filter((c) => c.method === "create" || c.method === "delete").map((c) => c.method);
+    const order = calls()
+      .filter((c) => c.method === "create" || c.method === "delete")
+      .map((c) => c.method);
     expect(order).toEqual(["delete", "create"]);
     expect(storedIds()).toEqual(["item-a", "item-b2"]);
     expect(stateEntry(e, "b")!.id).toBe("item-b2");
@@ -277,8 +279,17 @@ describe("harness engine", () => {
     // Like the CLI: only the failure is reported; a (after b) is not started.
     expect(d.errors.map((x) => x.name)).toEqual(["b"]);
     expect(d.resources.c.op).toBe("delete"); // started together with b
-    expect(calls("delete").map((c) => c.data.id).sort()).toEqual(["item-b", "item-c"]);
-    expect(e.state().resources.map((r) => r.name).sort()).toEqual(["a", "b", "project-stack"]);
+    expect(
+      calls("delete")
+        .map((c) => c.data.id)
+        .sort(),
+    ).toEqual(["item-b", "item-c"]);
+    expect(
+      e
+        .state()
+        .resources.map((r) => r.name)
+        .sort(),
+    ).toEqual(["a", "b", "project-stack"]);
     expect(storedIds()).toEqual(["item-a", "item-b"]);
   });
 
@@ -293,8 +304,17 @@ describe("harness engine", () => {
     expect(d.errors.map((x) => x.name).sort()).toEqual(["a", "b"]);
     expect(d.errors.find((x) => x.name === "b")!.message).toMatch(/failed on purpose/);
     expect(d.resources.c.op).toBe("delete");
-    expect(calls("delete").map((c) => c.data.id).sort()).toEqual(["item-b", "item-c"]);
-    expect(e.state().resources.map((r) => r.name).sort()).toEqual(["a", "b", "project-stack"]);
+    expect(
+      calls("delete")
+        .map((c) => c.data.id)
+        .sort(),
+    ).toEqual(["item-b", "item-c"]);
+    expect(
+      e
+        .state()
+        .resources.map((r) => r.name)
+        .sort(),
+    ).toEqual(["a", "b", "project-stack"]);
     expect(storedIds()).toEqual(["item-a", "item-b"]);
   });
 

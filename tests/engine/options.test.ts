@@ -30,9 +30,11 @@ const calls = (method: string) => readCalls(dir).filter((c) => c.method === meth
 const clearCalls = () => fs.rmSync(path.join(dir, "_calls.jsonl"), { force: true });
 const stored = (id: string) => JSON.parse(fs.readFileSync(path.join(dir, `${id}.json`), "utf8"));
 /** An edit outside Pulumi (an admin in the tenant's UI). */
-const editOutOfBand = (id: string, change: Record<string, unknown>) => fs.writeFileSync(path.join(dir, `${id}.json`), JSON.stringify({ ...stored(id), ...change }));
+const editOutOfBand = (id: string, change: Record<string, unknown>) =>
+  fs.writeFileSync(path.join(dir, `${id}.json`), JSON.stringify({ ...stored(id), ...change }));
 const entry = (e: Engine, name: string) => e.state().resources.find((r) => r.name === name)!;
-const isEncrypted = (v: unknown) => typeof v === "object" && v !== null && (v as any)[SIG_KEY] === SECRET_SIG && typeof (v as any).ciphertext === "string";
+const isEncrypted = (v: unknown) =>
+  typeof v === "object" && v !== null && (v as any)[SIG_KEY] === SECRET_SIG && typeof (v as any).ciphertext === "string";
 
 describe("ignoreChanges", () => {
   test("the ignored input takes its old value before Check; after a refresh that is the value read, so the admin's edit stays", async () => {
@@ -162,7 +164,11 @@ describe("the import option", () => {
       expect(s.resources.x.error).toMatch(/^import: read: .*code must be a string/);
       expect(calls("read")).toHaveLength(0); // the provider's read never ran
     }
-    expect(engine().state().resources.filter((r) => r.name === "x")).toEqual([]);
+    expect(
+      engine()
+        .state()
+        .resources.filter((r) => r.name === "x"),
+    ).toEqual([]);
   });
 });
 
@@ -170,7 +176,11 @@ describe("secret outputs", () => {
   test("same-name rule, nested in objects; additionalSecretOutputs for an output of another name; both survive a refresh", async () => {
     const e = engine();
     await e.up(() => {
-      new Doc("d", { key: "d", value: pulumi.secret("s3cret"), meta: { owner: "alice", pin: pulumi.secret("1234") } }, { additionalSecretOutputs: ["copy"] });
+      new Doc(
+        "d",
+        { key: "d", value: pulumi.secret("s3cret"), meta: { owner: "alice", pin: pulumi.secret("1234") } },
+        { additionalSecretOutputs: ["copy"] },
+      );
     });
     const check = (st: ReturnType<Engine["state"]>) => {
       const d = st.resources.find((r) => r.name === "d")!;

@@ -34,9 +34,19 @@ describe("admit: what becomes of a registration before any provider call", () =>
   const rows: [string, Partial<typeof reg>, Partial<typeof ctx>, Admission][] = [
     ["a dynamic resource runs", {}, {}, { kind: "run" }],
     ["a URN registered twice fails", {}, { registered: new Set([URN]) }, { kind: "duplicate", message: `duplicate resource URN ${URN}` }],
-    ["the duplicate rule comes first, even while stopping", {}, { registered: new Set([URN]), stopping: true }, { kind: "duplicate", message: `duplicate resource URN ${URN}` }],
+    [
+      "the duplicate rule comes first, even while stopping",
+      {},
+      { registered: new Set([URN]), stopping: true },
+      { kind: "duplicate", message: `duplicate resource URN ${URN}` },
+    ],
     ["a component is only recorded", { type: "my:index:Group", custom: false }, {}, { kind: "component" }],
-    ["the stack is only recorded, even while stopping", { type: "pulumi:pulumi:Stack", custom: false, parent: "" }, { stopping: true }, { kind: "component" }],
+    [
+      "the stack is only recorded, even while stopping",
+      { type: "pulumi:pulumi:Stack", custom: false, parent: "" },
+      { stopping: true },
+      { kind: "component" },
+    ],
     [
       "a non-dynamic custom resource cannot run",
       { type: "aws:s3:Bucket" },
@@ -50,7 +60,12 @@ describe("admit: what becomes of a registration before any provider call", () =>
       { failed: new Set(["urn:b"]) },
       { kind: "failed-dependency", message: "skipped: depends on failed resource urn:b" },
     ],
-    ["a failed parent counts as a failed dependency", { parent: "urn:p" }, { failed: new Set(["urn:p"]) }, { kind: "failed-dependency", message: "skipped: depends on failed resource urn:p" }],
+    [
+      "a failed parent counts as a failed dependency",
+      { parent: "urn:p" },
+      { failed: new Set(["urn:p"]) },
+      { kind: "failed-dependency", message: "skipped: depends on failed resource urn:p" },
+    ],
     ["a dependency that did not fail: runs", { dependencies: ["urn:b"] }, { failed: new Set(["urn:c"]) }, { kind: "run" }],
     // EngineOptions.plugin: the plugin's package's resources run, dynamic ones and other packages' do not
     ["with a plugin: its package's resource runs", { type: "veza:index:AccessProfile" }, { plugin: "veza" }, { kind: "run" }],
@@ -60,7 +75,15 @@ describe("admit: what becomes of a registration before any provider call", () =>
       { plugin: "veza" },
       { kind: "unsupported", message: `harness: only the veza plugin's resources are supported, got custom resource type ${DYN}` },
     ],
-    ["with a plugin: its explicit provider resource (pulumi:providers:veza) is not its package's", { type: "pulumi:providers:veza" }, { plugin: "veza" }, { kind: "unsupported", message: "harness: only the veza plugin's resources are supported, got custom resource type pulumi:providers:veza" }],
+    [
+      "with a plugin: its explicit provider resource (pulumi:providers:veza) is not its package's",
+      { type: "pulumi:providers:veza" },
+      { plugin: "veza" },
+      {
+        kind: "unsupported",
+        message: "harness: only the veza plugin's resources are supported, got custom resource type pulumi:providers:veza",
+      },
+    ],
   ];
   test.each(rows)("%s", (_title, r, c, expected) => {
     expect(admit({ ...reg, ...r }, { ...ctx, ...c })).toEqual(expected);
@@ -69,13 +92,29 @@ describe("admit: what becomes of a registration before any provider call", () =>
 
 describe("planRegistration: steps from the old state and the Check and Diff answers", () => {
   const old = { id: "id-1" };
-  const diff = (changes: number, replaces: string[] = [], deleteBeforeReplace = false): DiffAnswer => ({ changes, replaces, deleteBeforeReplace });
+  const diff = (changes: number, replaces: string[] = [], deleteBeforeReplace = false): DiffAnswer => ({
+    changes,
+    replaces,
+    deleteBeforeReplace,
+  });
   const input: PlanInput = { deleteBeforeReplace: false, importing: false, oldInputs: { v: 1 }, checked: { v: 1 }, preview: false };
   type Row = [string, Partial<PlanInput>, Partial<Plan>];
   const rows: Row[] = [
-    ["no old state: create", { oldInputs: {}, checked: { v: 1 } }, { op: "create", shown: "create", changes: true, replaces: [], steps: [{ kind: "create" }] }],
-    ["Diff says none: same, the entry takes the checked inputs", { old, diff: diff(DIFF_NONE) }, { op: "same", changes: false, steps: [{ kind: "same", inputs: "checked" }] }],
-    ["Diff says some: update", { old, diff: diff(DIFF_SOME), checked: { v: 2 } }, { op: "update", changes: true, diffKeys: ["v"], steps: [{ kind: "update" }] }],
+    [
+      "no old state: create",
+      { oldInputs: {}, checked: { v: 1 } },
+      { op: "create", shown: "create", changes: true, replaces: [], steps: [{ kind: "create" }] },
+    ],
+    [
+      "Diff says none: same, the entry takes the checked inputs",
+      { old, diff: diff(DIFF_NONE) },
+      { op: "same", changes: false, steps: [{ kind: "same", inputs: "checked" }] },
+    ],
+    [
+      "Diff says some: update",
+      { old, diff: diff(DIFF_SOME), checked: { v: 2 } },
+      { op: "update", changes: true, diffKeys: ["v"], steps: [{ kind: "update" }] },
+    ],
     ["Diff cannot say, inputs equal: same (#12401)", { old, diff: diff(DIFF_UNKNOWN) }, { op: "same", changes: false }],
     ["Diff cannot say, inputs differ: update", { old, diff: diff(DIFF_UNKNOWN), checked: { v: 2 } }, { op: "update", changes: true }],
     [
@@ -83,7 +122,11 @@ describe("planRegistration: steps from the old state and the Check and Diff answ
       { old, diff: diff(DIFF_UNKNOWN), oldInputs: { __provider: "a", v: 1 }, checked: { __provider: "b", v: 1 } },
       { op: "update", diffKeys: [] },
     ],
-    ["an init-failed resource is always updated", { old: { ...old, initErrors: ["boom"] }, diff: diff(DIFF_NONE) }, { op: "update", changes: true, steps: [{ kind: "update" }] }],
+    [
+      "an init-failed resource is always updated",
+      { old: { ...old, initErrors: ["boom"] }, diff: diff(DIFF_NONE) },
+      { op: "update", changes: true, steps: [{ kind: "update" }] },
+    ],
     [
       "replace, create before delete: the old entry pends deletion",
       { old, diff: diff(DIFF_SOME, ["v"]), checked: { v: 2 } },
@@ -106,35 +149,81 @@ describe("planRegistration: steps from the old state and the Check and Diff answ
     ],
     ["replaces without DIFF_SOME still replace", { old, diff: diff(DIFF_NONE, ["v"]) }, { op: "replace", changes: true }],
     // imports
-    ["an import that needs no change keeps the read inputs", { old, importing: true, importId: "id-1", diff: diff(DIFF_NONE) }, { op: "same", shown: "import", steps: [{ kind: "same", inputs: "old" }] }],
-    ["an import with a change shows as import, runs an update", { old, importing: true, importId: "id-1", diff: diff(DIFF_SOME) }, { op: "update", shown: "import", steps: [{ kind: "update" }] }],
+    [
+      "an import that needs no change keeps the read inputs",
+      { old, importing: true, importId: "id-1", diff: diff(DIFF_NONE) },
+      { op: "same", shown: "import", steps: [{ kind: "same", inputs: "old" }] },
+    ],
+    [
+      "an import with a change shows as import, runs an update",
+      { old, importing: true, importId: "id-1", diff: diff(DIFF_SOME) },
+      { op: "update", shown: "import", steps: [{ kind: "update" }] },
+    ],
     [
       "a replace of a registration that names an import id fails",
       { old, importId: "id-1", diff: diff(DIFF_SOME, ["v"]) },
       {
         op: "replace",
         steps: [],
-        error: "previously-imported resources that still specify an ID may not be replaced; please remove the `import` declaration from your program; v",
+        error:
+          "previously-imported resources that still specify an ID may not be replaced; please remove the `import` declaration from your program; v",
       },
     ],
     // previews: no Create, Update or Delete
-    ["preview of a create: no id, the checked inputs", { preview: true, checked: { v: 1 } }, { op: "create", steps: [{ kind: "preview", outputs: "checked" }] }],
-    ["preview of a same: the old id and outputs", { preview: true, old, diff: diff(DIFF_NONE) }, { op: "same", steps: [{ kind: "preview", id: "id-1", outputs: "old" }] }],
-    ["preview of an update: the old id, the checked inputs", { preview: true, old, diff: diff(DIFF_SOME) }, { op: "update", steps: [{ kind: "preview", id: "id-1", outputs: "checked" }] }],
-    ["preview of a replace: no id", { preview: true, old, diff: diff(DIFF_SOME, ["v"], true) }, { op: "replace", steps: [{ kind: "preview", outputs: "checked" }] }],
+    [
+      "preview of a create: no id, the checked inputs",
+      { preview: true, checked: { v: 1 } },
+      { op: "create", steps: [{ kind: "preview", outputs: "checked" }] },
+    ],
+    [
+      "preview of a same: the old id and outputs",
+      { preview: true, old, diff: diff(DIFF_NONE) },
+      { op: "same", steps: [{ kind: "preview", id: "id-1", outputs: "old" }] },
+    ],
+    [
+      "preview of an update: the old id, the checked inputs",
+      { preview: true, old, diff: diff(DIFF_SOME) },
+      { op: "update", steps: [{ kind: "preview", id: "id-1", outputs: "checked" }] },
+    ],
+    [
+      "preview of a replace: no id",
+      { preview: true, old, diff: diff(DIFF_SOME, ["v"], true) },
+      { op: "replace", steps: [{ kind: "preview", outputs: "checked" }] },
+    ],
     // a provider that supports preview (a plugin's ConfigureResponse) is asked: Create, or Update with the old id
-    ["supportsPreview: a create is the provider's", { preview: true, supportsPreview: true }, { op: "create", steps: [{ kind: "preview", outputs: "provider" }] }],
-    ["supportsPreview: an update is the provider's, with the old id", { preview: true, supportsPreview: true, old, diff: diff(DIFF_SOME) }, { op: "update", steps: [{ kind: "preview", id: "id-1", outputs: "provider" }] }],
-    ["supportsPreview: a replacement's new half is a Create", { preview: true, supportsPreview: true, old, diff: diff(DIFF_SOME, ["v"]) }, { op: "replace", steps: [{ kind: "preview", outputs: "provider" }] }],
-    ["supportsPreview: a same keeps the old outputs (no call)", { preview: true, supportsPreview: true, old, diff: diff(DIFF_NONE) }, { op: "same", steps: [{ kind: "preview", id: "id-1", outputs: "old" }] }],
-    ["a detailed diff names the row's keys", { old, diff: { ...diff(DIFF_SOME), detailedDiff: ["labels"] }, checked: { v: 2 } }, { op: "update", diffKeys: ["labels"] }],
+    [
+      "supportsPreview: a create is the provider's",
+      { preview: true, supportsPreview: true },
+      { op: "create", steps: [{ kind: "preview", outputs: "provider" }] },
+    ],
+    [
+      "supportsPreview: an update is the provider's, with the old id",
+      { preview: true, supportsPreview: true, old, diff: diff(DIFF_SOME) },
+      { op: "update", steps: [{ kind: "preview", id: "id-1", outputs: "provider" }] },
+    ],
+    [
+      "supportsPreview: a replacement's new half is a Create",
+      { preview: true, supportsPreview: true, old, diff: diff(DIFF_SOME, ["v"]) },
+      { op: "replace", steps: [{ kind: "preview", outputs: "provider" }] },
+    ],
+    [
+      "supportsPreview: a same keeps the old outputs (no call)",
+      { preview: true, supportsPreview: true, old, diff: diff(DIFF_NONE) },
+      { op: "same", steps: [{ kind: "preview", id: "id-1", outputs: "old" }] },
+    ],
+    [
+      "a detailed diff names the row's keys",
+      { old, diff: { ...diff(DIFF_SOME), detailedDiff: ["labels"] }, checked: { v: 2 } },
+      { op: "update", diffKeys: ["labels"] },
+    ],
     [
       "preview of a replace that names an import id: a warning, not an error",
       { preview: true, old, importId: "id-1", diff: diff(DIFF_SOME, ["v"]) },
       {
         op: "replace",
         steps: [{ kind: "preview", outputs: "checked" }],
-        warning: "previously-imported resources that still specify an ID may not be replaced; please remove the `import` declaration from your program; v",
+        warning:
+          "previously-imported resources that still specify an ID may not be replaced; please remove the `import` declaration from your program; v",
       },
     ],
   ];
@@ -179,7 +268,9 @@ describe("before Check", () => {
 describe("URNs and aliases", () => {
   test("a child's type is qualified by its parent's, unless the parent is the stack", () => {
     expect(makeUrn("dev", "proj", STACK, DYN, "a")).toBe(URN);
-    expect(makeUrn("dev", "proj", "urn:pulumi:dev::proj::my:Group::g", DYN, "a")).toBe("urn:pulumi:dev::proj::my:Group$pulumi-nodejs:dynamic:Resource::a");
+    expect(makeUrn("dev", "proj", "urn:pulumi:dev::proj::my:Group::g", DYN, "a")).toBe(
+      "urn:pulumi:dev::proj::my:Group$pulumi-nodejs:dynamic:Resource::a",
+    );
   });
 
   test("an alias spec's missing parts are the resource's own; noParent drops the parent", () => {
@@ -209,7 +300,15 @@ describe("URNs and aliases", () => {
 });
 
 describe("deletes", () => {
-  const entry = (urn: string, more: Partial<StateResource> = {}): StateResource => ({ urn, type: DYN, name: urn, inputs: {}, outputs: {}, dependencies: [], ...more });
+  const entry = (urn: string, more: Partial<StateResource> = {}): StateResource => ({
+    urn,
+    type: DYN,
+    name: urn,
+    inputs: {},
+    outputs: {},
+    dependencies: [],
+    ...more,
+  });
 
   const actions: [string, Partial<StateResource>, "delete" | "drop"][] = [
     ["a managed dynamic resource is deleted", {}, "delete"],
@@ -221,7 +320,10 @@ describe("deletes", () => {
     expect(deleteAction(entry("u", more))).toBe(expected);
   });
   test("deleteAction with a plugin: its package's resources are deleted, others only dropped", () => {
-    expect([deleteAction(entry("u", { type: "veza:index:AccessProfile" }), "veza"), deleteAction(entry("u"), "veza")]).toEqual(["delete", "drop"]);
+    expect([deleteAction(entry("u", { type: "veza:index:AccessProfile" }), "veza"), deleteAction(entry("u"), "veza")]).toEqual([
+      "delete",
+      "drop",
+    ]);
   });
 
   test("dependents and children go first; a failed delete keeps what it depends on", () => {
@@ -254,9 +356,20 @@ describe("deletes", () => {
 });
 
 describe("refreshChanged: what a refreshed resource shows", () => {
-  const same: Parameters<typeof refreshChanged>[0] = { external: false, oldOutputs: { v: 1 }, newOutputs: { v: 1 }, stateInputs: { v: 1 }, readInputs: { v: 1 } };
+  const same: Parameters<typeof refreshChanged>[0] = {
+    external: false,
+    oldOutputs: { v: 1 },
+    newOutputs: { v: 1 },
+    stateInputs: { v: 1 },
+    readInputs: { v: 1 },
+  };
   const rows: [string, Partial<typeof same>, { changes: number; replaces: string[] } | undefined, boolean][] = [
-    ["Diff says none: same, even when a read-only output moved", { newOutputs: { v: 1, updatedAt: "later" } }, { changes: DIFF_NONE, replaces: [] }, false],
+    [
+      "Diff says none: same, even when a read-only output moved",
+      { newOutputs: { v: 1, updatedAt: "later" } },
+      { changes: DIFF_NONE, replaces: [] },
+      false,
+    ],
     ["Diff says some: refresh-update", {}, { changes: DIFF_SOME, replaces: [] }, true],
     ["Diff asks a replace: refresh-update", {}, { changes: DIFF_NONE, replaces: ["v"] }, true],
     ["Diff cannot say: the inputs compared", { readInputs: { v: 2 } }, { changes: DIFF_UNKNOWN, replaces: [] }, true],

@@ -41,21 +41,34 @@ test("the package installed from its npm pack tarball runs the basic example; __
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "veza-pack-"));
   try {
     // dist/ is built by `npm test`; --ignore-scripts so packing does not rebuild
-    const packed = JSON.parse(execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], { cwd: REPO, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })) as {
+    const packed = JSON.parse(
+      execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], {
+        cwd: REPO,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      }),
+    ) as {
       filename: string;
       files: { path: string }[];
     }[];
     const files = packed[0]!.files.map((f) => f.path);
     expect(files).toContain("dist/provider/index.js");
     expect(files).toContain("dist/provider/index.d.ts");
-    expect(files.filter((f) => /^(tests|emulator|bench|scripts|examples|dist\/(tests|emulator|bench|scripts|examples))\//.test(f))).toEqual([]);
+    expect(files.filter((f) => /^(tests|emulator|bench|scripts|examples|dist\/(tests|emulator|bench|scripts|examples))\//.test(f))).toEqual(
+      [],
+    );
 
     const app = path.join(work, "app");
     fs.mkdirSync(app);
     fs.writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "app", private: true }));
     const tarball = path.join(work, packed[0]!.filename);
     const install = (mode: string) =>
-      execFileSync("npm", ["install", mode, "--no-audit", "--no-fund", "--ignore-scripts", tarball], { cwd: app, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
+      execFileSync("npm", ["install", mode, "--no-audit", "--no-fund", "--ignore-scripts", tarball], {
+        cwd: app,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+        timeout: 120_000,
+      });
     try {
       install("--offline");
     } catch {
@@ -66,7 +79,14 @@ test("the package installed from its npm pack tarball runs the basic example; __
     expect(installed.slice(0, tarballCopy.length)).toBe(tarballCopy);
     expect(fs.lstatSync(path.join(app, "node_modules", "pulumi-veza")).isSymbolicLink()).toBe(false);
     // the installed package loads on its own
-    const loaded = execFileSync(process.execPath, ["-e", 'const v = require("pulumi-veza"); console.log([typeof v.AccessProfile, typeof v.ProfileMembership, typeof v.filter.eq].join(","))'], { cwd: app, encoding: "utf8" });
+    const loaded = execFileSync(
+      process.execPath,
+      [
+        "-e",
+        'const v = require("pulumi-veza"); console.log([typeof v.AccessProfile, typeof v.ProfileMembership, typeof v.filter.eq].join(","))',
+      ],
+      { cwd: app, encoding: "utf8" },
+    );
     expect(loaded.trim()).toBe("function,function,function");
 
     // the provider process runs in the app folder, so require("pulumi-veza") resolves to the tarball's copy
@@ -74,7 +94,10 @@ test("the package installed from its npm pack tarball runs the basic example; __
     const up = await e.up(basic);
     expect(up.errors).toEqual([]);
     expect(up.creates).toBe(4);
-    const providers = e.state().resources.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic")).map((x) => String(x.inputs.__provider));
+    const providers = e
+      .state()
+      .resources.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic"))
+      .map((x) => String(x.inputs.__provider));
     expect(providers).toHaveLength(4);
     for (const p of providers) {
       expect(p).toContain('require("pulumi-veza")');

@@ -57,7 +57,9 @@ test("up creates the catalog, a second up and a preview change nothing and make 
 
   // the serialized provider per resource stays small; the token never reaches the state
   const state = e.state();
-  const sizes = state.resources.filter((x) => x.type.startsWith("pulumi-nodejs:dynamic")).map((x) => String(x.inputs.__provider ?? "").length);
+  const sizes = state.resources
+    .filter((x) => x.type.startsWith("pulumi-nodejs:dynamic"))
+    .map((x) => String(x.inputs.__provider ?? "").length);
   expect(sizes).toHaveLength(expected);
   expect(Math.max(...sizes)).toBeLessThanOrEqual(2048);
   const text = e.stateText();
@@ -74,7 +76,12 @@ test("up creates the catalog, a second up and a preview change nothing and make 
   expect(r.emu.stats().total).toBe(0);
 
   // an edit to the catalog is one PATCH
-  const edited = parseCatalog(CATALOG_TEXT.replace("inherits: [Salesforce Read Only, Okta Sales Apps, AWS Analytics Engineer]", "inherits: [Salesforce Read Only, Okta Sales Apps]"));
+  const edited = parseCatalog(
+    CATALOG_TEXT.replace(
+      "inherits: [Salesforce Read Only, Okta Sales Apps, AWS Analytics Engineer]",
+      "inherits: [Salesforce Read Only, Okta Sales Apps]",
+    ),
+  );
   const plan = await e.preview(() => bootstrap(edited));
   expect(plan).toMatchObject({ creates: 0, updates: 1, replaces: 0, deletes: 0 });
   expect(plan.resources["version:Sales Operations Analyst"]!.op).toBe("update");
@@ -126,14 +133,25 @@ describe("a catalog with a mistake stops before any request, naming the entry an
   test("unknown type name", () => {
     const err = fails(CATALOG_TEXT.replace("  - name: AD VPN Users\n    type: Profile", "  - name: AD VPN Users\n    type: Profiles"));
     const line = lineOf("name: AD VPN Users") + 1;
-    expect(err.message).toContain(`catalog.yaml:${line}:11 profiles[5] "AD VPN Users" type: type "Profiles" is not defined in types (defined: "Profile", "Business Role")`);
+    expect(err.message).toContain(
+      `catalog.yaml:${line}:11 profiles[5] "AD VPN Users" type: type "Profiles" is not defined in types (defined: "Profile", "Business Role")`,
+    );
     expect(err.issues).toEqual([expect.objectContaining({ line, path: ["profiles", 5, "type"] })]);
   });
 
   test("inheritance of a profile that is not defined", () => {
-    const err = fails(CATALOG_TEXT.replace("inherits: [Salesforce Sales User, Okta Sales Apps, AD VPN Users]", "inherits: [Salesforce Sales User, Okta Sale Apps, AD VPN Users]"));
+    const err = fails(
+      CATALOG_TEXT.replace(
+        "inherits: [Salesforce Sales User, Okta Sales Apps, AD VPN Users]",
+        "inherits: [Salesforce Sales User, Okta Sale Apps, AD VPN Users]",
+      ),
+    );
     const line = lineOf("inherits: [Salesforce Sales User");
-    expect(err.message).toMatch(new RegExp(`catalog\\.yaml:${line}:\\d+ profiles\\[8\\] "Account Executive" inherits\\[1\\]: profile "Okta Sale Apps" is not defined in profiles`));
+    expect(err.message).toMatch(
+      new RegExp(
+        `catalog\\.yaml:${line}:\\d+ profiles\\[8\\] "Account Executive" inherits\\[1\\]: profile "Okta Sale Apps" is not defined in profiles`,
+      ),
+    );
   });
 
   test("bad enum, unknown field and a wrong type are all reported at once", () => {
@@ -143,27 +161,46 @@ describe("a catalog with a mistake stops before any request, naming the entry an
         .replace("    labels: [aws, data]", "    labels: [aws, data]\n    colour: blue"),
     );
     expect(err.issues).toHaveLength(3);
-    expect(err.message).toContain(`catalog.yaml:${lineOf("onCreateBehavior: RUNNING")}:23 types[0] "Profile" onCreateBehavior: must be one of INITIAL, RUNNING, PAUSED, DRY_RUN, PENDING`);
-    expect(err.message).toContain(`catalog.yaml:${lineOf("requireApprovalToStart")}:29 profiles[2] "AWS Billing Viewer" requireApprovalToStart: must be true or false`);
-    expect(err.message).toMatch(/catalog\.yaml:\d+:5 profiles\[3\] "AWS Analytics Engineer" colour: unknown field "colour" \(known: name, type, /);
+    expect(err.message).toContain(
+      `catalog.yaml:${lineOf("onCreateBehavior: RUNNING")}:23 types[0] "Profile" onCreateBehavior: must be one of INITIAL, RUNNING, PAUSED, DRY_RUN, PENDING`,
+    );
+    expect(err.message).toContain(
+      `catalog.yaml:${lineOf("requireApprovalToStart")}:29 profiles[2] "AWS Billing Viewer" requireApprovalToStart: must be true or false`,
+    );
+    expect(err.message).toMatch(
+      /catalog\.yaml:\d+:5 profiles\[3\] "AWS Analytics Engineer" colour: unknown field "colour" \(known: name, type, /,
+    );
   });
 
   test("duplicate names", () => {
-    const err = fails(CATALOG_TEXT.replace("  - name: AD VPN Users", "  - name: AD Finance Share").replace("- name: Business Role", "- name: Profile"));
-    expect(err.message).toContain(`catalog.yaml:${lineOf("- name: Business Role")}:11 types[1] "Profile" name: duplicate type name "Profile"`);
-    expect(err.message).toContain(`catalog.yaml:${lineOf("- name: AD VPN Users")}:11 profiles[5] "AD Finance Share" name: duplicate profile name "AD Finance Share"`);
+    const err = fails(
+      CATALOG_TEXT.replace("  - name: AD VPN Users", "  - name: AD Finance Share").replace("- name: Business Role", "- name: Profile"),
+    );
+    expect(err.message).toContain(
+      `catalog.yaml:${lineOf("- name: Business Role")}:11 types[1] "Profile" name: duplicate type name "Profile"`,
+    );
+    expect(err.message).toContain(
+      `catalog.yaml:${lineOf("- name: AD VPN Users")}:11 profiles[5] "AD Finance Share" name: duplicate profile name "AD Finance Share"`,
+    );
   });
 
   test("rules of the type: a business role inheriting from a business role, entities on a role, a cycle", () => {
     const err = fails(
-      CATALOG_TEXT.replace("inherits: [AWS Billing Viewer, AD Finance Share, AD VPN Users]", "inherits: [AWS Billing Viewer, Account Executive]").replace(
+      CATALOG_TEXT.replace(
+        "inherits: [AWS Billing Viewer, AD Finance Share, AD VPN Users]",
+        "inherits: [AWS Billing Viewer, Account Executive]",
+      ).replace(
         "    inherits: [Salesforce Sales User, Okta Sales Apps, AD VPN Users]",
         "    inherits: [Salesforce Sales User]\n    entities:\n      - { entityType: OktaGroup, datasourceId: okta-prod, entityId: 00g1x }",
       ),
     );
-    expect(err.message).toContain(`profiles[10] "Finance Analyst" inherits[1]: type "Business Role" may inherit only from "Profile", but "Account Executive" is a "Business Role"`);
+    expect(err.message).toContain(
+      `profiles[10] "Finance Analyst" inherits[1]: type "Business Role" may inherit only from "Profile", but "Account Executive" is a "Business Role"`,
+    );
     expect(err.message).toContain(`profiles[8] "Account Executive" entities: type "Business Role" does not allow entities`);
-    const cyc = fails("types:\n  - name: T\n    allowInheritEntities: true\nprofiles:\n  - { name: A, type: T, inherits: [B] }\n  - { name: B, type: T, inherits: [A] }\n");
+    const cyc = fails(
+      "types:\n  - name: T\n    allowInheritEntities: true\nprofiles:\n  - { name: A, type: T, inherits: [B] }\n  - { name: B, type: T, inherits: [A] }\n",
+    );
     expect(cyc.message).toContain(`catalog.yaml:5:35 profiles[0] "A" inherits: profiles inherit in a cycle: "A" -> "B" -> "A"`);
   });
 

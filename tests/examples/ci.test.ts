@@ -9,7 +9,10 @@ const text = fs.readFileSync(FILE, "utf8");
 const wf = parse(text) as {
   on: Record<string, { branches?: string[] }>;
   env?: Record<string, string>;
-  jobs: Record<string, { if?: string; steps: { run?: string; uses?: string; env?: Record<string, string> }[]; env?: Record<string, string> }>;
+  jobs: Record<
+    string,
+    { if?: string; steps: { run?: string; uses?: string; env?: Record<string, string> }[]; env?: Record<string, string> }
+  >;
 };
 const runs = (job: string) => wf.jobs[job]!.steps.map((s) => s.run ?? "").join("\n");
 
@@ -40,13 +43,18 @@ test("main runs `pulumi up --yes` with the Veza token from a repository secret; 
 test("Node.js versions the package supports (engines), not an end-of-life one", () => {
   const engines = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")).engines.node as string;
   const minimum = Number(/>=\s*(\d+)/.exec(engines)![1]);
-  const versions = Object.values(wf.jobs).flatMap((j) => j.steps.map((s) => (s as { with?: { "node-version"?: number } }).with?.["node-version"]).filter((v) => v !== undefined));
+  const versions = Object.values(wf.jobs).flatMap((j) =>
+    j.steps.map((s) => (s as { with?: { "node-version"?: number } }).with?.["node-version"]).filter((v) => v !== undefined),
+  );
   expect(versions.length).toBeGreaterThan(0);
   for (const v of versions) expect(Number(v)).toBeGreaterThanOrEqual(minimum);
 });
 
 test("no credential is hard-coded: every token, passphrase and key comes from secrets", () => {
-  const envs: Record<string, string>[] = [wf.env ?? {}, ...Object.values(wf.jobs).flatMap((j) => [j.env ?? {}, ...j.steps.map((s) => s.env ?? {})])];
+  const envs: Record<string, string>[] = [
+    wf.env ?? {},
+    ...Object.values(wf.jobs).flatMap((j) => [j.env ?? {}, ...j.steps.map((s) => s.env ?? {})]),
+  ];
   for (const env of envs) {
     for (const [k, v] of Object.entries(env)) {
       if (/TOKEN|PASSPHRASE|SECRET|KEY/i.test(k)) expect(`${k}=${v}`).toMatch(/=\$\{\{ secrets\.[A-Z_]+ \}\}$/);

@@ -40,8 +40,14 @@ export async function exampleRig(): Promise<ExampleRig> {
 /** The tenant's names. */
 export function tenant(emu: Emulator) {
   return {
-    types: emu.store.listTypes().map((t) => t.name).sort(),
-    profiles: emu.store.listProfiles().map((p) => p.name).sort(),
+    types: emu.store
+      .listTypes()
+      .map((t) => t.name)
+      .sort(),
+    profiles: emu.store
+      .listProfiles()
+      .map((p) => p.name)
+      .sort(),
   };
 }
 
@@ -49,15 +55,32 @@ export function tenant(emu: Emulator) {
  * Runs `npm start` (dist/scripts/start.js) with its data and state in `dir`/data and `dir`/state, no
  * real tenant in the environment, and `env` over that (undefined removes a variable).
  */
-export function runStart(dir: string, o: { env?: Record<string, string | undefined>; args?: string[]; timeoutMs?: number } = {}): Promise<{ code: number; out: string; ms: number }> {
+export function runStart(
+  dir: string,
+  o: { env?: Record<string, string | undefined>; args?: string[]; timeoutMs?: number } = {},
+): Promise<{ code: number; out: string; ms: number }> {
   const merged: Record<string, string> = {};
-  const all = { ...process.env, VEZA_URL: undefined, VEZA_API_TOKEN: undefined, VEZA_TOKEN: undefined, VEZA_CATALOG: undefined, VEZA_START_DATA_DIR: path.join(dir, "data"), VEZA_START_STATE_DIR: path.join(dir, "state"), ...o.env };
+  const all = {
+    ...process.env,
+    VEZA_URL: undefined,
+    VEZA_API_TOKEN: undefined,
+    VEZA_TOKEN: undefined,
+    VEZA_CATALOG: undefined,
+    VEZA_START_DATA_DIR: path.join(dir, "data"),
+    VEZA_START_STATE_DIR: path.join(dir, "state"),
+    ...o.env,
+  };
   for (const [k, v] of Object.entries(all)) if (v !== undefined) merged[k] = v;
   const t0 = Date.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(REPO, "dist", "scripts", "start.js"), ...(o.args ?? [])], { cwd: REPO, env: merged, timeout: o.timeoutMs ?? 45_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-      resolve({ code, out: `${stdout}${stderr}`, ms: Date.now() - t0 });
-    });
+    execFile(
+      process.execPath,
+      [path.join(REPO, "dist", "scripts", "start.js"), ...(o.args ?? [])],
+      { cwd: REPO, env: merged, timeout: o.timeoutMs ?? 45_000, maxBuffer: 16 << 20 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+        resolve({ code, out: `${stdout}${stderr}`, ms: Date.now() - t0 });
+      },
+    );
   });
 }

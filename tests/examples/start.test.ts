@@ -64,7 +64,10 @@ test("with VEZA_URL and VEZA_API_TOKEN set it uses that tenant and starts no emu
 
 test("a catalog with a mistake stops before the emulator starts or any request, naming the line", async () => {
   const bad = path.join(dir, "catalog.yaml");
-  fs.writeFileSync(bad, fs.readFileSync(path.join(REPO, "examples", "bootstrap", "catalog.yaml"), "utf8").replace("type: Business Role", "type: Busines Role"));
+  fs.writeFileSync(
+    bad,
+    fs.readFileSync(path.join(REPO, "examples", "bootstrap", "catalog.yaml"), "utf8").replace("type: Business Role", "type: Busines Role"),
+  );
   const run = await start({ VEZA_CATALOG: bad });
   expect(run.code).toBe(1);
   expect(run.out).toMatch(/catalog\.yaml:\d+:11 profiles\[8\] "Account Executive" type: type "Busines Role" is not defined in types/);
@@ -90,11 +93,19 @@ process.exit(args[0] === "stack" && args[1] === "select" ? 1 : 0);
 `,
     { mode: 0o755 },
   );
-  const run = await start({ PULUMI_FALLBACK: undefined, VEZA_PULUMI_CLI: "path", PATH: `${bin}${path.delimiter}${path.dirname(process.execPath)}` });
+  const run = await start({
+    PULUMI_FALLBACK: undefined,
+    VEZA_PULUMI_CLI: "path",
+    PATH: `${bin}${path.delimiter}${path.dirname(process.execPath)}`,
+  });
   expect(run.code).toBe(0);
   expect(run.out).toContain("Pulumi CLI v3.999.0");
   expect(run.out).not.toContain("[fallback");
-  const calls = fs.readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { args: string[]; stdin: string; backend: string; passphrase: boolean });
+  const calls = fs
+    .readFileSync(log, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { args: string[]; stdin: string; backend: string; passphrase: boolean });
   expect(calls.map((c) => c.args.slice(0, 3).join(" "))).toEqual([
     "stack select local",
     "stack init local",

@@ -14,7 +14,14 @@ import { cli } from "./run-cli";
 const routesIndependent = ROUTES_MODE === "all" ? describe : describe.skip;
 
 const TOKEN = "tok-export-hang-SECRET-93b1";
-const CLEAN: NodeJS.ProcessEnv = { ...process.env, VEZA_TOKEN: undefined, PULUMI_CONFIG: undefined, VEZA_LOG: undefined, HTTP_PROXY: undefined, http_proxy: undefined };
+const CLEAN: NodeJS.ProcessEnv = {
+  ...process.env,
+  VEZA_TOKEN: undefined,
+  PULUMI_CONFIG: undefined,
+  VEZA_LOG: undefined,
+  HTTP_PROXY: undefined,
+  http_proxy: undefined,
+};
 
 routesIndependent("export CLI", () => {
   let server: http.Server;
@@ -56,14 +63,17 @@ routesIndependent("export CLI", () => {
     expect(lines).toContain("no answer to GET access_profiles_types within 150 ms (attempt 1); trying again…");
     expect(lines).toContain("no answer to GET access_profiles_types within 150 ms (attempt 2); trying again…");
     const failure = lines[lines.length - 1]!;
-    expect(failure).toContain(`pulumi-veza export failed: Veza API GET ${url}/api/private/lifecycle_management/access_profiles_types: no answer within 150 ms (VEZA_REQUEST_TIMEOUT_MS) on attempt 3`);
+    expect(failure).toContain(
+      `pulumi-veza export failed: Veza API GET ${url}/api/private/lifecycle_management/access_profiles_types: no answer within 150 ms (VEZA_REQUEST_TIMEOUT_MS) on attempt 3`,
+    );
     expect(failure).toContain("VEZA_MAX_RETRIES and VEZA_RETRY_DEADLINE_MS");
     expect(failure).not.toContain("veza:"); // a standalone command: environment variables, not stack config
     expect(res.stderr).not.toContain(TOKEN);
   }, 60_000);
 
   test("settings it cannot use are named as the environment variables it reads, never as stack config keys", async () => {
-    const run = (env: NodeJS.ProcessEnv) => cli(["export", "-o", "/dev/null"], { ...CLEAN, VEZA_URL: "https://127.0.0.1:9", VEZA_API_TOKEN: TOKEN, ...env });
+    const run = (env: NodeJS.ProcessEnv) =>
+      cli(["export", "-o", "/dev/null"], { ...CLEAN, VEZA_URL: "https://127.0.0.1:9", VEZA_API_TOKEN: TOKEN, ...env });
     const cases: [NodeJS.ProcessEnv, string][] = [
       [{ VEZA_MAX_RETRIES: "abc" }, 'environment variable VEZA_MAX_RETRIES must be a whole number >= 0, got "abc"'],
       [{ VEZA_LOG: "loud" }, "environment variable VEZA_LOG must be one of off, info, debug"],
@@ -81,25 +91,44 @@ routesIndependent("export CLI", () => {
   test("the help lists every flag the parser accepts", async () => {
     const res = await cli(["--help"], CLEAN);
     expect(res.status).toBe(0);
-    for (const flag of ["-o, --out FILE", "--language typescript|yaml", "--project NAME", "-h, --help", "VEZA_URL", "VEZA_API_TOKEN", "VEZA_REQUEST_TIMEOUT_MS"]) expect(res.stdout).toContain(flag);
+    for (const flag of [
+      "-o, --out FILE",
+      "--language typescript|yaml",
+      "--project NAME",
+      "-h, --help",
+      "VEZA_URL",
+      "VEZA_API_TOKEN",
+      "VEZA_REQUEST_TIMEOUT_MS",
+    ])
+      expect(res.stdout).toContain(flag);
     // and the parser accepts exactly what the help shows
     const out = (argv: string[]) => parseCommand(EXPORT_COMMAND, argv).values.out;
     expect(out(["-o", "a.ts"])).toBe("a.ts");
     expect(out(["--out", "b.ts"])).toBe("b.ts");
     expect(out(["--out=c.ts"])).toBe("c.ts");
     expect(() => out(["-o"])).toThrow("-o needs a value: FILE");
-    expect(() => out(["--verbose"])).toThrow("unknown option --verbose; pulumi-veza export takes -o, --out, --language, --project, -h, --help");
+    expect(() => out(["--verbose"])).toThrow(
+      "unknown option --verbose; pulumi-veza export takes -o, --out, --language, --project, -h, --help",
+    );
     const values = (argv: string[]) => parseCommand(EXPORT_COMMAND, argv).values;
     expect(values([])).toEqual({ language: "typescript" });
     expect(values(["--language", "yaml", "--project", "access.prod_1"])).toMatchObject({ language: "yaml", project: "access.prod_1" });
     expect(() => values(["--language", "python"])).toThrow('--language must be one of typescript, yaml, got "python"');
-    expect(() => values(["--project", "my stack"])).toThrow('--project: a Pulumi project name must be 1 to 100 letters, digits, hyphens, underscores and periods, got "my stack"');
+    expect(() => values(["--project", "my stack"])).toThrow(
+      '--project: a Pulumi project name must be 1 to 100 letters, digits, hyphens, underscores and periods, got "my stack"',
+    );
   });
 
   test("--project without --language yaml is a usage error, and nothing is sent", async () => {
     requests = [];
     const { port } = server.address() as { port: number };
-    const res = await cli(["export", "--project", "access"], { ...CLEAN, VEZA_URL: `http://127.0.0.1:${port}`, VEZA_API_TOKEN: TOKEN, VEZA_REQUEST_TIMEOUT_MS: "150", VEZA_MAX_RETRIES: "0" });
+    const res = await cli(["export", "--project", "access"], {
+      ...CLEAN,
+      VEZA_URL: `http://127.0.0.1:${port}`,
+      VEZA_API_TOKEN: TOKEN,
+      VEZA_REQUEST_TIMEOUT_MS: "150",
+      VEZA_MAX_RETRIES: "0",
+    });
     expect(res.status).toBe(2);
     expect(res.stderr).toContain("pulumi-veza export: --project names the YAML project: it needs --language yaml");
     expect(requests).toEqual([]);

@@ -42,12 +42,17 @@ function seed(): void {
   const s = r.emu.store;
   const profileT = s.createType({ name: "Profile", description: "Basic profile", allow_create_relationships: true });
   s.createType({ name: "profile", description: "same identifier, other case", allow_create_relationships: true, max_entitlements: 5 });
-  const roleT = s.createType({ name: "Business Role", allow_inherit_entities: true, allow_inherited_from_types: [profileT.id], on_create_behavior: "RUNNING" });
+  const roleT = s.createType({
+    name: "Business Role",
+    allow_inherit_entities: true,
+    allow_inherited_from_types: [profileT.id],
+    on_create_behavior: "RUNNING",
+  });
   const teamT = s.createType({
     name: 'Team "Quoted" Role',
     allow_inherit_entities: true,
     allow_create_relationships: true,
-    instructions: "Ask \\ your \"manager\"\nfirst",
+    instructions: 'Ask \\ your "manager"\nfirst',
     time_before_sync_check_in_seconds: 3600,
     allow_overwrite_of_access_request_policy: false,
     name_transformer: { rules: [{ from: "a", to: "b" }] },
@@ -57,7 +62,8 @@ function seed(): void {
   s.createType({ name: "Unused" });
 
   const names = (i: number): string =>
-    ({ 0: "Salesforce Base", 1: "salesforce base", 2: "123 Start", 3: "class", 4: "Ünïcode Name", 5: 'A "quoted" \\ name' })[i] ?? `Profile ${i}`;
+    ({ 0: "Salesforce Base", 1: "salesforce base", 2: "123 Start", 3: "class", 4: "Ünïcode Name", 5: 'A "quoted" \\ name' })[i] ??
+    `Profile ${i}`;
   const base: string[] = [];
   for (let i = 0; i < BASE; i++) {
     const { profile } = s.createProfile({
@@ -66,12 +72,20 @@ function seed(): void {
       description: i % 3 ? `profile ${i}` : "",
       labels: i % 4 === 0 ? ["requestable", `l${i % 7}`] : [],
       state: ["INITIAL", "RUNNING", "PAUSED"][i % 3],
-      ...(i % 10 === 0 ? { catalog_item_info: { name: `Catalog ${i}`, recommended: true }, custom_properties: { "cost-center": `cc${i}` } } : {}),
+      ...(i % 10 === 0
+        ? { catalog_item_info: { name: `Catalog ${i}`, recommended: true }, custom_properties: { "cost-center": `cc${i}` } }
+        : {}),
       entities_to_create_relationships_to:
         i % 5 === 4 ? [] : [ent("SalesforceGroup", "sf-1", `g${i}`), ...(i % 2 ? [ent("OktaGroup", "okta-1", `o${i}`)] : [])],
     });
     base.push(profile.id);
-    if (i % 15 === 0) s.updateVersion(profile.id, 2, { state: "PUBLISHED", entities_to_create_relationships_to: [ent("SalesforceGroup", "sf-1", `v2-${i}`)] }, undefined);
+    if (i % 15 === 0)
+      s.updateVersion(
+        profile.id,
+        2,
+        { state: "PUBLISHED", entities_to_create_relationships_to: [ent("SalesforceGroup", "sf-1", `v2-${i}`)] },
+        undefined,
+      );
     if (i % 40 === 7) s.updateVersion(profile.id, 2, { entities_to_create_relationships_to: [] }, undefined); // a draft: not exported
   }
   const roles: string[] = [];
@@ -86,7 +100,8 @@ function seed(): void {
       name: `Team ${i}`,
       profile_type: type,
       inherit_entities_from_access_profiles: inherit,
-      entities_to_create_relationships_to: i < 15 && i % 2 ? [{ ...ent("OktaGroup", "okta-1", `t${i}`), grant_by: 1, custom_properties: { k: "v" } }] : [],
+      entities_to_create_relationships_to:
+        i < 15 && i % 2 ? [{ ...ent("OktaGroup", "okta-1", `t${i}`), grant_by: 1, custom_properties: { k: "v" } }] : [],
     });
   }
   for (const p of s.listProfiles()) {
@@ -171,7 +186,9 @@ test("export reads every page and writes a program with references, adoption and
   expect(program.match(/^  adoptExisting: true,$/gm)).toHaveLength(6 + PROFILES + PROFILES + memberships);
   // references, not ids
   expect(program).toContain("allowInheritedFromTypes: [profileType.id]");
-  expect(program).toMatch(/const salesforceBase = new veza\.AccessProfile\("salesforce-base", \{\n  name: "Salesforce Base",\n  profileType: profileType\.id,/);
+  expect(program).toMatch(
+    /const salesforceBase = new veza\.AccessProfile\("salesforce-base", \{\n  name: "Salesforce Base",\n  profileType: profileType\.id,/,
+  );
   expect(program).toMatch(/inheritFrom: \[[a-zA-Z0-9]+\.id(, [a-zA-Z0-9]+\.id)*\]/);
   // unique identifiers for names that collide or are not identifiers
   expect(program).toContain("const profileType2 = new veza.AccessProfileType(");
@@ -185,7 +202,8 @@ test("export reads every page and writes a program with references, adoption and
   expect(nested).toMatch(/allowInheritedFromTypes: \[.*businessRoleType\.id.*\]/);
   expect(nested).toMatch(/allowInheritedFromTypes: \[.*"[0-9a-f-]+" \/\* itself \*\/.*\]/);
   // versionNumber only where a draft exists (profiles 7 and 47): elsewhere the current version is what an unset number manages
-  const blockOf = (logical: string) => new RegExp(`new veza\\.\\w+\\("${logical}", \\{\\n[^]*?\\n\\}\\);`).exec(program)?.[0] ?? `no ${logical}`;
+  const blockOf = (logical: string) =>
+    new RegExp(`new veza\\.\\w+\\("${logical}", \\{\\n[^]*?\\n\\}\\);`).exec(program)?.[0] ?? `no ${logical}`;
   expect(blockOf("profile-7-version")).toContain("  versionNumber: 1,\n");
   expect(blockOf("profile-47-version")).toContain("  versionNumber: 1,\n");
   expect(blockOf("salesforce-base-version")).not.toContain("versionNumber"); // republished as version 2, no draft
@@ -198,7 +216,8 @@ test("export reads every page and writes a program with references, adoption and
   // topological order: every reference is declared before it is used
   const declared = new Set<string>();
   for (const line of program.split("\n")) {
-    for (const m of line.matchAll(/([A-Za-z_$][\w$]*)\.id\b/g)) expect(declared.has(m[1]) ? m[1] : `undeclared ${m[1]} in: ${line}`).toBe(m[1]);
+    for (const m of line.matchAll(/([A-Za-z_$][\w$]*)\.id\b/g))
+      expect(declared.has(m[1]) ? m[1] : `undeclared ${m[1]} in: ${line}`).toBe(m[1]);
     const d = /^const ([A-Za-z_$][\w$]*) =/.exec(line);
     if (d) declared.add(d[1]);
   }
@@ -209,37 +228,45 @@ routesIndependent("the generated program type-checks", () => {
   expect(typeCheck(path.join(GEN, "program.ts"))).toEqual([]);
 });
 
-routesIndependent("the CLI (node dist/provider/cli.js export) writes the same program; stdout without --out; never the token", async () => {
-  const env = { ...process.env, VEZA_URL: r.emu.url, VEZA_API_TOKEN: TOKEN, VEZA_TOKEN: undefined, PULUMI_CONFIG: undefined };
-  const out = path.join(GEN, "cli-program.ts");
-  const res = await cli(["export", "--out", out], env);
-  expect(res.stderr).not.toContain(TOKEN);
-  expect(res.status).toBe(0);
-  expect(res.stdout).toBe("");
-  expect(res.stderr).toContain(`read ${PROFILES}/${PROFILES} profiles…`);
-  expect(res.stderr).toContain(`wrote 6 types and ${PROFILES} profiles`);
-  expect(withoutHeaderDate(fs.readFileSync(out, "utf8"))).toBe(withoutHeaderDate(program));
+routesIndependent(
+  "the CLI (node dist/provider/cli.js export) writes the same program; stdout without --out; never the token",
+  async () => {
+    const env = { ...process.env, VEZA_URL: r.emu.url, VEZA_API_TOKEN: TOKEN, VEZA_TOKEN: undefined, PULUMI_CONFIG: undefined };
+    const out = path.join(GEN, "cli-program.ts");
+    const res = await cli(["export", "--out", out], env);
+    expect(res.stderr).not.toContain(TOKEN);
+    expect(res.status).toBe(0);
+    expect(res.stdout).toBe("");
+    expect(res.stderr).toContain(`read ${PROFILES}/${PROFILES} profiles…`);
+    expect(res.stderr).toContain(`wrote 6 types and ${PROFILES} profiles`);
+    expect(withoutHeaderDate(fs.readFileSync(out, "utf8"))).toBe(withoutHeaderDate(program));
 
-  const bad = await cli(["export"], { ...env, VEZA_API_TOKEN: "wrong-token-xyz" });
-  expect(bad.status).toBe(1);
-  expect(bad.stdout).toBe("");
-  expect(bad.stderr).toMatch(/pulumi-veza export failed: .*401/);
-  expect(bad.stderr).not.toContain("wrong-token-xyz");
-  // a standalone command reads no stack config: its hints name environment variables only
-  expect(bad.stderr).toContain("The Veza API token in VEZA_API_TOKEN (or VEZA_TOKEN) is invalid or expired");
-  expect(bad.stderr).not.toMatch(/veza:apiToken|pulumi config|pulumi refresh/);
+    const bad = await cli(["export"], { ...env, VEZA_API_TOKEN: "wrong-token-xyz" });
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr).toMatch(/pulumi-veza export failed: .*401/);
+    expect(bad.stderr).not.toContain("wrong-token-xyz");
+    // a standalone command reads no stack config: its hints name environment variables only
+    expect(bad.stderr).toContain("The Veza API token in VEZA_API_TOKEN (or VEZA_TOKEN) is invalid or expired");
+    expect(bad.stderr).not.toMatch(/veza:apiToken|pulumi config|pulumi refresh/);
 
-  const missing = await cli(["export"], { ...env, VEZA_URL: undefined });
-  expect(missing.status).toBe(1);
-  expect(missing.stderr).toContain("Missing Veza connection settings: set VEZA_URL (the tenant, e.g. https://acme.vezacloud.com) in the environment of this command.");
-  expect(missing.stderr).not.toContain("veza:url");
-  const neither = await cli(["export"], { ...env, VEZA_URL: undefined, VEZA_API_TOKEN: undefined });
-  expect(neither.stderr).toContain("set VEZA_URL (the tenant, e.g. https://acme.vezacloud.com) and VEZA_API_TOKEN or VEZA_TOKEN (an API token) in the environment");
+    const missing = await cli(["export"], { ...env, VEZA_URL: undefined });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(
+      "Missing Veza connection settings: set VEZA_URL (the tenant, e.g. https://acme.vezacloud.com) in the environment of this command.",
+    );
+    expect(missing.stderr).not.toContain("veza:url");
+    const neither = await cli(["export"], { ...env, VEZA_URL: undefined, VEZA_API_TOKEN: undefined });
+    expect(neither.stderr).toContain(
+      "set VEZA_URL (the tenant, e.g. https://acme.vezacloud.com) and VEZA_API_TOKEN or VEZA_TOKEN (an API token) in the environment",
+    );
 
-  const stdout = await cli(["export"], env);
-  expect(stdout.status).toBe(0);
-  expect(withoutHeaderDate(stdout.stdout)).toBe(withoutHeaderDate(program));
-}, 120_000);
+    const stdout = await cli(["export"], env);
+    expect(stdout.status).toBe(0);
+    expect(withoutHeaderDate(stdout.stdout)).toBe(withoutHeaderDate(program));
+  },
+  120_000,
+);
 
 test("running the exported program adopts the tenant with 0 writes (no POST, PATCH, PUT or DELETE), tenant unchanged; then 0 changes", async () => {
   expect(program).not.toBe("");
@@ -282,14 +309,27 @@ test("running the exported program adopts the tenant with 0 writes (no POST, PAT
 (ROUTES_MODE === "all" ? describe : describe.skip)("generateProgram on hand-made tenants", () => {
   const type = (id: string, name: string, from: string[] = []) => ({ id, name, allow_inherited_from_types: from, integrations: [] }) as any;
   const prof = (id: string, name: string, inherits: string[] = []) => ({
-    profile: { id, name, profile_type: "t1", labels: [], datasource_ids: [], integrations: [], provider_ids: [], access_profiles_inherited: [], access_profiles_inherited_by: [] } as any,
+    profile: {
+      id,
+      name,
+      profile_type: "t1",
+      labels: [],
+      datasource_ids: [],
+      integrations: [],
+      provider_ids: [],
+      access_profiles_inherited: [],
+      access_profiles_inherited_by: [],
+    } as any,
     versionNumber: 1,
     version: { entities_to_create_relationships_to: [], inherit_entities_from_access_profiles: inherits, members: [] } as any,
     members: [],
   });
 
   test("an inheritance cycle is an error naming the cycle", () => {
-    const tenant: Tenant = { types: [type("t1", "T")], profiles: [prof("a", "Alpha", ["b"]), prof("b", "Beta", ["c"]), prof("c", "Gamma", ["a"])] };
+    const tenant: Tenant = {
+      types: [type("t1", "T")],
+      profiles: [prof("a", "Alpha", ["b"]), prof("b", "Beta", ["c"]), prof("c", "Gamma", ["a"])],
+    };
     expect(() => generateProgram(tenant)).toThrow(ExportError);
     expect(() => generateProgram(tenant)).toThrow(/profile inheritance cycle "Alpha" -> "Beta" -> "Gamma" -> "Alpha"/);
   });

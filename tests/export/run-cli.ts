@@ -9,9 +9,16 @@ export const REPO = path.resolve(__dirname, "..", "..");
  * Runs `node dist/provider/cli.js` as a child process (asynchronously: a test server may answer from
  * this very process), with `input` on its standard input when given.
  */
-export function cli(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  input?: string,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO, "dist/provider/cli.js"), ...args], { env, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [path.join(REPO, "dist/provider/cli.js"), ...args], {
+      env,
+      stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
     if (input !== undefined) child.stdin!.end(input);
     let stdout = "";
     let stderr = "";

@@ -103,7 +103,14 @@ const TENANT: Tenant = {
       members: ["bob", "alice"],
     },
     {
-      profile: { id: "p-base", name: "Salesforce: Base #1", profile_type: "t-base", labels: ["yes", "#x"], custom_properties: { "cost $": "a: b" }, current_version_number: 1 },
+      profile: {
+        id: "p-base",
+        name: "Salesforce: Base #1",
+        profile_type: "t-base",
+        labels: ["yes", "#x"],
+        custom_properties: { "cost $": "a: b" },
+        current_version_number: 1,
+      },
       versionNumber: 1,
       version: { entities_to_create_relationships_to: [ent("SalesforceGroup", "sf-1", "g:1"), ent("OktaGroup", "okta", "-o1")] },
       members: [],
@@ -135,7 +142,13 @@ routesIndependent("export --language yaml", () => {
       expect(w).not.toMatch(/[\n\r\u0085\u2028\u2029\ufeff\u007f]/); // escaped, never literal
     }
     // what cannot be misread is written plain
-    expect(["Salesforce Base", "sf-1", "O'Brien", "AD (corp) users", "a/b+c@d"].map(yamlString)).toEqual(["Salesforce Base", "sf-1", "O'Brien", "AD (corp) users", "a/b+c@d"]);
+    expect(["Salesforce Base", "sf-1", "O'Brien", "AD (corp) users", "a/b+c@d"].map(yamlString)).toEqual([
+      "Salesforce Base",
+      "sf-1",
+      "O'Brien",
+      "AD (corp) users",
+      "a/b+c@d",
+    ]);
   });
 
   test("the YAML program declares what the TypeScript one does: the same names, kinds and order, references as ${name.id}", () => {
@@ -171,10 +184,19 @@ routesIndependent("export --language yaml", () => {
     });
     expect(text).toContain("        - p-child  # itself\n        - p-gone  # not in this tenant\n");
     expect(ts).toContain('inheritFrom: ["p-child" /* itself */, "p-gone" /* not in this tenant */, salesforceBase1.id, vpnUsers.id]');
-    expect(props("account-executive-members")).toEqual({ accessProfileId: "${account-executive.id}", versionNumber: 2, identityIds: ["alice", "bob"], adoptExisting: true });
+    expect(props("account-executive-members")).toEqual({
+      accessProfileId: "${account-executive.id}",
+      versionNumber: 2,
+      identityIds: ["alice", "bob"],
+      adoptExisting: true,
+    });
     expect(props("business-role-type").allowInheritedFromTypes).toEqual(["t-role", "${profile-type.id}", "t-gone"]); // Business Role, Profile, t-gone
     // odd values come back as themselves once pulumi-yaml has read the `$$`
-    expect(props("salesforce-base-1")).toMatchObject({ name: "Salesforce: Base #1", labels: ["#x", "yes"], customProperties: { "cost $$": "a: b" } });
+    expect(props("salesforce-base-1")).toMatchObject({
+      name: "Salesforce: Base #1",
+      labels: ["#x", "yes"],
+      customProperties: { "cost $$": "a: b" },
+    });
     expect(props("salesforce-base-1-version").entities).toEqual([
       { entityType: "OktaGroup", datasourceId: "okta", entityId: "-o1" },
       { entityType: "SalesforceGroup", datasourceId: "sf-1", entityId: "g:1" },
@@ -182,13 +204,23 @@ routesIndependent("export --language yaml", () => {
     expect(props("vpn-users")).toMatchObject({ name: "VPN $${users}", description: "line\nbreak" });
     expect(props("vpn-users-version").inheritFrom).toEqual(["${salesforce-base-1.id}"]);
     // the same header, as YAML comments
-    expect(text.split("\n").slice(0, 4)).toEqual(ts.split("\n").slice(0, 4).map((l) => l.replace(/^\/\/ /, "# ")));
+    expect(text.split("\n").slice(0, 4)).toEqual(
+      ts
+        .split("\n")
+        .slice(0, 4)
+        .map((l) => l.replace(/^\/\/ /, "# ")),
+    );
   });
 
   test("what YAML cannot carry is an error naming it; an empty tenant is an empty program", () => {
-    const fnKey = { ...TENANT, profiles: [{ ...TENANT.profiles[1]!, profile: { ...TENANT.profiles[1]!.profile, custom_properties: { "fn::join": "x" } } }] } as Tenant;
+    const fnKey = {
+      ...TENANT,
+      profiles: [{ ...TENANT.profiles[1]!, profile: { ...TENANT.profiles[1]!.profile, custom_properties: { "fn::join": "x" } } }],
+    } as Tenant;
     expect(() => generateProgram(fnKey, { language: "yaml" })).toThrow(ExportError);
-    expect(() => generateProgram(fnKey, { language: "yaml" })).toThrow('cannot export AccessProfile "salesforce-base-1" customProperties as YAML: the key "fn::join" would be read by pulumi-yaml as a function');
+    expect(() => generateProgram(fnKey, { language: "yaml" })).toThrow(
+      'cannot export AccessProfile "salesforce-base-1" customProperties as YAML: the key "fn::join" would be read by pulumi-yaml as a function',
+    );
     expect(generateProgram(fnKey)).toContain('customProperties: { "fn::join": "x" }'); // TypeScript can
     expect(() => generateProgram(TENANT, { language: "yaml", project: "my project" })).toThrow(
       'a Pulumi project name must be 1 to 100 letters, digits, hyphens, underscores and periods, got "my project"',

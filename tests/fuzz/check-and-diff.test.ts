@@ -30,8 +30,37 @@ const SEED = Number(process.env.VEZA_FUZZ_SEED ?? 0x5eed23);
 /** Generated inputs per kind, for check and for diff each (four kinds: 8 x this in all). */
 const PER_KIND = 1500;
 
-const AWKWARD_STRINGS = ["", " ", "0", "1", "-1", "2.5", "true", "false", "null", "RUNNING", "running", "PAUSED", "DRAFT", "SalesforceGroup", UNKNOWN, "ü名", "a".repeat(300), "__proto__", "constructor", "toString"];
-const AWKWARD_OBJECTS: Json[] = [{ toString: 1 }, { valueOf: 1, toString: 1 }, JSON.parse('{"__proto__": {"x": 1}}'), JSON.parse('{"__proto__": 1}'), { constructor: 1 }, {}, []];
+const AWKWARD_STRINGS = [
+  "",
+  " ",
+  "0",
+  "1",
+  "-1",
+  "2.5",
+  "true",
+  "false",
+  "null",
+  "RUNNING",
+  "running",
+  "PAUSED",
+  "DRAFT",
+  "SalesforceGroup",
+  UNKNOWN,
+  "ü名",
+  "a".repeat(300),
+  "__proto__",
+  "constructor",
+  "toString",
+];
+const AWKWARD_OBJECTS: Json[] = [
+  { toString: 1 },
+  { valueOf: 1, toString: 1 },
+  JSON.parse('{"__proto__": {"x": 1}}'),
+  JSON.parse('{"__proto__": 1}'),
+  { constructor: 1 },
+  {},
+  [],
+];
 const AWKWARD_NUMBERS = [0, 1, -1, 2, 1e21, -0.5, 3.7, Number.MAX_SAFE_INTEGER, 4294967296];
 const NESTED_KEYS = ["entityType", "datasourceId", "entityId", "grantBy", "condition", "customProperties", "type", "value"];
 
@@ -57,7 +86,12 @@ function json(depth: number, keys: readonly string[]): fc.Arbitrary<Json> {
   if (depth <= 0) return fc.oneof({ withCrossShrink: true }, ...leaves);
   const key = fc.constantFrom(...keys, "__proto__", "toString", "entity_type", "type", "x");
   const inner = json(depth - 1, keys);
-  return fc.oneof({ withCrossShrink: true }, ...leaves, fc.array(fc.tuple(key, inner), { maxLength: 3 }).map(objectOf), fc.array(inner, { maxLength: 3 }));
+  return fc.oneof(
+    { withCrossShrink: true },
+    ...leaves,
+    fc.array(fc.tuple(key, inner), { maxLength: 3 }).map(objectOf),
+    fc.array(inner, { maxLength: 3 }),
+  );
 }
 
 /** A value of the input's kind that its check may accept (so that generated inputs pass as well as fail). */
@@ -74,7 +108,11 @@ function plausible(spec: InputSpec): fc.Arbitrary<Json> {
     case "set":
       return fc.constantFrom<Json>([], ["a", "b"], ["b", "a", "a"], [UNKNOWN]);
     case "entities":
-      return fc.constantFrom<Json>([], [{ entityType: "SalesforceGroup", datasourceId: "sf", entityId: "g1" }], [{ entity_type: "SalesforceGroup", datasource_id: "sf", entity_id: "g2", grantBy: "1" }]);
+      return fc.constantFrom<Json>(
+        [],
+        [{ entityType: "SalesforceGroup", datasourceId: "sf", entityId: "g1" }],
+        [{ entity_type: "SalesforceGroup", datasource_id: "sf", entity_id: "g2", grantBy: "1" }],
+      );
     case "map":
       return fc.constantFrom<Json>({}, { k: "v" });
     case "object":
@@ -100,7 +138,11 @@ function record(kind: string, declared: readonly string[]): fc.Arbitrary<Record<
     ),
   );
   const sometimes = <T>(arb: fc.Arbitrary<T>, percent: number) =>
-    fc.oneof({ withCrossShrink: true }, { arbitrary: fc.constant<typeof ABSENT>(ABSENT), weight: 100 - percent }, { arbitrary: arb, weight: percent });
+    fc.oneof(
+      { withCrossShrink: true },
+      { arbitrary: fc.constant<typeof ABSENT>(ABSENT), weight: 100 - percent },
+      { arbitrary: arb, weight: percent },
+    );
   return fc
     .record({
       values: fc.tuple(...declaredValues),
@@ -132,7 +174,9 @@ let connects: jest.SpyInstance;
 beforeAll(() => {
   // every request the provider could make opens a socket first
   connects = jest.spyOn(net.Socket.prototype, "connect");
-  console.log(`check/diff property test (fast-check): seed ${SEED} (VEZA_FUZZ_SEED), ${PER_KIND} inputs per kind for check and ${PER_KIND} for diff, ${KINDS.length} kinds (${KINDS.join(", ")}): ${2 * PER_KIND * KINDS.length} inputs`);
+  console.log(
+    `check/diff property test (fast-check): seed ${SEED} (VEZA_FUZZ_SEED), ${PER_KIND} inputs per kind for check and ${PER_KIND} for diff, ${KINDS.length} kinds (${KINDS.join(", ")}): ${2 * PER_KIND * KINDS.length} inputs`,
+  );
 });
 afterAll(() => connects.mockRestore());
 
@@ -162,11 +206,13 @@ describe.each(KINDS)("%s", (kind) => {
         if (failures.length) failing++;
         for (const f of failures) {
           const root = f.property.split(".")[0];
-          if (!(root in news) && !required.includes(root)) problems.push(`failure for ${f.property}, neither an input given nor a required one`);
+          if (!(root in news) && !required.includes(root))
+            problems.push(`failure for ${f.property}, neither an input given nor a required one`);
           if (!f.reason.includes(f.property)) problems.push(`the reason "${f.reason}" does not name ${f.property}`);
         }
         for (const k of Object.keys(news).filter((k) => !declared.includes(k) && !HIDDEN_KEYS.includes(k))) {
-          if (!failures.some((f) => f.property === k && /did you mean \w+\?/.test(f.reason))) problems.push(`the undeclared key ${k} is not a failure naming the nearest input`);
+          if (!failures.some((f) => f.property === k && /did you mean \w+\?/.test(f.reason)))
+            problems.push(`the undeclared key ${k} is not a failure naming the nearest input`);
         }
         expect(problems).toEqual([]);
       }),
@@ -182,7 +228,10 @@ describe.each(KINDS)("%s", (kind) => {
     let tried = 0;
     const same = fc.constant<typeof ABSENT>(ABSENT);
     // news: a copy of olds 3 times in 10, else another record
-    const pair = fc.tuple(record(kind, declared), fc.oneof({ arbitrary: same, weight: 3 }, { arbitrary: record(kind, declared), weight: 7 }));
+    const pair = fc.tuple(
+      record(kind, declared),
+      fc.oneof({ arbitrary: same, weight: 3 }, { arbitrary: record(kind, declared), weight: 7 }),
+    );
     await fc.assert(
       fc.asyncProperty(pair, async ([olds, other]) => {
         tried++;
@@ -195,17 +244,25 @@ describe.each(KINDS)("%s", (kind) => {
       }),
       runs(kind.length * 104729),
     );
-    expect({ tried, someChanged: changed > 0, someUnchanged: changed < tried }).toEqual({ tried: PER_KIND, someChanged: true, someUnchanged: true });
+    expect({ tried, someChanged: changed > 0, someUnchanged: changed < tried }).toEqual({
+      tried: PER_KIND,
+      someChanged: true,
+      someUnchanged: true,
+    });
     expect(connects).not.toHaveBeenCalled();
   });
 });
 
 describe("a misspelt input is a check failure naming the nearest input", () => {
-  const check = async (kind: string, news: Record<string, unknown>) => ((await call({ k: kind }, "check", [{}, news])) as { failures: { property: string; reason: string }[] }).failures;
+  const check = async (kind: string, news: Record<string, unknown>) =>
+    ((await call({ k: kind }, "check", [{}, news])) as { failures: { property: string; reason: string }[] }).failures;
 
   test("descriptoin on a type: did you mean description", async () => {
     expect(await check("AccessProfileType", { name: "T", descriptoin: "x", __provider: "p" })).toEqual([
-      { property: "descriptoin", reason: expect.stringMatching(/^AccessProfileType "T": descriptoin is not an input \(did you mean description\?\)/) },
+      {
+        property: "descriptoin",
+        reason: expect.stringMatching(/^AccessProfileType "T": descriptoin is not an input \(did you mean description\?\)/),
+      },
     ]);
   });
 
@@ -218,7 +275,10 @@ describe("a misspelt input is a check failure naming the nearest input", () => {
   test("the engine's own key (__provider) and the class's hidden __options pass", async () => {
     for (const kind of KINDS) {
       const failures = await check(kind, { __provider: "p", __options: {} });
-      expect({ kind, unknownKeyFailures: failures.filter((f) => /is not an input/.test(f.reason)) }).toEqual({ kind, unknownKeyFailures: [] });
+      expect({ kind, unknownKeyFailures: failures.filter((f) => /is not an input/.test(f.reason)) }).toEqual({
+        kind,
+        unknownKeyFailures: [],
+      });
     }
   });
 

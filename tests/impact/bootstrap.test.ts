@@ -36,8 +36,18 @@ test("an inheritance edit in the bootstrap catalog: who gains and loses what, th
   if (process.env.VEZA_IMPACT_EXAMPLE_DIR) fs.writeFileSync(path.join(process.env.VEZA_IMPACT_EXAMPLE_DIR, "bootstrap-preview.json"), json);
 
   const impact = impactOf({ text: json, file: "preview.json" });
-  const vpnLoss = { entityType: "ActiveDirectoryGroup", datasourceId: "ad-corp", entityId: "CN=VPN-Users,OU=Groups,DC=corp,DC=example,DC=com", via: ["Account Executive", "AD VPN Users"] };
-  const athenaGain = { entityType: "AwsIamRole", datasourceId: "aws-analytics-222222222222", entityId: "arn:aws:iam::222222222222:role/AthenaQuery", via: ["Account Executive", "AWS Analytics Engineer"] };
+  const vpnLoss = {
+    entityType: "ActiveDirectoryGroup",
+    datasourceId: "ad-corp",
+    entityId: "CN=VPN-Users,OU=Groups,DC=corp,DC=example,DC=com",
+    via: ["Account Executive", "AD VPN Users"],
+  };
+  const athenaGain = {
+    entityType: "AwsIamRole",
+    datasourceId: "aws-analytics-222222222222",
+    entityId: "arn:aws:iam::222222222222:role/AthenaQuery",
+    via: ["Account Executive", "AWS Analytics Engineer"],
+  };
   // alice and bob hold Account Executive through the stack's membership of it
   const member = { member: { memberships: ["members:Account Executive"], grantedInVeza: false, unreadable: [] } };
   expect(impact.report).toEqual({
@@ -51,15 +61,23 @@ test("an inheritance edit in the bootstrap catalog: who gains and loses what, th
   expect(impact.warnings).toEqual([]);
   const md = render(impact, "markdown");
   expect(md).toContain("**2 identities gain access, 2 identities lose access; 1 profile changes what it grants; 0 values unresolved**");
-  expect(md).toContain("| + | AwsIamRole `arn:aws:iam::222222222222:role/AthenaQuery` | `aws-analytics-222222222222` | Account Executive → AWS Analytics Engineer |");
-  expect(md).toMatch(/p0\["Account Executive"\]\n {2}p1\["AWS Analytics Engineer"\]\n {2}p0 ==>\|added\| p1\n {2}p2\["AD VPN Users"\]\n {2}p0 -\.->\|removed\| p2/);
+  expect(md).toContain(
+    "| + | AwsIamRole `arn:aws:iam::222222222222:role/AthenaQuery` | `aws-analytics-222222222222` | Account Executive → AWS Analytics Engineer |",
+  );
+  expect(md).toMatch(
+    /p0\["Account Executive"\]\n {2}p1\["AWS Analytics Engineer"\]\n {2}p0 ==>\|added\| p1\n {2}p2\["AD VPN Users"\]\n {2}p0 -\.->\|removed\| p2/,
+  );
   if (process.env.VEZA_IMPACT_EXAMPLE_DIR) {
-    for (const f of ["markdown", "json", "text"] as const) fs.writeFileSync(path.join(process.env.VEZA_IMPACT_EXAMPLE_DIR, `bootstrap-impact.${f}`), render(impact, f));
+    for (const f of ["markdown", "json", "text"] as const)
+      fs.writeFileSync(path.join(process.env.VEZA_IMPACT_EXAMPLE_DIR, `bootstrap-impact.${f}`), render(impact, f));
   }
   // the CI guide shows this comment as render() writes it, and the README quotes lines of it
   const repo = (file: string) => fs.readFileSync(path.join(__dirname, "..", "..", file), "utf8");
   expect(repo("docs/ci-and-impact.md")).toContain(`<blockquote>\n\n${md}\n</blockquote>`);
-  const quoted = repo("README.md").split("\n").filter((l) => l.startsWith("> ")).map((l) => l.slice(2));
+  const quoted = repo("README.md")
+    .split("\n")
+    .filter((l) => l.startsWith("> "))
+    .map((l) => l.slice(2));
   expect(quoted.length).toBeGreaterThan(3);
   for (const line of quoted) expect(md.split("\n")).toContain(line);
 }, 120_000);

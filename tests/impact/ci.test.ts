@@ -5,7 +5,10 @@ import { parse } from "yaml";
 import { MARKDOWN_MARKER } from "../../provider/impact/render";
 
 const wf = parse(fs.readFileSync(path.join(__dirname, "..", "..", "examples", "ci", "veza-preview.yml"), "utf8")) as {
-  jobs: Record<string, { permissions?: Record<string, string>; steps: { name?: string; run?: string; if?: string; env?: Record<string, string> }[] }>;
+  jobs: Record<
+    string,
+    { permissions?: Record<string, string>; steps: { name?: string; run?: string; if?: string; env?: Record<string, string> }[] }
+  >;
 };
 const preview = wf.jobs.preview!;
 const runs = preview.steps.map((s) => s.run ?? "");

@@ -53,7 +53,8 @@ const programOf = require(PROGRAM_FILE) as (p: typeof pulumi, v: typeof veza, s:
 export const program = (s: Stack) => () => programOf(pulumi, veza, s);
 
 /** The program of a stack as the real CLI's index.js (`pulumi-veza` resolves to dist/, as in a user's stack). */
-export const programSource = (s: Stack) => `require(${JSON.stringify(PROGRAM_FILE)})(require("@pulumi/pulumi"), require("pulumi-veza"), ${JSON.stringify(s)});\n`;
+export const programSource = (s: Stack) =>
+  `require(${JSON.stringify(PROGRAM_FILE)})(require("@pulumi/pulumi"), require("pulumi-veza"), ${JSON.stringify(s)});\n`;
 
 export const BASE: Stack = {
   profiles: [
@@ -81,7 +82,19 @@ export function edit(s: Stack, r: Random, serial: { n: number }, inheritedOutsid
   const st: Stack = JSON.parse(JSON.stringify(s));
   const profile = () => pick(r, st.profiles);
   const inherited = (k: string) => inheritedOutside.has(k) || st.profiles.some((x) => x.inherits.includes(k));
-  const kinds = ["entity", "inherit", "ids", "exclusive", "move", "add-membership", "drop-membership", "replace", "delete", "new-profile", "secret"];
+  const kinds = [
+    "entity",
+    "inherit",
+    "ids",
+    "exclusive",
+    "move",
+    "add-membership",
+    "drop-membership",
+    "replace",
+    "delete",
+    "new-profile",
+    "secret",
+  ];
   for (;;) {
     const kind = pick(r, kinds);
     if (kind === "entity") {
@@ -172,12 +185,25 @@ type Access = Map<string, Map<string, number>>; // identity -> entitlement -> sh
  * profile's current (published) version holds what that version grants and, through its
  * inheritance, what the current versions of those profiles grant.
  */
-export function reality(data: TenantData): { access: Access; names: Map<string, string>; edges: Map<string, string[]>; grants: Map<string, string[]>; holds: Map<string, Set<string>> } {
+export function reality(data: TenantData): {
+  access: Access;
+  names: Map<string, string>;
+  edges: Map<string, string[]>;
+  grants: Map<string, string[]>;
+  holds: Map<string, Set<string>>;
+} {
   const profiles = data.profiles;
   const current = new Map(profiles.map((p) => [p.id, p.versions.find((v) => v.version_number === p.current_version_number)]));
   const names = new Map(profiles.map((p) => [p.id, p.name]));
-  const edges = new Map(profiles.map((p) => [p.name, (current.get(p.id)?.inherit_entities_from_access_profiles ?? []).map((id) => names.get(id) ?? id)]));
-  const grants = new Map(profiles.map((p) => [p.name, (current.get(p.id)?.entities_to_create_relationships_to ?? []).map((e) => `${e.entity_type}/${e.datasource_id}/${e.entity_id}`)]));
+  const edges = new Map(
+    profiles.map((p) => [p.name, (current.get(p.id)?.inherit_entities_from_access_profiles ?? []).map((id) => names.get(id) ?? id)]),
+  );
+  const grants = new Map(
+    profiles.map((p) => [
+      p.name,
+      (current.get(p.id)?.entities_to_create_relationships_to ?? []).map((e) => `${e.entity_type}/${e.datasource_id}/${e.entity_id}`),
+    ]),
+  );
   const holds = new Map<string, Set<string>>();
   for (const p of profiles) {
     const v = current.get(p.id);
@@ -208,7 +234,8 @@ export type Real = ReturnType<typeof reality>;
 /** Why a `via` is not a real shortest path on that side ("" when it is). */
 function badPath(via: string[], entitlement: string, identity: string, side: Real): string {
   if (!side.holds.get(identity)?.has(via[0]!)) return `${identity} does not hold ${via[0]}`;
-  for (let i = 1; i < via.length; i++) if (!(side.edges.get(via[i - 1]!) ?? []).includes(via[i]!)) return `${via[i - 1]} does not inherit ${via[i]}`;
+  for (let i = 1; i < via.length; i++)
+    if (!(side.edges.get(via[i - 1]!) ?? []).includes(via[i]!)) return `${via[i - 1]} does not inherit ${via[i]}`;
   if (!(side.grants.get(via[via.length - 1]!) ?? []).includes(entitlement)) return `${via[via.length - 1]} does not grant ${entitlement}`;
   const shortest = side.access.get(identity)?.get(entitlement);
   return shortest === via.length ? "" : `path of ${via.length} profiles, the shortest has ${shortest}`;
@@ -226,8 +253,10 @@ function listing(s: Stack, name: string, identity: string): string[] {
  */
 function badMember(member: { memberships: string[]; grantedInVeza: boolean; unreadable: string[] }, truth: string[]): string {
   const named = [...member.memberships, ...member.unreadable];
-  if (member.memberships.some((m) => !truth.includes(m)) || truth.some((m) => !named.includes(m))) return `names ${JSON.stringify(member)}, the program lists it in ${JSON.stringify(truth)}`;
-  if (member.grantedInVeza !== (truth.length === 0 && member.unreadable.length === 0)) return `grantedInVeza ${member.grantedInVeza}, the program lists it in ${JSON.stringify(truth)}`;
+  if (member.memberships.some((m) => !truth.includes(m)) || truth.some((m) => !named.includes(m)))
+    return `names ${JSON.stringify(member)}, the program lists it in ${JSON.stringify(truth)}`;
+  if (member.grantedInVeza !== (truth.length === 0 && member.unreadable.length === 0))
+    return `grantedInVeza ${member.grantedInVeza}, the program lists it in ${JSON.stringify(truth)}`;
   return "";
 }
 
@@ -249,7 +278,8 @@ export function compare(report: ImpactReport, before: Real, after: Real, stacks:
     const same = (x: string[], y: string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
     const within = (x: string[], y: string[]) => x.every((v) => y.includes(v));
     if (exact ? !same(gains, realGains) : !within(gains, realGains)) out.push(`${identity} gains ${gains} reported, really ${realGains}`);
-    if (exact ? !same(losses, realLosses) : !within(losses, realLosses)) out.push(`${identity} loses ${losses} reported, really ${realLosses}`);
+    if (exact ? !same(losses, realLosses) : !within(losses, realLosses))
+      out.push(`${identity} loses ${losses} reported, really ${realLosses}`);
     for (const [what, grants, side, program] of [
       ["gains", listed?.gains ?? [], after, stacks.after],
       ["loses", listed?.losses ?? [], before, stacks.before],
@@ -292,7 +322,15 @@ export interface Tally {
  * Goes from `start` (already up) through `count` changes, each from `plan` (which may act in Veza
  * by hand first), comparing each preview's impact with what `up` really did.
  */
-export async function runChanges(o: { driver: Driver; store: EmulatorStore; url: string; token: string; start: Stack; count: number; plan: (c: number, stack: Stack) => Change }): Promise<{ tally: Tally; failures: string[] }> {
+export async function runChanges(o: {
+  driver: Driver;
+  store: EmulatorStore;
+  url: string;
+  token: string;
+  start: Stack;
+  count: number;
+  plan: (c: number, stack: Stack) => Change;
+}): Promise<{ tally: Tally; failures: string[] }> {
   const tally: Tally = { changes: 0, exact: 0, unresolvedButRight: 0, staleDiffered: 0 };
   const failures: string[] = [];
   let stack = o.start;
@@ -316,7 +354,9 @@ export async function runChanges(o: { driver: Driver; store: EmulatorStore; url:
     if (wrong.length) failures.push(`change ${c} (${what.join("; ")}):\n    ${wrong.join("\n    ")}`);
     if (wrong.length && process.env.VEZA_IMPACT_DIFF_DEBUG) {
       const holds = (x: Real) => JSON.stringify([...x.holds].map(([k, v]) => [k, [...v].sort()]));
-      process.stdout.write(`change ${c}\n before ${holds(before)}\n after ${holds(after)}\n tenant ${JSON.stringify([...tenant.profiles.values()].map((t) => [t.name, t.members, t.inheritFrom]))}\n report ${JSON.stringify(impact.report)}\n preview ${JSON.stringify(digest.steps?.filter((s) => s.op !== "same").map((s) => [s.op, s.urn.split("::").pop(), s.oldState?.outputs, s.newState?.inputs]))}\n`);
+      process.stdout.write(
+        `change ${c}\n before ${holds(before)}\n after ${holds(after)}\n tenant ${JSON.stringify([...tenant.profiles.values()].map((t) => [t.name, t.members, t.inheritFrom]))}\n report ${JSON.stringify(impact.report)}\n preview ${JSON.stringify(digest.steps?.filter((s) => s.op !== "same").map((s) => [s.op, s.urn.split("::").pop(), s.oldState?.outputs, s.newState?.inputs]))}\n`,
+      );
     } else if (!wrong.length) {
       if (impact.report.unresolved.length) tally.unresolvedButRight++;
       else tally.exact++;

@@ -20,6 +20,10 @@ module.exports = function program(pulumi, veza, s) {
     });
   }
   for (const m of s.memberships) {
-    new veza.ProfileMembership(`m-${m.key}`, { accessProfileId: p.get(m.profile).id, identityIds: m.secret ? pulumi.secret(m.ids) : m.ids, exclusive: m.exclusive });
+    new veza.ProfileMembership(`m-${m.key}`, {
+      accessProfileId: p.get(m.profile).id,
+      identityIds: m.secret ? pulumi.secret(m.ids) : m.ids,
+      exclusive: m.exclusive,
+    });
   }
 };

@@ -41,7 +41,12 @@ test(`differential: ${CHANGES} seeded program changes (seed ${SEED}), the impact
     if (c % 5 === 1) {
       const target = pick(random, stack.profiles);
       const type = store.listTypes()[0]!;
-      const outside = store.createProfile({ name: `Outside ${c}`, state: "RUNNING", profile_type: type.id, inherit_entities_from_access_profiles: [idOf(target.key)] }).profile;
+      const outside = store.createProfile({
+        name: `Outside ${c}`,
+        state: "RUNNING",
+        profile_type: type.id,
+        inherit_entities_from_access_profiles: [idOf(target.key)],
+      }).profile;
       store.changeMembers(outside.id, 1, { type: "ADD", identity_ids: [pick(random, PEOPLE)] });
       inheritedOutside.add(target.key);
     }

@@ -24,7 +24,7 @@ const HOSTILE = [
   RTL,
   "Okta`Group",
   "``double`` and ` spaced `",
-  '`',
+  "`",
   'A"] --> X["pwned',
   "]] --> evil[(db)]",
   "a | b \\| c \\",
@@ -50,7 +50,13 @@ const HOSTILE = [
 const LEGIT = ["Zoë Ångström-Ørsted", "研究チーム 数据", "🧑‍💻 dev 👍🏽 🏳️‍🌈", "مرحبا بالعالم", "Ελληνικά", "नमस्ते"];
 
 type Props = Record<string, unknown>;
-const resource = (kind: string, name: string, id: string, props: Props) => ({ urn: `urn:pulumi:dev::acme::${T}${kind}::${name}`, type: `${T}${kind}`, id, inputs: props, outputs: props });
+const resource = (kind: string, name: string, id: string, props: Props) => ({
+  urn: `urn:pulumi:dev::acme::${T}${kind}::${name}`,
+  type: `${T}${kind}`,
+  id,
+  inputs: props,
+  outputs: props,
+});
 const same = (s: ReturnType<typeof resource>) => ({ op: "same", urn: s.urn, oldState: s, newState: s });
 
 /** The logical name of value i's membership: it carries the value too (the identity tables show it). */
@@ -71,11 +77,23 @@ function hostileImpact(values: string[]): Impact {
       entities: [{ entityType: v, datasourceId: v, entityId: v }],
       inheritFrom: [],
     });
-    const before = resource("ProfileMembership", membershipName(i, v), `${pid}/versions/1/members`, { accessProfileId: pid, versionNumber: 1, identityIds: [] });
-    const after = resource("ProfileMembership", membershipName(i, v), `${pid}/versions/1/members`, { accessProfileId: pid, versionNumber: 1, identityIds: [v] });
+    const before = resource("ProfileMembership", membershipName(i, v), `${pid}/versions/1/members`, {
+      accessProfileId: pid,
+      versionNumber: 1,
+      identityIds: [],
+    });
+    const after = resource("ProfileMembership", membershipName(i, v), `${pid}/versions/1/members`, {
+      accessProfileId: pid,
+      versionNumber: 1,
+      identityIds: [v],
+    });
     // the version gains its entity too, so the profile table and the Mermaid graph list it
     const verBefore = { ...ver, inputs: { ...ver.inputs, entities: [] }, outputs: { ...ver.outputs, entities: [] } };
-    return [same(p), { op: "update", urn: ver.urn, oldState: verBefore, newState: ver }, { op: "update", urn: before.urn, oldState: before, newState: after }];
+    return [
+      same(p),
+      { op: "update", urn: ver.urn, oldState: verBefore, newState: ver },
+      { op: "update", urn: before.urn, oldState: before, newState: after },
+    ];
   });
   return analyse(sidesOf({ steps } as PreviewDigest));
 }
@@ -139,8 +157,10 @@ function foreignMarkup(tokens: Token[]): string[] {
     if (t.type === "inline") {
       const children = (t.children ?? []).filter((c) => !(c.type === "text" && c.content === ""));
       children.forEach((c, k) => {
-        if (["link_open", "image", "s_open", "em_open", "html_inline"].includes(c.type) && !/^<\/?sub>$/.test(c.content)) found.push(`${c.type} ${c.content} in ${JSON.stringify(t.content.slice(0, 80))}`);
-        if (c.type === "strong_open" && !(k === 0 && OUR_BOLD.test(children[1]?.content ?? ""))) found.push(`strong in ${JSON.stringify(t.content.slice(0, 80))}`);
+        if (["link_open", "image", "s_open", "em_open", "html_inline"].includes(c.type) && !/^<\/?sub>$/.test(c.content))
+          found.push(`${c.type} ${c.content} in ${JSON.stringify(t.content.slice(0, 80))}`);
+        if (c.type === "strong_open" && !(k === 0 && OUR_BOLD.test(children[1]?.content ?? "")))
+          found.push(`strong in ${JSON.stringify(t.content.slice(0, 80))}`);
       });
     }
     if (t.type === "blockquote_open") {
@@ -148,7 +168,11 @@ function foreignMarkup(tokens: Token[]): string[] {
       if (!(first[0]?.type === "strong_open" && /^(Warning|Not seen):$/.test(first[1]?.content ?? ""))) found.push("blockquote");
     }
     if (t.type === "fence" && t.info !== "mermaid") found.push(`fence ${t.info}`);
-    if (["code_block", "bullet_list_open", "ordered_list_open", "heading_open"].includes(t.type) && !(t.type === "heading_open" && ["h3", "h4"].includes(t.tag))) found.push(`${t.type} ${t.tag}`);
+    if (
+      ["code_block", "bullet_list_open", "ordered_list_open", "heading_open"].includes(t.type) &&
+      !(t.type === "heading_open" && ["h3", "h4"].includes(t.tag))
+    )
+      found.push(`${t.type} ${t.tag}`);
   });
   return found;
 }
@@ -161,13 +185,19 @@ const ALL = [...HOSTILE, ...LEGIT];
 const grantRow = (g: { entityType: string; entityId: string; datasourceId: string; via: string[] }) => [
   `${shown(g.entityType)} ${shown(g.entityId)}`.trimStart(),
   shown(g.datasourceId),
-  g.via.map((p) => shown(p)).join(" → ").trim(),
+  g.via
+    .map((p) => shown(p))
+    .join(" → ")
+    .trim(),
 ];
 /** An identity's row after the sign: the grant's cells, then the membership that holds it, by name. */
-const identityRow = (g: { entityType: string; entityId: string; datasourceId: string; via: string[]; member: { memberships: string[] } }) => [
-  ...grantRow(g),
-  `membership ${shown(g.member.memberships[0]!)}`.trim(),
-];
+const identityRow = (g: {
+  entityType: string;
+  entityId: string;
+  datasourceId: string;
+  via: string[];
+  member: { memberships: string[] };
+}) => [...grantRow(g), `membership ${shown(g.member.memberships[0]!)}`.trim()];
 /** Identity tables end with the "member through" column; the profiles table starts with "profile". */
 const isIdentityTable = (rows: Token[][]) => inlineText(rows[0]!.at(-1)!).text === "member through";
 
@@ -223,7 +253,9 @@ describe("hostile names, entity fields and identities are literal text", () => {
     const entities = lines.flatMap((l) => /^ {2}e\d+\[\/"\+ ([^"\]`<>%{}]*)"\/\]:::gain$/.exec(l)?.[1] ?? []).map(decode);
     expect(entities.sort()).toEqual(ALL.map((v) => `${shown(v)} ${shown(v)}`).sort());
     // every line of the graph is a node, an edge or a class: a value wrote none
-    expect(lines.filter((l) => l && !/^ {2}(p\d+\[".*"\]|e\d+\[\/".*"\/\]:::gain|p\d+ --- e\d+|classDef (gain|loss) .*)$/.test(l))).toEqual(["flowchart LR"]);
+    expect(lines.filter((l) => l && !/^ {2}(p\d+\[".*"\]|e\d+\[\/".*"\/\]:::gain|p\d+ --- e\d+|classDef (gain|loss) .*)$/.test(l))).toEqual(
+      ["flowchart LR"],
+    );
   });
 
   test("hidden characters are shown as escapes; legitimate Unicode is unchanged; a 10,000-character value is cut with a mark", () => {
@@ -254,8 +286,10 @@ describe("hostile names, entity fields and identities are literal text", () => {
   });
 
   test("GFM's literal autolinks are broken by an escape: URL, www., e-mail; other punctuation stays as it is", () => {
-    expect(mdText("https://evil.example www.evil.com WWW.x.org admin@evil.example")).toBe("https\\://evil.example www\\.evil.com WWW\\.x.org admin\\@evil.example");
-    expect(mdText("Bob's profile: a-b, c.d (e) {f} \"g\" =+%^?/;")).toBe("Bob's profile: a-b, c.d (e) {f} \"g\" =+%^?/;");
+    expect(mdText("https://evil.example www.evil.com WWW.x.org admin@evil.example")).toBe(
+      "https\\://evil.example www\\.evil.com WWW\\.x.org admin\\@evil.example",
+    );
+    expect(mdText('Bob\'s profile: a-b, c.d (e) {f} "g" =+%^?/;')).toBe('Bob\'s profile: a-b, c.d (e) {f} "g" =+%^?/;');
   });
 
   test("json is data: every value exactly as the preview holds it", () => {
@@ -264,21 +298,34 @@ describe("hostile names, entity fields and identities are literal text", () => {
   });
 });
 
-test.each(ALL.map((v) => [JSON.stringify(v).slice(0, 60), v]))("an identity %s in a heading (few identities: not collapsed) is its own text", (_name, value) => {
-  const impact = hostileImpact([value]);
-  const tokens = md.parse(render(impact, "markdown"), {});
-  expect(foreignMarkup(tokens)).toEqual([]);
-  const headings = tokens.flatMap((t, i) => (t.type === "heading_open" && t.tag === "h4" ? [inlineText(tokens[i + 1]!)] : []));
-  expect(headings).toEqual([{ text: `${shown(value)}: +1 −0`.trim(), markup: [] }, expect.anything(), expect.anything()]); // then the profiles and the graph
-  const cells = tables(tokens)[0]![1]!.map(inlineText);
-  const g = impact.report.identities[0]!.gains[0]!;
-  expect(g).toEqual({ entityType: value, entityId: value, datasourceId: value, via: [value], member: { memberships: [membershipName(0, value)], grantedInVeza: false, unreadable: [] } });
-  expect(cells).toEqual(["+", ...identityRow(g)].map((text) => ({ text, markup: [] })));
-});
+test.each(ALL.map((v) => [JSON.stringify(v).slice(0, 60), v]))(
+  "an identity %s in a heading (few identities: not collapsed) is its own text",
+  (_name, value) => {
+    const impact = hostileImpact([value]);
+    const tokens = md.parse(render(impact, "markdown"), {});
+    expect(foreignMarkup(tokens)).toEqual([]);
+    const headings = tokens.flatMap((t, i) => (t.type === "heading_open" && t.tag === "h4" ? [inlineText(tokens[i + 1]!)] : []));
+    expect(headings).toEqual([{ text: `${shown(value)}: +1 −0`.trim(), markup: [] }, expect.anything(), expect.anything()]); // then the profiles and the graph
+    const cells = tables(tokens)[0]![1]!.map(inlineText);
+    const g = impact.report.identities[0]!.gains[0]!;
+    expect(g).toEqual({
+      entityType: value,
+      entityId: value,
+      datasourceId: value,
+      via: [value],
+      member: { memberships: [membershipName(0, value)], grantedInVeza: false, unreadable: [] },
+    });
+    expect(cells).toEqual(["+", ...identityRow(g)].map((text) => ({ text, markup: [] })));
+  },
+);
 
 test("an unresolved value's URN and reason in the list are literal text too", () => {
   const name = "x`<b>y</b>";
-  const m = resource("ProfileMembership", `m${name}`, "p/versions/1/members", { accessProfileId: "p", versionNumber: 1, identityIds: "[secret]" });
+  const m = resource("ProfileMembership", `m${name}`, "p/versions/1/members", {
+    accessProfileId: "p",
+    versionNumber: 1,
+    identityIds: "[secret]",
+  });
   const impact = analyse(sidesOf({ steps: [same(m)] } as PreviewDigest));
   const tokens = md.parse(render(impact, "markdown"), {});
   expect(foreignMarkup(tokens).filter((f) => !f.startsWith("bullet_list_open"))).toEqual([]);

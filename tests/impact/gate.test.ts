@@ -50,14 +50,33 @@ async function inProcess(args: string[], input = "") {
 }
 
 type Props = Record<string, unknown>;
-const resource = (kind: string, name: string, id: string, props: Props) => ({ urn: `urn:pulumi:dev::acme::${T}${kind}::${name}`, type: `${T}${kind}`, id, inputs: props, outputs: props });
+const resource = (kind: string, name: string, id: string, props: Props) => ({
+  urn: `urn:pulumi:dev::acme::${T}${kind}::${name}`,
+  type: `${T}${kind}`,
+  id,
+  inputs: props,
+  outputs: props,
+});
 const profile = resource("AccessProfile", "Eng", "pe", { name: "Eng", currentVersionNumber: 1 });
-const version = resource("AccessProfileVersion", "Eng-v", "pe/versions/1", { accessProfileId: "pe", versionNumber: 1, entities: [{ entityType: "OktaGroup", datasourceId: "okta", entityId: "eng" }], inheritFrom: [] });
-const membership = (identityIds: unknown) => resource("ProfileMembership", "Eng-m", "pe/versions/1/members", { accessProfileId: "pe", versionNumber: 1, identityIds });
+const version = resource("AccessProfileVersion", "Eng-v", "pe/versions/1", {
+  accessProfileId: "pe",
+  versionNumber: 1,
+  entities: [{ entityType: "OktaGroup", datasourceId: "okta", entityId: "eng" }],
+  inheritFrom: [],
+});
+const membership = (identityIds: unknown) =>
+  resource("ProfileMembership", "Eng-m", "pe/versions/1/members", { accessProfileId: "pe", versionNumber: 1, identityIds });
 const same = (s: { urn: string }) => ({ op: "same", urn: s.urn, oldState: s, newState: s });
 /** A preview in which Eng's membership goes from `before` to `after`. */
 const preview = (before: unknown, after: unknown) =>
-  JSON.stringify({ steps: [same(profile), same(version), { op: "update", urn: membership(before).urn, oldState: membership(before), newState: membership(after) }], changeSummary: { same: 2, update: 1 } });
+  JSON.stringify({
+    steps: [
+      same(profile),
+      same(version),
+      { op: "update", urn: membership(before).urn, oldState: membership(before), newState: membership(after) },
+    ],
+    changeSummary: { same: 2, update: 1 },
+  });
 
 describe("input that is not a preview digest: exit 2, one line naming the file and what is missing", () => {
   test.each([
@@ -69,10 +88,26 @@ describe("input that is not a preview digest: exit 2, one line naming the file a
     ["a step without urn", '{"steps":[{"op":"same"}]}', /: steps\[0\]\.urn: must be a URN string$/],
     ["a list", "[]", /: expected a JSON object \(the output of `pulumi preview --json --show-sames`\), got a list$/],
     ["a number", "42", /: expected a JSON object \(the output of `pulumi preview --json --show-sames`\), got number$/],
-    ["one engine event", '{"sequence":0,"timestamp":1,"preludeEvent":{"config":{}}}', /: a stream of engine events .*run `pulumi preview --json --show-sames` without PULUMI_ENABLE_STREAMING_JSON_PREVIEW$/],
-    ["an engine event stream", '{"sequence":0,"timestamp":1,"preludeEvent":{}}\n{"sequence":1,"timestamp":1,"summaryEvent":{}}\n', /: a stream of engine events /],
-    ["a failed preview with no steps", JSON.stringify({ diagnostics: [{ severity: "error", message: "TypeError: x is undefined\n" }], changeSummary: {} }), /: the preview has no steps: it failed before registering a resource \(error: TypeError: x is undefined\); fix the preview first$/],
-    ["a stack export", JSON.stringify({ version: 3, deployment: { resources: [] } }), /: this is a `pulumi stack export`, not a preview; pass it with --state/],
+    [
+      "one engine event",
+      '{"sequence":0,"timestamp":1,"preludeEvent":{"config":{}}}',
+      /: a stream of engine events .*run `pulumi preview --json --show-sames` without PULUMI_ENABLE_STREAMING_JSON_PREVIEW$/,
+    ],
+    [
+      "an engine event stream",
+      '{"sequence":0,"timestamp":1,"preludeEvent":{}}\n{"sequence":1,"timestamp":1,"summaryEvent":{}}\n',
+      /: a stream of engine events /,
+    ],
+    [
+      "a failed preview with no steps",
+      JSON.stringify({ diagnostics: [{ severity: "error", message: "TypeError: x is undefined\n" }], changeSummary: {} }),
+      /: the preview has no steps: it failed before registering a resource \(error: TypeError: x is undefined\); fix the preview first$/,
+    ],
+    [
+      "a stack export",
+      JSON.stringify({ version: 3, deployment: { resources: [] } }),
+      /: this is a `pulumi stack export`, not a preview; pass it with --state/,
+    ],
     ["empty", "", /: empty input; expected the output of `pulumi preview --json --show-sames`$/],
     ["not JSON", "steps:", /: not JSON \(.*\); expected the output of `pulumi preview --json --show-sames`$/],
   ])("%s", async (_what, text, message) => {
@@ -93,15 +128,22 @@ describe("input that is not a preview digest: exit 2, one line naming the file a
 
   test("a message that quotes the input shows its hidden characters as escapes, on one line", async () => {
     const key = "evil\u001b[2J\u202E\nkey";
-    const text = JSON.stringify({ steps: [{ op: "same", urn: "u", newState: { urn: "u", type: "t", propertyDependencies: { [key]: 5 } } }] });
+    const text = JSON.stringify({
+      steps: [{ op: "same", urn: "u", newState: { urn: "u", type: "t", propertyDependencies: { [key]: 5 } } }],
+    });
     const r = await inProcess([file("in.json", text)]);
     expect(r.code).toBe(2);
     expect(r.err).toContain("propertyDependencies.evil\\u001B[2J\\u202E\\nkey: ");
     expect(r.err.trimEnd().split("\n")).toHaveLength(1);
   });
 
-  test("the bin: {}, {\"foo\":1}, one engine event, a wrong shape, from a file and piped in, all exit 2 with --fail-on-gain", () => {
-    const cases = ["{}", '{"foo":1}', '{"sequence":0,"timestamp":1,"preludeEvent":{}}', '{"steps":[{"op":"same","urn":"u","newState":[]}]}'];
+  test('the bin: {}, {"foo":1}, one engine event, a wrong shape, from a file and piped in, all exit 2 with --fail-on-gain', () => {
+    const cases = [
+      "{}",
+      '{"foo":1}',
+      '{"sequence":0,"timestamp":1,"preludeEvent":{}}',
+      '{"steps":[{"op":"same","urn":"u","newState":[]}]}',
+    ];
     cases.forEach((text, i) => {
       const f = file(`bad${i}.json`, text);
       const r = i % 2 ? bin(["--fail-on-gain"], { input: text }) : bin([f, "--fail-on-gain"]);
@@ -118,8 +160,16 @@ describe("a bad --state is named as a bad stack export: exit 2", () => {
     ["empty", "", /: empty input; expected the output of `pulumi stack export`$/],
     ["{}", "{}", /: not a `pulumi stack export`: version: must be the deployment version number$/],
     ["a list", "[]", /: not a `pulumi stack export`: expected a JSON object, got a list$/],
-    ["a preview", '{"steps":[]}', /: this is a preview, not a `pulumi stack export`; give the preview as FILE and the stack export with --state$/],
-    ["an event stream", '{"sequence":0,"timestamp":1}\n{"sequence":1,"timestamp":1}', /: a stream of engine events .*; expected the output of `pulumi stack export`$/],
+    [
+      "a preview",
+      '{"steps":[]}',
+      /: this is a preview, not a `pulumi stack export`; give the preview as FILE and the stack export with --state$/,
+    ],
+    [
+      "an event stream",
+      '{"sequence":0,"timestamp":1}\n{"sequence":1,"timestamp":1}',
+      /: a stream of engine events .*; expected the output of `pulumi stack export`$/,
+    ],
   ])("%s", async (_what, text, message) => {
     const ok = file("ok.json", preview([], []));
     const state = file("state.json", text);
@@ -135,7 +185,11 @@ describe("a bad --state is named as a bad stack export: exit 2", () => {
     const ok = file("ok.json", preview([], []));
     const bad = bin([ok, "--state", file("state.json", "nope"), "--fail-on-gain"]);
     expect(bad).toMatchObject({ code: 2, out: "" });
-    expect(bad.err).toMatch(new RegExp(`^pulumi-veza impact: --state ${path.join(dir, "state.json")}: not JSON \\(.*\\); expected the output of \`pulumi stack export\`\n$`));
+    expect(bad.err).toMatch(
+      new RegExp(
+        `^pulumi-veza impact: --state ${path.join(dir, "state.json")}: not JSON \\(.*\\); expected the output of \`pulumi stack export\`\n$`,
+      ),
+    );
     const r = bin([ok, "--state", path.join(dir, "nope.json")]);
     expect(r).toMatchObject({ code: 2, out: "" });
     expect(r.err).toBe(`pulumi-veza impact: --state ${path.join(dir, "nope.json")}: cannot be read (no such file)\n`);
@@ -146,7 +200,10 @@ describe("output that cannot be written: exit 3, never the gate's 1 nor 0", () =
   const full = fs.existsSync("/dev/full");
   (full ? test : test.skip)("> /dev/full (a full disk): exit 3 and the reason, with and without a gate that would trip", () => {
     const f = file("gain.json", preview([], ["ann"]));
-    for (const args of [[f, "--fail-on-gain"], [f, "--format", "json"]]) {
+    for (const args of [
+      [f, "--fail-on-gain"],
+      [f, "--format", "json"],
+    ]) {
       const fd = fs.openSync("/dev/full", "w");
       try {
         const r = bin(args, { stdout: fd });
@@ -161,14 +218,21 @@ describe("output that cannot be written: exit 3, never the gate's 1 nor 0", () =
   test("a closed pipe: exit 3", () => {
     const f = file("gain.json", preview([], ["ann"]));
     // the reader is gone before anything is written (`impact … | true` in a shell)
-    const p = spawnSync(process.execPath, ["-e", `
+    const p = spawnSync(
+      process.execPath,
+      [
+        "-e",
+        `
       const { spawn } = require("node:child_process");
       const c = spawn(process.execPath, [${JSON.stringify(CLI)}, "impact", ${JSON.stringify(f)}], { stdio: ["ignore", "pipe", "pipe"] });
       c.stdout.destroy();
       let err = "";
       c.stderr.on("data", (d) => (err += d));
       c.on("close", (code) => process.stdout.write(JSON.stringify({ code, err })));
-    `], { encoding: "utf8" });
+    `,
+      ],
+      { encoding: "utf8" },
+    );
     const out = JSON.parse(p.stdout) as { code: number; err: string };
     expect(out.code).toBe(3);
     expect(out.err).toMatch(/^pulumi-veza impact: the output cannot be written \(EPIPE\)\n$/);
@@ -201,13 +265,25 @@ describe("gates and what the report says when values could not be read", () => {
     const r = bin([f]);
     expect(r.code).toBe(0);
     expect(r.out).not.toContain("No identity gains or loses");
-    expect(r.out).toContain("\nNothing that could be read changes; 1 value could not be read (listed under Unresolved), so a gain or a loss is not ruled out.\n");
+    expect(r.out).toContain(
+      "\nNothing that could be read changes; 1 value could not be read (listed under Unresolved), so a gain or a loss is not ruled out.\n",
+    );
     expect(r.out).toContain(`- \`${membership([]).urn}\`: identityIds is a secret (\\[secret\\]) (new state)`);
     const text = (await inProcess([f, "--format", "text"])).out;
     expect(text).toContain("\nNothing that could be read changes; 1 value could not be read");
-    expect(bin([f, "--fail-on-gain"])).toMatchObject({ code: 1, err: "pulumi-veza impact: --fail-on-gain: 1 value(s) unresolved, a change cannot be ruled out\n" });
-    expect(bin([f, "--fail-on-loss"])).toMatchObject({ code: 1, err: "pulumi-veza impact: --fail-on-loss: 1 value(s) unresolved, a change cannot be ruled out\n" });
+    expect(bin([f, "--fail-on-gain"])).toMatchObject({
+      code: 1,
+      err: "pulumi-veza impact: --fail-on-gain: 1 value(s) unresolved, a change cannot be ruled out\n",
+    });
+    expect(bin([f, "--fail-on-loss"])).toMatchObject({
+      code: 1,
+      err: "pulumi-veza impact: --fail-on-loss: 1 value(s) unresolved, a change cannot be ruled out\n",
+    });
     // json is unchanged: the unresolved value is listed, no sentence
-    expect(JSON.parse((await inProcess([f, "--format", "json"])).out)).toEqual({ identities: [], profiles: [], unresolved: [{ urn: membership([]).urn, reason: expect.stringMatching(/^identityIds is a secret/) }] });
+    expect(JSON.parse((await inProcess([f, "--format", "json"])).out)).toEqual({
+      identities: [],
+      profiles: [],
+      unresolved: [{ urn: membership([]).urn, reason: expect.stringMatching(/^identityIds is a secret/) }],
+    });
   });
 });

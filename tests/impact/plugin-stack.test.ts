@@ -49,7 +49,11 @@ const EDITS: [string, Edit][] = [
 /** What a reviewer reads: who gains and loses what, through which profiles, and what is unresolved. */
 function access(r: ImpactReport) {
   return {
-    identities: r.identities.map((i) => ({ identity: i.identity, gains: i.gains.map((g) => [g.entityId, ...g.via]), losses: i.losses.map((l) => [l.entityId, ...l.via]) })),
+    identities: r.identities.map((i) => ({
+      identity: i.identity,
+      gains: i.gains.map((g) => [g.entityId, ...g.via]),
+      losses: i.losses.map((l) => [l.entityId, ...l.via]),
+    })),
     unresolved: r.unresolved.length,
   };
 }

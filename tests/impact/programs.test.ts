@@ -36,12 +36,23 @@ interface Edit {
 function program(edit: Edit = {}) {
   return () => {
     const type = new veza.AccessProfileType("type", { name: "Profile", allowCreateRelationships: true, allowInheritEntities: true });
-    const other = edit.replaceLeafC ? new veza.AccessProfileType("other-type", { name: "Business Role", allowCreateRelationships: true, allowInheritEntities: true }) : undefined;
-    const profile = (name: string) => new veza.AccessProfile(name, { name: name.replace(/^./, (c) => c.toUpperCase()), profileType: (name === "leafC" && other ? other : type).id });
+    const other = edit.replaceLeafC
+      ? new veza.AccessProfileType("other-type", { name: "Business Role", allowCreateRelationships: true, allowInheritEntities: true })
+      : undefined;
+    const profile = (name: string) =>
+      new veza.AccessProfile(name, {
+        name: name.replace(/^./, (c) => c.toUpperCase()),
+        profileType: (name === "leafC" && other ? other : type).id,
+      });
     const p: Record<string, veza.AccessProfile> = {};
-    for (const n of ["leafA", "leafB", "leafC", "role", "team", ...(edit.dropLeafD ? [] : ["leafD"]), ...(edit.leafN ? ["leafN"] : [])]) p[n] = profile(n);
+    for (const n of ["leafA", "leafB", "leafC", "role", "team", ...(edit.dropLeafD ? [] : ["leafD"]), ...(edit.leafN ? ["leafN"] : [])])
+      p[n] = profile(n);
     const version = (n: string, entities: object[], inherits: string[] = []) =>
-      new veza.AccessProfileVersion(`${n}-v`, { accessProfileId: p[n]!.id, entities: entities as veza.AccessProfileVersionArgs["entities"], inheritFrom: inherits.map((i) => p[i]!.id) });
+      new veza.AccessProfileVersion(`${n}-v`, {
+        accessProfileId: p[n]!.id,
+        entities: entities as veza.AccessProfileVersionArgs["entities"],
+        inheritFrom: inherits.map((i) => p[i]!.id),
+      });
     version("leafA", edit.leafA ?? [GA]);
     version("leafB", [RB]);
     version("leafC", [GC], edit.leafCInherits ?? []);
@@ -49,7 +60,8 @@ function program(edit: Edit = {}) {
     if (edit.leafN) version("leafN", [EN]);
     version("role", [], edit.roleInherits ?? ["leafA"]);
     version("team", [], ["role"]);
-    const members = (n: string, identityIds: pulumi.Input<pulumi.Input<string>[]>) => new veza.ProfileMembership(`${n}-m`, { accessProfileId: p[n]!.id, identityIds });
+    const members = (n: string, identityIds: pulumi.Input<pulumi.Input<string>[]>) =>
+      new veza.ProfileMembership(`${n}-m`, { accessProfileId: p[n]!.id, identityIds });
     members("team", edit.teamMembers ?? ["alice"]);
     members("role", ["dave"]);
     members("leafC", edit.carol ?? ["carol"]);
@@ -83,7 +95,10 @@ async function impact(edit: Edit): Promise<Impact> {
 
 const G = (e: { entityType: string; datasourceId: string; entityId: string }, ...via: string[]) => ({ ...e, via });
 /** An identity's gain or loss: `G`, and the stack's membership through which it holds via[0]. */
-const GM = (membership: string, e: { entityType: string; datasourceId: string; entityId: string }, ...via: string[]) => ({ ...G(e, ...via), member: { memberships: [membership], grantedInVeza: false, unreadable: [] } });
+const GM = (membership: string, e: { entityType: string; datasourceId: string; entityId: string }, ...via: string[]) => ({
+  ...G(e, ...via),
+  member: { memberships: [membership], grantedInVeza: false, unreadable: [] },
+});
 
 test("the preview JSON is the CLI's shape: unknown ids of created profiles, propertyDependencies, sames only with --show-sames", async () => {
   const text = await previewJson({ leafN: true, roleInherits: ["leafA", "leafN"] });
@@ -157,7 +172,10 @@ test("a secret identity list is unresolved, named by URN; no one's gains or loss
   const team = digest.steps.find((s: { urn: string }) => s.urn.endsWith("::team-m"));
   expect(team.newState.inputs.identityIds).toBe("[secret]");
   expect(report.unresolved).toEqual([
-    { urn: "urn:pulumi:stack::project::pulumi-nodejs:dynamic/veza:ProfileMembership::team-m", reason: expect.stringMatching(/^identityIds is a secret \(\[secret\]\) \(new state\): who holds this profile cannot be listed/) },
+    {
+      urn: "urn:pulumi:stack::project::pulumi-nodejs:dynamic/veza:ProfileMembership::team-m",
+      reason: expect.stringMatching(/^identityIds is a secret \(\[secret\]\) \(new state\): who holds this profile cannot be listed/),
+    },
   ]);
   // whether alice still holds Team is not known: she is neither said to lose it nor to gain through
   // it, and frank is not listed; dave's gain through Role is certain
@@ -167,7 +185,10 @@ test("a secret identity list is unresolved, named by URN; no one's gains or loss
 test("an inheritance cycle is reported and walked once", async () => {
   const { report } = await impact({ roleInherits: ["leafA", "leafC"], leafCInherits: ["team"] });
   expect(report.unresolved).toEqual([
-    { urn: expect.stringMatching(/::(role|team|leafC)-v$/), reason: expect.stringMatching(/^inheritance cycle in the new state: .*→.*→.*→/) },
+    {
+      urn: expect.stringMatching(/::(role|team|leafC)-v$/),
+      reason: expect.stringMatching(/^inheritance cycle in the new state: .*→.*→.*→/),
+    },
   ]);
   const carol = report.identities.find((i) => i.identity === "carol")!;
   expect(carol.gains).toEqual([GM("leafC-m", GA, "LeafC", "Team", "Role", "LeafA")]);
@@ -201,7 +222,11 @@ test("the command: markdown by default, --format json, gates and exit codes on a
   const run = async (...argv: string[]) => {
     let out = "";
     let err = "";
-    const io = { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: (s: string) => ((err += s), true) }, stdin: process.stdin };
+    const io = {
+      stdout: { write: (s: string) => ((out += s), true) },
+      stderr: { write: (s: string) => ((err += s), true) },
+      stdin: process.stdin,
+    };
     const code = await impactMain(argv, io as never);
     return { code, out, err };
   };
@@ -229,7 +254,11 @@ test("docs/impact.md: the Markdown of a replace and of an unresolved secret, as 
   const { Readable } = await import("node:stream");
   const printed = async (edit: Edit) => {
     let out = "";
-    const io = { stdout: { write: (s: string) => ((out += s), true) }, stderr: { write: () => true }, stdin: Readable.from([await previewJson(edit)]) };
+    const io = {
+      stdout: { write: (s: string) => ((out += s), true) },
+      stderr: { write: () => true },
+      stdin: Readable.from([await previewJson(edit)]),
+    };
     expect(await impactMain([], io as never)).toBe(0);
     return out;
   };

@@ -14,12 +14,34 @@ import { readTenantView } from "../../provider/impact/tenant";
 const T = "pulumi-nodejs:dynamic/veza:";
 const urn = (kind: string, name: string) => `urn:pulumi:dev::acme::${T}${kind}::${name}`;
 type Props = Record<string, unknown>;
-const state = (kind: string, name: string, id: string | undefined, outputs: Props, extra: Props = {}) => ({ urn: urn(kind, name), type: `${T}${kind}`, custom: true, ...(id ? { id } : {}), inputs: outputs, outputs, ...extra });
-const profile = (name: string, id: string, more: Props = {}) => state("AccessProfile", name, id, { name, currentVersionNumber: 1, profileType: "t1", ...more });
+const state = (kind: string, name: string, id: string | undefined, outputs: Props, extra: Props = {}) => ({
+  urn: urn(kind, name),
+  type: `${T}${kind}`,
+  custom: true,
+  ...(id ? { id } : {}),
+  inputs: outputs,
+  outputs,
+  ...extra,
+});
+const profile = (name: string, id: string, more: Props = {}) =>
+  state("AccessProfile", name, id, { name, currentVersionNumber: 1, profileType: "t1", ...more });
 const version = (name: string, pid: string, entities: Props[], inheritFrom: string[] = [], more: Props = {}) =>
-  state("AccessProfileVersion", `${name}-v`, `${pid}/versions/1`, { accessProfileId: pid, versionNumber: 1, entities, inheritFrom, ...more });
+  state("AccessProfileVersion", `${name}-v`, `${pid}/versions/1`, {
+    accessProfileId: pid,
+    versionNumber: 1,
+    entities,
+    inheritFrom,
+    ...more,
+  });
 const members = (res: string, pid: string, identityIds: unknown, more: Props = {}) =>
-  state("ProfileMembership", res, `${pid}/versions/1/members`, { accessProfileId: pid, versionNumber: 1, identityIds, managedIdentityIds: identityIds, exclusive: false, ...more });
+  state("ProfileMembership", res, `${pid}/versions/1/members`, {
+    accessProfileId: pid,
+    versionNumber: 1,
+    identityIds,
+    managedIdentityIds: identityIds,
+    exclusive: false,
+    ...more,
+  });
 const e = (entityId: string) => ({ entityType: "OktaGroup", datasourceId: "okta", entityId });
 type S = ReturnType<typeof state>;
 const same = (s: S) => ({ op: "same", urn: s.urn, oldState: s, newState: s });
@@ -28,7 +50,8 @@ const del = (o: S) => ({ op: "delete", urn: o.urn, oldState: o });
 /** How an identity holds the first profile of a path: the stack's memberships named, or granted in Veza. */
 const through = (...memberships: string[]) => ({ memberships, grantedInVeza: false, unreadable: [] });
 const IN_VEZA = { memberships: [], grantedInVeza: true, unreadable: [] };
-const who = (r: ReturnType<typeof analyse>) => r.report.identities.map((i) => [i.identity, i.gains.map((g) => g.entityId), i.losses.map((g) => g.entityId)]);
+const who = (r: ReturnType<typeof analyse>) =>
+  r.report.identities.map((i) => [i.identity, i.gains.map((g) => g.entityId), i.losses.map((g) => g.entityId)]);
 
 const A = profile("A", "pa");
 const B = profile("B", "pb");
@@ -45,9 +68,18 @@ test("two memberships of one version both list bob; deleting one (or dropping bo
   expect(who(dropped)).toEqual([["bob", [], ["a"]]]);
   // one adds bob while the other removes him, with no order between them: not known, and said so
   const m3 = members("A-m3", "pa", []);
-  const racing = analyse(sidesOf({ steps: [...base.map(same), update(m3, members("A-m3", "pa", ["bob"])), update(m2, members("A-m2", "pa", []))] } as PreviewDigest));
+  const racing = analyse(
+    sidesOf({
+      steps: [...base.map(same), update(m3, members("A-m3", "pa", ["bob"])), update(m2, members("A-m2", "pa", []))],
+    } as PreviewDigest),
+  );
   expect(who(racing)).toEqual([]);
-  expect(racing.report.unresolved).toEqual([{ urn: expect.stringMatching(/::A-m[23]$/), reason: expect.stringContaining('add and remove "bob" on the same version in one update, in no fixed order') }]);
+  expect(racing.report.unresolved).toEqual([
+    {
+      urn: expect.stringMatching(/::A-m[23]$/),
+      reason: expect.stringContaining('add and remove "bob" on the same version in one update, in no fixed order'),
+    },
+  ]);
 });
 
 test("a replaced profile (profileType changes) starts with no members but those its memberships grant; the replace is listed with its window", () => {
@@ -84,24 +116,42 @@ test("an exclusive membership turned non-exclusive and moved to another profile:
   // exclusive: its identityIds is every member of A's version (zed was added by hand: drift), it granted bob
   const old = members("m", "pa", ["bob", "zed"], { managedIdentityIds: ["bob"], exclusive: true });
   const moved = { ...members("m", "pb", ["bob"], { exclusive: false }), id: undefined };
-  const impact = analyse(sidesOf({ steps: [...base.map(same), { op: "replace", urn: old.urn, oldState: old, newState: moved }] } as PreviewDigest));
+  const impact = analyse(
+    sidesOf({ steps: [...base.map(same), { op: "replace", urn: old.urn, oldState: old, newState: moved }] } as PreviewDigest),
+  );
   // the replacement's delete (exclusive) removes every member of A's version; the create adds bob to B
   expect(who(impact)).toEqual([
     ["bob", ["b"], []],
     ["zed", [], ["a"]],
   ]);
   // turned non-exclusive in place: it removes only what it granted and keeps zed
-  const inPlace = analyse(sidesOf({ steps: [...base.map(same), update(old, members("m", "pa", [], { managedIdentityIds: [], exclusive: false }))] } as PreviewDigest));
+  const inPlace = analyse(
+    sidesOf({
+      steps: [...base.map(same), update(old, members("m", "pa", [], { managedIdentityIds: [], exclusive: false }))],
+    } as PreviewDigest),
+  );
   expect(who(inPlace)).toEqual([["bob", [], ["a"]]]);
 });
 
 test("publishing a new version: what happens to the old version's members is not in Veza's API reference, so it is unresolved", () => {
   const vAm = { ...vA, outputs: { ...vA.outputs, members: ["ann"] } };
-  const v2 = state("AccessProfileVersion", "A-v2", undefined, { accessProfileId: "pa", versionNumber: 2, entities: [e("a"), e("a2")], inheritFrom: [], state: "PUBLISHED" });
-  const impact = analyse(sidesOf({ steps: [...[A, B, vB].map(same), same(vAm), { op: "create", urn: v2.urn, newState: v2 }] } as PreviewDigest));
+  const v2 = state("AccessProfileVersion", "A-v2", undefined, {
+    accessProfileId: "pa",
+    versionNumber: 2,
+    entities: [e("a"), e("a2")],
+    inheritFrom: [],
+    state: "PUBLISHED",
+  });
+  const impact = analyse(
+    sidesOf({ steps: [...[A, B, vB].map(same), same(vAm), { op: "create", urn: v2.urn, newState: v2 }] } as PreviewDigest),
+  );
   expect(who(impact)).toEqual([]);
   expect(impact.report.unresolved).toEqual([
-    { urn: v2.urn, reason: 'version 2 of "A" is published: Veza\'s API reference does not say what publishing does to the 1 member(s) of version 1 (kept on version 1, moved to version 2, or removed), so their changes through "A" are not counted' },
+    {
+      urn: v2.urn,
+      reason:
+        'version 2 of "A" is published: Veza\'s API reference does not say what publishing does to the 1 member(s) of version 1 (kept on version 1, moved to version 2, or removed), so their changes through "A" are not counted',
+    },
   ]);
   expect(render(impact, "markdown")).toContain("Veza's API reference does not say what publishing does");
 });
@@ -112,7 +162,14 @@ test("holders granted in Veza are marked apart from holders the stack's membersh
   const vAm = { ...vA, outputs: { ...vA.outputs, members: ["ann", "bob"] } };
   const mA = members("A-m", "pa", ["bob"]);
   const mB = { ...members("B-m", "pb", ["ann"]), id: "pb/versions/1/members" };
-  const steps = [same(A), same(B), update(vAm, version("A", "pa", [e("a"), e("a2")])), update(vB, version("B", "pb", [e("b"), e("b2")], ["pa"])), same(mA), same(mB)];
+  const steps = [
+    same(A),
+    same(B),
+    update(vAm, version("A", "pa", [e("a"), e("a2")])),
+    update(vB, version("B", "pb", [e("b"), e("b2")], ["pa"])),
+    same(mA),
+    same(mB),
+  ];
   const impact = analyse(sidesOf({ steps } as PreviewDigest));
   expect(impact.report.identities).toEqual([
     {
@@ -126,19 +183,38 @@ test("holders granted in Veza are marked apart from holders the stack's membersh
     { identity: "bob", gains: [{ ...e("a2"), via: ["A"], member: through("A-m") }], losses: [] },
   ]);
   // a loss is marked by how the identity held the profile before: the membership drops bob
-  const dropped = analyse(sidesOf({ steps: [same(A), same(B), same(vAm), same(vB), update(mA, members("A-m", "pa", [])), same(mB)] } as PreviewDigest));
+  const dropped = analyse(
+    sidesOf({ steps: [same(A), same(B), same(vAm), same(vB), update(mA, members("A-m", "pa", [])), same(mB)] } as PreviewDigest),
+  );
   expect(dropped.report.identities).toEqual([{ identity: "bob", gains: [], losses: [{ ...e("a"), via: ["A"], member: through("A-m") }] }]);
   // two memberships list one identity on one version: both are named
-  const twice = analyse(sidesOf({ steps: [same(A), same(B), update(vA, version("A", "pa", [e("a"), e("a2")])), same(vB), same(mA), same(members("A-m2", "pa", ["bob"]))] } as PreviewDigest));
+  const twice = analyse(
+    sidesOf({
+      steps: [
+        same(A),
+        same(B),
+        update(vA, version("A", "pa", [e("a"), e("a2")])),
+        same(vB),
+        same(mA),
+        same(members("A-m2", "pa", ["bob"])),
+      ],
+    } as PreviewDigest),
+  );
   expect(twice.report.identities[0]!.gains[0]!.member).toEqual(through("A-m", "A-m2"));
 
   // a membership of the version whose list is a secret may list them: neither it nor Veza is ruled out
-  const secret = analyse(sidesOf({ steps: [same(A), same(B), update(vAm, version("A", "pa", [e("a"), e("a2")])), same(vB), same(members("A-m", "pa", "[secret]"))] } as PreviewDigest));
+  const secret = analyse(
+    sidesOf({
+      steps: [same(A), same(B), update(vAm, version("A", "pa", [e("a"), e("a2")])), same(vB), same(members("A-m", "pa", "[secret]"))],
+    } as PreviewDigest),
+  );
   expect(secret.report.identities.map((i) => [i.identity, i.gains.map((g) => g.member)])).toEqual([
     ["ann", [{ memberships: [], grantedInVeza: false, unreadable: ["A-m"] }]],
     ["bob", [{ memberships: [], grantedInVeza: false, unreadable: ["A-m"] }]],
   ]);
-  expect(render(secret, "markdown")).toContain("| + | OktaGroup `a2` | `okta` | A | perhaps membership A-m (unreadable) or granted in Veza |\n");
+  expect(render(secret, "markdown")).toContain(
+    "| + | OktaGroup `a2` | `okta` | A | perhaps membership A-m (unreadable) or granted in Veza |\n",
+  );
 
   const json = JSON.parse(render(impact, "json"));
   expect(json.identities[0].gains.map((g: { member: unknown }) => g.member)).toEqual([IN_VEZA, through("B-m")]);
@@ -147,7 +223,9 @@ test("holders granted in Veza are marked apart from holders the stack's membersh
   expect(md).toContain("| + | OktaGroup `a2` | `okta` | A | granted in Veza |\n");
   expect(md).toContain("| + | OktaGroup `b2` | `okta` | B | membership B-m |\n");
   const text = render(impact, "text");
-  expect(text).toContain("    + OktaGroup a2 (okta) via A; member through granted in Veza\n    + OktaGroup b2 (okta) via B; member through membership B-m\n");
+  expect(text).toContain(
+    "    + OktaGroup a2 (okta) via A; member through granted in Veza\n    + OktaGroup b2 (okta) via B; member through membership B-m\n",
+  );
 });
 
 test("without --tenant every format says what it cannot see; the JSON's keys stay the documented ones", () => {
@@ -169,8 +247,22 @@ describe("--tenant: Veza today", () => {
   test("members added in Veza since the last refresh, and profiles outside the stack that inherit from it, are seen", async () => {
     const s = emu.store;
     const type = s.createType({ name: "Role", allow_inherit_entities: true, allow_create_relationships: true });
-    const a = s.createProfile({ name: "A", state: "RUNNING", profile_type: type.id, entities_to_create_relationships_to: [e("a")].map((x) => ({ entity_type: x.entityType, datasource_id: x.datasourceId, entity_id: x.entityId })) }).profile;
-    const outside = s.createProfile({ name: "Contractor", state: "RUNNING", profile_type: type.id, inherit_entities_from_access_profiles: [a.id] }).profile;
+    const a = s.createProfile({
+      name: "A",
+      state: "RUNNING",
+      profile_type: type.id,
+      entities_to_create_relationships_to: [e("a")].map((x) => ({
+        entity_type: x.entityType,
+        datasource_id: x.datasourceId,
+        entity_id: x.entityId,
+      })),
+    }).profile;
+    const outside = s.createProfile({
+      name: "Contractor",
+      state: "RUNNING",
+      profile_type: type.id,
+      inherit_entities_from_access_profiles: [a.id],
+    }).profile;
     s.changeMembers(a.id, 1, { type: "ADD", identity_ids: ["bob", "cy"] }); // bob by the stack, cy by hand since the last refresh
     s.changeMembers(outside.id, 1, { type: "ADD", identity_ids: ["olga"] });
     const A1 = profile("A", a.id);
@@ -187,7 +279,9 @@ describe("--tenant: Veza today", () => {
       { identity: "cy", gains: [{ ...e("a2"), via: ["A"], member: through("A-m") }], losses: [] },
       { identity: "olga", gains: [{ ...e("a2"), via: ["Contractor (outside the stack)", "A"], member: IN_VEZA }], losses: [] },
     ]);
-    expect(render(live, "text")).toContain("  olga\n    + OktaGroup a2 (okta) via Contractor (outside the stack) → A; member through granted in Veza\n");
+    expect(render(live, "text")).toContain(
+      "  olga\n    + OktaGroup a2 (okta) via Contractor (outside the stack) → A; member through granted in Veza\n",
+    );
     // from the state alone: cy is said to gain a too (she had it), olga is not seen
     const stale = analyse(sidesOf({ steps } as PreviewDigest));
     expect(who(stale)).toEqual([
@@ -208,7 +302,10 @@ describe("--tenant: Veza today", () => {
       for (const k of ["VEZA_URL", "VEZA_API_TOKEN", "VEZA_TOKEN"]) delete process.env[k];
       const preview = JSON.stringify({ steps: base.map(same) });
       expect(await run(["-", "--tenant"], '{"foo":')).toMatchObject({ code: 2, err: expect.stringMatching(/standard input: not JSON/) });
-      expect(await run(["-", "--tenant"], preview)).toMatchObject({ code: 2, err: expect.stringMatching(/^pulumi-veza impact: --tenant: set VEZA_URL/) });
+      expect(await run(["-", "--tenant"], preview)).toMatchObject({
+        code: 2,
+        err: expect.stringMatching(/^pulumi-veza impact: --tenant: set VEZA_URL/),
+      });
       Object.assign(process.env, { VEZA_URL: emu.url, VEZA_API_TOKEN: emu.token });
       const ok = await run(["-", "--tenant", "--format", "text"], preview);
       expect(ok.code).toBe(0);
@@ -223,8 +320,12 @@ describe("--tenant: Veza today", () => {
     const saved = { ...process.env };
     for (const k of ["VEZA_URL", "VEZA_API_TOKEN", "VEZA_TOKEN"]) delete process.env[k];
     try {
-      await expect(readTenantView()).rejects.toThrow(/--tenant: set VEZA_URL .* and VEZA_API_TOKEN or VEZA_TOKEN .* in the environment to read the tenant/);
-      await expect(readTenantView({ connection: { url: emu.url, token: "wrong-token-123" } })).rejects.toThrow(/^--tenant: the list of access profiles could not be read/);
+      await expect(readTenantView()).rejects.toThrow(
+        /--tenant: set VEZA_URL .* and VEZA_API_TOKEN or VEZA_TOKEN .* in the environment to read the tenant/,
+      );
+      await expect(readTenantView({ connection: { url: emu.url, token: "wrong-token-123" } })).rejects.toThrow(
+        /^--tenant: the list of access profiles could not be read/,
+      );
       await expect(readTenantView({ connection: { url: emu.url, token: "wrong-token-123" } })).rejects.not.toThrow(/wrong-token-123/);
     } finally {
       process.env = saved;
@@ -238,7 +339,15 @@ test("a version resource moved to another profile: the old profile's version is 
   const N = { ...profile("N", "x"), id: undefined };
   const moved = { ...version("A", U, [e("a")]), id: undefined, propertyDependencies: { accessProfileId: [N.urn] } };
   const mN = { ...members("N-m", U, ["bob"]), id: undefined, propertyDependencies: { accessProfileId: [N.urn] } };
-  const steps = [same(A), same(B), same(vB), same(mA), { op: "create", urn: N.urn, newState: N }, { op: "replace", urn: vA.urn, oldState: vA, newState: moved }, { op: "create", urn: mN.urn, newState: mN }];
+  const steps = [
+    same(A),
+    same(B),
+    same(vB),
+    same(mA),
+    { op: "create", urn: N.urn, newState: N },
+    { op: "replace", urn: vA.urn, oldState: vA, newState: moved },
+    { op: "create", urn: mN.urn, newState: mN },
+  ];
   expect(who(analyse(sidesOf({ steps } as PreviewDigest)))).toEqual([
     ["ann", [], ["a"]],
     ["bob", ["a"], []],

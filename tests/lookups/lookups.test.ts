@@ -26,7 +26,9 @@ beforeAll(async () => {
       labels: i % 5 === 0 ? ["requestable"] : [],
       state: i % 3 === 0 ? "RUNNING" : "INITIAL",
       require_approval_to_start: i % 7 === 0,
-      ...(i % 2 === 0 && i % 10 === 0 ? { entities_to_create_relationships_to: [{ entity_type: "SalesforceGroup", datasource_id: "sf-1", entity_id: `org:${i}` }] } : {}),
+      ...(i % 2 === 0 && i % 10 === 0
+        ? { entities_to_create_relationships_to: [{ entity_type: "SalesforceGroup", datasource_id: "sf-1", entity_id: `org:${i}` }] }
+        : {}),
     });
   }
 });
@@ -42,7 +44,14 @@ test("listAccessProfiles reads every page (250 profiles) and returns the camelCa
   expect(r.emu.stats().byRoute["GET access_profiles"]).toBe(3);
   expect(new Set(all.map((p) => p.id)).size).toBe(250);
   const p30 = all.find((p) => p.name === "P30")!;
-  expect(p30).toMatchObject({ profileType: typeA, state: "RUNNING", labels: ["requestable"], currentVersionNumber: 1, integrations: ["SALESFORCE"], providerIds: ["sf-1"] });
+  expect(p30).toMatchObject({
+    profileType: typeA,
+    state: "RUNNING",
+    labels: ["requestable"],
+    currentVersionNumber: 1,
+    integrations: ["SALESFORCE"],
+    providerIds: ["sf-1"],
+  });
   expect(Object.keys(p30).filter((k) => k.includes("_"))).toEqual([]);
 });
 
@@ -121,7 +130,11 @@ test("look-ups inside a program see the stack config in the key form the languag
       integrations: veza.getAvailableIntegrationsOutput(),
     }));
     expect(s.errors).toEqual([]);
-    expect(s.outputs).toEqual({ keys: ["veza:config:apiToken", "veza:config:url"], names: ["P3"], integrations: [...AVAILABLE_INTEGRATIONS] });
+    expect(s.outputs).toEqual({
+      keys: ["veza:config:apiToken", "veza:config:url"],
+      names: ["P3"],
+      integrations: [...AVAILABLE_INTEGRATIONS],
+    });
     expect(s.stderr).not.toContain(TOKEN);
   } finally {
     process.env = saved;
@@ -147,7 +160,9 @@ test("the Output variants resolve inside a program run by the engine, with a fil
     r.emu.resetStats();
     const pv = await e.preview(program);
     expect(pv.errors).toEqual([]);
-    expect(r.emu.requests().filter((x) => x.route === "GET access_profiles" && (x.query.filter ?? "").startsWith("profile_type eq \"04da6b54"))).toEqual([]);
+    expect(
+      r.emu.requests().filter((x) => x.route === "GET access_profiles" && (x.query.filter ?? "").startsWith('profile_type eq "04da6b54')),
+    ).toEqual([]);
     const s = await e.up(program);
     expect(s.errors).toEqual([]);
     expect(s.outputs).toEqual({ viaType: ["Looked Up Profile"], requestableA: 25, integrations: [...AVAILABLE_INTEGRATIONS] });

@@ -31,7 +31,9 @@ test("http:// to a non-loopback host fails at configuration with 0 connections; 
   expect(proxy.connections()).toBe(0);
   expect(r.emu.stats().total).toBe(0);
 
-  const lab = await r.engine({ config: { "veza:url": url, "veza:allowInsecureHttp": "true", "veza:logLevel": "info" }, env }).up(smallStack());
+  const lab = await r
+    .engine({ config: { "veza:url": url, "veza:allowInsecureHttp": "true", "veza:logLevel": "info" }, env })
+    .up(smallStack());
   expect(lab.errors).toEqual([]);
   expect(lab.creates).toBe(4);
   expect(proxy.connections()).toBeGreaterThan(0);
@@ -56,25 +58,36 @@ describe("which http:// URLs are accepted", () => {
     }
   };
 
-  test.each(["http://127.0.0.1:8080", "http://127.5.6.7", "http://localhost:1234/base", "http://LOCALHOST", "http://[::1]:8080", "https://acme.vezacloud.com", "https://10.0.0.5"])(
-    "%s is accepted",
-    (url) => expect(settle(url)).toBe("ok"),
-  );
+  test.each([
+    "http://127.0.0.1:8080",
+    "http://127.5.6.7",
+    "http://localhost:1234/base",
+    "http://LOCALHOST",
+    "http://[::1]:8080",
+    "https://acme.vezacloud.com",
+    "https://10.0.0.5",
+  ])("%s is accepted", (url) => expect(settle(url)).toBe("ok"));
 
-  test.each(["http://acme.vezacloud.com", "http://10.0.0.5:8080", "http://128.0.0.1", "http://localhost.evil.example", "http://127.0.0.1.nip.io", "http://[::2]"])(
-    "%s is refused, asking for https",
-    (url) => {
-      const m = settle(url);
-      expect(m).toContain("the API token would be sent in clear text");
-      expect(m).toContain("Use https://");
-      expect(m).not.toContain(TOKEN);
-    },
-  );
+  test.each([
+    "http://acme.vezacloud.com",
+    "http://10.0.0.5:8080",
+    "http://128.0.0.1",
+    "http://localhost.evil.example",
+    "http://127.0.0.1.nip.io",
+    "http://[::2]",
+  ])("%s is refused, asking for https", (url) => {
+    const m = settle(url);
+    expect(m).toContain("the API token would be sent in clear text");
+    expect(m).toContain("Use https://");
+    expect(m).not.toContain(TOKEN);
+  });
 
   test("VEZA_ALLOW_INSECURE_HTTP=true allows it; a value other than true/false names the key", () => {
     process.env.VEZA_ALLOW_INSECURE_HTTP = "true";
     expect(settle("http://acme.vezacloud.com")).toBe("ok");
     process.env.VEZA_ALLOW_INSECURE_HTTP = "yes";
-    expect(settle("http://acme.vezacloud.com")).toBe('config "veza:allowInsecureHttp" or environment variable VEZA_ALLOW_INSECURE_HTTP must be true or false, got "yes"');
+    expect(settle("http://acme.vezacloud.com")).toBe(
+      'config "veza:allowInsecureHttp" or environment variable VEZA_ALLOW_INSECURE_HTTP must be true or false, got "yes"',
+    );
   });
 });

@@ -48,7 +48,13 @@ export async function startForwardProxy(o: ForwardProxyOptions = {}): Promise<Fo
 
   const server = http.createServer((req, res) => {
     const target = new URL(req.url ?? "/", "http://invalid.invalid");
-    const entry: Carried = { kind: "forward", method: req.method ?? "GET", target: target.host, path: target.pathname, userAgent: req.headers["user-agent"] };
+    const entry: Carried = {
+      kind: "forward",
+      method: req.method ?? "GET",
+      target: target.host,
+      path: target.pathname,
+      userAgent: req.headers["user-agent"],
+    };
     carried.push(entry);
     if (!authorized(req)) {
       entry.refused = true;
@@ -60,7 +66,13 @@ export async function startForwardProxy(o: ForwardProxyOptions = {}): Promise<Fo
     delete headers["proxy-authorization"];
     delete headers["proxy-connection"];
     const upstream = http.request(
-      { host: mapHost(target.hostname), port: Number(target.port) || 80, method: req.method, path: target.pathname + target.search, headers },
+      {
+        host: mapHost(target.hostname),
+        port: Number(target.port) || 80,
+        method: req.method,
+        path: target.pathname + target.search,
+        headers,
+      },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);

@@ -12,7 +12,8 @@ afterEach(async () => {
 });
 
 const veza = (stderr: string) => stderr.split("\n").filter((l) => l.startsWith("[veza] "));
-const ATTEMPT = /^\[veza\] (GET|POST|PUT|PATCH|DELETE) (\S+) (\/api\/private\/lifecycle_management\/\S*) -> (\d{3}|not sent|no response \(\S+\)) (\d+)ms attempt (\d+)( retry of (HTTP \d{3}|\S+))?( request-id ([0-9a-f-]{36}))?$/;
+const ATTEMPT =
+  /^\[veza\] (GET|POST|PUT|PATCH|DELETE) (\S+) (\/api\/private\/lifecycle_management\/\S*) -> (\d{3}|not sent|no response \(\S+\)) (\d+)ms attempt (\d+)( retry of (HTTP \d{3}|\S+))?( request-id ([0-9a-f-]{36}))?$/;
 
 /** Strings that must never be logged: the token, the header, and values that only travel in bodies. */
 function expectNothingSecret(stderr: string): void {
@@ -48,8 +49,16 @@ test("VEZA_LOG=debug: one line per attempt for every request kind (up, refresh, 
   expect(limited.length).toBeGreaterThan(0);
   expect(lines.filter((l) => /retry of HTTP 429/.test(l)).length).toBe(limited.length);
   expect(lines.filter((l) => /^\[veza\] retry \S+ \S+ after attempt \d+ \(HTTP 429\), waiting \d+ms$/.test(l)).length).toBe(limited.length);
-  expect(lines).toContainEqual(expect.stringMatching(/^\[veza\] POST access_profiles_types \/api\/private\/lifecycle_management\/access_profiles_types -> 200 \d+ms attempt \d+/));
-  expect(lines).toContainEqual(expect.stringMatching(/^\[veza\] PATCH access_profiles\/\{id\}\/versions\/\{version\} \/api\/private\/lifecycle_management\/access_profiles\/[^/]+\/versions\/1 -> 200/));
+  expect(lines).toContainEqual(
+    expect.stringMatching(
+      /^\[veza\] POST access_profiles_types \/api\/private\/lifecycle_management\/access_profiles_types -> 200 \d+ms attempt \d+/,
+    ),
+  );
+  expect(lines).toContainEqual(
+    expect.stringMatching(
+      /^\[veza\] PATCH access_profiles\/\{id\}\/versions\/\{version\} \/api\/private\/lifecycle_management\/access_profiles\/[^/]+\/versions\/1 -> 200/,
+    ),
+  );
 }, 120_000);
 
 test("veza:logLevel=info: only the retries; off by default: nothing", async () => {
@@ -68,13 +77,16 @@ test("veza:logLevel=info: only the retries; off by default: nothing", async () =
   expect(info.errors).toEqual([]);
   const lines = veza(info.stderr);
   expect(lines.length).toBe(r.emu.stats().byStatus["429"]);
-  for (const l of lines) expect(l).toMatch(/^\[veza\] retry (GET|POST|PUT|PATCH|DELETE) \S+ after attempt \d+ \(HTTP 429\), waiting \d+ms$/);
+  for (const l of lines)
+    expect(l).toMatch(/^\[veza\] retry (GET|POST|PUT|PATCH|DELETE) \S+ after attempt \d+ \(HTTP 429\), waiting \d+ms$/);
   expectNothingSecret(info.stderr);
 }, 120_000);
 
 test("a log level other than off, info, debug fails naming the key and the allowed values", async () => {
   r = await rig();
   const up = await r.engine({ config: { "veza:logLevel": "verbose" }, env: { ...CLEAN_ENV } }).up(smallStack());
-  expect(up.errors.map((e) => e.message).join("\n")).toContain('config "veza:logLevel" or environment variable VEZA_LOG must be one of off, info, debug, got "verbose"');
+  expect(up.errors.map((e) => e.message).join("\n")).toContain(
+    'config "veza:logLevel" or environment variable VEZA_LOG must be one of off, info, debug, got "verbose"',
+  );
   expect(r.emu.stats().total).toBe(0);
 }, 120_000);

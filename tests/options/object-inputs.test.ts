@@ -39,7 +39,11 @@ test("defaults Veza fills inside object inputs are no change: the second up and 
   const p = r.emu.store.listProfiles()[0];
   // the tenant completed the objects: more than was sent
   expect(p.catalog_item_info).toEqual({ name: "Sales access", recommended: false });
-  expect(r.emu.store.listTypes()[0].name_transformer).toMatchObject({ continuous_sync: false, unique_identifier: false, additional_value_formatter: [] });
+  expect(r.emu.store.listTypes()[0].name_transformer).toMatchObject({
+    continuous_sync: false,
+    unique_identifier: false,
+    additional_value_formatter: [],
+  });
 
   r.emu.resetStats();
   const preview = await e.preview(program());

@@ -20,7 +20,8 @@ afterEach(async () => {
 });
 
 const ent = (id: string): veza.Entity => ({ entityType: "SalesforceGroup", datasourceId: "sf-1", entityId: id });
-const isEncrypted = (v: unknown) => typeof v === "object" && v !== null && (v as any)[SIG_KEY] === SECRET_SIG && typeof (v as any).ciphertext === "string";
+const isEncrypted = (v: unknown) =>
+  typeof v === "object" && v !== null && (v as any)[SIG_KEY] === SECRET_SIG && typeof (v as any).ciphertext === "string";
 const profileByName = (name: string) => r.emu.store.listProfiles().find((p) => p.name === name)!;
 
 /** A type, a profile, its version and an exclusive membership: one of each resource. */
@@ -139,7 +140,12 @@ describe("the import option", () => {
     // the tenant already matches: nothing written
     expect(r.mutations()).toEqual([]);
     const byName = Object.fromEntries(e.state().resources.map((x) => [x.name, x.id]));
-    expect(byName).toMatchObject({ t: ids.type, "hand-made": ids.profile, v: `${ids.profile}/versions/1`, m: `${ids.profile}/versions/1/members` });
+    expect(byName).toMatchObject({
+      t: ids.type,
+      "hand-made": ids.profile,
+      v: `${ids.profile}/versions/1`,
+      m: `${ids.profile}/versions/1/members`,
+    });
     expect(r.emu.store.getProfile(ids.profile).name).toBe("Hand Made");
 
     r.emu.resetStats();
@@ -166,7 +172,9 @@ describe("the import option", () => {
     const s = await r.engine().up(() => {
       new veza.AccessProfileVersion("v", { accessProfileId: "p1", entities: [] }, { import: "p1" });
     });
-    expect(s.errors.map((x) => x.message).join("\n")).toMatch(/AccessProfileVersion "v": the import option got "p1".*<profileId>\/versions\/<n>.*adoptExisting: true.*AccessProfileVersion\.get\("v", id\)/s);
+    expect(s.errors.map((x) => x.message).join("\n")).toMatch(
+      /AccessProfileVersion "v": the import option got "p1".*<profileId>\/versions\/<n>.*adoptExisting: true.*AccessProfileVersion\.get\("v", id\)/s,
+    );
     expect(r.emu.requests()).toEqual([]);
   });
 });
@@ -213,10 +221,12 @@ describe("secret inputs", () => {
 describe("aliases, retainOnDelete, options a dynamic provider cannot honour", () => {
   test("a rename through aliases keeps the object's name when the name came from the logical name", async () => {
     const e = r.engine();
-    const program = (logical: string, aliases: pulumi.Input<pulumi.Alias | string>[] = []) => () => {
-      const t = new veza.AccessProfileType("t", { name: "Profile" });
-      new veza.AccessProfile(logical, { profileType: t.id }, { aliases });
-    };
+    const program =
+      (logical: string, aliases: pulumi.Input<pulumi.Alias | string>[] = []) =>
+      () => {
+        const t = new veza.AccessProfileType("t", { name: "Profile" });
+        new veza.AccessProfile(logical, { profileType: t.id }, { aliases });
+      };
     await e.up(program("sales"));
     r.emu.resetStats();
     const s = await e.up(program("sales-team", [{ name: "sales" }]));
@@ -238,7 +248,9 @@ describe("aliases, retainOnDelete, options a dynamic provider cannot honour", ()
     await e.up(program("One"));
     const s = await e.up(program("Two"));
     expect(s.resources.p.op).toBe("failed");
-    expect(s.resources.p.error).toMatch(/already exists in Veza.*retainOnDelete: a change that replaces it leaves the old access profile in Veza/);
+    expect(s.resources.p.error).toMatch(
+      /already exists in Veza.*retainOnDelete: a change that replaces it leaves the old access profile in Veza/,
+    );
   });
 
   test("replaceOnChanges and customTimeouts warn once per run, naming the alternative", async () => {

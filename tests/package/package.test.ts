@@ -40,8 +40,19 @@ suite("the published package", () => {
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   test("holds the compiled provider, its typings, maps and sources, the plugin's schema, the docs, LICENSE, README and CHANGELOG, and nothing else", () => {
-    for (const f of files) expect(f).toMatch(/^(dist\/provider\/.+\.(js|js\.map|d\.ts)|provider\/.+\.ts|provider\/plugin\/schema\.json|docs\/.+\.md|LICENSE|README\.md|CHANGELOG\.md|package\.json)$/);
-    const must = ["LICENSE", "README.md", "CHANGELOG.md", "dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/cli.js", "provider/index.ts"];
+    for (const f of files)
+      expect(f).toMatch(
+        /^(dist\/provider\/.+\.(js|js\.map|d\.ts)|provider\/.+\.ts|provider\/plugin\/schema\.json|docs\/.+\.md|LICENSE|README\.md|CHANGELOG\.md|package\.json)$/,
+      );
+    const must = [
+      "LICENSE",
+      "README.md",
+      "CHANGELOG.md",
+      "dist/provider/index.js",
+      "dist/provider/index.d.ts",
+      "dist/provider/cli.js",
+      "provider/index.ts",
+    ];
     // the provider plugin's executable (the manifest's second bin) and the schema it serves
     for (const f of [...must, "dist/provider/plugin/server.js", "provider/plugin/schema.json"]) expect(files).toContain(f);
     // every compiled module has its typings, and every source its compiled module
@@ -62,7 +73,8 @@ suite("the published package", () => {
       const mapFile = path.posix.join(path.posix.dirname(f), ref);
       expect(files).toContain(mapFile);
       const map = JSON.parse(fs.readFileSync(path.join(staged, mapFile), "utf8")) as { sources: string[]; sourceRoot?: string };
-      for (const src of map.sources) expect(files).toContain(path.posix.normalize(path.posix.join(path.posix.dirname(mapFile), map.sourceRoot ?? "", src)));
+      for (const src of map.sources)
+        expect(files).toContain(path.posix.normalize(path.posix.join(path.posix.dirname(mapFile), map.sourceRoot ?? "", src)));
       maps++;
     }
     expect(maps).toBeGreaterThan(20);
@@ -71,12 +83,19 @@ suite("the published package", () => {
   test("the manifest: every entry point ships, no scripts or devDependencies, the release metadata is there", () => {
     expect(manifest.scripts).toBeUndefined();
     expect(manifest.devDependencies).toBeUndefined();
-    const targets = [manifest.main, manifest.types, ...Object.values(manifest.bin as Record<string, string>), ...Object.values(manifest.exports["."] as Record<string, string>)];
+    const targets = [
+      manifest.main,
+      manifest.types,
+      ...Object.values(manifest.bin as Record<string, string>),
+      ...Object.values(manifest.exports["."] as Record<string, string>),
+    ];
     for (const t of targets) expect(files).toContain(path.posix.normalize(t));
     expect(fs.readFileSync(path.join(tmp, "stage", manifest.bin["pulumi-veza"]), "utf8")).toMatch(/^#!\/usr\/bin\/env node\n/);
     expect(manifest).toMatchObject({ name: "pulumi-veza", license: "Apache-2.0", engines: { node: ">=22" } });
     expect(manifest.keywords).toEqual(expect.arrayContaining(["pulumi", "veza"]));
-    const repo = String(manifest.repository.url).replace(/^git\+/, "").replace(/\.git$/, "");
+    const repo = String(manifest.repository.url)
+      .replace(/^git\+/, "")
+      .replace(/\.git$/, "");
     expect(repo).toMatch(/^https:\/\/github\.com\/[^/]+\/[^/]+$/);
     expect(manifest.homepage).toBe(`${repo}#readme`);
     expect(manifest.bugs.url).toBe(`${repo}/issues`);
@@ -86,7 +105,9 @@ suite("the published package", () => {
   });
 
   test("the README names the release tarball of this version from this repository; examples/basic installs the one `npm run pack` writes in a clone", () => {
-    const repo = String(manifest.repository.url).replace(/^git\+/, "").replace(/\.git$/, "");
+    const repo = String(manifest.repository.url)
+      .replace(/^git\+/, "")
+      .replace(/\.git$/, "");
     const tarball = `${repo}/releases/download/v${manifest.version}/pulumi-veza-${manifest.version}.tgz`;
     const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
     expect(readme).toContain(`npm install ${tarball} @pulumi/pulumi`);
@@ -97,7 +118,9 @@ suite("the published package", () => {
     expect(basic.dependencies["pulumi-veza"]).toBe(`file:${path.relative(path.join(REPO, "examples/basic"), packed)}`);
     expect(basic.engines.node).toBe(manifest.engines.node);
     // compiled as `pulumi new typescript` compiles a stack; no lockfile left behind by its npm install (the tarball changes with every pack)
-    expect(fs.readFileSync(path.join(REPO, "examples/basic/tsconfig.json"), "utf8")).toBe(fs.readFileSync(path.join(CONSUMER, "pulumi-template/tsconfig.json"), "utf8"));
+    expect(fs.readFileSync(path.join(REPO, "examples/basic/tsconfig.json"), "utf8")).toBe(
+      fs.readFileSync(path.join(CONSUMER, "pulumi-template/tsconfig.json"), "utf8"),
+    );
     expect(fs.readFileSync(path.join(REPO, "examples/basic/.npmrc"), "utf8")).toMatch(/^package-lock=false$/m);
   });
 
@@ -160,35 +183,56 @@ suite("the published package", () => {
       { dir: "commonjs-strict", program: "program.cts", what: "strict CommonJS with node10 resolution" },
       { dir: "nodenext-esm", program: "program.mts", what: "strict NodeNext, an ES module package" },
     ];
-    test.each(CONFIGURATIONS)("type-checks under $dir/tsconfig.json ($what), loading no dependency's typings", ({ dir, program: source }) => {
-      const project = path.join(app, dir);
-      fs.cpSync(path.join(CONSUMER, dir), project, { recursive: true });
-      fs.copyFileSync(path.join(CONSUMER, source), path.join(project, "index.ts"));
-      const parsed = ts.getParsedCommandLineOfConfigFile(path.join(project, "tsconfig.json"), { noEmit: true }, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n")); } })!;
-      expect(parsed.errors).toEqual([]);
-      expect(parsed.options.esModuleInterop).toBeUndefined();
-      expect(parsed.options.skipLibCheck).toBeUndefined();
-      expect(parsed.options.strict).toBe(true);
-      const program = ts.createProgram(parsed.fileNames, parsed.options);
-      const problems = ts.getPreEmitDiagnostics(program).map((d) => {
-        const where = d.file ? `${path.relative(app, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : "";
-        return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
-      });
-      expect(problems).toEqual([]);
-      const loaded = program.getSourceFiles().map((s) => path.relative(app, s.fileName));
-      // the types came from the tarball, not from this repository's sources
-      expect(loaded).toContain("node_modules/pulumi-veza/dist/provider/index.d.ts");
-      expect(loaded.filter((n) => n.includes("pulumi-veza") && !n.startsWith("node_modules/pulumi-veza/dist/"))).toEqual([]);
-      // our dependencies' typings stay out of the user's compilation (@pulumi/pulumi is the user's own)
-      // (symlinked here, so TypeScript names them by their real path)
-      expect(loaded.filter((n) => /(^|\/)node_modules\/(zod|undici)\//.test(n))).toEqual([]);
-      // the ES module package compiles index.ts as ESM, the others as CommonJS
-      const index = program.getSourceFile(path.join(project, "index.ts"))!;
-      expect(index.impliedNodeFormat ?? ts.ModuleKind.CommonJS).toBe(dir === "nodenext-esm" ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS);
-    }, 120_000);
+    test.each(CONFIGURATIONS)(
+      "type-checks under $dir/tsconfig.json ($what), loading no dependency's typings",
+      ({ dir, program: source }) => {
+        const project = path.join(app, dir);
+        fs.cpSync(path.join(CONSUMER, dir), project, { recursive: true });
+        fs.copyFileSync(path.join(CONSUMER, source), path.join(project, "index.ts"));
+        const parsed = ts.getParsedCommandLineOfConfigFile(
+          path.join(project, "tsconfig.json"),
+          { noEmit: true },
+          {
+            ...ts.sys,
+            onUnRecoverableConfigFileDiagnostic: (d) => {
+              throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+            },
+          },
+        )!;
+        expect(parsed.errors).toEqual([]);
+        expect(parsed.options.esModuleInterop).toBeUndefined();
+        expect(parsed.options.skipLibCheck).toBeUndefined();
+        expect(parsed.options.strict).toBe(true);
+        const program = ts.createProgram(parsed.fileNames, parsed.options);
+        const problems = ts.getPreEmitDiagnostics(program).map((d) => {
+          const where = d.file
+            ? `${path.relative(app, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}`
+            : "";
+          return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`;
+        });
+        expect(problems).toEqual([]);
+        const loaded = program.getSourceFiles().map((s) => path.relative(app, s.fileName));
+        // the types came from the tarball, not from this repository's sources
+        expect(loaded).toContain("node_modules/pulumi-veza/dist/provider/index.d.ts");
+        expect(loaded.filter((n) => n.includes("pulumi-veza") && !n.startsWith("node_modules/pulumi-veza/dist/"))).toEqual([]);
+        // our dependencies' typings stay out of the user's compilation (@pulumi/pulumi is the user's own)
+        // (symlinked here, so TypeScript names them by their real path)
+        expect(loaded.filter((n) => /(^|\/)node_modules\/(zod|undici)\//.test(n))).toEqual([]);
+        // the ES module package compiles index.ts as ESM, the others as CommonJS
+        const index = program.getSourceFile(path.join(project, "index.ts"))!;
+        expect(index.impliedNodeFormat ?? ts.ModuleKind.CommonJS).toBe(
+          dir === "nodenext-esm" ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS,
+        );
+      },
+      120_000,
+    );
 
     test("the CommonJS program uses every name the package exports (values and types)", () => {
-      const program = ts.createProgram([path.join(app, "node_modules/pulumi-veza/dist/provider/index.d.ts")], { strict: true, noEmit: true, types: [] });
+      const program = ts.createProgram([path.join(app, "node_modules/pulumi-veza/dist/provider/index.d.ts")], {
+        strict: true,
+        noEmit: true,
+        types: [],
+      });
       const checker = program.getTypeChecker();
       const index = program.getSourceFile(path.join(app, "node_modules/pulumi-veza/dist/provider/index.d.ts"))!;
       const exported = checker.getExportsOfModule(checker.getSymbolAtLocation(index)!).map((s) => s.name);
@@ -199,9 +243,13 @@ suite("the published package", () => {
 
     test("every link in the Markdown it ships works from the tarball (relative: a shipped file and heading) or names a file of the repository", () => {
       const pkg = path.join(app, "node_modules", "pulumi-veza");
-      const repo = String(manifest.repository.url).replace(/^git\+/, "").replace(/\.git$/, "");
+      const repo = String(manifest.repository.url)
+        .replace(/^git\+/, "")
+        .replace(/\.git$/, "");
       const shipped = listFiles(pkg).filter((f) => f.endsWith(".md"));
-      expect(shipped).toEqual(expect.arrayContaining(["README.md", "CHANGELOG.md", "docs/index.md", "docs/lookups.md", "docs/configuration.md"]));
+      expect(shipped).toEqual(
+        expect.arrayContaining(["README.md", "CHANGELOG.md", "docs/index.md", "docs/lookups.md", "docs/configuration.md"]),
+      );
       const broken: string[] = [];
       let checked = 0;
       const check = (root: string, file: string, inRepository: boolean) => {
@@ -226,27 +274,57 @@ suite("the published package", () => {
       const exists = (f: string) => ["", "provider", "provider/resources"].some((base) => fs.existsSync(path.join(REPO, base, f)));
       const within = (f: string, row: string) => fs.existsSync(path.join(REPO, path.dirname(row), f));
       const firstOfRow = new Map<string, string>();
-      for (const l of layout.split("\n")) if (/^\S/.test(l)) { const cols = l.split(/\s{2,}/)[0]!.split(/,\s*/); for (const c of cols) firstOfRow.set(c, cols[0]!); }
-      for (const f of named) if (!exists(f) && !within(f, firstOfRow.get(f) ?? "")) broken.push(`CONTRIBUTING.md names ${f}, which the repository does not have`);
+      for (const l of layout.split("\n"))
+        if (/^\S/.test(l)) {
+          const cols = l.split(/\s{2,}/)[0]!.split(/,\s*/);
+          for (const c of cols) firstOfRow.set(c, cols[0]!);
+        }
+      for (const f of named)
+        if (!exists(f) && !within(f, firstOfRow.get(f) ?? ""))
+          broken.push(`CONTRIBUTING.md names ${f}, which the repository does not have`);
       expect(broken).toEqual([]);
       expect(checked).toBeGreaterThan(50);
     });
 
     test("loads at run time from CommonJS and from an ES module with the same named exports; the serialized provider's `$` is there", () => {
-      const names = ["AccessProfile", "AccessProfileType", "AccessProfileVersion", "ProfileMembership", "VezaClient", "VezaApi", "VezaApiError", "VezaConfigError", "VezaError", "ENDPOINTS", "BASE_PATH", "filter", "listAccessProfiles", "getAvailableIntegrations"];
+      const names = [
+        "AccessProfile",
+        "AccessProfileType",
+        "AccessProfileVersion",
+        "ProfileMembership",
+        "VezaClient",
+        "VezaApi",
+        "VezaApiError",
+        "VezaConfigError",
+        "VezaError",
+        "ENDPOINTS",
+        "BASE_PATH",
+        "filter",
+        "listAccessProfiles",
+        "getAvailableIntegrations",
+      ];
       const check = `const missing = ${JSON.stringify(names)}.filter((n) => veza[n] === undefined); if (missing.length) throw new Error("missing: " + missing); console.log(veza.filter.eq("current_version_number", 3));`;
-      const run = (args: string[]) => execFileSync(process.execPath, args, { cwd: app, encoding: "utf8", env: { ...process.env, PULUMI_CONFIG: undefined } }).trim();
+      const run = (args: string[]) =>
+        execFileSync(process.execPath, args, { cwd: app, encoding: "utf8", env: { ...process.env, PULUMI_CONFIG: undefined } }).trim();
       expect(run(["-e", `const veza = require("pulumi-veza"); ${check}`])).toBe("current_version_number eq 3");
       // what every resource's __provider calls (shared/shell.ts): internal, untyped, but present
       expect(run(["-e", `console.log(typeof require("pulumi-veza").$)`])).toBe("function");
-      expect(run(["--input-type=module", "-e", `import * as veza from "pulumi-veza"; import { AccessProfile } from "pulumi-veza"; if (AccessProfile !== veza.AccessProfile) throw new Error("named export differs"); ${check}`])).toBe("current_version_number eq 3");
+      expect(
+        run([
+          "--input-type=module",
+          "-e",
+          `import * as veza from "pulumi-veza"; import { AccessProfile } from "pulumi-veza"; if (AccessProfile !== veza.AccessProfile) throw new Error("named export differs"); ${check}`,
+        ]),
+      ).toBe("current_version_number eq 3");
     }, 60_000);
   });
 });
 
 /** Every file under `dir`, relative, with "/" separators. */
 function listFiles(dir: string, rel = ""): string[] {
-  return fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(dir, `${rel}${e.name}/`) : [`${rel}${e.name}`]));
+  return fs
+    .readdirSync(path.join(dir, rel), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? listFiles(dir, `${rel}${e.name}/`) : [`${rel}${e.name}`]));
 }
 
 /** The targets of a Markdown text's links (`[text](target)`), outside code blocks and code spans. */
@@ -258,7 +336,15 @@ function markdownLinks(text: string): string[] {
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
 function anchors(markdown: string): Set<string> {
   const headings = markdown.replace(/^```[^]*?^```/gm, "").match(/^#{1,6} .*$/gm) ?? [];
-  return new Set(headings.map((h) => h.replace(/^#+ /, "").toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replace(/ /g, "-")));
+  return new Set(
+    headings.map((h) =>
+      h
+        .replace(/^#+ /, "")
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} _-]/gu, "")
+        .replace(/ /g, "-"),
+    ),
+  );
 }
 
 /**
@@ -271,7 +357,8 @@ function linkProblem(root: string, file: string, target: string, repo: string, i
   if (/^[a-z]+:/i.test(target)) {
     if (!target.startsWith("https://")) return "not https";
     const inRepo = new RegExp(`^${repo.replace(/[.]/g, "\\.")}/(blob|tree)/main/([^#?]+)`).exec(target);
-    if (target.startsWith(repo) && !inRepo && !/\/releases\/download\/|\/issues$/.test(target)) return "a repository link that names no file";
+    if (target.startsWith(repo) && !inRepo && !/\/releases\/download\/|\/issues$/.test(target))
+      return "a repository link that names no file";
     if (!inRepo) return undefined;
     const rel = decodeURIComponent(inRepo[2]!);
     if (!fs.existsSync(path.join(REPO, rel))) return `the repository has no ${rel}`;

@@ -46,70 +46,94 @@ function snapshot(r: CliRig): unknown {
   );
 }
 
-describeWithYaml("moving a dynamic stack to the veza plugin in place: export --language yaml, state delete, the YAML program adopts (real Pulumi CLI)", () => {
-  let r: CliRig;
-  beforeAll(async () => {
-    // the YAML host and the CLI on PATH, for when the same stack runs the YAML program
-    r = await cliRig(PROGRAM, { stack: { env: { PATH: `${pulumiCli!.binDir}${path.delimiter}${yamlHostDir}${path.delimiter}${process.env.PATH ?? ""}` } } });
-    expectOk(await r.stack.up());
-    // made in Veza's UI, outside the stack: a republished version and a draft
-    const s = r.emu.store;
-    const base = s.findProfileByName("Salesforce Base")!;
-    s.updateVersion(base.id, 2, { state: "PUBLISHED", entities_to_create_relationships_to: [{ entity_type: "SalesforceGroup", datasource_id: "sf-1", entity_id: "g:base-v2" }] }, undefined);
-    s.updateVersion(s.findProfileByName("Account Executive")!.id, 2, { entities_to_create_relationships_to: [] }, undefined);
-  }, 180_000);
-  afterAll(() => r?.close());
+describeWithYaml(
+  "moving a dynamic stack to the veza plugin in place: export --language yaml, state delete, the YAML program adopts (real Pulumi CLI)",
+  () => {
+    let r: CliRig;
+    beforeAll(async () => {
+      // the YAML host and the CLI on PATH, for when the same stack runs the YAML program
+      r = await cliRig(PROGRAM, {
+        stack: { env: { PATH: `${pulumiCli!.binDir}${path.delimiter}${yamlHostDir}${path.delimiter}${process.env.PATH ?? ""}` } },
+      });
+      expectOk(await r.stack.up());
+      // made in Veza's UI, outside the stack: a republished version and a draft
+      const s = r.emu.store;
+      const base = s.findProfileByName("Salesforce Base")!;
+      s.updateVersion(
+        base.id,
+        2,
+        {
+          state: "PUBLISHED",
+          entities_to_create_relationships_to: [{ entity_type: "SalesforceGroup", datasource_id: "sf-1", entity_id: "g:base-v2" }],
+        },
+        undefined,
+      );
+      s.updateVersion(s.findProfileByName("Account Executive")!.id, 2, { entities_to_create_relationships_to: [] }, undefined);
+    }, 180_000);
+    afterAll(() => r?.close());
 
-  test("the exported Pulumi.yaml adopts every object with no write; the next preview has no changes and sends nothing", async () => {
-    const pulumiYaml = path.join(r.stack.programDir, "Pulumi.yaml");
-    const project = /^name: (.+)$/m.exec(fs.readFileSync(pulumiYaml, "utf8"))![1]!;
-    const exported = await cli(["export", "--language", "yaml", "--project", project], { ...process.env, VEZA_URL: r.emu.url, VEZA_API_TOKEN: TOKEN, VEZA_TOKEN: undefined });
-    expect(exported.status).toBe(0);
-    const program = exported.stdout;
-    expect(program).toContain(`name: ${project}\nruntime: yaml\n`);
-    expect(program).not.toContain(TOKEN);
-    expect(exported.stderr).not.toContain(TOKEN);
+    test("the exported Pulumi.yaml adopts every object with no write; the next preview has no changes and sends nothing", async () => {
+      const pulumiYaml = path.join(r.stack.programDir, "Pulumi.yaml");
+      const project = /^name: (.+)$/m.exec(fs.readFileSync(pulumiYaml, "utf8"))![1]!;
+      const exported = await cli(["export", "--language", "yaml", "--project", project], {
+        ...process.env,
+        VEZA_URL: r.emu.url,
+        VEZA_API_TOKEN: TOKEN,
+        VEZA_TOKEN: undefined,
+      });
+      expect(exported.status).toBe(0);
+      const program = exported.stdout;
+      expect(program).toContain(`name: ${project}\nruntime: yaml\n`);
+      expect(program).not.toContain(TOKEN);
+      expect(exported.stderr).not.toContain(TOKEN);
 
-    // forget the dynamic resources: the state only, nothing sent to Veza
-    const before = snapshot(r);
-    r.emu.resetStats();
-    expectOk(await r.stack.run(["state", "delete", "--all", "--yes"]));
-    expect(r.emu.stats().total).toBe(0);
-    expect((await r.stack.exportState()).deployment.resources ?? []).toEqual([]);
+      // forget the dynamic resources: the state only, nothing sent to Veza
+      const before = snapshot(r);
+      r.emu.resetStats();
+      expectOk(await r.stack.run(["state", "delete", "--all", "--yes"]));
+      expect(r.emu.stats().total).toBe(0);
+      expect((await r.stack.exportState()).deployment.resources ?? []).toEqual([]);
 
-    // the same stack and config (veza:url, veza:apiToken) run the YAML program
-    fs.writeFileSync(pulumiYaml, withPlugin(program));
-    const up = await r.stack.up();
-    expectOk(up);
-    const ops = Object.fromEntries(Object.entries(stepsOf(up.events)).map(([urn, op]) => [nameOf(urn), op]));
-    // every declaration is a create for Pulumi (new to the stack) and an adoption for Veza
-    expect(ops).toEqual({
-      "profile-type": "create",
-      "role-business-1-type": "create",
-      "salesforce-base": "create",
-      "salesforce-base-version": "create",
-      "unicode-vpn-users": "create",
-      "unicode-vpn-users-version": "create",
-      "unicode-vpn-users-members": "create",
-      "account-executive": "create",
-      "account-executive-version": "create",
-      "account-executive-members": "create",
-    });
-    const writes = r.emu.requests().filter((q) => q.method !== "GET");
-    expect(writes).toEqual([]); // no POST of a type or profile that exists, no PATCH, no member change
-    expect(snapshot(r)).toEqual(before);
-    // the stack holds the objects under their Veza ids, the plugin's types
-    const state = await r.stack.exportState();
-    const res = (name: string) => state.deployment.resources?.find((x) => nameOf(x.urn) === name);
-    expect(res("unicode-vpn-users")).toMatchObject({ type: "veza:index:AccessProfile", id: r.emu.store.findProfileByName("Ünïcode VPN ${users} 🎉")!.id });
-    expect(res("role-business-1-type")).toMatchObject({ type: "veza:index:AccessProfileType", id: r.emu.store.findTypeByName("Role: Business #1")!.id });
-    const ae = r.emu.store.findProfileByName("Account Executive")!;
-    expect(res("account-executive-members")?.id).toBe(`${ae.id}/versions/${ae.current_version_number}/members`);
-    expect(`${up.stdout}${up.stderr}`).not.toContain(TOKEN);
-    expect(r.stack.everythingWritten()).not.toContain(TOKEN);
+      // the same stack and config (veza:url, veza:apiToken) run the YAML program
+      fs.writeFileSync(pulumiYaml, withPlugin(program));
+      const up = await r.stack.up();
+      expectOk(up);
+      const ops = Object.fromEntries(Object.entries(stepsOf(up.events)).map(([urn, op]) => [nameOf(urn), op]));
+      // every declaration is a create for Pulumi (new to the stack) and an adoption for Veza
+      expect(ops).toEqual({
+        "profile-type": "create",
+        "role-business-1-type": "create",
+        "salesforce-base": "create",
+        "salesforce-base-version": "create",
+        "unicode-vpn-users": "create",
+        "unicode-vpn-users-version": "create",
+        "unicode-vpn-users-members": "create",
+        "account-executive": "create",
+        "account-executive-version": "create",
+        "account-executive-members": "create",
+      });
+      const writes = r.emu.requests().filter((q) => q.method !== "GET");
+      expect(writes).toEqual([]); // no POST of a type or profile that exists, no PATCH, no member change
+      expect(snapshot(r)).toEqual(before);
+      // the stack holds the objects under their Veza ids, the plugin's types
+      const state = await r.stack.exportState();
+      const res = (name: string) => state.deployment.resources?.find((x) => nameOf(x.urn) === name);
+      expect(res("unicode-vpn-users")).toMatchObject({
+        type: "veza:index:AccessProfile",
+        id: r.emu.store.findProfileByName("Ünïcode VPN ${users} 🎉")!.id,
+      });
+      expect(res("role-business-1-type")).toMatchObject({
+        type: "veza:index:AccessProfileType",
+        id: r.emu.store.findTypeByName("Role: Business #1")!.id,
+      });
+      const ae = r.emu.store.findProfileByName("Account Executive")!;
+      expect(res("account-executive-members")?.id).toBe(`${ae.id}/versions/${ae.current_version_number}/members`);
+      expect(`${up.stdout}${up.stderr}`).not.toContain(TOKEN);
+      expect(r.stack.everythingWritten()).not.toContain(TOKEN);
 
-    r.emu.resetStats();
-    expectOk(await r.stack.run(["preview", "--expect-no-changes"]));
-    expect(r.emu.stats().total).toBe(0);
-  }, 180_000);
-});
+      r.emu.resetStats();
+      expectOk(await r.stack.run(["preview", "--expect-no-changes"]));
+      expect(r.emu.stats().total).toBe(0);
+    }, 180_000);
+  },
+);

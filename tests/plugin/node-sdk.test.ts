@@ -28,16 +28,21 @@ function programModules(): { dir: string } | { reason: string } {
   const dir = path.join(base, "pulumi-veza", "node-sdk-env", createHash("sha256").update(PULUMI_RANGE).digest("hex").slice(0, 12));
   if (fs.existsSync(path.join(dir, ".ready"))) return { dir };
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "veza-node-sdk-env", private: true, dependencies: { "@pulumi/pulumi": PULUMI_RANGE } }));
+  fs.writeFileSync(
+    path.join(dir, "package.json"),
+    JSON.stringify({ name: "veza-node-sdk-env", private: true, dependencies: { "@pulumi/pulumi": PULUMI_RANGE } }),
+  );
   const r = spawnSync("npm", ["install", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: dir, encoding: "utf8", timeout: 300_000 });
-  if (r.status !== 0) return { reason: `npm install @pulumi/pulumi@${PULUMI_RANGE} failed: ${`${r.stderr}`.trim().split("\n").slice(-2).join(" ")}` };
+  if (r.status !== 0)
+    return { reason: `npm install @pulumi/pulumi@${PULUMI_RANGE} failed: ${`${r.stderr}`.trim().split("\n").slice(-2).join(" ")}` };
   fs.writeFileSync(path.join(dir, ".ready"), "");
   return { dir };
 }
 
 const skipReason = (() => {
   if (!cli) return process.env.VEZA_PULUMI_CLI_SKIP ?? "no Pulumi CLI";
-  if (!fs.existsSync(path.join(PLUGIN_DIR, "..", "dist", "provider", "plugin", "server.js"))) return "the plugin is not built (npm run build)";
+  if (!fs.existsSync(path.join(PLUGIN_DIR, "..", "dist", "provider", "plugin", "server.js")))
+    return "the plugin is not built (npm run build)";
   const gen = ensureSdkgen();
   if (!gen.bin) return "reason" in gen ? gen.reason : "no sdkgen";
   const mods = programModules();
@@ -93,7 +98,10 @@ describeIf("a JavaScript program on the generated Node SDK: two tenants through 
     fs.writeFileSync(path.join(modules, "@pulumi-veza", "veza", "package.json"), JSON.stringify({ ...pkg, version: "0.1.0" }));
     one = await startEmulator({ token: TOKEN1, seed: 1 });
     two = await startEmulator({ token: TOKEN2, seed: 2 });
-    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: veza-node-sdk\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n");
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.yaml"),
+      "name: veza-node-sdk\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.js\n",
+    );
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "veza-node-sdk", private: true, main: "index.js" }));
     fs.writeFileSync(path.join(dir, "index.js"), PROGRAM(one.url, two.url));
     stack = await CliStack.create({
@@ -115,7 +123,10 @@ describeIf("a JavaScript program on the generated Node SDK: two tenants through 
     const up = await stack.up();
     expectOk(up);
     expect(Object.values(stepsOf(up.events)).filter((op) => op === "create")).toHaveLength(12);
-    for (const [emu, member] of [[one, "alice"], [two, "bob"]] as const) {
+    for (const [emu, member] of [
+      [one, "alice"],
+      [two, "bob"],
+    ] as const) {
       const base = emu.store.findProfileByName("Base")!;
       const app = emu.store.listProfiles().find((p) => p.name.startsWith("App "))!;
       expect(emu.store.currentVersion(app)!.inherit_entities_from_access_profiles).toEqual([base.id]);

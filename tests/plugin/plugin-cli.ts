@@ -63,7 +63,14 @@ export interface PluginRig {
  * among them), the language host in `hostDir` on PATH beside the CLI (the engine finds hosts there),
  * `veza:url` and the secret `veza:apiToken` set.
  */
-export async function pluginRig(o: { hostDir: string; files: Record<string, string>; token: string; config?: Record<string, string>; secretKeys?: string[]; env?: Record<string, string> }): Promise<PluginRig> {
+export async function pluginRig(o: {
+  hostDir: string;
+  files: Record<string, string>;
+  token: string;
+  config?: Record<string, string>;
+  secretKeys?: string[];
+  env?: Record<string, string>;
+}): Promise<PluginRig> {
   if (!cli) throw new Error("no Pulumi CLI");
   const emu = await startEmulator({ token: o.token, seed: 1 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "veza-plugin-program-"));
@@ -94,7 +101,12 @@ export interface YamlRig extends PluginRig {
   setPulumiYaml(text: string): void;
 }
 
-export async function yamlRig(body: string, token: string, config: Record<string, string> = {}, secretKeys: string[] = []): Promise<YamlRig> {
+export async function yamlRig(
+  body: string,
+  token: string,
+  config: Record<string, string> = {},
+  secretKeys: string[] = [],
+): Promise<YamlRig> {
   if (!yamlHostDir) throw new Error("no YAML host");
   const rig = await pluginRig({ hostDir: yamlHostDir, files: { "Pulumi.yaml": yamlProgram(body) }, token, config, secretKeys });
   const setPulumiYaml = (text: string) => fs.writeFileSync(path.join(rig.dir, "Pulumi.yaml"), text);

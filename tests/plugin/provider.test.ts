@@ -26,7 +26,12 @@ beforeAll(async () => {
 afterAll(() => emu?.close());
 
 test("configuration: provider inputs by their veza:* names, variables fill the rest; typed values read as text", () => {
-  expect(configValues({ url: "https://a.example", maxRetries: 2, adaptivePacing: false }, { "veza:url": "https://b.example", "veza:logLevel": "info" })).toMatchObject({
+  expect(
+    configValues(
+      { url: "https://a.example", maxRetries: 2, adaptivePacing: false },
+      { "veza:url": "https://b.example", "veza:logLevel": "info" },
+    ),
+  ).toMatchObject({
     "veza:url": "https://a.example",
     "veza:maxRetries": "2",
     "veza:adaptivePacing": "false",
@@ -68,7 +73,13 @@ test("preview: create and update answer unknown computed outputs and send nothin
   const created = await plugin.create(PROFILE, { name: "Later", profileType: UNKNOWN }, true);
   expect(created.id).toBe("");
   expect(created.outs).toMatchObject({ name: "Later", profileType: UNKNOWN, currentVersionNumber: UNKNOWN, createdAt: UNKNOWN });
-  const updated = await plugin.update(PROFILE, "some-id", { name: "Later", profileType: "t", labels: ["a"], updatedAt: "x" }, { name: "Later", profileType: "t", labels: ["b"] }, true);
+  const updated = await plugin.update(
+    PROFILE,
+    "some-id",
+    { name: "Later", profileType: "t", labels: ["a"], updatedAt: "x" },
+    { name: "Later", profileType: "t", labels: ["b"] },
+    true,
+  );
   expect(updated).toMatchObject({ labels: ["b"], updatedAt: UNKNOWN });
   expect(emu.stats().total).toBe(0);
 });
@@ -82,7 +93,10 @@ test("diff: the detailed diff names each changed input and whether it replaces",
     deleteBeforeReplace: true,
     detailedDiff: { profileType: "update-replace", labels: "update" },
   });
-  expect(plugin.diff(PROFILE, { name: "A", profileType: "t1", labels: ["a", "b"] }, { name: "A", profileType: "t1", labels: ["b", "a"] }).changes).toBe(false);
+  expect(
+    plugin.diff(PROFILE, { name: "A", profileType: "t1", labels: ["a", "b"] }, { name: "A", profileType: "t1", labels: ["b", "a"] })
+      .changes,
+  ).toBe(false);
 });
 
 test("read with only an id (pulumi import): outputs and the inputs Veza has values for; a missing id is an error naming it", async () => {

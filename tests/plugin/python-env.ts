@@ -27,7 +27,8 @@ export function pythonWithPulumi(): PythonLookup {
   const made = spawnSync("python3", ["-m", "venv", venv], { encoding: "utf8" });
   if (made.status !== 0) return { reason: `python3 -m venv failed: ${made.stderr.trim()}` };
   const pip = spawnSync(python, ["-m", "pip", "install", "-q", PULUMI_REQUIREMENT], { encoding: "utf8", timeout: 300_000 });
-  if (pip.status !== 0) return { reason: `pip install ${PULUMI_REQUIREMENT} failed: ${`${pip.stderr}`.trim().split("\n").slice(-2).join(" ")}` };
+  if (pip.status !== 0)
+    return { reason: `pip install ${PULUMI_REQUIREMENT} failed: ${`${pip.stderr}`.trim().split("\n").slice(-2).join(" ")}` };
   fs.writeFileSync(path.join(venv, ".ready"), "");
   return { python };
 }

@@ -65,7 +65,12 @@ describeWithPython("the veza plugin from a Python program under the real Pulumi 
     const { site } = installGeneratedSdk(python, work);
     // the venv is the interpreter (the host's `virtualenv` option)
     const pulumiYaml = `name: veza-python\nruntime:\n  name: python\n  options:\n    virtualenv: ${path.dirname(path.dirname(python))}\n${PLUGIN_FROM_CHECKOUT}`;
-    r = await pluginRig({ hostDir: hostDir!, files: { "Pulumi.yaml": pulumiYaml, "__main__.py": PROGRAM }, token: TOKEN, env: { PYTHONPATH: site } });
+    r = await pluginRig({
+      hostDir: hostDir!,
+      files: { "Pulumi.yaml": pulumiYaml, "__main__.py": PROGRAM },
+      token: TOKEN,
+      env: { PYTHONPATH: site },
+    });
   }, 600_000);
   afterAll(async () => {
     await r?.close();

@@ -19,7 +19,12 @@ beforeAll(async () => {
 /** Pulumi's package metaschema at the pinned release, or why it is not available. */
 function metaschema(): { schema: object } | { reason: string } {
   const release = pinnedRelease();
-  const go = (args: string[]) => spawnSync("go", args, { encoding: "utf8", cwd: path.resolve(__dirname, "..", "..", "tools", "pulumi-cli"), env: { ...process.env, GOFLAGS: "-mod=readonly" } });
+  const go = (args: string[]) =>
+    spawnSync("go", args, {
+      encoding: "utf8",
+      cwd: path.resolve(__dirname, "..", "..", "tools", "pulumi-cli"),
+      env: { ...process.env, GOFLAGS: "-mod=readonly" },
+    });
   const env = go(["env", "GOMODCACHE"]);
   if (env.status !== 0) return { reason: "Go is not on PATH (the metaschema comes from the pulumi/pulumi module)" };
   const file = path.join(env.stdout.trim(), "github.com", "pulumi", "pulumi", "pkg", `v3@${release}`, "codegen", "schema", "pulumi.json");
@@ -49,7 +54,12 @@ withMeta(`the schema is valid against Pulumi's package metaschema${"reason" in m
 
 test("the schema says what the declarations say: tokens, replace rules, required inputs, the secret token, the functions", () => {
   const s = JSON.parse(fresh);
-  expect(Object.keys(s.resources).sort()).toEqual(["veza:index:AccessProfile", "veza:index:AccessProfileType", "veza:index:AccessProfileVersion", "veza:index:ProfileMembership"]);
+  expect(Object.keys(s.resources).sort()).toEqual([
+    "veza:index:AccessProfile",
+    "veza:index:AccessProfileType",
+    "veza:index:AccessProfileVersion",
+    "veza:index:ProfileMembership",
+  ]);
   const replacing = (token: string) =>
     Object.entries(s.resources[token].inputProperties as Record<string, { replaceOnChanges?: boolean }>)
       .filter(([, p]) => p.replaceOnChanges)
@@ -79,10 +89,14 @@ test("inline object types are the object types of the same members; a name-or-nu
     syncIdentityAction: "#/types/veza:index:SyncIdentityAction",
     grantBy: [{ type: "string" }, { type: "integer" }],
   });
-  expect(s.resources["veza:index:AccessProfileVersion"].inputProperties.applicationSyncIdentityAction.$ref).toBe("#/types/veza:index:SyncIdentityAction");
+  expect(s.resources["veza:index:AccessProfileVersion"].inputProperties.applicationSyncIdentityAction.$ref).toBe(
+    "#/types/veza:index:SyncIdentityAction",
+  );
   expect(s.types["veza:index:EntityCondition"].properties.type.oneOf).toEqual([{ type: "string" }, { type: "integer" }]);
   // an inline object no object type matches is an error naming it, not a silent Any
   const known = new Map([["Pair", [{ name: "a", type: "string", optional: false, doc: "" }]]]);
   expect(typeSpec("{ a: string }", known)).toEqual({ $ref: "#/types/veza:index:Pair" });
-  expect(() => typeSpec("{ a: string; b?: number }", known)).toThrow("schema: the inline object type { a: string; b?: number } has no object type of the same members");
+  expect(() => typeSpec("{ a: string; b?: number }", known)).toThrow(
+    "schema: the inline object type { a: string; b?: number } has no object type of the same members",
+  );
 });

@@ -69,7 +69,10 @@ describeWithYaml("two tenants in one stack: the default provider and an explicit
     expect(two.store.listProfiles().map((p) => p.name)).toEqual(["Only In Two"]);
     const state = await r.stack.exportState();
     const provider = state.deployment.resources!.find((x) => nameOf(x.urn) === "tenant-two")!;
-    expect(provider.inputs?.apiToken).toMatchObject({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: expect.any(String) });
+    expect(provider.inputs?.apiToken).toMatchObject({
+      "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+      ciphertext: expect.any(String),
+    });
     const written = r.stack.everythingWritten();
     expect(written).not.toContain(TOKEN);
     expect(written).not.toContain(TOKEN2);

@@ -44,12 +44,16 @@ test("the same with memberships and versionNumber, X-RateLimit headers on: 0 fai
   expect(serverVsSpec(spec, r.emu.store)).toEqual([]);
 }, 180_000);
 
-test.each(["ratelimit", "ratelimit-structured"] as const)("a tenant that sends its policy (%s headers) is paced from them: not one 429, 0 failed resources", async (form) => {
-  r = await rig({ knobs: { latencyMs: 20, rateLimit: { perSec: 25, burst: 10 }, rateLimitHeaders: form } });
-  const spec = flatSpec(30, `ratelimit-${form}`);
-  const e = r.engine({ parallel: 64, opTimeoutMs: 120_000 });
-  const up = await e.up(program(spec, veza as never));
-  expect(up.errors).toEqual([]);
-  expect(r.emu.stats().rateLimited).toBe(0);
-  expect(serverVsSpec(spec, r.emu.store)).toEqual([]);
-}, 180_000);
+test.each(["ratelimit", "ratelimit-structured"] as const)(
+  "a tenant that sends its policy (%s headers) is paced from them: not one 429, 0 failed resources",
+  async (form) => {
+    r = await rig({ knobs: { latencyMs: 20, rateLimit: { perSec: 25, burst: 10 }, rateLimitHeaders: form } });
+    const spec = flatSpec(30, `ratelimit-${form}`);
+    const e = r.engine({ parallel: 64, opTimeoutMs: 120_000 });
+    const up = await e.up(program(spec, veza as never));
+    expect(up.errors).toEqual([]);
+    expect(r.emu.stats().rateLimited).toBe(0);
+    expect(serverVsSpec(spec, r.emu.store)).toEqual([]);
+  },
+  180_000,
+);

@@ -28,7 +28,8 @@ export const describeWithCli: jest.Describe = cli
         jest.setTimeout(CLI_TEST_TIMEOUT_MS);
         fn();
       })) as unknown as jest.Describe)
-  : (((name: string, fn: () => void) => describe.skip(`${name} [skipped: ${process.env.VEZA_PULUMI_CLI_SKIP ?? "no Pulumi CLI"}]`, fn)) as unknown as jest.Describe);
+  : (((name: string, fn: () => void) =>
+      describe.skip(`${name} [skipped: ${process.env.VEZA_PULUMI_CLI_SKIP ?? "no Pulumi CLI"}]`, fn)) as unknown as jest.Describe);
 
 const HARNESS = path.resolve(__dirname, "..", "..", "harness");
 /**
@@ -37,7 +38,10 @@ const HARNESS = path.resolve(__dirname, "..", "..", "harness");
  * use). Same modules and behaviour, only the start-up time differs; VEZA_TEST_COMPILE_CACHE=0 leaves
  * them out, as a user's machine runs.
  */
-export const NODE_OPTIONS = process.env.VEZA_TEST_COMPILE_CACHE === "0" ? undefined : ["compile-cache.js", "lazy-closure-deps.js"].map((f) => `--require ${path.join(HARNESS, f)}`).join(" ");
+export const NODE_OPTIONS =
+  process.env.VEZA_TEST_COMPILE_CACHE === "0"
+    ? undefined
+    : ["compile-cache.js", "lazy-closure-deps.js"].map((f) => `--require ${path.join(HARNESS, f)}`).join(" ");
 const COMPILE_CACHE_DIR = path.resolve(__dirname, "..", "..", "node_modules", ".cache", "veza-provider-compile");
 /** The environment the CLI's node processes need for NODE_OPTIONS' helpers. */
 export const CLI_TEST_ENV: Record<string, string> = NODE_OPTIONS ? { VEZA_COMPILE_CACHE_DIR: COMPILE_CACHE_DIR } : {};

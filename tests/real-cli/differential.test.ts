@@ -74,7 +74,22 @@ function normalize(v: unknown, ids: Map<string, string>): unknown {
  * Fields of the CLI's state and preview documents the test engine does not write (display and
  * bookkeeping only; harness/README.md "Differences from the CLI").
  */
-const CLI_ONLY_FIELDS = new Set(["created", "modified", "sourcePosition", "stackTrace", "sequenceNumber", "diffReasons", "detailedDiff", "replaceReasons", "duration", "__provider", "protect", "retainOnDelete", "taint", "refreshBeforeUpdate"]);
+const CLI_ONLY_FIELDS = new Set([
+  "created",
+  "modified",
+  "sourcePosition",
+  "stackTrace",
+  "sequenceNumber",
+  "diffReasons",
+  "detailedDiff",
+  "replaceReasons",
+  "duration",
+  "__provider",
+  "protect",
+  "retainOnDelete",
+  "taint",
+  "refreshBeforeUpdate",
+]);
 
 /**
  * The keys the CLI's display names for each resource, from its `[diff: ~a,b]` marks. A dynamic
@@ -130,10 +145,20 @@ function stateByName(resources: { urn: string; type: string; inputs?: unknown; o
   return out;
 }
 
-type PreviewState = { type: string; id?: string; inputs?: unknown; outputs?: unknown; dependencies?: unknown; propertyDependencies?: unknown };
+type PreviewState = {
+  type: string;
+  id?: string;
+  inputs?: unknown;
+  outputs?: unknown;
+  dependencies?: unknown;
+  propertyDependencies?: unknown;
+};
 
 /** Preview steps by name: op, old and new state (unknowns kept as the sentinel; the default provider left out). */
-function previewByName(doc: { steps: { op: string; urn: string; oldState?: PreviewState; newState?: PreviewState }[] }, ids: Map<string, string>) {
+function previewByName(
+  doc: { steps: { op: string; urn: string; oldState?: PreviewState; newState?: PreviewState }[] },
+  ids: Map<string, string>,
+) {
   const out: Record<string, unknown> = {};
   // the engine keeps dependencies in a hash set (source_eval.go: mapset ToSlice): their order is arbitrary
   const sorted = (urns: unknown) => (Array.isArray(urns) ? [...urns].sort() : urns);
@@ -143,7 +168,8 @@ function previewByName(doc: { steps: { op: string; urn: string; oldState?: Previ
       inputs: st.inputs,
       outputs: st.outputs && withoutRacy(st.type, st.outputs as Record<string, unknown>),
       dependencies: sorted(st.dependencies),
-      propertyDependencies: st.propertyDependencies && Object.fromEntries(Object.entries(st.propertyDependencies).map(([k, v]) => [k, sorted(v)])),
+      propertyDependencies:
+        st.propertyDependencies && Object.fromEntries(Object.entries(st.propertyDependencies).map(([k, v]) => [k, sorted(v)])),
     };
   for (const s of doc.steps) {
     if ((s.newState ?? s.oldState)?.type?.startsWith("pulumi:providers:")) continue;
@@ -152,108 +178,127 @@ function previewByName(doc: { steps: { op: string; urn: string; oldState?: Previ
   return out;
 }
 
-describeWithCli(`the test engine and the real CLI agree, operation by operation (routes ${process.env.VEZA_EMULATOR_ROUTES ?? "all"})`, () => {
-  let harnessEmu: Emulator;
-  let cliEmu: Emulator;
-  let engine: Engine;
-  let stack: CliStack;
-  const recorder = new StepRecorder();
-  const config: Record<string, string> = {};
-  let dir: string;
+describeWithCli(
+  `the test engine and the real CLI agree, operation by operation (routes ${process.env.VEZA_EMULATOR_ROUTES ?? "all"})`,
+  () => {
+    let harnessEmu: Emulator;
+    let cliEmu: Emulator;
+    let engine: Engine;
+    let stack: CliStack;
+    const recorder = new StepRecorder();
+    const config: Record<string, string> = {};
+    let dir: string;
 
-  beforeAll(async () => {
-    harnessEmu = await startEmulator({ token: TOKEN, seed: 7 });
-    cliEmu = await startEmulator({ token: TOKEN, seed: 7 });
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "veza-diff-"));
-    stack = await CliStack.create({
-      cli: cli!,
-      program: CLI_PROGRAM,
-      config: { "veza:url": cliEmu.url, "veza:apiToken": TOKEN },
-      secretKeys: ["veza:apiToken"],
-      nodeOptions: NODE_OPTIONS,
-      env: CLI_TEST_ENV,
-      project: "project",
-      stack: "stack",
+    beforeAll(async () => {
+      harnessEmu = await startEmulator({ token: TOKEN, seed: 7 });
+      cliEmu = await startEmulator({ token: TOKEN, seed: 7 });
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "veza-diff-"));
+      stack = await CliStack.create({
+        cli: cli!,
+        program: CLI_PROGRAM,
+        config: { "veza:url": cliEmu.url, "veza:apiToken": TOKEN },
+        secretKeys: ["veza:apiToken"],
+        nodeOptions: NODE_OPTIONS,
+        env: CLI_TEST_ENV,
+        project: "project",
+        stack: "stack",
+      });
+    }, 120_000);
+    afterAll(async () => {
+      stack?.close();
+      await harnessEmu?.close();
+      await cliEmu?.close();
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
-  }, 120_000);
-  afterAll(async () => {
-    stack?.close();
-    await harnessEmu?.close();
-    await cliEmu?.close();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
 
-  function harnessEngine(): Engine {
-    return new Engine({
-      stateFile: path.join(dir, "state.json"),
-      config: { "veza:url": harnessEmu.url, "veza:apiToken": TOKEN, ...config },
-      secretConfigKeys: ["veza:apiToken"],
-      env: { VEZA_URL: undefined, VEZA_API_TOKEN: undefined, VEZA_TOKEN: undefined },
-      onStep: recorder.onStep,
-      project: "project",
-      stack: "stack",
-    });
-  }
-
-  async function throughHarness(op: Op): Promise<Observed> {
-    engine = harnessEngine();
-    harnessEmu.resetStats();
-    const s = op.kind === "up" ? await engine.up(program) : op.kind === "preview" ? await engine.preview(program) : op.kind === "refresh" ? await engine.refresh() : await engine.destroy();
-    const steps: Record<string, string> = {};
-    const keys: Record<string, string[]> = {};
-    for (const [name, res] of Object.entries(s.resources)) {
-      steps[name] = HARNESS_OP[res.op] ?? res.op;
-      if (res.diffKeys?.length) keys[name] = [...res.diffKeys].sort();
+    function harnessEngine(): Engine {
+      return new Engine({
+        stateFile: path.join(dir, "state.json"),
+        config: { "veza:url": harnessEmu.url, "veza:apiToken": TOKEN, ...config },
+        secretConfigKeys: ["veza:apiToken"],
+        env: { VEZA_URL: undefined, VEZA_API_TOKEN: undefined, VEZA_TOKEN: undefined },
+        onStep: recorder.onStep,
+        project: "project",
+        stack: "stack",
+      });
     }
-    const ids = idNames(harnessEmu);
-    const observed: Observed = { steps, keys, requests: requestsOf(harnessEmu), ok: s.errors.length === 0 };
-    const recorded = recorder.take();
-    if (op.kind === "preview") {
-      observed.preview = previewByName(JSON.parse(previewJsonText(recorded, { showSames: true })), ids);
-    } else {
-      const saved = engine.state();
-      const exported = stackExport(saved.resources) as { deployment: { resources: { urn: string; type: string }[] } };
-      observed.state = stateByName(exported.deployment.resources, ids);
-    }
-    return observed;
-  }
 
-  async function throughCli(op: Op): Promise<Observed> {
-    cliEmu.resetStats();
-    const ids = idNames(cliEmu);
-    if (op.kind === "preview") {
-      const { doc, result } = await stack.previewJson();
+    async function throughHarness(op: Op): Promise<Observed> {
+      engine = harnessEngine();
+      harnessEmu.resetStats();
+      const s =
+        op.kind === "up"
+          ? await engine.up(program)
+          : op.kind === "preview"
+            ? await engine.preview(program)
+            : op.kind === "refresh"
+              ? await engine.refresh()
+              : await engine.destroy();
       const steps: Record<string, string> = {};
-      for (const s of doc.steps) {
-        if (s.newState?.type === "pulumi:pulumi:Stack" || s.oldState?.type === "pulumi:pulumi:Stack") continue;
-        if ((s.newState ?? s.oldState)?.type.startsWith("pulumi:providers:")) continue;
-        steps[nameOf(s.urn)] = s.op;
+      const keys: Record<string, string[]> = {};
+      for (const [name, res] of Object.entries(s.resources)) {
+        steps[name] = HARNESS_OP[res.op] ?? res.op;
+        if (res.diffKeys?.length) keys[name] = [...res.diffKeys].sort();
       }
-      return { steps, keys: {}, requests: requestsOf(cliEmu), preview: previewByName(doc, idNames(cliEmu)), ok: result.code === 0 };
+      const ids = idNames(harnessEmu);
+      const observed: Observed = { steps, keys, requests: requestsOf(harnessEmu), ok: s.errors.length === 0 };
+      const recorded = recorder.take();
+      if (op.kind === "preview") {
+        observed.preview = previewByName(JSON.parse(previewJsonText(recorded, { showSames: true })), ids);
+      } else {
+        const saved = engine.state();
+        const exported = stackExport(saved.resources) as { deployment: { resources: { urn: string; type: string }[] } };
+        observed.state = stateByName(exported.deployment.resources, ids);
+      }
+      return observed;
     }
-    const r: CliResult = op.kind === "up" ? await stack.up() : op.kind === "refresh" ? await stack.refresh() : await stack.destroy();
-    const steps = Object.fromEntries(Object.entries(stepsOf(r.events)).map(([urn, o]) => [nameOf(urn), o]));
-    const keys = shownKeys(r.stdout);
-    const exported = await stack.exportState();
-    return { steps, keys, requests: requestsOf(cliEmu), state: stateByName(exported.deployment.resources ?? [], new Map([...ids, ...idNames(cliEmu)])), ok: r.code === 0 };
-  }
 
-  test.each(OPERATIONS.map((op, i) => [`${i + 1}. ${op.kind}${op.config ? ` ${JSON.stringify(op.config)}` : ""}`, op] as const))("%s", async (_title, op) => {
-    Object.assign(config, op.config);
-    await stack.setConfigs(op.config ?? {});
-    if ("handEdit" in op && op.handEdit) {
-      op.handEdit(harnessEmu);
-      op.handEdit(cliEmu);
+    async function throughCli(op: Op): Promise<Observed> {
+      cliEmu.resetStats();
+      const ids = idNames(cliEmu);
+      if (op.kind === "preview") {
+        const { doc, result } = await stack.previewJson();
+        const steps: Record<string, string> = {};
+        for (const s of doc.steps) {
+          if (s.newState?.type === "pulumi:pulumi:Stack" || s.oldState?.type === "pulumi:pulumi:Stack") continue;
+          if ((s.newState ?? s.oldState)?.type.startsWith("pulumi:providers:")) continue;
+          steps[nameOf(s.urn)] = s.op;
+        }
+        return { steps, keys: {}, requests: requestsOf(cliEmu), preview: previewByName(doc, idNames(cliEmu)), ok: result.code === 0 };
+      }
+      const r: CliResult = op.kind === "up" ? await stack.up() : op.kind === "refresh" ? await stack.refresh() : await stack.destroy();
+      const steps = Object.fromEntries(Object.entries(stepsOf(r.events)).map(([urn, o]) => [nameOf(urn), o]));
+      const keys = shownKeys(r.stdout);
+      const exported = await stack.exportState();
+      return {
+        steps,
+        keys,
+        requests: requestsOf(cliEmu),
+        state: stateByName(exported.deployment.resources ?? [], new Map([...ids, ...idNames(cliEmu)])),
+        ok: r.code === 0,
+      };
     }
-    const viaCli = await throughCli(op);
-    const viaHarness = await throughHarness(op);
-    expect(viaHarness.ok).toBe(true);
-    expect(viaCli.ok).toBe(true);
-    expect(viaHarness.steps).toEqual(viaCli.steps);
-    // `preview --json` names no keys for a dynamic resource (empty diffReasons): compared on up/refresh/destroy
-    if (op.kind !== "preview") expect(viaHarness.keys).toEqual(viaCli.keys);
-    expect(viaHarness.requests).toEqual(viaCli.requests);
-    if (op.kind === "preview") expect(viaHarness.preview).toEqual(viaCli.preview);
-    else expect(viaHarness.state).toEqual(viaCli.state);
-  });
-});
+
+    test.each(OPERATIONS.map((op, i) => [`${i + 1}. ${op.kind}${op.config ? ` ${JSON.stringify(op.config)}` : ""}`, op] as const))(
+      "%s",
+      async (_title, op) => {
+        Object.assign(config, op.config);
+        await stack.setConfigs(op.config ?? {});
+        if ("handEdit" in op && op.handEdit) {
+          op.handEdit(harnessEmu);
+          op.handEdit(cliEmu);
+        }
+        const viaCli = await throughCli(op);
+        const viaHarness = await throughHarness(op);
+        expect(viaHarness.ok).toBe(true);
+        expect(viaCli.ok).toBe(true);
+        expect(viaHarness.steps).toEqual(viaCli.steps);
+        // `preview --json` names no keys for a dynamic resource (empty diffReasons): compared on up/refresh/destroy
+        if (op.kind !== "preview") expect(viaHarness.keys).toEqual(viaCli.keys);
+        expect(viaHarness.requests).toEqual(viaCli.requests);
+        if (op.kind === "preview") expect(viaHarness.preview).toEqual(viaCli.preview);
+        else expect(viaHarness.state).toEqual(viaCli.state);
+      },
+    );
+  },
+);

@@ -13,7 +13,11 @@ import { cliRig, describeWithCli, TOKEN, type CliRig } from "./cli";
 /** One change: hand edits in Veza first (given a profile's Veza id by its key), then the program's edits. */
 interface Scripted {
   what: string;
-  hand?: (veza: { idOf: (key: string) => string; add: (key: string, identity: string) => void; outside: (name: string, inherits: string, member: string) => void }) => void;
+  hand?: (veza: {
+    idOf: (key: string) => string;
+    add: (key: string, identity: string) => void;
+    outside: (name: string, inherits: string, member: string) => void;
+  }) => void;
   edit: (s: Stack) => void;
 }
 
@@ -76,9 +80,15 @@ describeWithCli("the impact differential test on the real CLI's preview JSON", (
     const idOf = (key: string) => store.findProfileByName(profileName(key))!.id;
     const hand = {
       idOf,
-      add: (key: string, identity: string) => store.changeMembers(idOf(key), store.getProfile(idOf(key)).current_version_number, { type: "ADD", identity_ids: [identity] }),
+      add: (key: string, identity: string) =>
+        store.changeMembers(idOf(key), store.getProfile(idOf(key)).current_version_number, { type: "ADD", identity_ids: [identity] }),
       outside: (name: string, inherits: string, member: string) => {
-        const p = store.createProfile({ name, state: "RUNNING", profile_type: store.listTypes()[0]!.id, inherit_entities_from_access_profiles: [idOf(inherits)] }).profile;
+        const p = store.createProfile({
+          name,
+          state: "RUNNING",
+          profile_type: store.listTypes()[0]!.id,
+          inherit_entities_from_access_profiles: [idOf(inherits)],
+        }).profile;
         store.changeMembers(p.id, 1, { type: "ADD", identity_ids: [member] });
       },
     };

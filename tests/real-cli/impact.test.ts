@@ -59,7 +59,10 @@ describeWithCli("pulumi-veza impact on the real CLI's preview JSON", () => {
   });
 
   test("the bootstrap inheritance edit: the same report as from the test engine's JSON", async () => {
-    const edited = catalogText.replace("inherits: [Salesforce Sales User, Okta Sales Apps, AD VPN Users]", "inherits: [Salesforce Sales User, Okta Sales Apps, AWS Analytics Engineer]");
+    const edited = catalogText.replace(
+      "inherits: [Salesforce Sales User, Okta Sales Apps, AD VPN Users]",
+      "inherits: [Salesforce Sales User, Okta Sales Apps, AWS Analytics Engineer]",
+    );
     expect(edited).not.toBe(catalogText);
     await r.stack.setConfig("demo:catalog", writeCatalog("edited.yaml", edited));
     r.emu.resetStats();
@@ -68,8 +71,18 @@ describeWithCli("pulumi-veza impact on the real CLI's preview JSON", () => {
     expect(r.emu.stats().total).toBe(0);
     const out = await impact(result.stdout, ["--format", "json"]);
     expect(out.code).toBe(0);
-    const vpnLoss = { entityType: "ActiveDirectoryGroup", datasourceId: "ad-corp", entityId: "CN=VPN-Users,OU=Groups,DC=corp,DC=example,DC=com", via: ["Account Executive", "AD VPN Users"] };
-    const athenaGain = { entityType: "AwsIamRole", datasourceId: "aws-analytics-222222222222", entityId: "arn:aws:iam::222222222222:role/AthenaQuery", via: ["Account Executive", "AWS Analytics Engineer"] };
+    const vpnLoss = {
+      entityType: "ActiveDirectoryGroup",
+      datasourceId: "ad-corp",
+      entityId: "CN=VPN-Users,OU=Groups,DC=corp,DC=example,DC=com",
+      via: ["Account Executive", "AD VPN Users"],
+    };
+    const athenaGain = {
+      entityType: "AwsIamRole",
+      datasourceId: "aws-analytics-222222222222",
+      entityId: "arn:aws:iam::222222222222:role/AthenaQuery",
+      via: ["Account Executive", "AWS Analytics Engineer"],
+    };
     expect(JSON.parse(out.out)).toMatchObject({
       identities: [
         { identity: "alice@example.com", gains: [athenaGain], losses: [vpnLoss] },
@@ -89,7 +102,10 @@ describeWithCli("pulumi-veza impact on the real CLI's preview JSON", () => {
     expect(result.code).toBe(0);
     const json = await impact(result.stdout, ["--format", "json"]);
     expect(json.code).toBe(0);
-    const report = JSON.parse(json.out) as { identities: { identity: string; gains: { via: string[] }[]; losses: { via: string[] }[] }[]; unresolved: { urn: string }[] };
+    const report = JSON.parse(json.out) as {
+      identities: { identity: string; gains: { via: string[] }[]; losses: { via: string[] }[] }[];
+      unresolved: { urn: string }[];
+    };
     const who = Object.fromEntries(report.identities.map((i) => [i.identity, i]));
     // Okta Everyone's four members lose it
     for (const id of ["alice@example.com", "bob@example.com", "carol@example.com", "dan@example.com"]) {
@@ -106,7 +122,9 @@ describeWithCli("pulumi-veza impact on the real CLI's preview JSON", () => {
   });
 
   test("examples/ci/veza-preview.yml's preview and access-impact steps run as written", async () => {
-    const wf = parse(fs.readFileSync(path.join(REPO, "examples", "ci", "veza-preview.yml"), "utf8")) as { jobs: Record<string, { steps: { name?: string; run?: string }[] }> };
+    const wf = parse(fs.readFileSync(path.join(REPO, "examples", "ci", "veza-preview.yml"), "utf8")) as {
+      jobs: Record<string, { steps: { name?: string; run?: string }[] }>;
+    };
     const step = (name: string) => wf.jobs.preview!.steps.find((s) => s.name === name)!.run!;
     const summary = path.join(dir, "summary.md");
     const env = { PULUMI_STACK: r.stack.stack, GITHUB_STEP_SUMMARY: summary };

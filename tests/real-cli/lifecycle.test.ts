@@ -117,7 +117,10 @@ describeWithCli(`a stack's life under the real Pulumi CLI (routes ${process.env.
     expect(ops(up)["app-m"]).toBe("update");
     const exported = await r.stack.exportState();
     const m = exported.deployment.resources!.find((x) => nameOf(x.urn) === "app-m")!;
-    expect(m.inputs?.identityIds).toMatchObject({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: expect.any(String) });
+    expect(m.inputs?.identityIds).toMatchObject({
+      "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+      ciphertext: expect.any(String),
+    });
     expect(m.outputs?.identityIds).toMatchObject({ ciphertext: expect.any(String) });
     const written = r.stack.everythingWritten();
     expect(written).not.toContain(TOKEN);
@@ -147,7 +150,12 @@ describeWithCli(`a stack's life under the real Pulumi CLI (routes ${process.env.
     const profiles = r.emu.store.listProfiles();
     if (documentedOnly) {
       // no DELETE route: each profile is retired (paused, content cleared), with a warning
-      expect(profiles.map((p) => [p.name, p.state])).toEqual(expect.arrayContaining([["Base", "PAUSED"], ["App", "PAUSED"]]));
+      expect(profiles.map((p) => [p.name, p.state])).toEqual(
+        expect.arrayContaining([
+          ["Base", "PAUSED"],
+          ["App", "PAUSED"],
+        ]),
+      );
       expect(`${d.stdout}${d.stderr}`).toMatch(/warning/i);
     } else {
       expect(profiles).toEqual([]);

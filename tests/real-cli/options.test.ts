@@ -58,7 +58,12 @@ describeWithCli("commands and options under the real Pulumi CLI", () => {
 
   test("a membership whose members changed in Veza shows as an update after refresh, naming the inputs the read changed", async () => {
     const p = r.emu.store.findProfileByName("Sales")!;
-    r.emu.store.changeMembers(p.id, p.current_version_number, { access_profile_id: p.id, version_number: p.current_version_number, type: "REMOVE", identity_ids: ["alice"] });
+    r.emu.store.changeMembers(p.id, p.current_version_number, {
+      access_profile_id: p.id,
+      version_number: p.current_version_number,
+      type: "REMOVE",
+      identity_ids: ["alice"],
+    });
     const refresh = await r.stack.refresh();
     expectOk(refresh);
     expect(ops(refresh).m).toBe("update");

@@ -20,7 +20,11 @@ function program(labels: string[], wiring: Wiring) {
     const type = new veza.AccessProfileType("type", { name: "Profile", allowCreateRelationships: true });
     const p = new veza.AccessProfile("p", { name: "Salesforce Base", profileType: type.id, labels });
     const versionNumber = wiring === "no versionNumber" ? undefined : p.currentVersionNumber;
-    new veza.AccessProfileVersion("p-v", { accessProfileId: p.id, versionNumber, entities: [{ entityType: "SalesforceGroup", datasourceId: "sf-1", entityId: "g1" }] });
+    new veza.AccessProfileVersion("p-v", {
+      accessProfileId: p.id,
+      versionNumber,
+      entities: [{ entityType: "SalesforceGroup", datasourceId: "sf-1", entityId: "g1" }],
+    });
     new veza.ProfileMembership("p-m", { accessProfileId: p.id, versionNumber, identityIds: ["alice"] });
   };
 }
@@ -92,7 +96,14 @@ test("get(name, id, state, opts), as in Pulumi's generated packages: Veza's valu
     };
   });
   expect(s.errors).toEqual([]);
-  expect(s.outputs).toEqual({ instructions: "ask IT", sync: 60, description: "made in Veza", approval: true, custom: { team: "sales" }, policy: "policy-1" });
+  expect(s.outputs).toEqual({
+    instructions: "ask IT",
+    sync: 60,
+    description: "made in Veza",
+    approval: true,
+    custom: { team: "sales" },
+    policy: "policy-1",
+  });
   expect(r.mutations()).toEqual([]);
 });
 

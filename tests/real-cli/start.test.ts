@@ -17,8 +17,18 @@ describeWithCli("npm start through the real Pulumi CLI", () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   // the real CLI (no fallback); jest's worker variables stay out of the program
-  const start = () => runStart(dir, { env: { PULUMI_FALLBACK: undefined, ...Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith("JEST")).map((k) => [k, undefined])) }, timeoutMs: 170_000 });
-
+  const start = () =>
+    runStart(dir, {
+      env: {
+        PULUMI_FALLBACK: undefined,
+        ...Object.fromEntries(
+          Object.keys(process.env)
+            .filter((k) => k.startsWith("JEST"))
+            .map((k) => [k, undefined]),
+        ),
+      },
+      timeoutMs: 170_000,
+    });
 
   test("a fresh run creates the catalog with Pulumi's own output and ends with no changes; the token is never printed", async () => {
     const run = await start();

@@ -13,7 +13,12 @@ const ent = (id: string): veza.Entity => ({ entityType: "SalesforceGroup", datas
 /** The program users write first: no versionNumber anywhere. */
 function program(opts: { members?: string[]; exclusive?: boolean } = {}) {
   return () => {
-    const type = new veza.AccessProfileType("type", { name: "Profile", allowCreateRelationships: true, maxEntitlements: 10, instructions: "Ask first" });
+    const type = new veza.AccessProfileType("type", {
+      name: "Profile",
+      allowCreateRelationships: true,
+      maxEntitlements: 10,
+      instructions: "Ask first",
+    });
     const p = new veza.AccessProfile("p", { name: "Salesforce Base", profileType: type.id, labels: ["requestable"] });
     new veza.AccessProfileVersion("p-v", { accessProfileId: p.id, entities: [ent("g1"), ent("g2")] });
     new veza.ProfileMembership("p-m", { accessProfileId: p.id, identityIds: opts.members ?? ["alice", "bob"], exclusive: opts.exclusive });
@@ -66,7 +71,11 @@ describe.each([ROUTES_MODE])("routes %s, short lists", (routes) => {
     r.emu.resetStats();
     expect((await e.refresh()).errors).toEqual([]);
     expect(assumedRoutesCalled()).toEqual([]);
-    expect([...new Set(r.emu.requests().map((x) => x.route))].sort()).toEqual(["GET access_profiles", "GET access_profiles/{id}/versions/{version}/members", "GET access_profiles_types"]);
+    expect([...new Set(r.emu.requests().map((x) => x.route))].sort()).toEqual([
+      "GET access_profiles",
+      "GET access_profiles/{id}/versions/{version}/members",
+      "GET access_profiles_types",
+    ]);
   });
 
   test("refresh reports an out-of-band deleted profile gone, its version and membership with it", async () => {
@@ -113,7 +122,12 @@ describe.each([ROUTES_MODE])("routes %s, short lists", (routes) => {
     expect(d.errors.map((x) => x.name)).toContain("p-m");
     // the count, not the ids: identityIds may be a secret input, and no error prints a secret's values (issue 19)
     expect(d.errors.find((x) => x.name === "p-m")!.message).toMatch(/could not remove 2 identities; they still hold the profile in Veza/);
-    expect(r.emu.store.listMembers(p.id, 1).map((m) => m.identity_id).sort()).toEqual(["alice", "bob"]);
+    expect(
+      r.emu.store
+        .listMembers(p.id, 1)
+        .map((m) => m.identity_id)
+        .sort(),
+    ).toEqual(["alice", "bob"]);
     expect(e.state().resources.map((x) => x.name)).toContain("p-m");
   });
 
@@ -127,7 +141,9 @@ describe.each([ROUTES_MODE])("routes %s, short lists", (routes) => {
       {
         access_request_policy_id: "policy-7",
         application_datasource_id: "ds-3",
-        entities_to_create_relationships_to: [{ entity_type: "SalesforceGroup", datasource_id: "sf-1", entity_id: "g1", created_by_access_profile: true }],
+        entities_to_create_relationships_to: [
+          { entity_type: "SalesforceGroup", datasource_id: "sf-1", entity_id: "g1", created_by_access_profile: true },
+        ],
       },
       ["access_request_policy_id", "application_datasource_id", "entities_to_create_relationships_to"],
     );
@@ -153,7 +169,9 @@ describe.each([ROUTES_MODE])("routes %s, short lists", (routes) => {
     expect(assumedRoutesCalled()).toEqual([]);
     // the next up sees no change although Veza has fields the program does not set
     r.emu.resetStats();
-    expect((await e.up(() => void new veza.AccessProfileVersion("v", { accessProfileId: profileId, entities: [ent("g2"), ent("g1")] }))).sames).toBe(1);
+    expect(
+      (await e.up(() => void new veza.AccessProfileVersion("v", { accessProfileId: profileId, entities: [ent("g2"), ent("g1")] }))).sames,
+    ).toBe(1);
     expect(r.emu.stats().total).toBe(0);
   });
 
@@ -161,19 +179,30 @@ describe.each([ROUTES_MODE])("routes %s, short lists", (routes) => {
     r.emu.setKnobs({ shortLists: false });
     const e = r.engine();
     const profileId = seedVersionSetInVeza();
-    expect((await e.up(() => void new veza.AccessProfileVersion("v", { accessProfileId: profileId, entities: [ent("g1"), ent("g2")] }))).errors).toEqual([]);
+    expect(
+      (await e.up(() => void new veza.AccessProfileVersion("v", { accessProfileId: profileId, entities: [ent("g1"), ent("g2")] }))).errors,
+    ).toEqual([]);
     const g1 = versionNow(profileId).entities_to_create_relationships_to.find((x) => x.entity_id === "g1")!;
     expect(g1.created_by_access_profile).toBe(true);
     // a later update of the entities keeps it too
-    expect((await e.up(() => void new veza.AccessProfileVersion("v", { accessProfileId: profileId, entities: [ent("g1")] }))).updates).toBe(1);
-    expect(versionNow(profileId).entities_to_create_relationships_to).toEqual([expect.objectContaining({ entity_id: "g1", created_by_access_profile: true })]);
+    expect((await e.up(() => void new veza.AccessProfileVersion("v", { accessProfileId: profileId, entities: [ent("g1")] }))).updates).toBe(
+      1,
+    );
+    expect(versionNow(profileId).entities_to_create_relationships_to).toEqual([
+      expect.objectContaining({ entity_id: "g1", created_by_access_profile: true }),
+    ]);
   });
 
   test("a type change without an update route fails at up naming the type, the fields and what to do", async () => {
     const e = r.engine();
     await e.up(program());
     const changed = () => {
-      const type = new veza.AccessProfileType("type", { name: "Profile", allowCreateRelationships: true, maxEntitlements: 20, instructions: "Ask first" });
+      const type = new veza.AccessProfileType("type", {
+        name: "Profile",
+        allowCreateRelationships: true,
+        maxEntitlements: 20,
+        instructions: "Ask first",
+      });
       new veza.AccessProfile("p", { name: "Salesforce Base", profileType: type.id, labels: ["requestable"] });
     };
     const s = await e.up(() => {
@@ -184,7 +213,9 @@ describe.each([ROUTES_MODE])("routes %s, short lists", (routes) => {
       expect(r.emu.store.findTypeByName("Profile")!.max_entitlements).toBe(20);
     } else {
       const err = s.errors.find((x) => x.name === "type");
-      expect(err?.message).toMatch(/AccessProfileType "Profile" \(.+\): cannot change maxEntitlements: this Veza tenant has no route to update access profile types/);
+      expect(err?.message).toMatch(
+        /AccessProfileType "Profile" \(.+\): cannot change maxEntitlements: this Veza tenant has no route to update access profile types/,
+      );
       expect(err?.message).toMatch(/Change it in Veza and run `pulumi refresh`/);
       expect(err?.message).not.toMatch(/^HTTP 404/);
     }
@@ -203,7 +234,10 @@ describe.each([ROUTES_MODE])("routes %s, short lists", (routes) => {
     expect(s.resources["draft"].op).not.toBe("refresh-delete");
     const draft = e.state().resources.find((x) => x.name === "draft")!;
     expect(draft.outputs.entities).toEqual([ent("g9")]);
-    if (routes !== "all") expect(s.warnings.join("\n")).toMatch(/version 2 is not the profile's current version \(1\) and this Veza tenant has no route to read other versions; its last known state is kept/);
+    if (routes !== "all")
+      expect(s.warnings.join("\n")).toMatch(
+        /version 2 is not the profile's current version \(1\) and this Veza tenant has no route to read other versions; its last known state is kept/,
+      );
     expect((await e.up(withDraft)).sames).toBe(3);
   });
 });

@@ -18,11 +18,17 @@ const TYPES = 5;
 const WITH_CONTENT = 30;
 
 function program() {
-  const types = Array.from({ length: TYPES }, (_, i) => new veza.AccessProfileType(`type-${i}`, { name: `Type ${i}`, allowCreateRelationships: true }));
+  const types = Array.from(
+    { length: TYPES },
+    (_, i) => new veza.AccessProfileType(`type-${i}`, { name: `Type ${i}`, allowCreateRelationships: true }),
+  );
   for (let i = 0; i < PROFILES; i++) {
     const p = new veza.AccessProfile(`p-${i}`, { name: `Profile ${i}`, profileType: types[i % TYPES].id, labels: i % 2 ? ["odd"] : [] });
     if (i < WITH_CONTENT) {
-      new veza.AccessProfileVersion(`p-${i}-v`, { accessProfileId: p.id, entities: [{ entityType: "OktaGroup", datasourceId: "okta-1", entityId: `g${i}` }] });
+      new veza.AccessProfileVersion(`p-${i}-v`, {
+        accessProfileId: p.id,
+        entities: [{ entityType: "OktaGroup", datasourceId: "okta-1", entityId: `g${i}` }],
+      });
       new veza.ProfileMembership(`p-${i}-m`, { accessProfileId: p.id, identityIds: [`u${i}`] });
     }
   }
@@ -61,7 +67,9 @@ test(`refresh of ${PROFILES} profiles reads the list's ${PAGES} pages instead of
   expect(s.sames).toBe(TOTAL);
   const c = counts();
   // figures for the report / bench
-  console.log(`refresh of ${TOTAL} resources (${PROFILES} profiles, ${TYPES} types, ${WITH_CONTENT} versions, ${WITH_CONTENT} memberships): ${JSON.stringify(c)}`);
+  console.log(
+    `refresh of ${TOTAL} resources (${PROFILES} profiles, ${TYPES} types, ${WITH_CONTENT} versions, ${WITH_CONTENT} memberships): ${JSON.stringify(c)}`,
+  );
   // one walk of the documented list (its pages, and at most one more when has_more ends on an empty page), never a GET by id
   expect(c.profileLists).toBeGreaterThanOrEqual(PAGES);
   expect(c.profileLists).toBeLessThanOrEqual(PAGES + 1);

@@ -27,7 +27,9 @@ test("a tenant that cannot delete types: destroy leaves the type in Veza with a 
   expect((await e.up(program(false))).errors).toEqual([]);
   const d = await e.destroy();
   expect(d.errors).toEqual([]);
-  expect(d.warnings.join("\n")).toMatch(/AccessProfileType "Kept": this Veza tenant does not support deleting profile types; it was left in Veza/);
+  expect(d.warnings.join("\n")).toMatch(
+    /AccessProfileType "Kept": this Veza tenant does not support deleting profile types; it was left in Veza/,
+  );
   expect(tenant(r.emu).types).toEqual(["Kept"]);
   // the name is still taken: without adoptExisting the create fails naming it, with it the type is taken over
   expect((await e.up(program(false))).errors[0].message).toMatch(/"Kept" already exists in Veza.*adoptExisting: true/);

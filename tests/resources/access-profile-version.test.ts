@@ -20,8 +20,17 @@ test("an adopted version that already matches is not written; one that differs g
     const t = new veza.AccessProfileType("t", { name: "Profile", allowCreateRelationships: true, adoptExisting: true });
     const pa = new veza.AccessProfile("a", { name: "A", profileType: t.id, adoptExisting: true });
     const pb = new veza.AccessProfile("b", { name: "B", profileType: t.id, adoptExisting: true });
-    new veza.AccessProfileVersion("a-v", { accessProfileId: pa.id, entities: [{ entityType: "OktaGroup", datasourceId: "okta", entityId: "00g1" }], adoptExisting: true });
-    new veza.AccessProfileVersion("b-v", { accessProfileId: pb.id, versionNumber: 1, accessRequestPolicyId: "policy-7", adoptExisting: true });
+    new veza.AccessProfileVersion("a-v", {
+      accessProfileId: pa.id,
+      entities: [{ entityType: "OktaGroup", datasourceId: "okta", entityId: "00g1" }],
+      adoptExisting: true,
+    });
+    new veza.AccessProfileVersion("b-v", {
+      accessProfileId: pb.id,
+      versionNumber: 1,
+      accessRequestPolicyId: "policy-7",
+      adoptExisting: true,
+    });
     new veza.ProfileMembership("a-m", { accessProfileId: pa.id, versionNumber: 1, identityIds: ["u1", "u2", "u3"], adoptExisting: true });
   };
   const e = r.engine();
@@ -56,7 +65,13 @@ test("an open enum written back as a name and later read as its number is no dri
   // Veza's guide types grant_by as a string and answers it as a number in its examples: the first
   // answer here (the write's) keeps the name, the refresh's gives the number, so no code is learned from the write
   r.emu.setKnobs({ enumEncoding: "names" });
-  const entity = { entityType: "AwsIamRole", datasourceId: "aws-1", entityId: "arn:aws:iam::1:role/Read", grantBy: "GROUP", condition: { type: "ATTRIBUTE", conditionString: "team eq 'sre'" } };
+  const entity = {
+    entityType: "AwsIamRole",
+    datasourceId: "aws-1",
+    entityId: "arn:aws:iam::1:role/Read",
+    grantBy: "GROUP",
+    condition: { type: "ATTRIBUTE", conditionString: "team eq 'sre'" },
+  };
   const program = () => {
     const t = new veza.AccessProfileType("t", { name: "Profile", allowCreateRelationships: true });
     const p = new veza.AccessProfile("p", { name: "P", profileType: t.id });

@@ -16,7 +16,9 @@ test("changing profileType replaces the profile (old one deleted first) and its 
   const s = await e.up(program({ roleType: "Team Role" }));
   if (!HAS_ASSUMED_ROUTES) {
     // no DELETE route: the old profile is retired, keeps its name, and the replacement's create says why it fails
-    expect(s.errors.find((x) => x.name === "role")?.message).toMatch(/already exists in Veza.*This run retired the profile .* of that name instead of deleting it/);
+    expect(s.errors.find((x) => x.name === "role")?.message).toMatch(
+      /already exists in Veza.*This run retired the profile .* of that name instead of deleting it/,
+    );
     expect(r.emu.store.findProfile(oldId)?.state).toBe("PAUSED");
     return;
   }
@@ -40,25 +42,39 @@ test("replacing a profile that others inherit from fails clearly, naming the inh
   const err = s.errors.find((x) => x.name === "base");
   expect(err?.message).toMatch(/"Salesforce Base" is inherited by "Sales Role"/);
   expect(r.emu.store.listProfiles().filter((p) => p.name === "Salesforce Base")).toHaveLength(1);
-  const inState = e.state().resources.filter((x) => x.type.endsWith("AccessProfile")).map((x) => x.id).sort();
-  expect(inState).toEqual(r.emu.store.listProfiles().map((p) => p.id).sort());
+  const inState = e
+    .state()
+    .resources.filter((x) => x.type.endsWith("AccessProfile"))
+    .map((x) => x.id)
+    .sort();
+  expect(inState).toEqual(
+    r.emu.store
+      .listProfiles()
+      .map((p) => p.id)
+      .sort(),
+  );
 });
 
-test.each([405, 501, 404] as const)("when DELETE is unsupported (%s), destroy retires profiles, drops types, warns, and succeeds", async (status) => {
-  r = await rig({ knobs: { deleteSupport: { types: status, profiles: status } } }, IN_PROCESS);
-  const e = r.engine();
-  await e.up(stack);
-  const d = await e.destroy();
-  expect(d.errors).toEqual([]);
-  expect(e.state().resources.filter((x) => x.type.includes("veza"))).toHaveLength(0);
-  expect(d.warnings.join("\n")).toMatch(/AccessProfile "AWS Admins" .* was NOT deleted: this Veza tenant has no route to delete access profiles\. It was retired instead/);
-  expect(d.warnings.join("\n")).toMatch(/does not support deleting profile types/);
-  for (const p of r.emu.store.listProfiles()) {
-    expect(p.state).toBe("PAUSED");
-    expect(r.emu.store.currentVersion(p)!.entities_to_create_relationships_to).toEqual([]);
-    expect(r.emu.store.currentVersion(p)!.inherit_entities_from_access_profiles).toEqual([]);
-  }
-});
+test.each([405, 501, 404] as const)(
+  "when DELETE is unsupported (%s), destroy retires profiles, drops types, warns, and succeeds",
+  async (status) => {
+    r = await rig({ knobs: { deleteSupport: { types: status, profiles: status } } }, IN_PROCESS);
+    const e = r.engine();
+    await e.up(stack);
+    const d = await e.destroy();
+    expect(d.errors).toEqual([]);
+    expect(e.state().resources.filter((x) => x.type.includes("veza"))).toHaveLength(0);
+    expect(d.warnings.join("\n")).toMatch(
+      /AccessProfile "AWS Admins" .* was NOT deleted: this Veza tenant has no route to delete access profiles\. It was retired instead/,
+    );
+    expect(d.warnings.join("\n")).toMatch(/does not support deleting profile types/);
+    for (const p of r.emu.store.listProfiles()) {
+      expect(p.state).toBe("PAUSED");
+      expect(r.emu.store.currentVersion(p)!.entities_to_create_relationships_to).toEqual([]);
+      expect(r.emu.store.currentVersion(p)!.inherit_entities_from_access_profiles).toEqual([]);
+    }
+  },
+);
 
 test("a DELETE answered 404 for an object that is gone is done, not a fallback", async () => {
   r = await rig({}, IN_PROCESS);

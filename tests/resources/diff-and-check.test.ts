@@ -12,7 +12,12 @@ const profileImpl = kind("AccessProfile");
 const versionImpl = kind("AccessProfileVersion");
 const membershipImpl = kind("ProfileMembership");
 
-const entity = (id: string, extra: Record<string, unknown> = {}) => ({ entityType: "SalesforceGroup", datasourceId: "sf", entityId: id, ...extra });
+const entity = (id: string, extra: Record<string, unknown> = {}) => ({
+  entityType: "SalesforceGroup",
+  datasourceId: "sf",
+  entityId: id,
+  ...extra,
+});
 
 describe("diff", () => {
   test("reordering entities is no change", async () => {
@@ -22,8 +27,15 @@ describe("diff", () => {
   });
 
   test("server-side extra entity fields and snake_case do not make a diff", async () => {
-    const olds = { accessProfileId: "p", versionNumber: 1, entities: [{ entityType: "SalesforceGroup", datasourceId: "sf", entityId: "a" }] };
-    const news = { accessProfileId: "p", entities: [{ entity_type: "SalesforceGroup", datasource_id: "sf", entity_id: "a", assignedToEntityId: "" }] };
+    const olds = {
+      accessProfileId: "p",
+      versionNumber: 1,
+      entities: [{ entityType: "SalesforceGroup", datasourceId: "sf", entityId: "a" }],
+    };
+    const news = {
+      accessProfileId: "p",
+      entities: [{ entity_type: "SalesforceGroup", datasource_id: "sf", entity_id: "a", assignedToEntityId: "" }],
+    };
     expect((await versionImpl.diff("p/versions/1", olds, news)).changes).toBe(false);
   });
 
@@ -35,7 +47,14 @@ describe("diff", () => {
   });
 
   test("enum numbers equal names; absent = null = default", async () => {
-    const olds = { name: "T", onCreateBehavior: 1, allowInheritEntities: false, allowInheritedFromTypes: [], description: null, maxEntitlements: null };
+    const olds = {
+      name: "T",
+      onCreateBehavior: 1,
+      allowInheritEntities: false,
+      allowInheritedFromTypes: [],
+      description: null,
+      maxEntitlements: null,
+    };
     expect((await typeImpl.diff("t", olds, { name: "T", onCreateBehavior: "RUNNING" })).changes).toBe(false);
     expect((await typeImpl.diff("t", olds, { name: "T" })).changes).toBe(false);
     expect((await typeImpl.diff("t", olds, { name: "T", onCreateBehavior: "PAUSED" })).changes).toBe(true);
@@ -56,9 +75,22 @@ describe("diff", () => {
   test("profileType, accessProfileId and versionNumber replace", async () => {
     const d = await profileImpl.diff("p", { name: "P", profileType: "t1" }, { name: "P", profileType: "t2" });
     expect(d).toMatchObject({ changes: true, replaces: ["profileType"], deleteBeforeReplace: true });
-    expect((await versionImpl.diff("p/versions/1", { accessProfileId: "p", versionNumber: 1 }, { accessProfileId: "q" })).replaces).toEqual(["accessProfileId"]);
-    expect((await versionImpl.diff("p/versions/1", { accessProfileId: "p", versionNumber: 1 }, { accessProfileId: "p", versionNumber: 2 })).replaces).toEqual(["versionNumber"]);
-    expect((await membershipImpl.diff("x", { accessProfileId: "p", versionNumber: 1, identityIds: [] }, { accessProfileId: "p", identityIds: [] })).changes).toBe(false);
+    expect((await versionImpl.diff("p/versions/1", { accessProfileId: "p", versionNumber: 1 }, { accessProfileId: "q" })).replaces).toEqual(
+      ["accessProfileId"],
+    );
+    expect(
+      (await versionImpl.diff("p/versions/1", { accessProfileId: "p", versionNumber: 1 }, { accessProfileId: "p", versionNumber: 2 }))
+        .replaces,
+    ).toEqual(["versionNumber"]);
+    expect(
+      (
+        await membershipImpl.diff(
+          "x",
+          { accessProfileId: "p", versionNumber: 1, identityIds: [] },
+          { accessProfileId: "p", identityIds: [] },
+        )
+      ).changes,
+    ).toBe(false);
   });
 
   test("unknowns at any depth are a change, never a crash", async () => {
@@ -71,8 +103,13 @@ describe("diff", () => {
     ]) {
       expect((await versionImpl.diff("p/versions/1", olds, news)).changes).toBe(true);
     }
-    expect((await profileImpl.diff("p", { name: "P", profileType: "t" }, { name: "P", profileType: UNKNOWN })).replaces).toEqual(["profileType"]);
-    expect((await membershipImpl.diff("m", { accessProfileId: "p", identityIds: ["a"] }, { accessProfileId: "p", identityIds: [UNKNOWN] })).changes).toBe(true);
+    expect((await profileImpl.diff("p", { name: "P", profileType: "t" }, { name: "P", profileType: UNKNOWN })).replaces).toEqual([
+      "profileType",
+    ]);
+    expect(
+      (await membershipImpl.diff("m", { accessProfileId: "p", identityIds: ["a"] }, { accessProfileId: "p", identityIds: [UNKNOWN] }))
+        .changes,
+    ).toBe(true);
   });
 });
 
@@ -100,7 +137,16 @@ describe("check", () => {
   test("unknown values pass at any depth", async () => {
     expect((await profileImpl.check({}, { name: "P", profileType: UNKNOWN, labels: [UNKNOWN, "x"] })).failures).toEqual([]);
     expect(
-      (await versionImpl.check({}, { accessProfileId: UNKNOWN, entities: [UNKNOWN, { entityType: "G", datasourceId: UNKNOWN, entityId: "e", condition: UNKNOWN }], inheritFrom: UNKNOWN })).failures,
+      (
+        await versionImpl.check(
+          {},
+          {
+            accessProfileId: UNKNOWN,
+            entities: [UNKNOWN, { entityType: "G", datasourceId: UNKNOWN, entityId: "e", condition: UNKNOWN }],
+            inheritFrom: UNKNOWN,
+          },
+        )
+      ).failures,
     ).toEqual([]);
     expect((await membershipImpl.check({}, { accessProfileId: "p", identityIds: UNKNOWN })).failures).toEqual([]);
     expect((await typeImpl.check({}, { name: "T", allowInheritedFromTypes: [UNKNOWN], maxEntitlements: UNKNOWN })).failures).toEqual([]);

@@ -52,17 +52,40 @@ export function program(s: Shape = {}) {
 
 /** A smaller stack with server-side enums, open enums (grantBy, condition.type) and inheritance. */
 export function stack() {
-  const t = new veza.AccessProfileType("t", { name: "Profile", allowCreateRelationships: true, onCreateBehavior: "RUNNING", maxEntitlements: 10, timeBeforeSyncCheckInSeconds: 3600 });
+  const t = new veza.AccessProfileType("t", {
+    name: "Profile",
+    allowCreateRelationships: true,
+    onCreateBehavior: "RUNNING",
+    maxEntitlements: 10,
+    timeBeforeSyncCheckInSeconds: 3600,
+  });
   const roleT = new veza.AccessProfileType("rt", { name: "Role", allowInheritEntities: true, allowInheritedFromTypes: [t.id] });
-  const p = new veza.AccessProfile("p", { name: "AWS Admins", profileType: t.id, state: "PAUSED", labels: ["aws"], catalogItemInfo: { name: "AWS", recommended: true } });
+  const p = new veza.AccessProfile("p", {
+    name: "AWS Admins",
+    profileType: t.id,
+    state: "PAUSED",
+    labels: ["aws"],
+    catalogItemInfo: { name: "AWS", recommended: true },
+  });
   const role = new veza.AccessProfile("role", { name: "Ops", profileType: roleT.id, state: "RUNNING" });
   new veza.AccessProfileVersion("pv", {
     accessProfileId: p.id,
     state: "PUBLISHED",
     entities: [
-      { entityType: "AwsIamRole", datasourceId: "aws-1", entityId: "arn:aws:iam::1:role/Admin", condition: { type: 1, conditionString: "department eq 'ops'" } },
+      {
+        entityType: "AwsIamRole",
+        datasourceId: "aws-1",
+        entityId: "arn:aws:iam::1:role/Admin",
+        condition: { type: 1, conditionString: "department eq 'ops'" },
+      },
       // grantBy and condition.type as names: the server may answer them as numbers (learned, no diff)
-      { entityType: "AwsIamRole", datasourceId: "aws-1", entityId: "arn:aws:iam::1:role/Read", grantBy: "GROUP", condition: { type: "ATTRIBUTE", conditionString: "team eq 'sre'" } },
+      {
+        entityType: "AwsIamRole",
+        datasourceId: "aws-1",
+        entityId: "arn:aws:iam::1:role/Read",
+        grantBy: "GROUP",
+        condition: { type: "ATTRIBUTE", conditionString: "team eq 'sre'" },
+      },
     ],
   });
   new veza.AccessProfileVersion("rv", { accessProfileId: role.id, inheritFrom: [p.id] });

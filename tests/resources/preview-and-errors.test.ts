@@ -19,11 +19,18 @@ const INHERITING_STACK_RESOURCES = 9;
 
 function inheritingStack() {
   const base = new veza.AccessProfileType("base-type", { name: "Profile", allowCreateRelationships: true });
-  const roleT = new veza.AccessProfileType("role-type", { name: "Business Role", allowInheritEntities: true, allowInheritedFromTypes: [base.id] });
+  const roleT = new veza.AccessProfileType("role-type", {
+    name: "Business Role",
+    allowInheritEntities: true,
+    allowInheritedFromTypes: [base.id],
+  });
   const ad = new veza.AccessProfile("ad", { name: "AD Developers", profileType: base.id });
   const okta = new veza.AccessProfile("okta", { name: "Okta Engineering", profileType: base.id });
   new veza.AccessProfileVersion("ad-v", { accessProfileId: ad.id, versionNumber: ad.currentVersionNumber, entities: [ent("cn=dev")] });
-  new veza.AccessProfileVersion("okta-v", { accessProfileId: okta.id, entities: [{ entityType: "OktaGroup", datasourceId: "okta-1", entityId: "00g1" }] });
+  new veza.AccessProfileVersion("okta-v", {
+    accessProfileId: okta.id,
+    entities: [{ entityType: "OktaGroup", datasourceId: "okta-1", entityId: "00g1" }],
+  });
   const role = new veza.AccessProfile("role", { name: "Engineer", profileType: roleT.id, labels: ["requestable"] });
   new veza.AccessProfileVersion("role-v", { accessProfileId: role.id, inheritFrom: [ad.id, okta.id] });
   new veza.ProfileMembership("role-m", { accessProfileId: role.id, identityIds: ["alice", "bob"], exclusive: true });
@@ -63,7 +70,11 @@ test("every bad input fails check, naming the field and what is allowed, with 0 
   const s = await e.up(() => {
     new veza.AccessProfileType("t", { name: "T", onCreateBehavior: "SOMETIMES" as any, maxEntitlements: -2 });
     new veza.AccessProfile("p", { name: "P" } as any);
-    new veza.AccessProfileVersion("v", { accessProfileId: "x", entities: [{ entityType: "SalesforceGroup", datasourceId: "sf" } as any], state: "LIVE" as any });
+    new veza.AccessProfileVersion("v", {
+      accessProfileId: "x",
+      entities: [{ entityType: "SalesforceGroup", datasourceId: "sf" } as any],
+      state: "LIVE" as any,
+    });
     new veza.ProfileMembership("m", { accessProfileId: "x", identityIds: "alice" as any });
   });
   const byName = Object.fromEntries(s.errors.map((x) => [x.name, x.message]));
@@ -95,8 +106,17 @@ test("inheritance cycles and type-rule violations come back as clear errors nami
   // three independent failures: like `pulumi up --continue-on-error` (the CLI otherwise stops at the first)
   const e = r.engine({ continueOnError: true });
   const s = await e.up(() => {
-    const base = new veza.AccessProfileType("base-type", { name: "Profile", allowCreateRelationships: true, maxEntitlements: 1, requireSingleDatasource: true });
-    const roleT = new veza.AccessProfileType("role-type", { name: "Business Role", allowInheritEntities: true, allowInheritedFromTypes: [base.id] });
+    const base = new veza.AccessProfileType("base-type", {
+      name: "Profile",
+      allowCreateRelationships: true,
+      maxEntitlements: 1,
+      requireSingleDatasource: true,
+    });
+    const roleT = new veza.AccessProfileType("role-type", {
+      name: "Business Role",
+      allowInheritEntities: true,
+      allowInheritedFromTypes: [base.id],
+    });
     const a = new veza.AccessProfile("a", { name: "Role A", profileType: roleT.id });
     const b = new veza.AccessProfile("b", { name: "Role B", profileType: roleT.id });
     const p = new veza.AccessProfile("p", { name: "Plain", profileType: base.id });

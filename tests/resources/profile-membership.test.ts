@@ -40,12 +40,22 @@ test("exclusive membership: refresh reports foreign identities as drift and the 
   r.emu.resetStats();
   const s = await e.up(program(true));
   expect(s.updates).toBe(1);
-  expect(r.emu.store.listMembers(p.id, 1).map((m) => m.identity_id).sort()).toEqual(["u1", "u2"]);
+  expect(
+    r.emu.store
+      .listMembers(p.id, 1)
+      .map((m) => m.identity_id)
+      .sort(),
+  ).toEqual(["u1", "u2"]);
   r.emu.store.changeMembers(p.id, 1, { type: "ADD", identity_ids: ["late"] });
   expect((await e.refresh()).resources["m"].op).toBe("refresh-update");
   const fixed = await e.up(program(true));
   expect(fixed.updates).toBe(1);
-  expect(r.emu.store.listMembers(p.id, 1).map((m) => m.identity_id).sort()).toEqual(["u1", "u2"]);
+  expect(
+    r.emu.store
+      .listMembers(p.id, 1)
+      .map((m) => m.identity_id)
+      .sort(),
+  ).toEqual(["u1", "u2"]);
   // destroy of an exclusive membership removes everyone the server lists
   r.emu.store.changeMembers(p.id, 1, { type: "ADD", identity_ids: ["very-late"] });
   expect((await e.destroy()).errors).toEqual([]);
@@ -56,14 +66,20 @@ test("exclusive membership: refresh reports foreign identities as drift and the 
 test("leaving exclusive after a refresh that saw foreign members leaves them alone; a non-exclusive removal removes only its own", async () => {
   r = await rig({}, IN_PROCESS);
   const e = r.engine();
-  const program = (exclusive: boolean, identityIds = ["u1"]) => () => {
-    const t = new veza.AccessProfileType("t", { name: "Profile", allowCreateRelationships: true });
-    const p = new veza.AccessProfile("p", { name: "P", profileType: t.id });
-    new veza.ProfileMembership("m", { accessProfileId: p.id, identityIds, exclusive });
-  };
+  const program =
+    (exclusive: boolean, identityIds = ["u1"]) =>
+    () => {
+      const t = new veza.AccessProfileType("t", { name: "Profile", allowCreateRelationships: true });
+      const p = new veza.AccessProfile("p", { name: "P", profileType: t.id });
+      new veza.ProfileMembership("m", { accessProfileId: p.id, identityIds, exclusive });
+    };
   await e.up(program(true));
   const p = r.emu.store.findProfileByName("P")!;
-  const members = () => r.emu.store.listMembers(p.id, 1).map((m) => m.identity_id).sort();
+  const members = () =>
+    r.emu.store
+      .listMembers(p.id, 1)
+      .map((m) => m.identity_id)
+      .sort();
   r.emu.store.changeMembers(p.id, 1, { type: "ADD", identity_ids: ["foreign"] });
   await e.refresh(); // exclusive: the foreign member is reported
   r.emu.resetStats();

@@ -23,9 +23,14 @@ test("create, no-op second up, zero-request preview, destroy leaves the tenant e
   const first = await e.up(program());
   expect(first.errors).toEqual([]);
   expect(first.creates).toBe(PROGRAM_RESOURCES);
-  expect(tenant(r.emu)).toEqual({ types: expect.arrayContaining(["Profile", "Other", "Business Role"]), profiles: expect.arrayContaining(["Salesforce Base", "Sales Role"]) });
+  expect(tenant(r.emu)).toEqual({
+    types: expect.arrayContaining(["Profile", "Other", "Business Role"]),
+    profiles: expect.arrayContaining(["Salesforce Base", "Sales Role"]),
+  });
   const roleProfile = r.emu.store.findProfileByName("Sales Role")!;
-  expect(r.emu.store.currentVersion(roleProfile)!.inherit_entities_from_access_profiles).toEqual([r.emu.store.findProfileByName("Salesforce Base")!.id]);
+  expect(r.emu.store.currentVersion(roleProfile)!.inherit_entities_from_access_profiles).toEqual([
+    r.emu.store.findProfileByName("Salesforce Base")!.id,
+  ]);
 
   r.emu.resetStats();
   const second = await e.up(program());
@@ -45,7 +50,12 @@ test("create, no-op second up, zero-request preview, destroy leaves the tenant e
   if (HAS_ASSUMED_ROUTES) expect(tenant(r.emu)).toEqual({ types: [], profiles: [] });
   else {
     // no DELETE routes: the profiles are retired (paused, emptied), never reported deleted; the types stay
-    expect(r.emu.store.listProfiles().map((p) => [p.name, p.state, r.emu.store.currentVersion(p)!.entities_to_create_relationships_to.length]).sort()).toEqual([
+    expect(
+      r.emu.store
+        .listProfiles()
+        .map((p) => [p.name, p.state, r.emu.store.currentVersion(p)!.entities_to_create_relationships_to.length])
+        .sort(),
+    ).toEqual([
       ["Sales Role", "PAUSED", 0],
       ["Salesforce Base", "PAUSED", 0],
     ]);
@@ -57,23 +67,31 @@ test("create, no-op second up, zero-request preview, destroy leaves the tenant e
 // (the single-field update of each resource on its own: tests/conformance)
 const SINGLE_FIELD_UPDATES: [string, Shape, string, string[]][] = [
   ["profile labels", { labels: ["requestable"] }, "PATCH access_profiles/{id}", ["labels"]],
-  ["version inheritance", { inheritFrom: "none" }, "PATCH access_profiles/{id}/versions/{version}", ["inherit_entities_from_access_profiles"]],
+  [
+    "version inheritance",
+    { inheritFrom: "none" },
+    "PATCH access_profiles/{id}/versions/{version}",
+    ["inherit_entities_from_access_profiles"],
+  ],
 ];
 
-test.each(SINGLE_FIELD_UPDATES)("a single-field update (%s) is one PATCH whose update_mask names only that field", async (_what, shape, route, mask) => {
-  r = await rig({}, IN_PROCESS);
-  const e = r.engine();
-  expect((await e.up(program())).errors).toEqual([]);
-  r.emu.resetStats();
-  const s = await e.up(program(shape));
-  expect(s.errors).toEqual([]);
-  expect(s.updates).toBe(1);
-  const m = r.mutations();
-  expect(m).toHaveLength(1);
-  expect(m[0].route).toBe(route);
-  expect(m[0].query.update_mask.split(",")).toEqual(mask);
-  expect((await e.up(program(shape))).updates).toBe(0);
-});
+test.each(SINGLE_FIELD_UPDATES)(
+  "a single-field update (%s) is one PATCH whose update_mask names only that field",
+  async (_what, shape, route, mask) => {
+    r = await rig({}, IN_PROCESS);
+    const e = r.engine();
+    expect((await e.up(program())).errors).toEqual([]);
+    r.emu.resetStats();
+    const s = await e.up(program(shape));
+    expect(s.errors).toEqual([]);
+    expect(s.updates).toBe(1);
+    const m = r.mutations();
+    expect(m).toHaveLength(1);
+    expect(m[0].route).toBe(route);
+    expect(m[0].query.update_mask.split(",")).toEqual(mask);
+    expect((await e.up(program(shape))).updates).toBe(0);
+  },
+);
 
 test("refresh detects out-of-band changes and deletes; the next up repairs them", async () => {
   r = await rig({}, IN_PROCESS);
@@ -97,18 +115,21 @@ test("refresh detects out-of-band changes and deletes; the next up repairs them"
   expect((await e.up(program())).sames).toBe(PROGRAM_RESOURCES);
 });
 
-routesIndependent.each(["numbers", "mixed"] as const)("with the server encoding enums as %s, refresh then up shows no diff", async (enumEncoding) => {
-  r = await rig({ knobs: { enumEncoding, numbersAsStrings: true, versionShape: "mixed", emptyAs: "null" } }, IN_PROCESS);
-  const e = r.engine();
-  expect((await e.up(stack)).errors).toEqual([]);
-  const refreshed = await e.refresh();
-  expect(refreshed.errors).toEqual([]);
-  r.emu.resetStats();
-  const again = await e.up(stack);
-  expect(again).toMatchObject({ creates: 0, updates: 0, replaces: 0, deletes: 0, errors: [] });
-  expect(r.mutations()).toEqual([]);
-  expect((await e.preview(stack)).updates).toBe(0);
-});
+routesIndependent.each(["numbers", "mixed"] as const)(
+  "with the server encoding enums as %s, refresh then up shows no diff",
+  async (enumEncoding) => {
+    r = await rig({ knobs: { enumEncoding, numbersAsStrings: true, versionShape: "mixed", emptyAs: "null" } }, IN_PROCESS);
+    const e = r.engine();
+    expect((await e.up(stack)).errors).toEqual([]);
+    const refreshed = await e.refresh();
+    expect(refreshed.errors).toEqual([]);
+    r.emu.resetStats();
+    const again = await e.up(stack);
+    expect(again).toMatchObject({ creates: 0, updates: 0, replaces: 0, deletes: 0, errors: [] });
+    expect(r.mutations()).toEqual([]);
+    expect((await e.preview(stack)).updates).toBe(0);
+  },
+);
 
 routesIndependent("settings come from the environment when the stack has no veza config; a missing token names both places", async () => {
   r = await rig({}, IN_PROCESS);
@@ -137,7 +158,14 @@ routesIndependent("with the guide's simplified write responses (fields left out)
   r = await rig({ knobs: { simplifiedWrites: true } }, IN_PROCESS);
   const e = r.engine();
   const program = (description: string) => () => {
-    const t = new veza.AccessProfileType("t", { name: "Profile", allowCreateRelationships: true, instructions: "Ask #iam", maxEntitlements: 10, onCreateBehavior: "RUNNING", timeBeforeSyncCheckInSeconds: 60 });
+    const t = new veza.AccessProfileType("t", {
+      name: "Profile",
+      allowCreateRelationships: true,
+      instructions: "Ask #iam",
+      maxEntitlements: 10,
+      onCreateBehavior: "RUNNING",
+      timeBeforeSyncCheckInSeconds: 60,
+    });
     const p = new veza.AccessProfile("p", {
       name: "P",
       profileType: t.id,
@@ -147,7 +175,13 @@ routesIndependent("with the guide's simplified write responses (fields left out)
       catalogItemInfo: { name: "P", recommended: true },
       labels: ["x"],
     });
-    new veza.AccessProfileVersion("v", { accessProfileId: p.id, versionNumber: p.currentVersionNumber, accessRequestPolicyId: "policy-1", state: "PUBLISHED", entities: [{ entityType: "OktaGroup", datasourceId: "okta", entityId: "g1" }] });
+    new veza.AccessProfileVersion("v", {
+      accessProfileId: p.id,
+      versionNumber: p.currentVersionNumber,
+      accessRequestPolicyId: "policy-1",
+      state: "PUBLISHED",
+      entities: [{ entityType: "OktaGroup", datasourceId: "okta", entityId: "g1" }],
+    });
     new veza.ProfileMembership("m", { accessProfileId: p.id, identityIds: ["u1"] });
   };
   expect((await e.up(program("first"))).errors).toEqual([]);

@@ -55,7 +55,8 @@ function serverSource(): string {
   ];
   for (const [from, to, count] of edits) {
     const found = text.split(from).length - 1;
-    if (found !== count) throw new Error(`tests/support/in-process.ts: expected ${count} × ${JSON.stringify(from)} in ${SERVER}, found ${found}`);
+    if (found !== count)
+      throw new Error(`tests/support/in-process.ts: expected ${count} × ${JSON.stringify(from)} in ${SERVER}, found ${found}`);
     text = text.split(from).join(to);
   }
   return (serverText = `const noProcessHooks = { on() {} };\n${text}`);
@@ -177,10 +178,20 @@ export class InProcessProvider extends ProviderConnection {
     await this.start();
     const request = this.serverProto[`${method}Request`].deserializeBinary(req.serializeBinary());
     const answer = await new Promise<any>((resolve, reject) => {
-      const timer = setTimeout(() => reject(providerCallError(method, { code: DEADLINE_EXCEEDED, details: "Deadline exceeded" })), this.opts.callTimeoutMs);
+      const timer = setTimeout(
+        () => reject(providerCallError(method, { code: DEADLINE_EXCEEDED, details: "Deadline exceeded" })),
+        this.opts.callTimeoutMs,
+      );
       const done = (err: any, resp: any) => {
         clearTimeout(timer);
-        if (err) reject(providerCallError(method, { code: Number.isInteger(err.code) ? err.code : UNKNOWN_STATUS, details: err.details ?? err.message, metadata: err.metadata }));
+        if (err)
+          reject(
+            providerCallError(method, {
+              code: Number.isInteger(err.code) ? err.code : UNKNOWN_STATUS,
+              details: err.details ?? err.message,
+              metadata: err.metadata,
+            }),
+          );
         else resolve(resp);
       };
       const fn = method.charAt(0).toLowerCase() + method.slice(1);

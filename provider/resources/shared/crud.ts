@@ -36,13 +36,19 @@ type Ops<T extends object, Args extends NamedArgs, Out extends object> = NamedOb
  * request, `update_mask`); a name filled from the logical name is not one of them when importing (the
  * object keeps its name). A 409 names `adoptExisting`, and `retainOnDelete` when that is why.
  */
-export async function createOrAdopt<T extends object, Args extends NamedArgs, Out extends object>(ops: Ops<T, Args, Out>, inputs: Resolved<Args>): Promise<{ id: string; outs: Out }> {
+export async function createOrAdopt<T extends object, Args extends NamedArgs, Out extends object>(
+  ops: Ops<T, Args, Out>,
+  inputs: Resolved<Args>,
+): Promise<{ id: string; outs: Out }> {
   const name = String(inputs.name);
   const told = providerOptions(inputs as Record<string, unknown>);
   if (told.adoptId !== undefined || inputs.adoptExisting === true) {
     const existing = told.adoptId !== undefined ? await ops.find(told.adoptId) : await ops.findByName(name);
     if (!existing && told.adoptId !== undefined) {
-      throw new VezaResourceError("VEZA_NOT_FOUND", `${ops.resource.what} ${told.adoptId} (named by the import option) does not exist in Veza.`);
+      throw new VezaResourceError(
+        "VEZA_NOT_FOUND",
+        `${ops.resource.what} ${told.adoptId} (named by the import option) does not exist in Veza.`,
+      );
     }
     if (existing) {
       const id = ops.idOf(existing);
@@ -73,7 +79,12 @@ export async function createOrAdopt<T extends object, Args extends NamedArgs, Ou
 }
 
 /** Update: nothing to send when no managed field changed; otherwise one PATCH of exactly the changed fields. */
-export async function updateNamed<T extends object, Args extends NamedArgs, Out extends object>(ops: Ops<T, Args, Out>, id: string, olds: Out, news: Resolved<Args>): Promise<{ outs: Out }> {
+export async function updateNamed<T extends object, Args extends NamedArgs, Out extends object>(
+  ops: Ops<T, Args, Out>,
+  id: string,
+  olds: Out,
+  news: Resolved<Args>,
+): Promise<{ outs: Out }> {
   const { changed } = diffFields(ops.resource.fields, olds as Record<string, unknown>, news);
   if (changed.length === 0) return { outs: ops.resource.unchanged(olds, news) };
   return { outs: await updateChanged(ops, id, news, changed, olds) };
@@ -106,7 +117,11 @@ async function unlessNameTaken<R>(write: () => Promise<R>, message: (serverMessa
 }
 
 /** The object's outputs (the declaration's one rule), with what the resource computes from it. */
-function outputs<T extends object, Args extends NamedArgs, Out extends object>(ops: Ops<T, Args, Out>, obj: T, src: { inputs: Resolved<Args>; sent?: readonly string[] | "all"; previous?: Record<string, unknown> }): Out {
+function outputs<T extends object, Args extends NamedArgs, Out extends object>(
+  ops: Ops<T, Args, Out>,
+  obj: T,
+  src: { inputs: Resolved<Args>; sent?: readonly string[] | "all"; previous?: Record<string, unknown> },
+): Out {
   return ops.resource.outputsOf(obj, { ...src, inputs: src.inputs as Record<string, unknown>, computed: ops.computed?.(obj) });
 }
 

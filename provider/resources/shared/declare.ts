@@ -231,7 +231,9 @@ export function declareResource<Args extends object, Out extends object, Registe
   const inputNames = inputs.map(([k]) => k);
   // the instruction `adoptExisting` (not compared, not sent) is echoed into the outputs as the program gave it
   const echoed = (given: Record<string, unknown>) => ("adoptExisting" in d.inputs ? { adoptExisting: given.adoptExisting === true } : {});
-  const schema = z.looseObject(Object.fromEntries(inputs.map(([k, s]) => [k, s.required ? inputSchema(k, s) : inputSchema(k, s).optional()])));
+  const schema = z.looseObject(
+    Object.fromEntries(inputs.map(([k, s]) => [k, s.required ? inputSchema(k, s) : inputSchema(k, s).optional()])),
+  );
 
   const changed = (olds: Record<string, any>, news: Record<string, any>): string[] => {
     const comparable = d.operations.comparable;
@@ -264,10 +266,17 @@ export function declareResource<Args extends object, Out extends object, Registe
     changed,
     diff(olds, news) {
       const diffs = changed(olds, news);
-      return diffResult(diffs, diffs.filter((k) => replacing.has(k)), d.deleteBeforeReplace === true);
+      return diffResult(
+        diffs,
+        diffs.filter((k) => replacing.has(k)),
+        d.deleteBeforeReplace === true,
+      );
     },
     outputsOf(obj, src) {
-      return outputsFrom({ fields, readOnlyFields }, obj as Record<string, unknown>, { ...src, computed: { ...echoed(src.inputs), ...src.computed } }) as Out;
+      return outputsFrom({ fields, readOnlyFields }, obj as Record<string, unknown>, {
+        ...src,
+        computed: { ...echoed(src.inputs), ...src.computed },
+      }) as Out;
     },
     unchanged(olds, news) {
       return { ...olds, ...echoed(news as Record<string, unknown>) };

@@ -93,9 +93,9 @@ export function canon(f: Field, v: unknown): Canon {
     case "bool":
       return empty ? false : v === true || v === "true";
     case "int":
-      return empty ? null : toInt(v) ?? null;
+      return empty ? null : (toInt(v) ?? null);
     case "enum":
-      return empty ? null : enumName(f.enumNames ?? [], v) ?? null;
+      return empty ? null : (enumName(f.enumNames ?? [], v) ?? null);
     case "set": {
       const arr = Array.isArray(v) ? v : [];
       return [...new Set(arr.filter((x) => x !== null && x !== undefined && x !== "").map(text))].sort();
@@ -197,7 +197,12 @@ export function apiValue(f: Field, v: unknown): unknown {
  * an object input is sent over its current value, so the sub-fields the program does not set keep
  * Veza's values (the mask names the whole object).
  */
-export function apiBody(fields: readonly Field[], inputs: object, only?: readonly string[], current?: Record<string, unknown>): { body: Record<string, unknown>; mask: string[] } {
+export function apiBody(
+  fields: readonly Field[],
+  inputs: object,
+  only?: readonly string[],
+  current?: Record<string, unknown>,
+): { body: Record<string, unknown>; mask: string[] } {
   const body: Record<string, unknown> = {};
   const mask: string[] = [];
   for (const f of fields) {

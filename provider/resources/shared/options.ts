@@ -108,7 +108,8 @@ function checkImportId(target: OptionsTarget, name: string, id: unknown, args: R
   const ref = matchVersionId(id);
   if (!ref || ref.members !== form.endsWith("/members")) throw fail(`got "${id}", which is not an id of the form ${form}`);
   const profile = args.accessProfileId;
-  if (typeof profile === "string" && profile !== ref.profileId) throw fail(`names profile ${ref.profileId}, and accessProfileId is ${profile}`);
+  if (typeof profile === "string" && profile !== ref.profileId)
+    throw fail(`names profile ${ref.profileId}, and accessProfileId is ${profile}`);
   const version = args.versionNumber;
   if (typeof version === "number" && version !== ref.version) throw fail(`names version ${ref.version}, and versionNumber is ${version}`);
   return id;
@@ -165,7 +166,8 @@ function secretCarriers(target: OptionsTarget, args: Record<string, unknown>, ad
   const done = (async () => {
     for (const input of inputs) {
       if (!(await pulumi.isSecret(pulumi.output(args[input])))) continue;
-      for (const o of [...(target.carriedBy?.[input] ?? []), MANAGED_INPUTS]) if (!additionalSecretOutputs.includes(o)) additionalSecretOutputs.push(o);
+      for (const o of [...(target.carriedBy?.[input] ?? []), MANAGED_INPUTS])
+        if (!additionalSecretOutputs.includes(o)) additionalSecretOutputs.push(o);
     }
     return undefined;
   })();

@@ -31,7 +31,11 @@ export abstract class VezaResource extends pulumi.dynamic.Resource {
    * resource options (e.g. `{ provider }`, `{ parent }`).
    */
   static get<T extends VezaResource>(
-    this: new (name: string, args: any, opts?: pulumi.CustomResourceOptions) => T,
+    this: new (
+      name: string,
+      args: any,
+      opts?: pulumi.CustomResourceOptions,
+    ) => T,
     name: string,
     id: pulumi.Input<pulumi.ID>,
     state?: ResourceState<T>,

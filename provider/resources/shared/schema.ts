@@ -12,7 +12,10 @@ export const uInt = (min = 0) =>
   unk(
     z.preprocess(
       (v) => (typeof v === "string" && /^-?\d+$/.test(v) ? Number(v) : v),
-      z.number({ error: `must be a whole number >= ${min}` }).int({ error: `must be a whole number >= ${min}` }).min(min, { error: `must be a whole number >= ${min}` }),
+      z
+        .number({ error: `must be a whole number >= ${min}` })
+        .int({ error: `must be a whole number >= ${min}` })
+        .min(min, { error: `must be a whole number >= ${min}` }),
     ),
   );
 export const uEnum = (names: readonly string[]) =>
@@ -24,7 +27,8 @@ export const uEnum = (names: readonly string[]) =>
   );
 export const uList = <S extends z.ZodType>(item: S, what = "a list") => unk(z.array(unk(item), { error: `must be ${what}` }));
 export const uStringList = () => uList(z.string({ error: "must be a string" }), "a list of strings");
-export const uStringMap = () => unk(z.record(z.string(), unk(z.string({ error: "must be a string" })), { error: "must be a map of string to string" }));
+export const uStringMap = () =>
+  unk(z.record(z.string(), unk(z.string({ error: "must be a string" })), { error: "must be a map of string to string" }));
 export const uObject = () => unk(z.record(z.string(), z.unknown(), { error: "must be an object" }));
 
 export interface CheckFailure {
@@ -85,7 +89,9 @@ export const ENGINE_INPUT_KEYS: readonly string[] = ["__provider"];
 
 /** Edit distance (insertions, deletions, substitutions, adjacent transpositions) between two names. */
 function distance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
@@ -114,7 +120,12 @@ export function nearest(name: string, known: readonly string[]): string {
  * (`descriptoin`), and it would silently be ignored (`exclusiv: true` leaves a membership
  * non-exclusive).
  */
-export function unknownInputs(inputs: Record<string, unknown>, declared: readonly string[], resource: string, hidden: readonly string[] = []): CheckFailure[] {
+export function unknownInputs(
+  inputs: Record<string, unknown>,
+  declared: readonly string[],
+  resource: string,
+  hidden: readonly string[] = [],
+): CheckFailure[] {
   return Object.keys(inputs)
     .filter((k) => !declared.includes(k) && !ENGINE_INPUT_KEYS.includes(k) && !hidden.includes(k))
     .map((k) => ({

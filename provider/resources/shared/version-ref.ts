@@ -61,7 +61,10 @@ export const VERSION_SCOPE_INPUTS = {
 
 /** A complete walk of the documented list did not find the profile. */
 export function profileNotListed(profileId: string): VezaResourceError {
-  return new VezaResourceError("VEZA_NOT_FOUND", `AccessProfile ${profileId} does not exist in Veza (it is not in the list of access profiles)`);
+  return new VezaResourceError(
+    "VEZA_NOT_FOUND",
+    `AccessProfile ${profileId} does not exist in Veza (it is not in the list of access profiles)`,
+  );
 }
 
 /**
