@@ -217,6 +217,7 @@ export async function cliScaleRun(o: CliScaleOptions): Promise<CliScaleRun> {
     });
   /** The summary line's count of a kind ("21001 unchanged"), from the CLI's text output. */
   const counted = (r: CliResult, kind: string) => Number(new RegExp(`(\\d+) ${kind}`).exec(r.stdout)?.[1] ?? 0);
+  let leaked = false;
   try {
     const bootstrap = await cliPhase("bootstrap", ["up", "--yes", "--skip-preview", "--suppress-progress", ...parallel], () => {
       const diffs = serverVsSpec(spec, emu.store);
@@ -296,15 +297,16 @@ export async function cliScaleRun(o: CliScaleOptions): Promise<CliScaleRun> {
     };
     // in the order asked (the cheap ones first, when a long run may be cut short); destroy last by default
     for (const p of o.only ?? PHASES) if (p !== "bootstrap") await steps[p]();
-    return run;
   } finally {
     run.loadAtEnd = os.loadavg();
-    const leaked = stack.everythingWritten().includes(BENCH_TOKEN);
+    leaked = stack.everythingWritten().includes(BENCH_TOKEN);
     stack.close();
     await emu.close();
     fs.rmSync(work, { recursive: true, force: true });
-    if (leaked) throw new Error("the API token was written to the stack's files");
   }
+  // after the clean-up, so that an error of a phase is not replaced by this one
+  if (leaked) throw new Error("the API token was written to the stack's files");
+  return run;
 }
 
 async function main(): Promise<void> {

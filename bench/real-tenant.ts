@@ -98,7 +98,7 @@ export async function realTenantSection(n: number): Promise<string> {
   for (const r of rows) {
     out.push(`- ${r.routes}, ${r.wiring}: bootstrap ${routeList(r.bootstrap.byRoute)}; refresh ${routeList(r.refresh.byRoute)}`);
   }
-  return out.join("\n") + "\n";
+  return `${out.join("\n")}\n`;
 }
 
 if (require.main === module) {

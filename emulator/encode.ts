@@ -66,16 +66,16 @@ export class Encoder {
 
   entity(e: Entity, extra: boolean): JsonObject {
     const out: JsonObject = { ...e };
-    if (typeof e.grant_by === "string") out["grant_by"] = this.openEnum(GRANT_BY, e.grant_by);
+    if (typeof e.grant_by === "string") out.grant_by = this.openEnum(GRANT_BY, e.grant_by);
     const cond = e.condition;
     if (cond && typeof cond === "object" && !Array.isArray(cond) && typeof cond.type === "string") {
-      out["condition"] = { ...cond, type: this.openEnum(CONDITION_TYPES, cond.type) };
+      out.condition = { ...cond, type: this.openEnum(CONDITION_TYPES, cond.type) };
     }
     if (extra) {
       const colon = e.entity_id.lastIndexOf(":");
-      out["entity_name"] = colon >= 0 ? e.entity_id.slice(colon + 1) : e.entity_id;
-      out["provider_id"] = e.datasource_id;
-      out["native_id"] = e.entity_id;
+      out.entity_name = colon >= 0 ? e.entity_id.slice(colon + 1) : e.entity_id;
+      out.provider_id = e.datasource_id;
+      out.native_id = e.entity_id;
     }
     return out;
   }

@@ -70,7 +70,7 @@ const PROFILE_FILTER_ATTRS = [
 const TYPE_FILTER_ATTRS = ["id", "name", "description"] as const;
 
 function versionParam(ctx: RouteContext): number {
-  const raw = ctx.params["version"] ?? "";
+  const raw = ctx.params.version ?? "";
   if (!/^\d+$/.test(raw) || Number(raw) < 1) throw invalid(`invalid version ${JSON.stringify(raw)}: expected a positive integer`);
   return Number(raw);
 }
@@ -159,14 +159,14 @@ const handlers: Array<[string, string, Handler, "documented" | "assumed"]> = [
   [
     "GET",
     "access_profiles_types/{id}",
-    (ctx) => ({ body: { value: ctx.enc.type(ctx.store.getType(ctx.params["id"]!), ctx.store) } }),
+    (ctx) => ({ body: { value: ctx.enc.type(ctx.store.getType(ctx.params.id!), ctx.store) } }),
     "assumed",
   ],
   [
     "PATCH",
     "access_profiles_types/{id}",
     (ctx) => {
-      const t = ctx.store.updateType(ctx.params["id"]!, ctx.body, parseMask(ctx.query.get("update_mask")));
+      const t = ctx.store.updateType(ctx.params.id!, ctx.body, parseMask(ctx.query.get("update_mask")));
       return { body: { value: ctx.enc.type(t, ctx.store) } };
     },
     "assumed",
@@ -177,7 +177,7 @@ const handlers: Array<[string, string, Handler, "documented" | "assumed"]> = [
     (ctx) => {
       const unsupported = unsupportedDelete(ctx.knobs.deleteSupport.types);
       if (unsupported) return unsupported;
-      ctx.store.deleteType(ctx.params["id"]!);
+      ctx.store.deleteType(ctx.params.id!);
       return { body: {} };
     },
     "assumed",
@@ -215,7 +215,7 @@ const handlers: Array<[string, string, Handler, "documented" | "assumed"]> = [
     "GET",
     "access_profiles/{id}",
     (ctx) => {
-      const p = ctx.store.getProfile(ctx.params["id"]!);
+      const p = ctx.store.getProfile(ctx.params.id!);
       const extra = boolParam(ctx.query, "entity_extra_info");
       const rawVersion = ctx.query.get("version");
       if (rawVersion === null || rawVersion === "") return { body: { value: ctx.enc.profile(p, ctx.store, extra) } };
@@ -230,7 +230,7 @@ const handlers: Array<[string, string, Handler, "documented" | "assumed"]> = [
     "PATCH",
     "access_profiles/{id}",
     (ctx) => {
-      const p = ctx.store.updateProfile(ctx.params["id"]!, ctx.body, parseMask(ctx.query.get("update_mask")));
+      const p = ctx.store.updateProfile(ctx.params.id!, ctx.body, parseMask(ctx.query.get("update_mask")));
       return { body: { value: ctx.enc.profile(p, ctx.store) } };
     },
     "documented",
@@ -241,7 +241,7 @@ const handlers: Array<[string, string, Handler, "documented" | "assumed"]> = [
     (ctx) => {
       const unsupported = unsupportedDelete(ctx.knobs.deleteSupport.profiles);
       if (unsupported) return unsupported;
-      ctx.store.deleteProfile(ctx.params["id"]!);
+      ctx.store.deleteProfile(ctx.params.id!);
       return { body: {} };
     },
     "assumed",
@@ -250,7 +250,7 @@ const handlers: Array<[string, string, Handler, "documented" | "assumed"]> = [
     "PATCH",
     "access_profiles/{id}/versions/{version}",
     (ctx) => {
-      const id = ctx.params["id"]!;
+      const id = ctx.params.id!;
       const v = ctx.store.updateVersion(id, versionParam(ctx), ctx.body, parseMask(ctx.query.get("update_mask")));
       return { body: { value: ctx.enc.version(ctx.store.getProfile(id), v) } };
     },
@@ -262,7 +262,7 @@ const handlers: Array<[string, string, Handler, "documented" | "assumed"]> = [
     "GET",
     "access_profiles/{id}/versions/{version}/members",
     (ctx) => {
-      const id = ctx.params["id"]!;
+      const id = ctx.params.id!;
       const n = versionParam(ctx);
       const p = ctx.store.getProfile(id);
       const members = ctx.store.listMembers(id, n);
@@ -277,7 +277,7 @@ const handlers: Array<[string, string, Handler, "documented" | "assumed"]> = [
     "PUT",
     "access_profiles/{id}/versions/{version}/members",
     (ctx) => {
-      const requestId = ctx.store.changeMembers(ctx.params["id"]!, versionParam(ctx), ctx.body);
+      const requestId = ctx.store.changeMembers(ctx.params.id!, versionParam(ctx), ctx.body);
       return { body: { access_request_id: requestId, access_request_error_message: "" } };
     },
     "documented",
@@ -300,7 +300,7 @@ export type RouteMatch =
 /** Matches a raw URL path (still percent-encoded); segments are decoded before matching. */
 export function matchRoute(method: string, rawPath: string, mode: RoutesMode = "all"): RouteMatch {
   const unmatched: RouteMatch = { kind: "none", key: `${method} (unmatched)` };
-  if (rawPath !== BASE_PATH && !rawPath.startsWith(BASE_PATH + "/")) return unmatched;
+  if (rawPath !== BASE_PATH && !rawPath.startsWith(`${BASE_PATH}/`)) return unmatched;
   const rest = rawPath.slice(BASE_PATH.length + 1).replace(/\/+$/, "");
   let segs: string[];
   try {

@@ -111,7 +111,7 @@ export function parseFilter(src: string, attributes: readonly string[]): ScimNod
     }
     k++;
     const opTok = peek();
-    if (!opTok || opTok.t !== "word") fail(opTok?.pos ?? endPos, "expected an operator (eq, ne, co, sw, ew, pr)");
+    if (opTok?.t !== "word") fail(opTok?.pos ?? endPos, "expected an operator (eq, ne, co, sw, ew, pr)");
     const op = opTok.v.toLowerCase();
     k++;
     if (op === "pr") return { kind: "pr", attr };

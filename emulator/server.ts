@@ -173,7 +173,7 @@ class EmulatorServer {
   }
 
   private authorized(req: http.IncomingMessage): boolean {
-    const auth = req.headers["authorization"];
+    const auth = req.headers.authorization;
     const m = typeof auth === "string" ? /^bearer\s+(.+)$/i.exec(auth.trim()) : null;
     return !!m && m[1] === this.token && !this.faults.tokenExpired(this.knobs, this.stats.requestCount);
   }

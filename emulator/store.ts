@@ -681,11 +681,11 @@ export class EmulatorStore {
     const p = this.getProfile(id);
     const v = this.getVersion(p, n);
     if (!isPlainObject(body)) throw invalid("request body must be a JSON object");
-    const bodyId = body["access_profile_id"];
+    const bodyId = body.access_profile_id;
     if (bodyId !== undefined && bodyId !== null && bodyId !== "" && bodyId !== id) {
       throw invalid(`access_profile_id ${JSON.stringify(bodyId)} does not match the path (${id})`);
     }
-    const bodyVersion = body["version_number"];
+    const bodyVersion = body.version_number;
     if (bodyVersion !== undefined && bodyVersion !== null && bodyVersion !== "" && asInt("version_number", bodyVersion) !== n) {
       throw invalid(`version_number ${JSON.stringify(bodyVersion)} does not match the path (${n})`);
     }
@@ -694,9 +694,9 @@ export class EmulatorStore {
         throw invalid(`unknown field "${k}" in member change`);
       }
     }
-    const type = asEnum("type", ["UNSPECIFIED", "ADD", "REMOVE"] as const, body["type"], "UNSPECIFIED");
+    const type = asEnum("type", ["UNSPECIFIED", "ADD", "REMOVE"] as const, body.type, "UNSPECIFIED");
     if (type === "UNSPECIFIED") throw invalid(`missing required field "type": allowed values are ADD (1), REMOVE (2)`);
-    const ids = asStringArray("identity_ids", body["identity_ids"]);
+    const ids = asStringArray("identity_ids", body.identity_ids);
     if (ids.some((x) => !x)) throw invalid(`invalid value for field "identity_ids": empty identity id`);
     const ts = this.now();
     if (type === "ADD") {

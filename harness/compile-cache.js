@@ -6,15 +6,15 @@
 // with the same behaviour; only V8's parse and compile of them is skipped. Node 22.1+ does this itself (`module.enableCompileCache`); on older
 // Node the loader's compile step is replaced by one that passes V8 the cached data.
 "use strict";
-const Module = require("module");
+const Module = require("node:module");
 const dir = process.env.VEZA_COMPILE_CACHE_DIR;
 if (dir && typeof Module.enableCompileCache === "function") {
   Module.enableCompileCache(dir);
 } else if (dir) {
-  const crypto = require("crypto");
-  const fs = require("fs");
-  const path = require("path");
-  const vm = require("vm");
+  const crypto = require("node:crypto");
+  const fs = require("node:fs");
+  const path = require("node:path");
+  const vm = require("node:vm");
   fs.mkdirSync(dir, { recursive: true });
   const inNodeModules = `${path.sep}node_modules${path.sep}`;
   const compile = Module.prototype._compile;
@@ -37,14 +37,13 @@ if (dir && typeof Module.enableCompileCache === "function") {
     }
     const script = new vm.Script(Module.wrap(content), { filename, cachedData });
     const wrapper = script.runInThisContext({ displayErrors: true });
-    const mod = this;
-    const require = (id) => mod.require(id);
-    require.resolve = (request, options) => Module._resolveFilename(request, mod, false, options);
-    require.resolve.paths = (request) => Module._resolveLookupPaths(request, mod);
+    const require = (id) => this.require(id);
+    require.resolve = (request, options) => Module._resolveFilename(request, this, false, options);
+    require.resolve.paths = (request) => Module._resolveLookupPaths(request, this);
     require.main = process.mainModule;
     require.extensions = Module._extensions;
     require.cache = Module._cache;
-    const result = wrapper.call(mod.exports, mod.exports, require, mod, filename, path.dirname(filename));
+    const result = wrapper.call(this.exports, this.exports, require, this, filename, path.dirname(filename));
     if (cachedData === undefined || script.cachedDataRejected) {
       // after the module ran, so the functions it called are in the cache too; written whole or not at all
       const partial = `${file}.${process.pid}`;

@@ -23,7 +23,7 @@
  * the program under the SDK's mocks. harness/README.md lists what the engine models and what it
  * does not.
  */
-import * as os from "os";
+import * as os from "node:os";
 import { readExternal, register, registrationPrepareFailed } from "./executor";
 import { Operation, clone, type Kind } from "./operation";
 import { onRegistrationPrepareFailure, runProgram } from "./program-runner";

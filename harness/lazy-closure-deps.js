@@ -10,7 +10,7 @@
 // whenever they are used, and nothing else changes. The real CLI pays the full start; no test asserts
 // a time, so this only shortens the test run.
 "use strict";
-const Module = require("module");
+const Module = require("node:module");
 const LAZY = new Set([
   "typescript",
   "@npmcli/arborist",

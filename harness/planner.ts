@@ -15,7 +15,7 @@ export const STACK_TYPE = "pulumi:pulumi:Stack";
 
 /** A dynamic resource (the only custom resources the harness runs): `pulumi-nodejs:dynamic[:/]…`. */
 export function isDynamic(type: string): boolean {
-  return type === DYNAMIC_PREFIX || type.startsWith(DYNAMIC_PREFIX + ":") || type.startsWith(DYNAMIC_PREFIX + "/");
+  return type === DYNAMIC_PREFIX || type.startsWith(`${DYNAMIC_PREFIX}:`) || type.startsWith(`${DYNAMIC_PREFIX}/`);
 }
 
 /** A custom resource the engine runs: a dynamic one, or with a plugin (`EngineOptions.plugin`) one of its package (`veza:index:…`). */

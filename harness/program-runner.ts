@@ -147,7 +147,9 @@ function decodeRegistration(req: any, host: ProgramHost): Registration {
   const parent: string = req.getParent();
   const own = { stack: host.stack, project: host.project, parent, type, name };
   const propertyDependencies: Record<string, string[]> = {};
-  req.getPropertydependenciesMap().forEach((deps: any, key: string) => (propertyDependencies[key] = deps.getUrnsList()));
+  req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+    propertyDependencies[key] = deps.getUrnsList();
+  });
   return {
     urn: makeUrn(host.stack, host.project, parent, type, name),
     type,

@@ -3,10 +3,10 @@
  * for it, the way the Pulumi CLI starts the `pulumi-resource-pulumi-nodejs` plugin; or, with
  * `EngineOptions.plugin`, a provider plugin's server from its `serve`.
  */
-import { ChildProcess, spawn } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
-import { JsonObject, SIG_KEY, SECRET_SIG } from "./values";
+import { type ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { type JsonObject, SIG_KEY, SECRET_SIG } from "./values";
 import type { PluginServer } from "./types";
 
 const grpc = require("@grpc/grpc-js");

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type Emulator, type KnobsPatch } from "../emulator";
-import { Engine, type EngineOptions, type StateResource, type Summary } from "./index";
+import { Engine, type EngineOptions } from "./index";
 import * as baseline from "./baseline";
 import type { Kit } from "./workload";
 

@@ -3,8 +3,8 @@
  * checkpoints during one; `LiveState` is the list of resources an operation changes as its steps
  * complete (Pulumi's snapshot manager, pkg/backend/snapshot.go, plays both parts for the CLI).
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { EngineState, StateResource } from "./types";
 import { decryptSecrets, encryptSecrets, type Json, type JsonObject } from "./values";
 

@@ -10,7 +10,7 @@
  *  - state form: engine form with each secret's value replaced by `ciphertext` (the real engine
  *    encrypts secrets in state; so does the harness, with a fixed harness key).
  */
-import * as crypto from "crypto";
+import * as crypto from "node:crypto";
 import { OUTPUT_VALUE_SIG, RESOURCE_SIG, SECRET_SIG, SIG_KEY, UNKNOWN } from "../provider/pulumi-wire";
 
 export { OUTPUT_VALUE_SIG, RESOURCE_SIG, SECRET_SIG, SIG_KEY, UNKNOWN };

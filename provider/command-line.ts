@@ -317,6 +317,7 @@ export function parseOrExit<T extends OptionTable>(
 export function runCommand<T extends OptionTable>(
   cmd: Command<T>,
   argv: readonly string[],
+  // biome-ignore lint/suspicious/noConfusingVoidType: a command's main may return nothing (exit 0) or its exit code
   main: (args: Parsed<T>) => number | void | Promise<number | void>,
 ): void {
   const parsed = parseOrExit(cmd, argv, process);

@@ -33,6 +33,7 @@ export abstract class VezaError extends Error {
     if (typeof e !== "object" || e === null) return false;
     const brand = (e as { [BRAND]?: unknown })[BRAND];
     if (typeof brand !== "string") return false;
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass isInstance was called on (VezaApiError.isInstance)
     const kind = (this as unknown as typeof VezaError).errorName;
     return kind === VezaError.errorName || brand === kind;
   }

@@ -316,7 +316,7 @@ async function probeReplaces(r: ResourceDoc, checker: ts.TypeChecker): Promise<v
 // ---------- markdown ----------
 
 const cell = (s: string) => s.replace(/\|/g, "\\|");
-const code = (s: string) => "`" + s + "`";
+const code = (s: string) => `\`${s}\``;
 
 /** The default a member's TSDoc states, or "" when it states none. */
 export function defaultFrom(doc: string): string {
@@ -355,7 +355,7 @@ function memberTable(members: Member[], opts: { replaces?: Set<string> } = {}): 
 }
 
 function fenced(example: string): string {
-  return /^```/m.test(example) ? example : "```ts\n" + example + "\n```";
+  return /^```/m.test(example) ? example : `\`\`\`ts\n${example}\n\`\`\``;
 }
 
 function resourcePage(r: ResourceDoc): string {

@@ -58,7 +58,7 @@ interface Target {
 
 function dirFromEnv(name: string, fallback: string): string {
   const v = process.env[name];
-  return path.resolve(v && v.trim() ? v : fallback);
+  return path.resolve(v?.trim() ? v : fallback);
 }
 
 function catalogFile(): string {

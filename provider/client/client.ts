@@ -9,7 +9,7 @@ import { ENDPOINTS, LIST_PAGE_SIZE, renderPath, routeName, type EndpointName, ty
 import { redact } from "./messages";
 import { Credentials } from "./credentials";
 import { decide, type AttemptResult, type Step } from "./decide";
-import { Pacer, processPacers, rateLimitFeedback, type Feedback, type Pacers } from "./limiter";
+import { type Pacer, processPacers, rateLimitFeedback, type Feedback, type Pacers } from "./limiter";
 import { RequestLog } from "./log";
 import { pageFromBody, pages } from "./paging";
 import { closeAllTransports, describeNetworkError, transportFor, userAgent, type Transport } from "./transport";

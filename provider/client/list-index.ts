@@ -146,7 +146,7 @@ export class ListIndex<T> {
   constructor(private readonly opts: ListIndexOptions<T>) {}
 
   private current(): Walk<T> {
-    if (!this.walk || !this.walk.fresh(this.opts.trustMs())) this.walk = new Walk(this.opts);
+    if (!this.walk?.fresh(this.opts.trustMs())) this.walk = new Walk(this.opts);
     return this.walk;
   }
 

@@ -342,10 +342,10 @@ function block(lines: string[]): string {
   return lines
     .map(
       (l) =>
-        l
+        `${l
           .split("\n")
           .map((x) => `  ${x}`)
-          .join("\n") + ",",
+          .join("\n")},`,
     )
     .join("\n");
 }

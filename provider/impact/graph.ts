@@ -258,7 +258,7 @@ export class GraphReader {
     });
     if (unknowns > 0) {
       const rest = this.dependedProfiles(r, "inheritFrom").filter((u) => !keys.has(u));
-      if (rest.length === unknowns) rest.forEach((u) => keys.add(u));
+      if (rest.length === unknowns) for (const u of rest) keys.add(u);
       else {
         this.note(
           r.urn,

@@ -342,7 +342,7 @@ export function sidesOf(preview: PreviewDigest, state: ResourceV3[] = []): Sides
     after.set(r.urn, r);
   }
   const errors = (preview.diagnostics ?? []).filter((d) => (d as { severity?: unknown } | null)?.severity === "error").length;
-  const counted = preview.changeSummary?.["same"];
+  const counted = preview.changeSummary?.same;
   const hiddenSames = state.length ? 0 : counted === undefined ? undefined : Math.max(0, counted - samesShown);
   return { before, after, sames, hiddenSames, existing, errors, ops };
 }

@@ -32,6 +32,7 @@ export const MAX_SENTENCE_CHARS = 1_000;
  * isolates; word joiner and invisible operators; the byte-order mark; lone surrogates. Zero-width
  * (non-)joiners and variation selectors are left alone: emoji and several scripts need them.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this expression's job
 const HIDDEN = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|\p{Cs}/gu;
 const SHORT_ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 

@@ -47,7 +47,7 @@ export function reach(g: Graph, starts: VersionRef[], label: (p: ProfileKey) => 
   for (let i = 0; i < queue.length; i++) {
     const { h, path } = queue[i]!;
     const v = versionOf(g, h.profile, h.versionNumber);
-    if (!v || !v.entities) {
+    if (!v?.entities) {
       out.opaque.set(h.profile, v?.urn ?? h.from ?? h.profile);
       if (!v) continue;
     }

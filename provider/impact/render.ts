@@ -221,8 +221,8 @@ function mermaid(impact: Impact): string[] {
       const id = `e${n++}`;
       lines.push(`  ${id}[/"${sign} ${mermaidText(`${shown(e.entityType)} ${shown(e.entityId)}`)}"/]:::${cls}`, `  ${from} --- ${id}`);
     };
-    added.forEach((e) => ent(e, "+", "gain"));
-    removed.forEach((e) => ent(e, "−", "loss"));
+    for (const e of added) ent(e, "+", "gain");
+    for (const e of removed) ent(e, "−", "loss");
   }
   lines.push("  classDef gain fill:#dafbe1,stroke:#1a7f37", "  classDef loss fill:#ffebe9,stroke:#cf222e");
   const out = ["```mermaid", ...lines, "```"];

@@ -135,7 +135,9 @@ export function service(plugin: VezaPlugin, schema: () => string): Record<string
     }),
     configure: handle((req) => {
       const variables: Record<string, string> = {};
-      req.getVariablesMap().forEach((v: string, k: string) => (variables[k] = v));
+      req.getVariablesMap().forEach((v: string, k: string) => {
+        variables[k] = v;
+      });
       plugin.configure(toJs(req.getArgs()), variables, req.getAcceptsecrets());
       const resp = new provproto.ConfigureResponse();
       resp.setAcceptsecrets(true);

@@ -2,7 +2,7 @@
  * AccessProfileType: a category of access profiles and what they may do (inherit, relate to
  * entities, limits). Sections: inputs, declaration (validation, API fields, diff, calls), resource class.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { PROFILE_STATES, type ApiType, type ProfileStateName } from "../client/api-objects";
 import { TypeUpdateUnsupportedError, VezaResourceError } from "../errors";
 import { namedOperations, type NamedObjectOps } from "./shared/crud";

@@ -3,7 +3,7 @@
  * an existing version; deleting it clears the version's entities and inheritance (the profile stays).
  * Sections: inputs, declaration (validation, API fields, diff, calls), resource class.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { VERSION_STATES, type ApiVersion, type VersionStateName } from "../client/api-objects";
 import { parseApi, versionSchema } from "../client/normalize";

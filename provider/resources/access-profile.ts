@@ -2,7 +2,7 @@
  * AccessProfile: the profile itself (metadata and lifecycle state). What a version grants is
  * managed by AccessProfileVersion. Sections: inputs, declaration (validation, API fields, diff, calls), resource class.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { PROFILE_STATES, type ApiProfile, type ProfileStateName } from "../client/api-objects";
 import type { ProviderContext } from "./shared/context";
 import { namedOperations, type NamedObjectOps } from "./shared/crud";

@@ -3,7 +3,7 @@
  * listed identities are managed. Exclusive: the list is the whole membership; others are drift.
  * Sections: inputs, declaration (validation, diff, calls), resource class.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { ROUTE_MISSING, ROUTE_MISSING_STATUSES, type RouteMissing, type VezaApi } from "../client/api";
 import { ADOPT_EXISTING_INPUT, declareResource, type DeclaredResource, type OutputsOf } from "./shared/declare";
 import { ResourceInitError, VezaApiError, VezaResourceError } from "../errors";

@@ -2,10 +2,10 @@
  * Every resource this provider implements, by kind (the runtime dispatcher's table). Adding a
  * resource: declare it in its own file (see CONTRIBUTING.md) and list it here.
  */
-import { AccessProfileType, accessProfileType } from "./access-profile-type";
-import { AccessProfile, accessProfile } from "./access-profile";
-import { AccessProfileVersion, accessProfileVersion } from "./access-profile-version";
-import { ProfileMembership, profileMembership } from "./profile-membership";
+import { type AccessProfileType, accessProfileType } from "./access-profile-type";
+import { type AccessProfile, accessProfile } from "./access-profile";
+import { type AccessProfileVersion, accessProfileVersion } from "./access-profile-version";
+import { type ProfileMembership, profileMembership } from "./profile-membership";
 import type { DeclaredResource, RegisteredOutputs, SameKeys } from "./shared/declare";
 import type { OutputValue } from "./shared/resource-class";
 

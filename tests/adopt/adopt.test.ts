@@ -82,8 +82,8 @@ test("adopting an identical tenant creates nothing: 0 POSTs, no PATCH of types o
   const byName = Object.fromEntries(e.state().resources.map((x) => [x.name, x.id]));
   expect(byName["profile-type"]).toBe(ids.profileT);
   expect(byName["role-type"]).toBe(ids.roleT);
-  expect(byName["base"]).toBe(ids.base);
-  expect(byName["role"]).toBe(ids.role);
+  expect(byName.base).toBe(ids.base);
+  expect(byName.role).toBe(ids.role);
   expect(byName["base-v"]).toBe(`${ids.base}/versions/1`);
   expect(byName["base-m"]).toBe(`${ids.base}/versions/1/members`);
   // the tenant is unchanged

@@ -4,7 +4,7 @@
  * (suite.ts, run by one <resource>.test.ts per case) runs every case in every emulator routes mode. A new
  * resource adds a case.
  */
-import * as veza from "../../provider";
+import type * as veza from "../../provider";
 import type { Emulator, LoggedRequest } from "../../emulator";
 import type { Summary } from "../../harness";
 

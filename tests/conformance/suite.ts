@@ -107,7 +107,7 @@ export function conformance(c: ConformanceCase, o: RigOptions & { through?: { pl
       await created();
       const s = await e.preview(program({ updated: true }));
       expect(s.errors).toEqual([]);
-      expect(s.resources["subject"].op).toBe("update");
+      expect(s.resources.subject.op).toBe("update");
       // the plugin supports preview: the engine asks it (an Update with preview), and it sends nothing
       if (through) expect({ updateCalls: s.grpc.Update }).toEqual({ updateCalls: 1 });
       expect(sentRoutes(r)).toEqual([]);
@@ -152,7 +152,7 @@ export function conformance(c: ConformanceCase, o: RigOptions & { through?: { pl
         c.drift(r.emu, id);
         const refreshed = await e.refresh();
         expect(refreshed.errors).toEqual([]);
-        expect(refreshed.resources["subject"].op).toBe("refresh-update");
+        expect(refreshed.resources.subject.op).toBe("refresh-update");
         const repaired = await e.up(program({}));
         if (updateRouteMissing) {
           expect(messages(repaired)).toMatch(updateRefused);
@@ -172,7 +172,7 @@ export function conformance(c: ConformanceCase, o: RigOptions & { through?: { pl
       r.emu.resetStats();
       const s = await e.preview(program({}));
       expect(s.errors).toEqual([]);
-      expect({ op: s.resources["subject"].op, diffKeys: s.resources["subject"].diffKeys }).toEqual({
+      expect({ op: s.resources.subject.op, diffKeys: s.resources.subject.diffKeys }).toEqual({
         op: "update",
         diffKeys: [c.driftedInput],
       });
@@ -196,11 +196,11 @@ export function conformance(c: ConformanceCase, o: RigOptions & { through?: { pl
       c.deleteOutOfBand(r.emu, id);
       const refreshed = await e.refresh();
       expect(refreshed.errors).toEqual([]);
-      expect(refreshed.resources["subject"].op).toBe("refresh-delete");
+      expect(refreshed.resources.subject.op).toBe("refresh-delete");
       expect(e.state().resources.filter((x) => x.name === "subject")).toEqual([]);
       const again = await e.up(program({}));
       expect(again.errors).toEqual([]);
-      expect(again.resources["subject"].op).toBe("create");
+      expect(again.resources.subject.op).toBe("create");
       const recreated = subjectId();
       expect({ recreatedInVeza: c.exists(r.emu, recreated), sameIdAsDeleted: recreated === id }).toEqual({
         recreatedInVeza: true,
@@ -220,7 +220,7 @@ export function conformance(c: ConformanceCase, o: RigOptions & { through?: { pl
       const id = await created();
       const s = await e.destroy();
       expect(s.errors).toEqual([]);
-      expect(s.resources["subject"].op).toBe("delete");
+      expect(s.resources.subject.op).toBe("delete");
       expect(e.state().resources).toEqual([]);
       // each unmet expectation is named (an empty list: released as this routes mode requires)
       expect(c.released({ emu: r.emu, id, destroy: s, sent: r.mutations(), hasAssumedRoutes: HAS_ASSUMED_ROUTES })).toEqual([]);

@@ -23,7 +23,7 @@ export function apiFor(emu: Emulator): Api {
   const call: Api["call"] = async (method, path, body, init = {}) => {
     const headers: Record<string, string> = { "content-type": "application/json" };
     const token = init.token === undefined ? emu.token : init.token;
-    if (token !== null) headers["authorization"] = `Bearer ${token}`;
+    if (token !== null) headers.authorization = `Bearer ${token}`;
     const res = await fetch(`${emu.url}${BASE}/${path}`, {
       method,
       headers,

@@ -1,8 +1,8 @@
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { Engine, EngineOptions, UNKNOWN } from "../../harness";
+import { Engine, type EngineOptions, UNKNOWN } from "../../harness";
 import { KvItem, readCalls } from "./fixtures/kv";
 
 const KV_TYPE = "pulumi-nodejs:dynamic/kv:KvItem";

@@ -4,9 +4,9 @@
  * ignoreChanges, refresh taking Read's inputs, the `import` option, secret outputs, the update
  * row's keys, `up --refresh`. Driven through the real dynamic-provider server with a small fixture.
  */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { Engine } from "../../harness";
 import { SECRET_SIG, SIG_KEY, applyIgnoreChanges, annotateSecrets, wrapSecret } from "../../harness/values";

@@ -3,9 +3,9 @@
  * (the `parallel` option), else PULUMI_PARALLEL, else 4 × cores — so no test gets a kinder engine
  * than a user's. The last test watches the operations in flight through the fixture provider.
  */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { Engine, engineParallel } from "../../harness";
 import { KvItem, readCalls } from "./fixtures/kv";
 

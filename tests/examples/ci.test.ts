@@ -37,7 +37,7 @@ test("main runs `pulumi up --yes` with the Veza token from a repository secret; 
   expect(upStep.env?.VEZA_API_TOKEN).toBe("${{ secrets.VEZA_API_TOKEN }}");
   const previewStep = wf.jobs.preview!.steps.find((s) => /pulumi preview/.test(s.run ?? ""))!;
   expect(previewStep.env?.VEZA_API_TOKEN).toBe("${{ secrets.VEZA_API_TOKEN }}");
-  expect(text).toMatch(/look-ups[^]*run during preview/);
+  expect(text).toMatch(/look-ups[\s\S]*run during preview/);
 });
 
 test("Node.js versions the package supports (engines), not an end-of-life one", () => {

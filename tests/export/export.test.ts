@@ -146,7 +146,7 @@ function typeCheck(file: string): string[] {
 }
 
 let program = "";
-let progress: string[] = [];
+const progress: string[] = [];
 
 test("export reads every page and writes a program with references, adoption and progress on the side", async () => {
   const api = new VezaApi(new VezaClient({ url: r.emu.url, token: TOKEN }));
@@ -183,11 +183,11 @@ test("export reads every page and writes a program with references, adoption and
   // every resource is adopted: 6 types, every profile, its version and each membership
   const memberships = program.match(/new veza\.ProfileMembership\(/g)!.length;
   expect(memberships).toBeGreaterThan(0);
-  expect(program.match(/^  adoptExisting: true,$/gm)).toHaveLength(6 + PROFILES + PROFILES + memberships);
+  expect(program.match(/^ {2}adoptExisting: true,$/gm)).toHaveLength(6 + PROFILES + PROFILES + memberships);
   // references, not ids
   expect(program).toContain("allowInheritedFromTypes: [profileType.id]");
   expect(program).toMatch(
-    /const salesforceBase = new veza\.AccessProfile\("salesforce-base", \{\n  name: "Salesforce Base",\n  profileType: profileType\.id,/,
+    /const salesforceBase = new veza\.AccessProfile\("salesforce-base", \{\n {2}name: "Salesforce Base",\n {2}profileType: profileType\.id,/,
   );
   expect(program).toMatch(/inheritFrom: \[[a-zA-Z0-9]+\.id(, [a-zA-Z0-9]+\.id)*\]/);
   // unique identifiers for names that collide or are not identifiers
@@ -198,12 +198,12 @@ test("export reads every page and writes a program with references, adoption and
   expect(program).toContain('const unicodeName = new veza.AccessProfile("unicode-name", {');
   expect(program).toContain('name: "A \\"quoted\\" \\\\ name"');
   // a type that allows inheriting from itself keeps its own id (a resource cannot reference itself)
-  const nested = /const nestedRoleType = [^]*?\n\}\);/.exec(program)?.[0] ?? "";
+  const nested = /const nestedRoleType = [\s\S]*?\n\}\);/.exec(program)?.[0] ?? "";
   expect(nested).toMatch(/allowInheritedFromTypes: \[.*businessRoleType\.id.*\]/);
   expect(nested).toMatch(/allowInheritedFromTypes: \[.*"[0-9a-f-]+" \/\* itself \*\/.*\]/);
   // versionNumber only where a draft exists (profiles 7 and 47): elsewhere the current version is what an unset number manages
   const blockOf = (logical: string) =>
-    new RegExp(`new veza\\.\\w+\\("${logical}", \\{\\n[^]*?\\n\\}\\);`).exec(program)?.[0] ?? `no ${logical}`;
+    new RegExp(`new veza\\.\\w+\\("${logical}", \\{\\n[\\s\\S]*?\\n\\}\\);`).exec(program)?.[0] ?? `no ${logical}`;
   expect(blockOf("profile-7-version")).toContain("  versionNumber: 1,\n");
   expect(blockOf("profile-47-version")).toContain("  versionNumber: 1,\n");
   expect(blockOf("salesforce-base-version")).not.toContain("versionNumber"); // republished as version 2, no draft

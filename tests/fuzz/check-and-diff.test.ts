@@ -153,7 +153,9 @@ function record(kind: string, declared: readonly string[]): fc.Arbitrary<Record<
     })
     .map(({ values, provider, options, stray }) => {
       const entries: [string, Json][] = [];
-      declared.forEach((k, i) => values[i] !== ABSENT && entries.push([k, values[i] as Json]));
+      declared.forEach((k, i) => {
+        if (values[i] !== ABSENT) entries.push([k, values[i] as Json]);
+      });
       if (provider !== ABSENT) entries.push(["__provider", provider]);
       if (options !== ABSENT) entries.push([OPTIONS_INPUT, options]);
       if (stray !== ABSENT) entries.push(stray);

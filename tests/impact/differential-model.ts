@@ -207,7 +207,7 @@ export function reality(data: TenantData): {
   const holds = new Map<string, Set<string>>();
   for (const p of profiles) {
     const v = current.get(p.id);
-    if (!v || v.state !== "PUBLISHED") continue;
+    if (v?.state !== "PUBLISHED") continue;
     for (const m of v.members) (holds.get(m.identity_id) ?? holds.set(m.identity_id, new Set()).get(m.identity_id)!).add(p.name);
   }
   const access: Access = new Map();

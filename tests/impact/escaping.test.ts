@@ -267,6 +267,7 @@ describe("hostile names, entity fields and identities are literal text", () => {
     expect(cutMark(9_744)).toBe("…(9,744 more characters)");
     // the rendered HTML carries none of the hidden characters, and every legitimate string as it is
     const html = md.render(markdown);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for control characters
     expect(html).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\u2028\u202a-\u202e\u2066-\u2069\ufeff]/);
     for (const v of LEGIT) expect(html).toContain(v);
     expect(html).toContain("Read\\u202Enimda");
@@ -276,6 +277,7 @@ describe("hostile names, entity fields and identities are literal text", () => {
 
   test("text: one line per entry, hidden characters shown as escapes, long values cut", () => {
     const text = render(impact, "text");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for control characters
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f\u200b\u2028\u202a-\u202e\u2066-\u2069\ufeff]/);
     const lines = text.trimEnd().split("\n");
     expect(lines.filter((l) => l.startsWith("  "))).toHaveLength(ALL.length * 2); // per identity its name and its gain

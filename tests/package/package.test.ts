@@ -264,7 +264,7 @@ suite("the published package", () => {
       check(REPO, "CONTRIBUTING.md", true);
       // and the files CONTRIBUTING names (its layout block's first column, paths in code spans) exist
       const contributing = fs.readFileSync(path.join(REPO, "CONTRIBUTING.md"), "utf8");
-      const layout = /^## How the code is laid out\n\n```\n([^]*?)^```/m.exec(contributing)![1]!;
+      const layout = /^## How the code is laid out\n\n```\n([\s\S]*?)^```/m.exec(contributing)![1]!;
       const named = [
         ...layout.split("\n").flatMap((l) => (/^\S/.test(l) ? l.split(/\s{2,}/)[0]!.split(/,\s*/) : [])),
         ...[...contributing.matchAll(/`([\w.-]+\/[\w./-]*)`/g)].map((m) => m[1]!),
@@ -329,13 +329,13 @@ function listFiles(dir: string, rel = ""): string[] {
 
 /** The targets of a Markdown text's links (`[text](target)`), outside code blocks and code spans. */
 function markdownLinks(text: string): string[] {
-  const prose = text.replace(/^```[^]*?^```/gm, "").replace(/`[^`\n]*`/g, "");
+  const prose = text.replace(/^```[\s\S]*?^```/gm, "").replace(/`[^`\n]*`/g, "");
   return [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
 }
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
 function anchors(markdown: string): Set<string> {
-  const headings = markdown.replace(/^```[^]*?^```/gm, "").match(/^#{1,6} .*$/gm) ?? [];
+  const headings = markdown.replace(/^```[\s\S]*?^```/gm, "").match(/^#{1,6} .*$/gm) ?? [];
   return new Set(
     headings.map((h) =>
       h

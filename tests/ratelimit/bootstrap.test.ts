@@ -36,7 +36,9 @@ test("1 type + 40 profiles + their versions (no versionNumber) under 25 requests
 test("the same with memberships and versionNumber, X-RateLimit headers on: 0 failed resources", async () => {
   r = await rig({ knobs: { latencyMs: 20, rateLimit: { perSec: 25, burst: 10 }, rateLimitHeaders: "x-ratelimit" } });
   const spec = flatSpec(30, "ratelimit-headers");
-  spec.profiles.forEach((p, i) => (p.members = [`u-${i}`]));
+  spec.profiles.forEach((p, i) => {
+    p.members = [`u-${i}`];
+  });
   const e = r.engine({ parallel: 64, opTimeoutMs: 120_000 });
   const up = await e.up(program(spec, veza as never));
   expect(up.errors).toEqual([]);

@@ -83,10 +83,10 @@ describeWithCli(`a stack's life under the real Pulumi CLI (routes ${process.env.
     const { doc, result } = await r.stack.previewJson();
     expectOk(result);
     const byName = Object.fromEntries(doc.steps.map((s) => [nameOf(s.urn), s]));
-    expect(byName["extra"].op).toBe("create");
+    expect(byName.extra.op).toBe("create");
     expect(byName["extra-m"].op).toBe("create");
     expect(byName["extra-m"].newState?.inputs?.accessProfileId).toBe(UNKNOWN);
-    expect(byName["base"].op).toBe("same");
+    expect(byName.base.op).toBe("same");
     // only the program's own look-up reached the emulator
     expect(Object.keys(r.emu.stats().byRoute)).toEqual(["GET access_profiles"]);
     const up = await r.stack.up();

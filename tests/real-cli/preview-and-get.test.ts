@@ -38,7 +38,7 @@ test.each<Wiring>(["no versionNumber", "versionNumber wired from currentVersionN
     const preview = await e.preview(program(["a", "b"], wiring));
     expect(preview.errors).toEqual([]);
     expect(preview).toMatchObject({ creates: 0, updates: 1, replaces: 0, deletes: 0 });
-    expect(preview.resources["p"].op).toBe("update");
+    expect(preview.resources.p.op).toBe("update");
     expect(r.emu.stats().total).toBe(0);
     // and the up does exactly that: one PATCH of the labels
     const up = await e.up(program(["a", "b"], wiring));

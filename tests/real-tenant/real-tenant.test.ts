@@ -85,10 +85,10 @@ describe.each([ROUTES_MODE])("routes %s, short lists", (routes) => {
     r.emu.store.deleteProfile(p.id);
     const s = await e.refresh();
     expect(s.errors).toEqual([]);
-    expect(s.resources["p"].op).toBe("refresh-delete");
+    expect(s.resources.p.op).toBe("refresh-delete");
     expect(s.resources["p-v"].op).toBe("refresh-delete");
     expect(s.resources["p-m"].op).toBe("refresh-delete");
-    expect(s.resources["type"].op).not.toBe("refresh-delete");
+    expect(s.resources.type.op).not.toBe("refresh-delete");
   });
 
   test("destroy never reports a live profile deleted", async () => {
@@ -231,7 +231,7 @@ describe.each([ROUTES_MODE])("routes %s, short lists", (routes) => {
     expect((await e.up(withDraft)).errors).toEqual([]);
     const s = await e.refresh();
     expect(s.errors).toEqual([]);
-    expect(s.resources["draft"].op).not.toBe("refresh-delete");
+    expect(s.resources.draft.op).not.toBe("refresh-delete");
     const draft = e.state().resources.find((x) => x.name === "draft")!;
     expect(draft.outputs.entities).toEqual([ent("g9")]);
     if (routes !== "all")

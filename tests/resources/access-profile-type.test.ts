@@ -1,7 +1,6 @@
 /** What is special to AccessProfileType: names taken in Veza, types a tenant cannot delete. The lifecycle every resource shares: tests/conformance. */
 import * as veza from "../../provider";
-import { HAS_ASSUMED_ROUTES, rig, tenant, TOKEN, type Rig, IN_PROCESS } from "./helpers";
-import { ent, program, stack, type Shape } from "./fixtures";
+import { rig, tenant, type Rig, IN_PROCESS } from "./helpers";
 
 let r: Rig;
 afterEach(async () => {

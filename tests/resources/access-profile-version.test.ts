@@ -14,7 +14,7 @@ test("an adopted version that already matches is not written; one that differs g
   const type = r.emu.store.createType({ name: "Profile", allow_create_relationships: true });
   const entity = { entity_type: "OktaGroup", datasource_id: "okta", entity_id: "00g1" };
   const a = r.emu.store.createProfile({ name: "A", profile_type: type.id, entities_to_create_relationships_to: [entity] }).profile;
-  const b = r.emu.store.createProfile({ name: "B", profile_type: type.id, access_request_policy_id: "" }).profile;
+  const _b = r.emu.store.createProfile({ name: "B", profile_type: type.id, access_request_policy_id: "" }).profile;
   r.emu.store.changeMembers(a.id, 1, { type: "ADD", identity_ids: ["u1", "u2"] });
   const program = () => {
     const t = new veza.AccessProfileType("t", { name: "Profile", allowCreateRelationships: true, adoptExisting: true });
@@ -82,7 +82,7 @@ test("an open enum written back as a name and later read as its number is no dri
   r.emu.setKnobs({ enumEncoding: "numbers" });
   const refreshed = await e.refresh();
   expect(refreshed.errors).toEqual([]);
-  expect(refreshed.resources["v"].op).toBe("same"); // the numbers are GROUP's and ATTRIBUTE's: the version is unchanged
+  expect(refreshed.resources.v.op).toBe("same"); // the numbers are GROUP's and ATTRIBUTE's: the version is unchanged
   r.emu.resetStats();
   expect(await e.up(program)).toMatchObject({ updates: 0, sames: 3, errors: [] });
   expect(r.mutations()).toEqual([]);
@@ -92,7 +92,7 @@ test("an open enum written back as a name and later read as its number is no dri
   const current = r.emu.store.currentVersion(p)!;
   const changed = current.entities_to_create_relationships_to.map((x) => ({ ...x, grant_by: "ROLE" }));
   r.emu.store.updateVersion(p.id, current.version_number, { entities_to_create_relationships_to: changed }, undefined);
-  expect((await e.refresh()).resources["v"].op).toBe("refresh-update");
+  expect((await e.refresh()).resources.v.op).toBe("refresh-update");
   const repaired = await e.up(program);
   expect(repaired).toMatchObject({ updates: 1, errors: [] });
   expect(r.emu.store.currentVersion(p)!.entities_to_create_relationships_to.map((x) => x.grant_by)).toEqual(["GROUP"]);

@@ -1,7 +1,7 @@
 /** What is special to AccessProfile: replacement (delete first, inheritors), retiring where the tenant cannot delete, adoption failing half-way. The lifecycle every resource shares: tests/conformance. */
 import * as veza from "../../provider";
-import { HAS_ASSUMED_ROUTES, rig, tenant, TOKEN, type Rig, IN_PROCESS } from "./helpers";
-import { ent, program, stack, type Shape } from "./fixtures";
+import { HAS_ASSUMED_ROUTES, rig, tenant, type Rig, IN_PROCESS } from "./helpers";
+import { program, stack } from "./fixtures";
 
 let r: Rig;
 afterEach(async () => {
@@ -23,7 +23,7 @@ test("changing profileType replaces the profile (old one deleted first) and its 
     return;
   }
   expect(s.errors).toEqual([]);
-  expect(s.resources["role"].op).toBe("replace");
+  expect(s.resources.role.op).toBe("replace");
   expect(s.resources["role-v"].op).toBe("replace");
   const now = r.emu.store.findProfileByName("Sales Role")!;
   expect(now.id).not.toBe(oldId);
@@ -116,7 +116,7 @@ test("adopting a profile whose PATCH fails records the adopted id (init-failed);
   r.emu.resetStats();
   const second = await e.up(program);
   expect(second.errors).toEqual([]);
-  expect(second.resources["p"].op).toBe("update");
+  expect(second.resources.p.op).toBe("update");
   expect(r.mutations().map((m) => [m.route, m.query.update_mask])).toEqual([["PATCH access_profiles/{id}", "description"]]);
   expect(r.emu.store.listProfiles()).toHaveLength(1);
   expect(r.emu.store.findProfileByName("P")!.description).toBe("new");

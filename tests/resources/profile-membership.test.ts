@@ -1,7 +1,7 @@
 /** What is special to ProfileMembership: ADD/REMOVE of only the difference, exclusive membership, what a non-exclusive one may remove. The lifecycle every resource shares: tests/conformance. */
 import * as veza from "../../provider";
-import { HAS_ASSUMED_ROUTES, rig, tenant, TOKEN, type Rig, IN_PROCESS } from "./helpers";
-import { ent, program, stack, type Shape } from "./fixtures";
+import { HAS_ASSUMED_ROUTES, rig, type Rig, IN_PROCESS } from "./helpers";
+import { program } from "./fixtures";
 
 let r: Rig;
 afterEach(async () => {
@@ -34,7 +34,7 @@ test("exclusive membership: refresh reports foreign identities as drift and the 
   const p = r.emu.store.findProfileByName("P")!;
   r.emu.store.changeMembers(p.id, 1, { type: "ADD", identity_ids: ["intruder"] });
   // non-exclusive: others are left alone
-  expect((await e.refresh()).resources["m"].op).toBe("same");
+  expect((await e.refresh()).resources.m.op).toBe("same");
   expect((await e.up(program(false))).updates).toBe(0);
   // exclusive: the intruder is removed
   r.emu.resetStats();
@@ -47,7 +47,7 @@ test("exclusive membership: refresh reports foreign identities as drift and the 
       .sort(),
   ).toEqual(["u1", "u2"]);
   r.emu.store.changeMembers(p.id, 1, { type: "ADD", identity_ids: ["late"] });
-  expect((await e.refresh()).resources["m"].op).toBe("refresh-update");
+  expect((await e.refresh()).resources.m.op).toBe("refresh-update");
   const fixed = await e.up(program(true));
   expect(fixed.updates).toBe(1);
   expect(

@@ -4,10 +4,9 @@
  * encodings, settings. Each resource on its own: tests/conformance; what is special to one
  * resource: tests/resources/<resource>.test.ts.
  */
-import * as pulumi from "@pulumi/pulumi";
 import * as veza from "../../provider";
 import { HAS_ASSUMED_ROUTES, ROUTES_MODE, rig, tenant, TOKEN, type Rig, IN_PROCESS } from "./helpers";
-import { ent, program, PROGRAM_RESOURCES, stack, type Shape } from "./fixtures";
+import { program, PROGRAM_RESOURCES, stack, type Shape } from "./fixtures";
 
 /** What does not depend on the tenant's routes (server encodings, settings) runs in the "all" project only. */
 const routesIndependent = ROUTES_MODE === "all" ? test : test.skip;
@@ -104,7 +103,7 @@ test("refresh detects out-of-band changes and deletes; the next up repairs them"
   r.emu.store.deleteType(other.id);
   const refreshed = await e.refresh();
   expect(refreshed.errors).toEqual([]);
-  expect(refreshed.resources["base"].op).toBe("refresh-update");
+  expect(refreshed.resources.base.op).toBe("refresh-update");
   expect(refreshed.resources["base-m"].op).toBe("refresh-update");
   expect(refreshed.resources["other-type"].op).toBe("refresh-delete");
   const repaired = await e.up(program());

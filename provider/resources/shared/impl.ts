@@ -16,7 +16,7 @@ export function diffResult(changed: string[], replaces: string[], deleteBeforeRe
  * reads with only `__provider` in the props) that is an error naming the id: an empty id there would
  * give a resource with empty outputs, silently. For a refresh it is an empty id: gone from state.
  */
-export function goneResult(kind: string, id: string, props: object | undefined): { id: string; props: {} } {
+export function goneResult(kind: string, id: string, props: object | undefined): { id: string; props: object } {
   if (isLookup(props)) throw new VezaResourceError("VEZA_NOT_FOUND", `${kind} ${id} does not exist in Veza`);
   return { id: "", props: {} };
 }
