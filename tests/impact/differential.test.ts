@@ -9,7 +9,7 @@
  */
 import { mulberry32 } from "../../emulator/knobs";
 import { StepRecorder, previewJsonText, type Engine } from "../../harness";
-import { rig, TOKEN, type Rig } from "../resources/helpers";
+import { IN_PROCESS, rig, TOKEN, type Rig } from "../resources/helpers";
 import { BASE, edit, pick, PEOPLE, profileName, program, runChanges, tallyLine, type Stack } from "./differential-model";
 
 const SEED = Number(process.env.VEZA_IMPACT_DIFF_SEED ?? 28);
@@ -19,7 +19,8 @@ let r: Rig;
 let e: Engine;
 const steps = new StepRecorder();
 beforeAll(async () => {
-  r = await rig();
+  // the middle layer: what is tested is the impact of a preview, not the provider process
+  r = await rig({}, IN_PROCESS);
   e = r.engine({ onStep: steps.onStep });
 }, 60_000);
 afterAll(() => r.close());

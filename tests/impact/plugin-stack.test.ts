@@ -13,7 +13,7 @@ import { impactOf, type ImpactReport } from "../../provider/impact";
 import { VEZA_TYPE_PREFIXES } from "../../provider/impact/input";
 import { tokenOf } from "../../provider/plugin/provider";
 import { IN_PROCESS_PLUGIN, PLUGIN_KIT } from "../plugin/in-process";
-import { rig, type Rig } from "../resources/helpers";
+import { IN_PROCESS, rig, type Rig } from "../resources/helpers";
 
 type Kit = Pick<typeof veza, "AccessProfileType" | "AccessProfile" | "AccessProfileVersion" | "ProfileMembership">;
 
@@ -67,7 +67,8 @@ describe.each([
   const steps = new StepRecorder();
 
   beforeAll(async () => {
-    r = await rig();
+    // the dynamic provider in this process (the middle layer); a plugin is served by its own serve
+    r = await rig({}, viaPlugin ? {} : IN_PROCESS);
     e = r.engine({ onStep: steps.onStep, ...(viaPlugin ? { plugin: IN_PROCESS_PLUGIN } : {}) });
     const up = await e.up(program(kit));
     expect(up.errors).toEqual([]);

@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as veza from "../../provider";
 import { StepRecorder, previewJsonText, stackExport, type Engine } from "../../harness";
 import { impactMain, impactOf, type Impact } from "../../provider/impact";
-import { rig, type Rig } from "../resources/helpers";
+import { IN_PROCESS, rig, type Rig } from "../resources/helpers";
 
 const ent = (entityType: string, entityId: string, datasourceId = "ds-1") => ({ entityType, datasourceId, entityId });
 const GA = ent("SalesforceGroup", "gA");
@@ -74,7 +74,8 @@ let e: Engine;
 const steps = new StepRecorder();
 
 beforeAll(async () => {
-  r = await rig();
+  // the middle layer: what is tested is the impact of a preview, not the provider process
+  r = await rig({}, IN_PROCESS);
   e = r.engine({ onStep: steps.onStep });
   const up = await e.up(program());
   expect(up.errors).toEqual([]);
