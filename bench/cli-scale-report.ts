@@ -8,7 +8,9 @@ import * as fs from "node:fs";
 const START = "<!-- cli-scale:start -->";
 const END = "<!-- cli-scale:end -->";
 
-export const PHASES = ["bootstrap", "noop", "preview", "refresh", "impact", "export", "destroy"] as const;
+import { SCALE_PHASES } from "./options";
+
+export const PHASES = SCALE_PHASES;
 export type PhaseName = (typeof PHASES)[number];
 
 export interface PhaseFigures {

@@ -32,12 +32,13 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { startEmulator, type Emulator } from "../emulator";
 import { CliStack, type CliResult } from "../harness/pulumi-cli";
 import { BENCH_TOKEN } from "../harness/rig";
 import { duplicateNames, resourceCount, serverVsSpec, tenantSpec } from "../harness/workload";
 import { ensurePulumiCli } from "../scripts/pulumi-cli";
+import { runCommand, type Parsed } from "../provider/command-line";
+import { BENCH_SCALE_COMMAND } from "./options";
 import { PHASES, renderReport, writeSection, type CliScaleRun, type PhaseFigures, type PhaseName } from "./cli-scale-report";
 import { PEAK_RSS_PRELOAD, peakRssEnv, readPeaks } from "./peak-rss";
 
@@ -309,40 +310,24 @@ export async function cliScaleRun(o: CliScaleOptions): Promise<CliScaleRun> {
   return run;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      profiles: { type: "string", default: "1000" },
-      latency: { type: "string", default: "25" },
-      parallel: { type: "string" },
-      checkpoints: { type: "boolean", default: false },
-      "phase-timeout-min": { type: "string", default: "30" },
-      only: { type: "string" },
-      "cpu-prof-dir": { type: "string" },
-      "max-old-space-mib": { type: "string" },
-      json: { type: "string" },
-      report: { type: "string" },
-      out: { type: "string", default: path.join(REPO, "bench", "RESULTS.md") },
-    },
-  });
+async function main({ values }: Parsed<typeof BENCH_SCALE_COMMAND.options>): Promise<void> {
   if (values.report) {
-    const runs = values.report.split(",").map((f) => JSON.parse(fs.readFileSync(f, "utf8")) as CliScaleRun);
+    const runs = values.report.map((f) => JSON.parse(fs.readFileSync(f, "utf8")) as CliScaleRun);
     const md = renderReport(runs);
-    writeSection(values.out!, md);
+    writeSection(values.out ?? path.join(REPO, "bench", "RESULTS.md"), md);
     process.stdout.write(`${md}\n`);
     return;
   }
-  const only = values.only?.split(",") as PhaseName[] | undefined;
-  for (const p of only ?? []) if (!PHASES.includes(p)) throw new Error(`--only: ${p} is not a phase (${PHASES.join(", ")})`);
+  const only = values.only as PhaseName[] | undefined;
   const run = await cliScaleRun({
-    profiles: Number(values.profiles),
-    latencyMs: Number(values.latency),
-    parallel: values.parallel === undefined ? undefined : Number(values.parallel),
-    checkpoints: values.checkpoints!,
-    phaseTimeoutMs: Number(values["phase-timeout-min"]) * 60_000,
+    profiles: values.profiles,
+    latencyMs: values.latency,
+    parallel: values.parallel,
+    checkpoints: values.checkpoints,
+    phaseTimeoutMs: values["phase-timeout-min"] * 60_000,
     only,
     cpuProfDir: values["cpu-prof-dir"],
-    maxOldSpaceMiB: values["max-old-space-mib"] ? Number(values["max-old-space-mib"]) : undefined,
+    maxOldSpaceMiB: values["max-old-space-mib"],
     onPhase: (r) => values.json && fs.writeFileSync(values.json, `${JSON.stringify(r, null, 2)}\n`),
     log: (l) => process.stderr.write(`[bench:scale] ${l}\n`),
   });
@@ -351,9 +336,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${json}\n`);
 }
 
-if (require.main === module) {
-  main().catch((e) => {
-    process.stderr.write(`${(e as Error).stack ?? e}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runCommand(BENCH_SCALE_COMMAND, process.argv.slice(2), main);

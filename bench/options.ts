@@ -131,3 +131,38 @@ export const BENCH_CLI_COMMAND = {
     "cli-only": { type: "boolean", description: "only the real CLI's rows" },
   },
 } satisfies Command;
+
+/** The phases `npm run bench:scale` runs, in this order after the bootstrap (bench/cli-scale-report.ts reads them too). */
+export const SCALE_PHASES = ["bootstrap", "noop", "preview", "refresh", "impact", "export", "destroy"] as const;
+
+function phaseOf(v: string): (typeof SCALE_PHASES)[number] {
+  const phase = SCALE_PHASES.find((p) => p === v);
+  if (!phase) throw new Error(`each item must be one of ${SCALE_PHASES.join(", ")}, got "${v}"`);
+  return phase;
+}
+
+/** `npm run bench:scale`'s flags (also its --help). */
+export const BENCH_SCALE_COMMAND = {
+  command: "npm run bench:scale --",
+  summary:
+    "A large tenant (1 type, N profiles and versions, N/10 memberships) through the real Pulumi CLI: bootstrap, no-op up, preview, refresh, impact of an inheritance edit, export, destroy; per phase wall, requests, CPU, peak memory and state size as JSON. With --report, renders runs side by side into bench/RESULTS.md.",
+  maxPositionals: 0,
+  options: {
+    profiles: { type: "integer", min: 1, default: 1000, description: "profiles of the tenant" },
+    latency: { type: "number", value: "MS", min: 0, default: 25, description: "the emulator's latency" },
+    parallel: { type: "integer", min: 1, description: "pulumi --parallel (default: the CLI's own)" },
+    checkpoints: { type: "boolean", description: "keep the CLI's per-step checkpoints (default: PULUMI_SKIP_CHECKPOINTS=true)" },
+    "phase-timeout-min": { type: "number", value: "MIN", min: 0, default: 30, description: "each phase's bound" },
+    only: { type: "list", value: "PHASES", parse: phaseOf, description: "the phases to run after the bootstrap, in that order" },
+    "cpu-prof-dir": { type: "string", value: "DIR", description: "CPU profiles of the provider and program processes" },
+    "max-old-space-mib": { type: "integer", value: "MIB", min: 1, description: "the program's and provider's V8 heap limit" },
+    json: { type: "string", value: "FILE", description: "write the run's figures here (after every phase)" },
+    report: {
+      type: "list",
+      value: "FILES",
+      parse: (file: string) => file,
+      description: "render these runs' JSON files side by side instead of running",
+    },
+    out: { type: "string", value: "FILE", description: "the results file --report writes into (default: bench/RESULTS.md)" },
+  },
+} satisfies Command;

@@ -7,7 +7,7 @@ import type { Command } from "../provider/command-line";
 import { EXPORT_COMMAND } from "../provider/cli";
 import { IMPACT_COMMAND } from "../provider/impact";
 import { EMULATOR_COMMAND } from "../emulator/cli";
-import { BENCH_CLI_COMMAND, BENCH_COMMAND, SOAK_COMMAND } from "../bench/options";
+import { BENCH_CLI_COMMAND, BENCH_COMMAND, BENCH_SCALE_COMMAND, SOAK_COMMAND } from "../bench/options";
 
 /** `npm start`'s flags (also its --help); its environment variables are in scripts/start.ts's comment and the README. */
 export const START_COMMAND = {
@@ -22,4 +22,11 @@ export const START_COMMAND = {
 
 /** The package's commands, then the repository's: each one's --help is a section of commands.md. */
 export const PACKAGE_COMMANDS: readonly Command[] = [EXPORT_COMMAND, IMPACT_COMMAND];
-export const REPOSITORY_COMMANDS: readonly Command[] = [START_COMMAND, EMULATOR_COMMAND, BENCH_COMMAND, SOAK_COMMAND, BENCH_CLI_COMMAND];
+export const REPOSITORY_COMMANDS: readonly Command[] = [
+  START_COMMAND,
+  EMULATOR_COMMAND,
+  BENCH_COMMAND,
+  SOAK_COMMAND,
+  BENCH_CLI_COMMAND,
+  BENCH_SCALE_COMMAND,
+];
