@@ -10,6 +10,20 @@ import type { RouteMatch } from "./routes";
 import type { EmulatorStore } from "./store";
 import type { Json, JsonObject } from "./types";
 
+/** A type's fields in the API guide's write responses: its create and its update answer the same. */
+const TYPE_FIELDS = [
+  "id",
+  "name",
+  "description",
+  "allow_inherit_entities",
+  "allow_create_relationships",
+  "require_single_datasource",
+  "integrations",
+  "profiles_count",
+  "created_at",
+  "updated_at",
+];
+
 /** The fields the API guide's "simplified" write responses carry, by route. */
 const SIMPLIFIED: Record<string, string[]> = {
   "POST access_profiles": [
@@ -36,30 +50,8 @@ const SIMPLIFIED: Record<string, string[]> = {
     "created_at",
     "updated_at",
   ],
-  "POST access_profiles_types": [
-    "id",
-    "name",
-    "description",
-    "allow_inherit_entities",
-    "allow_create_relationships",
-    "require_single_datasource",
-    "integrations",
-    "profiles_count",
-    "created_at",
-    "updated_at",
-  ],
-  "PATCH access_profiles_types/{id}": [
-    "id",
-    "name",
-    "description",
-    "allow_inherit_entities",
-    "allow_create_relationships",
-    "require_single_datasource",
-    "integrations",
-    "profiles_count",
-    "created_at",
-    "updated_at",
-  ],
+  "POST access_profiles_types": TYPE_FIELDS,
+  "PATCH access_profiles_types/{id}": TYPE_FIELDS,
 };
 
 function simplified(route: string, body: Json): Json {

@@ -331,14 +331,15 @@ export class GraphReader {
       unnamed: new Set(),
     };
     for (const r of states.values()) {
-      if (vezaKind(r.type) === KIND.profile) {
+      const kind = vezaKind(r.type);
+      if (kind === KIND.profile) {
         const name = prop(r, "name");
         raw.names.set(r.urn, isPlain(name) ? name : nameOf(r.urn));
         const cur = prop(r, "currentVersionNumber");
         if (typeof cur === "number") raw.currentVersion.set(r.urn, cur);
         // Veza creates a profile with version 1 (the API reference's create answer)
         else if (side === "after" && this.newObject.has(r.urn)) raw.currentVersion.set(r.urn, 1);
-      } else if (vezaKind(r.type) === KIND.version) {
+      } else if (kind === KIND.version) {
         const profile = this.profileRef(r, side);
         if (!profile) {
           raw.unnamed.add(r.urn);
@@ -356,7 +357,7 @@ export class GraphReader {
           partial: inherit.partial,
           state: isPlain(state) ? state : undefined,
         });
-      } else if (vezaKind(r.type) === KIND.membership) {
+      } else if (kind === KIND.membership) {
         const profile = this.profileRef(r, side);
         if (!profile) {
           raw.unnamed.add(r.urn);

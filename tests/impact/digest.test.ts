@@ -9,35 +9,17 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { analyse, impactMain, parsePreview, parseStackExport, render, sidesOf, type PreviewDigest } from "../../provider/impact";
+import { e, same, state, through, update, urn, type Props, type S } from "./digest-fixtures";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const CLI = path.join(REPO, "dist", "provider", "cli.js");
-const T = "pulumi-nodejs:dynamic/veza:";
-const urn = (kind: string, name: string) => `urn:pulumi:dev::acme::${T}${kind}::${name}`;
 const U = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-type Props = Record<string, unknown>;
-const state = (kind: string, name: string, id: string | undefined, outputs: Props, extra: Props = {}) => ({
-  urn: urn(kind, name),
-  type: `${T}${kind}`,
-  custom: true,
-  ...(id ? { id } : {}),
-  inputs: outputs,
-  outputs,
-  ...extra,
-});
 const profile = (name: string, id: string) => state("AccessProfile", name, id, { name, currentVersionNumber: 1 });
 const version = (name: string, pid: string, entities: Props[], inheritFrom: string[] = [], extra: Props = {}) =>
   state("AccessProfileVersion", `${name}-v`, `${pid}/versions/1`, { accessProfileId: pid, versionNumber: 1, entities, inheritFrom }, extra);
 const members = (name: string, pid: string, identityIds: unknown, more: Props = {}) =>
   state("ProfileMembership", `${name}-m`, `${pid}/versions/1/members`, { accessProfileId: pid, versionNumber: 1, identityIds, ...more });
-const e = (entityId: string) => ({ entityType: "OktaGroup", datasourceId: "okta", entityId });
-/** How an identity holds the first profile of a path: through the stack's memberships named, or granted in Veza. */
-const through = (...memberships: string[]) => ({ memberships, grantedInVeza: false, unreadable: [] });
-
-type S = ReturnType<typeof state>;
-const same = (s: S) => ({ op: "same", urn: s.urn, oldState: s, newState: s });
-const update = (o: S, n: S) => ({ op: "update", urn: o.urn, oldState: o, newState: n });
 
 /** The subcommand in-process (the bin itself is started once, below). */
 async function run(argv: string[], stdin = "") {

@@ -10,19 +10,8 @@ import { MAX_SENTENCE_CHARS, mdValue } from "../../provider/impact/literal";
 import { analyse, impactMain, render, sidesOf, type PreviewDigest } from "../../provider/impact";
 import { NOT_SEEN_NOTICE } from "../../provider/impact/model";
 import { readTenantView } from "../../provider/impact/tenant";
+import { del, e, same, state, through, update, type Props } from "./digest-fixtures";
 
-const T = "pulumi-nodejs:dynamic/veza:";
-const urn = (kind: string, name: string) => `urn:pulumi:dev::acme::${T}${kind}::${name}`;
-type Props = Record<string, unknown>;
-const state = (kind: string, name: string, id: string | undefined, outputs: Props, extra: Props = {}) => ({
-  urn: urn(kind, name),
-  type: `${T}${kind}`,
-  custom: true,
-  ...(id ? { id } : {}),
-  inputs: outputs,
-  outputs,
-  ...extra,
-});
 const profile = (name: string, id: string, more: Props = {}) =>
   state("AccessProfile", name, id, { name, currentVersionNumber: 1, profileType: "t1", ...more });
 const version = (name: string, pid: string, entities: Props[], inheritFrom: string[] = [], more: Props = {}) =>
@@ -42,13 +31,6 @@ const members = (res: string, pid: string, identityIds: unknown, more: Props = {
     exclusive: false,
     ...more,
   });
-const e = (entityId: string) => ({ entityType: "OktaGroup", datasourceId: "okta", entityId });
-type S = ReturnType<typeof state>;
-const same = (s: S) => ({ op: "same", urn: s.urn, oldState: s, newState: s });
-const update = (o: S, n: S) => ({ op: "update", urn: o.urn, oldState: o, newState: n });
-const del = (o: S) => ({ op: "delete", urn: o.urn, oldState: o });
-/** How an identity holds the first profile of a path: the stack's memberships named, or granted in Veza. */
-const through = (...memberships: string[]) => ({ memberships, grantedInVeza: false, unreadable: [] });
 const IN_VEZA = { memberships: [], grantedInVeza: true, unreadable: [] };
 const who = (r: ReturnType<typeof analyse>) =>
   r.report.identities.map((i) => [i.identity, i.gains.map((g) => g.entityId), i.losses.map((g) => g.entityId)]);
