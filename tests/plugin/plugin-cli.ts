@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type Emulator } from "../../emulator";
 import { CliStack } from "../../harness/pulumi-cli";
-import { cli } from "../real-cli/cli";
+import { cli, describeUnless } from "../real-cli/cli";
 
 const REPO = path.resolve(__dirname, "..", "..");
 /** The folder holding `pulumi-resource-veza`. */
@@ -27,8 +27,7 @@ export function pluginCliSkipReason(hostDir: string | undefined, noHost: string)
 }
 
 /** `describe`, or (with a reason) `describe.skip` with the reason in the title. */
-export const describeUnless = (reason: string | undefined): jest.Describe =>
-  reason ? (((name: string, fn: () => void) => describe.skip(`${name} [skipped: ${reason}]`, fn)) as unknown as jest.Describe) : describe;
+export { describeUnless };
 
 /** Why the YAML tests cannot run here, or undefined. */
 export const yamlSkipReason = pluginCliSkipReason(yamlHostDir, process.env.VEZA_PULUMI_YAML_SKIP ?? "no YAML language host");

@@ -21,6 +21,10 @@ export const cli: PulumiCli | undefined = process.env.VEZA_PULUMI_CLI_DIR
  */
 export const CLI_TEST_TIMEOUT_MS = 240_000;
 
+/** `describe`, or (with a reason) `describe.skip` with the reason in the title. */
+export const describeUnless = (reason: string | undefined): jest.Describe =>
+  reason ? (((name: string, fn: () => void) => describe.skip(`${name} [skipped: ${reason}]`, fn)) as unknown as jest.Describe) : describe;
+
 /** `describe` (its tests bounded by CLI_TEST_TIMEOUT_MS) when the CLI is there, else `describe.skip` with the reason in the title. */
 export const describeWithCli: jest.Describe = cli
   ? (((name: string, fn: () => void) =>
@@ -28,8 +32,7 @@ export const describeWithCli: jest.Describe = cli
         jest.setTimeout(CLI_TEST_TIMEOUT_MS);
         fn();
       })) as unknown as jest.Describe)
-  : (((name: string, fn: () => void) =>
-      describe.skip(`${name} [skipped: ${process.env.VEZA_PULUMI_CLI_SKIP ?? "no Pulumi CLI"}]`, fn)) as unknown as jest.Describe);
+  : describeUnless(process.env.VEZA_PULUMI_CLI_SKIP ?? "no Pulumi CLI");
 
 const HARNESS = path.resolve(__dirname, "..", "..", "harness");
 /**
