@@ -17,11 +17,18 @@ if (dir && typeof Module.enableCompileCache === "function") {
   const vm = require("node:vm");
   fs.mkdirSync(dir, { recursive: true });
   const inNodeModules = `${path.sep}node_modules${path.sep}`;
+  // A module that mentions import() needs the loader's own compile: vm.Script gets no import hook
+  // here. Except a large one, where the compile is what costs: typescript.js (9 MB, loaded by every
+  // Pulumi program for closure serialization, about 200 ms of each program's start uncached) mentions
+  // import() only for tsserver's plugins, which no program or provider runs. Such a module gets the
+  // main context's loader (Node >= 20.12), which still imports, only with an ExperimentalWarning.
+  const LARGE = 1 << 20;
+  const mainLoader = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
   const compile = Module.prototype._compile;
   Module.prototype._compile = function (content, filename) {
-    // a module with a dynamic import() needs the loader's own compile (vm.Script gets no import hook
-    // here), and so does a script with a shebang line (the loader strips it; vm.Script does not)
-    if (!filename.includes(inNodeModules) || content.includes("import(") || content.startsWith("#!"))
+    const imports = content.includes("import(");
+    // a script with a shebang line needs the loader too (it strips the line; vm.Script does not)
+    if (!filename.includes(inNodeModules) || content.startsWith("#!") || (imports && !(mainLoader !== undefined && content.length > LARGE)))
       return compile.call(this, content, filename);
     // keyed by the file as installed (npm rewrites a file it changes): hashing 6 MB of source each start cost more than the stat
     const { size, mtimeMs } = fs.statSync(filename);
@@ -35,7 +42,7 @@ if (dir && typeof Module.enableCompileCache === "function") {
     } catch {
       // not cached yet
     }
-    const script = new vm.Script(Module.wrap(content), { filename, cachedData });
+    const script = new vm.Script(Module.wrap(content), { filename, cachedData, ...(imports ? { importModuleDynamically: mainLoader } : {}) });
     const wrapper = script.runInThisContext({ displayErrors: true });
     const require = (id) => this.require(id);
     require.resolve = (request, options) => Module._resolveFilename(request, this, false, options);
