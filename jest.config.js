@@ -19,6 +19,8 @@ const base = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" }, module: { type: "commonjs" } }] },
   setupFilesAfterEnv: ["<rootDir>/tests/jest.setup.ts"],
+  // @pulumi/pulumi's closure-serialization and Automation API modules load on first use (see the file)
+  resolver: "<rootDir>/tests/jest-resolver.js",
 };
 
 // Look-ups call only documented routes, the same in every routes mode: they run in "all" only.
