@@ -42,7 +42,11 @@ if (dir && typeof Module.enableCompileCache === "function") {
     } catch {
       // not cached yet
     }
-    const script = new vm.Script(Module.wrap(content), { filename, cachedData, ...(imports ? { importModuleDynamically: mainLoader } : {}) });
+    const script = new vm.Script(Module.wrap(content), {
+      filename,
+      cachedData,
+      ...(imports ? { importModuleDynamically: mainLoader } : {}),
+    });
     const wrapper = script.runInThisContext({ displayErrors: true });
     const require = (id) => this.require(id);
     require.resolve = (request, options) => Module._resolveFilename(request, this, false, options);

@@ -8,7 +8,8 @@ const Module = require("node:module");
 const { LAZY, lazyModule } = require("./lazy-modules");
 
 const load = Module._load;
-Module._load = function (request, parent, isMain) {
-  if (!LAZY.has(request) || !parent || !/[\\/]@pulumi[\\/]pulumi[\\/]/.test(parent.filename)) return load.apply(this, arguments);
+Module._load = function (request, parent, isMain, ...rest) {
+  if (!LAZY.has(request) || !parent || !/[\\/]@pulumi[\\/]pulumi[\\/]/.test(parent.filename))
+    return load.call(this, request, parent, isMain, ...rest);
   return lazyModule(() => load.call(this, request, parent, isMain));
 };

@@ -23,7 +23,10 @@ module.exports = (request, options) => {
   if (!fs.existsSync(stub)) {
     fs.mkdirSync(STUBS, { recursive: true });
     const partial = `${stub}.${process.pid}`;
-    fs.writeFileSync(partial, `module.exports = require(${JSON.stringify(require.resolve("../harness/lazy-modules"))}).lazyModule(() => require(${JSON.stringify(real)}));\n`);
+    fs.writeFileSync(
+      partial,
+      `module.exports = require(${JSON.stringify(require.resolve("../harness/lazy-modules"))}).lazyModule(() => require(${JSON.stringify(real)}));\n`,
+    );
     fs.renameSync(partial, stub);
   }
   return stub;
