@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Engine } from "../../harness";
 import { SECRET_SIG, SIG_KEY, applyIgnoreChanges, annotateSecrets, wrapSecret } from "../../harness/values";
 import { Doc } from "./fixtures/doc";
+import { inProcess } from "../support/in-process";
 import { readCalls } from "./fixtures/kv";
 
 let dir: string;
@@ -25,7 +26,7 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const engine = () => new Engine({ stateFile, env: { KV_DIR: dir } });
+const engine = () => new Engine({ stateFile, providerHost: inProcess, env: { KV_DIR: dir } });
 const calls = (method: string) => readCalls(dir).filter((c) => c.method === method);
 const clearCalls = () => fs.rmSync(path.join(dir, "_calls.jsonl"), { force: true });
 const stored = (id: string) => JSON.parse(fs.readFileSync(path.join(dir, `${id}.json`), "utf8"));

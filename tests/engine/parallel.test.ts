@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Engine, engineParallel } from "../../harness";
+import { inProcess } from "../support/in-process";
 import { KvItem, readCalls } from "./fixtures/kv";
 
 describe("engineParallel: the CLI's --parallel", () => {
@@ -37,7 +38,7 @@ describe("the engine keeps to it", () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test("12 independent resources with parallel 3: 3 operations at once, never more", async () => {
-    const e = new Engine({ stateFile: path.join(dir, "state.json"), parallel: 3, env: { KV_DIR: dir } });
+    const e = new Engine({ stateFile: path.join(dir, "state.json"), parallel: 3, providerHost: inProcess, env: { KV_DIR: dir } });
     const s = await e.up(() => {
       for (let i = 0; i < 12; i++) new KvItem(`i${i}`, { key: `i${i}`, value: "v" });
     });

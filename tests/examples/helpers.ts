@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type Emulator } from "../../emulator";
 import { Engine, type EngineOptions } from "../../harness";
+import { inProcess } from "../support/in-process";
 
 export const TOKEN = "veza-examples-token-DO-NOT-LEAK-5e1f";
 export const REPO = path.resolve(__dirname, "..", "..");
@@ -25,6 +26,8 @@ export async function exampleRig(): Promise<ExampleRig> {
     engine: (extra: EngineOptions = {}) =>
       new Engine({
         stateFile: path.join(dir, "state.json"),
+        // the middle layer (harness/README.md, "Test layers"): the examples are about their programs
+        providerHost: inProcess,
         config: { "veza:url": emu.url, "veza:apiToken": TOKEN },
         secretConfigKeys: ["veza:apiToken"],
         env: { VEZA_URL: undefined, VEZA_API_TOKEN: undefined, VEZA_TOKEN: undefined },

@@ -129,7 +129,11 @@ export class InProcessProvider extends ProviderConnection {
     this.closePools = closePools;
     const cwd = this.opts.cwd;
     // require-from-string as the server uses it, except that the shell's require("pulumi-veza") is this operation's copy
-    const requireFromString = (code: string) => compileModule(code, "", cwd, (id) => (id === "pulumi-veza" ? veza : undefined));
+    const requireFromString = (code: unknown) => {
+      // require-from-string's own check (a state without `__provider`: the server's read of an import)
+      if (typeof code !== "string") throw new Error(`code must be a string, not ${typeof code}`);
+      return compileModule(code, "", cwd, (id) => (id === "pulumi-veza" ? veza : undefined));
+    };
     const server = compileModule(serverSource(), SERVER, path.dirname(SERVER), (id) =>
       id === "require-from-string" ? requireFromString : id === "source-map-support/register" ? {} : undefined,
     );
