@@ -9,9 +9,9 @@
  *
  * Most lifecycle suites serve the provider in the test process (tests/support/in-process.ts, the
  * middle layer: the same server and package code, no process per operation), so running them in
- * three modes costs little; the conformance case of access-profile.test.ts, and the fault, network
- * and rate-limit tests, start a dynamic-provider process per operation (harness/README.md, "Test
- * layers").
+ * three modes costs little; the fault, network and rate-limit tests, and the AccessProfile
+ * conformance case in "gateway", start a dynamic-provider process per operation (harness/README.md,
+ * "Test layers"; in "all" and "documented" the real CLI's lifecycle does).
  */
 const base = {
   testEnvironment: "node",

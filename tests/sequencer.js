@@ -33,7 +33,7 @@ const ESTIMATED_SECONDS = {
   "tests/examples/start.test.ts": 66,
   // mostly waiting for the emulator's rate limit: started early, it overlaps with work on the other worker
   "tests/ratelimit/bootstrap.test.ts": 100,
-  "tests/conformance/access-profile.test.ts": 60,
+  "tests/conformance/access-profile.test.ts": 12,
   "tests/package/package.test.ts": 53,
   "tests/impact/programs.test.ts": 74,
   "tests/impact/bootstrap.test.ts": 28,

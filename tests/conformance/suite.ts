@@ -13,9 +13,9 @@
  * having run, or on the order they run in. A new step: `const id = await created();`, then act and
  * assert. What is special to a resource lives in tests/resources/<resource>.test.ts.
  *
- * The provider runs in the test process (tests/support/in-process.ts), except for one case
- * (access-profile.test.ts), whose lifecycle goes through a dynamic-provider process per operation
- * in every routes mode, as under the CLI.
+ * The provider runs in the test process (tests/support/in-process.ts), except for one case in the
+ * "gateway" mode (access-profile.test.ts), whose lifecycle goes through a dynamic-provider process
+ * per operation, as under the CLI (the other modes have the real CLI's lifecycle for that).
  */
 import * as fs from "node:fs";
 import { HAS_ASSUMED_ROUTES, IN_PROCESS, ROUTES_MODE, rig, TOKEN, type Rig, type RigOptions } from "../resources/helpers";
