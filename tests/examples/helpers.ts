@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type Emulator } from "../../emulator";
 import { Engine, type EngineOptions } from "../../harness";
+import { CLI_TEST_ENV, NODE_OPTIONS } from "../real-cli/cli";
 import { inProcess } from "../support/in-process";
 
 export const TOKEN = "veza-examples-token-DO-NOT-LEAK-5e1f";
@@ -71,6 +72,9 @@ export function runStart(
     VEZA_CATALOG: undefined,
     VEZA_START_DATA_DIR: path.join(dir, "data"),
     VEZA_START_STATE_DIR: path.join(dir, "state"),
+    // the test's start-up helpers (tests/real-cli/cli.ts: the same modules, compiled code kept and
+    // closure-serialization modules loaded on first use) in npm start and every node process it starts
+    ...(NODE_OPTIONS ? { NODE_OPTIONS, ...CLI_TEST_ENV } : {}),
     ...o.env,
   };
   for (const [k, v] of Object.entries(all)) if (v !== undefined) merged[k] = v;
