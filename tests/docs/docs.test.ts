@@ -138,6 +138,7 @@ test("every flag the hand-written guides name is one of our commands' (docs/comm
     "--force",
     // Node's
     "--max-old-space-size",
+    "--stack-trace-limit",
   ]);
   const guides = [
     "README.md",
