@@ -40,6 +40,10 @@ export interface CliScaleRun {
   parallel: string;
   checkpoints: boolean;
   maxOldSpaceMiB?: number;
+  /** Node's --stack-trace-limit in the program and provider, when set (V8's default: 10). */
+  stackTraceLimit?: number;
+  /** What sets this run apart from another of its size in the same table (shown beside its size). */
+  label?: string;
   cli: string;
   startedAt: string;
   loadAtStart: number[];
@@ -69,11 +73,18 @@ export function verdict(big: PhaseFigures, small: PhaseFigures): string[] {
   return misses;
 }
 
-/** The markdown section for some runs: one table per (latency, checkpoints) group, larger sizes beside the smallest. */
+/** The markdown section for some runs: one table per (latency, checkpoints, --parallel, stack-trace limit) group, larger sizes beside the smallest. */
+
+/** A run's name in a table: its size, and its label when it has one. */
+const runName = (r: CliScaleRun): string => `${r.profiles.toLocaleString("en")}${r.label ? ` (${r.label})` : ""}`;
+
 export function renderReport(runs: CliScaleRun[]): string {
   const groups = new Map<string, CliScaleRun[]>();
   for (const r of runs) {
-    const k = `${r.latencyMs} ms, ${r.checkpoints ? "checkpoints on (the CLI's default)" : "`PULUMI_SKIP_CHECKPOINTS=true`"}, \`--parallel\` ${r.parallel}`;
+    const k = [
+      `${r.latencyMs} ms, ${r.checkpoints ? "checkpoints on (the CLI's default)" : "`PULUMI_SKIP_CHECKPOINTS=true`"}, \`--parallel\` ${r.parallel}`,
+      ...(r.stackTraceLimit !== undefined ? [`Node \`--stack-trace-limit=${r.stackTraceLimit}\``] : []),
+    ].join(", ");
     groups.set(
       k,
       [...(groups.get(k) ?? []), r].sort((a, b) => a.profiles - b.profiles),
@@ -81,12 +92,12 @@ export function renderReport(runs: CliScaleRun[]): string {
   }
   const out: string[] = [];
   for (const [k, rs] of groups) {
-    out.push(`### ${rs.map((r) => r.profiles.toLocaleString("en")).join(" vs ")} profiles, ${k}`, "");
+    out.push(`### ${rs.map(runName).join(" vs ")} profiles, ${k}`, "");
     out.push(
       rs
         .map(
           (r) =>
-            `${r.profiles.toLocaleString("en")} profiles = ${r.resources.toLocaleString("en")} resources, Pulumi CLI ${r.cli}, ${r.startedAt}, ${r.cores} cores, load average ${r.loadAtStart.map((l) => l.toFixed(1)).join("/")} at start, ${r.loadAtEnd.map((l) => l.toFixed(1)).join("/")} at end; state file ${r.state ? `${(r.state.bytes / 2 ** 20).toFixed(1)} MiB, ${Math.round(r.state.perResourceBytes)} bytes per resource` : "–"}.`,
+            `${runName(r)} profiles = ${r.resources.toLocaleString("en")} resources, Pulumi CLI ${r.cli}, ${r.startedAt}, ${r.cores} cores, load average ${r.loadAtStart.map((l) => l.toFixed(1)).join("/")} at start, ${r.loadAtEnd.map((l) => l.toFixed(1)).join("/")} at end; state file ${r.state ? `${(r.state.bytes / 2 ** 20).toFixed(1)} MiB, ${Math.round(r.state.perResourceBytes)} bytes per resource` : "–"}.`,
         )
         .join("  \n"),
       "",
@@ -95,7 +106,7 @@ export function renderReport(runs: CliScaleRun[]): string {
     const head = [
       "operation",
       ...rs.flatMap((r, i) => [
-        `${r.profiles.toLocaleString("en")}: wall`,
+        `${runName(r)}: wall`,
         "CPU (CLI tree)",
         "provider CPU",
         "requests",
@@ -145,25 +156,27 @@ export function renderReport(runs: CliScaleRun[]): string {
     }
     out.push("");
     const problems = rs.flatMap((r) =>
-      PHASES.filter((p) => r.phases[p]?.problem).map((p) => `- ${r.profiles} profiles, ${p}: ${r.phases[p]!.problem}`),
+      PHASES.filter((p) => r.phases[p]?.problem).map((p) => `- ${runName(r)} profiles, ${p}: ${r.phases[p]!.problem}`),
     );
     out.push(
       "For impact and export the provider columns are the `pulumi-veza` bin's own process; CPU (CLI tree) is every process the command started.",
       "",
     );
+    // the phases that run the program (refresh, export and destroy do not)
+    const programPhases = ["bootstrap", "noop", "preview"] as const;
     const programs = rs
-      .filter((r) => r.phases.bootstrap?.programPeakMiB)
-      .map(
-        (r) =>
-          `${r.profiles.toLocaleString("en")}: ${s(r.phases.bootstrap!.programCpuMs)} CPU, ${mib(r.phases.bootstrap!.programPeakMiB)} peak RSS`,
-      );
-    if (programs.length)
-      out.push(`The program's node process in the bootstrap (the Pulumi SDK registering every resource): ${programs.join("; ")}.`, "");
+      .map((r) => {
+        const ran = programPhases.filter((p) => r.phases[p]?.programPeakMiB);
+        const each = ran.map((p) => `${p} ${s(r.phases[p]!.programCpuMs)} CPU, ${mib(r.phases[p]!.programPeakMiB)} peak RSS`);
+        return ran.length ? `${runName(r)}: ${each.join(", ")}` : "";
+      })
+      .filter(Boolean);
+    if (programs.length) out.push(`The program's node process (the Pulumi SDK registering every resource): ${programs.join("; ")}.`, "");
     const impact = rs
       .filter((r) => r.phases.impact?.detail)
       .map(
         (r) =>
-          `${r.profiles.toLocaleString("en")}: preview ${s(Number(r.phases.impact!.detail!.previewMs))}, ${(Number(r.phases.impact!.detail!.previewBytes) / 2 ** 20).toFixed(1)} MiB of JSON; bin ${s(Number(r.phases.impact!.detail!.binMs))} (CPU ${s(Number(r.phases.impact!.detail!.binCpuMs))}), ${r.phases.impact!.detail!.identities} identities`,
+          `${runName(r)}: preview ${s(Number(r.phases.impact!.detail!.previewMs))}, ${(Number(r.phases.impact!.detail!.previewBytes) / 2 ** 20).toFixed(1)} MiB of JSON; bin ${s(Number(r.phases.impact!.detail!.binMs))} (CPU ${s(Number(r.phases.impact!.detail!.binCpuMs))}), ${r.phases.impact!.detail!.identities} identities`,
       );
     out.push(
       "",

@@ -16,7 +16,7 @@
  *
  *   npm run bench:scale -- --profiles 1000 [--latency 25] [--parallel N] [--checkpoints]
  *     [--phase-timeout-min 30] [--only bootstrap,refresh,…] [--json FILE] [--cpu-prof-dir DIR]
- *     [--max-old-space-mib N]
+ *     [--max-old-space-mib N] [--stack-trace-limit N] [--label TEXT]
  *   npm run bench:scale -- --report a.json,b.json[,…] [--out bench/RESULTS.md]
  *
  * --only: the phases to run, in that order after the bootstrap (default: the order above).
@@ -118,6 +118,13 @@ export interface CliScaleOptions {
   onPhase?: (run: CliScaleRun) => void;
   /** `--max-old-space-size` for the program and provider processes (MiB; Node's default is about a quarter of RAM, at most 4 GiB). */
   maxOldSpaceMiB?: number;
+  /**
+   * Node's `--stack-trace-limit` for the program and provider processes (frames per stack trace; V8's
+   * default is 10). The SDK captures one per output promise; a user sets it in Pulumi.yaml's `nodeargs`.
+   */
+  stackTraceLimit?: number;
+  /** What sets this run apart in the report (`--label`). */
+  label?: string;
   /** Write a CPU profile of every node process the CLI starts (program, provider) into this folder (bench/cpu-prof.ts). */
   cpuProfDir?: string;
   log: (line: string) => void;
@@ -150,6 +157,7 @@ export async function cliScaleRun(o: CliScaleOptions): Promise<CliScaleRun> {
       `--require ${PEAK_RSS_PRELOAD}`,
       o.cpuProfDir ? `--require ${path.join(__dirname, "cpu-prof.js")}` : "",
       o.maxOldSpaceMiB ? `--max-old-space-size=${o.maxOldSpaceMiB}` : "",
+      o.stackTraceLimit !== undefined ? `--stack-trace-limit=${o.stackTraceLimit}` : "",
     ]
       .filter(Boolean)
       .join(" "),
@@ -161,6 +169,8 @@ export async function cliScaleRun(o: CliScaleOptions): Promise<CliScaleRun> {
     parallel: o.parallel === undefined ? `default (${os.cpus().length * 4})` : String(o.parallel),
     checkpoints: o.checkpoints,
     ...(o.maxOldSpaceMiB ? { maxOldSpaceMiB: o.maxOldSpaceMiB } : {}),
+    ...(o.stackTraceLimit !== undefined ? { stackTraceLimit: o.stackTraceLimit } : {}),
+    ...(o.label ? { label: o.label } : {}),
     cli: cli.version,
     startedAt: new Date().toISOString(),
     loadAtStart: os.loadavg(),
@@ -328,6 +338,8 @@ async function main({ values }: Parsed<typeof BENCH_SCALE_COMMAND.options>): Pro
     only,
     cpuProfDir: values["cpu-prof-dir"],
     maxOldSpaceMiB: values["max-old-space-mib"],
+    stackTraceLimit: values["stack-trace-limit"],
+    label: values.label,
     onPhase: (r) => values.json && fs.writeFileSync(values.json, `${JSON.stringify(r, null, 2)}\n`),
     log: (l) => process.stderr.write(`[bench:scale] ${l}\n`),
   });

@@ -156,6 +156,13 @@ export const BENCH_SCALE_COMMAND = {
     only: { type: "list", value: "PHASES", parse: phaseOf, description: "the phases to run after the bootstrap, in that order" },
     "cpu-prof-dir": { type: "string", value: "DIR", description: "CPU profiles of the provider and program processes" },
     "max-old-space-mib": { type: "integer", value: "MIB", min: 1, description: "the program's and provider's V8 heap limit" },
+    "stack-trace-limit": {
+      type: "integer",
+      value: "N",
+      min: 0,
+      description: "Node's --stack-trace-limit in the program and provider (frames per stack trace; Node's default 10)",
+    },
+    label: { type: "string", value: "TEXT", description: "what sets this run apart in the report (runs are grouped by it)" },
     json: { type: "string", value: "FILE", description: "write the run's figures here (after every phase)" },
     report: {
       type: "list",

@@ -111,6 +111,28 @@ describe("the bench:scale report", () => {
     const cut = { ...phase(120_000, 0, 100), exitCode: 1, problem: "exit 1: preview canceled" };
     const md = renderReport([run(1_000, { preview: phase(30_000, 0, 150) }), run(10_000, { preview: cut })]);
     expect(md).toMatch(/\| preview \| 30\.0 s .* \| 120\.0 s \(failed\) .* \| – \| – \| – \| – \| – \| – \|/);
-    expect(md).toContain("10000 profiles, preview: exit 1: preview canceled");
+    expect(md).toContain("10,000 profiles, preview: exit 1: preview canceled");
+  });
+
+  test("a labelled rerun of a size sits in the same table under its label; a stack-trace limit makes a table of its own", () => {
+    const rerun = { ...run(10_000, { refresh: phase(80_000, 101, 500) }), label: "rerun" };
+    const limited = { ...run(1_000, { noop: phase(3_000, 0, 150) }), stackTraceLimit: 3 };
+    const md = renderReport([
+      run(1_000, { refresh: phase(10_000, 11, 200) }),
+      run(10_000, { refresh: phase(150_000, 201, 600) }),
+      rerun,
+      limited,
+    ]);
+    expect(md).toContain(
+      "### 1,000 vs 10,000 vs 10,000 (rerun) profiles, 25 ms, `PULUMI_SKIP_CHECKPOINTS=true`, `--parallel` default (8)\n",
+    );
+    expect(md).toContain("| 10,000 (rerun): wall |");
+    // the rerun's ratios are against the 1,000 run of its table
+    expect(md).toMatch(
+      /\| refresh \| 10\.0 s .* \| 80\.0 s \| 40\.0 s \| 8\.0 s \| 101 \| 500 MiB \| 8\.0× \| 8\.0× \| 8\.0× \| 9\.2× \| 2\.5× \| met \|/,
+    );
+    expect(md).toContain(
+      "### 1,000 profiles, 25 ms, `PULUMI_SKIP_CHECKPOINTS=true`, `--parallel` default (8), Node `--stack-trace-limit=3`\n",
+    );
   });
 });
