@@ -73,7 +73,7 @@ export function verdict(big: PhaseFigures, small: PhaseFigures): string[] {
   return misses;
 }
 
-/** The markdown section for some runs: one table per (latency, checkpoints, --parallel, stack-trace limit) group, larger sizes beside the smallest. */
+/** The markdown section for some runs: one table per (latency, checkpoints, --parallel, stack-trace limit) group, larger sizes beside smaller ones (each phase's ratios against the first smaller run that has the phase). */
 
 /** A run's name in a table: its size, and its label when it has one. */
 const runName = (r: CliScaleRun): string => `${r.profiles.toLocaleString("en")}${r.label ? ` (${r.label})` : ""}`;
@@ -102,7 +102,6 @@ export function renderReport(runs: CliScaleRun[]): string {
         .join("  \n"),
       "",
     );
-    const small = rs[0]!;
     const head = [
       "operation",
       ...rs.flatMap((r, i) => [
@@ -138,10 +137,12 @@ export function renderReport(runs: CliScaleRun[]): string {
           mib(f?.providerPeakMiB),
         );
         if (i > 0) {
-          // a phase that failed (or was cut short) has no ratio and no verdict
-          const a = f && !f.problem && !small.phases[p]?.problem ? small.phases[p] : undefined;
+          // each phase against the first smaller run of the table that has it; a phase that failed
+          // (or was cut short) at either size has no ratio and no verdict
+          const base = rs.find((b) => b.profiles < r.profiles && b.phases[p] && !b.phases[p]!.problem);
+          const a = f && !f.problem ? base?.phases[p] : undefined;
           // the goals are stated for 10× the profiles
-          const misses = f && a && r.profiles === 10 * small.profiles ? verdict(f, a) : undefined;
+          const misses = f && a && r.profiles === 10 * base!.profiles ? verdict(f, a) : undefined;
           cells.push(
             x(f?.wallMs, a?.wallMs),
             x(f?.cpuMs, a?.cpuMs),

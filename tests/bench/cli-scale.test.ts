@@ -127,12 +127,26 @@ describe("the bench:scale report", () => {
       "### 1,000 vs 10,000 vs 10,000 (rerun) profiles, 25 ms, `PULUMI_SKIP_CHECKPOINTS=true`, `--parallel` default (8)\n",
     );
     expect(md).toContain("| 10,000 (rerun): wall |");
-    // the rerun's ratios are against the 1,000 run of its table
+    // the rerun's ratios are against the 1,000 run of its table, not the other 10,000 run
     expect(md).toMatch(
       /\| refresh \| 10\.0 s .* \| 80\.0 s \| 40\.0 s \| 8\.0 s \| 101 \| 500 MiB \| 8\.0× \| 8\.0× \| 8\.0× \| 9\.2× \| 2\.5× \| met \|/,
     );
     expect(md).toContain(
       "### 1,000 profiles, 25 ms, `PULUMI_SKIP_CHECKPOINTS=true`, `--parallel` default (8), Node `--stack-trace-limit=3`\n",
+    );
+  });
+
+  test("a phase's ratios are against the first smaller run that has the phase", () => {
+    const bootstrapOnly = { ...run(1_000, { bootstrap: phase(10_000, 1_000, 200) }), label: "quiet" };
+    const full = run(1_000, { bootstrap: phase(20_000, 1_000, 200), destroy: phase(4_000, 1_000, 100) });
+    const big = run(10_000, { bootstrap: phase(100_000, 10_000, 400), destroy: phase(40_000, 10_000, 200) });
+    const md = renderReport([bootstrapOnly, full, big]);
+    // bootstrap against the first 1,000 run (10×), destroy against the second, the only one with a destroy (10×)
+    expect(md).toMatch(
+      /\| bootstrap \(up\) \|.* \| 100\.0 s \| 50\.0 s \| 10\.0 s \| 10000 \| 400 MiB \| 10\.0× \| 10\.0× \| 10\.0× \| 10\.0× \| 2\.0× \| met \|/,
+    );
+    expect(md).toMatch(
+      /\| destroy \|.* \| 40\.0 s \| 20\.0 s \| 4\.0 s \| 10000 \| 200 MiB \| 10\.0× \| 10\.0× \| 10\.0× \| 10\.0× \| 2\.0× \| met \|/,
     );
   });
 });
