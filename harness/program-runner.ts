@@ -86,7 +86,8 @@ const plainStackTrace = (error: Error, frames: NodeJS.CallSite[]): string => `${
 function withPlainStackTraces<T>(fn: () => T): T {
   const [prepare, limit] = [Error.prepareStackTrace, Error.stackTraceLimit];
   Error.prepareStackTrace = plainStackTrace;
-  Error.stackTraceLimit = NODE_STACK_TRACE_LIMIT;
+  // a lower limit is the program's own (our resource classes register with none): kept, as in a process
+  Error.stackTraceLimit = Math.min(limit, NODE_STACK_TRACE_LIMIT);
   try {
     return fn();
   } finally {

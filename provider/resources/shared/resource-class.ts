@@ -19,7 +19,18 @@ export abstract class VezaResource extends pulumi.dynamic.Resource {
   protected constructor(declared: DeclaredResource<any, any>, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
     // resource options a dynamic provider must handle itself (`import`, secret outputs of other names; ./options.ts)
     const applied = applyResourceOptions(declared, name, args as Record<string, unknown>, opts);
-    super(PLACEHOLDER_PROVIDER, name, declared.props(name, applied.args), applied.opts, "veza", declared.kind);
+    // The SDK records a stack trace on each promise it makes for an output while it registers (read
+    // only to report a leaked promise, and then its frames are the SDK's own): formatted through
+    // source maps, that was most of a large program's CPU and grew faster than the stack (issue 31).
+    // Registering with no frames is synchronous and restored before anything else runs; the resource's
+    // source position is unaffected (the SDK takes it with a limit of its own).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(PLACEHOLDER_PROVIDER, name, declared.props(name, applied.args), applied.opts, "veza", declared.kind);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
   }
 
   /**
