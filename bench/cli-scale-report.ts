@@ -73,7 +73,7 @@ export function verdict(big: PhaseFigures, small: PhaseFigures): string[] {
   return misses;
 }
 
-/** The markdown section for some runs: one table per (latency, checkpoints, --parallel, stack-trace limit) group, larger sizes beside smaller ones (each phase's ratios against the first smaller run that has the phase). */
+/** The markdown section for some runs: one table per (latency, checkpoints, --parallel, stack-trace limit) group, larger sizes beside smaller ones (each phase's ratios against a smaller run that has the phase, one of the same label first). */
 
 /** A run's name in a table: its size, and its label when it has one. */
 const runName = (r: CliScaleRun): string => `${r.profiles.toLocaleString("en")}${r.label ? ` (${r.label})` : ""}`;
@@ -137,9 +137,10 @@ export function renderReport(runs: CliScaleRun[]): string {
           mib(f?.providerPeakMiB),
         );
         if (i > 0) {
-          // each phase against the first smaller run of the table that has it; a phase that failed
-          // (or was cut short) at either size has no ratio and no verdict
-          const base = rs.find((b) => b.profiles < r.profiles && b.phases[p] && !b.phases[p]!.problem);
+          // each phase against a smaller run of the table that has it, one of the same label first; a
+          // phase that failed (or was cut short) at either size has no ratio and no verdict
+          const smaller = rs.filter((b) => b.profiles < r.profiles && b.phases[p] && !b.phases[p]!.problem);
+          const base = smaller.find((b) => b.label === r.label) ?? smaller[0];
           const a = f && !f.problem ? base?.phases[p] : undefined;
           // the goals are stated for 10× the profiles
           const misses = f && a && r.profiles === 10 * base!.profiles ? verdict(f, a) : undefined;

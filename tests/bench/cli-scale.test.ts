@@ -139,14 +139,22 @@ describe("the bench:scale report", () => {
   test("a phase's ratios are against the first smaller run that has the phase", () => {
     const bootstrapOnly = { ...run(1_000, { bootstrap: phase(10_000, 1_000, 200) }), label: "quiet" };
     const full = run(1_000, { bootstrap: phase(20_000, 1_000, 200), destroy: phase(4_000, 1_000, 100) });
-    const big = run(10_000, { bootstrap: phase(100_000, 10_000, 400), destroy: phase(40_000, 10_000, 200) });
+    const big = { ...run(10_000, { bootstrap: phase(100_000, 10_000, 400), destroy: phase(40_000, 10_000, 200) }), label: "quiet" };
     const md = renderReport([bootstrapOnly, full, big]);
-    // bootstrap against the first 1,000 run (10×), destroy against the second, the only one with a destroy (10×)
+    // bootstrap against the 1,000 run of its label (10×), destroy against the other, the only one with a destroy (10×)
     expect(md).toMatch(
       /\| bootstrap \(up\) \|.* \| 100\.0 s \| 50\.0 s \| 10\.0 s \| 10000 \| 400 MiB \| 10\.0× \| 10\.0× \| 10\.0× \| 10\.0× \| 2\.0× \| met \|/,
     );
     expect(md).toMatch(
       /\| destroy \|.* \| 40\.0 s \| 20\.0 s \| 4\.0 s \| 10000 \| 200 MiB \| 10\.0× \| 10\.0× \| 10\.0× \| 10\.0× \| 2\.0× \| met \|/,
     );
+  });
+
+  test("a labelled run's ratios are against a smaller run of the same label where there is one", () => {
+    const plain = run(1_000, { bootstrap: phase(10_000, 1_000, 200) });
+    const labelled = { ...run(1_000, { bootstrap: phase(5_000, 1_000, 100) }), label: "new" };
+    const big = { ...run(10_000, { bootstrap: phase(50_000, 10_000, 200) }), label: "new" };
+    const md = renderReport([plain, labelled, big]);
+    expect(md).toMatch(/\| 50\.0 s \| 25\.0 s \| 5\.0 s \| 10000 \| 200 MiB \| 10\.0× \| 10\.0× \| 10\.0× \| 10\.0× \| 2\.0× \| met \|/);
   });
 });
