@@ -10,6 +10,7 @@ import { bootstrap } from "../../examples/bootstrap/program";
 import { StepRecorder, previewJsonText } from "../../harness";
 import { impactOf, render } from "../../provider/impact";
 import { exampleRig, REPO, type ExampleRig } from "../examples/helpers";
+import { ATHENA_GAIN, VPN_LOSS } from "./bootstrap-edit";
 
 const catalog = loadCatalog(path.join(REPO, "examples", "bootstrap", "catalog.yaml"));
 
@@ -36,26 +37,14 @@ test("an inheritance edit in the bootstrap catalog: who gains and loses what, th
   if (process.env.VEZA_IMPACT_EXAMPLE_DIR) fs.writeFileSync(path.join(process.env.VEZA_IMPACT_EXAMPLE_DIR, "bootstrap-preview.json"), json);
 
   const impact = impactOf({ text: json, file: "preview.json" });
-  const vpnLoss = {
-    entityType: "ActiveDirectoryGroup",
-    datasourceId: "ad-corp",
-    entityId: "CN=VPN-Users,OU=Groups,DC=corp,DC=example,DC=com",
-    via: ["Account Executive", "AD VPN Users"],
-  };
-  const athenaGain = {
-    entityType: "AwsIamRole",
-    datasourceId: "aws-analytics-222222222222",
-    entityId: "arn:aws:iam::222222222222:role/AthenaQuery",
-    via: ["Account Executive", "AWS Analytics Engineer"],
-  };
   // alice and bob hold Account Executive through the stack's membership of it
   const member = { member: { memberships: ["members:Account Executive"], grantedInVeza: false, unreadable: [] } };
   expect(impact.report).toEqual({
     identities: [
-      { identity: "alice@example.com", gains: [{ ...athenaGain, ...member }], losses: [{ ...vpnLoss, ...member }] },
-      { identity: "bob@example.com", gains: [{ ...athenaGain, ...member }], losses: [{ ...vpnLoss, ...member }] },
+      { identity: "alice@example.com", gains: [{ ...ATHENA_GAIN, ...member }], losses: [{ ...VPN_LOSS, ...member }] },
+      { identity: "bob@example.com", gains: [{ ...ATHENA_GAIN, ...member }], losses: [{ ...VPN_LOSS, ...member }] },
     ],
-    profiles: [{ profile: "Account Executive", gains: [athenaGain], losses: [vpnLoss] }],
+    profiles: [{ profile: "Account Executive", gains: [ATHENA_GAIN], losses: [VPN_LOSS] }],
     unresolved: [],
   });
   expect(impact.warnings).toEqual([]);

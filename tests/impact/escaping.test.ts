@@ -8,10 +8,10 @@
 import MarkdownIt from "markdown-it";
 import { analyse, render, sidesOf, type Impact, type PreviewDigest } from "../../provider/impact";
 import { cutMark, MAX_VALUE_CHARS, mdText, shown } from "../../provider/impact/literal";
+import { same, state as resource } from "./digest-fixtures";
 
 type Token = MarkdownIt.Token;
 
-const T = "pulumi-nodejs:dynamic/veza:";
 const LONG = "n".repeat(10_000);
 const RTL = "Read\u202Enimda";
 
@@ -48,16 +48,6 @@ const HOSTILE = [
 ];
 /** Legitimate Unicode, which must stay exactly as it is. */
 const LEGIT = ["Zoë Ångström-Ørsted", "研究チーム 数据", "🧑‍💻 dev 👍🏽 🏳️‍🌈", "مرحبا بالعالم", "Ελληνικά", "नमस्ते"];
-
-type Props = Record<string, unknown>;
-const resource = (kind: string, name: string, id: string, props: Props) => ({
-  urn: `urn:pulumi:dev::acme::${T}${kind}::${name}`,
-  type: `${T}${kind}`,
-  id,
-  inputs: props,
-  outputs: props,
-});
-const same = (s: ReturnType<typeof resource>) => ({ op: "same", urn: s.urn, oldState: s, newState: s });
 
 /** The logical name of value i's membership: it carries the value too (the identity tables show it). */
 const membershipName = (i: number, v: string) => `m${i}-${v}`;

@@ -11,9 +11,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Readable } from "node:stream";
 import { impactMain } from "../../provider/impact";
+import { same, state as resource } from "./digest-fixtures";
 
 const CLI = path.join(__dirname, "..", "..", "dist", "provider", "cli.js");
-const T = "pulumi-nodejs:dynamic/veza:";
 
 let dir: string;
 beforeAll(() => {
@@ -49,14 +49,6 @@ async function inProcess(args: string[], input = "") {
   return o;
 }
 
-type Props = Record<string, unknown>;
-const resource = (kind: string, name: string, id: string, props: Props) => ({
-  urn: `urn:pulumi:dev::acme::${T}${kind}::${name}`,
-  type: `${T}${kind}`,
-  id,
-  inputs: props,
-  outputs: props,
-});
 const profile = resource("AccessProfile", "Eng", "pe", { name: "Eng", currentVersionNumber: 1 });
 const version = resource("AccessProfileVersion", "Eng-v", "pe/versions/1", {
   accessProfileId: "pe",
@@ -66,7 +58,6 @@ const version = resource("AccessProfileVersion", "Eng-v", "pe/versions/1", {
 });
 const membership = (identityIds: unknown) =>
   resource("ProfileMembership", "Eng-m", "pe/versions/1/members", { accessProfileId: "pe", versionNumber: 1, identityIds });
-const same = (s: { urn: string }) => ({ op: "same", urn: s.urn, oldState: s, newState: s });
 /** A preview in which Eng's membership goes from `before` to `after`. */
 const preview = (before: unknown, after: unknown) =>
   JSON.stringify({

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { cli } from "../export/run-cli";
 import { cliRig, describeWithCli, type CliRig } from "./cli";
+import { ATHENA_GAIN, VPN_LOSS } from "../impact/bootstrap-edit";
 
 const REPO = path.resolve(__dirname, "..", "..");
 const dist = (p: string) => JSON.stringify(path.join(REPO, "dist", "examples", "bootstrap", p));
@@ -71,24 +72,12 @@ describeWithCli("pulumi-veza impact on the real CLI's preview JSON", () => {
     expect(r.emu.stats().total).toBe(0);
     const out = await impact(result.stdout, ["--format", "json"]);
     expect(out.code).toBe(0);
-    const vpnLoss = {
-      entityType: "ActiveDirectoryGroup",
-      datasourceId: "ad-corp",
-      entityId: "CN=VPN-Users,OU=Groups,DC=corp,DC=example,DC=com",
-      via: ["Account Executive", "AD VPN Users"],
-    };
-    const athenaGain = {
-      entityType: "AwsIamRole",
-      datasourceId: "aws-analytics-222222222222",
-      entityId: "arn:aws:iam::222222222222:role/AthenaQuery",
-      via: ["Account Executive", "AWS Analytics Engineer"],
-    };
     expect(JSON.parse(out.out)).toMatchObject({
       identities: [
-        { identity: "alice@example.com", gains: [athenaGain], losses: [vpnLoss] },
-        { identity: "bob@example.com", gains: [athenaGain], losses: [vpnLoss] },
+        { identity: "alice@example.com", gains: [ATHENA_GAIN], losses: [VPN_LOSS] },
+        { identity: "bob@example.com", gains: [ATHENA_GAIN], losses: [VPN_LOSS] },
       ],
-      profiles: [{ profile: "Account Executive", gains: [athenaGain], losses: [vpnLoss] }],
+      profiles: [{ profile: "Account Executive", gains: [ATHENA_GAIN], losses: [VPN_LOSS] }],
       unresolved: [],
     });
     expect(doc.steps.filter((s) => s.op === "update").map((s) => s.urn.split("::").pop())).toEqual(["version:Account Executive"]);
