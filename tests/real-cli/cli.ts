@@ -49,6 +49,15 @@ const COMPILE_CACHE_DIR = path.resolve(__dirname, "..", "..", "node_modules", ".
 /** The environment the CLI's node processes need for NODE_OPTIONS' helpers. */
 export const CLI_TEST_ENV: Record<string, string> = NODE_OPTIONS ? { VEZA_COMPILE_CACHE_DIR: COMPILE_CACHE_DIR } : {};
 
+/**
+ * A test stack's `nodeOptions` and `env` (CliStackOptions): the start-up helpers above in every node
+ * process the CLI starts (program, provider, plugin), and `env` over what they need.
+ */
+export const withTestStartup = (env: Record<string, string | undefined> = {}) => ({
+  nodeOptions: NODE_OPTIONS,
+  env: { ...CLI_TEST_ENV, ...env },
+});
+
 export interface CliRig {
   emu: Emulator;
   stack: CliStack;
