@@ -26,10 +26,10 @@ if (dir && typeof Module.enableCompileCache === "function") {
   const mainLoader = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
   const compile = Module.prototype._compile;
   Module.prototype._compile = function (content, filename) {
-    const imports = content.includes("import(");
     // a script with a shebang line needs the loader too (it strips the line; vm.Script does not)
-    if (!filename.includes(inNodeModules) || content.startsWith("#!") || (imports && !(mainLoader !== undefined && content.length > LARGE)))
-      return compile.call(this, content, filename);
+    if (!filename.includes(inNodeModules) || content.startsWith("#!")) return compile.call(this, content, filename);
+    const imports = content.includes("import(");
+    if (imports && !(mainLoader !== undefined && content.length > LARGE)) return compile.call(this, content, filename);
     // keyed by the file as installed (npm rewrites a file it changes): hashing 6 MB of source each start cost more than the stat
     const { size, mtimeMs } = fs.statSync(filename);
     const file = path.join(
