@@ -33,6 +33,12 @@ export interface CliStackOptions {
   project?: string;
   /** NODE_OPTIONS for every node process the CLI starts, program and provider (tests preload their start-up helpers). */
   nodeOptions?: string;
+  /**
+   * The stack's secrets provider: the URL `stack init --secrets-provider` takes and the environment
+   * the CLI reads it with. Without one, a passphrase (PULUMI_CONFIG_PASSPHRASE), as a user's
+   * file-backend stack has; tests give a faster one (tests/support/vault-transit.ts says why).
+   */
+  secretsProvider?: () => Promise<{ url: string; env: Record<string, string> }>;
 }
 
 export interface CliResult {
@@ -74,6 +80,7 @@ export class CliStack {
   private constructor(
     readonly options: CliStackOptions,
     readonly programDir: string,
+    secrets: { url: string; env: Record<string, string> } | undefined,
   ) {
     this.home = fs.mkdtempSync(path.join(os.tmpdir(), "veza-cli-"));
     this.stack = options.stack ?? "test";
@@ -82,7 +89,8 @@ export class CliStack {
       PATH: `${options.cli.binDir}${path.delimiter}${process.env.PATH ?? ""}`,
       PULUMI_HOME: path.join(this.home, "pulumi-home"),
       PULUMI_BACKEND_URL: `file://${path.join(this.home, "backend")}`,
-      PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+      PULUMI_CONFIG_PASSPHRASE: secrets ? undefined : PASSPHRASE,
+      ...secrets?.env,
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       // `--event-log` (the engine's events, as the Automation API reads them) is a debug command
@@ -123,8 +131,9 @@ export class CliStack {
     } else {
       programDir = options.program.dir;
     }
-    const s = new CliStack(options, programDir);
-    await s.must(["stack", "init", s.stack]);
+    const secrets = await options.secretsProvider?.();
+    const s = new CliStack(options, programDir, secrets);
+    await s.must(["stack", "init", s.stack, ...(secrets ? ["--secrets-provider", secrets.url] : [])]);
     await s.setConfigs(options.config ?? {}, options.secretKeys);
     return s;
   }

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { startEmulator, type Emulator, type KnobsPatch } from "../../emulator";
 import { CliStack, nameOf, stepsOf, type CliResult, type CliStackOptions } from "../../harness/pulumi-cli";
 import type { PulumiCli } from "../../scripts/pulumi-cli";
+import { vaultTransitSecrets } from "../support/vault-transit";
 
 export const TOKEN = "veza-cli-token-MUST-NOT-LEAK-77f1";
 
@@ -50,12 +51,14 @@ const COMPILE_CACHE_DIR = path.resolve(__dirname, "..", "..", "node_modules", ".
 export const CLI_TEST_ENV: Record<string, string> = NODE_OPTIONS ? { VEZA_COMPILE_CACHE_DIR: COMPILE_CACHE_DIR } : {};
 
 /**
- * A test stack's `nodeOptions` and `env` (CliStackOptions): the start-up helpers above in every node
- * process the CLI starts (program, provider, plugin), and `env` over what they need.
+ * A test stack's `nodeOptions`, `env` and `secretsProvider` (CliStackOptions): the start-up helpers
+ * above in every node process the CLI starts (program, provider, plugin), `env` over what they need,
+ * and the tests' Vault transit stand-in instead of a passphrase (tests/support/vault-transit.ts).
  */
 export const withTestStartup = (env: Record<string, string | undefined> = {}) => ({
   nodeOptions: NODE_OPTIONS,
   env: { ...CLI_TEST_ENV, ...env },
+  secretsProvider: vaultTransitSecrets,
 });
 
 export interface CliRig {
@@ -81,7 +84,7 @@ export async function cliRig(
     program,
     config: { ...(byEnv ? {} : { "veza:url": emu.url, "veza:apiToken": TOKEN }), ...(o.config ?? {}) },
     secretKeys: ["veza:apiToken"],
-    nodeOptions: NODE_OPTIONS,
+    ...withTestStartup(),
     ...o.stack,
     env: { ...CLI_TEST_ENV, ...(byEnv ? { VEZA_URL: emu.url, VEZA_API_TOKEN: TOKEN } : {}), ...o.stack?.env },
   });

@@ -3,6 +3,8 @@
  * routes mode of the jest project ("all" and "documented"). The tests run in order on one stack,
  * as a user's commands do; each says what the CLI must show.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { nameOf, stepsOf, type CliResult } from "../../harness/pulumi-cli";
 import { cliRig, describeWithCli, expectHandEditRoundTrip, TOKEN, type CliRig } from "./cli";
 
@@ -122,6 +124,10 @@ describeWithCli(`a stack's life under the real Pulumi CLI (routes ${process.env.
       ciphertext: expect.any(String),
     });
     expect(m.outputs?.identityIds).toMatchObject({ ciphertext: expect.any(String) });
+    // the stack's key is the tests' Vault stand-in's (tests/support/vault-transit.ts), not a passphrase
+    expect(fs.readFileSync(path.join(r.stack.programDir, `Pulumi.${r.stack.stack}.yaml`), "utf8")).toMatch(
+      /^secretsprovider: hashivault:\/\//m,
+    );
     const written = r.stack.everythingWritten();
     expect(written).not.toContain(TOKEN);
     expect(written).not.toContain('"carol"');
