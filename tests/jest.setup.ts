@@ -28,7 +28,8 @@ afterAll(() => closeAllPools());
 /**
  * VEZA_TEST_CPU_LOG=<file>: one line per test file, appended when it ends: the CPU seconds of this
  * worker and of the processes it started and reaped (provider processes, the real CLI and what it
- * starts), the worker's own, the wall seconds, the routes mode and the file. Linux only
+ * starts), the worker's own, the wall seconds, the worker's pid (how many workers a run started), the
+ * routes mode and the file. Linux only
  * (/proc/self/stat); where the suite's time goes, file by file (CONTRIBUTING.md, "Tests"). This
  * hook runs before the file's own afterAll: a process stopped there counts toward the worker's next file.
  */
@@ -44,7 +45,7 @@ if (cpuLog) {
     const mode = process.env.VEZA_EMULATOR_ROUTES ?? "all";
     fs.appendFileSync(
       cpuLog,
-      `${(u + s + cu + cs).toFixed(2)} self=${(u + s).toFixed(2)} wall=${((Date.now() - t0) / 1000).toFixed(1)} ${mode} ${file}\n`,
+      `${(u + s + cu + cs).toFixed(2)} self=${(u + s).toFixed(2)} wall=${((Date.now() - t0) / 1000).toFixed(1)} pid=${process.pid} ${mode} ${file}\n`,
     );
   });
 }
