@@ -176,33 +176,42 @@ async function withCli(binDir: string, t: Target, stateDir: string): Promise<num
     if (code !== 0) throw new Error(`\`pulumi ${what}\` failed (exit ${code})`);
   };
   step(`Pulumi CLI with a local file backend (${shown(stateDir)}), stack "${t.stack}"`);
-  // `stack init` writes the passphrase salt to Pulumi.<stack>.yaml next to Pulumi.yaml; keep that
+  // creating the stack writes the passphrase salt to Pulumi.<stack>.yaml next to Pulumi.yaml; keep that
   // file in the state dir (git-ignored) instead, and point every later command at it
   const rootConfig = path.join(REPO, `Pulumi.${t.stack}.yaml`);
   const hadRootConfig = fs.existsSync(rootConfig);
-  if ((await capture(bin, ["stack", "select", t.stack, "--non-interactive"], env, true)).code !== 0) {
-    await must("stack init", ["stack", "init", t.stack, "--secrets-provider", "passphrase", "--non-interactive"], "");
-  }
+  // one command whether or not the stack exists (each command opens the stack's secrets: with a
+  // passphrase, about 0.2 s of key derivation)
+  await must(
+    "stack select --create",
+    ["stack", "select", t.stack, "--create", "--secrets-provider", "passphrase", "--non-interactive"],
+    "",
+  );
   if (!hadRootConfig && fs.existsSync(rootConfig) && !fs.existsSync(configFile)) fs.renameSync(rootConfig, configFile);
   if (t.emulator) {
-    await must("config set veza:url", ["config", "set", "veza:url", t.url, ...common], "");
+    // adoptExisting: a state removed while the emulator's data stayed takes over what the tenant holds
+    await must(
+      "config set-all",
+      ["config", "set-all", "--plaintext", `veza:url=${t.url}`, "--plaintext", "adoptExisting=true", ...common],
+      "",
+    );
     // the token goes through stdin, never the command line
     await must("config set --secret veza:apiToken", ["config", "set", "--secret", "veza:apiToken", ...common], t.token);
-    // a state removed while the emulator's data stayed: take over what the tenant holds
-    await must("config set adoptExisting", ["config", "set", "adoptExisting", "true", ...common], "");
   } else {
     // a real tenant's token is not written anywhere (this stack's passphrase is a public one):
     // the provider reads VEZA_URL and VEZA_API_TOKEN from the environment
     say("    veza:url and the token come from VEZA_URL and VEZA_API_TOKEN; nothing is written to the stack config");
   }
-  const exported = await capture(bin, ["stack", "export", "--stack", t.stack, "--non-interactive"], env);
-  const tracked = exported.code === 0 ? trackedResources(exported.out) : 0;
-  if (t.emulator && tracked > 0 && t.emulator.store.listTypes().length + t.emulator.store.listProfiles().length === 0) {
-    // the emulator's data was removed but the state remains. A plain refresh would configure the
-    // provider from the config saved in the state (an earlier emulator's address); --run-program
-    // configures it from the current config, so the refresh asks the emulator just started.
-    step(`the tenant is empty but the state tracks ${tracked} resources: pulumi refresh --run-program`);
-    await must("refresh", ["refresh", "--yes", "--skip-preview", "--run-program", "--suppress-progress", ...common]);
+  if (t.emulator && t.emulator.store.listTypes().length + t.emulator.store.listProfiles().length === 0) {
+    const exported = await capture(bin, ["stack", "export", "--stack", t.stack, "--non-interactive"], env);
+    const tracked = exported.code === 0 ? trackedResources(exported.out) : 0;
+    if (tracked > 0) {
+      // the emulator's data was removed but the state remains. A plain refresh would configure the
+      // provider from the config saved in the state (an earlier emulator's address); --run-program
+      // configures it from the current config, so the refresh asks the emulator just started.
+      step(`the tenant is empty but the state tracks ${tracked} resources: pulumi refresh --run-program`);
+      await must("refresh", ["refresh", "--yes", "--skip-preview", "--run-program", "--suppress-progress", ...common]);
+    }
   }
   step("access impact of this up: pulumi preview --json --show-sames | pulumi-veza impact");
   const preview = await capture(bin, ["preview", "--json", "--show-sames", ...common], env);
