@@ -5,66 +5,96 @@
 // cache one starts in about 45 ms less (of some 300 ms) on a 2-core build machine. The same files run
 // with the same behaviour; only V8's parse and compile of them is skipped. Node 22.1+ does this itself (`module.enableCompileCache`); on older
 // Node the loader's compile step is replaced by one that passes V8 the cached data.
+//
+// `keepCompiledCode` is that replacement on its own, for any store: the in-process provider host
+// (tests/support/in-process.ts) keeps, in memory, the compiled code of the package it loads afresh
+// for every operation.
 "use strict";
 const Module = require("node:module");
-const dir = process.env.VEZA_COMPILE_CACHE_DIR;
-if (dir && typeof Module.enableCompileCache === "function") {
-  Module.enableCompileCache(dir);
-} else if (dir) {
-  const crypto = require("node:crypto");
-  const fs = require("node:fs");
-  const path = require("node:path");
-  const vm = require("node:vm");
-  fs.mkdirSync(dir, { recursive: true });
-  const inNodeModules = `${path.sep}node_modules${path.sep}`;
-  // A module that mentions import() needs the loader's own compile: vm.Script gets no import hook
-  // here. Except a large one, where the compile is what costs: typescript.js (9 MB, loaded by every
-  // Pulumi program for closure serialization, about 200 ms of each program's start uncached) mentions
-  // import() only for tsserver's plugins, which no program or provider runs. Such a module gets the
-  // main context's loader (Node >= 20.12), which still imports, only with an ExperimentalWarning.
-  const LARGE = 1 << 20;
-  const mainLoader = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-  const compile = Module.prototype._compile;
-  Module.prototype._compile = function (content, filename) {
+const path = require("node:path");
+const vm = require("node:vm");
+
+// A module that mentions import() needs the loader's own compile: vm.Script gets no import hook
+// here. Except a large one, where the compile is what costs: typescript.js (9 MB, loaded by every
+// Pulumi program for closure serialization, about 200 ms of each program's start uncached) mentions
+// import() only for tsserver's plugins, which no program or provider runs. Such a module gets the
+// main context's loader (Node >= 20.12), which still imports, only with an ExperimentalWarning.
+const LARGE = 1 << 20;
+const mainLoader = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
+
+/**
+ * Replaces `NodeModule.prototype._compile` (Node's own module system: `NodeModule` is its Module
+ * class) so that the files `store.holds(filename)` accepts (a cheap test: the others go to the loader
+ * as before) are compiled with the V8 code `store.read(store.key(filename, content))` returns; when
+ * there was none or V8 refused it (V8 checks it against the source), `store.write(key, code)` gets a
+ * function that returns V8's code of the module's functions compiled so far.
+ */
+function keepCompiledCode(NodeModule, store) {
+  const compile = NodeModule.prototype._compile;
+  NodeModule.prototype._compile = function (content, filename) {
     // a script with a shebang line needs the loader too (it strips the line; vm.Script does not)
-    if (!filename.includes(inNodeModules) || content.startsWith("#!")) return compile.call(this, content, filename);
+    if (!store.holds(filename) || content.startsWith("#!")) return compile.call(this, content, filename);
     const imports = content.includes("import(");
     if (imports && !(mainLoader !== undefined && content.length > LARGE)) return compile.call(this, content, filename);
-    // keyed by the file as installed (npm rewrites a file it changes): hashing 6 MB of source each start cost more than the stat
-    const { size, mtimeMs } = fs.statSync(filename);
-    const file = path.join(
-      dir,
-      crypto.createHash("sha1").update(`${process.version}\0${filename}\0${size}\0${mtimeMs}\0${content.length}`).digest("hex"),
-    );
-    let cachedData;
-    try {
-      cachedData = fs.readFileSync(file);
-    } catch {
-      // not cached yet
-    }
-    const script = new vm.Script(Module.wrap(content), {
+    const key = store.key(filename, content);
+    const cachedData = store.read(key);
+    const script = new vm.Script(NodeModule.wrap(content), {
       filename,
       cachedData,
       ...(imports ? { importModuleDynamically: mainLoader } : {}),
     });
     const wrapper = script.runInThisContext({ displayErrors: true });
     const require = (id) => this.require(id);
-    require.resolve = (request, options) => Module._resolveFilename(request, this, false, options);
-    require.resolve.paths = (request) => Module._resolveLookupPaths(request, this);
+    require.resolve = (request, options) => NodeModule._resolveFilename(request, this, false, options);
+    require.resolve.paths = (request) => NodeModule._resolveLookupPaths(request, this);
     require.main = process.mainModule;
-    require.extensions = Module._extensions;
-    require.cache = Module._cache;
+    require.extensions = NodeModule._extensions;
+    require.cache = NodeModule._cache;
     const result = wrapper.call(this.exports, this.exports, require, this, filename, path.dirname(filename));
-    if (cachedData === undefined || script.cachedDataRejected) {
-      // after the module ran, so the functions it called are in the cache too; written whole or not at all
+    // V8's code for the functions compiled by then: the store asks once the module ran, or later
+    if (cachedData === undefined || script.cachedDataRejected) store.write(key, () => script.createCachedData());
+    return result;
+  };
+}
+
+/** The on-disk store: files under node_modules, keyed by the file as installed, written whole or not at all. */
+function diskStore(dir) {
+  const crypto = require("node:crypto");
+  const fs = require("node:fs");
+  fs.mkdirSync(dir, { recursive: true });
+  const inNodeModules = `${path.sep}node_modules${path.sep}`;
+  return {
+    holds: (filename) => filename.includes(inNodeModules),
+    key(filename, content) {
+      // npm rewrites a file it changes: hashing 6 MB of source each start cost more than the stat
+      const { size, mtimeMs } = fs.statSync(filename);
+      return path.join(
+        dir,
+        crypto.createHash("sha1").update(`${process.version}\0${filename}\0${size}\0${mtimeMs}\0${content.length}`).digest("hex"),
+      );
+    },
+    read(file) {
+      try {
+        return fs.readFileSync(file);
+      } catch {
+        return undefined; // not cached yet
+      }
+    },
+    write(file, code) {
+      // now, after the module ran, so the functions it called are in the cache too
       const partial = `${file}.${process.pid}`;
       try {
-        fs.writeFileSync(partial, script.createCachedData());
+        fs.writeFileSync(partial, code());
         fs.renameSync(partial, file);
       } catch {
         fs.rmSync(partial, { force: true });
       }
-    }
-    return result;
+    },
   };
 }
+
+const dir = process.env.VEZA_COMPILE_CACHE_DIR;
+if (dir && typeof Module.enableCompileCache === "function") Module.enableCompileCache(dir);
+else if (dir) keepCompiledCode(Module, diskStore(dir));
+
+module.exports = { keepCompiledCode };
