@@ -55,6 +55,8 @@ module.exports = {
   testTimeout: 60000,
   // the Pulumi CLI for tests/real-cli, built (once, before the workers) or found in the cache
   globalSetup: "<rootDir>/tests/global-setup.ts",
+  // with VEZA_TEST_CPU_LOG, jest's own CPU (see the file)
+  globalTeardown: "<rootDir>/tests/global-teardown.ts",
   projects: [
     { ...base, displayName: "routes all" },
     { ...base, displayName: "routes documented", testMatch: LIFECYCLE_SUITES, globals: { VEZA_EMULATOR_ROUTES: "documented" } },

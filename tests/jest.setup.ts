@@ -43,9 +43,12 @@ if (cpuLog) {
     const [u, s, cu, cs] = ticks().map((t, i) => (t - start[i]) / 100);
     const file = path.relative(path.join(__dirname, ".."), expect.getState().testPath ?? "");
     const mode = process.env.VEZA_EMULATOR_ROUTES ?? "all";
+    // before=: the worker's CPU (with its reaped children) when the file began; the gaps between one
+    // file's end and the next one's `before` are jest's own work in the worker (boot, environments)
+    const before = start.reduce((a, b) => a + b, 0) / 100;
     fs.appendFileSync(
       cpuLog,
-      `${(u + s + cu + cs).toFixed(2)} self=${(u + s).toFixed(2)} wall=${((Date.now() - t0) / 1000).toFixed(1)} pid=${process.pid} ${mode} ${file}\n`,
+      `${(u + s + cu + cs).toFixed(2)} self=${(u + s).toFixed(2)} wall=${((Date.now() - t0) / 1000).toFixed(1)} pid=${process.pid} before=${before.toFixed(2)} ${mode} ${file}\n`,
     );
   });
 }
