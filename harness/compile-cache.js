@@ -57,6 +57,21 @@ function keepCompiledCode(NodeModule, store) {
   };
 }
 
+/**
+ * Whether V8's --allow-natives-syntax is on now. V8 refuses compiled code made under other flags, and
+ * @pulumi/pulumi turns this flag on while it runs (runtime/closure/v8Hooks.js): a program has it on
+ * for the modules it loads after that, a provider process never does. Keyed by it, each keeps its own
+ * entries, instead of each refusing and rewriting the other's (about 110 modules a CLI command).
+ */
+function nativesSyntax() {
+  try {
+    new Function("%IsBeingInterpreted()");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The on-disk store: files under node_modules, keyed by the file as installed, written whole or not at all. */
 function diskStore(dir) {
   const crypto = require("node:crypto");
@@ -68,9 +83,10 @@ function diskStore(dir) {
     key(filename, content) {
       // npm rewrites a file it changes: hashing 6 MB of source each start cost more than the stat
       const { size, mtimeMs } = fs.statSync(filename);
+      const flags = nativesSyntax() ? "natives" : "";
       return path.join(
         dir,
-        crypto.createHash("sha1").update(`${process.version}\0${filename}\0${size}\0${mtimeMs}\0${content.length}`).digest("hex"),
+        crypto.createHash("sha1").update(`${process.version}\0${flags}\0${filename}\0${size}\0${mtimeMs}\0${content.length}`).digest("hex"),
       );
     },
     read(file) {
