@@ -113,4 +113,4 @@ const dir = process.env.VEZA_COMPILE_CACHE_DIR;
 if (dir && typeof Module.enableCompileCache === "function") Module.enableCompileCache(dir);
 else if (dir) keepCompiledCode(Module, diskStore(dir));
 
-module.exports = { keepCompiledCode };
+module.exports = { keepCompiledCode, diskStore };

@@ -215,6 +215,11 @@ export function cacheCompiledModules(dir: string | undefined): void {
   compileCacheDir = dir;
 }
 
+/** The folder `cacheCompiledModules` set (the in-process host keeps its node_modules code there too). */
+export function compiledModulesCache(): string | undefined {
+  return compileCacheDir;
+}
+
 const sameOptionsKey = (o: ProviderProcessOptions) =>
   JSON.stringify([
     o.cwd,

@@ -25,7 +25,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vm from "node:vm";
-import { ProviderConnection, countProviderStart, providerCallError, type ProviderProcessOptions } from "../../harness/provider-process";
+import {
+  ProviderConnection,
+  compiledModulesCache,
+  countProviderStart,
+  providerCallError,
+  type ProviderProcessOptions,
+} from "../../harness/provider-process";
 
 const provproto = require("@pulumi/pulumi/proto/provider_pb");
 const { Empty } = require("google-protobuf/google/protobuf/empty_pb");
@@ -75,34 +81,47 @@ function compileModule(text: string, filename: string, searchDir: string, resolv
 }
 
 /**
- * V8's compiled code of the package's modules, by file and source, kept in this process for the next
- * fresh copy (harness/compile-cache.js's `keepCompiledCode`, in memory): each operation loads the
- * package's ~60 modules again, for fresh module state, and compiling them again cost about 40 ms of
- * CPU an operation. The copy is as fresh: its modules run again; only V8's parse and compile are skipped.
+ * V8's compiled code of what this host loads with Node's own module system, kept for the next load
+ * (harness/compile-cache.js's `keepCompiledCode`), once per jest worker (the state lives on Node's
+ * Module, not in a test file's registry):
+ * - the package's modules, in memory: each operation loads its ~60 modules again, for fresh module
+ *   state, and compiling them again cost about 40 ms of CPU an operation. The copy is as fresh: its
+ *   modules run again; only V8's parse and compile are skipped.
+ * - the modules under node_modules (the server's @pulumi/pulumi, undici, zod: about 0.3 s of compile a
+ *   worker), in the provider processes' on-disk cache (`cacheCompiledModules`; off, compiled as a
+ *   process compiles them).
  */
-const packageCode = new Map<string, Buffer | (() => Buffer)>();
-let packageDirs: string[] | undefined;
-function keepPackageCode(dir: string): void {
-  if (packageDirs) {
-    if (!packageDirs.includes(dir)) packageDirs.push(dir);
-    return;
+interface KeptCode {
+  packageDirs: Set<string>;
+}
+const KEPT_CODE = Symbol.for("pulumi-veza.tests.in-process.kept-code");
+function keepCompiledCode(packageDir: string): void {
+  const node = NodeModule as unknown as { [KEPT_CODE]?: KeptCode };
+  if (!node[KEPT_CODE]) {
+    const kept: KeptCode = { packageDirs: new Set() };
+    node[KEPT_CODE] = kept;
+    const inPackage = (filename: string) => [...kept.packageDirs].some((d) => filename.startsWith(d));
+    const packageCode = new Map<string, Buffer | (() => Buffer)>();
+    const { keepCompiledCode, diskStore } = NodeModule.createRequire(__filename)("../../harness/compile-cache.js");
+    const cacheDir = compiledModulesCache();
+    const disk = cacheDir ? diskStore(cacheDir) : undefined;
+    keepCompiledCode(NodeModule, {
+      holds: (filename: string) => inPackage(filename) || !!disk?.holds(filename),
+      key: (filename: string, content: string) => (inPackage(filename) ? `package:${filename}\0${content}` : disk.key(filename, content)),
+      // the package's code is taken when the next copy needs it, after an operation ran: the
+      // functions the operation called are compiled by then, and are in it
+      read(key: string) {
+        if (!key.startsWith("package:")) return disk.read(key);
+        const code = packageCode.get(key);
+        if (typeof code !== "function") return code;
+        const taken = code();
+        packageCode.set(key, taken);
+        return taken;
+      },
+      write: (key: string, code: () => Buffer) => (key.startsWith("package:") ? packageCode.set(key, code) : disk.write(key, code)),
+    });
   }
-  packageDirs = [dir];
-  const { keepCompiledCode } = NodeModule.createRequire(__filename)("../../harness/compile-cache.js");
-  keepCompiledCode(NodeModule, {
-    holds: (filename: string) => packageDirs!.some((d) => filename.startsWith(d)),
-    key: (filename: string, content: string) => `${filename}\0${content}`,
-    // V8's code is taken when the next copy needs it, after an operation ran: the functions the
-    // operation called are compiled by then, and are in it
-    read(key: string) {
-      const code = packageCode.get(key);
-      if (typeof code !== "function") return code;
-      const taken = code();
-      packageCode.set(key, taken);
-      return taken;
-    },
-    write: (key: string, code: () => Buffer) => packageCode.set(key, code),
-  });
+  node[KEPT_CODE]!.packageDirs.add(packageDir);
 }
 
 /** A fresh copy of the package a provider process in `cwd` would load (`require("pulumi-veza")`), and its pool closer. */
@@ -110,7 +129,7 @@ function loadPackage(cwd: string): { veza: unknown; closePools: () => Promise<vo
   const nodeRequire = NodeModule.createRequire(path.join(cwd, "noop.js"));
   const entry = nodeRequire.resolve("pulumi-veza");
   const dir = path.dirname(entry) + path.sep;
-  keepPackageCode(dir);
+  keepCompiledCode(dir);
   for (const key of Object.keys(NodeModule._cache)) if (key.startsWith(dir)) delete NodeModule._cache[key];
   const veza = nodeRequire(entry);
   const client = nodeRequire(path.join(dir, "client", "client.js")) as { closeAllPools(): Promise<void> };
