@@ -14,7 +14,7 @@ import * as path from "node:path";
 import { startEmulator, type Emulator } from "../../emulator";
 import { CliStack, stepsOf, type CliResult } from "../../harness/pulumi-cli";
 import { ensureSdkgen, generateSdk } from "../../scripts/sdk";
-import { cli, withTestStartup } from "../real-cli/cli";
+import { cli, testStackOptions } from "../real-cli/cli";
 import { PLUGIN_DIR } from "./plugin-cli";
 
 const PULUMI_RANGE = "^3.269.0";
@@ -109,7 +109,7 @@ describeIf("a JavaScript program on the generated Node SDK: two tenants through 
       program: { dir },
       config: { "veza-node-sdk:token-one": TOKEN1, "veza-node-sdk:token-two": TOKEN2 },
       secretKeys: ["veza-node-sdk:token-one", "veza-node-sdk:token-two"],
-      ...withTestStartup({ PATH: `${cli!.binDir}${path.delimiter}${PLUGIN_DIR}${path.delimiter}${process.env.PATH ?? ""}` }),
+      ...testStackOptions({ PATH: `${cli!.binDir}${path.delimiter}${PLUGIN_DIR}${path.delimiter}${process.env.PATH ?? ""}` }),
     });
   }, 300_000);
   afterAll(async () => {

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator, type Emulator } from "../../emulator";
 import { CliStack } from "../../harness/pulumi-cli";
-import { cli, describeUnless, withTestStartup } from "../real-cli/cli";
+import { cli, describeUnless, testStackOptions } from "../real-cli/cli";
 
 const REPO = path.resolve(__dirname, "..", "..");
 /** The folder holding `pulumi-resource-veza`. */
@@ -80,7 +80,7 @@ export async function pluginRig(o: {
     config: { "veza:url": emu.url, "veza:apiToken": o.token, ...(o.config ?? {}) },
     secretKeys: ["veza:apiToken", ...(o.secretKeys ?? [])],
     // the tests' start-up helpers in the plugin's (and a Node program's) processes, as cliRig's stacks have
-    ...withTestStartup({ ...(o.env ?? {}), PATH: `${cli.binDir}${path.delimiter}${o.hostDir}${path.delimiter}${process.env.PATH ?? ""}` }),
+    ...testStackOptions({ ...(o.env ?? {}), PATH: `${cli.binDir}${path.delimiter}${o.hostDir}${path.delimiter}${process.env.PATH ?? ""}` }),
   });
   return {
     emu,

@@ -8,7 +8,7 @@
  */
 import { startEmulator, type Emulator } from "../../emulator";
 import { CliStack, nameOf, stepsOf, type CliResult } from "../../harness/pulumi-cli";
-import { cli, withTestStartup } from "../real-cli/cli";
+import { cli, testStackOptions } from "../real-cli/cli";
 import { describeWithYaml as describeWithPlugin, PLUGIN_DIR } from "./plugin-cli";
 import * as path from "node:path";
 
@@ -50,7 +50,7 @@ describeWithPlugin("the veza plugin from a JavaScript program: two explicit prov
       config: { "demo:tokenOne": TOKEN1, "demo:tokenTwo": TOKEN2 },
       secretKeys: ["demo:tokenOne", "demo:tokenTwo"],
       // the plugin from this checkout, on PATH as an installed plugin would be found
-      ...withTestStartup({ PATH: `${cli!.binDir}${path.delimiter}${PLUGIN_DIR}${path.delimiter}${process.env.PATH ?? ""}` }),
+      ...testStackOptions({ PATH: `${cli!.binDir}${path.delimiter}${PLUGIN_DIR}${path.delimiter}${process.env.PATH ?? ""}` }),
     });
   }, 120_000);
   afterAll(async () => {

@@ -55,7 +55,7 @@ export const CLI_TEST_ENV: Record<string, string> = NODE_OPTIONS ? { VEZA_COMPIL
  * above in every node process the CLI starts (program, provider, plugin), `env` over what they need,
  * and the tests' Vault transit stand-in instead of a passphrase (tests/support/vault-transit.ts).
  */
-export const withTestStartup = (env: Record<string, string | undefined> = {}) => ({
+export const testStackOptions = (env: Record<string, string | undefined> = {}) => ({
   nodeOptions: NODE_OPTIONS,
   env: { ...CLI_TEST_ENV, ...env },
   secretsProvider: vaultTransitSecrets,
@@ -84,7 +84,7 @@ export async function cliRig(
     program,
     config: { ...(byEnv ? {} : { "veza:url": emu.url, "veza:apiToken": TOKEN }), ...(o.config ?? {}) },
     secretKeys: ["veza:apiToken"],
-    ...withTestStartup(),
+    ...testStackOptions(),
     ...o.stack,
     env: { ...CLI_TEST_ENV, ...(byEnv ? { VEZA_URL: emu.url, VEZA_API_TOKEN: TOKEN } : {}), ...o.stack?.env },
   });

@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { startEmulator, type Emulator } from "../../emulator";
 import { Engine, StepRecorder, previewJsonText, stackExport } from "../../harness";
 import { CliStack, nameOf, stepsOf, type CliResult } from "../../harness/pulumi-cli";
-import { cli, describeWithCli, TOKEN, withTestStartup } from "./cli";
+import { cli, describeWithCli, TOKEN, testStackOptions } from "./cli";
 import * as fs from "node:fs";
 import * as os from "node:os";
 
@@ -198,7 +198,7 @@ describeWithCli(
         program: CLI_PROGRAM,
         config: { "veza:url": cliEmu.url, "veza:apiToken": TOKEN },
         secretKeys: ["veza:apiToken"],
-        ...withTestStartup(),
+        ...testStackOptions(),
         project: "project",
         stack: "stack",
       });
