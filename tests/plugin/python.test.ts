@@ -2,8 +2,8 @@
  * The provider plugin `veza` through the real Pulumi CLI from a **Python** program: PyPI's `pulumi`
  * (python-env.ts), the plugin's Python SDK generated and pip-installed for the test, and our Python language host
  * (tools/pulumi-cli/language-python: Pulumi's own is refused by the Go module proxy). The bootstrap
- * shape (a type, profiles, versions with inheritance, a membership) through one stack's life in nine
- * CLI commands: stack init and two config sets, up, a second up with no changes, a preview that
+ * shape (a type, profiles, versions with inheritance, a membership) through one stack's life in eight
+ * CLI commands: stack init and its config (one `config set-all`), up, a second up with no changes, a preview that
  * sends nothing, refresh after a hand edit in Veza, the up that puts the program's value back,
  * destroy. What the YAML program shows beyond that (look-ups, import, replacement) is the plugin's,
  * not the language's: yaml.test.ts.
