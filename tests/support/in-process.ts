@@ -95,7 +95,7 @@ interface KeptCode {
   packageDirs: Set<string>;
 }
 const KEPT_CODE = Symbol.for("pulumi-veza.tests.in-process.kept-code");
-function keepCompiledCode(packageDir: string): void {
+function keepCompiledCodeOf(packageDir: string): void {
   const node = NodeModule as unknown as { [KEPT_CODE]?: KeptCode };
   if (!node[KEPT_CODE]) {
     const kept: KeptCode = { packageDirs: new Set() };
@@ -129,7 +129,7 @@ function loadPackage(cwd: string): { veza: unknown; closePools: () => Promise<vo
   const nodeRequire = NodeModule.createRequire(path.join(cwd, "noop.js"));
   const entry = nodeRequire.resolve("pulumi-veza");
   const dir = path.dirname(entry) + path.sep;
-  keepCompiledCode(dir);
+  keepCompiledCodeOf(dir);
   for (const key of Object.keys(NodeModule._cache)) if (key.startsWith(dir)) delete NodeModule._cache[key];
   const veza = nodeRequire(entry);
   const client = nodeRequire(path.join(dir, "client", "client.js")) as { closeAllPools(): Promise<void> };
