@@ -6,10 +6,12 @@
  * `ResourceProviderService` (its configure, check, diff, create, read, update and delete, which
  * load the `__provider` shell and call the resource's `pulumi.dynamic.ResourceProvider` methods)
  * and the built package (`require("pulumi-veza")`, dist/provider), loaded by Node's own module
- * system, outside jest's sandbox, as the process would load them. Requests and answers cross as
- * protobuf bytes (serialized on one side, deserialized with the server's own classes on the other),
- * so values arrive as the server sees them: Structs, secrets unwrapped (it accepts none), unknowns
- * as the sentinel string. Each operation gets fresh module state where a new process would have
+ * system, outside jest's sandbox, as the process would load them. A request reaches the server as
+ * a message of its own classes, made from the request's protobuf data (`toArray()`: what its bytes
+ * say, without encoding them), so values arrive as the server sees them: Structs, secrets unwrapped
+ * (it accepts none), unknowns as the sentinel string, and every object and array the server reads
+ * made by its own `toJavaScript()`, in its own realm, not jest's. An answer crosses as protobuf bytes,
+ * so the test reads objects of its own realm. Each operation gets fresh module state where a new process would have
  * one: a fresh copy of the server module (its provider cache) and of dist/provider (its context,
  * list walks, connection pools), its environment (`EngineOptions.env` over the test's) set in the
  * process while it runs, and what it writes on stderr kept as the process's stderr.
@@ -231,7 +233,8 @@ export class InProcessProvider extends ProviderConnection {
 
   protected async send<T>(method: string, req: any): Promise<T> {
     await this.start();
-    const request = this.serverProto[`${method}Request`].deserializeBinary(req.serializeBinary());
+    // the request's data, read by the server's classes (cheaper than encoding it: 10-14 % of an in-process file's CPU)
+    const request = new this.serverProto[`${method}Request`](req.toArray());
     const answer = await new Promise<any>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(providerCallError(method, { code: DEADLINE_EXCEEDED, details: "Deadline exceeded" })),
