@@ -21,6 +21,8 @@ const base = {
   setupFilesAfterEnv: ["<rootDir>/tests/jest.setup.ts"],
   // @pulumi/pulumi's closure-serialization and Automation API modules load on first use (see the file)
   resolver: "<rootDir>/tests/jest-resolver.js",
+  // V8's compiled code of each module kept for the worker's next test file (see the file)
+  runtime: "<rootDir>/tests/jest-runtime.js",
 };
 
 // Look-ups call only documented routes, the same in every routes mode: they run in "all" only.

@@ -1,0 +1,35 @@
+/**
+ * jest's runtime (jest-runtime), with one difference: V8's compiled code of each module a test file
+ * loads is kept for the next test file of the same worker. jest compiles every module again in each
+ * file's sandbox (a fresh module registry per file: right, for fresh module state); the code V8 makes
+ * for the same source is the same, so the next file's compile of it is handed V8's cache and skips the
+ * parse and compile. The modules run again as before; V8 checks the cache against the source and
+ * compiles afresh when it does not match.
+ */
+"use strict";
+const vm = require("node:vm");
+const Runtime = require("jest-runtime").default;
+
+/** By file and source: V8's code, or a function that takes it (after the module ran, so the functions it called are in it). */
+const compiled = new Map();
+
+class RuntimeKeepingCompiledCode extends Runtime {
+  createScriptFromCode(source, filename) {
+    const Script = vm.Script;
+    const key = `${filename}\0${source}`;
+    let kept = compiled.get(key);
+    if (typeof kept === "function") compiled.set(key, (kept = kept()));
+    vm.Script = function ScriptWithCachedData(code, options) {
+      const script = new Script(code, { ...options, cachedData: kept });
+      if (kept === undefined || script.cachedDataRejected) compiled.set(key, () => script.createCachedData());
+      return script;
+    };
+    try {
+      return super.createScriptFromCode(source, filename);
+    } finally {
+      vm.Script = Script;
+    }
+  }
+}
+
+module.exports = RuntimeKeepingCompiledCode;
