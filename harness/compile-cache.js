@@ -7,8 +7,8 @@
 // Node the loader's compile step is replaced by one that passes V8 the cached data.
 //
 // `keepCompiledCode` is that replacement on its own, for any store: the in-process provider host
-// (tests/support/in-process.ts) keeps, in memory, the compiled code of the package it loads afresh
-// for every operation.
+// (tests/support/in-process.ts) keeps, in memory (`memoryStore`), the compiled code of the package it
+// loads afresh for every operation; tests/jest-runtime.js keeps jest's own the same way.
 "use strict";
 const Module = require("node:module");
 const path = require("node:path");
@@ -109,8 +109,25 @@ function diskStore(dir) {
   };
 }
 
+/**
+ * An in-memory store (`read` and `write`; the caller says what it holds and by which key): V8's code
+ * is taken from its script when it is first read, not when written, so it holds the functions the
+ * module's first run called by then (for code loaded again in the same process).
+ */
+function memoryStore() {
+  const code = new Map();
+  return {
+    read(key) {
+      let kept = code.get(key);
+      if (typeof kept === "function") code.set(key, (kept = kept()));
+      return kept;
+    },
+    write: (key, take) => code.set(key, take),
+  };
+}
+
 const dir = process.env.VEZA_COMPILE_CACHE_DIR;
 if (dir && typeof Module.enableCompileCache === "function") Module.enableCompileCache(dir);
 else if (dir) keepCompiledCode(Module, diskStore(dir));
 
-module.exports = { keepCompiledCode, diskStore };
+module.exports = { keepCompiledCode, diskStore, memoryStore };

@@ -9,19 +9,19 @@
 "use strict";
 const vm = require("node:vm");
 const Runtime = require("jest-runtime").default;
+const { memoryStore } = require("../harness/compile-cache");
 
-/** By file and source: V8's code, or a function that takes it (after the module ran, so the functions it called are in it). */
-const compiled = new Map();
+/** By file and transformed source: V8's code, taken after the module ran (harness/compile-cache.js). */
+const compiled = memoryStore();
 
 class RuntimeKeepingCompiledCode extends Runtime {
   createScriptFromCode(source, filename) {
     const Script = vm.Script;
     const key = `${filename}\0${source}`;
-    let kept = compiled.get(key);
-    if (typeof kept === "function") compiled.set(key, (kept = kept()));
+    const kept = compiled.read(key);
     vm.Script = function ScriptWithCachedData(code, options) {
       const script = new Script(code, { ...options, cachedData: kept });
-      if (kept === undefined || script.cachedDataRejected) compiled.set(key, () => script.createCachedData());
+      if (kept === undefined || script.cachedDataRejected) compiled.write(key, () => script.createCachedData());
       return script;
     };
     try {

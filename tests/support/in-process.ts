@@ -93,37 +93,23 @@ function compileModule(text: string, filename: string, searchDir: string, resolv
  *   worker), in the provider processes' on-disk cache (`cacheCompiledModules`; off, compiled as a
  *   process compiles them).
  */
-interface KeptCode {
-  packageDirs: Set<string>;
-}
-const KEPT_CODE = Symbol.for("pulumi-veza.tests.in-process.kept-code");
+const PACKAGE_DIRS = Symbol.for("pulumi-veza.tests.in-process.package-dirs");
 function keepCompiledCodeOf(packageDir: string): void {
-  const node = NodeModule as unknown as { [KEPT_CODE]?: KeptCode };
-  if (!node[KEPT_CODE]) {
-    const kept: KeptCode = { packageDirs: new Set() };
-    node[KEPT_CODE] = kept;
-    const inPackage = (filename: string) => [...kept.packageDirs].some((d) => filename.startsWith(d));
-    const packageCode = new Map<string, Buffer | (() => Buffer)>();
-    const { keepCompiledCode, diskStore } = NodeModule.createRequire(__filename)("../../harness/compile-cache.js");
+  const node = NodeModule as unknown as { [PACKAGE_DIRS]?: Set<string> };
+  let packageDirs = node[PACKAGE_DIRS];
+  if (!packageDirs) {
+    const dirs = (packageDirs = node[PACKAGE_DIRS] = new Set());
+    const { keepCompiledCode, diskStore, memoryStore } = NodeModule.createRequire(__filename)("../../harness/compile-cache.js");
     const cacheDir = compiledModulesCache();
-    const disk = cacheDir ? diskStore(cacheDir) : undefined;
+    if (cacheDir) keepCompiledCode(NodeModule, diskStore(cacheDir));
+    // installed second, so it answers first for the package's files (even a copy under node_modules)
     keepCompiledCode(NodeModule, {
-      holds: (filename: string) => inPackage(filename) || !!disk?.holds(filename),
-      key: (filename: string, content: string) => (inPackage(filename) ? `package:${filename}\0${content}` : disk.key(filename, content)),
-      // the package's code is taken when the next copy needs it, after an operation ran: the
-      // functions the operation called are compiled by then, and are in it
-      read(key: string) {
-        if (!key.startsWith("package:")) return disk.read(key);
-        const code = packageCode.get(key);
-        if (typeof code !== "function") return code;
-        const taken = code();
-        packageCode.set(key, taken);
-        return taken;
-      },
-      write: (key: string, code: () => Buffer) => (key.startsWith("package:") ? packageCode.set(key, code) : disk.write(key, code)),
+      holds: (filename: string) => [...dirs].some((d) => filename.startsWith(d)),
+      key: (filename: string, content: string) => `${filename}\0${content}`,
+      ...memoryStore(),
     });
   }
-  node[KEPT_CODE]!.packageDirs.add(packageDir);
+  packageDirs.add(packageDir);
 }
 
 /** A fresh copy of the package a provider process in `cwd` would load (`require("pulumi-veza")`), and its pool closer. */
