@@ -38,7 +38,13 @@ export interface CliStackOptions {
    * the CLI reads it with. Without one, a passphrase (PULUMI_CONFIG_PASSPHRASE), as a user's
    * file-backend stack has; tests give a faster one (tests/support/vault-transit.ts says why).
    */
-  secretsProvider?: () => Promise<{ url: string; env: Record<string, string> }>;
+  secretsProvider?: () => Promise<StackSecretsProvider>;
+}
+
+/** A stack's secrets provider: the URL for `stack init --secrets-provider` and the environment the CLI reads it with. */
+export interface StackSecretsProvider {
+  url: string;
+  env: Record<string, string>;
 }
 
 export interface CliResult {
@@ -80,7 +86,7 @@ export class CliStack {
   private constructor(
     readonly options: CliStackOptions,
     readonly programDir: string,
-    secrets: { url: string; env: Record<string, string> } | undefined,
+    secrets: StackSecretsProvider | undefined,
   ) {
     this.home = fs.mkdtempSync(path.join(os.tmpdir(), "veza-cli-"));
     this.stack = options.stack ?? "test";

@@ -120,10 +120,10 @@ function run(bin: string, args: string[], env: NodeJS.ProcessEnv, input?: string
   });
 }
 
-/** Runs the CLI with stdout captured (stderr shown, or dropped when `quiet`). */
-function capture(bin: string, args: string[], env: NodeJS.ProcessEnv, quiet = false): Promise<{ code: number; out: string }> {
+/** Runs the CLI with stdout captured (stderr shown). */
+function capture(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { cwd: REPO, env, stdio: ["ignore", "pipe", quiet ? "ignore" : "inherit"] });
+    const child = spawn(bin, args, { cwd: REPO, env, stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
     child.once("error", reject);

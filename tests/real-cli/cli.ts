@@ -79,14 +79,14 @@ export async function cliRig(
   if (!cli) throw new Error("no Pulumi CLI");
   const emu = await startEmulator({ token: TOKEN, seed: 1, knobs: o.knobs });
   const byEnv = o.connection === "env";
+  const { env, ...stackOptions } = o.stack ?? {};
   const stack = await CliStack.create({
     cli,
     program,
     config: { ...(byEnv ? {} : { "veza:url": emu.url, "veza:apiToken": TOKEN }), ...(o.config ?? {}) },
     secretKeys: ["veza:apiToken"],
-    ...testStackOptions(),
-    ...o.stack,
-    env: { ...CLI_TEST_ENV, ...(byEnv ? { VEZA_URL: emu.url, VEZA_API_TOKEN: TOKEN } : {}), ...o.stack?.env },
+    ...testStackOptions({ ...(byEnv ? { VEZA_URL: emu.url, VEZA_API_TOKEN: TOKEN } : {}), ...env }),
+    ...stackOptions,
   });
   return {
     emu,

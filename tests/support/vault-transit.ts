@@ -17,12 +17,7 @@
 import * as crypto from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-
-/** What CliStackOptions.secretsProvider gives the CLI: the URL for `stack init` and the environment it reads it with. */
-export interface StackSecretsProvider {
-  url: string;
-  env: Record<string, string>;
-}
+import type { StackSecretsProvider } from "../../harness/pulumi-cli";
 
 const KEY_NAME = "veza-tests";
 const PREFIX = "vault:v1:";
