@@ -7,6 +7,7 @@
  */
 import { ImpactInputError } from "../errors";
 import { RESOURCE_SIG, SECRET_SIG, SIG_KEY, UNKNOWN } from "../pulumi-wire";
+import { DYNAMIC_TYPE_PREFIX } from "../resources/shared/shell";
 import { shown } from "./literal";
 
 const KEY_PROVIDER = Buffer.from('"__provider"');
@@ -66,7 +67,7 @@ export const SECRET = "[secret]";
  * reads JSON; tests/impact/plugin-stack.test.ts checks the two agree). A stack may hold either, or
  * both while it moves from one to the other (docs/plugin.md).
  */
-export const VEZA_TYPE_PREFIXES = ["pulumi-nodejs:dynamic/veza:", "veza:index:"] as const;
+export const VEZA_TYPE_PREFIXES = [DYNAMIC_TYPE_PREFIX, "veza:index:"] as const;
 
 /** The kind (`AccessProfile`, …) of a resource of this package, from its type token; undefined for any other type. */
 export function vezaKind(type: string): string | undefined {

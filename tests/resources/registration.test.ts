@@ -2,8 +2,10 @@
  * What a resource class does around the SDK's registration (provider/resources/shared/resource-class.ts):
  * the SDK records a stack trace on every promise it makes for an output, and a class registers with
  * none (issue 31: formatting them was most of a large program's CPU); Error.stackTraceLimit is as it
- * was afterwards, also when the SDK's registration throws. Through the test engine, in process.
+ * was afterwards, also when the SDK's registration throws; a class is a `pulumi.dynamic.Resource`
+ * registered without Pulumi's closure serializer. Through the test engine, in process.
  */
+import * as pulumi from "@pulumi/pulumi";
 import * as veza from "../../provider";
 import { IN_PROCESS, rig, type Rig } from "./helpers";
 
@@ -75,4 +77,34 @@ test("when the SDK's registration throws, the limit is the program's again and t
   expect(s.errors).toEqual([]);
   expect(seen.error).toMatch(/^Resource parent is not a valid Resource/);
   expect(seen.after).toBe(seen.before);
+});
+
+/** A dynamic resource of Pulumi's own kind (the SDK's class is abstract). */
+class Control extends pulumi.dynamic.Resource {}
+
+test("a resource is a pulumi.dynamic.Resource, registered without Pulumi's closure serializer", async () => {
+  // dynamic.Resource's constructor serializes its provider object through this module (loaded on first use)
+  const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as { serializeFunction: (...a: unknown[]) => unknown };
+  const original = closure.serializeFunction;
+  const serialized: string[] = [];
+  const made: Record<string, pulumi.Resource> = {};
+  closure.serializeFunction = function (this: unknown, ...args: unknown[]) {
+    serialized.push(String(args[0]));
+    return original.apply(this, args);
+  };
+  try {
+    const s = await r.engine().preview(() => {
+      made.veza = new veza.AccessProfileType("type", { name: "Profile" });
+      // the control: a dynamic resource of Pulumi's own kind, whose provider the SDK serializes
+      const provider: pulumi.dynamic.ResourceProvider = { create: async () => ({ id: "x" }) };
+      made.control = new Control(provider, "control", {});
+    });
+    expect(s.errors).toEqual([]);
+  } finally {
+    closure.serializeFunction = original;
+  }
+  expect(made.veza).toBeInstanceOf(pulumi.dynamic.Resource);
+  expect(made.veza).toBeInstanceOf(pulumi.CustomResource);
+  // the control's provider only: ours is module text (shared/shell.ts), never a serialized closure
+  expect(serialized).toEqual(["() => provider"]);
 });

@@ -21,7 +21,7 @@ import { diffFields, outputsFrom, type Field, type FieldKind, type ItemRules, ty
 import { diffResult } from "./impl";
 import { OPTIONS_INPUT, providerOptions } from "./options";
 import { uBool, uEnum, uInt, uList, uNonEmpty, uObject, uString, uStringList, uStringMap, unknownInputs, validate } from "./schema";
-import { withShell } from "./shell";
+import { shellText } from "./shell";
 import { isUnknown } from "./unknown";
 import { VezaInternalError } from "../../errors";
 
@@ -159,7 +159,7 @@ export interface DeclaredResource<Args extends object, Out extends object, Regis
   outputsOf(obj: object, src: OutputSources): Out;
   /** Outputs after an update that changed nothing: the old ones, instruction inputs echoed from the new. */
   unchanged(olds: Out, news: Resolved<Args>): Out;
-  /** The props a class passes to `pulumi.dynamic.Resource`: every registered output, the inputs, the provider shell. */
+  /** The props a class registers: every registered output, the inputs, the provider shell (`__provider`). */
   props(name: string, args: object): Record<string, unknown>;
 }
 
@@ -286,7 +286,7 @@ export function declareResource<Args extends object, Out extends object, Registe
       const inputValues = d.nameInput ? { ...given, [d.nameInput]: given[d.nameInput] ?? name } : { ...given };
       // every registered output present (undefined until known), so each gets an Output on the object
       const props: Record<string, unknown> = Object.fromEntries(d.outputs.map((k) => [k, undefined]));
-      return withShell(Object.assign(props, inputValues), d.kind);
+      return Object.assign(props, inputValues, { __provider: shellText(d.kind) });
     },
   };
 }

@@ -1,9 +1,9 @@
-/** The base of the resource classes: what every one of them passes to `pulumi.dynamic.Resource`, and `get`. */
+/** The base of the resource classes: what every one of them registers, and `get`. */
 import * as pulumi from "@pulumi/pulumi";
 import type { DeclaredResource, RegisteredOutputs } from "./declare";
 import { LOOKUP } from "./impl";
 import { applyResourceOptions } from "./options";
-import { PLACEHOLDER_PROVIDER } from "./shell";
+import { DYNAMIC_TYPE_PREFIX } from "./shell";
 
 /** The value type of an output member (`pulumi.Output<V>` → `V`). */
 export type OutputValue<O> = O extends pulumi.Output<infer V> ? V : never;
@@ -14,7 +14,14 @@ export type OutputValue<O> = O extends pulumi.Output<infer V> ? V : never;
  */
 export type ResourceState<T> = { [K in RegisteredOutputs<T>]?: pulumi.Input<OutputValue<T[K]>> };
 
-export abstract class VezaResource extends pulumi.dynamic.Resource {
+/**
+ * A `pulumi.dynamic.Resource` (see below), registered as one: type `pulumi-nodejs:dynamic/veza:<Kind>`,
+ * the provider module text in `__provider` (./shell.ts). Its constructor is `CustomResource`'s, not
+ * `dynamic.Resource`'s: that one serializes the provider object it is given with Pulumi's closure
+ * serializer, which in every program run opens an inspector session, loads TypeScript and walks the
+ * object (~0.15 s of CPU), only for us to register our own text instead.
+ */
+export abstract class VezaResource extends pulumi.CustomResource {
   /** `declared`: the resource's declaration (its kind, registered outputs and inputs). */
   protected constructor(declared: DeclaredResource<any, any>, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
     // resource options a dynamic provider must handle itself (`import`, secret outputs of other names; ./options.ts)
@@ -27,7 +34,7 @@ export abstract class VezaResource extends pulumi.dynamic.Resource {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-      super(PLACEHOLDER_PROVIDER, name, declared.props(name, applied.args), applied.opts, "veza", declared.kind);
+      super(DYNAMIC_TYPE_PREFIX + declared.kind, name, declared.props(name, applied.args), applied.opts);
     } finally {
       Error.stackTraceLimit = limit;
     }
@@ -56,3 +63,7 @@ export abstract class VezaResource extends pulumi.dynamic.Resource {
     return new this(name, { ...state, [LOOKUP]: true }, { ...opts, id });
   }
 }
+
+// `instanceof pulumi.dynamic.Resource` holds, as for any dynamic resource (`dynamic.Resource` adds no
+// members, only its constructor, which `super` above skips)
+Object.setPrototypeOf(VezaResource.prototype, pulumi.dynamic.Resource.prototype);

@@ -8,7 +8,12 @@
  * node_modules). About 500 bytes per resource; the closure serializer's rendering of the same
  * seven methods is over 2 KB.
  */
-import type * as pulumi from "@pulumi/pulumi";
+/**
+ * The type token prefix of the dynamic resources (`pulumi-nodejs:dynamic/veza:<Kind>`): what
+ * `pulumi.dynamic.Resource` makes of its `module` ("veza") and `type` (the kind), which the engine
+ * routes to the `pulumi-nodejs` dynamic-provider plugin. Part of every URN: stable across releases.
+ */
+export const DYNAMIC_TYPE_PREFIX = "pulumi-nodejs:dynamic/veza:";
 
 const METHODS: Record<string, string> = {
   configure: "q",
@@ -26,31 +31,4 @@ export function shellText(kind: string): string {
     .map(([m, params]) => `${m}(${params}) { return $("${m}", [${params}]); }`)
     .join(", ");
   return `exports.handler = () => { const $ = (m, a) => require("pulumi-veza").$({ k: ${JSON.stringify(kind)} }, m, a); return { ${methods} }; };\n`;
-}
-
-/**
- * `pulumi.dynamic.Resource` insists on serializing a provider object into `props.__provider`
- * (and rejects props that already have one). This gives it a trivial object to serialize and makes
- * `props.__provider` read as our own module text once the constructor has assigned it.
- */
-export const PLACEHOLDER_PROVIDER: pulumi.dynamic.ResourceProvider = {
-  async create() {
-    // a plain Error, not one of provider/errors.ts: Pulumi serializes this object, and a reference
-    // to our error module would be serialized with it (it is never called: see above)
-    throw new Error("pulumi-veza: placeholder provider called; the real one is the __provider text");
-  },
-};
-
-export function withShell(props: Record<string, unknown>, kind: string): Record<string, unknown> {
-  const text = shellText(kind);
-  let assigned = false;
-  Object.defineProperty(props, "__provider", {
-    enumerable: true,
-    configurable: true,
-    get: () => (assigned ? text : undefined),
-    set: () => {
-      assigned = true;
-    },
-  });
-  return props;
 }
