@@ -170,7 +170,8 @@ test("the serialized provider is a small shell that requires the package, with n
   await e.up(inheritingStack);
   for (const res of e.state().resources.filter((x) => x.type.includes("veza"))) {
     const p = String(res.inputs.__provider);
-    // exactly our module text: a @pulumi/pulumi that copied props before assigning __provider would store the placeholder
+    // exactly our module text, under the type token `pulumi.dynamic.Resource` would give
+    expect(res.type).toMatch(/^pulumi-nodejs:dynamic\/veza:[A-Za-z]+$/);
     expect(p).toBe(shellText(res.type.split(":").pop()!));
     expect(p.length).toBeLessThanOrEqual(2048);
     expect(p).toContain('require("pulumi-veza")');
