@@ -1,5 +1,7 @@
 /** Plain async look-ups (and Output-friendly variants for use inside stacks). */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+// the SDK's own module, not its index, which loads all of the SDK (CONTRIBUTING, "Loading @pulumi/pulumi")
+import { output } from "@pulumi/pulumi/output";
 import { VezaApi } from "./client/api";
 import { VezaClient, type VezaClientOptions } from "./client/client";
 import type { ApiProfile } from "./client/api-objects";
@@ -115,10 +117,10 @@ export async function getAvailableIntegrations(connection?: VezaClientOptions): 
 export function listAccessProfilesOutput(
   args: { filter?: pulumi.Input<string>; entityExtraInfo?: pulumi.Input<boolean> } = {},
 ): pulumi.Output<AccessProfileInfo[]> {
-  return pulumi.output(args).apply((a) => listAccessProfiles({ filter: a.filter, entityExtraInfo: a.entityExtraInfo }));
+  return output(args).apply((a) => listAccessProfiles({ filter: a.filter, entityExtraInfo: a.entityExtraInfo }));
 }
 
 /** `getAvailableIntegrations` as an Output (e.g. for `apply` in a resource's inputs). */
 export function getAvailableIntegrationsOutput(): pulumi.Output<string[]> {
-  return pulumi.output(getAvailableIntegrations());
+  return output(getAvailableIntegrations());
 }

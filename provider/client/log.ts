@@ -10,7 +10,8 @@ import { SHORTEST_REDACTED_SECRET } from "./messages";
 /** A warning the Pulumi CLI shows (through the SDK's log); on stderr where the SDK cannot be loaded. */
 export function pulumiWarn(message: string): void {
   try {
-    void (require("@pulumi/pulumi") as typeof import("@pulumi/pulumi")).log.warn(message);
+    // the SDK's log module, not its index, which loads all of the SDK (CONTRIBUTING, "Loading @pulumi/pulumi")
+    void (require("@pulumi/pulumi/log") as typeof import("@pulumi/pulumi/log")).warn(message);
   } catch {
     process.stderr.write(`warning: ${message}\n`);
   }

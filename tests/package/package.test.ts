@@ -317,6 +317,23 @@ suite("the published package", () => {
         ]),
       ).toBe("current_version_number eq 3");
     }, 60_000);
+
+    test("loads without @pulumi/pulumi's index (which loads all of the SDK): the package, its command and its plugin's server", () => {
+      const sdkIndexLoaded = (requires: string[]) =>
+        execFileSync(
+          process.execPath,
+          [
+            "-e",
+            `${requires.map((m) => `require(${JSON.stringify(m)});`).join(" ")} console.log(Object.keys(require.cache).some((f) => f.endsWith("/@pulumi/pulumi/index.js")))`,
+          ],
+          { cwd: app, encoding: "utf8", env: { ...process.env, PULUMI_CONFIG: undefined } },
+        ).trim();
+      // the bin entries (`pulumi-veza`, `pulumi-resource-veza`), required: they run only as a main module
+      const bin = (name: string) => path.join(app, "node_modules/pulumi-veza", manifest.bin[name]);
+      expect(sdkIndexLoaded(["pulumi-veza", bin("pulumi-veza"), bin("pulumi-resource-veza")])).toBe("false");
+      // the control: a program's own import of the SDK loads it
+      expect(sdkIndexLoaded(["pulumi-veza", "@pulumi/pulumi"])).toBe("true");
+    }, 60_000);
   });
 });
 

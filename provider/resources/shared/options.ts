@@ -15,7 +15,10 @@
  *   are listed in `additionalSecretOutputs` when that input is secret: the engine's same-name rule
  *   does not reach them.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+// the SDK's own modules, not its index, which loads all of the SDK (CONTRIBUTING, "Loading @pulumi/pulumi")
+import * as log from "@pulumi/pulumi/log";
+import { isSecret, output } from "@pulumi/pulumi/output";
 import { VezaResourceError } from "../../errors";
 import { MANAGED_INPUTS } from "./managed-inputs";
 import { isUnknown } from "./unknown";
@@ -58,7 +61,7 @@ const warned = new Set<string>();
 function warnOnce(option: string, message: string, resource: pulumi.Resource | undefined): void {
   if (warned.has(option)) return;
   warned.add(option);
-  void pulumi.log.warn(`pulumi-veza: ${message}`, resource);
+  void log.warn(`pulumi-veza: ${message}`, resource);
 }
 
 /** For tests: forget which warnings were printed. @internal */
@@ -165,7 +168,7 @@ function secretCarriers(target: OptionsTarget, args: Record<string, unknown>, ad
   if (inputs.length === 0) return {};
   const done = (async () => {
     for (const input of inputs) {
-      if (!(await pulumi.isSecret(pulumi.output(args[input])))) continue;
+      if (!(await isSecret(output(args[input])))) continue;
       for (const o of [...(target.carriedBy?.[input] ?? []), MANAGED_INPUTS])
         if (!additionalSecretOutputs.includes(o)) additionalSecretOutputs.push(o);
     }

@@ -1,5 +1,8 @@
 /** The base of the resource classes: what every one of them registers, and `get`. */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+// the SDK's own modules, not its index, which loads all of the SDK (CONTRIBUTING, "Loading @pulumi/pulumi")
+import { Resource as DynamicResource } from "@pulumi/pulumi/dynamic";
+import { CustomResource } from "@pulumi/pulumi/resource";
 import type { DeclaredResource, RegisteredOutputs } from "./declare";
 import { LOOKUP } from "./impl";
 import { applyResourceOptions } from "./options";
@@ -21,7 +24,7 @@ export type ResourceState<T> = { [K in RegisteredOutputs<T>]?: pulumi.Input<Outp
  * serializer, which in every program run opens an inspector session, loads TypeScript and walks the
  * object (~0.15 s of CPU), only for us to register our own text instead.
  */
-export abstract class VezaResource extends pulumi.CustomResource {
+export abstract class VezaResource extends CustomResource {
   /** `declared`: the resource's declaration (its kind, registered outputs and inputs). */
   protected constructor(declared: DeclaredResource<any, any>, name: string, args: object, opts?: pulumi.CustomResourceOptions) {
     // resource options a dynamic provider must handle itself (`import`, secret outputs of other names; ./options.ts)
@@ -66,4 +69,4 @@ export abstract class VezaResource extends pulumi.CustomResource {
 
 // `instanceof pulumi.dynamic.Resource` holds, as for any dynamic resource (`dynamic.Resource` adds no
 // members, only its constructor, which `super` above skips)
-Object.setPrototypeOf(VezaResource.prototype, pulumi.dynamic.Resource.prototype);
+Object.setPrototypeOf(VezaResource.prototype, DynamicResource.prototype);
