@@ -62,14 +62,26 @@ function keepCompiledCode(NodeModule, store) {
  * @pulumi/pulumi turns this flag on while it runs (runtime/closure/v8Hooks.js): a program has it on
  * for the modules it loads after that, a provider process never does. Keyed by it, each keeps its own
  * entries, instead of each refusing and rewriting the other's (about 110 modules a CLI command).
+ * Probed (a SyntaxError when off) once, and again only after `v8.setFlagsFromString`, the one way the
+ * flag changes at run time; a change missed would cost a refused entry, never wrong code (V8 checks).
  */
+let natives;
+const v8 = require("node:v8");
+const setFlagsFromString = v8.setFlagsFromString;
+v8.setFlagsFromString = function (...args) {
+  natives = undefined;
+  return setFlagsFromString.apply(this, args);
+};
 function nativesSyntax() {
-  try {
-    new Function("%IsBeingInterpreted()");
-    return true;
-  } catch {
-    return false;
+  if (natives === undefined) {
+    try {
+      new Function("%IsBeingInterpreted()");
+      natives = true;
+    } catch {
+      natives = false;
+    }
   }
+  return natives;
 }
 
 /** The on-disk store: files under node_modules, keyed by the file as installed, written whole or not at all. */
