@@ -49,9 +49,11 @@ module.exports = {
   maxWorkers: 3,
   // A worker keeps every file's modules it ran (1.5-1.8 GB by the end of a run); each provider
   // process it starts is a fork of it, whose cost grows with its memory (copying and then unmapping
-  // page tables took 5 % of a run's CPU). A worker above this after a file is replaced. Full runs on
-  // 2 cores: no limit 299 s, 600MB 267 s, 400MB 258 s.
-  workerIdleMemoryLimit: "400MB",
+  // page tables took 5 % of a run's CPU; a spawn from a 500 MB process costs about 35 ms of CPU, from a
+  // 1.5 GB one 60 ms). A worker above this after a file is replaced. Full runs on 2 cores: no limit
+  // 299 s, 600MB 267 s, 400MB 258 s (session 8); later, interleaved: 400MB 209 and 221 s, 300MB 201
+  // and 220 s (files' CPU 15 s less), 200MB 211 s beside 300MB's 215 s (29 workers instead of 18).
+  workerIdleMemoryLimit: "300MB",
   // slowest first, also from a clean clone (no timings cached yet): see the file
   testSequencer: "<rootDir>/tests/sequencer.js",
   testTimeout: 60000,
