@@ -21,8 +21,9 @@ export type ResourceState<T> = { [K in RegisteredOutputs<T>]?: pulumi.Input<Outp
  * A `pulumi.dynamic.Resource` (see below), registered as one: type `pulumi-nodejs:dynamic/veza:<Kind>`,
  * the provider module text in `__provider` (./shell.ts). Its constructor is `CustomResource`'s, not
  * `dynamic.Resource`'s: that one serializes the provider object it is given with Pulumi's closure
- * serializer, which in every program run opens an inspector session, loads TypeScript and walks the
- * object (~0.15 s of CPU), only for us to register our own text instead.
+ * serializer, which in every program run parses its functions with TypeScript, walks Node's built-in
+ * modules and globals and asks V8's inspector about them (~0.15 s of CPU), only for us to register
+ * our own text instead.
  */
 export abstract class VezaResource extends CustomResource {
   /** `declared`: the resource's declaration (its kind, registered outputs and inputs). */
