@@ -72,9 +72,11 @@ export function runStart(
     VEZA_CATALOG: undefined,
     VEZA_START_DATA_DIR: path.join(dir, "data"),
     VEZA_START_STATE_DIR: path.join(dir, "state"),
-    // the test's start-up helpers (tests/real-cli/cli.ts: the same modules, compiled code kept and
-    // closure-serialization modules loaded on first use) in npm start and every node process it starts
-    ...(NODE_OPTIONS ? { NODE_OPTIONS, ...CLI_TEST_ENV } : {}),
+    // the tests' start-up helpers (tests/real-cli/cli.ts: the same modules, compiled code kept and
+    // closure-serialization modules loaded on first use) in npm start and every node process it
+    // starts, and the tests' environment for the CLI (CLI_TEST_ENV: GOMAXPROCS=1)
+    ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
+    ...CLI_TEST_ENV,
     ...o.env,
   };
   for (const [k, v] of Object.entries(all)) if (v !== undefined) merged[k] = v;
