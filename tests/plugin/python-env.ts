@@ -1,9 +1,11 @@
 /**
  * Python for the provider plugin's tests: a venv holding PyPI's `pulumi` (pinned), made once per
  * user in the cache beside the CLI's and reused, and the plugin's generated Python SDK installed
- * for one test. Without python3, or when PyPI cannot be reached, the tests skip with the reason.
+ * (kept in the venv's folder by its contents). Without python3, or when PyPI cannot be reached, the
+ * tests skip with the reason.
  */
 import { spawnSync } from "node:child_process";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -34,15 +36,35 @@ export function pythonWithPulumi(): PythonLookup {
 }
 
 /**
- * Generates the SDK and pip-installs it as a user would (no dependencies: the venv has them) into
- * `<work>/site`, a folder for PYTHONPATH, so the shared venv is never changed. Returns the site
- * folder, the SDK's folder and the generated files.
+ * Generates the SDK and pip-installs it as a user would (no dependencies: the venv has them) into a
+ * site folder for PYTHONPATH, so the shared venv is never changed. Returns the site folder, the SDK's
+ * folder (under `work`) and the generated files. Like the venv, an install is kept in the cache (in
+ * the venv's folder, off its path), by the generated files' contents and the venv: the two Python test
+ * files install the same SDK, and pip's build of it costs about 2.6 s of CPU; a changed schema or
+ * generator is installed afresh.
  */
 export function installGeneratedSdk(python: string, work: string): { site: string; sdk: string; files: string[] } {
   const sdk = path.join(work, "sdk");
   const files = generateSdk("python", sdk);
-  const site = path.join(work, "site");
-  const pip = spawnSync(python, ["-m", "pip", "install", "-q", "--no-deps", "--target", site, sdk], { encoding: "utf8", timeout: 300_000 });
+  const hash = crypto.createHash("sha256").update(python);
+  for (const f of [...files].sort()) hash.update(`\0${f}\0`).update(fs.readFileSync(path.join(sdk, f)));
+  const venv = path.dirname(path.dirname(python));
+  const site = path.join(venv, "veza-sdk", hash.digest("hex").slice(0, 16));
+  if (fs.existsSync(site)) return { site, sdk, files };
+  // installed beside it and renamed into place: a test file running at the same time finds it whole or not at all
+  const building = `${site}.${process.pid}`;
+  fs.mkdirSync(path.dirname(site), { recursive: true });
+  fs.rmSync(building, { recursive: true, force: true });
+  const pip = spawnSync(python, ["-m", "pip", "install", "-q", "--no-deps", "--target", building, sdk], {
+    encoding: "utf8",
+    timeout: 300_000,
+  });
   if (pip.status !== 0) throw new Error(`pip install of the generated SDK failed:\n${pip.stderr}`);
+  try {
+    fs.renameSync(building, site);
+  } catch {
+    // the other file's install got there first: the same files
+    fs.rmSync(building, { recursive: true, force: true });
+  }
   return { site, sdk, files };
 }
