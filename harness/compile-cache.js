@@ -122,13 +122,14 @@ function diskStore(dir) {
 }
 
 /**
- * An in-memory store (`read` and `write`; the caller says what it holds and by which key): V8's code
- * is taken from its script when it is first read, not when written, so it holds the functions the
- * module's first run called by then (for code loaded again in the same process).
+ * An in-memory store (`key`, `read` and `write`; the caller says what it holds), keyed by file and
+ * source: V8's code is taken from its script when it is first read, not when written, so it holds the
+ * functions the module's first run called by then (for code loaded again in the same process).
  */
 function memoryStore() {
   const code = new Map();
   return {
+    key: (filename, content) => `${filename}\0${content}`,
     read(key) {
       let kept = code.get(key);
       if (typeof kept === "function") code.set(key, (kept = kept()));

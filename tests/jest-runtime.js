@@ -17,7 +17,7 @@ const compiled = memoryStore();
 class RuntimeKeepingCompiledCode extends Runtime {
   createScriptFromCode(source, filename) {
     const Script = vm.Script;
-    const key = `${filename}\0${source}`;
+    const key = compiled.key(filename, source);
     const kept = compiled.read(key);
     vm.Script = function ScriptWithCachedData(code, options) {
       const script = new Script(code, { ...options, cachedData: kept });

@@ -1,7 +1,8 @@
 /**
  * The provider plugin `veza` through the real Pulumi CLI from a **Python** program: PyPI's `pulumi`
- * (python-env.ts), the plugin's Python SDK generated and pip-installed for the test, and our Python language host
- * (tools/pulumi-cli/language-python: Pulumi's own is refused by the Go module proxy). The bootstrap
+ * (python-env.ts), the plugin's Python SDK generated and pip-installed (the install kept by its
+ * contents, python-env.ts), and our Python language host (tools/pulumi-cli/language-python: Pulumi's
+ * own is refused by the Go module proxy). The bootstrap
  * shape (a type, profiles, versions with inheritance, a membership) through one stack's life in eight
  * CLI commands: stack init and its config (one `config set-all`), up, a second up with no changes, a preview that
  * sends nothing, refresh after a hand edit in Veza, the up that puts the program's value back,

@@ -103,11 +103,7 @@ function keepCompiledCodeOf(packageDir: string): void {
     const cacheDir = compiledModulesCache();
     if (cacheDir) keepCompiledCode(NodeModule, diskStore(cacheDir));
     // installed second, so it answers first for the package's files (even a copy under node_modules)
-    keepCompiledCode(NodeModule, {
-      holds: (filename: string) => [...dirs].some((d) => filename.startsWith(d)),
-      key: (filename: string, content: string) => `${filename}\0${content}`,
-      ...memoryStore(),
-    });
+    keepCompiledCode(NodeModule, { holds: (filename: string) => [...dirs].some((d) => filename.startsWith(d)), ...memoryStore() });
   }
   packageDirs.add(packageDir);
 }
