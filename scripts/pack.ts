@@ -22,7 +22,7 @@ const ROOT = ((): string => {
 /** Manifest fields that belong to the repository, not to the published package. */
 const REPOSITORY_ONLY = ["scripts", "devDependencies"] as const;
 
-/** What `npm pack --dry-run --json` reports of one package. */
+/** What `npm pack --json` reports of one package (with or without --dry-run). */
 export interface PackReport {
   name: string;
   version: string;
@@ -63,18 +63,19 @@ export function stage(dir: string, root = ROOT): void {
   fs.writeFileSync(path.join(dir, "package.json"), `${JSON.stringify(publishedManifest(root), null, 2)}\n`);
 }
 
-/** `npm pack --dry-run --json` of the staged package: what the tarball holds. */
-export function dryRun(stageDir: string): PackReport {
-  return (JSON.parse(npm(["pack", "--dry-run", "--json"], stageDir)) as PackReport[])[0]!;
+/** A packed tarball and npm's report of what it holds. */
+export interface Packed {
+  tarball: string;
+  report: PackReport;
 }
 
-/** Stages and packs; returns the tarball's path. */
-export function pack(outDir: string, root = ROOT): string {
+/** Stages and packs; returns the tarball's path and npm's report of it (the files it holds). */
+export function pack(outDir: string, root = ROOT): Packed {
   const stageDir = path.join(outDir, "stage");
   stage(stageDir, root);
   const [report] = JSON.parse(npm(["pack", "--json", "--pack-destination", outDir], stageDir)) as PackReport[];
   fs.rmSync(stageDir, { recursive: true, force: true });
-  return path.join(outDir, report!.filename);
+  return { tarball: path.join(outDir, report!.filename), report: report! };
 }
 
 /** Where `npm run pack` writes the tarball by default (examples/basic installs it from there). */
@@ -96,6 +97,6 @@ if (require.main === module) {
   runCommand(command, process.argv.slice(2), ({ values }) => {
     const out = path.resolve(values.out ?? PACK_DIR);
     fs.mkdirSync(out, { recursive: true });
-    process.stdout.write(`${pack(out)}\n`);
+    process.stdout.write(`${pack(out).tarball}\n`);
   });
 }

@@ -17,7 +17,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as ts from "typescript";
 import { parse } from "yaml";
-import { dryRun, pack, PACK_DIR, stage, type PackReport } from "../../scripts/pack";
+import { pack, PACK_DIR, type PackReport } from "../../scripts/pack";
 import { ROUTES_MODE } from "../resources/helpers";
 
 const suite = ROUTES_MODE === "all" ? describe : describe.skip;
@@ -26,20 +26,27 @@ const CONSUMER = path.join(__dirname, "consumer");
 
 suite("the published package", () => {
   let tmp: string;
+  let tarball: string;
   let report: PackReport;
   let files: Set<string>;
+  /** The tarball unpacked where npm installs it in a program: app/node_modules/pulumi-veza. */
+  let shipped: string;
   let manifest: Record<string, any>;
   beforeAll(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-veza-pack-"));
-    const staged = path.join(tmp, "stage");
-    stage(staged, REPO);
-    report = dryRun(staged);
+    ({ tarball, report } = pack(path.join(tmp, "out"), REPO));
     files = new Set(report.files.map((f) => f.path));
-    manifest = JSON.parse(fs.readFileSync(path.join(staged, "package.json"), "utf8"));
+    shipped = path.join(tmp, "app", "node_modules", "pulumi-veza");
+    fs.mkdirSync(shipped, { recursive: true });
+    execFileSync("tar", ["-xzf", tarball, "-C", shipped, "--strip-components=1"]);
+    manifest = JSON.parse(fs.readFileSync(path.join(shipped, "package.json"), "utf8"));
   }, 60_000);
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   test("holds the compiled provider, its typings, maps and sources, the plugin's schema, the docs, LICENSE, README and CHANGELOG, and nothing else", () => {
+    // npm's report names exactly what the tarball holds (the tests below read the report's list)
+    const unpacked = (fs.readdirSync(shipped, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(shipped, f)).isFile());
+    expect(unpacked.sort()).toEqual([...files].sort());
     for (const f of files)
       expect(f).toMatch(
         /^(dist\/provider\/.+\.(js|js\.map|d\.ts)|provider\/.+\.ts|provider\/plugin\/schema\.json|docs\/.+\.md|LICENSE|README\.md|CHANGELOG\.md|package\.json)$/,
@@ -64,15 +71,14 @@ suite("the published package", () => {
   });
 
   test("every source map a module names ships, and so does every source the map names", () => {
-    const staged = path.join(tmp, "stage");
     let maps = 0;
     for (const f of files) {
       if (!f.endsWith(".js")) continue;
-      const ref = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(fs.readFileSync(path.join(staged, f), "utf8"))?.[1];
+      const ref = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(fs.readFileSync(path.join(shipped, f), "utf8"))?.[1];
       if (!ref) continue;
       const mapFile = path.posix.join(path.posix.dirname(f), ref);
       expect(files).toContain(mapFile);
-      const map = JSON.parse(fs.readFileSync(path.join(staged, mapFile), "utf8")) as { sources: string[]; sourceRoot?: string };
+      const map = JSON.parse(fs.readFileSync(path.join(shipped, mapFile), "utf8")) as { sources: string[]; sourceRoot?: string };
       for (const src of map.sources)
         expect(files).toContain(path.posix.normalize(path.posix.join(path.posix.dirname(mapFile), map.sourceRoot ?? "", src)));
       maps++;
@@ -90,7 +96,7 @@ suite("the published package", () => {
       ...Object.values(manifest.exports["."] as Record<string, string>),
     ];
     for (const t of targets) expect(files).toContain(path.posix.normalize(t));
-    expect(fs.readFileSync(path.join(tmp, "stage", manifest.bin["pulumi-veza"]), "utf8")).toMatch(/^#!\/usr\/bin\/env node\n/);
+    expect(fs.readFileSync(path.join(shipped, manifest.bin["pulumi-veza"]), "utf8")).toMatch(/^#!\/usr\/bin\/env node\n/);
     expect(manifest).toMatchObject({ name: "pulumi-veza", license: "Apache-2.0", engines: { node: ">=22" } });
     expect(manifest.keywords).toEqual(expect.arrayContaining(["pulumi", "veza"]));
     const repo = String(manifest.repository.url)
@@ -127,7 +133,7 @@ suite("the published package", () => {
   test("the internal `$` dispatcher is not in the public typings (the run-time test below checks it still exists)", () => {
     for (const f of files) {
       if (!f.endsWith(".d.ts")) continue;
-      const text = fs.readFileSync(path.join(tmp, "stage", f), "utf8");
+      const text = fs.readFileSync(path.join(shipped, f), "utf8");
       expect(`${f}: ${/export (declare function \$|\{[^}]*\$[^}]*\})/.test(text)}`).toBe(`${f}: false`);
     }
   });
@@ -155,13 +161,10 @@ suite("the published package", () => {
   describe("a fresh program with the tarball installed", () => {
     let app: string;
     beforeAll(() => {
+      // the tarball is unpacked in app/node_modules/pulumi-veza (above)
       app = path.join(tmp, "app");
-      const pkgDir = path.join(app, "node_modules", "pulumi-veza");
-      fs.mkdirSync(pkgDir, { recursive: true });
-      const tarball = pack(path.join(tmp, "out"), REPO);
       // the name examples/basic's file: dependency expects in .pack/
       expect(path.basename(tarball)).toBe(`pulumi-veza-${manifest.version}.tgz`);
-      execFileSync("tar", ["-xzf", tarball, "-C", pkgDir, "--strip-components=1"]);
       // the package's dependencies and the user's own, as npm would install them (linked from this repository: no network)
       for (const dep of ["@pulumi/pulumi", "undici", "zod", "@types/node"]) {
         fs.mkdirSync(path.dirname(path.join(app, "node_modules", dep)), { recursive: true });
