@@ -7,7 +7,7 @@
  * What to do is the planner's; here is only how.
  */
 import { errMessage, type Operation } from "./operation";
-import { ProviderCallError } from "./provider-process";
+import { ProviderCallError } from "./provider-connection";
 import { admit, claimableAlias, inputsForCheck, isManaged, isImport, planRegistration, type Registration, type Step } from "./planner";
 import type { StateResource } from "./types";
 import { UNKNOWN, annotateSecrets, markSecrets, toProviderObject, type JsonObject } from "./values";

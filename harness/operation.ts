@@ -4,7 +4,7 @@
  * resource operations at once, the step events and the summary. The executor (harness/executor.ts)
  * records into it; the engine (harness/engine.ts) creates one per operation.
  */
-import type { ProviderConnection } from "./provider-process";
+import type { ProviderConnection } from "./provider-connection";
 import { LiveState, type StateStore } from "./state-store";
 import type { EngineOptions, ResourceOp, ResourceResult, StateResource, StepEvent, Summary } from "./types";
 import { STACK_TYPE } from "./planner";

@@ -6,7 +6,7 @@
  * (harness/executor.ts) makes the Check and Diff calls, hands their answers here, and runs the
  * steps that come back. tests/engine/planner.test.ts tables every decision.
  */
-import { DIFF_SOME, DIFF_UNKNOWN } from "./provider-process";
+import { DIFF_SOME, DIFF_UNKNOWN } from "./provider-connection";
 import type { ResourceOp, StateResource } from "./types";
 import { applyIgnoreChanges, deepEqual, type JsonObject } from "./values";
 

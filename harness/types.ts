@@ -2,7 +2,8 @@
  * The engine's public types: its options, the state it keeps, and what an operation reports.
  * harness/index.ts re-exports them; harness/README.md describes the behaviour behind them.
  */
-import type { ProviderConnection, ProviderProcessOptions } from "./provider-process";
+import type { ProviderConnection } from "./provider-connection";
+import type { ProviderProcessOptions } from "./provider-process";
 import type { JsonObject } from "./values";
 
 export interface EngineOptions {

@@ -21,7 +21,7 @@ import {
   type Plan,
   type PlanInput,
 } from "../../harness/planner";
-import { DIFF_NONE, DIFF_SOME, DIFF_UNKNOWN } from "../../harness/provider-process";
+import { DIFF_NONE, DIFF_SOME, DIFF_UNKNOWN } from "../../harness/provider-connection";
 import type { StateResource } from "../../harness/types";
 
 const DYN = "pulumi-nodejs:dynamic:Resource";

@@ -27,13 +27,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vm from "node:vm";
-import {
-  ProviderConnection,
-  compiledModulesCache,
-  countProviderStart,
-  providerCallError,
-  type ProviderProcessOptions,
-} from "../../harness/provider-process";
+import { ProviderConnection, providerCallError } from "../../harness/provider-connection";
+import { compiledModulesCache, countProviderStart, type ProviderProcessOptions } from "../../harness/provider-process";
 
 const provproto = require("@pulumi/pulumi/proto/provider_pb");
 const { Empty } = require("google-protobuf/google/protobuf/empty_pb");
