@@ -1,5 +1,5 @@
 /**
- * Compile-time test of the public types (no runtime: `npm test` builds with `tsc -p tsconfig.json`,
+ * Compile-time test of the public types (no runtime: `npm test` builds with `tsc -b tsconfig.json`,
  * which checks this file, so a regression fails the build). Each `@ts-expect-error` line must fail
  * to compile; the rest must compile. What it holds, as in Pulumi's generated packages:
  *
