@@ -21,25 +21,21 @@ interface Call {
   uncertain: Set<string> | "all";
 }
 
-/**
- * The member list of every version, before and after. Before: what the old state lists (a
- * version's `members` output, each membership's identityIds), or Veza's list today (--tenant).
- * After: that list, less what a replaced or deleted profile takes with it, with each membership's
- * calls applied as the provider makes them (provider/resources/profile-membership.ts).
- */
-export function memberLists(r: GraphReader, beforeRaw: RawSide, afterRaw: RawSide): { before: MemberLists; after: MemberLists } {
+/** Adds `profile`'s list for version `n` to `lists` if it has none yet; returns the list's members. */
+function slot(lists: MemberLists, profile: ProfileKey, n: number | undefined, from: string) {
+  const k = versionKey(profile, n);
+  let s = lists.get(k);
+  if (!s) lists.set(k, (s = { profile, versionNumber: n, members: new Map(), from }));
+  return s.members;
+}
+
+/** Every version's member list before `up`: Veza's list today where --tenant read it, else what the old state lists. */
+function listsBefore(r: GraphReader, beforeRaw: RawSide): MemberLists {
   const before: MemberLists = new Map();
-  const slot = (lists: MemberLists, profile: ProfileKey, n: number | undefined, from: string) => {
-    const k = versionKey(profile, n);
-    let s = lists.get(k);
-    if (!s) lists.set(k, (s = { profile, versionNumber: n, members: new Map(), from }));
-    return s.members;
-  };
   const live = (p: ProfileKey) => {
     const id = p.startsWith("id:") ? p.slice(3) : r.sides.before.get(p)?.id;
     return id ? r.tenant?.profiles.get(id) : undefined;
   };
-  // before: Veza's list today when --tenant read it, else the state's
   for (const [urn, v] of beforeRaw.versionNodes) {
     const t = live(v.profile);
     if (t?.members) continue;
@@ -61,95 +57,124 @@ export function memberLists(r: GraphReader, beforeRaw: RawSide, afterRaw: RawSid
       for (const x of t.members) list.set(x, "in");
     }
   }
+  return before;
+}
 
+/** A membership's call on one member list, in phase 1 (creates and updates) or 2 (deletes, at the end). */
+interface PhasedCall {
+  phase: 1 | 2;
+  list: string;
+  call: Call;
+}
+
+/**
+ * The calls membership `urn` makes, as the provider makes them (none for an unchanged one). Where
+ * the old state could not read a list, the additions' places on `before` become uncertain.
+ */
+function membershipCalls(r: GraphReader, before: MemberLists, beforeRaw: RawSide, afterRaw: RawSide, urn: string): PhasedCall[] {
+  const calls: PhasedCall[] = [];
+  const push = (phase: 1 | 2, list: string, call: Call) => calls.push({ phase, list, call });
+  // an unchanged membership (a same step, or one only --state shows) makes no call
+  const op = r.sides.ops ? (r.sides.ops.get(urn) ?? "same") : "update";
+  if (op === "same" || op.startsWith("read") || op.startsWith("refresh")) return calls;
+  const b = beforeRaw.memberships.get(urn);
+  const a = afterRaw.memberships.get(urn);
+  const oldVersion = b ? versionKey(b.profile, r.memberVersion(b, beforeRaw)) : undefined;
+  const newVersion = a ? versionKey(a.profile, r.memberVersion(a, afterRaw)) : undefined;
+  const oldR = r.sides.before.get(urn);
+  const newR = r.sides.after.get(urn);
+  if (!a && newR && b) {
+    // the new state cannot name its profile: what it does to the old list is not known
+    push(1, oldVersion!, { urn, add: new Set(), remove: new Set(), uncertain: new Set(b.identities.concat(b.managed)) });
+    return calls;
+  }
+  if (!b && oldR && a) {
+    // the old state could not name its profile: whoever the new one lists may have held it already
+    push(1, newVersion!, { urn, add: new Set(), remove: new Set(), uncertain: new Set(a.identities) });
+    return calls;
+  }
+  const replaced = b && a && (oldVersion !== newVersion || !r.persists(a.profile) || (isPlain(oldR?.id) && oldR!.id !== newR?.id));
+  if (a && (!b || replaced)) {
+    // create: ADD the list; exclusive: and REMOVE everyone else
+    push(1, newVersion!, {
+      urn,
+      add: new Set(a.identities),
+      remove: a.exclusive && !a.partial ? "all-but" : new Set(),
+      keep: new Set(a.identities),
+      uncertain: a.partial && a.exclusive ? "all" : new Set(),
+    });
+  }
+  if (b && (!a || replaced) && r.persists(b.profile)) {
+    // delete: exclusive removes every member at that time; otherwise what it granted
+    // (a membership of a replaced or deleted profile goes with the old object)
+    push(2, oldVersion!, {
+      urn,
+      add: new Set(),
+      remove: b.exclusive && !b.partial ? "all-but" : new Set(b.managed),
+      keep: new Set(),
+      uncertain: b.partial ? "all" : new Set(),
+    });
+  }
+  if (b && a && !replaced) {
+    if (a.exclusive && !b.exclusive) {
+      // turning exclusive: it reads the members, and the list becomes exactly the new one
+      push(1, newVersion!, {
+        urn,
+        add: new Set(a.identities),
+        remove: a.partial ? new Set() : "all-but",
+        keep: new Set(a.identities),
+        uncertain: a.partial || b.partial ? "all" : new Set(),
+      });
+    } else if (a.exclusive) {
+      // staying exclusive: no read; it removes the members it knew of (its last refresh) and no longer lists
+      const known = new Set([...b.identities, ...b.managed]);
+      const remove = new Set([...known].filter((x) => !a.identities.includes(x)));
+      push(1, newVersion!, {
+        urn,
+        add: new Set(a.identities.filter((x) => !known.has(x))),
+        remove: a.partial ? new Set() : remove,
+        uncertain: a.partial ? remove : b.partial ? "all" : new Set(),
+      });
+    } else {
+      // ADD what it did not list before; REMOVE what it granted and no longer lists
+      const reported = new Set(b.identities);
+      const add = new Set(a.identities.filter((x) => !reported.has(x)));
+      const remove = new Set(b.managed.filter((x) => !a.identities.includes(x)));
+      const uncertain = new Set<string>();
+      // a list one side cannot read: its removals, and whether an addition is new, are not known
+      if (a.partial) for (const x of remove) uncertain.add(x);
+      if (b.partial) {
+        const old = before.get(oldVersion!)?.members ?? slot(before, b.profile, r.memberVersion(b, beforeRaw), urn);
+        for (const x of add) if (!old.has(x)) old.set(x, "uncertain");
+      }
+      push(1, newVersion!, { urn, add, remove: a.partial ? new Set() : remove, uncertain });
+    }
+  }
+  return calls;
+}
+
+/**
+ * The member list of every version, before and after. Before: what the old state lists (a
+ * version's `members` output, each membership's identityIds), or Veza's list today (--tenant).
+ * After: that list, less what a replaced or deleted profile takes with it, with each membership's
+ * calls applied as the provider makes them (provider/resources/profile-membership.ts).
+ */
+export function memberLists(r: GraphReader, beforeRaw: RawSide, afterRaw: RawSide): { before: MemberLists; after: MemberLists } {
+  const before = listsBefore(r, beforeRaw);
   // after: the lists of profiles that stay the same Veza object
   const after: MemberLists = new Map();
   for (const [k, s] of before) if (r.persists(s.profile)) after.set(k, { ...s, members: new Map(s.members) });
 
   const urns = new Set([...beforeRaw.memberships.keys(), ...afterRaw.memberships.keys(), ...beforeRaw.unnamed, ...afterRaw.unnamed]);
   // phase 1: creates and updates (and the create half of a replace); phase 2: deletes, at the end
-  const phase1 = new Map<string, Call[]>();
-  const phase2 = new Map<string, Call[]>();
-  const push = (phase: Map<string, Call[]>, k: string, c: Call) => phase.set(k, [...(phase.get(k) ?? []), c]);
+  const phases = [new Map<string, Call[]>(), new Map<string, Call[]>()];
   for (const urn of urns) {
-    // an unchanged membership (a same step, or one only --state shows) makes no call
-    const op = r.sides.ops ? (r.sides.ops.get(urn) ?? "same") : "update";
-    if (op === "same" || op.startsWith("read") || op.startsWith("refresh")) continue;
-    const b = beforeRaw.memberships.get(urn);
-    const a = afterRaw.memberships.get(urn);
-    const oldVersion = b ? versionKey(b.profile, r.memberVersion(b, beforeRaw)) : undefined;
-    const newVersion = a ? versionKey(a.profile, r.memberVersion(a, afterRaw)) : undefined;
-    const oldR = r.sides.before.get(urn);
-    const newR = r.sides.after.get(urn);
-    if (!a && newR && b) {
-      // the new state cannot name its profile: what it does to the old list is not known
-      push(phase1, oldVersion!, { urn, add: new Set(), remove: new Set(), uncertain: new Set(b.identities.concat(b.managed)) });
-      continue;
-    }
-    if (!b && oldR && a) {
-      // the old state could not name its profile: whoever the new one lists may have held it already
-      push(phase1, newVersion!, { urn, add: new Set(), remove: new Set(), uncertain: new Set(a.identities) });
-      continue;
-    }
-    const replaced = b && a && (oldVersion !== newVersion || !r.persists(a.profile) || (isPlain(oldR?.id) && oldR!.id !== newR?.id));
-    if (a && (!b || replaced)) {
-      // create: ADD the list; exclusive: and REMOVE everyone else
-      push(phase1, newVersion!, {
-        urn,
-        add: new Set(a.identities),
-        remove: a.exclusive && !a.partial ? "all-but" : new Set(),
-        keep: new Set(a.identities),
-        uncertain: a.partial && a.exclusive ? "all" : new Set(),
-      });
-    }
-    if (b && (!a || replaced) && r.persists(b.profile)) {
-      // delete: exclusive removes every member at that time; otherwise what it granted
-      // (a membership of a replaced or deleted profile goes with the old object)
-      push(phase2, oldVersion!, {
-        urn,
-        add: new Set(),
-        remove: b.exclusive && !b.partial ? "all-but" : new Set(b.managed),
-        keep: new Set(),
-        uncertain: b.partial ? "all" : new Set(),
-      });
-    }
-    if (b && a && !replaced) {
-      if (a.exclusive && !b.exclusive) {
-        // turning exclusive: it reads the members, and the list becomes exactly the new one
-        push(phase1, newVersion!, {
-          urn,
-          add: new Set(a.identities),
-          remove: a.partial ? new Set() : "all-but",
-          keep: new Set(a.identities),
-          uncertain: a.partial || b.partial ? "all" : new Set(),
-        });
-      } else if (a.exclusive) {
-        // staying exclusive: no read; it removes the members it knew of (its last refresh) and no longer lists
-        const known = new Set([...b.identities, ...b.managed]);
-        const remove = new Set([...known].filter((x) => !a.identities.includes(x)));
-        push(phase1, newVersion!, {
-          urn,
-          add: new Set(a.identities.filter((x) => !known.has(x))),
-          remove: a.partial ? new Set() : remove,
-          uncertain: a.partial ? remove : b.partial ? "all" : new Set(),
-        });
-      } else {
-        // ADD what it did not list before; REMOVE what it granted and no longer lists
-        const reported = new Set(b.identities);
-        const add = new Set(a.identities.filter((x) => !reported.has(x)));
-        const remove = new Set(b.managed.filter((x) => !a.identities.includes(x)));
-        const uncertain = new Set<string>();
-        // a list one side cannot read: its removals, and whether an addition is new, are not known
-        if (a.partial) for (const x of remove) uncertain.add(x);
-        if (b.partial) {
-          const old = before.get(oldVersion!)?.members ?? slot(before, b.profile, r.memberVersion(b, beforeRaw), urn);
-          for (const x of add) if (!old.has(x)) old.set(x, "uncertain");
-        }
-        push(phase1, newVersion!, { urn, add, remove: a.partial ? new Set() : remove, uncertain });
-      }
+    for (const { phase, list, call } of membershipCalls(r, before, beforeRaw, afterRaw, urn)) {
+      const byList = phases[phase - 1]!;
+      byList.set(list, [...(byList.get(list) ?? []), call]);
     }
   }
-  for (const phase of [phase1, phase2]) {
+  for (const phase of phases) {
     for (const [k, calls] of phase) {
       let s = after.get(k);
       if (!s) {
