@@ -43,12 +43,12 @@ export type SettingOverrides = Partial<Omit<Settings, "fallbackToken">>;
 
 type SettingKey = Exclude<keyof Settings, "fallbackToken">;
 
-/** One setting: where it is read from, how its text is read, its default, what it means. */
 /** What resolveSettings needs of a setting's zod schema. */
 export interface TextReader<T> {
   safeParse(text: string): { success: true; data: T } | { success: false; error: { issues: readonly { message: string }[] } };
 }
 
+/** One setting: where it is read from, how its text is read, its default, what it means. */
 export interface SettingRow<K extends SettingKey = SettingKey> {
   key: K;
   /** The stack config key (`pulumi config set veza:…`). */
@@ -125,7 +125,7 @@ export const SETTINGS: readonly SettingRow[] = [
     env: ["VEZA_API_TOKEN", "VEZA_TOKEN"],
     schema: z.string(),
     required: "Veza API token",
-    doc: "API token (bearer). Set it with `pulumi config set --secret veza:apiToken` so it is stored encrypted.",
+    doc: "Veza API token (bearer) with Lifecycle Management rights. Set it with `pulumi config set --secret veza:apiToken` so it is stored encrypted.",
   }),
   row({
     key: "maxConcurrency",
