@@ -18,7 +18,7 @@ export interface RunSettings {
   /** Runs per figure (each figure is their median). */
   runs: number;
   latencyMs: number;
-  /** The provider's concurrency cap (veza:maxConcurrency's default). */
+  /** The concurrency cap the scale runs set (`veza:maxConcurrency`), which the ideal rows divide by. */
   cap: number;
 }
 
@@ -152,7 +152,7 @@ ${fmtOf(wide.map((r) => r.bootstrap.requests))} requests, peak in-flight ${fmtOf
 refresh ${fmtOf(
     wide.map((r) => s(r.refresh.wallMs)),
     2,
-  )} s. The default cap of 8 is a choice for real tenants' rate limits, not a limit of the provider.
+  )} s. A cap of ${o.cap} (the default until December 2026; now 64, so the engine's \`--parallel\` sets the pace) is a choice for real tenants' rate limits, not a limit of the provider.
 
 The "0 ms latency" row is the same bootstrap with no added latency: the cost of the engine, the gRPC
 round trips, the program and the emulator sharing ${os.cpus().length} cores (and whatever else the machine was
