@@ -1,9 +1,4 @@
-/**
- * The provider calls the engine makes, as protobuf requests and decoded answers
- * (`ProviderConnection`), and how a failed call reads (`ProviderCallError`). Where the provider
- * runs is a subclass's: harness/provider-process.ts (a process over gRPC, as under the CLI) or the
- * tests' in-process host (tests/support/in-process.ts).
- */
+/** The engine's side of the provider protocol: its calls (`ProviderConnection`) and their failures (`ProviderCallError`). */
 import { type JsonObject, SIG_KEY, SECRET_SIG } from "./values";
 
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb");

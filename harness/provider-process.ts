@@ -182,6 +182,7 @@ const sameOptionsKey = (o: ProviderProcessOptions) =>
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   ]);
 
+/** The provider of one operation in its own process (or a plugin's server), reached over gRPC as the CLI reaches it. */
 export class ProviderProcess extends ProviderConnection {
   private launched?: Launched;
   /** A plugin's server (`opts.plugin`) and what it printed. */

@@ -68,8 +68,9 @@ interface PhasedCall {
 }
 
 /**
- * The calls membership `urn` makes, as the provider makes them (none for an unchanged one). Where
- * the old state could not read a list, the additions' places on `before` become uncertain.
+ * The calls membership `urn` makes, as the provider makes them (none for an unchanged one).
+ * Also edits `before`: where the old state could not read the membership's list, each identity it
+ * now adds that the list did not hold becomes "uncertain" there (it may have been a member already).
  */
 function membershipCalls(r: GraphReader, before: MemberLists, beforeRaw: RawSide, afterRaw: RawSide, urn: string): PhasedCall[] {
   const calls: PhasedCall[] = [];

@@ -407,6 +407,27 @@ describe("the model", () => {
     expect(report.unresolved.map((u) => u.urn)).toEqual([mC.urn]);
   });
 
+  test("a membership list secret before and plain now: who it lists now is not said to gain what they may have held already", () => {
+    // Veza lists cy on C; the old state's list of the membership is unreadable, the new one adds eve
+    const vC = version("C", "pc", [e("c")], [], {
+      outputs: { accessProfileId: "pc", versionNumber: 1, entities: [e("c")], inheritFrom: [], members: ["cy"] },
+    });
+    const secretBefore = members("C", "pc", "[secret]");
+    const plainNow = members("C", "pc", ["cy", "eve"]);
+    const changes = (versionStep: object) =>
+      analyse(sidesOf({ steps: [same(base[2]!), versionStep, update(secretBefore, plainNow)] } as PreviewDigest)).report;
+    // eve may have been on the list the old state hid: holding C is not a gain for her
+    const r1 = changes(same(vC));
+    expect(r1.identities).toEqual([]);
+    expect(r1.unresolved.map((u) => u.urn)).toEqual([secretBefore.urn]);
+    // an entitlement C gains now is a gain for everyone the list holds after, eve included
+    const r2 = changes(update(vC, version("C", "pc", [e("c"), e("c2")])));
+    expect(r2.identities.map((i) => [i.identity, i.gains.map((g) => g.entityId), i.losses.map((g) => g.entityId)])).toEqual([
+      ["cy", ["c2"], []],
+      ["eve", ["c2"], []],
+    ]);
+  });
+
   test("a preview that reported an error is said to be possibly incomplete", () => {
     const digest = {
       steps: base.map(same),
