@@ -318,6 +318,10 @@ async function probeReplaces(r: ResourceDoc, checker: ts.TypeChecker): Promise<v
 
 const cell = (s: string) => s.replace(/\|/g, "\\|");
 const code = (s: string) => `\`${s}\``;
+/** A Markdown table row of these cells (a `|` inside one escaped). */
+const tableRow = (cells: string[]) => `| ${cells.map(cell).join(" | ")} |`;
+/** Where a setting is read: its config key and its environment variables, in order (both settings tables). */
+const settingSources = (s: SettingRow) => [code(s.config), s.env.map(code).join(", then ")];
 
 /** The default a member's TSDoc states, or "" when it states none. */
 export function defaultFrom(doc: string): string {
@@ -350,7 +354,7 @@ function memberTable(members: Member[], opts: { replaces?: Set<string> } = {}): 
       const row = [code(m.name), code(m.type), m.optional ? "no" : "yes", def];
       if (withReplace) row.push(opts.replaces!.has(m.name) ? "**yes**" : "no");
       row.push(m.doc || "—");
-      return `| ${row.map(cell).join(" | ")} |`;
+      return tableRow(row);
     }),
   ];
 }
@@ -472,7 +476,7 @@ function configurationPage(prog: ts.Program, root: string): string {
     "",
     "| config key | environment variable | default | meaning |",
     "| --- | --- | --- | --- |",
-    ...SETTINGS.map((s) => `| ${[code(s.config), s.env.map(code).join(", then "), defaultOf(s), s.doc].map(cell).join(" | ")} |`),
+    ...SETTINGS.map((s) => tableRow([...settingSources(s), defaultOf(s), s.doc])),
     "",
     "```sh",
     `pulumi config set ${url.config} https://acme.vezacloud.com`,
@@ -493,9 +497,7 @@ function requiredSettingsTable(): string {
   return [
     "| config key | environment variable | meaning |",
     "| --- | --- | --- |",
-    ...SETTINGS.filter((s) => s.required).map(
-      (s) => `| ${[code(s.config), s.env.map(code).join(", then "), s.doc].map(cell).join(" | ")} |`,
-    ),
+    ...SETTINGS.filter((s) => s.required).map((s) => tableRow([...settingSources(s), s.doc])),
   ].join("\n");
 }
 
@@ -597,7 +599,7 @@ function lookupsPage(prog: ts.Program, root: string): { page: string; functions:
       const type = ts.isFunctionDeclaration(d)
         ? signatureOf(d, filterSf, name).replace(`${name}(`, "(").replace(/\): /, ") => ")
         : checker.typeToString(checker.getTypeAtLocation(d.name!));
-      lines.push(`| ${[code(`filter.${name}`), code(type), oneLine(docOf(docNode(d), filterSf).text) || "—"].map(cell).join(" | ")} |`);
+      lines.push(tableRow([code(`filter.${name}`), code(type), oneLine(docOf(docNode(d), filterSf).text) || "—"]));
     }
   }
   lines.push("");
